@@ -1,0 +1,4 @@
+// Every migration, in order. Append new ones at the end; never edit one that has landed.
+import { RegistryAndApiKeys1764300000000 } from './1764300000000-registry-and-api-keys';
+
+export const migrations = [RegistryAndApiKeys1764300000000];

@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module';
+import { AppConfig } from './platform/config/app-config';
+import { PlatformModule } from './platform/platform.module';
+import { RegistryModule } from './registry/registry.module';
+
+/**
+ * The service, assembled for the roles this process runs. Every role shares the platform and
+ * the registry; role-specific modules (ingest, worker) are added here as they land.
+ */
+@Module({})
+export class AppModule {
+  static forRoles(config: AppConfig) {
+    return {
+      module: AppModule,
+      imports: [PlatformModule.forRoot(config), RegistryModule, AuthModule],
+    };
+  }
+}

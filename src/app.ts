@@ -1,0 +1,39 @@
+import { INestApplication, LoggerService } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import express from 'express';
+import helmet from 'helmet';
+import { AppModule } from './app.module';
+import { AppConfig } from './platform/config/app-config';
+import { assertSchemaCurrent } from './platform/database/schema-check';
+import { AllExceptionsFilter } from './platform/http/all-exceptions.filter';
+import { createValidationPipe } from './platform/http/validation';
+
+const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
+
+/** Builds the Nest application for the configured roles, with the HTTP pipeline every api process has. */
+export async function createApp(config: AppConfig, logger: LoggerService): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoles(config), {
+    logger,
+    bodyParser: false,
+    abortOnError: false,
+  });
+  await assertSchemaCurrent(app);
+  app.disable('x-powered-by');
+  app.use(helmet());
+  app.use(express.json({ limit: config.httpBodyLimit }));
+  app.use(express.text({ type: YAML_TYPES, limit: config.httpBodyLimit }));
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new AllExceptionsFilter());
+  app.enableShutdownHooks();
+
+  const openApi = new DocumentBuilder()
+    .setTitle('Klimaklok Fleet Monitor')
+    .setDescription('Fleet and charge-point monitoring and climate reporting. Authenticate with `Authorization: Bearer <API key>`.')
+    .setVersion('1')
+    .addBearerAuth()
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), { jsonDocumentUrl: 'docs-json' });
+  return app;
+}

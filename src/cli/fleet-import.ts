@@ -1,0 +1,43 @@
+import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { readFileSync } from 'node:fs';
+import { ConfigModule } from '../platform/config/config.module';
+import { ConfigError, loadConfig } from '../platform/config/app-config';
+import { DatabaseModule } from '../platform/database/database.module';
+import { FleetFileError, parseFleetFile } from '../registry/fleet-import/fleet-file';
+import { FleetImportService } from '../registry/fleet-import/fleet-import.service';
+import { RegistryModule } from '../registry/registry.module';
+
+/** `npm run fleet:import -- FILE`: imports a fleet file (JSON or YAML) and prints what happened per row. */
+async function main() {
+  const file = process.argv[2];
+  if (!file) {
+    process.stderr.write('usage: npm run fleet:import -- FILE.yaml|FILE.json\n');
+    process.exit(2);
+  }
+  const config = loadConfig();
+  @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule, RegistryModule] })
+  class FleetImportCliModule {}
+  const app = await NestFactory.createApplicationContext(FleetImportCliModule, { logger: ['error', 'warn'] });
+  try {
+    const result = await app.get(FleetImportService).import(parseFleetFile(readFileSync(file, 'utf8')));
+    for (const row of result.rows.filter((r) => r.outcome === 'rejected')) {
+      const reasons = (row.errors ?? []).map((e) => (e.field ? `${e.field}: ${e.message}` : e.message)).join('; ');
+      process.stdout.write(`rejected ${row.section}[${row.index}] ${row.key ?? ''}: ${reasons}\n`);
+    }
+    const { created, updated, unchanged, rejected } = result.summary;
+    process.stdout.write(`fleet import: ${created} created, ${updated} updated, ${unchanged} unchanged, ${rejected} rejected\n`);
+    process.exitCode = rejected > 0 ? 1 : 0;
+  } finally {
+    await app.close();
+  }
+}
+
+main().catch((error) => {
+  if (error instanceof ConfigError) process.stderr.write(`klimaklok: invalid configuration: ${error.message}\n`);
+  else if (error instanceof FleetFileError || (error as NodeJS.ErrnoException).code === 'ENOENT') {
+    process.stderr.write(`klimaklok: ${(error as Error).message}\n`);
+  } else process.stderr.write(`klimaklok: fleet import failed: ${(error as Error).stack}\n`);
+  process.exit(1);
+});

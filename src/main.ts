@@ -1,0 +1,40 @@
+import 'reflect-metadata';
+import { createApp } from './app';
+import { ConfigError, loadConfig } from './platform/config/app-config';
+import { SchemaBehindError } from './platform/database/schema-check';
+import { PinoLoggerService } from './platform/logging/pino-logger.service';
+import { ServiceUnreachableError, preflight } from './platform/startup/preflight';
+
+/** Start-up problems an operator can fix get one line on stderr and exit code 1, not a stack trace. */
+function fail(message: string): never {
+  process.stderr.write(`klimaklok: ${message}\n`);
+  process.exit(1);
+}
+
+async function bootstrap() {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) fail(`invalid configuration: ${error.message}`);
+    throw error;
+  }
+  const logger = new PinoLoggerService(config.logLevel);
+  try {
+    await preflight(config);
+    const app = await createApp(config, logger);
+    if (config.roles.has('api')) {
+      await app.listen(config.port);
+      logger.log({ port: config.port, roles: [...config.roles] }, 'Klimaklok listening');
+    } else {
+      await app.init();
+      logger.log({ roles: [...config.roles] }, 'Klimaklok started without HTTP');
+    }
+  } catch (error) {
+    if (error instanceof ServiceUnreachableError || error instanceof SchemaBehindError) fail(error.message);
+    logger.fatal(error as Error, 'Start-up failed');
+    process.exit(1);
+  }
+}
+
+void bootstrap();

@@ -1,0 +1,53 @@
+import { ConfigError, loadConfig, redactUrl } from './app-config';
+
+describe('loadConfig', () => {
+  it('gives the documented defaults for an empty environment', () => {
+    const config = loadConfig({});
+    expect([...config.roles]).toEqual(['api', 'ingest', 'worker']);
+    expect(config.port).toBe(3000);
+    expect(config.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/klimaklok');
+    expect(config.redisUrl).toBe('redis://127.0.0.1:6379');
+    expect(config.mqttUrl).toBe('mqtt://127.0.0.1:1883');
+    expect(config.mqttTopicRoot).toBe('fleet');
+    expect(config.adminApiKey).toBeUndefined();
+    expect(config.reportTimeZone).toBe('Europe/Oslo');
+  });
+
+  it('takes a subset of roles', () => {
+    expect([...loadConfig({ APP_ROLES: 'ingest, worker' }).roles]).toEqual(['ingest', 'worker']);
+  });
+
+  it.each([
+    ['APP_ROLES', 'api,scheduler'],
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['DATABASE_URL', 'not a url'],
+    ['DATABASE_URL', 'mysql://localhost/db'],
+    ['REDIS_URL', 'http://localhost'],
+    ['MQTT_TOPIC_ROOT', 'fleet/#'],
+    ['LOG_LEVEL', 'loud'],
+    ['REPORT_TIME_ZONE', 'Europe/Atlantis'],
+    ['ADMIN_API_KEY', 'short'],
+  ])('rejects %s=%s naming the variable', (variable, value) => {
+    let error: unknown;
+    try {
+      loadConfig({ [variable]: value });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variable).toBe(variable);
+    expect((error as Error).message).toMatch(new RegExp(`^${variable}: `));
+  });
+
+  it('never echoes the admin key in its error', () => {
+    expect(() => loadConfig({ ADMIN_API_KEY: 'secret' })).toThrow(/^ADMIN_API_KEY: must be at least 32/);
+    expect(() => loadConfig({ ADMIN_API_KEY: 'secret' })).not.toThrow(/secret/);
+  });
+});
+
+describe('redactUrl', () => {
+  it('hides a password', () => {
+    expect(redactUrl('postgres://app:hunter2@db:5432/x')).toBe('postgres://app:***@db:5432/x');
+  });
+});

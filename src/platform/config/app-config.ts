@@ -1,0 +1,140 @@
+/**
+ * The service's whole configuration, read from the environment once at boot and validated.
+ * Nothing else in the code base reads process.env: take AppConfig from the container instead.
+ */
+export const ROLES = ['api', 'ingest', 'worker'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface AppConfig {
+  roles: ReadonlySet<Role>;
+  port: number;
+  databaseUrl: string;
+  redisUrl: string;
+  /** Prefix of every Redis key (BullMQ queues included), so that several deployments or test runs share one Redis. */
+  redisKeyPrefix: string;
+  mqttUrl: string;
+  mqttTopicRoot: string;
+  /** Secret of a bootstrap admin key ensured at start; never logged. */
+  adminApiKey: string | undefined;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  httpBodyLimit: string;
+  reportTimeZone: string;
+}
+
+export class ConfigError extends Error {
+  constructor(
+    readonly variable: string,
+    problem: string,
+  ) {
+    super(`${variable}: ${problem}`);
+  }
+}
+
+/** Variables whose values must never appear in logs or error messages. */
+export const SECRET_VARIABLES = ['ADMIN_API_KEY'] as const;
+
+type Env = Record<string, string | undefined>;
+
+function text(env: Env, name: string, fallback: string): string {
+  const value = env[name];
+  return value === undefined || value.trim() === '' ? fallback : value.trim();
+}
+
+function url(env: Env, name: string, fallback: string, protocols: string[]): string {
+  const value = text(env, name, fallback);
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(name, `not a valid URL (expected e.g. ${fallback})`);
+  }
+  if (!protocols.includes(parsed.protocol.replace(/:$/, ''))) {
+    throw new ConfigError(name, `protocol must be one of ${protocols.join(', ')}, got "${parsed.protocol}"`);
+  }
+  return value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = text(env, name, String(fallback));
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
+  const value = text(env, name, fallback);
+  if (!allowed.includes(value as T)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${value}"`);
+  }
+  return value as T;
+}
+
+function roles(env: Env): ReadonlySet<Role> {
+  const raw = text(env, 'APP_ROLES', ROLES.join(','));
+  const parts = raw.split(',').map((part) => part.trim()).filter(Boolean);
+  const unknown = parts.filter((part) => !ROLES.includes(part as Role));
+  if (unknown.length > 0 || parts.length === 0) {
+    throw new ConfigError('APP_ROLES', `must list any of ${ROLES.join(', ')}, got "${raw}"`);
+  }
+  return new Set(parts as Role[]);
+}
+
+function timeZone(env: Env, name: string, fallback: string): string {
+  const value = text(env, name, fallback);
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+  } catch {
+    throw new ConfigError(name, `unknown IANA time zone "${value}"`);
+  }
+  return value;
+}
+
+function adminKey(env: Env): string | undefined {
+  const value = env.ADMIN_API_KEY?.trim();
+  if (!value) return undefined;
+  // A guessable bootstrap key would open the whole API: demand at least 128 bits of key material.
+  if (value.length < 32) throw new ConfigError('ADMIN_API_KEY', 'must be at least 32 characters long');
+  return value;
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  return Object.freeze({
+    roles: roles(env),
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/klimaklok', ['postgres', 'postgresql']),
+    redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis', 'rediss']),
+    redisKeyPrefix: text(env, 'REDIS_KEY_PREFIX', 'klimaklok'),
+    mqttUrl: url(env, 'MQTT_URL', 'mqtt://127.0.0.1:1883', ['mqtt', 'mqtts', 'ws', 'wss', 'tcp']),
+    mqttTopicRoot: topicRoot(env),
+    adminApiKey: adminKey(env),
+    logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+    httpBodyLimit: bodyLimit(env),
+    reportTimeZone: timeZone(env, 'REPORT_TIME_ZONE', 'Europe/Oslo'),
+  });
+}
+
+function topicRoot(env: Env): string {
+  const value = text(env, 'MQTT_TOPIC_ROOT', 'fleet');
+  if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(value)) {
+    throw new ConfigError('MQTT_TOPIC_ROOT', `must be topic levels without wildcards, got "${value}"`);
+  }
+  return value;
+}
+
+function bodyLimit(env: Env): string {
+  const value = text(env, 'HTTP_BODY_LIMIT', '5mb');
+  if (!/^\d+(b|kb|mb)$/i.test(value)) throw new ConfigError('HTTP_BODY_LIMIT', `must look like 512kb or 5mb, got "${value}"`);
+  return value;
+}
+
+/** A URL safe to print: the password replaced. */
+export function redactUrl(value: string): string {
+  try {
+    const parsed = new URL(value);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return value;
+  }
+}

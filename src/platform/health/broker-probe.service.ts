@@ -1,0 +1,32 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import mqtt, { MqttClient } from 'mqtt';
+import { randomBytes } from 'node:crypto';
+import { AppConfig } from '../config/app-config';
+import { APP_CONFIG } from '../config/config.module';
+
+/** Keeps one light MQTT connection open so that /health can say whether the broker is reachable. */
+@Injectable()
+export class BrokerProbe implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(BrokerProbe.name);
+  private client: MqttClient | undefined;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  onModuleInit() {
+    this.client = mqtt.connect(this.config.mqttUrl, {
+      clientId: `klimaklok-health-${randomBytes(4).toString('hex')}`,
+      clean: true,
+      reconnectPeriod: 2000,
+      connectTimeout: 5000,
+    });
+    this.client.on('error', (error) => this.logger.warn({ err: error }, 'Broker probe connection error'));
+  }
+
+  get connected(): boolean {
+    return this.client?.connected ?? false;
+  }
+
+  async onApplicationShutdown() {
+    await this.client?.endAsync(true);
+  }
+}

@@ -1,0 +1,55 @@
+import { LoggerService } from '@nestjs/common';
+import pino, { Logger } from 'pino';
+
+/**
+ * Nest's LoggerService backed by pino: one JSON object per line on stdout, with the Nest
+ * context (the class that logged) as `context`. Secrets never reach it: the config holds them
+ * and nothing logs the config.
+ */
+export class PinoLoggerService implements LoggerService {
+  readonly pino: Logger;
+
+  constructor(level: string) {
+    this.pino = pino({
+      level,
+      base: { service: 'klimaklok' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: ['req.headers.authorization', '*.authorization', '*.apiKey', '*.secret'], censor: '***' },
+    });
+  }
+
+  log(message: unknown, ...rest: unknown[]) {
+    this.write('info', message, rest);
+  }
+  error(message: unknown, ...rest: unknown[]) {
+    this.write('error', message, rest);
+  }
+  warn(message: unknown, ...rest: unknown[]) {
+    this.write('warn', message, rest);
+  }
+  debug(message: unknown, ...rest: unknown[]) {
+    this.write('debug', message, rest);
+  }
+  verbose(message: unknown, ...rest: unknown[]) {
+    this.write('trace', message, rest);
+  }
+  fatal(message: unknown, ...rest: unknown[]) {
+    this.write('fatal', message, rest);
+  }
+
+  /** Nest passes (message, ...optionalParams, context); for errors the params hold the stack. */
+  private write(level: pino.Level, message: unknown, rest: unknown[]) {
+    const params = [...rest];
+    const context = typeof params[params.length - 1] === 'string' ? (params.pop() as string) : undefined;
+    const fields: Record<string, unknown> = {};
+    if (context) fields.context = context;
+    for (const param of params) {
+      if (param instanceof Error) fields.err = param;
+      else if (typeof param === 'string' && param.includes('\n    at ')) fields.stack = param;
+      else if (param && typeof param === 'object') Object.assign(fields, param);
+    }
+    if (message instanceof Error) this.pino[level]({ ...fields, err: message }, message.message);
+    else if (message && typeof message === 'object') this.pino[level]({ ...fields, ...message });
+    else this.pino[level](fields, String(message));
+  }
+}

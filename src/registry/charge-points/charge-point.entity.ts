@@ -1,0 +1,37 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { numericTransformer } from '../shared/numeric.transformer';
+
+/** A charge point in a housing cooperative, usually paid for in part by a subsidy grant. */
+@Entity({ name: 'charge_points' })
+export class ChargePoint {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ name: 'organization_id', type: 'uuid' })
+  organizationId: string;
+
+  @Column({ name: 'subsidy_grant_id', type: 'uuid', nullable: true })
+  subsidyGrantId: string | null;
+
+  @Column({ type: 'text' })
+  name: string;
+
+  /** Number of connectors, numbered 1..n as in OCPP 1.6 (0 is the charge point as a whole). */
+  @Column({ type: 'integer' })
+  connectors: number;
+
+  @Column({ name: 'max_kw', type: 'numeric', transformer: numericTransformer })
+  maxKw: number;
+
+  @Column({ name: 'commissioned_on', type: 'date' })
+  commissionedOn: string;
+
+  @Column({ name: 'device_id', type: 'text' })
+  deviceId: string;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

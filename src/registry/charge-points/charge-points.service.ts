@@ -1,0 +1,67 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Principal } from '../../platform/access/role';
+import { OrganizationsService, visibleTo } from '../organizations/organizations.service';
+import { invalidField } from '../shared/errors';
+import { Page } from '../shared/page';
+import { SubsidyGrantsService } from '../subsidy-grants/subsidy-grants.service';
+import { CreateChargePointDto, ListChargePointsQuery, UpdateChargePointDto } from './charge-point.dto';
+import { ChargePoint } from './charge-point.entity';
+import { ChargePointRepository } from './charge-point.repository';
+
+@Injectable()
+export class ChargePointsService {
+  constructor(
+    private readonly chargePoints: ChargePointRepository,
+    private readonly organizations: OrganizationsService,
+    private readonly grants: SubsidyGrantsService,
+  ) {}
+
+  async findOne(id: string, principal?: Principal, manager?: EntityManager): Promise<ChargePoint> {
+    const chargePoint = await this.chargePoints.findById(id, manager);
+    if (!chargePoint || !visibleTo(chargePoint.organizationId, principal)) throw new NotFoundException(`No charge point ${id}`);
+    return chargePoint;
+  }
+
+  findByDeviceId(deviceId: string, manager?: EntityManager): Promise<ChargePoint | null> {
+    return this.chargePoints.findOneBy({ deviceId }, manager);
+  }
+
+  list(query: ListChargePointsQuery, principal?: Principal): Promise<Page<ChargePoint>> {
+    const { limit, offset, ...filter } = query;
+    if (principal?.role === 'cooperative') {
+      if (filter.organizationId && filter.organizationId !== principal.organizationId) {
+        throw new NotFoundException(`No organization ${filter.organizationId}`);
+      }
+      filter.organizationId = principal.organizationId!;
+    }
+    return this.chargePoints.list(filter, limit, offset);
+  }
+
+  async create(input: CreateChargePointDto, manager?: EntityManager): Promise<ChargePoint> {
+    await this.check(input, manager);
+    return this.chargePoints.insert(input, manager);
+  }
+
+  async update(id: string, input: UpdateChargePointDto, manager?: EntityManager): Promise<ChargePoint> {
+    const current = await this.findOne(id, undefined, manager);
+    await this.check({ ...current, ...input }, manager);
+    return this.chargePoints.update(id, input, manager);
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.findOne(id);
+    await this.chargePoints.delete(id);
+  }
+
+  private async check(chargePoint: CreateChargePointDto, manager?: EntityManager) {
+    await this.organizations.requireKind(chargePoint.organizationId, 'housing_cooperative', 'organizationId', manager);
+    if (chargePoint.subsidyGrantId) {
+      const grant = await this.grants.findOne(chargePoint.subsidyGrantId, undefined, manager).catch(() => null);
+      if (!grant) throw invalidField('subsidyGrantId', `no subsidy grant ${chargePoint.subsidyGrantId}`);
+      if (grant.organizationId !== chargePoint.organizationId) {
+        throw invalidField('subsidyGrantId', 'the grant belongs to another organization');
+      }
+    }
+  }
+}

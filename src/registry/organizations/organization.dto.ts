@@ -1,0 +1,27 @@
+import { PartialType } from '@nestjs/swagger';
+import { IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { PageQuery } from '../shared/page';
+import { IsOrgNumber, NormalizeOrgNumber } from '../shared/validators';
+import { ORGANIZATION_KINDS, OrganizationKind } from './organization.entity';
+
+export class CreateOrganizationDto {
+  /** Norwegian organization number, 9 digits with a valid check digit. */
+  @NormalizeOrgNumber()
+  @IsOrgNumber()
+  orgNumber: string;
+
+  @IsString()
+  @Length(1, 200)
+  name: string;
+
+  @IsIn(ORGANIZATION_KINDS)
+  kind: OrganizationKind;
+}
+
+export class UpdateOrganizationDto extends PartialType(CreateOrganizationDto) {}
+
+export class ListOrganizationsQuery extends PageQuery {
+  @IsOptional()
+  @IsIn(ORGANIZATION_KINDS)
+  kind?: OrganizationKind;
+}

@@ -1,0 +1,75 @@
+import { PartialType } from '@nestjs/swagger';
+import { IsIn, IsNumber, IsOptional, IsPositive, IsString, IsUUID, Matches, ValidateIf } from 'class-validator';
+import { PageQuery } from '../shared/page';
+import { IsDateOnly, IsDeviceId, NormalizeDate, NormalizeRegistration } from '../shared/validators';
+import { ENERGY_CARRIERS, VEHICLE_CLASSES, VehicleClass, VehicleEnergyCarrier } from './vehicle.entity';
+
+/** Vehicle fields that do not refer to other records; shared by the API and the fleet import. */
+export class VehicleFields {
+  /** Registration plate; spaces and dashes are dropped and letters capitalised. */
+  @NormalizeRegistration()
+  @IsString()
+  @Matches(/^[A-Z0-9]{2,12}$/, { message: 'registration must be 2-12 letters and digits' })
+  registration: string;
+
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @Matches(/^[A-HJ-NPR-Z0-9]{17}$/, { message: 'vin must be 17 characters, letters other than I, O, Q and digits' })
+  vin?: string | null;
+
+  @IsIn(VEHICLE_CLASSES)
+  vehicleClass: VehicleClass;
+
+  @IsIn(ENERGY_CARRIERS)
+  energyCarrier: VehicleEnergyCarrier;
+
+  @NormalizeDate()
+  @IsDateOnly()
+  inServiceFrom: string;
+
+  @IsOptional()
+  @NormalizeDate()
+  @ValidateIf((_, value) => value !== null)
+  @IsDateOnly()
+  inServiceTo?: string | null;
+
+  /** Per km in the carrier's unit: L for petrol, diesel and HVO, kg for biogas and CNG, kWh for electricity. */
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsPositive()
+  nominalConsumptionPerKm?: number | null;
+
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsDeviceId()
+  deviceId?: string | null;
+}
+
+export class CreateVehicleDto extends VehicleFields {
+  /** A municipal department. */
+  @IsUUID()
+  departmentId: string;
+
+  /** The vehicle this one replaced in the fleet. */
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsUUID()
+  replacesVehicleId?: string | null;
+}
+
+export class UpdateVehicleDto extends PartialType(CreateVehicleDto) {}
+
+export class ListVehiclesQuery extends PageQuery {
+  @IsOptional()
+  @IsIn(VEHICLE_CLASSES)
+  vehicleClass?: VehicleClass;
+
+  @IsOptional()
+  @IsIn(ENERGY_CARRIERS)
+  energyCarrier?: VehicleEnergyCarrier;
+
+  @IsOptional()
+  @IsUUID()
+  departmentId?: string;
+}

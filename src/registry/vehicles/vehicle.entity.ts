@@ -1,0 +1,51 @@
+import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { numericTransformer } from '../shared/numeric.transformer';
+
+export const VEHICLE_CLASSES = ['passenger_car', 'van', 'truck', 'other'] as const;
+export type VehicleClass = (typeof VEHICLE_CLASSES)[number];
+
+export const ENERGY_CARRIERS = ['electricity', 'petrol', 'diesel', 'hvo', 'biogas', 'cng', 'hydrogen', 'plugin_hybrid'] as const;
+export type VehicleEnergyCarrier = (typeof ENERGY_CARRIERS)[number];
+
+@Entity({ name: 'vehicles' })
+export class Vehicle {
+  @PrimaryGeneratedColumn('uuid')
+  id: string;
+
+  @Column({ type: 'text' })
+  registration: string;
+
+  @Column({ type: 'text', nullable: true })
+  vin: string | null;
+
+  @Column({ name: 'vehicle_class', type: 'text' })
+  vehicleClass: VehicleClass;
+
+  @Column({ name: 'energy_carrier', type: 'text' })
+  energyCarrier: VehicleEnergyCarrier;
+
+  @Column({ name: 'department_id', type: 'uuid' })
+  departmentId: string;
+
+  @Column({ name: 'in_service_from', type: 'date' })
+  inServiceFrom: string;
+
+  @Column({ name: 'in_service_to', type: 'date', nullable: true })
+  inServiceTo: string | null;
+
+  /** Per km, in the unit of the carrier: L (liquid fuels), kg (gases), kWh (electricity). */
+  @Column({ name: 'nominal_consumption_per_km', type: 'numeric', nullable: true, transformer: numericTransformer })
+  nominalConsumptionPerKm: number | null;
+
+  @Column({ name: 'replaces_vehicle_id', type: 'uuid', nullable: true })
+  replacesVehicleId: string | null;
+
+  @Column({ name: 'device_id', type: 'text', nullable: true })
+  deviceId: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

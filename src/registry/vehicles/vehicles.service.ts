@@ -1,0 +1,60 @@
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { OrganizationsService } from '../organizations/organizations.service';
+import { invalidField } from '../shared/errors';
+import { Page } from '../shared/page';
+import { CreateVehicleDto, ListVehiclesQuery, UpdateVehicleDto } from './vehicle.dto';
+import { Vehicle } from './vehicle.entity';
+import { VehicleRepository } from './vehicle.repository';
+
+@Injectable()
+export class VehiclesService {
+  constructor(
+    private readonly vehicles: VehicleRepository,
+    private readonly organizations: OrganizationsService,
+  ) {}
+
+  async findOne(id: string, manager?: EntityManager): Promise<Vehicle> {
+    const vehicle = await this.vehicles.findById(id, manager);
+    if (!vehicle) throw new NotFoundException(`No vehicle ${id}`);
+    return vehicle;
+  }
+
+  findByRegistration(registration: string, manager?: EntityManager): Promise<Vehicle | null> {
+    return this.vehicles.findOneBy({ registration }, manager);
+  }
+
+  list(query: ListVehiclesQuery): Promise<Page<Vehicle>> {
+    const { limit, offset, ...filter } = query;
+    return this.vehicles.list(filter, limit, offset);
+  }
+
+  async create(input: CreateVehicleDto, manager?: EntityManager): Promise<Vehicle> {
+    await this.checkRelations(input, undefined, manager);
+    return this.vehicles.insert(input, manager);
+  }
+
+  async update(id: string, input: UpdateVehicleDto, manager?: EntityManager): Promise<Vehicle> {
+    const current = await this.findOne(id, manager);
+    await this.checkRelations({ ...current, ...input }, id, manager);
+    return this.vehicles.update(id, input, manager);
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.findOne(id);
+    await this.vehicles.delete(id);
+  }
+
+  private async checkRelations(vehicle: CreateVehicleDto, id: string | undefined, manager?: EntityManager) {
+    if (vehicle.inServiceTo && vehicle.inServiceTo < vehicle.inServiceFrom) {
+      throw invalidField('inServiceTo', 'must not be before inServiceFrom');
+    }
+    await this.organizations.requireKind(vehicle.departmentId, 'municipal_department', 'departmentId', manager);
+    if (vehicle.replacesVehicleId) {
+      if (vehicle.replacesVehicleId === id) throw invalidField('replacesVehicleId', 'a vehicle cannot replace itself');
+      if (!(await this.vehicles.findById(vehicle.replacesVehicleId, manager))) {
+        throw invalidField('replacesVehicleId', `no vehicle ${vehicle.replacesVehicleId}`);
+      }
+    }
+  }
+}
