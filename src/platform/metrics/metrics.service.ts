@@ -20,6 +20,6 @@ export class MetricsService {
   }
 
   histogram<L extends string>(name: string, help: string, labelNames: L[] = [], buckets?: number[]): Histogram<L> {
-    return new Histogram({ name: `klimaklok_${name}`, help, labelNames, buckets, registers: [this.registry] });
+    return new Histogram({ name: `klimaklok_${name}`, help, labelNames, registers: [this.registry], ...(buckets ? { buckets } : {}) });
   }
 }

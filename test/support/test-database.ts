@@ -1,0 +1,26 @@
+import { randomBytes } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../../src/platform/database/data-source-options';
+import { dropDatabase, ensureDatabase } from '../../src/platform/database/ensure-database';
+
+const SERVER = process.env.TEST_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
+
+export interface TestDatabase {
+  url: string;
+  drop(): Promise<void>;
+}
+
+/** A database of its own for one test file, migrated to the latest schema unless `migrate` is false. */
+export async function createTestDatabase({ migrate = true } = {}): Promise<TestDatabase> {
+  const url = `${SERVER}/klimaklok_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  await ensureDatabase(url);
+  if (migrate) {
+    const dataSource = await new DataSource(dataSourceOptions(url)).initialize();
+    try {
+      await dataSource.runMigrations({ transaction: 'each' });
+    } finally {
+      await dataSource.destroy();
+    }
+  }
+  return { url, drop: () => dropDatabase(url) };
+}
