@@ -30,10 +30,7 @@
  * Deterministic: all randomness comes from a mulberry32 generator with a fixed seed, so running
  * the script again writes the same file byte for byte.
  *
- * Regenerate (from the repository root):
- *   npx tsc --outDir /tmp/gen --module commonjs --target ES2022 --esModuleInterop --skipLibCheck \
- *     scripts/generate-demo-fleet.ts && node /tmp/gen/generate-demo-fleet.js
- * or, after `npm run build`, `node dist/scripts/generate-demo-fleet.js`. The script finds the
+ * Regenerate: `npm run fleet:generate` (builds, then runs dist/scripts/generate-demo-fleet.js). The script finds the
  * repository root by walking up to the package.json of this project (from its own folder, else
  * from the working directory), writes demo/baerum-fleet.yaml there, parses it back, checks it
  * and prints a summary. It exits non-zero when a check fails.

@@ -26,7 +26,6 @@ export async function createApp(config: AppConfig, logger: LoggerService): Promi
   app.use(express.text({ type: YAML_TYPES, limit: config.httpBodyLimit }));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
-  app.enableShutdownHooks();
 
   const openApi = new DocumentBuilder()
     .setTitle('Klimaklok Fleet Monitor')

@@ -23,6 +23,10 @@ async function bootstrap() {
   try {
     await preflight(config);
     const app = await createApp(config, logger);
+    stopOnSignals(async () => {
+      logger.log('Shutting down');
+      await app.close();
+    });
     if (config.roles.has('api')) {
       await app.listen(config.port);
       logger.log({ port: config.port, roles: [...config.roles] }, 'Klimaklok listening');
@@ -35,6 +39,29 @@ async function bootstrap() {
     logger.fatal(error as Error, 'Start-up failed');
     process.exit(1);
   }
+}
+
+/** SIGTERM / SIGINT close the application (shutdown hooks run, work in hand finishes) and exit 0. */
+function stopOnSignals(close: () => Promise<void>) {
+  let stopping = false;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    const forced = setTimeout(() => {
+      process.stderr.write(`klimaklok: still not stopped 20 s after ${signal}, exiting\n`);
+      process.exit(1);
+    }, 20_000);
+    forced.unref();
+    close().then(
+      () => process.exit(0),
+      (error) => {
+        process.stderr.write(`klimaklok: error while stopping: ${(error as Error).message}\n`);
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
 }
 
 void bootstrap();
