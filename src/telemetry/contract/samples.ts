@@ -1,0 +1,156 @@
+import { createHmac } from 'node:crypto';
+import {
+  Sample,
+  TimeWindow,
+  readBoolean,
+  readEnum,
+  readInteger,
+  readNumber,
+  readString,
+  readTimestamp,
+  required,
+} from './fields';
+import { Rejection } from './rejection';
+
+/** Normalised samples, one type per stream; units are the contract's. Absent fields are null. */
+export interface VehicleSample {
+  ts: number;
+  odometerKm: number | null;
+  speedKmh: number | null;
+  lat: number | null;
+  lon: number | null;
+  ignition: boolean | null;
+  socPct: number | null;
+  energyConsumedKwh: number | null;
+  energyChargedKwh: number | null;
+  fuelUsedL: number | null;
+  gasUsedKg: number | null;
+  fuelLevelPct: number | null;
+  charging: boolean | null;
+}
+
+export const OCPP_STATUSES = ['Available', 'Preparing', 'Charging', 'SuspendedEVSE', 'SuspendedEV', 'Finishing', 'Reserved', 'Unavailable', 'Faulted'] as const;
+export type ConnectorStatus = (typeof OCPP_STATUSES)[number];
+
+export const OCPP_ERROR_CODES = [
+  'ConnectorLockFailure', 'EVCommunicationError', 'GroundFailure', 'HighTemperature', 'InternalError', 'LocalListConflict',
+  'NoError', 'OtherError', 'OverCurrentFailure', 'OverVoltage', 'PowerMeterFailure', 'PowerSwitchFailure', 'ReaderFailure',
+  'ResetFailure', 'UnderVoltage', 'WeakSignal',
+] as const;
+
+export interface StatusSample {
+  ts: number;
+  connectorId: number;
+  status: ConnectorStatus;
+  errorCode: string;
+}
+
+export interface MeterSample {
+  ts: number;
+  connectorId: number;
+  energyWh: number | null;
+  powerW: number | null;
+  transactionId: string | null;
+}
+
+export interface TransactionEvent {
+  ts: number;
+  event: 'start' | 'stop';
+  connectorId: number;
+  transactionId: string;
+  meterWh: number;
+  /** HMAC-SHA256 of the idTag under the configured secret: the clear idTag is never kept. */
+  idTagHash: Buffer | null;
+  reason: string | null;
+}
+
+export interface NormaliseContext extends TimeWindow {
+  idTagSecret: string;
+}
+
+const VEHICLE_FIELDS = ['ts', 'odometerKm', 'speedKmh', 'lat', 'lon', 'ignition', 'socPct', 'energyConsumedKwh', 'energyChargedKwh', 'fuelUsedL', 'gasUsedKg', 'fuelLevelPct', 'charging'];
+const STATUS_FIELDS = ['ts', 'connectorId', 'status', 'errorCode'];
+const METER_FIELDS = ['ts', 'connectorId', 'energyWh', 'powerW', 'transactionId'];
+const TRANSACTION_FIELDS = ['ts', 'event', 'connectorId', 'transactionId', 'meterWh', 'idTag', 'reason'];
+const CONNECTOR_MAX = 1000;
+
+/** Number of fields in the sample that the contract does not know (ignored, counted in metrics). */
+export function unknownFieldCount(sample: Sample, stream: 'telemetry' | 'status' | 'meter' | 'transaction'): number {
+  const known = { telemetry: VEHICLE_FIELDS, status: STATUS_FIELDS, meter: METER_FIELDS, transaction: TRANSACTION_FIELDS }[stream];
+  return Object.keys(sample).filter((key) => !known.includes(key)).length;
+}
+
+const orNull = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
+
+export function normaliseVehicleSample(sample: Sample, context: NormaliseContext): VehicleSample {
+  const ts = readTimestamp(sample, context);
+  const lat = readNumber(sample, 'lat', { min: -90, max: 90 });
+  const lon = readNumber(sample, 'lon', { min: -180, max: 180 });
+  if ((lat === undefined) !== (lon === undefined)) throw new Rejection('schema_violation', 'lat, lon: both or neither');
+  const normalised: VehicleSample = {
+    ts,
+    odometerKm: orNull(readNumber(sample, 'odometerKm', { min: 0 })),
+    speedKmh: orNull(readNumber(sample, 'speedKmh', { min: 0, max: 250 })),
+    lat: orNull(lat),
+    lon: orNull(lon),
+    ignition: orNull(readBoolean(sample, 'ignition')),
+    socPct: orNull(readNumber(sample, 'socPct', { min: 0, max: 100 })),
+    energyConsumedKwh: orNull(readNumber(sample, 'energyConsumedKwh', { min: 0 })),
+    energyChargedKwh: orNull(readNumber(sample, 'energyChargedKwh', { min: 0 })),
+    fuelUsedL: orNull(readNumber(sample, 'fuelUsedL', { min: 0 })),
+    gasUsedKg: orNull(readNumber(sample, 'gasUsedKg', { min: 0 })),
+    fuelLevelPct: orNull(readNumber(sample, 'fuelLevelPct', { min: 0, max: 100 })),
+    charging: orNull(readBoolean(sample, 'charging')),
+  };
+  const { ts: _ts, ...fields } = normalised;
+  if (Object.values(fields).every((value) => value === null)) throw new Rejection('empty_sample', 'no field besides ts');
+  return normalised;
+}
+
+export function normaliseStatusSample(sample: Sample, context: NormaliseContext): StatusSample {
+  const ts = readTimestamp(sample, context);
+  return {
+    ts,
+    connectorId: required(readInteger(sample, 'connectorId', 0, CONNECTOR_MAX), 'connectorId'),
+    status: required(readEnum(sample, 'status', OCPP_STATUSES), 'status'),
+    errorCode: readEnum(sample, 'errorCode', OCPP_ERROR_CODES) ?? 'NoError',
+  };
+}
+
+export function normaliseMeterSample(sample: Sample, context: NormaliseContext): MeterSample {
+  const ts = readTimestamp(sample, context);
+  const connectorId = required(readInteger(sample, 'connectorId', 0, CONNECTOR_MAX), 'connectorId');
+  const energyWh = orNull(readNumber(sample, 'energyWh', { min: 0 }));
+  const powerW = orNull(readNumber(sample, 'powerW', { min: 0 }));
+  const transactionId = orNull(readString(sample, 'transactionId', 1, 64));
+  if (energyWh === null && powerW === null) throw new Rejection('empty_sample', 'neither energyWh nor powerW');
+  return { ts, connectorId, energyWh, powerW, transactionId };
+}
+
+export function normaliseTransactionEvent(sample: Sample, context: NormaliseContext): TransactionEvent {
+  const ts = readTimestamp(sample, context);
+  const idTag = readString(sample, 'idTag', 1, 64);
+  return {
+    ts,
+    event: required(readEnum(sample, 'event', ['start', 'stop'] as const), 'event'),
+    connectorId: required(readInteger(sample, 'connectorId', 0, CONNECTOR_MAX), 'connectorId'),
+    transactionId: required(readString(sample, 'transactionId', 1, 64), 'transactionId'),
+    meterWh: required(readNumber(sample, 'meterWh', { min: 0 }), 'meterWh'),
+    idTagHash: idTag === undefined ? null : hashIdTag(idTag, context.idTagSecret),
+    reason: orNull(readString(sample, 'reason', 1, 64)),
+  };
+}
+
+/** Keyed hash of a user token (idTag, operator user token): countable, not reversible without the secret. */
+export function hashIdTag(idTag: string, secret: string): Buffer {
+  return createHmac('sha256', secret).update(idTag, 'utf8').digest();
+}
+
+export type ConnectionState = 'online' | 'offline';
+
+/** The `connection` topic carries plain `online` / `offline` (a JSON string of either is accepted too). */
+export function parseConnectionState(payload: string): ConnectionState | Rejection {
+  const text = payload.trim().replace(/^"(.*)"$/, '$1').toLowerCase();
+  if (text === 'online' || text === 'offline') return text;
+  return new Rejection('schema_violation', 'connection payload must be "online" or "offline"');
+}
