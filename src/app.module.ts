@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './platform/config/app-config';
 import { PlatformModule } from './platform/platform.module';
 import { RegistryModule } from './registry/registry.module';
+import { TelemetryModule } from './telemetry/telemetry.module';
 
 /**
  * The service, assembled for the roles this process runs. Every role shares the platform and
@@ -13,7 +15,7 @@ export class AppModule {
   static forRoles(config: AppConfig) {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(config), RegistryModule, AuthModule],
+      imports: [PlatformModule.forRoot(config), ScheduleModule.forRoot(), RegistryModule, AuthModule, TelemetryModule.forRoles(config.roles)],
     };
   }
 }

@@ -9,9 +9,10 @@ import { HealthRepository } from './health/health.repository';
 import { HttpMetricsInterceptor } from './metrics/http-metrics.interceptor';
 import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
+import { QueueService } from './queue/queue.service';
 import { RedisModule } from './redis/redis.module';
 
-/** Configuration, database, Redis, metrics and health: what every role stands on. */
+/** Configuration, database, Redis, the job queue facade, metrics and health: what every role stands on. */
 @Global()
 @Module({})
 export class PlatformModule {
@@ -20,8 +21,8 @@ export class PlatformModule {
       module: PlatformModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule],
       controllers: [HealthController, MetricsController],
-      providers: [MetricsService, HealthRepository, BrokerProbe, { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor }],
-      exports: [MetricsService],
+      providers: [MetricsService, QueueService, HealthRepository, BrokerProbe, { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor }],
+      exports: [MetricsService, QueueService],
     };
   }
 }

@@ -5,6 +5,8 @@ import { ChargePoint } from './charge-points/charge-point.entity';
 import { ChargePointRepository } from './charge-points/charge-point.repository';
 import { ChargePointsController } from './charge-points/charge-points.controller';
 import { ChargePointsService } from './charge-points/charge-points.service';
+import { DeviceDirectoryRepository } from './devices/device-directory.repository';
+import { DeviceDirectoryService } from './devices/device-directory.service';
 import { FleetImportController } from './fleet-import/fleet-import.controller';
 import { FleetImportService } from './fleet-import/fleet-import.service';
 import { Organization } from './organizations/organization.entity';
@@ -35,7 +37,9 @@ import { VehiclesService } from './vehicles/vehicles.service';
     ChargePointRepository,
     ChargePointsService,
     FleetImportService,
+    DeviceDirectoryRepository,
+    DeviceDirectoryService,
   ],
-  exports: [OrganizationsService, VehiclesService, SubsidyGrantsService, ChargePointsService, FleetImportService],
+  exports: [OrganizationsService, VehiclesService, SubsidyGrantsService, ChargePointsService, FleetImportService, DeviceDirectoryService],
 })
 export class RegistryModule {}

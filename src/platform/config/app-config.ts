@@ -1,3 +1,5 @@
+import { hostname } from 'node:os';
+
 /**
  * The service's whole configuration, read from the environment once at boot and validated.
  * Nothing else in the code base reads process.env: take AppConfig from the container instead.
@@ -19,6 +21,22 @@ export interface AppConfig {
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   httpBodyLimit: string;
   reportTimeZone: string;
+  ingest: IngestConfig;
+}
+
+export interface IngestConfig {
+  /** MQTT connections in the shared subscription group; each holds one unacknowledged message at a time. */
+  connections: number;
+  /** Stable per ingest process, so that its persistent broker sessions survive restarts. */
+  instanceId: string;
+  shareGroup: string;
+  batchMaxRows: number;
+  batchMaxWaitMs: number;
+  backfillHorizonDays: number;
+  /** Key of the HMAC that replaces idTags and user tokens; never logged. */
+  idTagSecret: string;
+  /** True when ID_TAG_SECRET was not set and a development default is in use. */
+  idTagSecretIsDefault: boolean;
 }
 
 export class ConfigError extends Error {
@@ -31,7 +49,9 @@ export class ConfigError extends Error {
 }
 
 /** Variables whose values must never appear in logs or error messages. */
-export const SECRET_VARIABLES = ['ADMIN_API_KEY'] as const;
+export const SECRET_VARIABLES = ['ADMIN_API_KEY', 'ID_TAG_SECRET'] as const;
+
+const DEVELOPMENT_ID_TAG_SECRET = 'klimaklok-development-only-id-tag-secret';
 
 type Env = Record<string, string | undefined>;
 
@@ -111,7 +131,28 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     httpBodyLimit: bodyLimit(env),
     reportTimeZone: timeZone(env, 'REPORT_TIME_ZONE', 'Europe/Oslo'),
+    ingest: Object.freeze({
+      connections: integer(env, 'INGEST_CONNECTIONS', 32, 1, 1024),
+      instanceId: instanceId(env),
+      shareGroup: identifier(env, 'INGEST_SHARE_GROUP', 'klimaklok-ingest'),
+      batchMaxRows: integer(env, 'INGEST_BATCH_MAX_ROWS', 5000, 1, 100_000),
+      batchMaxWaitMs: integer(env, 'INGEST_BATCH_MAX_WAIT_MS', 5, 0, 10_000),
+      backfillHorizonDays: integer(env, 'BACKFILL_HORIZON_DAYS', 800, 1, 36_500),
+      idTagSecret: env.ID_TAG_SECRET?.trim() || DEVELOPMENT_ID_TAG_SECRET,
+      idTagSecretIsDefault: !env.ID_TAG_SECRET?.trim(),
+    }),
   });
+}
+
+function identifier(env: Env, name: string, fallback: string): string {
+  const value = text(env, name, fallback);
+  if (!/^[A-Za-z0-9._-]{1,64}$/.test(value)) throw new ConfigError(name, `must be 1-64 letters, digits, '.', '_' or '-', got "${value}"`);
+  return value;
+}
+
+function instanceId(env: Env): string {
+  const fallback = hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 40) || 'ingest';
+  return identifier(env, 'INGEST_INSTANCE_ID', fallback);
 }
 
 function topicRoot(env: Env): string {

@@ -1,0 +1,136 @@
+import { Sample } from '../contract/fields';
+import { decodeSamples, decodeText, isSampleObject } from '../contract/message';
+import { Rejection, RejectionReason } from '../contract/rejection';
+import {
+  NormaliseContext,
+  normaliseMeterSample,
+  normaliseStatusSample,
+  normaliseTransactionEvent,
+  normaliseVehicleSample,
+  parseConnectionState,
+  unknownFieldCount,
+} from '../contract/samples';
+import { DeviceKind, deviceIdOfTopic, parseTopic } from '../contract/topics';
+import { DeadLetterRow, RawBatch, emptyBatch } from '../storage/raw-batch';
+
+const DEAD_LETTER_PAYLOAD_BYTES = 4096;
+
+/** The ingest's in-memory view of the registry: device id and kind to the vehicle's or charge point's id. */
+export interface DeviceLookup {
+  find(deviceId: string): { vehicle?: string; chargePoint?: string } | undefined;
+}
+
+export interface DecodeContext extends NormaliseContext {
+  topicRoot: string;
+  devices: DeviceLookup;
+}
+
+export interface DecodedMessage {
+  rows: RawBatch;
+  /** Fields the contract does not know, ignored (a metric, not an error). */
+  unknownFields: number;
+}
+
+/**
+ * One MQTT message to the rows it stores and the dead letters it leaves: a bad message is one
+ * dead letter; in an array the good samples are kept and each bad one is a dead letter of its own.
+ */
+export function decodeMessage(topic: string, payload: Buffer, context: DecodeContext): DecodedMessage {
+  const rows = emptyBatch();
+  const receivedAt = context.now;
+  const reject = (rejection: Rejection, deviceId: string | null, sampleIndex: number | null = null, body: Buffer = payload) =>
+    rows.deadLetters.push(deadLetter(topic, deviceId, rejection.reason, rejection.detail, sampleIndex, body, receivedAt));
+
+  const address = parseTopic(topic, context.topicRoot);
+  if (address instanceof Rejection) {
+    reject(address, deviceIdOfTopic(topic, context.topicRoot));
+    return { rows, unknownFields: 0 };
+  }
+  const { deviceId, kind, stream } = address;
+  const device = context.devices.find(deviceId);
+  const ref = kind === 'vehicle' ? device?.vehicle : device?.chargePoint;
+  if (!ref) {
+    const other = kind === 'vehicle' ? device?.chargePoint : device?.vehicle;
+    const rejection = other
+      ? new Rejection('device_kind_mismatch', `${deviceId} is registered as a ${kind === 'vehicle' ? 'charge point' : 'vehicle'}, not a ${kind.replace('_', ' ')}`)
+      : new Rejection('unknown_device', `no ${kind.replace('_', ' ')} is registered with device id ${deviceId}`);
+    reject(rejection, deviceId);
+    return { rows, unknownFields: 0 };
+  }
+
+  if (stream === 'connection') {
+    const text = decodeText(payload);
+    const state = text instanceof Rejection ? text : parseConnectionState(text);
+    if (state instanceof Rejection) reject(state, deviceId);
+    else rows.connectionEvents.push({ deviceKind: kind as DeviceKind, deviceRef: ref, receivedAt, state });
+    return { rows, unknownFields: 0 };
+  }
+
+  const samples = decodeSamples(payload);
+  if (samples instanceof Rejection) {
+    reject(samples, deviceId);
+    return { rows, unknownFields: 0 };
+  }
+  let unknownFields = 0;
+  const single = samples.length === 1;
+  samples.forEach((sample: Sample, index) => {
+    const sampleIndex = single ? null : index;
+    const body = single ? payload : Buffer.from(safeStringify(sample));
+    try {
+      if (!isSampleObject(sample)) throw new Rejection('schema_violation', 'a sample must be a JSON object');
+      unknownFields += unknownFieldCount(sample, stream);
+      switch (stream) {
+        case 'telemetry':
+          rows.vehicleSamples.push({ ...normaliseVehicleSample(sample, context), vehicleId: ref, receivedAt });
+          break;
+        case 'status':
+          rows.statusSamples.push({ ...normaliseStatusSample(sample, context), chargePointId: ref, receivedAt });
+          break;
+        case 'meter':
+          rows.meterSamples.push({ ...normaliseMeterSample(sample, context), chargePointId: ref, receivedAt });
+          break;
+        case 'transaction':
+          rows.transactionEvents.push({ ...normaliseTransactionEvent(sample, context), chargePointId: ref, receivedAt });
+          break;
+      }
+    } catch (error) {
+      if (!(error instanceof Rejection)) throw error;
+      reject(error, deviceId, sampleIndex, body);
+    }
+  });
+  return { rows, unknownFields };
+}
+
+export function deadLetter(
+  topic: string,
+  deviceId: string | null,
+  reason: RejectionReason,
+  detail: string,
+  sampleIndex: number | null,
+  payload: Buffer,
+  receivedAt: number,
+): DeadLetterRow {
+  return {
+    receivedAt,
+    topic: withoutNul(topic),
+    deviceId,
+    reason,
+    // PostgreSQL text cannot hold NUL characters; a hostile payload must not make its own dead letter unstorable.
+    detail: withoutNul(detail).slice(0, 500),
+    sampleIndex,
+    payload: payload.subarray(0, DEAD_LETTER_PAYLOAD_BYTES),
+    payloadBytes: payload.length,
+  };
+}
+
+function withoutNul(text: string): string {
+  return text.replace(/\u0000/g, '\uFFFD');
+}
+
+function safeStringify(value: unknown): string {
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

@@ -1,0 +1,198 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { AppConfig } from '../../platform/config/app-config';
+import { APP_CONFIG } from '../../platform/config/config.module';
+import { JobName, JobRequest } from '../../platform/queue/job-catalogue';
+import { QueueService } from '../../platform/queue/queue.service';
+import { DeviceDirectoryService } from '../../registry/devices/device-directory.service';
+import { RawBatch, appendBatch, emptyBatch, sampleRows } from '../storage/raw-batch';
+import { RawSampleRepository } from '../storage/raw-sample.repository';
+import { TelemetryMetrics } from '../telemetry.metrics';
+import { DecodeContext, DeviceLookup, deadLetter, decodeMessage } from './decode-message';
+import { MicroBatcher } from './micro-batcher';
+import { MqttConnectionPool } from './mqtt-connection-pool';
+import { backoffMs, isDataError } from './storage-errors';
+
+interface Entry {
+  topic: string;
+  payload: Buffer;
+  rows: RawBatch;
+}
+
+const FUTURE_TOLERANCE_MS = 5 * 60_000;
+const LIVE_WINDOW_MS = 5 * 60_000;
+
+/**
+ * The ingest role: MQTT in, raw tables out. Every message is decoded against the contract and
+ * the in-memory device list, batched with others, written in one transaction with its dead
+ * letters, and acknowledged only after that transaction committed. While PostgreSQL is down the
+ * writes retry with backoff and the connections, each waiting for its acknowledgement, take no
+ * more messages: the backlog stays in the broker, memory stays bounded.
+ */
+@Injectable()
+export class IngestService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(IngestService.name);
+  private devices = new Map<string, { vehicle?: string; chargePoint?: string }>();
+  private readonly lookup: DeviceLookup = { find: (deviceId) => this.devices.get(deviceId) };
+  private pool: MqttConnectionPool | undefined;
+  private batcher: MicroBatcher<Entry> | undefined;
+  private reloadTimer: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private outageStartedAt: number | undefined;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly directory: DeviceDirectoryService,
+    private readonly raw: RawSampleRepository,
+    private readonly queue: QueueService,
+    private readonly metrics: TelemetryMetrics,
+  ) {}
+
+  async onApplicationBootstrap() {
+    const ingest = this.config.ingest;
+    if (ingest.idTagSecretIsDefault) this.logger.warn('ID_TAG_SECRET is not set: idTags are hashed with a development key. Set it in production.');
+    await this.reloadDevices();
+    await this.directory.watch(() => this.scheduleReload());
+    await this.raw.ensurePartitionsAhead(new Date(), 2);
+    this.batcher = new MicroBatcher<Entry>({
+      maxEntries: ingest.connections,
+      maxRows: ingest.batchMaxRows,
+      maxWaitMs: ingest.batchMaxWaitMs,
+      rowsOf: (entry) => sampleRows(entry.rows) + entry.rows.deadLetters.length,
+      flush: (entries) => this.store(entries),
+    });
+    this.pool = new MqttConnectionPool({
+      url: this.config.mqttUrl,
+      clientIdPrefix: `klimaklok-ingest-${ingest.instanceId}`,
+      size: ingest.connections,
+      subscription: `$share/${ingest.shareGroup}/${this.config.mqttTopicRoot}/v1/#`,
+      onMessage: (topic, payload) => this.receive(topic, payload),
+    });
+    await this.pool.start();
+  }
+
+  async onApplicationShutdown() {
+    this.stopping = true;
+    clearTimeout(this.reloadTimer);
+    await this.pool?.stop();
+    await this.batcher?.drain();
+  }
+
+  private async receive(topic: string, payload: Buffer): Promise<void> {
+    this.metrics.inFlight.inc();
+    try {
+      const context: DecodeContext = {
+        now: Date.now(),
+        horizonMs: this.config.ingest.backfillHorizonDays * 86_400_000,
+        futureToleranceMs: FUTURE_TOLERANCE_MS,
+        idTagSecret: this.config.ingest.idTagSecret,
+        topicRoot: this.config.mqttTopicRoot,
+        devices: this.lookup,
+      };
+      const { rows, unknownFields } = decodeMessage(topic, payload, context);
+      this.metrics.messages.inc({ stream: topic.slice(topic.lastIndexOf('/') + 1) });
+      if (unknownFields) this.metrics.unknownFields.inc(unknownFields);
+      await this.batcher!.add({ topic, payload, rows });
+    } finally {
+      this.metrics.inFlight.dec();
+    }
+  }
+
+  /** Writes a batch, retrying transient failures until it commits; a batch that the database refuses is written message by message. */
+  private async store(entries: Entry[]): Promise<void> {
+    const batch = emptyBatch();
+    for (const entry of entries) appendBatch(batch, entry.rows);
+    const outcome = await this.writeWithRetry(batch);
+    if (outcome === 'refused') {
+      for (const entry of entries) await this.storeAlone(entry);
+    }
+    this.enqueueDerivation(batch);
+  }
+
+  /** One message on its own; if even that is refused, the message becomes a dead letter so that it is kept and acknowledged. */
+  private async storeAlone(entry: Entry): Promise<void> {
+    if ((await this.writeWithRetry(entry.rows)) === 'stored') return;
+    const deviceId = entry.topic.split('/')[3] ?? null;
+    const row = deadLetter(entry.topic, deviceId, 'storage_rejected', 'the database refused the samples of this message', null, entry.payload, Date.now());
+    const dead = emptyBatch();
+    dead.deadLetters.push(row);
+    if ((await this.writeWithRetry(dead)) !== 'stored') throw new Error('dead letter refused by the database');
+  }
+
+  private async writeWithRetry(batch: RawBatch): Promise<'stored' | 'refused'> {
+    for (let attempt = 0; ; attempt++) {
+      if (this.stopping && attempt > 0) throw new Error('ingest stopping: batch left unacknowledged for re-delivery');
+      const started = process.hrtime.bigint();
+      try {
+        const result = await this.raw.write(batch);
+        const committedAt = Date.now();
+        this.metrics.commitSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+        this.recordStored(batch, result.inserted, result.duplicates, committedAt);
+        if (this.outageStartedAt) {
+          this.logger.log({ outageSeconds: Math.round((committedAt - this.outageStartedAt) / 1000) }, 'Database writes resumed');
+          this.outageStartedAt = undefined;
+        }
+        return 'stored';
+      } catch (error) {
+        if (isDataError(error)) {
+          this.logger.warn({ err: error }, 'Database refused a batch; writing its messages one by one');
+          return 'refused';
+        }
+        if (!this.outageStartedAt) {
+          this.outageStartedAt = Date.now();
+          this.logger.error({ err: error }, 'Database write failed; holding messages (the broker keeps the backlog) and retrying');
+        }
+        this.metrics.writeRetries.inc();
+        await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
+      }
+    }
+  }
+
+  private recordStored(batch: RawBatch, inserted: number, duplicates: number, committedAt: number) {
+    this.metrics.stored.inc(inserted);
+    if (duplicates) this.metrics.duplicates.inc(duplicates);
+    this.metrics.batchSize.observe(sampleRows(batch));
+    for (const row of batch.deadLetters) this.metrics.rejected.inc({ reason: row.reason });
+    for (const sample of batch.vehicleSamples) {
+      if (committedAt - sample.ts < LIVE_WINDOW_MS) this.metrics.liveLagSeconds.observe((committedAt - sample.ts) / 1000);
+    }
+  }
+
+  /**
+   * One derivation job per device and UTC day the batch touched. Fire and forget: the samples are
+   * committed, and if Redis is away the reconciler finds the work from PostgreSQL later.
+   */
+  private enqueueDerivation(batch: RawBatch) {
+    const jobs = new Map<string, JobRequest>();
+    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+    const vehicle = (vehicleId: string, ts: number) => {
+      const key = `vehicle:${vehicleId}:${day(ts)}`;
+      if (!jobs.has(key)) jobs.set(key, { name: JobName.DeriveVehicleDay, payload: { vehicleId, day: day(ts) }, dedupKey: key });
+    };
+    const chargePoint = (chargePointId: string, ts: number) => {
+      const key = `charge-point:${chargePointId}:${day(ts)}`;
+      if (!jobs.has(key)) jobs.set(key, { name: JobName.DeriveChargePointDay, payload: { chargePointId, day: day(ts) }, dedupKey: key });
+    };
+    for (const s of batch.vehicleSamples) vehicle(s.vehicleId, s.ts);
+    for (const s of [...batch.statusSamples, ...batch.meterSamples, ...batch.transactionEvents]) chargePoint(s.chargePointId, s.ts);
+    for (const e of batch.connectionEvents) (e.deviceKind === 'vehicle' ? vehicle : chargePoint)(e.deviceRef, e.receivedAt);
+    if (jobs.size === 0) return;
+    this.queue.enqueue([...jobs.values()]).catch((error) => this.logger.warn({ err: error, jobs: jobs.size }, 'Could not enqueue derivation jobs; the reconciler will'));
+  }
+
+  private scheduleReload() {
+    clearTimeout(this.reloadTimer);
+    this.reloadTimer = setTimeout(() => void this.reloadDevices().catch((error) => this.logger.error({ err: error }, 'Device reload failed')), 200);
+  }
+
+  private async reloadDevices() {
+    const devices = new Map<string, { vehicle?: string; chargePoint?: string }>();
+    for (const entry of await this.directory.list()) {
+      const known = devices.get(entry.deviceId) ?? {};
+      if (entry.kind === 'vehicle') known.vehicle = entry.id;
+      else known.chargePoint = entry.id;
+      devices.set(entry.deviceId, known);
+    }
+    this.devices = devices;
+    this.logger.debug({ devices: devices.size }, 'Device list loaded');
+  }
+}

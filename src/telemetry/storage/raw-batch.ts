@@ -1,0 +1,50 @@
+import { ConnectionState, MeterSample, StatusSample, TransactionEvent, VehicleSample } from '../contract/samples';
+import { DeviceKind } from '../contract/topics';
+import { RejectionReason } from '../contract/rejection';
+
+/** Rows of one or more MQTT messages, written together in one transaction. */
+export interface RawBatch {
+  vehicleSamples: Array<VehicleSample & { vehicleId: string; receivedAt: number }>;
+  statusSamples: Array<StatusSample & { chargePointId: string; receivedAt: number }>;
+  meterSamples: Array<MeterSample & { chargePointId: string; receivedAt: number }>;
+  transactionEvents: Array<TransactionEvent & { chargePointId: string; receivedAt: number }>;
+  connectionEvents: Array<{ deviceKind: DeviceKind; deviceRef: string; receivedAt: number; state: ConnectionState }>;
+  deadLetters: DeadLetterRow[];
+}
+
+export interface DeadLetterRow {
+  receivedAt: number;
+  topic: string;
+  deviceId: string | null;
+  reason: RejectionReason;
+  detail: string;
+  /** Position of the sample in an array payload; null for the whole message. */
+  sampleIndex: number | null;
+  /** At most 4 KiB of the payload (of the sample, for one sample of an array). */
+  payload: Buffer;
+  payloadBytes: number;
+}
+
+/** How many rows of each stream were new; the rest were duplicates of stored samples. */
+export interface RawBatchResult {
+  inserted: number;
+  duplicates: number;
+  deadLetters: number;
+}
+
+export function emptyBatch(): RawBatch {
+  return { vehicleSamples: [], statusSamples: [], meterSamples: [], transactionEvents: [], connectionEvents: [], deadLetters: [] };
+}
+
+export function sampleRows(batch: RawBatch): number {
+  return batch.vehicleSamples.length + batch.statusSamples.length + batch.meterSamples.length + batch.transactionEvents.length + batch.connectionEvents.length;
+}
+
+export function appendBatch(target: RawBatch, source: RawBatch): void {
+  target.vehicleSamples.push(...source.vehicleSamples);
+  target.statusSamples.push(...source.statusSamples);
+  target.meterSamples.push(...source.meterSamples);
+  target.transactionEvents.push(...source.transactionEvents);
+  target.connectionEvents.push(...source.connectionEvents);
+  target.deadLetters.push(...source.deadLetters);
+}

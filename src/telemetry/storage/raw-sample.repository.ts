@@ -1,0 +1,133 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, QueryRunner } from 'typeorm';
+import { RawBatch, RawBatchResult, sampleRows } from './raw-batch';
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * Writes raw telemetry: one transaction per batch, one multi-row INSERT ... SELECT FROM unnest()
+ * per stream, ON CONFLICT DO NOTHING on the natural keys so that re-delivered samples are no-ops.
+ */
+@Injectable()
+export class RawSampleRepository {
+  /** Month partitions known to exist, as "table:YYYY-MM-01". */
+  private readonly partitions = new Set<string>();
+
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Creates the month partitions a batch needs that are not known to exist yet (outside the write transaction). */
+  async ensurePartitions(batch: RawBatch): Promise<void> {
+    const needed = new Set<string>();
+    const add = (table: string, rows: Array<{ ts: number }>) => {
+      for (const row of rows) needed.add(`${table}:${iso(row.ts).slice(0, 7)}-01`);
+    };
+    add('vehicle_samples', batch.vehicleSamples);
+    add('charge_point_status', batch.statusSamples);
+    add('charge_point_meter', batch.meterSamples);
+    add('charge_point_transactions', batch.transactionEvents);
+    for (const key of needed) {
+      if (this.partitions.has(key)) continue;
+      const [table, month] = key.split(':');
+      await this.dataSource.query('SELECT ensure_monthly_partition($1, $2::date)', [table, month]);
+      this.partitions.add(key);
+    }
+  }
+
+  /** Makes sure partitions exist for this month and the next `monthsAhead` (scheduled maintenance). */
+  async ensurePartitionsAhead(now: Date, monthsAhead: number): Promise<void> {
+    for (const table of ['vehicle_samples', 'charge_point_status', 'charge_point_meter', 'charge_point_transactions']) {
+      for (let offset = 0; offset <= monthsAhead; offset++) {
+        const month = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + offset, 1)).toISOString().slice(0, 10);
+        await this.dataSource.query('SELECT ensure_monthly_partition($1, $2::date)', [table, month]);
+        this.partitions.add(`${table}:${month}`);
+      }
+    }
+  }
+
+  async write(batch: RawBatch): Promise<RawBatchResult> {
+    await this.ensurePartitions(batch);
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      await runner.startTransaction();
+      const inserted = await this.insertRows(runner, batch);
+      await this.insertDeadLetters(runner, batch);
+      await runner.commitTransaction();
+      return { inserted, duplicates: sampleRows(batch) - inserted, deadLetters: batch.deadLetters.length };
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => undefined);
+      throw error;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  private async insertRows(runner: QueryRunner, batch: RawBatch): Promise<number> {
+    let inserted = 0;
+    const run = async (sql: string, params: unknown[][]) => {
+      if (params[0].length === 0) return;
+      const result = await runner.query(sql, params);
+      inserted += Array.isArray(result) ? result.length : 0;
+    };
+    const v = batch.vehicleSamples;
+    await run(
+      `INSERT INTO vehicle_samples (vehicle_id, ts, received_at, odometer_km, speed_kmh, lat, lon, ignition, soc_pct,
+         energy_consumed_kwh, energy_charged_kwh, fuel_used_l, gas_used_kg, fuel_level_pct, charging)
+       SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::float8[], $5::float8[], $6::float8[], $7::float8[],
+         $8::bool[], $9::float8[], $10::float8[], $11::float8[], $12::float8[], $13::float8[], $14::float8[], $15::bool[])
+       ON CONFLICT DO NOTHING RETURNING 1`,
+      [
+        v.map((s) => s.vehicleId), v.map((s) => iso(s.ts)), v.map((s) => iso(s.receivedAt)), v.map((s) => s.odometerKm),
+        v.map((s) => s.speedKmh), v.map((s) => s.lat), v.map((s) => s.lon), v.map((s) => s.ignition), v.map((s) => s.socPct),
+        v.map((s) => s.energyConsumedKwh), v.map((s) => s.energyChargedKwh), v.map((s) => s.fuelUsedL), v.map((s) => s.gasUsedKg),
+        v.map((s) => s.fuelLevelPct), v.map((s) => s.charging),
+      ],
+    );
+    const st = batch.statusSamples;
+    await run(
+      `INSERT INTO charge_point_status (charge_point_id, connector_id, ts, received_at, status, error_code)
+       SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::text[])
+       ON CONFLICT DO NOTHING RETURNING 1`,
+      [st.map((s) => s.chargePointId), st.map((s) => s.connectorId), st.map((s) => iso(s.ts)), st.map((s) => iso(s.receivedAt)), st.map((s) => s.status), st.map((s) => s.errorCode)],
+    );
+    const m = batch.meterSamples;
+    await run(
+      `INSERT INTO charge_point_meter (charge_point_id, connector_id, ts, received_at, energy_wh, power_w, transaction_id)
+       SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::timestamptz[], $5::float8[], $6::float8[], $7::text[])
+       ON CONFLICT DO NOTHING RETURNING 1`,
+      [m.map((s) => s.chargePointId), m.map((s) => s.connectorId), m.map((s) => iso(s.ts)), m.map((s) => iso(s.receivedAt)), m.map((s) => s.energyWh), m.map((s) => s.powerW), m.map((s) => s.transactionId)],
+    );
+    const t = batch.transactionEvents;
+    await run(
+      `INSERT INTO charge_point_transactions (charge_point_id, connector_id, ts, received_at, event, transaction_id, meter_wh, id_tag_hash, reason)
+       SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::text[], $7::float8[], $8::bytea[], $9::text[])
+       ON CONFLICT DO NOTHING RETURNING 1`,
+      [
+        t.map((s) => s.chargePointId), t.map((s) => s.connectorId), t.map((s) => iso(s.ts)), t.map((s) => iso(s.receivedAt)), t.map((s) => s.event),
+        t.map((s) => s.transactionId), t.map((s) => s.meterWh), t.map((s) => s.idTagHash), t.map((s) => s.reason),
+      ],
+    );
+    const c = batch.connectionEvents;
+    await run(
+      `INSERT INTO device_connection_events (device_kind, device_ref, received_at, state)
+       SELECT * FROM unnest($1::text[], $2::uuid[], $3::timestamptz[], $4::text[])
+       ON CONFLICT DO NOTHING RETURNING 1`,
+      [c.map((e) => e.deviceKind), c.map((e) => e.deviceRef), c.map((e) => iso(e.receivedAt)), c.map((e) => e.state)],
+    );
+    return inserted;
+  }
+
+  private async insertDeadLetters(runner: QueryRunner, batch: RawBatch): Promise<void> {
+    const d = batch.deadLetters;
+    if (d.length === 0) return;
+    await runner.query(
+      `INSERT INTO dead_letters (received_at, topic, device_id, reason, detail, sample_index, payload, payload_bytes)
+       SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::text[], $6::int[], $7::bytea[], $8::int[])`,
+      [
+        d.map((r) => iso(r.receivedAt)), d.map((r) => r.topic), d.map((r) => r.deviceId), d.map((r) => r.reason), d.map((r) => r.detail),
+        d.map((r) => r.sampleIndex), d.map((r) => r.payload), d.map((r) => r.payloadBytes),
+      ],
+    );
+  }
+}
