@@ -118,7 +118,7 @@ describe('ingest under faults', () => {
     const missing = [...acknowledged].filter((key) => !storedSet.has(key)).length;
     const unexpected = storedKeys.filter((key) => !acknowledged.has(key)).length;
     const duplicates = storedKeys.length - storedSet.size;
-    const health = await (await fetch(`http://127.0.0.1:${port}/health`)).json();
+    const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { status: string };
     log(`stored ${storedKeys.length}, missing ${missing}, unexpected ${unexpected}, duplicates ${duplicates}; service pid ${service.child.pid} alive: ${service.child.exitCode === null}; health ${JSON.stringify(health)}`);
     expect(service.child.exitCode).toBeNull();
     expect({ missing, unexpected, duplicates }).toEqual({ missing: 0, unexpected: 0, duplicates: 0 });
