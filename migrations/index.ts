@@ -1,5 +1,6 @@
 // Every migration, in order. Append new ones at the end; never edit one that has landed.
 import { RegistryAndApiKeys1764300000000 } from './1764300000000-registry-and-api-keys';
 import { TelemetryRawStores1764400000000 } from './1764400000000-telemetry-raw-stores';
+import { FleetDerived1764500000000 } from './1764500000000-fleet-derived';
 
-export const migrations = [RegistryAndApiKeys1764300000000, TelemetryRawStores1764400000000];
+export const migrations = [RegistryAndApiKeys1764300000000, TelemetryRawStores1764400000000, FleetDerived1764500000000];

@@ -1,8 +1,10 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AuthModule } from './auth/auth.module';
+import { FleetModule } from './fleet/fleet.module';
 import { AppConfig } from './platform/config/app-config';
 import { PlatformModule } from './platform/platform.module';
+import { WorkerModule } from './platform/queue/worker.module';
 import { RegistryModule } from './registry/registry.module';
 import { TelemetryModule } from './telemetry/telemetry.module';
 
@@ -15,7 +17,15 @@ export class AppModule {
   static forRoles(config: AppConfig) {
     return {
       module: AppModule,
-      imports: [PlatformModule.forRoot(config), ScheduleModule.forRoot(), RegistryModule, AuthModule, TelemetryModule.forRoles(config.roles)],
+      imports: [
+        PlatformModule.forRoot(config),
+        ScheduleModule.forRoot(),
+        RegistryModule,
+        AuthModule,
+        TelemetryModule.forRoles(config.roles),
+        FleetModule.forRoles(config.roles),
+        ...(config.roles.has('worker') ? [WorkerModule] : []),
+      ],
     };
   }
 }

@@ -22,6 +22,16 @@ export interface AppConfig {
   httpBodyLimit: string;
   reportTimeZone: string;
   ingest: IngestConfig;
+  worker: WorkerConfig;
+}
+
+export interface WorkerConfig {
+  /** Jobs processed at once per queue by this process. */
+  concurrency: number;
+  /** A vehicle with no message for this long is offline (VEHICLE_OFFLINE_AFTER). */
+  vehicleOfflineAfterMs: number;
+  /** Counter deltas over a longer gap are counted but flagged (MAX_COUNTER_GAP). */
+  maxCounterGapMs: number;
 }
 
 export interface IngestConfig {
@@ -131,6 +141,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     httpBodyLimit: bodyLimit(env),
     reportTimeZone: timeZone(env, 'REPORT_TIME_ZONE', 'Europe/Oslo'),
+    worker: Object.freeze({
+      concurrency: integer(env, 'WORKER_CONCURRENCY', 4, 1, 256),
+      vehicleOfflineAfterMs: duration(env, 'VEHICLE_OFFLINE_AFTER', '10m'),
+      maxCounterGapMs: duration(env, 'MAX_COUNTER_GAP', '45d'),
+    }),
     ingest: Object.freeze({
       connections: integer(env, 'INGEST_CONNECTIONS', 32, 1, 1024),
       instanceId: instanceId(env),
@@ -142,6 +157,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
       idTagSecretIsDefault: !env.ID_TAG_SECRET?.trim(),
     }),
   });
+}
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** Durations as a number and a unit: 500ms, 30s, 10m, 24h, 45d. */
+function duration(env: Env, name: string, fallback: string): number {
+  const raw = text(env, name, fallback);
+  const match = /^(\d+)(ms|s|m|h|d)$/.exec(raw);
+  if (!match) throw new ConfigError(name, `must be a duration such as 30s, 10m, 24h or 45d, got "${raw}"`);
+  return Number(match[1]) * DURATION_UNITS[match[2]];
 }
 
 function identifier(env: Env, name: string, fallback: string): string {

@@ -10,18 +10,14 @@ export enum QueueName {
 export enum JobName {
   /** Re-derive one vehicle's figures for one UTC day (state, trips, daily rollup). */
   DeriveVehicleDay = 'derive-vehicle-day',
-  /** Re-derive one charge point's figures for one UTC day (sessions, availability, rollup). */
-  DeriveChargePointDay = 'derive-charge-point-day',
 }
 
 export interface JobPayloads {
   [JobName.DeriveVehicleDay]: { vehicleId: string; day: string };
-  [JobName.DeriveChargePointDay]: { chargePointId: string; day: string };
 }
 
 export const JOB_QUEUES: Record<JobName, QueueName> = {
   [JobName.DeriveVehicleDay]: QueueName.Derive,
-  [JobName.DeriveChargePointDay]: QueueName.Derive,
 };
 
 export interface JobRequest<N extends JobName = JobName> {

@@ -1,26 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../../platform/access/roles.decorator';
-import { CreateVehicleDto, ListVehiclesQuery, UpdateVehicleDto } from './vehicle.dto';
+import { CreateVehicleDto, UpdateVehicleDto } from './vehicle.dto';
 import { VehiclesService } from './vehicles.service';
 
 @ApiTags('registry')
 @ApiBearerAuth()
+/** Writes to the vehicle register. Reading vehicles, with their live state, is the fleet module's (GET /api/v1/vehicles). */
 @Controller('api/v1/vehicles')
 export class VehiclesController {
   constructor(private readonly vehicles: VehiclesService) {}
-
-  @Get()
-  @Roles('admin', 'fleet_manager', 'climate_office')
-  list(@Query() query: ListVehiclesQuery) {
-    return this.vehicles.list(query);
-  }
-
-  @Get(':id')
-  @Roles('admin', 'fleet_manager', 'climate_office')
-  get(@Param('id', ParseUUIDPipe) id: string) {
-    return this.vehicles.findOne(id);
-  }
 
   @Post()
   @Roles('admin', 'fleet_manager')

@@ -29,6 +29,11 @@ export class VehiclesService {
     return this.vehicles.list(filter, limit, offset);
   }
 
+  /** Every vehicle matching the filter, unpaged (a municipal fleet is thousands of vehicles at most). */
+  async listAll(filter: Omit<ListVehiclesQuery, 'limit' | 'offset'>): Promise<Vehicle[]> {
+    return (await this.vehicles.list(filter, 100_000, 0)).items;
+  }
+
   async create(input: CreateVehicleDto, manager?: EntityManager): Promise<Vehicle> {
     await this.checkRelations(input, undefined, manager);
     return this.vehicles.insert(input, manager);

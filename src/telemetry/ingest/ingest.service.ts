@@ -158,8 +158,9 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /**
-   * One derivation job per device and UTC day the batch touched. Fire and forget: the samples are
+   * One derivation job per vehicle and UTC day the batch touched. Fire and forget: the samples are
    * committed, and if Redis is away the reconciler finds the work from PostgreSQL later.
+   * Charge-point derivation has no job yet (the charging issue adds it).
    */
   private enqueueDerivation(batch: RawBatch) {
     const jobs = new Map<string, JobRequest>();
@@ -168,13 +169,8 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
       const key = `vehicle:${vehicleId}:${day(ts)}`;
       if (!jobs.has(key)) jobs.set(key, { name: JobName.DeriveVehicleDay, payload: { vehicleId, day: day(ts) }, dedupKey: key });
     };
-    const chargePoint = (chargePointId: string, ts: number) => {
-      const key = `charge-point:${chargePointId}:${day(ts)}`;
-      if (!jobs.has(key)) jobs.set(key, { name: JobName.DeriveChargePointDay, payload: { chargePointId, day: day(ts) }, dedupKey: key });
-    };
     for (const s of batch.vehicleSamples) vehicle(s.vehicleId, s.ts);
-    for (const s of [...batch.statusSamples, ...batch.meterSamples, ...batch.transactionEvents]) chargePoint(s.chargePointId, s.ts);
-    for (const e of batch.connectionEvents) (e.deviceKind === 'vehicle' ? vehicle : chargePoint)(e.deviceRef, e.receivedAt);
+    for (const e of batch.connectionEvents) if (e.deviceKind === 'vehicle') vehicle(e.deviceRef, e.receivedAt);
     if (jobs.size === 0) return;
     this.queue.enqueue([...jobs.values()]).catch((error) => this.logger.warn({ err: error, jobs: jobs.size }, 'Could not enqueue derivation jobs; the reconciler will'));
   }

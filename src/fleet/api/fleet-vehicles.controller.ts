@@ -1,0 +1,48 @@
+import { Controller, Get, MessageEvent, Param, ParseUUIDPipe, Query, Sse } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Observable, map } from 'rxjs';
+import { Principal } from '../../platform/access/role';
+import { CurrentPrincipal, Roles } from '../../platform/access/roles.decorator';
+import { FleetService } from '../fleet.service';
+import { DailyQuery, ListFleetVehiclesQuery } from './fleet-vehicles.dto';
+
+@ApiTags('fleet')
+@ApiBearerAuth()
+@Controller('api/v1')
+export class FleetVehiclesController {
+  constructor(private readonly fleet: FleetService) {}
+
+  /** Vehicles with their live state. Positions are personal data: only fleet managers and admins see them. */
+  @Get('vehicles')
+  @Roles('admin', 'fleet_manager', 'climate_office')
+  list(@Query() query: ListFleetVehiclesQuery, @CurrentPrincipal() principal: Principal) {
+    return this.fleet.listVehicles(query, principal);
+  }
+
+  @Get('vehicles/:id')
+  @Roles('admin', 'fleet_manager', 'climate_office')
+  get(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() principal: Principal) {
+    return this.fleet.vehicle(id, principal);
+  }
+
+  /** Daily figures: distance, driving time, counter deltas per carrier, sample count and flags. */
+  @Get('vehicles/:id/daily')
+  @Roles('admin', 'fleet_manager')
+  daily(@Param('id', ParseUUIDPipe) id: string, @Query() query: DailyQuery) {
+    return this.fleet.daily(id, query.from, query.to);
+  }
+
+  /** Vehicles counted by status, class and carrier. */
+  @Get('fleet/summary')
+  @Roles('admin', 'fleet_manager')
+  summary() {
+    return this.fleet.summary();
+  }
+
+  /** Server-sent events: one `status` event per vehicle status change. */
+  @Sse('fleet/stream')
+  @Roles('admin', 'fleet_manager')
+  stream(): Observable<MessageEvent> {
+    return this.fleet.statusChanges().pipe(map((change) => ({ type: 'status', data: change })));
+  }
+}

@@ -1,0 +1,19 @@
+import { IsIn, IsOptional, Matches } from 'class-validator';
+import { DATE_PATTERN } from '../../registry/shared/validators';
+import { ListVehiclesQuery } from '../../registry/vehicles/vehicle.dto';
+
+export class ListFleetVehiclesQuery extends ListVehiclesQuery {
+  @IsOptional()
+  @IsIn(['online', 'offline', 'unknown'])
+  status?: 'online' | 'offline' | 'unknown';
+}
+
+export class DailyQuery {
+  /** First day, inclusive (YYYY-MM-DD, reporting time zone). */
+  @Matches(DATE_PATTERN, { message: 'from must be a date YYYY-MM-DD' })
+  from: string;
+
+  /** Day after the last, exclusive. */
+  @Matches(DATE_PATTERN, { message: 'to must be a date YYYY-MM-DD' })
+  to: string;
+}

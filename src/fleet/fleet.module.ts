@@ -1,0 +1,26 @@
+import { DynamicModule, Module, Provider } from '@nestjs/common';
+import { Role } from '../platform/config/app-config';
+import { TransactionRunner } from '../platform/database/transaction-runner';
+import { RegistryModule } from '../registry/registry.module';
+import { FleetVehiclesController } from './api/fleet-vehicles.controller';
+import { VehicleDailyRepository } from './daily/vehicle-daily.repository';
+import { FleetService } from './fleet.service';
+import { DeriveVehicleDayJob } from './jobs/derive-vehicle-day.job';
+import { VehicleLockRepository } from './jobs/vehicle-lock.repository';
+import { OfflineSweep } from './state/offline-sweep';
+import { StatusEvents } from './state/status-events';
+import { VehicleStateRepository } from './state/vehicle-state.repository';
+
+/** Vehicle state, daily rollups, offline detection and the live fleet API. */
+@Module({})
+export class FleetModule {
+  static forRoles(roles: ReadonlySet<Role>): DynamicModule {
+    const worker: Provider[] = roles.has('worker') ? [DeriveVehicleDayJob, VehicleLockRepository, OfflineSweep] : [];
+    return {
+      module: FleetModule,
+      imports: [RegistryModule],
+      controllers: roles.has('api') ? [FleetVehiclesController] : [],
+      providers: [TransactionRunner, VehicleStateRepository, VehicleDailyRepository, StatusEvents, FleetService, ...worker],
+    };
+  }
+}

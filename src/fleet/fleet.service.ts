@@ -1,0 +1,72 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Observable } from 'rxjs';
+import { AppConfig } from '../platform/config/app-config';
+import { APP_CONFIG } from '../platform/config/config.module';
+import { Principal } from '../platform/access/role';
+import { TransactionRunner } from '../platform/database/transaction-runner';
+import { Vehicle } from '../registry/vehicles/vehicle.entity';
+import { VehiclesService } from '../registry/vehicles/vehicles.service';
+import { VehicleDailyRepository } from './daily/vehicle-daily.repository';
+import { StatusEvents } from './state/status-events';
+import { StatusChange, VehicleStateRow, VehicleStateRepository } from './state/vehicle-state.repository';
+import { ListFleetVehiclesQuery } from './api/fleet-vehicles.dto';
+
+const SEES_POSITIONS = new Set(['admin', 'fleet_manager']);
+
+@Injectable()
+export class FleetService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly vehicles: VehiclesService,
+    private readonly state: VehicleStateRepository,
+    private readonly days: VehicleDailyRepository,
+    private readonly transactions: TransactionRunner,
+    private readonly events: StatusEvents,
+  ) {}
+
+  async listVehicles(query: ListFleetVehiclesQuery, principal: Principal) {
+    const { limit, offset, status, ...filter } = query;
+    const vehicles = await this.vehicles.listAll(filter);
+    const states = await this.state.find(vehicles.map((vehicle) => vehicle.id));
+    const rows = vehicles
+      .map((vehicle) => withState(vehicle, states.get(vehicle.id), principal))
+      .filter((row) => !status || row.status === status);
+    return { items: rows.slice(offset, offset + limit), total: rows.length, limit, offset };
+  }
+
+  async vehicle(id: string, principal: Principal) {
+    const vehicle = await this.vehicles.findOne(id);
+    const states = await this.state.find([id]);
+    return withState(vehicle, states.get(id), principal);
+  }
+
+  async daily(id: string, from: string, to: string) {
+    await this.vehicles.findOne(id);
+    const days = await this.transactions.run((manager) => this.days.list(manager, id, from, to));
+    return { vehicleId: id, timeZone: this.config.reportTimeZone, from, to, days };
+  }
+
+  async summary() {
+    const vehicles = await this.vehicles.listAll({});
+    const states = await this.state.find(vehicles.map((vehicle) => vehicle.id));
+    const count = (key: (vehicle: Vehicle) => string) =>
+      vehicles.reduce<Record<string, number>>((counts, vehicle) => ({ ...counts, [key(vehicle)]: (counts[key(vehicle)] ?? 0) + 1 }), {});
+    return {
+      total: vehicles.length,
+      byStatus: count((vehicle) => states.get(vehicle.id)?.status ?? 'unknown'),
+      byClass: count((vehicle) => vehicle.vehicleClass),
+      byCarrier: count((vehicle) => vehicle.energyCarrier),
+    };
+  }
+
+  statusChanges(): Observable<StatusChange> {
+    return this.events.stream();
+  }
+}
+
+function withState(vehicle: Vehicle, state: VehicleStateRow | undefined, principal: Principal) {
+  if (!state) return { ...vehicle, status: 'unknown' as const, state: null };
+  const { vehicleId: _id, lat, lon, positionAt, ...rest } = state;
+  const position = SEES_POSITIONS.has(principal.role) && lat !== null ? { lat, lon, at: positionAt } : undefined;
+  return { ...vehicle, status: state.status, state: { ...rest, ...(position ? { position } : {}) } };
+}

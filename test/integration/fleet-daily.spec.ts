@@ -1,0 +1,135 @@
+import { TestApp, bearer, startTestApp } from '../support/test-app';
+import { aVehicle, anOrganization } from '../support/builders';
+import { TestPublisher } from '../support/mqtt-publisher';
+
+/**
+ * Daily rollups through the whole pipeline (MQTT -> ingest -> job -> worker), against figures
+ * computed by hand. Europe/Oslo is UTC+1 in January: local midnight is 23:00Z.
+ */
+describe('fleet: daily rollups', () => {
+  let t: TestApp;
+  let device: TestPublisher;
+  let admin: Record<string, string>;
+  let departmentId: string;
+
+  beforeAll(async () => {
+    t = await startTestApp({ INGEST_CONNECTIONS: '4' });
+    admin = bearer(t.adminKey);
+    departmentId = (await t.http().post('/api/v1/organizations').set(admin).send(anOrganization()).expect(201)).body.id;
+    device = await TestPublisher.connect(t.broker.url);
+  });
+
+  afterAll(async () => {
+    await device?.close();
+    await t?.close();
+  });
+
+  async function register(deviceId: string): Promise<string> {
+    const id = (await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(departmentId, { deviceId, energyCarrier: 'petrol' })).expect(201)).body.id;
+    await new Promise((resolve) => setTimeout(resolve, 500)); // the ingest's device list reloads on the registry's notification
+    return id;
+  }
+
+  async function daysOf(id: string, from: string, to: string, expectedDays: number) {
+    const deadline = Date.now() + 20_000;
+    let body: { days: Array<Record<string, number | string | null>> } = { days: [] };
+    while (Date.now() < deadline) {
+      body = (await t.http().get(`/api/v1/vehicles/${id}/daily?from=${from}&to=${to}`).set(admin).expect(200)).body;
+      if (body.days.length >= expectedDays) {
+        // Give a possibly queued re-derivation a moment, then read the settled figures.
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        return (await t.http().get(`/api/v1/vehicles/${id}/daily?from=${from}&to=${to}`).set(admin).expect(200)).body.days;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    throw new Error(`expected ${expectedDays} days, got ${JSON.stringify(body.days)}`);
+  }
+
+  const byDay = (days: Array<Record<string, unknown>>) => Object.fromEntries(days.map((day) => [day.day, day]));
+
+  it('splits across local midnight, restarts after a reset and excludes an implausible jump', async () => {
+    const id = await register('veh-daily-1');
+    await device.publish('fleet/v1/vehicles/veh-daily-1/telemetry', [
+      { ts: '2026-01-14T22:30:00Z', odometerKm: 1000, fuelUsedL: 100 },
+      // 60 km over one hour across local midnight (23:00Z): 30 km to each day, fuel likewise.
+      { ts: '2026-01-14T23:30:00Z', odometerKm: 1060, fuelUsedL: 106 },
+      { ts: '2026-01-15T08:00:00Z', odometerKm: 1100 },
+      // Reset: the step counts 0 and is flagged.
+      { ts: '2026-01-15T08:10:00Z', odometerKm: 5 },
+      { ts: '2026-01-15T08:20:00Z', odometerKm: 25 },
+      // 100 km in one minute: implausible, excluded and flagged.
+      { ts: '2026-01-15T08:21:00Z', odometerKm: 125 },
+      { ts: '2026-01-15T09:21:00Z', odometerKm: 135 },
+    ]);
+    const days = byDay(await daysOf(id, '2026-01-14', '2026-01-16', 2));
+    expect(days['2026-01-14']).toMatchObject({ sampleCount: 1, resetCount: 0, implausibleCount: 0, longGapCount: 0 });
+    expect(days['2026-01-14'].distanceKm).toBeCloseTo(30, 9);
+    expect(days['2026-01-14'].fuelUsedL).toBeCloseTo(3, 9);
+    expect(days['2026-01-15']).toMatchObject({ sampleCount: 6, resetCount: 1, implausibleCount: 1, longGapCount: 0 });
+    expect(days['2026-01-15'].distanceKm).toBeCloseTo(30 + 40 + 0 + 20 + 0 + 10, 9);
+    expect(days['2026-01-15'].fuelUsedL).toBeCloseTo(3, 9);
+    expect(days['2026-01-15'].gasUsedKg).toBeNull();
+  });
+
+  it('spreads a counter gap over every day it spans, counted and flagged', async () => {
+    const id = await register('veh-daily-2');
+    // 500 km over 50 days (1200 h) from 2025-12-01T12:00Z to 2026-01-20T12:00Z: longer than MAX_COUNTER_GAP (45 d).
+    await device.publish('fleet/v1/vehicles/veh-daily-2/telemetry', { ts: '2025-12-01T12:00:00Z', odometerKm: 0 });
+    await device.publish('fleet/v1/vehicles/veh-daily-2/telemetry', { ts: '2026-01-20T12:00:00Z', odometerKm: 500 });
+    const days = byDay(await daysOf(id, '2025-12-01', '2026-01-21', 51));
+    const perHour = 500 / 1200;
+    // Local 2025-12-01 runs 2025-11-30T23:00Z..2025-12-01T23:00Z: 11 h of the gap.
+    expect(days['2025-12-01'].distanceKm).toBeCloseTo(11 * perHour, 9);
+    expect(days['2025-12-25'].distanceKm).toBeCloseTo(24 * perHour, 9);
+    expect(days['2025-12-25'].longGapCount).toBe(1);
+    // Local 2026-01-20 from 2026-01-19T23:00Z to the reading at 12:00Z: 13 h.
+    expect(days['2026-01-20'].distanceKm).toBeCloseTo(13 * perHour, 9);
+    const total = Object.values(days).reduce((sum, day) => sum + Number(day.distanceKm ?? 0), 0);
+    expect(total).toBeCloseTo(500, 9);
+  });
+
+  it('gives the same figures whatever order the samples arrive in', async () => {
+    const samples = Array.from({ length: 40 }, (_, i) => ({
+      ts: new Date(Date.parse('2026-02-03T20:00:00Z') + i * 7 * 60_000).toISOString(),
+      odometerKm: i === 20 ? 3 : i > 20 ? 3 + (i - 20) * 4 : 5000 + i * 4.5,
+      fuelUsedL: 50 + i * 0.3,
+      speedKmh: i % 5 === 0 ? 0 : 40,
+    }));
+    const shuffled = [...samples].sort((a, b) => ((a.odometerKm * 7919) % 13) - ((b.odometerKm * 7919) % 13));
+    const inOrder = await register('veh-order-a');
+    const outOfOrder = await register('veh-order-b');
+    await device.publish('fleet/v1/vehicles/veh-order-a/telemetry', samples);
+    for (let i = 0; i < shuffled.length; i += 7) await device.publish('fleet/v1/vehicles/veh-order-b/telemetry', shuffled.slice(i, i + 7));
+    const a = await daysOf(inOrder, '2026-02-03', '2026-02-05', 2);
+    const b = await daysOf(outOfOrder, '2026-02-03', '2026-02-05', 2);
+    expect(b).toEqual(a);
+  });
+
+  it('shows live state and the fleet summary', async () => {
+    const id = await register('veh-live');
+    await device.publish('fleet/v1/vehicles/veh-live/telemetry', { ts: Date.now() - 1000, lat: 59.9, lon: 10.5, speedKmh: 42, socPct: 80, ignition: true });
+    const deadline = Date.now() + 10_000;
+    let vehicle: { status: string; state: Record<string, unknown> | null } = { status: 'unknown', state: null };
+    while (Date.now() < deadline && vehicle.status !== 'online') {
+      vehicle = (await t.http().get(`/api/v1/vehicles/${id}`).set(admin).expect(200)).body;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(vehicle).toMatchObject({ status: 'online', state: { speedKmh: 42, socPct: 80, ignition: true, position: { lat: 59.9, lon: 10.5 } } });
+    const climate = await t.keyFor('climate_office');
+    const seenByClimateOffice = (await t.http().get(`/api/v1/vehicles/${id}`).set(bearer(climate)).expect(200)).body;
+    expect(seenByClimateOffice.state).not.toHaveProperty('position');
+    expect(JSON.stringify(seenByClimateOffice)).not.toContain('59.9');
+    const online = (await t.http().get('/api/v1/vehicles?status=online').set(admin).expect(200)).body;
+    expect(online.items.map((v: { id: string }) => v.id)).toContain(id);
+    const summary = (await t.http().get('/api/v1/fleet/summary').set(admin).expect(200)).body;
+    expect(summary.byStatus.online).toBeGreaterThanOrEqual(1);
+
+    await device.publish('fleet/v1/vehicles/veh-live/connection', 'offline');
+    const offlineBy = Date.now() + 10_000;
+    while (Date.now() < offlineBy && vehicle.status !== 'offline') {
+      vehicle = (await t.http().get(`/api/v1/vehicles/${id}`).set(admin).expect(200)).body;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(vehicle.status).toBe('offline');
+  });
+});
