@@ -6,6 +6,8 @@ const RAW_TABLES = ['vehicle_samples', 'charge_point_status', 'charge_point_mete
  * Raw telemetry, append-only and partitioned by month of the sample time, with natural primary
  * keys so that a re-delivered sample is a no-op (ON CONFLICT DO NOTHING). Partitions are made by
  * ensure_monthly_partition(): ahead of time by a scheduled job and on demand for backfill.
+ * `received_at` is the time of the transaction that stored a row (not of the MQTT delivery), so
+ * that "stored since T" is a question the reconciler can answer even after a long outage.
  * No foreign keys on the raw tables: the ingest path checks devices against the registry and a
  * per-row FK check would cost on the hottest path.
  */
@@ -68,6 +70,8 @@ export class TelemetryRawStores1764400000000 implements MigrationInterface {
       ) PARTITION BY RANGE (ts)`);
     for (const table of RAW_TABLES) {
       await queryRunner.query(`CREATE INDEX ${table}_ts_brin ON ${table} USING brin (ts)`);
+      // The reconciler looks for what was stored since its last run; rows arrive in received_at order.
+      await queryRunner.query(`CREATE INDEX ${table}_received_brin ON ${table} USING brin (received_at)`);
     }
     await queryRunner.query(`
       CREATE TABLE device_connection_events (

@@ -46,9 +46,16 @@ export class FleetDerived1764500000000 implements MigrationInterface {
         PRIMARY KEY (vehicle_id, day)
       )`);
     await queryRunner.query(`CREATE INDEX vehicle_daily_day_idx ON vehicle_daily (day)`);
+    // How far the reconciler has looked at stored raw data (by received_at), per stream it watches.
+    await queryRunner.query(`
+      CREATE TABLE reconciler_watermarks (
+        name text PRIMARY KEY,
+        stored_through timestamptz NOT NULL
+      )`);
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    await queryRunner.query(`DROP TABLE reconciler_watermarks`);
     await queryRunner.query(`DROP TABLE vehicle_daily`);
     await queryRunner.query(`DROP TABLE vehicle_state`);
   }

@@ -7,6 +7,8 @@ import { VehicleDailyRepository } from './daily/vehicle-daily.repository';
 import { FleetService } from './fleet.service';
 import { DeriveVehicleDayJob } from './jobs/derive-vehicle-day.job';
 import { VehicleLockRepository } from './jobs/vehicle-lock.repository';
+import { ReconcilerRepository } from './reconciler/reconciler.repository';
+import { ReconcilerService } from './reconciler/reconciler.service';
 import { OfflineSweep } from './state/offline-sweep';
 import { StatusEvents } from './state/status-events';
 import { VehicleStateRepository } from './state/vehicle-state.repository';
@@ -15,7 +17,7 @@ import { VehicleStateRepository } from './state/vehicle-state.repository';
 @Module({})
 export class FleetModule {
   static forRoles(roles: ReadonlySet<Role>): DynamicModule {
-    const worker: Provider[] = roles.has('worker') ? [DeriveVehicleDayJob, VehicleLockRepository, OfflineSweep] : [];
+    const worker: Provider[] = roles.has('worker') ? [DeriveVehicleDayJob, VehicleLockRepository, OfflineSweep, ReconcilerRepository, ReconcilerService] : [];
     return {
       module: FleetModule,
       imports: [RegistryModule],

@@ -45,7 +45,7 @@ describe('fleet: daily rollups', () => {
     throw new Error(`expected ${expectedDays} days, got ${JSON.stringify(body.days)}`);
   }
 
-  const byDay = (days: Array<Record<string, unknown>>) => Object.fromEntries(days.map((day) => [day.day, day]));
+  const byDay = (days: Array<Record<string, unknown>>): Record<string, Record<string, unknown>> => Object.fromEntries(days.map((day) => [day.day, day]));
 
   it('splits across local midnight, restarts after a reset and excludes an implausible jump', async () => {
     const id = await register('veh-daily-1');
@@ -63,11 +63,11 @@ describe('fleet: daily rollups', () => {
     ]);
     const days = byDay(await daysOf(id, '2026-01-14', '2026-01-16', 2));
     expect(days['2026-01-14']).toMatchObject({ sampleCount: 1, resetCount: 0, implausibleCount: 0, longGapCount: 0 });
-    expect(days['2026-01-14'].distanceKm).toBeCloseTo(30, 9);
-    expect(days['2026-01-14'].fuelUsedL).toBeCloseTo(3, 9);
+    expect(days['2026-01-14'].distanceKm as number).toBeCloseTo(30, 9);
+    expect(days['2026-01-14'].fuelUsedL as number).toBeCloseTo(3, 9);
     expect(days['2026-01-15']).toMatchObject({ sampleCount: 6, resetCount: 1, implausibleCount: 1, longGapCount: 0 });
-    expect(days['2026-01-15'].distanceKm).toBeCloseTo(30 + 40 + 0 + 20 + 0 + 10, 9);
-    expect(days['2026-01-15'].fuelUsedL).toBeCloseTo(3, 9);
+    expect(days['2026-01-15'].distanceKm as number).toBeCloseTo(30 + 40 + 0 + 20 + 0 + 10, 9);
+    expect(days['2026-01-15'].fuelUsedL as number).toBeCloseTo(3, 9);
     expect(days['2026-01-15'].gasUsedKg).toBeNull();
   });
 
@@ -79,12 +79,12 @@ describe('fleet: daily rollups', () => {
     const days = byDay(await daysOf(id, '2025-12-01', '2026-01-21', 51));
     const perHour = 500 / 1200;
     // Local 2025-12-01 runs 2025-11-30T23:00Z..2025-12-01T23:00Z: 11 h of the gap.
-    expect(days['2025-12-01'].distanceKm).toBeCloseTo(11 * perHour, 9);
-    expect(days['2025-12-25'].distanceKm).toBeCloseTo(24 * perHour, 9);
+    expect(days['2025-12-01'].distanceKm as number).toBeCloseTo(11 * perHour, 9);
+    expect(days['2025-12-25'].distanceKm as number).toBeCloseTo(24 * perHour, 9);
     expect(days['2025-12-25'].longGapCount).toBe(1);
     // Local 2026-01-20 from 2026-01-19T23:00Z to the reading at 12:00Z: 13 h.
-    expect(days['2026-01-20'].distanceKm).toBeCloseTo(13 * perHour, 9);
-    const total = Object.values(days).reduce((sum, day) => sum + Number(day.distanceKm ?? 0), 0);
+    expect(days['2026-01-20'].distanceKm as number).toBeCloseTo(13 * perHour, 9);
+    const total = Object.values(days).reduce((sum: number, day) => sum + Number(day.distanceKm ?? 0), 0);
     expect(total).toBeCloseTo(500, 9);
   });
 

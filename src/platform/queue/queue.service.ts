@@ -40,7 +40,9 @@ export class QueueService implements OnApplicationShutdown {
     const byQueue = new Map<QueueName, JobRequest[]>();
     for (const job of jobs) byQueue.set(JOB_QUEUES[job.name], [...(byQueue.get(JOB_QUEUES[job.name]) ?? []), job]);
     for (const [name, requests] of byQueue) {
-      await this.queue(name).addBulk(
+      const queue = this.queue(name);
+      await withTimeout(queue.waitUntilReady(), 2000, `Redis not ready for queue ${name}`);
+      await queue.addBulk(
         requests.map((job) => ({ name: job.name, data: job.payload, opts: { deduplication: { id: job.dedupKey, keepLastIfActive: true } } })),
       );
     }
@@ -49,4 +51,12 @@ export class QueueService implements OnApplicationShutdown {
   async onApplicationShutdown() {
     await Promise.all([...this.queues.values()].map((queue) => queue.close().catch(() => undefined)));
   }
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(message)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
 }

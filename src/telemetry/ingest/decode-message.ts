@@ -81,16 +81,16 @@ export function decodeMessage(topic: string, payload: Buffer, context: DecodeCon
       unknownFields += unknownFieldCount(sample, stream);
       switch (stream) {
         case 'telemetry':
-          rows.vehicleSamples.push({ ...normaliseVehicleSample(sample, context), vehicleId: ref, receivedAt });
+          rows.vehicleSamples.push({ ...normaliseVehicleSample(sample, context), vehicleId: ref });
           break;
         case 'status':
-          rows.statusSamples.push({ ...normaliseStatusSample(sample, context), chargePointId: ref, receivedAt });
+          rows.statusSamples.push({ ...normaliseStatusSample(sample, context), chargePointId: ref });
           break;
         case 'meter':
-          rows.meterSamples.push({ ...normaliseMeterSample(sample, context), chargePointId: ref, receivedAt });
+          rows.meterSamples.push({ ...normaliseMeterSample(sample, context), chargePointId: ref });
           break;
         case 'transaction':
-          rows.transactionEvents.push({ ...normaliseTransactionEvent(sample, context), chargePointId: ref, receivedAt });
+          rows.transactionEvents.push({ ...normaliseTransactionEvent(sample, context), chargePointId: ref });
           break;
       }
     } catch (error) {

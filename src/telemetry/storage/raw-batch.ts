@@ -4,10 +4,11 @@ import { RejectionReason } from '../contract/rejection';
 
 /** Rows of one or more MQTT messages, written together in one transaction. */
 export interface RawBatch {
-  vehicleSamples: Array<VehicleSample & { vehicleId: string; receivedAt: number }>;
-  statusSamples: Array<StatusSample & { chargePointId: string; receivedAt: number }>;
-  meterSamples: Array<MeterSample & { chargePointId: string; receivedAt: number }>;
-  transactionEvents: Array<TransactionEvent & { chargePointId: string; receivedAt: number }>;
+  vehicleSamples: Array<VehicleSample & { vehicleId: string }>;
+  statusSamples: Array<StatusSample & { chargePointId: string }>;
+  meterSamples: Array<MeterSample & { chargePointId: string }>;
+  transactionEvents: Array<TransactionEvent & { chargePointId: string }>;
+  /** Connection messages carry no time of their own: they are dated by their delivery. */
   connectionEvents: Array<{ deviceKind: DeviceKind; deviceRef: string; receivedAt: number; state: ConnectionState }>;
   deadLetters: DeadLetterRow[];
 }

@@ -6,7 +6,7 @@ import { RawBatch, RawBatchResult, sampleRows } from './raw-batch';
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
- * Writes raw telemetry: one transaction per batch, one multi-row INSERT ... SELECT FROM unnest()
+ * Writes raw telemetry: one transaction per batch (received_at is that transaction's time), one multi-row INSERT ... SELECT FROM unnest()
  * per stream, ON CONFLICT DO NOTHING on the natural keys so that re-delivered samples are no-ops.
  */
 @Injectable()
@@ -74,38 +74,39 @@ export class RawSampleRepository {
     await run(
       `INSERT INTO vehicle_samples (vehicle_id, ts, received_at, odometer_km, speed_kmh, lat, lon, ignition, soc_pct,
          energy_consumed_kwh, energy_charged_kwh, fuel_used_l, gas_used_kg, fuel_level_pct, charging)
-       SELECT * FROM unnest($1::uuid[], $2::timestamptz[], $3::timestamptz[], $4::float8[], $5::float8[], $6::float8[], $7::float8[],
-         $8::bool[], $9::float8[], $10::float8[], $11::float8[], $12::float8[], $13::float8[], $14::float8[], $15::bool[])
+       SELECT a, b, now(), c, d, e, f, g, h, i, j, k, l, m, n
+         FROM unnest($1::uuid[], $2::timestamptz[], $3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::bool[], $8::float8[],
+                     $9::float8[], $10::float8[], $11::float8[], $12::float8[], $13::float8[], $14::bool[]) AS u(a, b, c, d, e, f, g, h, i, j, k, l, m, n)
        ON CONFLICT DO NOTHING RETURNING 1`,
       [
-        v.map((s) => s.vehicleId), v.map((s) => iso(s.ts)), v.map((s) => iso(s.receivedAt)), v.map((s) => s.odometerKm),
-        v.map((s) => s.speedKmh), v.map((s) => s.lat), v.map((s) => s.lon), v.map((s) => s.ignition), v.map((s) => s.socPct),
-        v.map((s) => s.energyConsumedKwh), v.map((s) => s.energyChargedKwh), v.map((s) => s.fuelUsedL), v.map((s) => s.gasUsedKg),
-        v.map((s) => s.fuelLevelPct), v.map((s) => s.charging),
+        v.map((s) => s.vehicleId), v.map((s) => iso(s.ts)), v.map((s) => s.odometerKm), v.map((s) => s.speedKmh), v.map((s) => s.lat),
+        v.map((s) => s.lon), v.map((s) => s.ignition), v.map((s) => s.socPct), v.map((s) => s.energyConsumedKwh), v.map((s) => s.energyChargedKwh),
+        v.map((s) => s.fuelUsedL), v.map((s) => s.gasUsedKg), v.map((s) => s.fuelLevelPct), v.map((s) => s.charging),
       ],
     );
     const st = batch.statusSamples;
     await run(
       `INSERT INTO charge_point_status (charge_point_id, connector_id, ts, received_at, status, error_code)
-       SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::text[])
+       SELECT a, b, c, now(), d, e FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[], $5::text[]) AS u(a, b, c, d, e)
        ON CONFLICT DO NOTHING RETURNING 1`,
-      [st.map((s) => s.chargePointId), st.map((s) => s.connectorId), st.map((s) => iso(s.ts)), st.map((s) => iso(s.receivedAt)), st.map((s) => s.status), st.map((s) => s.errorCode)],
+      [st.map((s) => s.chargePointId), st.map((s) => s.connectorId), st.map((s) => iso(s.ts)), st.map((s) => s.status), st.map((s) => s.errorCode)],
     );
     const m = batch.meterSamples;
     await run(
       `INSERT INTO charge_point_meter (charge_point_id, connector_id, ts, received_at, energy_wh, power_w, transaction_id)
-       SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::timestamptz[], $5::float8[], $6::float8[], $7::text[])
+       SELECT a, b, c, now(), d, e, f FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::float8[], $5::float8[], $6::text[]) AS u(a, b, c, d, e, f)
        ON CONFLICT DO NOTHING RETURNING 1`,
-      [m.map((s) => s.chargePointId), m.map((s) => s.connectorId), m.map((s) => iso(s.ts)), m.map((s) => iso(s.receivedAt)), m.map((s) => s.energyWh), m.map((s) => s.powerW), m.map((s) => s.transactionId)],
+      [m.map((s) => s.chargePointId), m.map((s) => s.connectorId), m.map((s) => iso(s.ts)), m.map((s) => s.energyWh), m.map((s) => s.powerW), m.map((s) => s.transactionId)],
     );
     const t = batch.transactionEvents;
     await run(
       `INSERT INTO charge_point_transactions (charge_point_id, connector_id, ts, received_at, event, transaction_id, meter_wh, id_tag_hash, reason)
-       SELECT * FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::timestamptz[], $5::text[], $6::text[], $7::float8[], $8::bytea[], $9::text[])
+       SELECT a, b, c, now(), d, e, f, g, h
+         FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[], $5::text[], $6::float8[], $7::bytea[], $8::text[]) AS u(a, b, c, d, e, f, g, h)
        ON CONFLICT DO NOTHING RETURNING 1`,
       [
-        t.map((s) => s.chargePointId), t.map((s) => s.connectorId), t.map((s) => iso(s.ts)), t.map((s) => iso(s.receivedAt)), t.map((s) => s.event),
-        t.map((s) => s.transactionId), t.map((s) => s.meterWh), t.map((s) => s.idTagHash), t.map((s) => s.reason),
+        t.map((s) => s.chargePointId), t.map((s) => s.connectorId), t.map((s) => iso(s.ts)), t.map((s) => s.event), t.map((s) => s.transactionId),
+        t.map((s) => s.meterWh), t.map((s) => s.idTagHash), t.map((s) => s.reason),
       ],
     );
     const c = batch.connectionEvents;
