@@ -46,6 +46,25 @@ export class FleetDerived1764500000000 implements MigrationInterface {
         PRIMARY KEY (vehicle_id, day)
       )`);
     await queryRunner.query(`CREATE INDEX vehicle_daily_day_idx ON vehicle_daily (day)`);
+    await queryRunner.query(`
+      CREATE TABLE trips (
+        vehicle_id uuid NOT NULL REFERENCES vehicles (id) ON DELETE CASCADE,
+        started_at timestamptz NOT NULL,
+        ended_at timestamptz NOT NULL,
+        start_lat double precision,
+        start_lon double precision,
+        end_lat double precision,
+        end_lon double precision,
+        distance_km double precision,
+        fuel_used_l double precision,
+        gas_used_kg double precision,
+        energy_consumed_kwh double precision,
+        sample_count integer NOT NULL,
+        by_ignition boolean NOT NULL,
+        derived_at timestamptz NOT NULL DEFAULT now(),
+        PRIMARY KEY (vehicle_id, started_at),
+        CHECK (ended_at >= started_at)
+      )`);
     // How far the reconciler has looked at stored raw data (by received_at), per stream it watches.
     await queryRunner.query(`
       CREATE TABLE reconciler_watermarks (
@@ -56,6 +75,7 @@ export class FleetDerived1764500000000 implements MigrationInterface {
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP TABLE reconciler_watermarks`);
+    await queryRunner.query(`DROP TABLE trips`);
     await queryRunner.query(`DROP TABLE vehicle_daily`);
     await queryRunner.query(`DROP TABLE vehicle_state`);
   }

@@ -4,6 +4,8 @@ import { TransactionRunner } from '../platform/database/transaction-runner';
 import { RegistryModule } from '../registry/registry.module';
 import { FleetVehiclesController } from './api/fleet-vehicles.controller';
 import { VehicleDailyRepository } from './daily/vehicle-daily.repository';
+import { DerivationSpanRepository } from './derivation/derivation-span.repository';
+import { TripRepository } from './trips/trip.repository';
 import { FleetService } from './fleet.service';
 import { DeriveVehicleDayJob } from './jobs/derive-vehicle-day.job';
 import { VehicleLockRepository } from './jobs/vehicle-lock.repository';
@@ -17,12 +19,12 @@ import { VehicleStateRepository } from './state/vehicle-state.repository';
 @Module({})
 export class FleetModule {
   static forRoles(roles: ReadonlySet<Role>): DynamicModule {
-    const worker: Provider[] = roles.has('worker') ? [DeriveVehicleDayJob, VehicleLockRepository, OfflineSweep, ReconcilerRepository, ReconcilerService] : [];
+    const worker: Provider[] = roles.has('worker') ? [DeriveVehicleDayJob, VehicleLockRepository, DerivationSpanRepository, OfflineSweep, ReconcilerRepository, ReconcilerService] : [];
     return {
       module: FleetModule,
       imports: [RegistryModule],
       controllers: roles.has('api') ? [FleetVehiclesController] : [],
-      providers: [TransactionRunner, VehicleStateRepository, VehicleDailyRepository, StatusEvents, FleetService, ...worker],
+      providers: [TransactionRunner, VehicleStateRepository, VehicleDailyRepository, TripRepository, StatusEvents, FleetService, ...worker],
     };
   }
 }

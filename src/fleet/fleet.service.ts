@@ -7,6 +7,7 @@ import { TransactionRunner } from '../platform/database/transaction-runner';
 import { Vehicle } from '../registry/vehicles/vehicle.entity';
 import { VehiclesService } from '../registry/vehicles/vehicles.service';
 import { VehicleDailyRepository } from './daily/vehicle-daily.repository';
+import { TripRepository } from './trips/trip.repository';
 import { StatusEvents } from './state/status-events';
 import { StatusChange, VehicleStateRow, VehicleStateRepository } from './state/vehicle-state.repository';
 import { ListFleetVehiclesQuery } from './api/fleet-vehicles.dto';
@@ -20,6 +21,7 @@ export class FleetService {
     private readonly vehicles: VehiclesService,
     private readonly state: VehicleStateRepository,
     private readonly days: VehicleDailyRepository,
+    private readonly trips: TripRepository,
     private readonly transactions: TransactionRunner,
     private readonly events: StatusEvents,
   ) {}
@@ -44,6 +46,14 @@ export class FleetService {
     await this.vehicles.findOne(id);
     const days = await this.transactions.run((manager) => this.days.list(manager, id, from, to));
     return { vehicleId: id, timeZone: this.config.reportTimeZone, from, to, days };
+  }
+
+  /** Trips starting in [from, to); positions only for roles that may see them. */
+  async tripsOf(id: string, from: Date, to: Date, principal: Principal) {
+    await this.vehicles.findOne(id);
+    const trips = await this.transactions.run((manager) => this.trips.list(manager, id, from, to));
+    const items = SEES_POSITIONS.has(principal.role) ? trips : trips.map(({ start: _start, end: _end, ...trip }) => trip);
+    return { vehicleId: id, from, to, items };
   }
 
   async summary() {

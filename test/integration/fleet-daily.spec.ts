@@ -71,6 +71,62 @@ describe('fleet: daily rollups', () => {
     expect(days['2026-01-15'].gasUsedKg).toBeNull();
   });
 
+  it('finds a day with two trips by ignition, with distance, duration, positions and driving time', async () => {
+    const id = await register('veh-trips');
+    const at = (time: string) => `2026-01-21T${time}:00Z`;
+    await device.publish('fleet/v1/vehicles/veh-trips/telemetry', [
+      { ts: at('06:30'), ignition: false, odometerKm: 100, fuelUsedL: 10, lat: 59.9, lon: 10.5 },
+      { ts: at('07:00'), ignition: true, speedKmh: 20, odometerKm: 100, fuelUsedL: 10, lat: 59.9, lon: 10.5 },
+      { ts: at('07:10'), ignition: true, speedKmh: 40, odometerKm: 105, fuelUsedL: 10.4 },
+      { ts: at('07:20'), ignition: true, speedKmh: 30, odometerKm: 110, fuelUsedL: 10.8, lat: 59.91, lon: 10.55 },
+      { ts: at('07:25'), ignition: false, speedKmh: 0, odometerKm: 110, fuelUsedL: 10.8, lat: 59.91, lon: 10.56 },
+      { ts: at('12:00'), ignition: false, odometerKm: 110, fuelUsedL: 10.8 },
+      { ts: at('15:00'), ignition: true, speedKmh: 10, odometerKm: 110, fuelUsedL: 10.8, lat: 59.91, lon: 10.56 },
+      { ts: at('15:30'), ignition: true, speedKmh: 50, odometerKm: 125, fuelUsedL: 12 },
+      { ts: at('15:40'), ignition: false, speedKmh: 0, odometerKm: 125, fuelUsedL: 12, lat: 59.9, lon: 10.5 },
+    ]);
+    const days = byDay(await daysOf(id, '2026-01-21', '2026-01-22', 1));
+    expect(days['2026-01-21'].distanceKm as number).toBeCloseTo(25, 9);
+    expect(days['2026-01-21'].drivingSeconds as number).toBeCloseTo(25 * 60 + 40 * 60, 9);
+    const trips = (await t.http().get(`/api/v1/vehicles/${id}/trips?from=2026-01-21T00:00:00Z&to=2026-01-22T00:00:00Z`).set(admin).expect(200)).body.items;
+    expect(trips).toHaveLength(2);
+    expect(trips[0]).toMatchObject({
+      startedAt: '2026-01-21T07:00:00.000Z', endedAt: '2026-01-21T07:25:00.000Z', durationSeconds: 1500, byIgnition: true,
+      start: { lat: 59.9, lon: 10.5 }, end: { lat: 59.91, lon: 10.56 },
+    });
+    expect(trips[0].distanceKm).toBeCloseTo(10, 9);
+    expect(trips[0].fuelUsedL).toBeCloseTo(0.8, 9);
+    expect(trips[1]).toMatchObject({ startedAt: '2026-01-21T15:00:00.000Z', endedAt: '2026-01-21T15:40:00.000Z', durationSeconds: 2400 });
+    expect(trips[1].distanceKm).toBeCloseTo(15, 9);
+    expect(trips[1].fuelUsedL).toBeCloseTo(1.2, 9);
+  });
+
+  it('finds trips from movement where there is no ignition data, split by stops of at least 5 minutes', async () => {
+    const id = await register('veh-moves');
+    const at = (time: string) => `2026-01-22T${time}Z`;
+    await device.publish('fleet/v1/vehicles/veh-moves/telemetry', [
+      { ts: at('08:00:00'), speedKmh: 30, odometerKm: 10 },
+      { ts: at('08:02:00'), speedKmh: 35, odometerKm: 11 },
+      { ts: at('08:04:00'), speedKmh: 0, odometerKm: 12 },
+      // Standing from 08:05 to 08:08: a 3-minute stop, the same trip.
+      { ts: at('08:05:00'), speedKmh: 0, odometerKm: 12 },
+      { ts: at('08:08:00'), speedKmh: 20, odometerKm: 12 },
+      { ts: at('08:10:00'), speedKmh: 0, odometerKm: 13 },
+      // Standing from 08:11 to 08:30: a new trip.
+      { ts: at('08:11:00'), speedKmh: 0, odometerKm: 13 },
+      { ts: at('08:30:00'), speedKmh: 40, odometerKm: 13 },
+      { ts: at('08:40:00'), speedKmh: 30, odometerKm: 20 },
+      { ts: at('08:41:00'), speedKmh: 0, odometerKm: 20.5 },
+      { ts: at('08:45:00'), speedKmh: 0, odometerKm: 20.5 },
+    ]);
+    await daysOf(id, '2026-01-22', '2026-01-23', 1);
+    const trips = (await t.http().get(`/api/v1/vehicles/${id}/trips?from=2026-01-22T00:00:00Z&to=2026-01-23T00:00:00Z`).set(admin).expect(200)).body.items;
+    expect(trips.map((trip: { startedAt: string; endedAt: string; distanceKm: number; byIgnition: boolean }) => [trip.startedAt, trip.endedAt, trip.distanceKm, trip.byIgnition])).toEqual([
+      ['2026-01-22T08:00:00.000Z', '2026-01-22T08:11:00.000Z', 3, false],
+      ['2026-01-22T08:30:00.000Z', '2026-01-22T08:45:00.000Z', 7.5, false],
+    ]);
+  });
+
   it('spreads a counter gap over every day it spans, counted and flagged', async () => {
     const id = await register('veh-daily-2');
     // 500 km over 50 days (1200 h) from 2025-12-01T12:00Z to 2026-01-20T12:00Z: longer than MAX_COUNTER_GAP (45 d).

@@ -4,7 +4,7 @@ import { Observable, map } from 'rxjs';
 import { Principal } from '../../platform/access/role';
 import { CurrentPrincipal, Roles } from '../../platform/access/roles.decorator';
 import { FleetService } from '../fleet.service';
-import { DailyQuery, ListFleetVehiclesQuery } from './fleet-vehicles.dto';
+import { DailyQuery, ListFleetVehiclesQuery, TripsQuery } from './fleet-vehicles.dto';
 
 @ApiTags('fleet')
 @ApiBearerAuth()
@@ -30,6 +30,13 @@ export class FleetVehiclesController {
   @Roles('admin', 'fleet_manager')
   daily(@Param('id', ParseUUIDPipe) id: string, @Query() query: DailyQuery) {
     return this.fleet.daily(id, query.from, query.to);
+  }
+
+  /** Trips with start and end, distance, duration and energy per carrier. */
+  @Get('vehicles/:id/trips')
+  @Roles('admin', 'fleet_manager')
+  trips(@Param('id', ParseUUIDPipe) id: string, @Query() query: TripsQuery, @CurrentPrincipal() principal: Principal) {
+    return this.fleet.tripsOf(id, new Date(query.from), new Date(query.to), principal);
   }
 
   /** Vehicles counted by status, class and carrier. */

@@ -1,4 +1,4 @@
-import { IsIn, IsOptional, Matches } from 'class-validator';
+import { IsISO8601, IsIn, IsOptional, Matches } from 'class-validator';
 import { DATE_PATTERN } from '../../registry/shared/validators';
 import { ListVehiclesQuery } from '../../registry/vehicles/vehicle.dto';
 
@@ -15,5 +15,15 @@ export class DailyQuery {
 
   /** Day after the last, exclusive. */
   @Matches(DATE_PATTERN, { message: 'to must be a date YYYY-MM-DD' })
+  to: string;
+}
+
+export class TripsQuery {
+  /** Trips starting at or after (RFC 3339). */
+  @IsISO8601({ strict: true })
+  from: string;
+
+  /** Trips starting before (RFC 3339). */
+  @IsISO8601({ strict: true })
   to: string;
 }

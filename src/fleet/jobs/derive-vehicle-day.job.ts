@@ -5,6 +5,8 @@ import { TransactionRunner } from '../../platform/database/transaction-runner';
 import { JobName, JobPayloads } from '../../platform/queue/job-catalogue';
 import { JobHandler, JobProcessor } from '../../platform/queue/job-processor.decorator';
 import { VehicleDailyRepository } from '../daily/vehicle-daily.repository';
+import { DerivationSpanRepository } from '../derivation/derivation-span.repository';
+import { TripRepository } from '../trips/trip.repository';
 import { StatusEvents } from '../state/status-events';
 import { VehicleStateRepository } from '../state/vehicle-state.repository';
 import { VehicleLockRepository } from './vehicle-lock.repository';
@@ -12,8 +14,9 @@ import { VehicleLockRepository } from './vehicle-lock.repository';
 const TRIP_MIN_STOP_SECONDS = 5 * 60;
 
 /**
- * Re-derives one vehicle around one UTC day: the daily rollups of the local days that UTC day
- * touches and their neighbours (a counter interval may straddle midnight), and the live state.
+ * Re-derives one vehicle around one UTC day: the daily rollups and trips of the local days that
+ * UTC day touches, their neighbours and every day a counter interval reaching into them spans,
+ * and the live state.
  * Idempotent; runs under a per-vehicle lock so that two workers never derive one vehicle at once.
  */
 @Injectable()
@@ -23,7 +26,9 @@ export class DeriveVehicleDayJob implements JobHandler<JobName.DeriveVehicleDay>
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly transactions: TransactionRunner,
     private readonly locks: VehicleLockRepository,
+    private readonly spans: DerivationSpanRepository,
     private readonly daily: VehicleDailyRepository,
+    private readonly trips: TripRepository,
     private readonly state: VehicleStateRepository,
     private readonly events: StatusEvents,
   ) {}
@@ -31,14 +36,11 @@ export class DeriveVehicleDayJob implements JobHandler<JobName.DeriveVehicleDay>
   async handle({ vehicleId, day }: JobPayloads[JobName.DeriveVehicleDay]): Promise<void> {
     const change = await this.transactions.run(async (manager) => {
       await this.locks.lockVehicle(manager, vehicleId);
-      await this.daily.derive(manager, {
-        vehicleId,
-        firstDay: shiftDay(day, -1),
-        lastDay: shiftDay(day, 1),
-        timeZone: this.config.reportTimeZone,
-        maxCounterGapSeconds: this.config.worker.maxCounterGapMs / 1000,
-        tripMinStopSeconds: TRIP_MIN_STOP_SECONDS,
-      });
+      const span = await this.spans.span(manager, vehicleId, shiftDay(day, -1), shiftDay(day, 1), this.config.reportTimeZone);
+      const maxGapSeconds = this.config.worker.maxCounterGapMs / 1000;
+      // Trips first: the daily rollups take their driving time from them.
+      await this.trips.derive(manager, span, TRIP_MIN_STOP_SECONDS, maxGapSeconds);
+      await this.daily.derive(manager, span, maxGapSeconds);
       return this.state.derive(manager, vehicleId, this.config.worker.vehicleOfflineAfterMs);
     });
     if (change) await this.events.publish([change]);

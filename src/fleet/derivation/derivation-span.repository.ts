@@ -1,0 +1,25 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { SPAN_SQL } from './derivation-sql';
+
+export interface DerivationSpan {
+  vehicleId: string;
+  /** Whole local days to re-derive, [spanStart, spanEnd), also as dates. */
+  spanStart: Date;
+  spanEnd: Date;
+  firstDay: string;
+  lastDay: string;
+  /** Samples in [lo, hi] are everything those days need. */
+  lo: Date;
+  hi: Date;
+  timeZone: string;
+}
+
+@Injectable()
+export class DerivationSpanRepository {
+  /** The days to re-derive around [firstDay, lastDay] and the samples that needs. */
+  async span(manager: EntityManager, vehicleId: string, firstDay: string, lastDay: string, timeZone: string): Promise<DerivationSpan> {
+    const [row] = await manager.query(SPAN_SQL, [vehicleId, firstDay, lastDay, timeZone]);
+    return { vehicleId, timeZone, ...row };
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * SQL shared by the vehicle derivations (daily rollups, trips). Each derivation reads the raw
+ * samples of one vehicle between two instants `lo` and `hi` that DerivationSpanRepository chose
+ * so that every counter interval touching the derived days is complete.
+ */
+
+const COUNTERS = ['odometer_km', 'fuel_used_l', 'gas_used_kg', 'energy_charged_kwh', 'energy_consumed_kwh'];
+
+/** The nearest reading of every counter (and of any sample) before `t0` and from `t1` on; `from` names the row holding t0/t1. */
+function nearestReadings(from: string, t0: string, t1: string): string {
+  const before = COUNTERS.map((c) => `(SELECT max(ts) FROM vehicle_samples WHERE vehicle_id = $1 AND ts < ${t0} AND ${c} IS NOT NULL)`);
+  const after = COUNTERS.map((c) => `(SELECT min(ts) FROM vehicle_samples WHERE vehicle_id = $1 AND ts >= ${t1} AND ${c} IS NOT NULL)`);
+  return `SELECT least(${before.join(',\n ')},
+    (SELECT max(ts) FROM vehicle_samples WHERE vehicle_id = $1 AND ts < ${t0}), ${t0}) AS lo,
+  greatest(${after.join(',\n ')},
+    (SELECT min(ts) FROM vehicle_samples WHERE vehicle_id = $1 AND ts >= ${t1}), ${t1}) AS hi
+  FROM ${from}`;
+}
+
+/**
+ * $1 vehicle, $2 first day, $3 last day (YYYY-MM-DD, inclusive), $4 time zone. Returns the whole
+ * local days to re-derive (every day a counter interval reaching into the window touches: a long
+ * gap spreads over all its days) and the readings just outside them.
+ */
+export const SPAN_SQL = `
+WITH win AS (
+  SELECT ($2::date::timestamp AT TIME ZONE $4) AS w0, (($3::date + 1)::timestamp AT TIME ZONE $4) AS w1
+),
+reach AS (${nearestReadings('win', 'win.w0', 'win.w1')}),
+span AS (
+  SELECT ((reach.lo AT TIME ZONE $4)::date::timestamp AT TIME ZONE $4) AS w0,
+         (((reach.hi AT TIME ZONE $4)::date + 1)::timestamp AT TIME ZONE $4) AS w1
+    FROM reach
+),
+bounds AS (${nearestReadings('span', 'span.w0', 'span.w1')})
+SELECT span.w0 AS "spanStart", span.w1 AS "spanEnd", bounds.lo, bounds.hi,
+       to_char((span.w0 AT TIME ZONE $4)::date, 'YYYY-MM-DD') AS "firstDay",
+       to_char((span.w1 AT TIME ZONE $4)::date - 1, 'YYYY-MM-DD') AS "lastDay"
+  FROM span, bounds`;
+
+/** CTE `s`: the vehicle's samples in [$2, $3]. */
+export const SAMPLES_CTE = `s AS (
+  SELECT ts, odometer_km, fuel_used_l, gas_used_kg, energy_charged_kwh, energy_consumed_kwh, speed_kmh, ignition, lat, lon
+    FROM vehicle_samples WHERE vehicle_id = $1 AND ts >= $2 AND ts <= $3
+)`;
+
+/**
+ * CTE `classified`: one row per pair of consecutive readings of a counter, with its delta and kind:
+ * a decrease is a `reset` (new counter segment, counts 0), an odometer delta implying more than
+ * 250 km/h is `implausible` (excluded), anything else `ok`; `long_gap` when the pair is further
+ * apart than the given number of seconds (counted, flagged).
+ */
+export function counterIntervalsCte(maxGapParam: string): string {
+  const per = (name: string, column: string) =>
+    `SELECT '${name}' AS counter, lag(ts) OVER o AS t0, ts AS t1, ${column} - lag(${column}) OVER o AS delta FROM s WHERE ${column} IS NOT NULL WINDOW o AS (ORDER BY ts)`;
+  return `intervals AS (
+  SELECT * FROM (
+    ${per('odometer', 'odometer_km')}
+    UNION ALL ${per('fuel', 'fuel_used_l')}
+    UNION ALL ${per('gas', 'gas_used_kg')}
+    UNION ALL ${per('charged', 'energy_charged_kwh')}
+    UNION ALL ${per('consumed', 'energy_consumed_kwh')}
+  ) AS all_intervals
+  WHERE t0 IS NOT NULL
+),
+classified AS (
+  SELECT counter, t0, t1, delta,
+         CASE WHEN delta < 0 THEN 'reset'
+              WHEN counter = 'odometer' AND delta > 250 * extract(epoch FROM t1 - t0) / 3600 THEN 'implausible'
+              ELSE 'ok' END AS kind,
+         extract(epoch FROM t1 - t0) > ${maxGapParam} AS long_gap
+    FROM intervals
+)`;
+}
