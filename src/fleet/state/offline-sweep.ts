@@ -1,14 +1,18 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Interval } from '@nestjs/schedule';
+import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../../platform/config/app-config';
 import { APP_CONFIG } from '../../platform/config/config.module';
 import { StatusEvents } from './status-events';
 import { VehicleStateRepository } from './vehicle-state.repository';
 
-/** Every 30 s: vehicles silent for longer than VEHICLE_OFFLINE_AFTER go offline (a silent vehicle triggers no job). */
+/**
+ * A silent vehicle triggers no job, so this sweep marks vehicles offline that have been silent
+ * for longer than VEHICLE_OFFLINE_AFTER. It runs four times per that period (at most every 30 s),
+ * so a vehicle is reported offline at most a quarter period late.
+ */
 @Injectable()
-export class OfflineSweep {
+export class OfflineSweep implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(OfflineSweep.name);
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -16,7 +20,15 @@ export class OfflineSweep {
     private readonly events: StatusEvents,
   ) {}
 
-  @Interval(30_000)
+  onModuleInit() {
+    const period = Math.min(30_000, Math.max(1000, this.config.worker.vehicleOfflineAfterMs / 4));
+    this.timer = setInterval(() => void this.sweep(), period);
+  }
+
+  onApplicationShutdown() {
+    clearInterval(this.timer);
+  }
+
   async sweep() {
     try {
       const changes = await this.state.markSilentOffline(this.config.worker.vehicleOfflineAfterMs);

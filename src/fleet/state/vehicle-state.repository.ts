@@ -101,12 +101,14 @@ export class VehicleStateRepository {
 
   /** Marks online vehicles that have been silent for longer than `offlineAfterMs` as offline. */
   async markSilentOffline(offlineAfterMs: number): Promise<StatusChange[]> {
-    return this.dataSource.query(
+    // TypeORM answers an UPDATE with [rows, affected count].
+    const [rows] = await this.dataSource.query(
       `UPDATE vehicle_state SET status = 'offline', status_since = now(), updated_at = now()
         WHERE status = 'online' AND last_received_at < now() - $1 * interval '1 millisecond'
         RETURNING vehicle_id AS "vehicleId", status, to_char(status_since AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS since`,
       [offlineAfterMs],
     );
+    return rows;
   }
 
   async find(vehicleIds: string[]): Promise<Map<string, VehicleStateRow>> {
