@@ -11,6 +11,8 @@ import { DeriveVehicleDayJob } from './jobs/derive-vehicle-day.job';
 import { VehicleLockRepository } from './jobs/vehicle-lock.repository';
 import { ReconcilerRepository } from './reconciler/reconciler.repository';
 import { ReconcilerService } from './reconciler/reconciler.service';
+import { PositionRetention } from './retention/position-retention';
+import { PositionRetentionRepository } from './retention/position-retention.repository';
 import { OfflineSweep } from './state/offline-sweep';
 import { StatusEvents } from './state/status-events';
 import { VehicleStateRepository } from './state/vehicle-state.repository';
@@ -19,7 +21,7 @@ import { VehicleStateRepository } from './state/vehicle-state.repository';
 @Module({})
 export class FleetModule {
   static forRoles(roles: ReadonlySet<Role>): DynamicModule {
-    const worker: Provider[] = roles.has('worker') ? [DeriveVehicleDayJob, VehicleLockRepository, DerivationSpanRepository, OfflineSweep, ReconcilerRepository, ReconcilerService] : [];
+    const worker: Provider[] = roles.has('worker') ? [DeriveVehicleDayJob, VehicleLockRepository, DerivationSpanRepository, OfflineSweep, ReconcilerRepository, ReconcilerService, PositionRetention, PositionRetentionRepository] : [];
     return {
       module: FleetModule,
       imports: [RegistryModule],

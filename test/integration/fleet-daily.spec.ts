@@ -1,6 +1,8 @@
 import { TestApp, bearer, startTestApp } from '../support/test-app';
 import { aVehicle, anOrganization } from '../support/builders';
 import { TestPublisher } from '../support/mqtt-publisher';
+import { Sql } from '../support/sql';
+import { PositionRetention } from '../../src/fleet/retention/position-retention';
 
 /**
  * Daily rollups through the whole pipeline (MQTT -> ingest -> job -> worker), against figures
@@ -159,6 +161,30 @@ describe('fleet: daily rollups', () => {
     const a = await daysOf(inOrder, '2026-02-03', '2026-02-05', 2);
     const b = await daysOf(outOfOrder, '2026-02-03', '2026-02-05', 2);
     expect(b).toEqual(a);
+  });
+
+  it('erases positions past POSITION_RETENTION_DAYS and keeps the distances', async () => {
+    const id = await register('veh-old');
+    const old = Date.now() - 400 * 86_400_000;
+    await device.publish('fleet/v1/vehicles/veh-old/telemetry', [
+      { ts: old, odometerKm: 100, lat: 59.9, lon: 10.5, ignition: true, speedKmh: 30 },
+      { ts: old + 600_000, odometerKm: 110, lat: 59.91, lon: 10.55, ignition: false, speedKmh: 0 },
+    ]);
+    const day = new Date(old).toISOString().slice(0, 10);
+    const next = new Date(old + 2 * 86_400_000).toISOString().slice(0, 10);
+    const before = await daysOf(id, day, next, 1);
+    const sql = await Sql.connect(t.database.url);
+    try {
+      expect(await sql.count(`SELECT 1 FROM vehicle_samples WHERE vehicle_id = $1 AND lat IS NOT NULL`, [id])).toBe(2);
+      await t.app.get(PositionRetention).erase();
+      expect(await sql.count(`SELECT 1 FROM vehicle_samples WHERE vehicle_id = $1 AND lat IS NOT NULL`, [id])).toBe(0);
+      expect(await sql.count(`SELECT 1 FROM trips WHERE vehicle_id = $1 AND (start_lat IS NOT NULL OR end_lat IS NOT NULL)`, [id])).toBe(0);
+      expect(await sql.count(`SELECT 1 FROM trips WHERE vehicle_id = $1`, [id])).toBe(1);
+    } finally {
+      await sql.close();
+    }
+    const after = (await t.http().get(`/api/v1/vehicles/${id}/daily?from=${day}&to=${next}`).set(admin).expect(200)).body.days;
+    expect(after).toEqual(before);
   });
 
   it('shows live state and the fleet summary', async () => {

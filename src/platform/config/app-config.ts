@@ -32,6 +32,8 @@ export interface WorkerConfig {
   vehicleOfflineAfterMs: number;
   /** Counter deltas over a longer gap are counted but flagged (MAX_COUNTER_GAP). */
   maxCounterGapMs: number;
+  /** Raw positions older than this are erased (POSITION_RETENTION_DAYS); aggregates stay. */
+  positionRetentionDays: number;
 }
 
 export interface IngestConfig {
@@ -145,6 +147,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       concurrency: integer(env, 'WORKER_CONCURRENCY', 4, 1, 256),
       vehicleOfflineAfterMs: duration(env, 'VEHICLE_OFFLINE_AFTER', '10m'),
       maxCounterGapMs: duration(env, 'MAX_COUNTER_GAP', '45d'),
+      positionRetentionDays: integer(env, 'POSITION_RETENTION_DAYS', 365, 1, 36_500),
     }),
     ingest: Object.freeze({
       connections: integer(env, 'INGEST_CONNECTIONS', 32, 1, 1024),
