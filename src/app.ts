@@ -5,10 +5,13 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express from 'express';
 import helmet from 'helmet';
 import { AppModule } from './app.module';
+import { ApiKeyService } from './auth/api-key.service';
 import { AppConfig } from './platform/config/app-config';
 import { assertSchemaCurrent } from './platform/database/schema-check';
 import { AllExceptionsFilter } from './platform/http/all-exceptions.filter';
 import { createValidationPipe } from './platform/http/validation';
+import { QUEUE_DASHBOARD_PATH, queueDashboard } from './platform/queue/queue-dashboard';
+import { QueueService } from './platform/queue/queue.service';
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
 
@@ -21,6 +24,12 @@ export async function createApp(config: AppConfig, logger: LoggerService): Promi
   });
   await assertSchemaCurrent(app);
   app.disable('x-powered-by');
+  if (config.roles.has('api')) {
+    const apiKeys = app.get(ApiKeyService);
+    const isAdminKey = async (key: string) => (await apiKeys.authenticate(key))?.role === 'admin';
+    // Bull Board's page runs inline scripts: security headers without a content security policy.
+    app.use(QUEUE_DASHBOARD_PATH, helmet({ contentSecurityPolicy: false }), queueDashboard(app.get(QueueService), isAdminKey));
+  }
   app.use(helmet());
   app.use(express.json({ limit: config.httpBodyLimit }));
   app.use(express.text({ type: YAML_TYPES, limit: config.httpBodyLimit }));

@@ -82,6 +82,18 @@ describe('API keys and roles', () => {
     await t.http().get(`/api/v1/chargepoints?organizationId=${otherId}`).set(key).expect(404);
   });
 
+  it('opens the queue dashboard to admin keys only, by bearer token or as the Basic-auth password', async () => {
+    const missing = await t.http().get('/admin/queues').expect(401);
+    expect(missing.headers['www-authenticate']).toMatch(/^Basic /);
+    const cooperative = await t.keyFor('cooperative', cooperativeId);
+    await t.http().get('/admin/queues').set(bearer(cooperative)).expect(401);
+    await t.http().get('/admin/queues').auth('admin', cooperative).expect(401);
+    const page = await t.http().get('/admin/queues').auth('admin', t.adminKey).expect(200);
+    expect(page.text).toMatch(/<html/i);
+    const queues = await t.http().get('/admin/queues/api/queues').set(admin).expect(200);
+    expect(JSON.stringify(queues.body)).toContain('derive');
+  });
+
   it('keeps health, metrics and the OpenAPI document public', async () => {
     await t.http().get('/metrics').expect(200).expect('Content-Type', /text\/plain/);
     const openApi = await t.http().get('/docs-json').expect(200);
