@@ -8,6 +8,8 @@ import { DerivationSpanRepository } from './derivation/derivation-span.repositor
 import { TripRepository } from './trips/trip.repository';
 import { FleetService } from './fleet.service';
 import { DeriveVehicleDayJob } from './jobs/derive-vehicle-day.job';
+import { RebuildVehicleJob } from './jobs/rebuild-vehicle.job';
+import { VehicleDerivationService } from './jobs/vehicle-derivation.service';
 import { VehicleLockRepository } from './jobs/vehicle-lock.repository';
 import { ReconcilerRepository } from './reconciler/reconciler.repository';
 import { ReconcilerService } from './reconciler/reconciler.service';
@@ -21,7 +23,7 @@ import { VehicleStateRepository } from './state/vehicle-state.repository';
 @Module({})
 export class FleetModule {
   static forRoles(roles: ReadonlySet<Role>): DynamicModule {
-    const worker: Provider[] = roles.has('worker') ? [DeriveVehicleDayJob, VehicleLockRepository, DerivationSpanRepository, OfflineSweep, ReconcilerRepository, ReconcilerService, PositionRetention, PositionRetentionRepository] : [];
+    const worker: Provider[] = roles.has('worker') ? [DeriveVehicleDayJob, RebuildVehicleJob, VehicleDerivationService, VehicleLockRepository, DerivationSpanRepository, OfflineSweep, ReconcilerRepository, ReconcilerService, PositionRetention, PositionRetentionRepository] : [];
     return {
       module: FleetModule,
       imports: [RegistryModule],

@@ -10,7 +10,7 @@ import { SAMPLES_CTE, counterIntervalsCte } from '../derivation/derivation-sql';
  * three flagged. A counter with no interval in a day is NULL that day (no data), not 0.
  * $1 vehicle, $2 lo, $3 hi, $4 first day, $5 last day, $6 time zone, $7 max gap s. Trips must be derived first.
  */
-const DERIVE_DAYS_SQL = `
+export const DERIVE_DAYS_SQL = `
 WITH ${SAMPLES_CTE},
 ${counterIntervalsCte('$7')},
 days AS (
@@ -18,11 +18,15 @@ days AS (
     FROM generate_series($4::date, $5::date, interval '1 day') AS d
 ),
 split AS (
-  SELECT d.day, c.counter, c.kind, c.long_gap,
+  -- Each interval meets only the days it overlaps (usually one), so the work grows with the samples, not samples x days.
+  SELECT dd::date AS day, c.counter, c.kind, c.long_gap,
          CASE WHEN c.kind = 'ok'
-              THEN c.delta * extract(epoch FROM least(c.t1, d.day_end) - greatest(c.t0, d.day_start)) / extract(epoch FROM c.t1 - c.t0)
+              THEN c.delta * extract(epoch FROM least(c.t1, b.day_end) - greatest(c.t0, b.day_start)) / extract(epoch FROM c.t1 - c.t0)
               ELSE 0 END AS share
-    FROM classified c JOIN days d ON c.t0 < d.day_end AND c.t1 > d.day_start
+    FROM classified c
+   CROSS JOIN LATERAL generate_series((c.t0 AT TIME ZONE $6)::date::timestamp, ((c.t1 - interval '1 microsecond') AT TIME ZONE $6)::date::timestamp, interval '1 day') AS dd
+   CROSS JOIN LATERAL (SELECT (dd AT TIME ZONE $6) AS day_start, ((dd + interval '1 day') AT TIME ZONE $6) AS day_end) AS b
+   WHERE dd::date BETWEEN $4::date AND $5::date
 ),
 counters AS (
   SELECT day,
@@ -44,7 +48,7 @@ movement AS (
    GROUP BY d.day
 ),
 sampled AS (
-  SELECT d.day, count(*) AS sample_count FROM s JOIN days d ON s.ts >= d.day_start AND s.ts < d.day_end GROUP BY d.day
+  SELECT (ts AT TIME ZONE $6)::date AS day, count(*) AS sample_count FROM s GROUP BY 1
 ),
 result AS (
   SELECT d.day, c.distance_km, coalesce(m.seconds, 0) AS driving_seconds, c.fuel_used_l, c.gas_used_kg, c.energy_charged_kwh,

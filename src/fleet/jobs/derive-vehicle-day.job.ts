@@ -1,49 +1,16 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { AppConfig } from '../../platform/config/app-config';
-import { APP_CONFIG } from '../../platform/config/config.module';
-import { TransactionRunner } from '../../platform/database/transaction-runner';
+import { Injectable } from '@nestjs/common';
 import { JobName, JobPayloads } from '../../platform/queue/job-catalogue';
 import { JobHandler, JobProcessor } from '../../platform/queue/job-processor.decorator';
-import { VehicleDailyRepository } from '../daily/vehicle-daily.repository';
-import { DerivationSpanRepository } from '../derivation/derivation-span.repository';
-import { TripRepository } from '../trips/trip.repository';
-import { StatusEvents } from '../state/status-events';
-import { VehicleStateRepository } from '../state/vehicle-state.repository';
-import { VehicleLockRepository } from './vehicle-lock.repository';
+import { VehicleDerivationService } from './vehicle-derivation.service';
 
-const TRIP_MIN_STOP_SECONDS = 5 * 60;
-
-/**
- * Re-derives one vehicle around one UTC day: the daily rollups and trips of the local days that
- * UTC day touches, their neighbours and every day a counter interval reaching into them spans,
- * and the live state.
- * Idempotent; runs under a per-vehicle lock so that two workers never derive one vehicle at once.
- */
+/** New samples of one UTC day: re-derive the local days that UTC day touches and their neighbours. */
 @Injectable()
 @JobProcessor(JobName.DeriveVehicleDay)
 export class DeriveVehicleDayJob implements JobHandler<JobName.DeriveVehicleDay> {
-  constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly transactions: TransactionRunner,
-    private readonly locks: VehicleLockRepository,
-    private readonly spans: DerivationSpanRepository,
-    private readonly daily: VehicleDailyRepository,
-    private readonly trips: TripRepository,
-    private readonly state: VehicleStateRepository,
-    private readonly events: StatusEvents,
-  ) {}
+  constructor(private readonly derivation: VehicleDerivationService) {}
 
-  async handle({ vehicleId, day }: JobPayloads[JobName.DeriveVehicleDay]): Promise<void> {
-    const change = await this.transactions.run(async (manager) => {
-      await this.locks.lockVehicle(manager, vehicleId);
-      const span = await this.spans.span(manager, vehicleId, shiftDay(day, -1), shiftDay(day, 1), this.config.reportTimeZone);
-      const maxGapSeconds = this.config.worker.maxCounterGapMs / 1000;
-      // Trips first: the daily rollups take their driving time from them.
-      await this.trips.derive(manager, span, TRIP_MIN_STOP_SECONDS, maxGapSeconds);
-      await this.daily.derive(manager, span, maxGapSeconds);
-      return this.state.derive(manager, vehicleId, this.config.worker.vehicleOfflineAfterMs);
-    });
-    if (change) await this.events.publish([change]);
+  handle({ vehicleId, day }: JobPayloads[JobName.DeriveVehicleDay]): Promise<void> {
+    return this.derivation.derive(vehicleId, shiftDay(day, -1), shiftDay(day, 1));
   }
 }
 

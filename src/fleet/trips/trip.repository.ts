@@ -13,7 +13,7 @@ import { SAMPLES_CTE, counterIntervalsCte } from '../derivation/derivation-sql';
  * $1 vehicle, $2 lo, $3 hi, $4 span start, $5 span end, $6 min stop s, $7 max gap s.
  * Trips starting in [span start, span end) are replaced.
  */
-const DERIVE_TRIPS_SQL = `
+export const DERIVE_TRIPS_SQL = `
 WITH ${SAMPLES_CTE},
 ${counterIntervalsCte('$7')},
 flagged AS (

@@ -14,6 +14,8 @@ export function dataSourceOptions(databaseUrl: string): DataSourceOptions {
     migrations,
     migrationsTableName: 'schema_migrations',
     migrationsTransactionMode: 'each',
-    extra: { max: 10, connectionTimeoutMillis: 5000 },
+    // JIT compilation of the large derivation queries took seconds, for queries that run in
+    // milliseconds without it: the service's queries are many and small, so it is off.
+    extra: { max: 10, connectionTimeoutMillis: 5000, options: '-c jit=off' },
   };
 }

@@ -10,14 +10,18 @@ export enum QueueName {
 export enum JobName {
   /** Re-derive one vehicle's figures for one UTC day (state, trips, daily rollup). */
   DeriveVehicleDay = 'derive-vehicle-day',
+  /** Re-derive one vehicle over a range of local days (rebuilds, backfills). */
+  RebuildVehicle = 'rebuild-vehicle',
 }
 
 export interface JobPayloads {
   [JobName.DeriveVehicleDay]: { vehicleId: string; day: string };
+  [JobName.RebuildVehicle]: { vehicleId: string; firstDay: string; lastDay: string };
 }
 
 export const JOB_QUEUES: Record<JobName, QueueName> = {
   [JobName.DeriveVehicleDay]: QueueName.Derive,
+  [JobName.RebuildVehicle]: QueueName.Derive,
 };
 
 export interface JobRequest<N extends JobName = JobName> {
