@@ -1,0 +1,45 @@
+import { DEFAULT_SEED, parseSimulatorArgs } from './args';
+import { liveStart, simulatedNow } from './main';
+
+describe('simulator arguments', () => {
+  it('defaults to a live run against the configured broker', () => {
+    const config = parseSimulatorArgs([], { MQTT_URL: 'mqtt://broker:1883', MQTT_TOPIC_ROOT: 'bk' });
+    expect(config).toMatchObject({ mode: 'live', from: null, to: null, speed: null, rate: 0, devices: null, seed: DEFAULT_SEED, url: 'mqtt://broker:1883', topicRoot: 'bk', dryRun: false, batch: 500 });
+    expect(parseSimulatorArgs([], {})).toMatchObject({ url: 'mqtt://127.0.0.1:1883', topicRoot: 'fleet', fleetFile: 'demo/baerum-fleet.yaml' });
+  });
+
+  it('reads a backfill with its options', () => {
+    const config = parseSimulatorArgs(['--from', '2018-01-01', '--to', '2020-01-01', '--rate', '2000', '--devices', '12', '--seed', '7', '--dry-run', '--topic-root', 'x']);
+    expect(config).toMatchObject({ mode: 'backfill', from: '2018-01-01', to: '2020-01-01', rate: 2000, devices: 12, seed: 7, dryRun: true, topicRoot: 'x' });
+    expect(parseSimulatorArgs(['--devices', 'veh-a, cp-b']).devices).toEqual(['veh-a', 'cp-b']);
+  });
+
+  it('refuses what it cannot do', () => {
+    expect(() => parseSimulatorArgs(['--from', '2018-01-01'])).toThrow(/together/);
+    expect(() => parseSimulatorArgs(['--from', '2018-02-30', '--to', '2018-03-01'])).toThrow(/--from/);
+    expect(() => parseSimulatorArgs(['--from', '2018-03-01', '--to', '2018-03-01'])).toThrow(/after/);
+    expect(() => parseSimulatorArgs(['--speed', '0'])).toThrow(/--speed/);
+    expect(() => parseSimulatorArgs(['--batch', '501'])).toThrow(/--batch/);
+    expect(() => parseSimulatorArgs(['--topic-root', 'a/#'])).toThrow(/topic root/);
+    expect(() => parseSimulatorArgs(['--bogus'])).toThrow();
+  });
+});
+
+describe('live clock', () => {
+  const now = Date.UTC(2026, 10, 28, 12, 0, 0);
+
+  it('starts at the real clock at speed 1, and in the past when compressed', () => {
+    expect(liveStart(now, 1, 60)).toBe(now);
+    expect(liveStart(now, 60, 60)).toBe(now - 59 * 3_600_000);
+  });
+
+  it('never runs ahead of the real clock, and catches up with it after the catch-up time', () => {
+    const from = liveStart(now, 60, 60);
+    for (let elapsed = 0; elapsed <= 3 * 3_600_000; elapsed += 60_000) {
+      expect(simulatedNow(from, now, 60, now + elapsed)).toBeLessThanOrEqual(now + elapsed);
+    }
+    expect(simulatedNow(from, now, 60, now + 60_000)).toBe(from + 3_600_000);
+    expect(simulatedNow(from, now, 60, now + 3_600_000)).toBe(now + 3_600_000);
+    expect(simulatedNow(from, now, 60, now + 7_200_000)).toBe(now + 7_200_000);
+  });
+});

@@ -1,0 +1,135 @@
+/** Command line of `npm run simulate`. */
+import { parseArgs } from 'node:util';
+import { IsoDate, parseIsoDate } from './oslo-time';
+
+export interface SimulatorConfig {
+  /** Backfill: a past period, published as fast as allowed. Live: from now on, paced by the clock. */
+  mode: 'backfill' | 'live';
+  from: IsoDate | null;
+  to: IsoDate | null;
+  /** Simulated seconds per real second; null in a backfill = no pacing at all. */
+  speed: number | null;
+  /** Live with speed > 1: real minutes it takes the compressed clock to catch up with the real one. */
+  catchUpMinutes: number;
+  /** Messages per second at most; 0 = no limit. */
+  rate: number;
+  devices: number | string[] | null;
+  seed: number;
+  fleetFile: string;
+  url: string;
+  topicRoot: string;
+  dryRun: boolean;
+  /** Samples per message in an unpaced backfill. */
+  batch: number;
+  connections: number;
+  /** Publishes awaiting their PUBACK at most, over all connections. */
+  inFlight: number;
+  summary: boolean;
+  help: boolean;
+}
+
+/** Fixed, so that running the same backfill twice publishes the same samples and the service keeps them once. */
+export const DEFAULT_SEED = 20190101;
+
+export const USAGE = `Usage: npm run simulate -- [options]
+
+Publishes telemetry (contract v1) for the devices of a fleet file over MQTT, QoS 1.
+
+Modes
+  live (default)          simulate from now on; samples go out when their time comes
+  --from DATE --to DATE   backfill [from, to) (Europe/Oslo dates, to exclusive) as fast as the
+                          broker acknowledges, each device's day sent as JSON arrays of samples
+
+Options
+  --speed N               simulated seconds per real second (e.g. 60 = a minute per second). Live
+                          with N > 1: the simulated clock starts (N-1) x --catch-up in the past, runs
+                          N times as fast and reaches the real clock after --catch-up minutes, then
+                          keeps to it, so no sample is ever stamped ahead of the real clock. With
+                          --from/--to: replay the period paced (one sample per message).
+  --catch-up MINUTES      see --speed (default 60)
+  --rate N                at most N messages per second (default: no limit)
+  --devices N|ID,ID...    only N devices (round-robin over vehicle kinds and charge points) or these ids
+  --seed N                random seed (default ${DEFAULT_SEED}); same seed, same messages
+  --fleet FILE            fleet file (default demo/baerum-fleet.yaml)
+  --url URL               broker (default $MQTT_URL or mqtt://127.0.0.1:1883)
+  --topic-root ROOT       topic root (default $MQTT_TOPIC_ROOT or fleet)
+  --dry-run               print {"topic","payload"} JSON lines to stdout instead of publishing
+  --batch N               samples per message in a backfill, 1..500 (default 500)
+  --connections N         MQTT connections (default 4)
+  --in-flight N           unacknowledged publishes at most (default 256)
+  --summary               print message counts and counter totals per year to stderr at the end
+  -h, --help              this text
+`;
+
+function number(name: string, text: string | undefined, check: (value: number) => boolean, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || !check(value)) throw new Error(`--${name}: invalid value ${JSON.stringify(text)}`);
+  return value;
+}
+
+function date(name: string, text: string | undefined): IsoDate | null {
+  if (text === undefined) return null;
+  const parsed = parseIsoDate(text);
+  if (!parsed) throw new Error(`--${name}: expected a date YYYY-MM-DD, got ${JSON.stringify(text)}`);
+  return parsed;
+}
+
+export function parseSimulatorArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): SimulatorConfig {
+  const { values, positionals } = parseArgs({
+    args: [...argv],
+    strict: true,
+    allowPositionals: true,
+    options: {
+      from: { type: 'string' },
+      to: { type: 'string' },
+      speed: { type: 'string' },
+      'catch-up': { type: 'string' },
+      rate: { type: 'string' },
+      devices: { type: 'string' },
+      seed: { type: 'string' },
+      fleet: { type: 'string' },
+      url: { type: 'string' },
+      'topic-root': { type: 'string' },
+      'dry-run': { type: 'boolean' },
+      batch: { type: 'string' },
+      connections: { type: 'string' },
+      'in-flight': { type: 'string' },
+      summary: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (positionals.length > 0) throw new Error(`unexpected argument ${JSON.stringify(positionals[0])}`);
+  const from = date('from', values.from);
+  const to = date('to', values.to);
+  if ((from === null) !== (to === null)) throw new Error('--from and --to go together (a backfill of [from, to)); leave both out for live mode');
+  if (from !== null && to !== null && to <= from) throw new Error('--to must be after --from');
+  let devices: number | string[] | null = null;
+  if (values.devices !== undefined) {
+    devices = /^\d+$/.test(values.devices)
+      ? number('devices', values.devices, (n) => Number.isInteger(n) && n >= 1, 0)
+      : values.devices.split(',').map((id) => id.trim()).filter((id) => id.length > 0);
+    if (Array.isArray(devices) && devices.length === 0) throw new Error('--devices: no device ids');
+  }
+  const topicRoot = values['topic-root'] ?? env.MQTT_TOPIC_ROOT ?? 'fleet';
+  if (!/^[^#+]+$/.test(topicRoot) || topicRoot.endsWith('/')) throw new Error(`--topic-root: invalid topic root ${JSON.stringify(topicRoot)}`);
+  return {
+    mode: from === null ? 'live' : 'backfill',
+    from,
+    to,
+    speed: values.speed === undefined ? null : number('speed', values.speed, (n) => n > 0 && n <= 1_000_000, 1),
+    catchUpMinutes: number('catch-up', values['catch-up'], (n) => n > 0, 60),
+    rate: number('rate', values.rate, (n) => n >= 0, 0),
+    devices,
+    seed: number('seed', values.seed, (n) => Number.isSafeInteger(n), DEFAULT_SEED),
+    fleetFile: values.fleet ?? 'demo/baerum-fleet.yaml',
+    url: values.url ?? env.MQTT_URL ?? 'mqtt://127.0.0.1:1883',
+    topicRoot,
+    dryRun: values['dry-run'] ?? false,
+    batch: number('batch', values.batch, (n) => Number.isInteger(n) && n >= 1 && n <= 500, 500),
+    connections: number('connections', values.connections, (n) => Number.isInteger(n) && n >= 1 && n <= 64, 4),
+    inFlight: number('in-flight', values['in-flight'], (n) => Number.isInteger(n) && n >= 1 && n <= 65_535, 256),
+    summary: values.summary ?? false,
+    help: values.help ?? false,
+  };
+}

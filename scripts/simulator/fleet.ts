@@ -1,0 +1,151 @@
+/**
+ * The devices to simulate, read from a fleet file (the format `npm run fleet:import` reads).
+ * Only the fields the simulator needs are kept; rows without a deviceId have no gateway and are
+ * skipped, since the service could not attribute their telemetry anyway.
+ */
+import fs from 'fs';
+import yaml from 'js-yaml';
+import { IsoDate, parseIsoDate } from './oslo-time';
+
+export type VehicleClass = 'passenger_car' | 'van' | 'truck' | 'other';
+export type EnergyCarrier = 'electricity' | 'petrol' | 'diesel' | 'hvo' | 'biogas' | 'cng' | 'hydrogen' | 'plugin_hybrid';
+
+export interface SimVehicle {
+  kind: 'vehicle';
+  deviceId: string;
+  registration: string;
+  vehicleClass: VehicleClass;
+  energyCarrier: EnergyCarrier;
+  /** Organization number of the department: vehicles of one department share a depot. */
+  department: string;
+  inServiceFrom: IsoDate;
+  inServiceTo: IsoDate | null;
+  /** L, kg or kWh per km by carrier; for plugin hybrids the petrol figure of hybrid driving. */
+  nominalConsumptionPerKm: number;
+}
+
+export interface SimChargePoint {
+  kind: 'charge_point';
+  deviceId: string;
+  /** Organization number of the housing cooperative: its residents share a set of RFID tokens. */
+  cooperative: string;
+  connectors: number;
+  maxKw: number;
+  commissionedOn: IsoDate;
+}
+
+export type SimDevice = SimVehicle | SimChargePoint;
+
+export interface SimFleet {
+  vehicles: SimVehicle[];
+  chargePoints: SimChargePoint[];
+}
+
+const VEHICLE_CLASSES: readonly VehicleClass[] = ['passenger_car', 'van', 'truck', 'other'];
+const CARRIERS: readonly EnergyCarrier[] = ['electricity', 'petrol', 'diesel', 'hvo', 'biogas', 'cng', 'hydrogen', 'plugin_hybrid'];
+const DEVICE_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** Class defaults from the reference consumption table, for rows without a nominal figure. */
+const DEFAULT_CONSUMPTION: Record<VehicleClass, Partial<Record<EnergyCarrier, number>>> = {
+  passenger_car: { petrol: 0.076, diesel: 0.062, hvo: 0.062, electricity: 0.18, plugin_hybrid: 0.045, biogas: 0.06, cng: 0.06, hydrogen: 0.01 },
+  van: { diesel: 0.09, hvo: 0.09, petrol: 0.1, electricity: 0.22, plugin_hybrid: 0.06, biogas: 0.09, cng: 0.09, hydrogen: 0.012 },
+  truck: { diesel: 0.36, hvo: 0.36, biogas: 0.33, cng: 0.33, electricity: 1.1, hydrogen: 0.08, petrol: 0.4, plugin_hybrid: 0.3 },
+  other: { diesel: 0.2, petrol: 0.2, hvo: 0.2, electricity: 0.5, biogas: 0.2, cng: 0.2, hydrogen: 0.05, plugin_hybrid: 0.1 },
+};
+
+type Row = Record<string, unknown>;
+
+export function parseFleet(text: string, source = 'fleet file'): SimFleet {
+  const document = yaml.load(text, { schema: yaml.CORE_SCHEMA, json: true }) as { vehicles?: Row[]; chargePoints?: Row[] } | null;
+  if (!document || typeof document !== 'object') throw new Error(`${source}: not a fleet file`);
+  const problems: string[] = [];
+  const date = (where: string, value: unknown): IsoDate => {
+    const parsed = typeof value === 'string' ? parseIsoDate(value) : null;
+    if (!parsed) problems.push(`${where}: bad date ${String(value)}`);
+    return parsed ?? '1970-01-01';
+  };
+
+  const vehicles: SimVehicle[] = [];
+  for (const [index, row] of (document.vehicles ?? []).entries()) {
+    const where = `${source}: vehicles[${index}]`;
+    if (row.deviceId === undefined || row.deviceId === null) continue;
+    const deviceId = String(row.deviceId);
+    const vehicleClass = row.vehicleClass as VehicleClass;
+    const energyCarrier = row.energyCarrier as EnergyCarrier;
+    if (!DEVICE_ID.test(deviceId)) problems.push(`${where}: bad deviceId`);
+    if (!VEHICLE_CLASSES.includes(vehicleClass)) problems.push(`${where}: bad vehicleClass`);
+    if (!CARRIERS.includes(energyCarrier)) problems.push(`${where}: bad energyCarrier`);
+    const nominal = typeof row.nominalConsumptionPerKm === 'number' ? row.nominalConsumptionPerKm : Number(row.nominalConsumptionPerKm);
+    vehicles.push({
+      kind: 'vehicle',
+      deviceId,
+      registration: String(row.registration),
+      vehicleClass,
+      energyCarrier,
+      department: String(row.department ?? ''),
+      inServiceFrom: date(where, row.inServiceFrom),
+      inServiceTo: row.inServiceTo === undefined || row.inServiceTo === null ? null : date(where, row.inServiceTo),
+      nominalConsumptionPerKm: Number.isFinite(nominal) && nominal > 0 ? nominal : (DEFAULT_CONSUMPTION[vehicleClass]?.[energyCarrier] ?? 0.1),
+    });
+  }
+
+  const chargePoints: SimChargePoint[] = [];
+  for (const [index, row] of (document.chargePoints ?? []).entries()) {
+    const where = `${source}: chargePoints[${index}]`;
+    const deviceId = String(row.deviceId);
+    const connectors = Number(row.connectors);
+    const maxKw = Number(row.maxKw);
+    if (!DEVICE_ID.test(deviceId)) problems.push(`${where}: bad deviceId`);
+    if (!Number.isInteger(connectors) || connectors < 1 || connectors > 32) problems.push(`${where}: bad connectors`);
+    if (!(maxKw > 0)) problems.push(`${where}: bad maxKw`);
+    chargePoints.push({ kind: 'charge_point', deviceId, cooperative: String(row.cooperative ?? ''), connectors, maxKw, commissionedOn: date(where, row.commissionedOn) });
+  }
+
+  const ids = [...vehicles, ...chargePoints].map((device) => device.deviceId);
+  const duplicate = ids.find((id, index) => ids.indexOf(id) !== index);
+  if (duplicate) problems.push(`${source}: deviceId ${duplicate} appears twice`);
+  if (problems.length > 0) throw new Error(problems.slice(0, 10).join('\n'));
+  return { vehicles, chargePoints };
+}
+
+export function loadFleet(file: string): SimFleet {
+  return parseFleet(fs.readFileSync(file, 'utf8'), file);
+}
+
+/** Whether a device reports at some time between two dates (both included; `to` null = open end). */
+export function activeBetween(device: SimDevice, from: IsoDate, to: IsoDate | null): boolean {
+  if (device.kind === 'charge_point') return to === null || device.commissionedOn <= to;
+  return (to === null || device.inServiceFrom <= to) && (device.inServiceTo === null || device.inServiceTo >= from);
+}
+
+/**
+ * The devices to simulate. A number takes devices round-robin over the kinds of device (vehicle
+ * class and carrier, charge points; the most numerous kinds first), preferring those that report
+ * in the simulated period, so that even `--devices 6` shows a mix; a list names device ids.
+ */
+export function selectDevices(fleet: SimFleet, selection: number | readonly string[] | null, period?: { from: IsoDate; to: IsoDate | null }): SimFleet {
+  if (selection === null) return fleet;
+  if (typeof selection !== 'number') {
+    const wanted = new Set(selection);
+    const known = new Set([...fleet.vehicles, ...fleet.chargePoints].map((device) => device.deviceId));
+    const missing = [...wanted].filter((id) => !known.has(id));
+    if (missing.length > 0) throw new Error(`not in the fleet file: ${missing.join(', ')}`);
+    return { vehicles: fleet.vehicles.filter((v) => wanted.has(v.deviceId)), chargePoints: fleet.chargePoints.filter((c) => wanted.has(c.deviceId)) };
+  }
+  const groups = new Map<string, SimDevice[]>();
+  for (const device of [...fleet.vehicles, ...fleet.chargePoints]) {
+    const key = device.kind === 'vehicle' ? `${device.vehicleClass}/${device.energyCarrier}` : 'charge_point';
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key)!.push(device);
+  }
+  const active = (device: SimDevice) => (period ? activeBetween(device, period.from, period.to) : true);
+  const ordered = [...groups.values()].sort((a, b) => b.length - a.length);
+  const chosen = new Set<string>();
+  // Devices that report in the period first; silent ones only to make up the number.
+  for (const queues of [ordered.map((queue) => queue.filter(active)), ordered.map((queue) => queue.filter((device) => !active(device)))]) {
+    for (let round = 0; chosen.size < selection && queues.some((queue) => queue.length > round); round += 1) {
+      for (const queue of queues) if (queue[round] && chosen.size < selection) chosen.add(queue[round].deviceId);
+    }
+  }
+  return { vehicles: fleet.vehicles.filter((v) => chosen.has(v.deviceId)), chargePoints: fleet.chargePoints.filter((c) => chosen.has(c.deviceId)) };
+}

@@ -1,0 +1,183 @@
+/**
+ * `npm run simulate`: publishes the telemetry of a fleet file's devices (see USAGE in args.ts and
+ * README.md here). The generator decides what is sent; this file decides when and where to.
+ *
+ * Live clock. The contract rejects samples stamped more than 5 minutes ahead of the server clock,
+ * so the simulated clock must never run ahead of the real one. With --speed S > 1 it therefore
+ * starts (S - 1) x C in the past (C = --catch-up, 60 min by default), runs S times as fast and
+ * meets the real clock after C real minutes; from then on it keeps to the real clock (speed 1).
+ * The simulated clock is always min(start + S x elapsed, now), so it stays <= now even when
+ * publishing falls behind (--rate) or the machine sleeps.
+ */
+import path from 'node:path';
+import { parseSimulatorArgs, SimulatorConfig, USAGE } from './args';
+import { loadFleet, selectDevices } from './fleet';
+import { MAX_SAMPLES_PER_MESSAGE, encodePayload, generateMessages } from './generator';
+import { DAY, MINUTE, formatTs, osloDateOf, osloMidnight } from './oslo-time';
+import { Progress } from './progress';
+import { LineSink, MqttSink, RateLimiter, Sink } from './publisher';
+import { RunSummary } from './summary';
+
+const MAX_PAYLOAD_BYTES = 256 * 1024;
+/** The service's default backfill horizon (BACKFILL_HORIZON_DAYS). */
+const DEFAULT_HORIZON_DAYS = 800;
+const DRAIN_TIMEOUT_MS = 30_000;
+
+/** Where a live run starts its simulated clock (see the header). */
+export function liveStart(now: number, speed: number, catchUpMinutes: number): number {
+  const start = speed > 1 ? now - (speed - 1) * catchUpMinutes * MINUTE : now;
+  return Math.floor(start / 1000) * 1000;
+}
+
+/** The simulated clock of a paced run at real time `now`. */
+export function simulatedNow(from: number, realStart: number, speed: number, now: number): number {
+  return Math.min(from + (now - realStart) * speed, now);
+}
+
+class Stop {
+  requested = false;
+  private wake: (() => void)[] = [];
+
+  request(): void {
+    this.requested = true;
+    this.wake.splice(0).forEach((resolve) => resolve());
+  }
+
+  /** Sleeps, but wakes at once on a stop request. */
+  sleep(ms: number): Promise<void> {
+    if (this.requested) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      const wake = this.wake;
+      function done() {
+        clearTimeout(timer);
+        const index = wake.indexOf(done);
+        if (index >= 0) wake.splice(index, 1);
+        resolve();
+      }
+      wake.push(done);
+    });
+  }
+}
+
+async function run(config: SimulatorConfig): Promise<number> {
+  const log = (text: string) => process.stderr.write(`${text}\n`);
+  const realStart = Date.now();
+  const paced = config.mode === 'live' || config.speed !== null;
+  const speed = config.speed ?? 1;
+  const from = config.mode === 'live' ? liveStart(realStart, speed, config.catchUpMinutes) : osloMidnight(config.from!);
+  const to = config.mode === 'live' ? Infinity : osloMidnight(config.to!);
+  const period = { from: osloDateOf(from), to: Number.isFinite(to) ? osloDateOf(to - 1) : null };
+  const fleet = selectDevices(loadFleet(path.resolve(config.fleetFile)), config.devices, period);
+
+  if (config.mode === 'backfill' && !paced && !config.dryRun && to > realStart) {
+    throw new Error(`--to ${config.to} is not in the past: the service rejects samples stamped ahead of its clock; end the backfill today at the latest, or run live`);
+  }
+  log(
+    `simulator: ${config.mode}${paced ? ` at speed ${speed}` : ''}, ${formatTs(from)} .. ${Number.isFinite(to) ? formatTs(to) : 'open end'}, ` +
+      `${fleet.vehicles.length} vehicles and ${fleet.chargePoints.length} charge points of ${config.fleetFile}, seed ${config.seed}, ` +
+      `${config.dryRun ? 'dry run to stdout' : `${config.url} topic root ${config.topicRoot}`}`,
+  );
+  const ageDays = Math.ceil((realStart - from) / DAY);
+  if (!config.dryRun && ageDays > DEFAULT_HORIZON_DAYS) {
+    log(`note: samples go back ${ageDays} days; the service rejects those older than BACKFILL_HORIZON_DAYS (default ${DEFAULT_HORIZON_DAYS}): run it with BACKFILL_HORIZON_DAYS=${ageDays + 30} or more`);
+  }
+
+  const stop = new Stop();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    interrupts += 1;
+    if (interrupts > 1) {
+      log(`\n${signal} again: exiting without waiting for acknowledgements`);
+      process.exit(130);
+    }
+    log(`\n${signal}: stopping after the messages in flight are acknowledged (again to exit at once)`);
+    stop.request();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const sink: Sink = config.dryRun ? new LineSink(process.stdout) : await MqttSink.connect(config.url, config.connections, config.inFlight);
+  if (sink instanceof LineSink) sink.onBroken = () => stop.request();
+  const limiter = new RateLimiter(config.rate);
+  const progress = new Progress(from, to);
+  const summary = config.summary ? new RunSummary(fleet) : null;
+  let messages = 0;
+  let samples = 0;
+  let outcome = 0;
+  // Generating is synchronous and publishing rarely has to wait: without a turn of the event loop
+  // now and then, signals, acknowledgements and socket writes would wait for the end of the run.
+  let lastTurn = Date.now();
+  const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+  try {
+    const stream = generateMessages({ fleet, seed: config.seed, from, to, topicRoot: config.topicRoot, maxSamples: paced ? 1 : Math.min(config.batch, MAX_SAMPLES_PER_MESSAGE) });
+    for (const message of stream) {
+      if (Date.now() - lastTurn >= 20) {
+        await turn();
+        lastTurn = Date.now();
+      }
+      if (stop.requested) break;
+      if (paced) {
+        for (let now = Date.now(); simulatedNow(from, realStart, speed, now) < message.at && !stop.requested; now = Date.now()) {
+          const simNow = simulatedNow(from, realStart, speed, now);
+          const caughtUp = from + (now - realStart) * speed >= now;
+          progress.update(messages, samples, simNow);
+          await stop.sleep(Math.min(1000, Math.max(1, (message.at - simNow) / (caughtUp ? 1 : speed))));
+        }
+        if (stop.requested) break;
+      }
+      await limiter.take();
+      const payload = encodePayload(message);
+      if (Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES) throw new Error(`payload of ${message.topic} over 256 KiB: lower --batch`);
+      await sink.publish(message, payload);
+      messages += 1;
+      samples += typeof message.samples === 'string' ? 0 : message.samples.length;
+      summary?.observe(message, Buffer.byteLength(payload));
+      progress.update(messages, samples, message.at);
+    }
+  } catch (error) {
+    outcome = 1;
+    log(`\nerror: ${(error as Error).message}`);
+  }
+  progress.finish(stop.requested ? '(stopped)' : '');
+  if (sink.inFlight > 0) log(`waiting for ${sink.inFlight} acknowledgements`);
+  const drained = await Promise.race([
+    sink.drain().then(
+      () => true,
+      (error: Error) => {
+        log(`publish failed: ${error.message}`);
+        return false;
+      },
+    ),
+    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), DRAIN_TIMEOUT_MS).unref()),
+  ]);
+  if (!drained) outcome = 1;
+  await (sink instanceof MqttSink ? sink.close(!drained) : sink.close());
+  if (summary) log(summary.report(Date.now() - realStart));
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  return outcome;
+}
+
+async function main(): Promise<void> {
+  let config: SimulatorConfig;
+  try {
+    config = parseSimulatorArgs(process.argv.slice(2));
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
+    process.exit(2);
+  }
+  if (config.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  try {
+    process.exitCode = await run(config);
+  } catch (error) {
+    process.stderr.write(`error: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}
+
+if (require.main === module) void main();

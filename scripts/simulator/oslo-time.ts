@@ -1,0 +1,146 @@
+/**
+ * Dates and local time in Bærum (Europe/Oslo), computed by hand from the EU summer-time rule
+ * instead of through Intl or the process time zone: the output must not depend on the machine
+ * the simulator runs on. Reports cut years and days in Europe/Oslo, so the simulated working day
+ * does too.
+ */
+
+/** A calendar date, `YYYY-MM-DD`. */
+export type IsoDate = string;
+
+export const MINUTE = 60_000;
+export const HOUR = 3_600_000;
+export const DAY = 86_400_000;
+
+const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+export function parseIsoDate(text: string): IsoDate | null {
+  const match = ISO_DATE.exec(text);
+  if (!match) return null;
+  const ms = Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3]));
+  return new Date(ms).toISOString().slice(0, 10) === text ? text : null;
+}
+
+// Date strings and day numbers (days since 1970-01-01) are converted through caches: the
+// simulator walks tens of thousands of device-days, and parsing dates showed up in profiles.
+const dayNumbers = new Map<IsoDate, number>();
+const isoDates = new Map<number, IsoDate>();
+
+/** Days since 1970-01-01. */
+export function dayNumber(date: IsoDate): number {
+  let day = dayNumbers.get(date);
+  if (day === undefined) {
+    day = Math.round(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) / DAY);
+    dayNumbers.set(date, day);
+  }
+  return day;
+}
+
+export function isoOfDay(day: number): IsoDate {
+  let date = isoDates.get(day);
+  if (date === undefined) {
+    date = new Date(day * DAY).toISOString().slice(0, 10);
+    isoDates.set(day, date);
+  }
+  return date;
+}
+
+export const addDays = (date: IsoDate, days: number): IsoDate => isoOfDay(dayNumber(date) + days);
+export const daysBetween = (from: IsoDate, to: IsoDate): number => dayNumber(to) - dayNumber(from);
+/** 0 = Sunday ... 6 = Saturday (1970-01-01 was a Thursday). */
+export const dayOfWeek = (date: IsoDate): number => (dayNumber(date) + 4) % 7;
+export const dayOfYear = (date: IsoDate): number => daysBetween(`${date.slice(0, 4)}-01-01`, date) + 1;
+
+/** Last Sunday of a month, 01:00 UTC: when EU summer time starts (March) and ends (October). */
+function lastSundayOneUtc(year: number, month: number): number {
+  const lastDay = new Date(Date.UTC(year, month + 1, 0));
+  return Date.UTC(year, month, lastDay.getUTCDate() - lastDay.getUTCDay(), 1);
+}
+
+/** Offset of Oslo local time from UTC at an instant: +1 h, +2 h in summer time. */
+export function osloOffsetMs(utcMs: number): number {
+  const year = new Date(utcMs).getUTCFullYear();
+  return utcMs >= lastSundayOneUtc(year, 2) && utcMs < lastSundayOneUtc(year, 9) ? 2 * HOUR : HOUR;
+}
+
+/** The instant of a wall-clock time in Oslo (minutes after local midnight; may exceed 24 h). */
+export function osloTime(date: IsoDate, minutesOfDay: number): number {
+  const wall = dayNumber(date) * DAY + minutesOfDay * MINUTE;
+  return wall - osloOffsetMs(wall - osloOffsetMs(wall - HOUR));
+}
+
+
+/** The Oslo calendar date of an instant. */
+export const osloDateOf = (utcMs: number): IsoDate => isoOfDay(Math.floor((utcMs + osloOffsetMs(utcMs)) / DAY));
+
+const two = (n: number): string => (n < 10 ? `0${n}` : String(n));
+
+/** RFC 3339 in UTC, whole seconds (the simulator never produces fractions). */
+export function formatTs(utcMs: number): string {
+  const day = Math.floor(utcMs / DAY);
+  const seconds = Math.floor((utcMs - day * DAY) / 1000);
+  return `${isoOfDay(day)}T${two(Math.floor(seconds / 3600))}:${two(Math.floor(seconds / 60) % 60)}:${two(seconds % 60)}Z`;
+}
+
+/** Easter Sunday (anonymous Gregorian algorithm). */
+function easterSunday(year: number): IsoDate {
+  const a = year % 19;
+  const b = Math.floor(year / 100);
+  const c = year % 100;
+  const d = Math.floor(b / 4);
+  const e = b % 4;
+  const f = Math.floor((b + 8) / 25);
+  const g = Math.floor((b - f + 1) / 3);
+  const h = (19 * a + b - d - g + 15) % 30;
+  const i = Math.floor(c / 4);
+  const k = c % 4;
+  const l = (32 + 2 * e + 2 * i - h - k) % 7;
+  const m = Math.floor((a + 11 * h + 22 * l) / 451);
+  const month = Math.floor((h + l - 7 * m + 114) / 31);
+  const day = ((h + l - 7 * m + 114) % 31) + 1;
+  return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+const holidayCache = new Map<number, Set<IsoDate>>();
+
+/** Norwegian public holidays (helligdager and 1 and 17 May) of a year. */
+export function norwegianHolidays(year: number): Set<IsoDate> {
+  let holidays = holidayCache.get(year);
+  if (!holidays) {
+    const easter = easterSunday(year);
+    holidays = new Set([
+      `${year}-01-01`,
+      addDays(easter, -3), // Maundy Thursday
+      addDays(easter, -2), // Good Friday
+      easter,
+      addDays(easter, 1),
+      `${year}-05-01`,
+      `${year}-05-17`,
+      addDays(easter, 39), // Ascension
+      addDays(easter, 49), // Whit Sunday
+      addDays(easter, 50), // Whit Monday
+      `${year}-12-25`,
+      `${year}-12-26`,
+    ]);
+    holidayCache.set(year, holidays);
+  }
+  return holidays;
+}
+
+/** Monday to Friday and not a public holiday: the municipal fleet drives on working days only. */
+export function isWorkingDay(date: IsoDate): boolean {
+  const weekday = dayOfWeek(date);
+  return weekday !== 0 && weekday !== 6 && !norwegianHolidays(Number(date.slice(0, 4))).has(date);
+}
+
+const midnights = new Map<IsoDate, number>();
+
+/** Local midnight starting `date` (cached: asked for per device and day). */
+export function osloMidnight(date: IsoDate): number {
+  let start = midnights.get(date);
+  if (start === undefined) {
+    start = osloTime(date, 0);
+    midnights.set(date, start);
+  }
+  return start;
+}
