@@ -1,7 +1,8 @@
 /**
  * `npm run demo`: the whole system on one machine. Starts a Mosquitto with the project's config
  * (its data in .data/), applies migrations, starts the service with all roles, imports the demo
- * fleet and prints where to look. Ctrl-C stops everything it started.
+ * fleet, starts the fleet simulator feeding it live traffic (a simulated minute per second, so
+ * that vehicles visibly move) and prints where to look. Ctrl-C stops everything it started.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -105,12 +106,24 @@ async function main() {
     await waitForHealth(service, 30_000);
     say(`service up with roles api, ingest, worker on http://127.0.0.1:${PORT}`);
     await importDemoFleet(adminKey);
+    const simulator = spawn(
+      process.execPath,
+      [path.join(ROOT, 'dist', 'scripts', 'simulator', 'main.js'), '--url', mqttUrl, '--speed', process.env.DEMO_SPEED ?? '60'],
+      { env: process.env, stdio: ['ignore', 'ignore', 'inherit'] },
+    );
+    children.push(simulator);
+    simulator.once('exit', (code) => {
+      if (!stopping) say(`the simulator exited (code ${code}); the service keeps running`);
+    });
+    say('fleet simulator publishing live traffic (a simulated minute per second)');
     say('ready:');
     say(`  health        http://127.0.0.1:${PORT}/health`);
     say(`  API docs      http://127.0.0.1:${PORT}/docs`);
     say(`  metrics       http://127.0.0.1:${PORT}/metrics`);
     say(`  admin key     ${adminKey}`);
-    say(`  try           curl -H 'Authorization: Bearer ${adminKey}' http://127.0.0.1:${PORT}/api/v1/vehicles`);
+    say(`  queues        http://127.0.0.1:${PORT}/admin/queues  (user: anything, password: the admin key)`);
+    say(`  try           curl -H 'Authorization: Bearer ${adminKey}' 'http://127.0.0.1:${PORT}/api/v1/vehicles?status=online&limit=5'`);
+    say(`  live stream   curl -N -H 'Authorization: Bearer ${adminKey}' http://127.0.0.1:${PORT}/api/v1/fleet/stream`);
     say('Ctrl-C stops everything the demo started.');
   } catch (error) {
     say(`failed: ${(error as Error).message}`);
