@@ -4,7 +4,7 @@
  * raw samples per second and the total time. The raw month is generated in SQL: working-day
  * driving at one sample a minute, parked samples every 15 minutes.
  *
- *   npm run bench:derive -- [--month 2019-10] [--concurrency 4]
+ *   npm run bench:derive -- [--month 2019-10] [--concurrency 4] [--keep-database]
  */
 import 'reflect-metadata';
 import { Queue } from 'bullmq';
@@ -79,7 +79,8 @@ async function main() {
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
   const cleanUp = async () => {
     await app?.close().catch(() => undefined);
-    await dropDatabase(databaseUrl).catch(() => undefined);
+    if (process.argv.includes('--keep-database')) log(`kept ${databaseUrl}`);
+    else await dropDatabase(databaseUrl).catch(() => undefined);
   };
   process.once('SIGINT', () => void cleanUp().then(() => process.exit(130)));
   try {

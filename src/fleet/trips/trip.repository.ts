@@ -20,7 +20,9 @@ flagged AS (
   SELECT s.*,
          coalesce(ignition, speed_kmh > 3 OR odometer_km > lag(odometer_km) OVER (ORDER BY ts), false) AS moving,
          ignition IS NOT NULL AS by_ignition,
-         lead(ts) OVER (ORDER BY ts) AS next_ts
+         lead(ts) OVER (ORDER BY ts) AS next_ts,
+         lead(lat) OVER (ORDER BY ts) AS next_lat,
+         lead(lon) OVER (ORDER BY ts) AS next_lon
     FROM s
 ),
 counted AS (
@@ -45,30 +47,46 @@ numbered AS (
     FROM moving
 ),
 runs AS (
-  SELECT trip_no, min(ts) AS started_at, max(ts) AS last_moving, count(*) AS sample_count, bool_or(by_ignition) AS by_ignition
+  SELECT trip_no, min(ts) AS started_at, max(ts) AS last_moving, count(*) AS sample_count, bool_or(by_ignition) AS by_ignition,
+         (array_agg(lat ORDER BY ts) FILTER (WHERE lat IS NOT NULL))[1] AS start_lat,
+         (array_agg(lon ORDER BY ts) FILTER (WHERE lat IS NOT NULL))[1] AS start_lon,
+         (array_agg(lat ORDER BY ts DESC) FILTER (WHERE lat IS NOT NULL))[1] AS last_lat,
+         (array_agg(lon ORDER BY ts DESC) FILTER (WHERE lat IS NOT NULL))[1] AS last_lon
     FROM numbered GROUP BY trip_no
 ),
 trips AS (
-  SELECT r.trip_no, r.started_at, r.sample_count, r.by_ignition,
-         CASE WHEN c.next_ts IS NOT NULL AND (r.by_ignition OR c.next_ts - r.last_moving < $6 * interval '1 second')
-              THEN c.next_ts ELSE r.last_moving END AS ended_at
-    FROM runs r JOIN counted c ON c.ts = r.last_moving
+  SELECT r.trip_no, r.started_at, r.sample_count, r.by_ignition, r.start_lat, r.start_lon, ended.at AS ended_at,
+         CASE WHEN ended.at = c.next_ts AND c.next_lat IS NOT NULL THEN c.next_lat ELSE r.last_lat END AS end_lat,
+         CASE WHEN ended.at = c.next_ts AND c.next_lat IS NOT NULL THEN c.next_lon ELSE r.last_lon END AS end_lon
+    FROM runs r
+    JOIN counted c ON c.ts = r.last_moving
+   CROSS JOIN LATERAL (
+     SELECT CASE WHEN c.next_ts IS NOT NULL AND (r.by_ignition OR c.next_ts - r.last_moving < $6 * interval '1 second')
+                 THEN c.next_ts ELSE r.last_moving END AS at
+   ) AS ended
+),
+assigned AS (
+  -- Each sample with the trip it falls in: trips are numbered in time order and do not overlap,
+  -- so a running maximum of trip starts and a check against that trip's end place every sample
+  -- with equality joins only.
+  SELECT m.ts, t.trip_no
+    FROM (SELECT s.ts, max(t.trip_no) OVER (ORDER BY s.ts) AS trip_no FROM s LEFT JOIN trips t ON t.started_at = s.ts) AS m
+    JOIN trips t ON t.trip_no = m.trip_no AND m.ts <= t.ended_at
 ),
 sums AS (
-  SELECT t.trip_no,
+  SELECT a0.trip_no,
          sum(c.delta) FILTER (WHERE c.counter = 'odometer') AS distance_km,
          sum(c.delta) FILTER (WHERE c.counter = 'fuel') AS fuel_used_l,
          sum(c.delta) FILTER (WHERE c.counter = 'gas') AS gas_used_kg,
          sum(c.delta) FILTER (WHERE c.counter = 'consumed') AS energy_consumed_kwh
-    FROM trips t JOIN classified c ON c.t0 >= t.started_at AND c.t1 <= t.ended_at AND c.kind = 'ok'
-   GROUP BY t.trip_no
+    FROM classified c
+    JOIN assigned a0 ON a0.ts = c.t0
+    JOIN assigned a1 ON a1.ts = c.t1 AND a1.trip_no = a0.trip_no
+   WHERE c.kind = 'ok'
+   GROUP BY a0.trip_no
 ),
 result AS (
-  SELECT t.*, x.distance_km, x.fuel_used_l, x.gas_used_kg, x.energy_consumed_kwh,
-         (SELECT lat FROM s WHERE s.ts BETWEEN t.started_at AND t.ended_at AND lat IS NOT NULL ORDER BY ts LIMIT 1) AS start_lat,
-         (SELECT lon FROM s WHERE s.ts BETWEEN t.started_at AND t.ended_at AND lat IS NOT NULL ORDER BY ts LIMIT 1) AS start_lon,
-         (SELECT lat FROM s WHERE s.ts BETWEEN t.started_at AND t.ended_at AND lat IS NOT NULL ORDER BY ts DESC LIMIT 1) AS end_lat,
-         (SELECT lon FROM s WHERE s.ts BETWEEN t.started_at AND t.ended_at AND lat IS NOT NULL ORDER BY ts DESC LIMIT 1) AS end_lon
+  SELECT t.*, x.distance_km, x.fuel_used_l, x.gas_used_kg, x.energy_consumed_kwh
     FROM trips t LEFT JOIN sums x ON x.trip_no = t.trip_no
    WHERE t.ended_at > t.started_at AND t.started_at >= $4 AND t.started_at < $5
 ),
