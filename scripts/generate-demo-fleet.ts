@@ -39,6 +39,7 @@ import fs from 'fs';
 import { createRequire } from 'module';
 import path from 'path';
 import type * as JsYaml from 'js-yaml';
+import { mulberry32 } from './simulator/prng';
 
 const SEED = 20190101;
 const PACKAGE_NAME = 'klimaklok-fleet-monitor';
@@ -46,17 +47,6 @@ const OUTPUT = path.join('demo', 'baerum-fleet.yaml');
 
 // ---------------------------------------------------------------------------------------------
 // Seeded randomness
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const random = mulberry32(SEED);
 const randomInt = (min: number, max: number): number => min + Math.floor(random() * (max - min + 1));

@@ -5,7 +5,7 @@
  * or overlapping backfill publishes the same samples again (which the service drops as duplicates).
  */
 
-/** mulberry32: tiny, fast, good enough for simulation; the same generator as scripts/generate-demo-fleet.ts. */
+/** mulberry32: tiny, fast, good enough for simulation (the demo fleet generator uses it too). */
 export function mulberry32(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
