@@ -2,6 +2,7 @@ import { RunningBroker, startBroker } from '../../scripts/lib/mosquitto';
 import { registerVehicles } from '../support/fleet-fixture';
 import { TestPublisher } from '../support/mqtt-publisher';
 import { ServiceProcess, startService } from '../support/service-process';
+import { compareWithAcknowledged, sampleKey } from '../support/delivery-check';
 import { Sql } from '../support/sql';
 import { TestDatabase, createTestDatabase } from '../support/test-database';
 
@@ -71,7 +72,7 @@ describe('ingest survives SIGKILL', () => {
       const deviceId = deviceIds[i % DEVICES];
       const ts = base + i;
       const sent = publisher.publish(`fleet/v1/vehicles/${deviceId}/telemetry`, { ts, odometerKm: i / 10, speedKmh: 30 }).then(() => {
-        acknowledged.add(`${devices.get(deviceId)}|${new Date(ts).toISOString()}`);
+        acknowledged.add(sampleKey(devices.get(deviceId)!, ts));
       });
       inFlight.add(sent);
       void sent.finally(() => inFlight.delete(sent));
@@ -88,20 +89,8 @@ describe('ingest survives SIGKILL', () => {
     expect(killedAt).toBeGreaterThan(0);
     expect(acknowledged.size).toBe(MESSAGES);
 
-    // Everything acknowledged must arrive; wait for the count to settle.
-    const deadline = Date.now() + 60_000;
-    let stored = 0;
-    while (Date.now() < deadline) {
-      stored = await sql.count(`SELECT 1 FROM vehicle_samples WHERE ts >= $1`, [new Date(base).toISOString()]);
-      if (stored >= MESSAGES) break;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    const rows = await sql.rows<{ key: string }>(`SELECT vehicle_id || '|' || to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS key FROM vehicle_samples WHERE ts >= $1`, [new Date(base).toISOString()]);
-    const storedKeys = rows.map((row) => row.key);
-    const storedSet = new Set(storedKeys);
-    const missing = [...acknowledged].filter((key) => !storedSet.has(key));
-    const unexpected = storedKeys.filter((key) => !acknowledged.has(key));
-    expect({ missing: missing.length, unexpected: unexpected.length, duplicates: storedKeys.length - storedSet.size }).toEqual({ missing: 0, unexpected: 0, duplicates: 0 });
-    expect(storedSet).toEqual(acknowledged);
+    // Everything acknowledged must arrive, once.
+    const check = await compareWithAcknowledged(sql, base, acknowledged, 60_000);
+    expect(check).toEqual({ stored: MESSAGES, missing: 0, unexpected: 0, duplicates: 0 });
   });
 });

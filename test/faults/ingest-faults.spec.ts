@@ -3,6 +3,7 @@ import { RunningBroker, freePort, startBroker } from '../../scripts/lib/mosquitt
 import { registerVehicles } from '../support/fleet-fixture';
 import { TestPublisher } from '../support/mqtt-publisher';
 import { ServiceProcess, startService, waitFor } from '../support/service-process';
+import { compareWithAcknowledged, sampleKey } from '../support/delivery-check';
 import { Sql } from '../support/sql';
 import { TestDatabase, createTestDatabase } from '../support/test-database';
 
@@ -75,7 +76,7 @@ describe('ingest under faults', () => {
           const i = sent++;
           const deviceId = deviceIds[i % deviceIds.length];
           const p = publisher.publish(`fleet/v1/vehicles/${deviceId}/telemetry`, { ts: base + i, speedKmh: 20, odometerKm: i }).then(() => {
-            acknowledged.add(`${devices.get(deviceId)}|${new Date(base + i).toISOString()}`);
+            acknowledged.add(sampleKey(devices.get(deviceId)!, base + i));
           });
           pending.add(p);
           void p.finally(() => pending.delete(p));
@@ -101,25 +102,10 @@ describe('ingest under faults', () => {
     log(`published ${sent}, acknowledged by broker ${acknowledged.size}`);
 
     sql = await Sql.connect(database.url);
-    const deadline = Date.now() + 120_000;
-    let stored = 0;
-    while (Date.now() < deadline) {
-      stored = await sql.count(`SELECT 1 FROM vehicle_samples WHERE ts >= $1`, [new Date(base).toISOString()]);
-      if (stored >= acknowledged.size) break;
-      await sleep(500);
-    }
-    const rows = await sql.rows<{ key: string }>(
-      `SELECT vehicle_id || '|' || to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS key FROM vehicle_samples WHERE ts >= $1`,
-      [new Date(base).toISOString()],
-    );
+    const { stored, missing, unexpected, duplicates } = await compareWithAcknowledged(sql, base, acknowledged, 120_000);
     await sql.close();
-    const storedKeys = rows.map((row) => row.key);
-    const storedSet = new Set(storedKeys);
-    const missing = [...acknowledged].filter((key) => !storedSet.has(key)).length;
-    const unexpected = storedKeys.filter((key) => !acknowledged.has(key)).length;
-    const duplicates = storedKeys.length - storedSet.size;
     const health = (await (await fetch(`http://127.0.0.1:${port}/health`)).json()) as { status: string };
-    log(`stored ${storedKeys.length}, missing ${missing}, unexpected ${unexpected}, duplicates ${duplicates}; service pid ${service.child.pid} alive: ${service.child.exitCode === null}; health ${JSON.stringify(health)}`);
+    log(`stored ${stored}, missing ${missing}, unexpected ${unexpected}, duplicates ${duplicates}; service pid ${service.child.pid} alive: ${service.child.exitCode === null}; health ${JSON.stringify(health)}`);
     expect(service.child.exitCode).toBeNull();
     expect({ missing, unexpected, duplicates }).toEqual({ missing: 0, unexpected: 0, duplicates: 0 });
     expect(acknowledged.size).toBe(RATE * SECONDS);
