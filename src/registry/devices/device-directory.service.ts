@@ -12,6 +12,7 @@ export type { DeviceEntry };
 export class DeviceDirectoryService implements OnApplicationShutdown {
   private readonly logger = new Logger(DeviceDirectoryService.name);
   private listener: Client | undefined;
+  private stopped = false;
 
   constructor(private readonly devices: DeviceDirectoryRepository) {}
 
@@ -21,22 +22,32 @@ export class DeviceDirectoryService implements OnApplicationShutdown {
 
   /** Calls `onChange` after every committed change to vehicles or charge points (and after a lost listener reconnects). */
   async watch(onChange: () => void): Promise<void> {
+    const retry = () => {
+      if (this.stopped) return;
+      setTimeout(() => void connect().then(() => this.listener && onChange()), 2000).unref();
+    };
     const connect = async (): Promise<void> => {
       try {
-        this.listener = await this.devices.listen(onChange, (error) => {
-          this.logger.warn({ err: error }, 'Registry change listener lost; reconnecting');
+        let listener: Client | undefined = undefined;
+        listener = await this.devices.listen(onChange, () => {
+          // A connection can report several errors; reconnect once, for the current listener only.
+          if (!listener || this.listener !== listener) return;
+          this.logger.warn('Registry change listener lost; reconnecting');
           this.listener = undefined;
-          setTimeout(() => void connect().then(onChange), 2000).unref();
+          void listener.end().catch(() => undefined);
+          retry();
         });
+        this.listener = listener;
       } catch (error) {
         this.logger.warn({ err: error }, 'Cannot listen for registry changes; retrying');
-        setTimeout(() => void connect().then(onChange), 2000).unref();
+        retry();
       }
     };
     await connect();
   }
 
   async onApplicationShutdown() {
+    this.stopped = true;
     const listener = this.listener;
     this.listener = undefined;
     await listener?.end().catch(() => undefined);
