@@ -35,7 +35,7 @@ subscriber (ceiling) and a naive one-save-per-message consumer (baseline).
   --publisher-connections N  publisher MQTT connections (default 8)
   --window N               unacknowledged publishes per publisher connection (default 256)
   --poll-ms N              commit poll interval of the latency phase (default 20)
-  --ingest-connections N   INGEST_CONNECTIONS for the service (default: the service's, 32)
+  --ingest-connections N   INGEST_CONNECTIONS for the service (default: the service's)
   --batch-max-rows N       INGEST_BATCH_MAX_ROWS (default: the service's)
   --batch-max-wait-ms N    INGEST_BATCH_MAX_WAIT_MS (default: the service's)
   --phases a,b             any of ${PHASES.join(',')} (default all)

@@ -37,8 +37,10 @@ export interface WorkerConfig {
 }
 
 export interface IngestConfig {
-  /** MQTT connections in the shared subscription group; each holds one unacknowledged message at a time. */
+  /** MQTT connections in the shared subscription group. */
   connections: number;
+  /** Unacknowledged messages a connection may hold before it stops reading (memory bound). */
+  inHandPerConnection: number;
   /** Stable per ingest process, so that its persistent broker sessions survive restarts. */
   instanceId: string;
   shareGroup: string;
@@ -150,7 +152,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       positionRetentionDays: integer(env, 'POSITION_RETENTION_DAYS', 365, 1, 36_500),
     }),
     ingest: Object.freeze({
-      connections: integer(env, 'INGEST_CONNECTIONS', 32, 1, 1024),
+      connections: integer(env, 'INGEST_CONNECTIONS', 4, 1, 1024),
+      inHandPerConnection: integer(env, 'INGEST_IN_FLIGHT_PER_CONNECTION', 250, 1, 10_000),
       instanceId: instanceId(env),
       shareGroup: identifier(env, 'INGEST_SHARE_GROUP', 'klimaklok-ingest'),
       batchMaxRows: integer(env, 'INGEST_BATCH_MAX_ROWS', 5000, 1, 100_000),

@@ -20,6 +20,11 @@ interface Entry {
 
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
 const LIVE_WINDOW_MS = 5 * 60_000;
+/**
+ * A job enqueued this recently is usually still waiting and will see the new rows; if it already
+ * ran, the device's next batch or the reconciler (every minute) enqueues it again.
+ */
+const ENQUEUE_MEMO_MS = 1000;
 
 /**
  * The ingest role: MQTT in, raw tables out. Every message is decoded against the contract and
@@ -38,6 +43,8 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
   private reloadTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private outageStartedAt: number | undefined;
+  /** Derivation jobs enqueued in the last ENQUEUE_MEMO_MS, by dedup key: a busy device is not re-enqueued every batch. */
+  private recentlyEnqueued = new Map<string, number>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -54,7 +61,7 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
     await this.directory.watch(() => this.scheduleReload());
     await this.raw.ensurePartitionsAhead(new Date(), 2);
     this.batcher = new MicroBatcher<Entry>({
-      maxEntries: ingest.connections,
+      maxEntries: ingest.connections * ingest.inHandPerConnection,
       maxRows: ingest.batchMaxRows,
       maxWaitMs: ingest.batchMaxWaitMs,
       rowsOf: (entry) => sampleRows(entry.rows) + entry.rows.deadLetters.length,
@@ -64,6 +71,7 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
       url: this.config.mqttUrl,
       clientIdPrefix: `klimaklok-ingest-${ingest.instanceId}`,
       size: ingest.connections,
+      inHandPerConnection: ingest.inHandPerConnection,
       subscription: `$share/${ingest.shareGroup}/${this.config.mqttTopicRoot}/v1/#`,
       onMessage: (topic, payload) => this.receive(topic, payload),
     });
@@ -164,13 +172,19 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
    */
   private enqueueDerivation(batch: RawBatch) {
     const jobs = new Map<string, JobRequest>();
+    const now = Date.now();
     const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
     const vehicle = (vehicleId: string, ts: number) => {
       const key = `vehicle:${vehicleId}:${day(ts)}`;
-      if (!jobs.has(key)) jobs.set(key, { name: JobName.DeriveVehicleDay, payload: { vehicleId, day: day(ts) }, dedupKey: key });
+      if (jobs.has(key) || now - (this.recentlyEnqueued.get(key) ?? 0) < ENQUEUE_MEMO_MS) return;
+      jobs.set(key, { name: JobName.DeriveVehicleDay, payload: { vehicleId, day: day(ts) }, dedupKey: key });
+      this.recentlyEnqueued.set(key, now);
     };
     for (const s of batch.vehicleSamples) vehicle(s.vehicleId, s.ts);
     for (const e of batch.connectionEvents) if (e.deviceKind === 'vehicle') vehicle(e.deviceRef, e.receivedAt);
+    if (this.recentlyEnqueued.size > 50_000) {
+      for (const [key, at] of this.recentlyEnqueued) if (now - at >= ENQUEUE_MEMO_MS) this.recentlyEnqueued.delete(key);
+    }
     if (jobs.size === 0) return;
     this.queue.enqueue([...jobs.values()]).catch((error) => this.logger.warn({ err: error, jobs: jobs.size }, 'Could not enqueue derivation jobs; the reconciler will'));
   }

@@ -3,12 +3,12 @@
  * `flush` and settles every entry's promise with the outcome. One flush runs at a time; what
  * arrives meanwhile forms the next batch.
  *
- * The ingest's MQTT connections each wait for their message's promise before reading the next
- * packet, so at most `maxEntries` entries can ever be pending: when that many are waiting, no more
- * can come and the batch goes at once instead of waiting out its timer.
+ * The ingest's connections hold a bounded number of unacknowledged messages, so at most
+ * `maxEntries` entries can ever be pending: when that many are waiting, no more can come and the
+ * batch goes at once instead of waiting out its timer.
  */
 export interface MicroBatcherOptions<T> {
-  /** Flush when this many entries wait (set it to the number of connections feeding the batcher). */
+  /** Flush when this many entries wait (set it to the most messages the connections can hold). */
   maxEntries: number;
   /** Flush when the entries hold this many rows. */
   maxRows: number;

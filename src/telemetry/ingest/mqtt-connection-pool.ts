@@ -1,11 +1,15 @@
 import mqtt, { IClientOptions, MqttClient } from 'mqtt';
 import { Logger } from '@nestjs/common';
 
+type SendPacket = (packet: { cmd: string; messageId?: number }, callback?: (error?: Error) => void, ...rest: unknown[]) => void;
+
 export interface PoolOptions {
   url: string;
   /** Client ids are `${clientIdPrefix}-${index}`: stable, so that the broker keeps each connection's session. */
   clientIdPrefix: string;
   size: number;
+  /** Messages a connection may hold unacknowledged before it stops reading from the broker. */
+  inHandPerConnection: number;
   /** e.g. `$share/klimaklok-ingest/fleet/v1/#` */
   subscription: string;
   /**
@@ -17,9 +21,16 @@ export interface PoolOptions {
 
 /**
  * K MQTT connections with persistent sessions (clean: false) in one shared subscription group.
- * MQTT.js handles one packet per connection at a time and sends the PUBACK of a QoS 1 message only
- * when `handleMessage`'s callback runs; holding that callback until the message is committed is
- * what makes the acknowledgement the durability point. K connections keep K messages in flight.
+ *
+ * The PUBACK of a QoS 1 message is sent only after the message is committed: that is the
+ * durability point. MQTT.js handles one packet per connection at a time and sends the PUBACK as
+ * soon as `handleMessage`'s callback runs, so holding the callback until the commit would allow
+ * one message per connection in flight (and keep ping replies waiting behind it, which drops the
+ * connection on keepalive during a backlog). Instead the callback runs at once and the PUBACK
+ * itself is held: `_sendPacket` is wrapped to defer each PUBACK until its message's commit.
+ * Acks go out in arrival order, since batches commit in arrival order. A connection with
+ * `inHandPerConnection` messages unacknowledged stops reading until one commits, which bounds
+ * memory and leaves the backlog in the broker.
  */
 export class MqttConnectionPool {
   private readonly logger = new Logger(MqttConnectionPool.name);
@@ -57,13 +68,37 @@ export class MqttConnectionPool {
       resubscribe: true,
     };
     const client = mqtt.connect(this.options.url, clientOptions);
+    const commits = new Map<number, Promise<void>>();
+    const send = (client as unknown as { _sendPacket?: SendPacket })._sendPacket?.bind(client);
+    if (!send) throw new Error('MQTT.js no longer has _sendPacket: the ingest needs it to hold acknowledgements until commit');
+    (client as unknown as { _sendPacket: SendPacket })._sendPacket = (packet, callback, ...rest) => {
+      const committed = packet.cmd === 'puback' && packet.messageId !== undefined ? commits.get(packet.messageId) : undefined;
+      if (!committed) return send(packet, callback, ...rest);
+      commits.delete(packet.messageId!);
+      callback?.(); // MQTT.js goes on with the next packet; the PUBACK waits for the commit
+      committed.then(
+        () => send(packet, undefined, ...rest),
+        () => undefined, // not committed (shutting down): never acknowledged, the broker re-delivers
+      );
+    };
+    let inHand = 0;
+    let readNext: (() => void) | undefined;
     client.handleMessage = (packet, done) => {
       if (this.stopping) return; // never acknowledged: the broker re-delivers after we are gone
       const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-      this.options.onMessage(packet.topic, payload).then(
-        () => done(),
-        (error) => this.logger.error({ err: error, topic: packet.topic }, 'Message handler failed; not acknowledged'),
-      );
+      inHand += 1;
+      const committed = this.options.onMessage(packet.topic, payload);
+      if (packet.qos > 0 && packet.messageId !== undefined) commits.set(packet.messageId, committed);
+      committed
+        .catch((error) => this.logger.error({ err: error, topic: packet.topic }, 'Message not stored; not acknowledged'))
+        .finally(() => {
+          inHand -= 1;
+          const resume = readNext;
+          readNext = undefined;
+          resume?.();
+        });
+      if (inHand < this.options.inHandPerConnection) done();
+      else readNext = () => done();
     };
     client.on('connect', (connack) => {
       // A persistent session that the broker still has keeps its subscription; subscribe anyway,
