@@ -21,10 +21,10 @@ interface Entry {
 const FUTURE_TOLERANCE_MS = 5 * 60_000;
 const LIVE_WINDOW_MS = 5 * 60_000;
 /**
- * A job enqueued this recently is usually still waiting and will see the new rows; if it already
- * ran, the device's next batch or the reconciler (every minute) enqueues it again.
+ * Derivation jobs of the batches committed in this interval go to Redis together, one per
+ * device-day: a busy device costs one job per interval instead of one per batch.
  */
-const ENQUEUE_MEMO_MS = 1000;
+const ENQUEUE_EVERY_MS = 500;
 
 /**
  * The ingest role: MQTT in, raw tables out. Every message is decoded against the contract and
@@ -43,8 +43,9 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
   private reloadTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private outageStartedAt: number | undefined;
-  /** Derivation jobs enqueued in the last ENQUEUE_MEMO_MS, by dedup key: a busy device is not re-enqueued every batch. */
-  private recentlyEnqueued = new Map<string, number>();
+  /** Derivation jobs of committed batches not yet enqueued, by dedup key; sent every ENQUEUE_EVERY_MS. */
+  private pendingJobs = new Map<string, JobRequest>();
+  private enqueueTimer: NodeJS.Timeout | undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -83,6 +84,8 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
     clearTimeout(this.reloadTimer);
     await this.pool?.stop();
     await this.batcher?.drain();
+    clearTimeout(this.enqueueTimer);
+    await this.sendPendingJobs();
   }
 
   private async receive(topic: string, payload: Buffer): Promise<void> {
@@ -166,27 +169,29 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /**
-   * One derivation job per vehicle and UTC day the batch touched. Fire and forget: the samples are
-   * committed, and if Redis is away the reconciler finds the work from PostgreSQL later.
-   * Charge-point derivation has no job yet (the charging issue adds it).
+   * One derivation job per vehicle and UTC day the batch touched, sent within ENQUEUE_EVERY_MS.
+   * Fire and forget: the samples are committed, and if Redis is away the reconciler finds the
+   * work from PostgreSQL later. Charge-point derivation has no job yet (the charging issue adds it).
    */
   private enqueueDerivation(batch: RawBatch) {
-    const jobs = new Map<string, JobRequest>();
-    const now = Date.now();
     const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
     const vehicle = (vehicleId: string, ts: number) => {
       const key = `vehicle:${vehicleId}:${day(ts)}`;
-      if (jobs.has(key) || now - (this.recentlyEnqueued.get(key) ?? 0) < ENQUEUE_MEMO_MS) return;
-      jobs.set(key, { name: JobName.DeriveVehicleDay, payload: { vehicleId, day: day(ts) }, dedupKey: key });
-      this.recentlyEnqueued.set(key, now);
+      if (!this.pendingJobs.has(key)) this.pendingJobs.set(key, { name: JobName.DeriveVehicleDay, payload: { vehicleId, day: day(ts) }, dedupKey: key });
     };
     for (const s of batch.vehicleSamples) vehicle(s.vehicleId, s.ts);
     for (const e of batch.connectionEvents) if (e.deviceKind === 'vehicle') vehicle(e.deviceRef, e.receivedAt);
-    if (this.recentlyEnqueued.size > 50_000) {
-      for (const [key, at] of this.recentlyEnqueued) if (now - at >= ENQUEUE_MEMO_MS) this.recentlyEnqueued.delete(key);
+    if (this.pendingJobs.size > 0 && !this.enqueueTimer) {
+      this.enqueueTimer = setTimeout(() => void this.sendPendingJobs(), ENQUEUE_EVERY_MS);
     }
-    if (jobs.size === 0) return;
-    this.queue.enqueue([...jobs.values()]).catch((error) => this.logger.warn({ err: error, jobs: jobs.size }, 'Could not enqueue derivation jobs; the reconciler will'));
+  }
+
+  private async sendPendingJobs() {
+    this.enqueueTimer = undefined;
+    const jobs = [...this.pendingJobs.values()];
+    this.pendingJobs = new Map();
+    if (jobs.length === 0) return;
+    await this.queue.enqueue(jobs).catch((error) => this.logger.warn({ err: error, jobs: jobs.length }, 'Could not enqueue derivation jobs; the reconciler will'));
   }
 
   private scheduleReload() {
