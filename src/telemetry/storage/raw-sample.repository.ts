@@ -67,8 +67,9 @@ export class RawSampleRepository {
     let inserted = 0;
     const run = async (sql: string, params: unknown[][]) => {
       if (params[0].length === 0) return;
-      const result = await runner.query(sql, params);
-      inserted += Array.isArray(result) ? result.length : 0;
+      // The command's row count says how many rows were new; the rest were duplicates.
+      const result = await runner.query(sql, params, true);
+      inserted += result.affected ?? 0;
     };
     const v = batch.vehicleSamples;
     await run(
@@ -77,7 +78,7 @@ export class RawSampleRepository {
        SELECT a, b, now(), c, d, e, f, g, h, i, j, k, l, m, n
          FROM unnest($1::uuid[], $2::timestamptz[], $3::float8[], $4::float8[], $5::float8[], $6::float8[], $7::bool[], $8::float8[],
                      $9::float8[], $10::float8[], $11::float8[], $12::float8[], $13::float8[], $14::bool[]) AS u(a, b, c, d, e, f, g, h, i, j, k, l, m, n)
-       ON CONFLICT DO NOTHING RETURNING 1`,
+       ON CONFLICT DO NOTHING`,
       [
         v.map((s) => s.vehicleId), v.map((s) => iso(s.ts)), v.map((s) => s.odometerKm), v.map((s) => s.speedKmh), v.map((s) => s.lat),
         v.map((s) => s.lon), v.map((s) => s.ignition), v.map((s) => s.socPct), v.map((s) => s.energyConsumedKwh), v.map((s) => s.energyChargedKwh),
@@ -88,14 +89,14 @@ export class RawSampleRepository {
     await run(
       `INSERT INTO charge_point_status (charge_point_id, connector_id, ts, received_at, status, error_code)
        SELECT a, b, c, now(), d, e FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[], $5::text[]) AS u(a, b, c, d, e)
-       ON CONFLICT DO NOTHING RETURNING 1`,
+       ON CONFLICT DO NOTHING`,
       [st.map((s) => s.chargePointId), st.map((s) => s.connectorId), st.map((s) => iso(s.ts)), st.map((s) => s.status), st.map((s) => s.errorCode)],
     );
     const m = batch.meterSamples;
     await run(
       `INSERT INTO charge_point_meter (charge_point_id, connector_id, ts, received_at, energy_wh, power_w, transaction_id)
        SELECT a, b, c, now(), d, e, f FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::float8[], $5::float8[], $6::text[]) AS u(a, b, c, d, e, f)
-       ON CONFLICT DO NOTHING RETURNING 1`,
+       ON CONFLICT DO NOTHING`,
       [m.map((s) => s.chargePointId), m.map((s) => s.connectorId), m.map((s) => iso(s.ts)), m.map((s) => s.energyWh), m.map((s) => s.powerW), m.map((s) => s.transactionId)],
     );
     const t = batch.transactionEvents;
@@ -103,7 +104,7 @@ export class RawSampleRepository {
       `INSERT INTO charge_point_transactions (charge_point_id, connector_id, ts, received_at, event, transaction_id, meter_wh, id_tag_hash, reason)
        SELECT a, b, c, now(), d, e, f, g, h
          FROM unnest($1::uuid[], $2::int[], $3::timestamptz[], $4::text[], $5::text[], $6::float8[], $7::bytea[], $8::text[]) AS u(a, b, c, d, e, f, g, h)
-       ON CONFLICT DO NOTHING RETURNING 1`,
+       ON CONFLICT DO NOTHING`,
       [
         t.map((s) => s.chargePointId), t.map((s) => s.connectorId), t.map((s) => iso(s.ts)), t.map((s) => s.event), t.map((s) => s.transactionId),
         t.map((s) => s.meterWh), t.map((s) => s.idTagHash), t.map((s) => s.reason),
@@ -113,7 +114,7 @@ export class RawSampleRepository {
     await run(
       `INSERT INTO device_connection_events (device_kind, device_ref, received_at, state)
        SELECT * FROM unnest($1::text[], $2::uuid[], $3::timestamptz[], $4::text[])
-       ON CONFLICT DO NOTHING RETURNING 1`,
+       ON CONFLICT DO NOTHING`,
       [c.map((e) => e.deviceKind), c.map((e) => e.deviceRef), c.map((e) => iso(e.receivedAt)), c.map((e) => e.state)],
     );
     return inserted;
