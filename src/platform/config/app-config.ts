@@ -62,9 +62,6 @@ export class ConfigError extends Error {
   }
 }
 
-/** Variables whose values must never appear in logs or error messages. */
-export const SECRET_VARIABLES = ['ADMIN_API_KEY', 'ID_TAG_SECRET'] as const;
-
 const DEVELOPMENT_ID_TAG_SECRET = 'klimaklok-development-only-id-tag-secret';
 
 type Env = Record<string, string | undefined>;

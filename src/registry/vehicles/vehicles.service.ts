@@ -2,7 +2,6 @@ import { Injectable, NotFoundException } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { invalidField } from '../shared/errors';
-import { Page } from '../shared/page';
 import { CreateVehicleDto, ListVehiclesQuery, UpdateVehicleDto } from './vehicle.dto';
 import { Vehicle } from './vehicle.entity';
 import { VehicleRepository } from './vehicle.repository';
@@ -22,11 +21,6 @@ export class VehiclesService {
 
   findByRegistration(registration: string, manager?: EntityManager): Promise<Vehicle | null> {
     return this.vehicles.findOneBy({ registration }, manager);
-  }
-
-  list(query: ListVehiclesQuery): Promise<Page<Vehicle>> {
-    const { limit, offset, ...filter } = query;
-    return this.vehicles.list(filter, limit, offset);
   }
 
   /** Every vehicle matching the filter, unpaged (a municipal fleet is thousands of vehicles at most). */

@@ -20,5 +20,3 @@ export class Rejection {
     readonly detail: string,
   ) {}
 }
-
-export const isRejection = (value: unknown): value is Rejection => value instanceof Rejection;

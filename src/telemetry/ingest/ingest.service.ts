@@ -7,6 +7,7 @@ import { DeviceDirectoryService } from '../../registry/devices/device-directory.
 import { RawBatch, appendBatch, emptyBatch, sampleRows } from '../storage/raw-batch';
 import { RawSampleRepository } from '../storage/raw-sample.repository';
 import { TelemetryMetrics } from '../telemetry.metrics';
+import { deviceIdOfTopic } from '../contract/topics';
 import { DecodeContext, DeviceLookup, deadLetter, decodeMessage } from './decode-message';
 import { MicroBatcher } from './micro-batcher';
 import { MqttConnectionPool } from './mqtt-connection-pool';
@@ -122,7 +123,7 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
   /** One message on its own; if even that is refused, the message becomes a dead letter so that it is kept and acknowledged. */
   private async storeAlone(entry: Entry): Promise<void> {
     if ((await this.writeWithRetry(entry.rows)) === 'stored') return;
-    const deviceId = entry.topic.split('/')[3] ?? null;
+    const deviceId = deviceIdOfTopic(entry.topic, this.config.mqttTopicRoot);
     const row = deadLetter(entry.topic, deviceId, 'storage_rejected', 'the database refused the samples of this message', null, entry.payload, Date.now());
     const dead = emptyBatch();
     dead.deadLetters.push(row);
