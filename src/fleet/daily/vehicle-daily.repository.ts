@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { DerivationSpan } from '../derivation/derivation-span.repository';
-import { SAMPLES_CTE, counterIntervalsCte } from '../derivation/derivation-sql';
+import { counterIntervalsCte, samplesCte } from '../derivation/derivation-sql';
 
 /**
  * Daily rollups per vehicle and calendar day in the reporting time zone (reports-v1, "Vehicle
@@ -11,22 +11,30 @@ import { SAMPLES_CTE, counterIntervalsCte } from '../derivation/derivation-sql';
  * $1 vehicle, $2 lo, $3 hi, $4 first day, $5 last day, $6 time zone, $7 max gap s. Trips must be derived first.
  */
 export const DERIVE_DAYS_SQL = `
-WITH ${SAMPLES_CTE},
-${counterIntervalsCte('$7')},
+WITH ${samplesCte('$6')},
+${counterIntervalsCte('$7', true)},
 days AS (
   SELECT d::date AS day, (d::timestamp AT TIME ZONE $6) AS day_start, ((d + interval '1 day')::timestamp AT TIME ZONE $6) AS day_end
     FROM generate_series($4::date, $5::date, interval '1 day') AS d
 ),
+located AS (
+  SELECT c.*, c.l0::date AS d0, (c.l1 - interval '1 microsecond')::date AS d1 FROM classified c
+),
 split AS (
-  -- Each interval meets only the days it overlaps (usually one), so the work grows with the samples, not samples x days.
+  -- Most intervals lie within one day and count there whole; only those crossing midnight are
+  -- split over the days they overlap (so the work grows with the samples, not samples x days).
+  SELECT d0 AS day, counter, kind, long_gap, CASE WHEN kind = 'ok' THEN delta ELSE 0 END AS share
+    FROM located
+   WHERE d0 = d1 AND d0 BETWEEN $4::date AND $5::date
+  UNION ALL
   SELECT dd::date AS day, c.counter, c.kind, c.long_gap,
          CASE WHEN c.kind = 'ok'
               THEN c.delta * extract(epoch FROM least(c.t1, b.day_end) - greatest(c.t0, b.day_start)) / extract(epoch FROM c.t1 - c.t0)
               ELSE 0 END AS share
-    FROM classified c
-   CROSS JOIN LATERAL generate_series((c.t0 AT TIME ZONE $6)::date::timestamp, ((c.t1 - interval '1 microsecond') AT TIME ZONE $6)::date::timestamp, interval '1 day') AS dd
+    FROM located c
+   CROSS JOIN LATERAL generate_series(c.d0::timestamp, c.d1::timestamp, interval '1 day') AS dd
    CROSS JOIN LATERAL (SELECT (dd AT TIME ZONE $6) AS day_start, ((dd + interval '1 day') AT TIME ZONE $6) AS day_end) AS b
-   WHERE dd::date BETWEEN $4::date AND $5::date
+   WHERE c.d0 <> c.d1 AND dd::date BETWEEN $4::date AND $5::date
 ),
 counters AS (
   SELECT day,
@@ -48,7 +56,7 @@ movement AS (
    GROUP BY d.day
 ),
 sampled AS (
-  SELECT (ts AT TIME ZONE $6)::date AS day, count(*) AS sample_count FROM s GROUP BY 1
+  SELECT local_ts::date AS day, count(*) AS sample_count FROM s GROUP BY 1
 ),
 result AS (
   SELECT d.day, c.distance_km, coalesce(m.seconds, 0) AS driving_seconds, c.fuel_used_l, c.gas_used_kg, c.energy_charged_kwh,

@@ -38,21 +38,39 @@ SELECT span.w0 AS "spanStart", span.w1 AS "spanEnd", bounds.lo, bounds.hi,
        to_char((span.w1 AT TIME ZONE $4)::date - 1, 'YYYY-MM-DD') AS "lastDay"
   FROM span, bounds`;
 
-/** CTE `s`: the vehicle's samples in [$2, $3]. */
-export const SAMPLES_CTE = `s AS (
-  SELECT ts, odometer_km, fuel_used_l, gas_used_kg, energy_charged_kwh, energy_consumed_kwh, speed_kmh, ignition, lat, lon
+/**
+ * CTE `s`: the vehicle's samples in [$2, $3]. With a time-zone parameter each sample also carries
+ * its local time `local_ts`: converting once per sample is much cheaper than per interval and day.
+ */
+export function samplesCte(timeZoneParam?: string): string {
+  const local = timeZoneParam ? `, (ts AT TIME ZONE ${timeZoneParam}) AS local_ts` : '';
+  return `s AS (
+  SELECT ts, odometer_km, fuel_used_l, gas_used_kg, energy_charged_kwh, energy_consumed_kwh, speed_kmh, ignition, lat, lon${local}
     FROM vehicle_samples WHERE vehicle_id = $1 AND ts >= $2 AND ts <= $3
 )`;
+}
 
 /**
- * CTE `classified`: one row per pair of consecutive readings of a counter, with its delta and kind:
- * a decrease is a `reset` (new counter segment, counts 0), an odometer delta implying more than
- * 250 km/h is `implausible` (excluded), anything else `ok`; `long_gap` when the pair is further
- * apart than the given number of seconds (counted, flagged).
+ * The kind of one counter delta between readings at t0 and t1 (reports-v1): a decrease is a
+ * `reset` (new counter segment, counts 0), an odometer delta implying more than 250 km/h is
+ * `implausible` (excluded), anything else `ok`.
  */
-export function counterIntervalsCte(maxGapParam: string): string {
+export function counterKindSql(isOdometer: string, delta: string, t0: string, t1: string): string {
+  return `CASE WHEN ${delta} < 0 THEN 'reset'
+              WHEN ${isOdometer} AND ${delta} > 250 * extract(epoch FROM ${t1} - ${t0}) / 3600 THEN 'implausible'
+              ELSE 'ok' END`;
+}
+
+/**
+ * CTE `classified`: one row per pair of consecutive readings of a counter, with its delta and
+ * kind (counterKindSql); `long_gap` when the pair is further
+ * apart than the given number of seconds (counted, flagged). With `localTime` (samples from
+ * `samplesCte(tz)`) each pair also carries the local times `l0`, `l1` of its readings.
+ */
+export function counterIntervalsCte(maxGapParam: string, localTime = false): string {
+  const local = localTime ? ', lag(local_ts) OVER o AS l0, local_ts AS l1' : '';
   const per = (name: string, column: string) =>
-    `SELECT '${name}' AS counter, lag(ts) OVER o AS t0, ts AS t1, ${column} - lag(${column}) OVER o AS delta FROM s WHERE ${column} IS NOT NULL WINDOW o AS (ORDER BY ts)`;
+    `SELECT '${name}' AS counter, lag(ts) OVER o AS t0, ts AS t1${local}, ${column} - lag(${column}) OVER o AS delta FROM s WHERE ${column} IS NOT NULL WINDOW o AS (ORDER BY ts)`;
   return `intervals AS (
   SELECT * FROM (
     ${per('odometer', 'odometer_km')}
@@ -64,10 +82,8 @@ export function counterIntervalsCte(maxGapParam: string): string {
   WHERE t0 IS NOT NULL
 ),
 classified AS (
-  SELECT counter, t0, t1, delta,
-         CASE WHEN delta < 0 THEN 'reset'
-              WHEN counter = 'odometer' AND delta > 250 * extract(epoch FROM t1 - t0) / 3600 THEN 'implausible'
-              ELSE 'ok' END AS kind,
+  SELECT counter, t0, t1${localTime ? ', l0, l1' : ''}, delta,
+         ${counterKindSql("counter = 'odometer'", 'delta', 't0', 't1')} AS kind,
          extract(epoch FROM t1 - t0) > ${maxGapParam} AS long_gap
     FROM intervals
 )`;

@@ -35,7 +35,7 @@ export class VehicleDerivationService {
       const span = await this.spans.span(manager, vehicleId, firstDay, lastDay, this.config.reportTimeZone);
       const maxGapSeconds = this.config.worker.maxCounterGapMs / 1000;
       // Trips first: the daily rollups take their driving time from them.
-      await this.trips.derive(manager, span, TRIP_MIN_STOP_SECONDS, maxGapSeconds);
+      await this.trips.derive(manager, span, TRIP_MIN_STOP_SECONDS);
       await this.daily.derive(manager, span, maxGapSeconds);
       return this.state.derive(manager, vehicleId, this.config.worker.vehicleOfflineAfterMs);
     });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { DerivationSpan } from '../derivation/derivation-span.repository';
-import { SAMPLES_CTE, counterIntervalsCte } from '../derivation/derivation-sql';
+import { counterKindSql, samplesCte } from '../derivation/derivation-sql';
 
 /**
  * Trips (reports-v1): an ignition-on period; for samples without ignition data, a run of movement
@@ -10,12 +10,18 @@ import { SAMPLES_CTE, counterIntervalsCte } from '../derivation/derivation-sql';
  * trip ends at the sample that showed the stop when that came within TRIP_MIN_STOP (by ignition:
  * at the ignition-off sample), else at its last moving sample. Distance and energy are the sums of
  * the counters' plausible intervals inside the trip.
- * $1 vehicle, $2 lo, $3 hi, $4 span start, $5 span end, $6 min stop s, $7 max gap s.
+ * $1 vehicle, $2 lo, $3 hi, $4 span start, $5 span end, $6 min stop s.
  * Trips starting in [span start, span end) are replaced.
  */
+const TRIP_COUNTERS = [
+  { name: 'odometer', column: 'odometer_km' },
+  { name: 'fuel', column: 'fuel_used_l' },
+  { name: 'gas', column: 'gas_used_kg' },
+  { name: 'consumed', column: 'energy_consumed_kwh' },
+];
+
 export const DERIVE_TRIPS_SQL = `
-WITH ${SAMPLES_CTE},
-${counterIntervalsCte('$7')},
+WITH ${samplesCte()},
 flagged AS (
   SELECT s.*,
          coalesce(ignition, speed_kmh > 3 OR odometer_km > lag(odometer_km) OVER (ORDER BY ts), false) AS moving,
@@ -65,25 +71,31 @@ trips AS (
                  THEN c.next_ts ELSE r.last_moving END AS at
    ) AS ended
 ),
-assigned AS (
-  -- Each sample with the trip it falls in: trips are numbered in time order and do not overlap,
+placed AS (
+  -- Each sample inside a trip with its trip: trips are numbered in time order and do not overlap,
   -- so a running maximum of trip starts and a check against that trip's end place every sample
   -- with equality joins only.
-  SELECT m.ts, t.trip_no
-    FROM (SELECT s.ts, max(t.trip_no) OVER (ORDER BY s.ts) AS trip_no FROM s LEFT JOIN trips t ON t.started_at = s.ts) AS m
-    JOIN trips t ON t.trip_no = m.trip_no AND m.ts <= t.ended_at
+  SELECT m.*, t.trip_no
+    FROM (SELECT s.*, max(t.trip_no) OVER (ORDER BY s.ts) AS candidate FROM s LEFT JOIN trips t ON t.started_at = s.ts) AS m
+    JOIN trips t ON t.trip_no = m.candidate AND m.ts <= t.ended_at
+),
+deltas AS (
+  -- Consecutive readings of a counter within one trip: no reading of another trip lies between
+  -- them, so partitioning by trip finds the same pairs as the whole series does.
+  ${TRIP_COUNTERS.map(
+    (c) => `SELECT trip_no, '${c.name}' AS counter, ${c.column} - lag(${c.column}) OVER o AS delta, lag(ts) OVER o AS t0, ts AS t1
+    FROM placed WHERE ${c.column} IS NOT NULL WINDOW o AS (PARTITION BY trip_no ORDER BY ts)`,
+  ).join('\n  UNION ALL ')}
 ),
 sums AS (
-  SELECT a0.trip_no,
-         sum(c.delta) FILTER (WHERE c.counter = 'odometer') AS distance_km,
-         sum(c.delta) FILTER (WHERE c.counter = 'fuel') AS fuel_used_l,
-         sum(c.delta) FILTER (WHERE c.counter = 'gas') AS gas_used_kg,
-         sum(c.delta) FILTER (WHERE c.counter = 'consumed') AS energy_consumed_kwh
-    FROM classified c
-    JOIN assigned a0 ON a0.ts = c.t0
-    JOIN assigned a1 ON a1.ts = c.t1 AND a1.trip_no = a0.trip_no
-   WHERE c.kind = 'ok'
-   GROUP BY a0.trip_no
+  SELECT trip_no,
+         sum(delta) FILTER (WHERE counter = 'odometer') AS distance_km,
+         sum(delta) FILTER (WHERE counter = 'fuel') AS fuel_used_l,
+         sum(delta) FILTER (WHERE counter = 'gas') AS gas_used_kg,
+         sum(delta) FILTER (WHERE counter = 'consumed') AS energy_consumed_kwh
+    FROM deltas
+   WHERE t0 IS NOT NULL AND ${counterKindSql("counter = 'odometer'", 'delta', 't0', 't1')} = 'ok'
+   GROUP BY trip_no
 ),
 result AS (
   SELECT t.*, x.distance_km, x.fuel_used_l, x.gas_used_kg, x.energy_consumed_kwh
@@ -120,8 +132,8 @@ export interface Trip {
 
 @Injectable()
 export class TripRepository {
-  async derive(manager: EntityManager, span: DerivationSpan, tripMinStopSeconds: number, maxCounterGapSeconds: number): Promise<void> {
-    await manager.query(DERIVE_TRIPS_SQL, [span.vehicleId, span.lo, span.hi, span.spanStart, span.spanEnd, tripMinStopSeconds, maxCounterGapSeconds]);
+  async derive(manager: EntityManager, span: DerivationSpan, tripMinStopSeconds: number): Promise<void> {
+    await manager.query(DERIVE_TRIPS_SQL, [span.vehicleId, span.lo, span.hi, span.spanStart, span.spanEnd, tripMinStopSeconds]);
   }
 
   async list(manager: EntityManager, vehicleId: string, from: Date, to: Date): Promise<Trip[]> {
