@@ -152,13 +152,17 @@ export class BenchDatabase {
 /**
  * Sees commits as they happen without scanning the whole table: polls only the newest pages of
  * vehicle_samples' partitions (a TID range scan from a little before the last page seen), so a
- * poll stays cheap however big the table grows. With one writer an insert-only table grows at its
- * end; the margin of pages read again covers a page still being filled by a later commit.
+ * poll stays cheap however big the table grows. An insert-only table grows at its end; the ingest
+ * writes up to INGEST_CONCURRENT_FLUSHES batches at once, and a batch that commits after a later
+ * one has pages before that one's, so the margin of pages read again covers more than two whole
+ * batches (5,000 rows each at most, about 60 rows a page).
  *
  * It counts the rows visible per page (exact for an append-only table; `count()` confirms at the
  * end) and, with `stampKeys`, stamps each row it has not seen before with the time of the poll
  * that first saw it: the latency from the row's ts to its commit being visible.
  */
+const RESCAN_PAGES = 256;
+
 export class CommitObserver {
   private readonly cursors = new Map<string, number>();
   private readonly pageRows = new Map<string, number>();
@@ -237,7 +241,7 @@ export class CommitObserver {
         this.rows += n - (this.pageRows.get(key) ?? 0);
         this.pageRows.set(key, n);
       }
-      this.cursors.set(partition, Math.max(from, maxPage - 2));
+      this.cursors.set(partition, Math.max(from, maxPage - RESCAN_PAGES));
     }
     this.polls++;
   }

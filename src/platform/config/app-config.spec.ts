@@ -11,6 +11,7 @@ describe('loadConfig', () => {
     expect(config.mqttTopicRoot).toBe('fleet');
     expect(config.adminApiKey).toBeUndefined();
     expect(config.reportTimeZone).toBe('Europe/Oslo');
+    expect(config.ingest.concurrentFlushes).toBe(2);
   });
 
   it('takes a subset of roles', () => {
@@ -28,6 +29,7 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud'],
     ['REPORT_TIME_ZONE', 'Europe/Atlantis'],
     ['ADMIN_API_KEY', 'short'],
+    ['INGEST_CONCURRENT_FLUSHES', '0'],
   ])('rejects %s=%s naming the variable', (variable, value) => {
     let error: unknown;
     try {

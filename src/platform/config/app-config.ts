@@ -46,6 +46,8 @@ export interface IngestConfig {
   shareGroup: string;
   batchMaxRows: number;
   batchMaxWaitMs: number;
+  /** Batches written at the same time; acknowledgements still go out in batch order. */
+  concurrentFlushes: number;
   backfillHorizonDays: number;
   /** Key of the HMAC that replaces idTags and user tokens; never logged. */
   idTagSecret: string;
@@ -155,6 +157,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       shareGroup: identifier(env, 'INGEST_SHARE_GROUP', 'klimaklok-ingest'),
       batchMaxRows: integer(env, 'INGEST_BATCH_MAX_ROWS', 5000, 1, 100_000),
       batchMaxWaitMs: integer(env, 'INGEST_BATCH_MAX_WAIT_MS', 5, 0, 10_000),
+      concurrentFlushes: integer(env, 'INGEST_CONCURRENT_FLUSHES', 2, 1, 8),
       backfillHorizonDays: integer(env, 'BACKFILL_HORIZON_DAYS', 800, 1, 36_500),
       idTagSecret: env.ID_TAG_SECRET?.trim() || DEVELOPMENT_ID_TAG_SECRET,
       idTagSecretIsDefault: !env.ID_TAG_SECRET?.trim(),

@@ -66,6 +66,7 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
       maxEntries: ingest.connections * ingest.inHandPerConnection,
       maxRows: ingest.batchMaxRows,
       maxWaitMs: ingest.batchMaxWaitMs,
+      maxConcurrentFlushes: ingest.concurrentFlushes,
       rowsOf: (entry) => sampleRows(entry.rows) + entry.rows.deadLetters.length,
       flush: (entries) => this.store(entries),
     });

@@ -1,7 +1,11 @@
 /**
  * Collects entries until a batch is full or has waited long enough, then hands the batch to
- * `flush` and settles every entry's promise with the outcome. One flush runs at a time; what
- * arrives meanwhile forms the next batch.
+ * `flush` and settles every entry's promise with the outcome.
+ *
+ * Up to `maxConcurrentFlushes` batches are written at once, so that one batch's commit overlaps
+ * the next one's preparation and send. Batches are still settled in the order they were cut: an
+ * MQTT receiver must acknowledge QoS 1 messages in the order it received them, and acknowledging
+ * a later batch before an earlier one has committed would break that.
  *
  * The ingest's connections hold a bounded number of unacknowledged messages, so at most
  * `maxEntries` entries can ever be pending: when that many are waiting, no more can come and the
@@ -14,6 +18,8 @@ export interface MicroBatcherOptions<T> {
   maxRows: number;
   /** Flush at the latest this long after the first entry arrived. */
   maxWaitMs: number;
+  /** Batches being written at the same time (default 1). */
+  maxConcurrentFlushes?: number;
   rowsOf: (entry: T) => number;
   flush: (entries: T[]) => Promise<void>;
 }
@@ -29,7 +35,11 @@ export class MicroBatcher<T> {
   private pendingRows = 0;
   private firstPendingAt = 0;
   private timer: NodeJS.Timeout | undefined;
-  private flushing: Promise<void> | undefined;
+  private flushes = 0;
+  /** Entries of batches cut but not yet settled. */
+  private unsettled = 0;
+  /** Settles when the most recently cut batch has been settled. */
+  private lastSettled: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: MicroBatcherOptions<T>) {}
 
@@ -43,45 +53,55 @@ export class MicroBatcher<T> {
     });
   }
 
-  private flushingCount = 0;
-
   /** Entries waiting plus those being flushed. */
   get inFlight(): number {
-    return this.pending.length + this.flushingCount;
+    return this.pending.length + this.unsettled;
+  }
+
+  private get slotFree(): boolean {
+    return this.flushes < (this.options.maxConcurrentFlushes ?? 1);
   }
 
   private schedule() {
-    if (this.flushing) return; // the running flush picks the rest up when it ends
+    if (!this.slotFree || this.pending.length === 0) return; // a finishing flush picks the rest up
     const full = this.pending.length >= this.options.maxEntries || this.pendingRows >= this.options.maxRows;
     if (full) {
-      void this.flushNow();
-    } else if (!this.timer && this.pending.length > 0) {
+      this.flushNow();
+    } else if (!this.timer) {
       // Entries that arrived during a flush have waited already; give them only what is left.
       const wait = Math.max(0, this.firstPendingAt + this.options.maxWaitMs - Date.now());
-      this.timer = setTimeout(() => void this.flushNow(), wait);
+      this.timer = setTimeout(() => this.flushNow(), wait);
     }
   }
 
-  private async flushNow(): Promise<void> {
-    if (this.timer) clearTimeout(this.timer);
+  private flushNow(): void {
+    clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.flushing || this.pending.length === 0) return;
+    if (!this.slotFree || this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];
     this.pendingRows = 0;
-    this.flushingCount = batch.length;
-    this.flushing = this.options.flush(batch.map((item) => item.entry)).then(
-      () => batch.forEach((item) => item.resolve()),
-      (error) => batch.forEach((item) => item.reject(error)),
+    this.flushes++;
+    this.unsettled += batch.length;
+    const written = this.options.flush(batch.map((item) => item.entry)).then(
+      () => ({ error: undefined as unknown, failed: false }),
+      (error: unknown) => ({ error, failed: true }),
     );
-    await this.flushing;
-    this.flushing = undefined;
-    this.flushingCount = 0;
-    this.schedule();
+    const previous = this.lastSettled;
+    this.lastSettled = written.then(async (outcome) => {
+      this.flushes--;
+      this.schedule();
+      await previous;
+      this.unsettled -= batch.length;
+      for (const item of batch) {
+        if (outcome.failed) item.reject(outcome.error);
+        else item.resolve();
+      }
+    });
   }
 
-  /** Waits for the flush in progress, if any (for an orderly shutdown). */
+  /** Waits until every batch cut so far has been settled (for an orderly shutdown). */
   async drain(): Promise<void> {
-    await this.flushing;
+    await this.lastSettled;
   }
 }
