@@ -7,7 +7,7 @@ import { VehicleDailyRepository } from './daily/vehicle-daily.repository';
 import { DerivationSpanRepository } from './derivation/derivation-span.repository';
 import { TripRepository } from './trips/trip.repository';
 import { FleetService } from './fleet.service';
-import { DeriveVehicleDayJob } from './jobs/derive-vehicle-day.job';
+import { DeriveVehicleDaysJob } from './jobs/derive-vehicle-days.job';
 import { RebuildVehicleJob } from './jobs/rebuild-vehicle.job';
 import { VehicleDerivationService } from './jobs/vehicle-derivation.service';
 import { VehicleLockRepository } from './jobs/vehicle-lock.repository';
@@ -23,7 +23,7 @@ import { VehicleStateRepository } from './state/vehicle-state.repository';
 @Module({})
 export class FleetModule {
   static forRoles(roles: ReadonlySet<Role>): DynamicModule {
-    const worker: Provider[] = roles.has('worker') ? [DeriveVehicleDayJob, RebuildVehicleJob, VehicleDerivationService, VehicleLockRepository, DerivationSpanRepository, OfflineSweep, ReconcilerRepository, ReconcilerService, PositionRetention, PositionRetentionRepository] : [];
+    const worker: Provider[] = roles.has('worker') ? [DeriveVehicleDaysJob, RebuildVehicleJob, VehicleDerivationService, VehicleLockRepository, DerivationSpanRepository, OfflineSweep, ReconcilerRepository, ReconcilerService, PositionRetention, PositionRetentionRepository] : [];
     return {
       module: FleetModule,
       imports: [RegistryModule],

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
-import { DeriveVehicleDayJob } from '../../src/fleet/jobs/derive-vehicle-day.job';
+import { DeriveVehicleDaysJob } from '../../src/fleet/jobs/derive-vehicle-days.job';
+import { DayRanges } from '../../src/platform/time/day-ranges';
 import { RawSampleRepository } from '../../src/telemetry/storage/raw-sample.repository';
 import { emptyBatch } from '../../src/telemetry/storage/raw-batch';
 import { VehicleSample } from '../../src/telemetry/contract/samples';
@@ -52,10 +53,11 @@ describe('fleet: derived figures do not depend on arrival order', () => {
     const batch = emptyBatch();
     batch.vehicleSamples.push(...group.map((sample) => ({ ...sample, vehicleId })));
     await t.app.get(RawSampleRepository).write(batch);
-    const job = t.app.get(DeriveVehicleDayJob);
-    for (const day of new Set(group.map((sample) => new Date(sample.ts).toISOString().slice(0, 10)))) {
-      await job.handle({ vehicleId, day });
-    }
+    // The jobs the ingest would enqueue for this batch: its UTC days as ranges.
+    const ranges = new DayRanges();
+    for (const sample of group) ranges.add(vehicleId, new Date(sample.ts).toISOString().slice(0, 10));
+    const job = t.app.get(DeriveVehicleDaysJob);
+    for (const { firstDay, lastDay } of ranges.take()) await job.handle({ vehicleId, firstDay, lastDay });
   }
 
   async function derived(vehicleId: string) {

@@ -164,7 +164,7 @@ describe('ingest: telemetry contract v1', () => {
     await sql.waitForCount(`SELECT 1 FROM vehicle_samples WHERE vehicle_id = $1`, 1, [id]);
   });
 
-  it('enqueues one derivation job per vehicle and day, not one per message', async () => {
+  it('enqueues one derivation job per vehicle and range of days, not one per message', async () => {
     const { Queue } = await import('bullmq');
     const queue = new Queue('derive', { prefix: t.config.redisKeyPrefix, connection: { url: t.config.redisUrl } });
     try {
@@ -172,17 +172,17 @@ describe('ingest: telemetry contract v1', () => {
       for (let i = 0; i < 20; i++) await device.publish(vehicleTopic(), { ts: day.getTime() + i * 1000, speedKmh: i });
       const wanted = day.toISOString().slice(0, 10);
       const deadline = Date.now() + 10_000;
-      let jobs: Array<{ name: string; data: { vehicleId: string; day: string } }> = [];
+      let jobs: Array<{ name: string; data: { vehicleId: string; firstDay: string; lastDay: string } }> = [];
       await new Promise((resolve) => setTimeout(resolve, 1500)); // every window of those messages has been enqueued
       while (Date.now() < deadline) {
-        jobs = (await queue.getJobs(['waiting', 'delayed', 'active', 'completed'])).filter((job) => job.data.day === wanted && job.data.vehicleId === vehicleId);
+        jobs = (await queue.getJobs(['waiting', 'delayed', 'active', 'completed'])).filter((job) => job.data.firstDay === wanted && job.data.lastDay === wanted && job.data.vehicleId === vehicleId);
         if (jobs.length > 0) break;
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
       // Jobs are coalesced per 500 ms: 20 messages make one job, two if they straddle a window.
       expect(jobs.length).toBeGreaterThanOrEqual(1);
       expect(jobs.length).toBeLessThanOrEqual(2);
-      expect(new Set(jobs.map((job) => job.name))).toEqual(new Set(['derive-vehicle-day']));
+      expect(new Set(jobs.map((job) => job.name))).toEqual(new Set(['derive-vehicle-days']));
     } finally {
       await queue.close();
     }

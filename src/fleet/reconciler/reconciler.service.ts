@@ -1,8 +1,9 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import { TransactionRunner } from '../../platform/database/transaction-runner';
-import { JobName } from '../../platform/queue/job-catalogue';
+import { deriveVehicleDays } from '../../platform/queue/job-catalogue';
 import { QueueService } from '../../platform/queue/queue.service';
+import { DayRanges } from '../../platform/time/day-ranges';
 import { ReconcilerRepository } from './reconciler.repository';
 
 const WATERMARK = 'vehicle-days';
@@ -50,20 +51,15 @@ export class ReconcilerService implements OnApplicationBootstrap {
         const through = await this.reconciler.now(manager);
         const previous = await this.reconciler.watermark(manager, WATERMARK);
         const after = previous ? new Date(previous.getTime() - OVERLAP_MS) : null;
-        const work = await this.reconciler.storedVehicleDays(manager, after, through);
-        for (let i = 0; i < work.length; i += ENQUEUE_CHUNK) {
-          await this.queue.enqueue(
-            work.slice(i, i + ENQUEUE_CHUNK).map(({ vehicleId, day }) => ({
-              name: JobName.DeriveVehicleDay,
-              payload: { vehicleId, day },
-              dedupKey: `vehicle:${vehicleId}:${day}`,
-            })),
-          );
-        }
+        const stored = await this.reconciler.storedVehicleDays(manager, after, through);
+        const ranges = new DayRanges();
+        for (const { vehicleId, day } of stored) ranges.add(vehicleId, day);
+        const jobs = ranges.take().map(({ key, firstDay, lastDay }) => deriveVehicleDays(key, firstDay, lastDay));
+        for (let i = 0; i < jobs.length; i += ENQUEUE_CHUNK) await this.queue.enqueue(jobs.slice(i, i + ENQUEUE_CHUNK));
         // Moved only after everything was enqueued: a failed run is repeated from the same point.
         await this.reconciler.setWatermark(manager, WATERMARK, through);
-        if (work.length > 0) this.logger.log({ vehicleDays: work.length, after, through }, 'Reconciler enqueued derivation');
-        return work.length;
+        if (jobs.length > 0) this.logger.log({ vehicleDays: stored.length, jobs: jobs.length, after, through }, 'Reconciler enqueued derivation');
+        return stored.length;
       });
     } finally {
       this.running = false;

@@ -8,19 +8,19 @@ export enum QueueName {
 }
 
 export enum JobName {
-  /** Re-derive one vehicle's figures for one UTC day (state, trips, daily rollup). */
-  DeriveVehicleDay = 'derive-vehicle-day',
+  /** New samples of one vehicle on a range of UTC days: re-derive state, trips and daily rollups there. */
+  DeriveVehicleDays = 'derive-vehicle-days',
   /** Re-derive one vehicle over a range of local days (rebuilds, backfills). */
   RebuildVehicle = 'rebuild-vehicle',
 }
 
 export interface JobPayloads {
-  [JobName.DeriveVehicleDay]: { vehicleId: string; day: string };
+  [JobName.DeriveVehicleDays]: { vehicleId: string; firstDay: string; lastDay: string };
   [JobName.RebuildVehicle]: { vehicleId: string; firstDay: string; lastDay: string };
 }
 
 export const JOB_QUEUES: Record<JobName, QueueName> = {
-  [JobName.DeriveVehicleDay]: QueueName.Derive,
+  [JobName.DeriveVehicleDays]: QueueName.Derive,
   [JobName.RebuildVehicle]: QueueName.Derive,
 };
 
@@ -32,4 +32,9 @@ export interface JobRequest<N extends JobName = JobName> {
    * one runs, one more is kept to run after it (so data that arrived meanwhile is not missed).
    */
   dedupKey: string;
+}
+
+/** New samples of a vehicle on a range of UTC days; requests for the same vehicle and range are one piece of work. */
+export function deriveVehicleDays(vehicleId: string, firstDay: string, lastDay: string): JobRequest<JobName.DeriveVehicleDays> {
+  return { name: JobName.DeriveVehicleDays, payload: { vehicleId, firstDay, lastDay }, dedupKey: `vehicle:${vehicleId}:${firstDay}:${lastDay}` };
 }

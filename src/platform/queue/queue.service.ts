@@ -48,6 +48,13 @@ export class QueueService implements OnApplicationShutdown {
     }
   }
 
+  /** Jobs of a queue waiting for a worker (producers hold back and merge work while it is long). */
+  async waiting(name: QueueName): Promise<number> {
+    const queue = this.queue(name);
+    await withTimeout(queue.waitUntilReady(), 2000, `Redis not ready for queue ${name}`);
+    return queue.getWaitingCount();
+  }
+
   async onApplicationShutdown() {
     await Promise.all([...this.queues.values()].map((queue) => queue.close().catch(() => undefined)));
   }

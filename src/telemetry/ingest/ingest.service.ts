@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../../platform/config/app-config';
 import { APP_CONFIG } from '../../platform/config/config.module';
-import { JobName, JobRequest } from '../../platform/queue/job-catalogue';
+import { QueueName, deriveVehicleDays } from '../../platform/queue/job-catalogue';
 import { QueueService } from '../../platform/queue/queue.service';
+import { DayRanges } from '../../platform/time/day-ranges';
 import { DeviceDirectoryService } from '../../registry/devices/device-directory.service';
 import { RawBatch, appendBatch, emptyBatch, sampleRows } from '../storage/raw-batch';
 import { RawSampleRepository } from '../storage/raw-sample.repository';
@@ -23,9 +24,11 @@ const FUTURE_TOLERANCE_MS = 5 * 60_000;
 const LIVE_WINDOW_MS = 5 * 60_000;
 /**
  * Derivation jobs of the batches committed in this interval go to Redis together, one per
- * device-day: a busy device costs one job per interval instead of one per batch.
+ * device and range of days: a busy device costs one job per interval instead of one per batch.
  */
 const ENQUEUE_EVERY_MS = 500;
+/** Derivation jobs waiting beyond which new work is held back and merged into longer ranges. */
+const DERIVE_BACKLOG_LIMIT = 50;
 
 /**
  * The ingest role: MQTT in, raw tables out. Every message is decoded against the contract and
@@ -44,8 +47,8 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
   private reloadTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private outageStartedAt: number | undefined;
-  /** Derivation jobs of committed batches not yet enqueued, by dedup key; sent every ENQUEUE_EVERY_MS. */
-  private pendingJobs = new Map<string, JobRequest>();
+  /** Days of committed samples per vehicle not yet enqueued for derivation; sent every ENQUEUE_EVERY_MS. */
+  private readonly pendingDays = new DayRanges();
   private enqueueTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -87,7 +90,7 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
     await this.pool?.stop();
     await this.batcher?.drain();
     clearTimeout(this.enqueueTimer);
-    await this.sendPendingJobs();
+    await this.sendPendingJobs(true);
   }
 
   private async receive(topic: string, payload: Buffer): Promise<void> {
@@ -177,23 +180,32 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
    */
   private enqueueDerivation(batch: RawBatch) {
     const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-    const vehicle = (vehicleId: string, ts: number) => {
-      const key = `vehicle:${vehicleId}:${day(ts)}`;
-      if (!this.pendingJobs.has(key)) this.pendingJobs.set(key, { name: JobName.DeriveVehicleDay, payload: { vehicleId, day: day(ts) }, dedupKey: key });
-    };
-    for (const s of batch.vehicleSamples) vehicle(s.vehicleId, s.ts);
-    for (const e of batch.connectionEvents) if (e.deviceKind === 'vehicle') vehicle(e.deviceRef, e.receivedAt);
-    if (this.pendingJobs.size > 0 && !this.enqueueTimer) {
+    for (const s of batch.vehicleSamples) this.pendingDays.add(s.vehicleId, day(s.ts));
+    for (const e of batch.connectionEvents) if (e.deviceKind === 'vehicle') this.pendingDays.add(e.deviceRef, day(e.receivedAt));
+    if (this.pendingDays.size > 0 && !this.enqueueTimer) {
       this.enqueueTimer = setTimeout(() => void this.sendPendingJobs(), ENQUEUE_EVERY_MS);
     }
   }
 
-  private async sendPendingJobs() {
+  /**
+   * Sends the collected day ranges as jobs, unless the workers are behind: then the ranges keep
+   * growing here (one entry per device, so memory stays bounded) and a backfill becomes a few
+   * long jobs per vehicle instead of one per vehicle-day.
+   */
+  private async sendPendingJobs(force = false) {
     this.enqueueTimer = undefined;
-    const jobs = [...this.pendingJobs.values()];
-    this.pendingJobs = new Map();
-    if (jobs.length === 0) return;
-    await this.queue.enqueue(jobs).catch((error) => this.logger.warn({ err: error, jobs: jobs.length }, 'Could not enqueue derivation jobs; the reconciler will'));
+    if (this.pendingDays.size === 0) return;
+    try {
+      if (!force && (await this.queue.waiting(QueueName.Derive)) > DERIVE_BACKLOG_LIMIT) {
+        this.enqueueTimer = setTimeout(() => void this.sendPendingJobs(), ENQUEUE_EVERY_MS);
+        return;
+      }
+      const jobs = this.pendingDays.take().map(({ key, firstDay, lastDay }) => deriveVehicleDays(key, firstDay, lastDay));
+      await this.queue.enqueue(jobs);
+    } catch (error) {
+      this.pendingDays.take();
+      this.logger.warn({ err: error }, 'Could not enqueue derivation jobs; the reconciler will');
+    }
   }
 
   private scheduleReload() {
