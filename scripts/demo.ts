@@ -1,16 +1,21 @@
 /**
  * `npm run demo`: the whole system on one machine. Starts a Mosquitto with the project's config
  * (its data in .data/), applies migrations, starts the service with all roles, imports the demo
- * fleet, starts the fleet simulator feeding it live traffic (a simulated minute per second, so
- * that vehicles visibly move) and prints where to look. Ctrl-C stops everything it started.
+ * fleet, backfills the scenario's 2018-2019 history through MQTT (the simulator's progress bar,
+ * then the derivation until the queue is empty; skipped when the database has it already), starts
+ * the fleet simulator feeding it live traffic (a simulated minute per second, so that vehicles
+ * visibly move) and prints where to look. Ctrl-C stops everything it started.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { Queue } from 'bullmq';
 import { DataSource } from 'typeorm';
+import { loadConfig } from '../src/platform/config/app-config';
 import { dataSourceOptions } from '../src/platform/database/data-source-options';
 import { ensureDatabase } from '../src/platform/database/ensure-database';
+import { QueueName } from '../src/platform/queue/job-catalogue';
 import { RunningBroker, startBroker } from './lib/mosquitto';
 
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -19,7 +24,14 @@ const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:
 const PORT = Number(process.env.PORT ?? 3000);
 const BROKER_PORT = Number(process.env.DEMO_BROKER_PORT ?? 1884);
 
+/** The scenario's history: 2018 with the fossil-dominated fleet, 2019 with its replacements. */
+const HISTORY_FROM = '2018-01-01';
+const HISTORY_TO = '2020-01-01';
+/** The service must accept samples back to the start of the history. */
+const HORIZON_DAYS = Math.ceil((Date.now() - Date.parse(`${HISTORY_FROM}T00:00:00Z`)) / 86_400_000) + 30;
+
 const say = (line: string) => process.stdout.write(`[demo] ${line}\n`);
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The demo's admin key survives restarts, so that a bookmarked curl line keeps working. */
 function demoAdminKey(): string {
@@ -65,7 +77,67 @@ async function importDemoFleet(adminKey: string) {
   say(`demo fleet imported: ${created} created, ${updated} updated, ${unchanged} unchanged, ${rejected} rejected`);
 }
 
+async function withDatabase<T>(work: (db: DataSource) => Promise<T>): Promise<T> {
+  const db = await new DataSource(dataSourceOptions(DATABASE_URL)).initialize();
+  try {
+    return await work(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+async function historyPresent(): Promise<boolean> {
+  return withDatabase(async (db) => {
+    const [row] = await db.query(`SELECT count(*)::int AS days FROM vehicle_daily WHERE day >= $1 AND day < $2`, [HISTORY_FROM, HISTORY_TO]);
+    return row.days > 0;
+  });
+}
+
+/** Publishes the history with the simulator (its progress bar on stderr) and waits for it to exit. */
+async function publishHistory(mqttUrl: string, track: (child: ChildProcess) => void): Promise<void> {
+  const backfill = spawn(
+    process.execPath,
+    [path.join(ROOT, 'dist', 'scripts', 'simulator', 'main.js'), '--url', mqttUrl, '--from', HISTORY_FROM, '--to', HISTORY_TO],
+    { env: process.env, stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  track(backfill);
+  const code = await new Promise<number | null>((resolve) => backfill.once('exit', resolve));
+  if (code !== 0) throw new Error(`the history backfill exited with code ${code}`);
+}
+
+/**
+ * Waits until the service has stored and derived what was published: the raw row count stands
+ * still and no derivation job waits or runs, three polls in a row.
+ */
+async function waitForDerivation(service: ChildProcess): Promise<void> {
+  const config = loadConfig({ ...process.env, DATABASE_URL });
+  const queue = new Queue(QueueName.Derive, { prefix: config.redisKeyPrefix, connection: { url: config.redisUrl } });
+  try {
+    await withDatabase(async (db) => {
+      let quiet = 0;
+      let lastRows = -1;
+      let lastPrint = 0;
+      while (quiet < 3) {
+        if (service.exitCode !== null) throw new Error(`the service exited with code ${service.exitCode}`);
+        await sleep(1000);
+        const [{ rows }] = await db.query(`SELECT count(*)::int AS rows FROM vehicle_samples WHERE ts < $1`, [HISTORY_TO]);
+        const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+        const jobs = counts.waiting + counts.active + counts.delayed + counts.prioritized;
+        quiet = rows === lastRows && jobs === 0 ? quiet + 1 : 0;
+        lastRows = rows;
+        if (Date.now() - lastPrint > 5000) {
+          say(`  history: ${rows.toLocaleString('en')} vehicle samples stored, ${jobs} derivation jobs to go`);
+          lastPrint = Date.now();
+        }
+      }
+    });
+  } finally {
+    await queue.close();
+  }
+}
+
 async function main() {
+  const startedAt = Date.now();
   mkdirSync(DATA, { recursive: true });
   const children: ChildProcess[] = [];
   let broker: RunningBroker | undefined;
@@ -93,7 +165,15 @@ async function main() {
     await migrate();
     const adminKey = demoAdminKey();
     const service = spawn(process.execPath, [path.join(ROOT, 'dist', 'src', 'main.js')], {
-      env: { ...process.env, DATABASE_URL, MQTT_URL: mqttUrl, PORT: String(PORT), ADMIN_API_KEY: adminKey, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+      env: {
+        ...process.env,
+        DATABASE_URL,
+        MQTT_URL: mqttUrl,
+        PORT: String(PORT),
+        ADMIN_API_KEY: adminKey,
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+        BACKFILL_HORIZON_DAYS: process.env.BACKFILL_HORIZON_DAYS ?? String(HORIZON_DAYS),
+      },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     children.push(service);
@@ -106,6 +186,18 @@ async function main() {
     await waitForHealth(service, 30_000);
     say(`service up with roles api, ingest, worker on http://127.0.0.1:${PORT}`);
     await importDemoFleet(adminKey);
+    if (process.env.DEMO_HISTORY === 'skip') {
+      say('history backfill skipped (DEMO_HISTORY=skip)');
+    } else if (await historyPresent()) {
+      say(`history ${HISTORY_FROM} .. ${HISTORY_TO} is already in the database; not published again`);
+    } else {
+      say(`backfilling the scenario's history ${HISTORY_FROM} .. ${HISTORY_TO} through MQTT (coarse sampling)...`);
+      const backfillStarted = Date.now();
+      await publishHistory(mqttUrl, (child) => children.push(child));
+      say(`history published in ${Math.round((Date.now() - backfillStarted) / 1000)} s; waiting for the service to store and derive it`);
+      await waitForDerivation(service);
+      say(`history stored and derived in ${Math.round((Date.now() - backfillStarted) / 1000)} s`);
+    }
     const simulator = spawn(
       process.execPath,
       [path.join(ROOT, 'dist', 'scripts', 'simulator', 'main.js'), '--url', mqttUrl, '--speed', process.env.DEMO_SPEED ?? '60'],
@@ -116,7 +208,7 @@ async function main() {
       if (!stopping) say(`the simulator exited (code ${code}); the service keeps running`);
     });
     say('fleet simulator publishing live traffic (a simulated minute per second)');
-    say('ready:');
+    say(`ready after ${Math.round((Date.now() - startedAt) / 1000)} s:`);
     say(`  health        http://127.0.0.1:${PORT}/health`);
     say(`  API docs      http://127.0.0.1:${PORT}/docs`);
     say(`  metrics       http://127.0.0.1:${PORT}/metrics`);

@@ -12,6 +12,10 @@ describe('simulator arguments', () => {
     const config = parseSimulatorArgs(['--from', '2018-01-01', '--to', '2020-01-01', '--rate', '2000', '--devices', '12', '--seed', '7', '--dry-run', '--topic-root', 'x']);
     expect(config).toMatchObject({ mode: 'backfill', from: '2018-01-01', to: '2020-01-01', rate: 2000, devices: 12, seed: 7, dryRun: true, topicRoot: 'x' });
     expect(parseSimulatorArgs(['--devices', 'veh-a, cp-b']).devices).toEqual(['veh-a', 'cp-b']);
+    expect(config.sampling).toBe('coarse');
+    expect(parseSimulatorArgs(['--from', '2018-01-01', '--to', '2018-02-01', '--sampling', 'fine']).sampling).toBe('fine');
+    expect(parseSimulatorArgs(['--from', '2018-01-01', '--to', '2018-02-01', '--speed', '60']).sampling).toBe('fine');
+    expect(parseSimulatorArgs([]).sampling).toBe('fine');
   });
 
   it('refuses what it cannot do', () => {
@@ -21,6 +25,7 @@ describe('simulator arguments', () => {
     expect(() => parseSimulatorArgs(['--speed', '0'])).toThrow(/--speed/);
     expect(() => parseSimulatorArgs(['--batch', '501'])).toThrow(/--batch/);
     expect(() => parseSimulatorArgs(['--topic-root', 'a/#'])).toThrow(/topic root/);
+    expect(() => parseSimulatorArgs(['--sampling', 'rough'])).toThrow(/--sampling/);
     expect(() => parseSimulatorArgs(['--bogus'])).toThrow();
   });
 });

@@ -21,6 +21,8 @@ export interface SimulatorConfig {
   dryRun: boolean;
   /** Samples per message in an unpaced backfill. */
   batch: number;
+  /** Vehicle sampling: `coarse` (default of unpaced backfills) thins to COARSE_SAMPLING. */
+  sampling: 'fine' | 'coarse';
   connections: number;
   /** Publishes awaiting their PUBACK at most, over all connections. */
   inFlight: number;
@@ -55,6 +57,10 @@ Options
   --topic-root ROOT       topic root (default $MQTT_TOPIC_ROOT or fleet)
   --dry-run               print {"topic","payload"} JSON lines to stdout instead of publishing
   --batch N               samples per message in a backfill, 1..500 (default 500)
+  --sampling fine|coarse  vehicle samples: fine = every minute driving, 15-30 min parked; coarse =
+                          every 5 min with the ignition on, hourly otherwise, every ignition and
+                          charging change kept (a quarter of the samples, the same trips and
+                          counter totals). Default: coarse for an unpaced backfill, else fine
   --connections N         MQTT connections (default 4)
   --in-flight N           unacknowledged publishes at most (default 256)
   --summary               print message counts and counter totals per year to stderr at the end
@@ -93,6 +99,7 @@ export function parseSimulatorArgs(argv: readonly string[], env: NodeJS.ProcessE
       'topic-root': { type: 'string' },
       'dry-run': { type: 'boolean' },
       batch: { type: 'string' },
+      sampling: { type: 'string' },
       connections: { type: 'string' },
       'in-flight': { type: 'string' },
       summary: { type: 'boolean' },
@@ -113,6 +120,10 @@ export function parseSimulatorArgs(argv: readonly string[], env: NodeJS.ProcessE
   }
   const topicRoot = values['topic-root'] ?? env.MQTT_TOPIC_ROOT ?? 'fleet';
   if (!/^[^#+]+$/.test(topicRoot) || topicRoot.endsWith('/')) throw new Error(`--topic-root: invalid topic root ${JSON.stringify(topicRoot)}`);
+  if (values.sampling !== undefined && values.sampling !== 'fine' && values.sampling !== 'coarse') {
+    throw new Error(`--sampling: expected fine or coarse, got ${JSON.stringify(values.sampling)}`);
+  }
+  const unpacedBackfill = from !== null && values.speed === undefined;
   return {
     mode: from === null ? 'live' : 'backfill',
     from,
@@ -127,6 +138,7 @@ export function parseSimulatorArgs(argv: readonly string[], env: NodeJS.ProcessE
     topicRoot,
     dryRun: values['dry-run'] ?? false,
     batch: number('batch', values.batch, (n) => Number.isInteger(n) && n >= 1 && n <= 500, 500),
+    sampling: (values.sampling as 'fine' | 'coarse' | undefined) ?? (unpacedBackfill ? 'coarse' : 'fine'),
     connections: number('connections', values.connections, (n) => Number.isInteger(n) && n >= 1 && n <= 64, 4),
     inFlight: number('in-flight', values['in-flight'], (n) => Number.isInteger(n) && n >= 1 && n <= 65_535, 256),
     summary: values.summary ?? false,

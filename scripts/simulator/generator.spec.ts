@@ -112,6 +112,31 @@ describe('simulator generator', () => {
     expect(receive(parts).filter(noSnapshot).map(key).sort()).toEqual(received.filter(noSnapshot).map(key).sort());
   });
 
+  it('thins vehicle samples when coarse, keeping every ignition and charging change and the counters of each day', () => {
+    const coarse = receive(run({ coarse: true }));
+    const vehicles = (list: Received[]) => list.filter((r) => r.stream === 'telemetry');
+    expect(vehicles(coarse).length).toBeLessThan(vehicles(received).length * 0.4);
+    // Every coarse sample is one of the fine samples, unchanged.
+    const key = (r: Received) => `${r.deviceId}|${JSON.stringify(r.sample)}`;
+    const fine = new Set(vehicles(received).map(key));
+    expect(vehicles(coarse).every((r) => fine.has(key(r)))).toBe(true);
+    const transitions = (list: Received[]) => {
+      const out: string[] = [];
+      const byDevice = new Map<string, Received[]>();
+      for (const r of vehicles(list)) byDevice.set(r.deviceId, [...(byDevice.get(r.deviceId) ?? []), r]);
+      for (const [deviceId, samples] of byDevice) {
+        samples.forEach((r, i) => {
+          const previous = samples[i - 1]?.sample;
+          if (previous && (previous.ignition !== r.sample.ignition || previous.charging !== r.sample.charging)) out.push(`${deviceId}|${r.ms}|${String(r.sample.ignition)}`);
+        });
+      }
+      return out.sort();
+    };
+    expect(transitions(coarse)).toEqual(transitions(received));
+    const lastOdometer = (list: Received[], deviceId: string) => vehicles(list).filter((r) => r.deviceId === deviceId).at(-1)!.sample.odometerKm;
+    for (const deviceId of ['veh-petrol', 'veh-ev', 'veh-truck']) expect(lastOdometer(coarse, deviceId)).toBe(lastOdometer(received, deviceId));
+  });
+
   it('keeps every vehicle in Bærum, its counters growing and its timestamps unique and increasing', () => {
     for (const [deviceId, samples] of ofDevice) {
       for (let i = 0; i < samples.length; i += 1) {

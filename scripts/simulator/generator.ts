@@ -12,7 +12,7 @@ import type { SimChargePoint, SimFleet, SimVehicle } from './fleet';
 import { ChargePointEvent, ChargePointStream, ChargePointTimeline } from './charge-point-day';
 import { IsoDate, addDays, formatTs, osloDateOf, osloMidnight } from './oslo-time';
 import { Tank, VehicleLedger, inService, tankOf, vehicleDayTotals } from './vehicle-model';
-import { vehicleDay, vehiclePayload } from './vehicle-day';
+import { thinSamples, vehicleDay, vehiclePayload } from './vehicle-day';
 
 export type Sample = Record<string, unknown>;
 
@@ -38,6 +38,8 @@ export interface GenerateOptions {
   topicRoot: string;
   /** Samples per message: 1 sends each sample alone; the contract allows up to 500. */
   maxSamples: number;
+  /** Vehicle samples thinned to COARSE_SAMPLING (long backfills); every sample otherwise. */
+  coarse?: boolean;
 }
 
 export const MAX_SAMPLES_PER_MESSAGE = 500;
@@ -99,7 +101,9 @@ class VehicleDays implements DeviceDays {
       }
       return out;
     }
-    const states = vehicleDay(vehicle, date, this.ledger.at(date), vehicleDayTotals(vehicle, date, seed), seed);
+    const day = vehicleDay(vehicle, date, this.ledger.at(date), vehicleDayTotals(vehicle, date, seed), seed);
+    // Thinned over the whole day before the range cut, so a sample is kept whatever range asked for it.
+    const states = options.coarse ? thinSamples(day) : day;
     const samples: Sample[] = [];
     const times: number[] = [];
     for (const state of states) {

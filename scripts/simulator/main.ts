@@ -111,7 +111,7 @@ async function run(config: SimulatorConfig): Promise<number> {
   const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
   try {
-    const stream = generateMessages({ fleet, seed: config.seed, from, to, topicRoot: config.topicRoot, maxSamples: paced ? 1 : Math.min(config.batch, MAX_SAMPLES_PER_MESSAGE) });
+    const stream = generateMessages({ fleet, seed: config.seed, from, to, topicRoot: config.topicRoot, maxSamples: paced ? 1 : Math.min(config.batch, MAX_SAMPLES_PER_MESSAGE), coarse: config.sampling === 'coarse' });
     for (const message of stream) {
       if (Date.now() - lastTurn >= 20) {
         await turn();

@@ -24,6 +24,27 @@ export interface VehicleState extends Counters {
 /** Sampling: every minute while the ignition is on, every 15 minutes parked at a job or charging, every 30 at the depot. */
 export const SAMPLING = { driveMs: MINUTE, stopMs: 15 * MINUTE, chargeMs: 15 * MINUTE, depotMs: 30 * MINUTE } as const;
 
+/**
+ * Coarse sampling for long backfills: a sample every 5 minutes while the ignition is on and every
+ * hour otherwise, keeping both samples around every ignition or charging change, so that trips,
+ * charging and every counter's day totals are the same with about a quarter of the samples.
+ */
+export const COARSE_SAMPLING = { ignitionOnMs: 5 * MINUTE, otherwiseMs: 60 * MINUTE } as const;
+
+/** A day's samples thinned to `every` (see COARSE_SAMPLING); the day's first and last sample stay. */
+export function thinSamples(states: VehicleState[], every: { ignitionOnMs: number; otherwiseMs: number } = COARSE_SAMPLING): VehicleState[] {
+  const changes = (a: VehicleState | undefined, b: VehicleState | undefined) => !!a && !!b && (a.ignition !== b.ignition || a.charging !== b.charging);
+  const kept: VehicleState[] = [];
+  states.forEach((state, index) => {
+    const previous = states[index - 1];
+    const next = states[index + 1];
+    const lastKept = kept[kept.length - 1];
+    const step = state.ignition ? every.ignitionOnMs : every.otherwiseMs;
+    if (!lastKept || !next || changes(previous, state) || changes(state, next) || state.ts - lastKept.ts >= step) kept.push(state);
+  });
+  return kept;
+}
+
 /** The tour should be back at the depot by then (local time), stops are shortened to make it. */
 const LATEST_RETURN_MINUTES = 17 * 60 + 30;
 const LUNCH_MINUTES = 30;
