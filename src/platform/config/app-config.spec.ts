@@ -12,6 +12,7 @@ describe('loadConfig', () => {
     expect(config.adminApiKey).toBeUndefined();
     expect(config.reportTimeZone).toBe('Europe/Oslo');
     expect(config.ingest.concurrentFlushes).toBe(2);
+    expect(config.ingest.inHandBytesPerConnection).toBe(1_048_576);
   });
 
   it('takes a subset of roles', () => {
@@ -30,6 +31,7 @@ describe('loadConfig', () => {
     ['REPORT_TIME_ZONE', 'Europe/Atlantis'],
     ['ADMIN_API_KEY', 'short'],
     ['INGEST_CONCURRENT_FLUSHES', '0'],
+    ['INGEST_IN_FLIGHT_BYTES_PER_CONNECTION', '1000'],
   ])('rejects %s=%s naming the variable', (variable, value) => {
     let error: unknown;
     try {

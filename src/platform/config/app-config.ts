@@ -41,6 +41,12 @@ export interface IngestConfig {
   connections: number;
   /** Unacknowledged messages a connection may hold before it stops reading (memory bound). */
   inHandPerConnection: number;
+  /**
+   * Payload bytes a connection may hold unacknowledged: with large sample arrays the message
+   * count alone would let minutes of work pile up behind a connection that reads nothing (not
+   * even the broker's ping replies) until it drains.
+   */
+  inHandBytesPerConnection: number;
   /** Stable per ingest process, so that its persistent broker sessions survive restarts. */
   instanceId: string;
   shareGroup: string;
@@ -153,6 +159,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     ingest: Object.freeze({
       connections: integer(env, 'INGEST_CONNECTIONS', 4, 1, 1024),
       inHandPerConnection: integer(env, 'INGEST_IN_FLIGHT_PER_CONNECTION', 250, 1, 10_000),
+      // At least one message of the contract's largest size (256 KiB) must fit.
+      inHandBytesPerConnection: integer(env, 'INGEST_IN_FLIGHT_BYTES_PER_CONNECTION', 1_048_576, 262_144, 1_073_741_824),
       instanceId: instanceId(env),
       shareGroup: identifier(env, 'INGEST_SHARE_GROUP', 'klimaklok-ingest'),
       batchMaxRows: integer(env, 'INGEST_BATCH_MAX_ROWS', 5000, 1, 100_000),

@@ -78,6 +78,7 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
       clientIdPrefix: `klimaklok-ingest-${ingest.instanceId}`,
       size: ingest.connections,
       inHandPerConnection: ingest.inHandPerConnection,
+      inHandBytesPerConnection: ingest.inHandBytesPerConnection,
       subscription: `$share/${ingest.shareGroup}/${this.config.mqttTopicRoot}/v1/#`,
       onMessage: (topic, payload) => this.receive(topic, payload),
     });

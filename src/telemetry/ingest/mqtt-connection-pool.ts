@@ -10,6 +10,8 @@ export interface PoolOptions {
   size: number;
   /** Messages a connection may hold unacknowledged before it stops reading from the broker. */
   inHandPerConnection: number;
+  /** Payload bytes a connection may hold unacknowledged before it stops reading (whichever limit comes first). */
+  inHandBytesPerConnection: number;
   /** e.g. `$share/klimaklok-ingest/fleet/v1/#` */
   subscription: string;
   /**
@@ -28,9 +30,11 @@ export interface PoolOptions {
  * one message per connection in flight (and keep ping replies waiting behind it, which drops the
  * connection on keepalive during a backlog). Instead the callback runs at once and the PUBACK
  * itself is held: `_sendPacket` is wrapped to defer each PUBACK until its message's commit.
- * Acks go out in arrival order, since batches commit in arrival order. A connection with
- * `inHandPerConnection` messages unacknowledged stops reading until one commits, which bounds
- * memory and leaves the backlog in the broker.
+ * Acks go out in arrival order, since batches are settled in arrival order. A connection with
+ * `inHandPerConnection` messages or `inHandBytesPerConnection` payload bytes unacknowledged stops
+ * reading until one commits, which bounds memory and leaves the backlog in the broker. While it
+ * reads nothing it cannot see the broker's ping replies either, so the limits must hold less work
+ * than can be committed within the keepalive interval.
  */
 export class MqttConnectionPool {
   private readonly logger = new Logger(MqttConnectionPool.name);
@@ -82,22 +86,26 @@ export class MqttConnectionPool {
       );
     };
     let inHand = 0;
+    let inHandBytes = 0;
     let readNext: (() => void) | undefined;
     client.handleMessage = (packet, done) => {
       if (this.stopping) return; // never acknowledged: the broker re-delivers after we are gone
       const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
       inHand += 1;
+      inHandBytes += payload.length;
       const committed = this.options.onMessage(packet.topic, payload);
       if (packet.qos > 0 && packet.messageId !== undefined) commits.set(packet.messageId, committed);
       committed
         .catch((error) => this.logger.error({ err: error, topic: packet.topic }, 'Message not stored; not acknowledged'))
         .finally(() => {
           inHand -= 1;
+          inHandBytes -= payload.length;
+          if (inHand >= this.options.inHandPerConnection || inHandBytes >= this.options.inHandBytesPerConnection) return;
           const resume = readNext;
           readNext = undefined;
           resume?.();
         });
-      if (inHand < this.options.inHandPerConnection) done();
+      if (inHand < this.options.inHandPerConnection && inHandBytes < this.options.inHandBytesPerConnection) done();
       else readNext = () => done();
     };
     client.on('connect', (connack) => {
