@@ -1,0 +1,172 @@
+/**
+ * The dashboard's shell: sign-in, the header with navigation and language, and a hash router
+ * (#/fleet, #/vehicles/<id>, #/cooperative, #/climate) so that the server only ever serves `/`.
+ */
+import { ApiClient, Me, Role } from './api-client';
+import { h } from './dom';
+import { Lang, MessageKey, label, lang, setLang, t } from './i18n';
+import { climateView } from './views/climate';
+import { cooperativeView } from './views/cooperative';
+import { fleetBoard } from './views/fleet-board';
+import { signInView } from './views/sign-in';
+import { vehiclePage } from './views/vehicle-page';
+import { ViewContext, ViewCleanup } from './views/view';
+
+const KEY_STORAGE = 'klimaklok.apiKey';
+const LANG_STORAGE = 'klimaklok.lang';
+
+type ViewName = 'fleet' | 'vehicle' | 'cooperative' | 'climate';
+
+/** Which views each role may open; the API enforces the same rules, this only avoids dead ends. */
+const VIEWS_BY_ROLE: Record<Role, ViewName[]> = {
+  admin: ['fleet', 'vehicle', 'cooperative', 'climate'],
+  fleet_manager: ['fleet', 'vehicle'],
+  climate_office: ['climate'],
+  cooperative: ['cooperative'],
+};
+const NAV: Array<{ view: ViewName; text: MessageKey }> = [
+  { view: 'fleet', text: 'nav.fleet' },
+  { view: 'cooperative', text: 'nav.cooperative' },
+  { view: 'climate', text: 'nav.climate' },
+];
+
+let session: ViewContext | null = null;
+let cleanup: ViewCleanup = undefined;
+
+function main(): HTMLElement {
+  return document.getElementById('main')!;
+}
+
+async function start() {
+  setLang(localStorage.getItem(LANG_STORAGE) === 'en' ? 'en' : 'nb');
+  const key = sessionStorage.getItem(KEY_STORAGE);
+  if (key) {
+    try {
+      session = await signIn(key);
+    } catch {
+      // A key that no longer works: back to the sign-in form.
+      sessionStorage.removeItem(KEY_STORAGE);
+    }
+  }
+  document.getElementById('skip-link')!.addEventListener('click', (event) => {
+    // The hash belongs to the router: move focus to the content without changing it.
+    event.preventDefault();
+    main().focus();
+  });
+  window.addEventListener('hashchange', route);
+  route();
+}
+
+async function signIn(key: string): Promise<ViewContext> {
+  const client = new ApiClient(key);
+  const me: Me = await client.me();
+  return { client, me };
+}
+
+function parseHash(): { view: ViewName | null; id?: string } {
+  const hash = location.hash;
+  if (hash === '' || hash === '#' || hash === '#/') return { view: null };
+  const vehicle = /^#\/vehicles\/([0-9a-fA-F-]{36})$/.exec(hash);
+  if (vehicle) return { view: 'vehicle', id: vehicle[1] };
+  const named = /^#\/(fleet|cooperative|climate)$/.exec(hash);
+  return named ? { view: named[1] as ViewName } : { view: 'fleet', id: 'not-found' };
+}
+
+function route() {
+  if (cleanup) cleanup();
+  cleanup = undefined;
+  document.documentElement.lang = lang();
+  document.getElementById('skip-link')!.textContent = t('app.skip');
+  renderHeader();
+  const target = main();
+  target.replaceChildren();
+  if (!session) {
+    document.title = `${t('signin.heading')} – ${t('app.title')}`;
+    signInView(target, async (key) => {
+      const signedIn = await signIn(key);
+      sessionStorage.setItem(KEY_STORAGE, key);
+      session = signedIn;
+      location.hash = `#/${VIEWS_BY_ROLE[signedIn.me.role][0]}`;
+      route();
+    });
+    return;
+  }
+  const allowed = VIEWS_BY_ROLE[session.me.role];
+  const { view, id } = parseHash();
+  if (view === null) {
+    location.replace(`#/${allowed[0]}`);
+    return;
+  }
+  if (id === 'not-found') {
+    target.append(h('h1', {}, t('error.notFound')));
+    return;
+  }
+  if (!allowed.includes(view)) {
+    target.append(h('p', { class: 'error', role: 'alert' }, t('error.forbidden')));
+    return;
+  }
+  if (view === 'fleet') cleanup = fleetBoard(target, session);
+  else if (view === 'vehicle') cleanup = vehiclePage(target, session, id!);
+  else if (view === 'cooperative') cleanup = cooperativeView(target, session);
+  else cleanup = climateView(target, session);
+}
+
+function renderHeader() {
+  const header = document.getElementById('top')!;
+  const language = h(
+    'select',
+    {
+      id: 'language',
+      onchange: (event: Event) => {
+        const value = (event.target as HTMLSelectElement).value as Lang;
+        localStorage.setItem(LANG_STORAGE, value);
+        setLang(value);
+        route();
+        document.getElementById('language')?.focus();
+      },
+    },
+    h('option', { value: 'nb', selected: localStorage.getItem(LANG_STORAGE) !== 'en' }, 'Norsk (bokmål)'),
+    h('option', { value: 'en', selected: localStorage.getItem(LANG_STORAGE) === 'en' }, 'English'),
+  );
+  const parts: Node[] = [h('a', { class: 'brand', href: '#/' }, t('app.title'))];
+  if (session) {
+    const current = parseHash().view;
+    const allowed = VIEWS_BY_ROLE[session.me.role];
+    parts.push(
+      h(
+        'nav',
+        { 'aria-label': t('app.nav') },
+        h(
+          'ul',
+          {},
+          ...NAV.filter((item) => allowed.includes(item.view)).map((item) =>
+            h('li', {}, h('a', { href: `#/${item.view}`, 'aria-current': current === item.view || (item.view === 'fleet' && current === 'vehicle') ? 'page' : null }, t(item.text))),
+          ),
+        ),
+      ),
+      h('span', { class: 'who', id: 'signed-in-as' }, t('role.signedInAs', { role: label('role', session.me.role) })),
+    );
+  }
+  parts.push(h('span', { class: 'language' }, h('label', { for: 'language' }, t('app.language')), language));
+  if (session) {
+    parts.push(
+      h(
+        'button',
+        {
+          type: 'button',
+          id: 'sign-out',
+          onclick: () => {
+            sessionStorage.removeItem(KEY_STORAGE);
+            session = null;
+            location.hash = '';
+            route();
+          },
+        },
+        t('app.signOut'),
+      ),
+    );
+  }
+  header.replaceChildren(...parts);
+}
+
+void start();
