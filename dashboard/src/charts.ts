@@ -34,6 +34,7 @@ export function barChart(title: string, labels: string[], series: Series[], unit
         stack: s.stack,
         backgroundColor: PALETTE[i % PALETTE.length],
         borderColor: PALETTE[i % PALETTE.length],
+        maxBarThickness: 48,
       })) as never,
     },
     options: {

@@ -45,7 +45,7 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
       chart.figure,
       table(
         t('climate.byMonth'),
-        [{ text: t('col.day') }, { text: t('col.actual'), numeric: true }, { text: t('col.baseline'), numeric: true }, { text: t('col.avoided'), numeric: true }],
+        [{ text: t('col.month') }, { text: t('col.actual'), numeric: true }, { text: t('col.baseline'), numeric: true }, { text: t('col.avoided'), numeric: true }],
         rows.map((r) => h('tr', {}, h('th', { scope: 'row' }, String(r.group)), h('td', { class: 'num' }, kg(r.actualKg)), h('td', { class: 'num' }, kg(r.baselineKg)), h('td', { class: 'num' }, kg(r.avoidedKg)))),
       ),
     ];

@@ -67,7 +67,7 @@ export function cooperativeView(main: HTMLElement, { client, me }: ViewContext):
               { class: 'table-wrap' },
               table(
                 t('coop.grants'),
-                [{ text: t('col.reference') }, { text: t('col.day') }, { text: t('col.amount'), numeric: true }, { text: t('col.chargePoint'), numeric: true }],
+                [{ text: t('col.reference') }, { text: t('col.grantedOn') }, { text: t('col.amount'), numeric: true }, { text: t('col.chargePointCount'), numeric: true }],
                 grants.map((g) =>
                   h('tr', {}, h('th', { scope: 'row' }, g.reference), h('td', {}, formatDay(g.grantedOn)), h('td', { class: 'num' }, formatQuantity(g.amountNok, 'kr', 0)), h('td', { class: 'num' }, formatNumber(g.chargePointCount))),
                 ),

@@ -13,9 +13,10 @@ const WIDTH = 600;
 // A degree of longitude is cos(59.9°) ≈ 0.502 of a degree of latitude: 0.2° E ≈ 11.2 km, 0.1° N ≈ 11.1 km.
 const HEIGHT = Math.round((WIDTH * (AREA.north - AREA.south)) / ((AREA.east - AREA.west) * Math.cos((59.9 * Math.PI) / 180)));
 const PAD = 36;
+const LEFT = 72; // room for the latitude labels
 
 const inside = (p: Position) => p.lat >= AREA.south && p.lat <= AREA.north && p.lon >= AREA.west && p.lon <= AREA.east;
-const x = (lon: number) => PAD + ((lon - AREA.west) / (AREA.east - AREA.west)) * WIDTH;
+const x = (lon: number) => LEFT + ((lon - AREA.west) / (AREA.east - AREA.west)) * WIDTH;
 const y = (lat: number) => PAD + ((AREA.north - lat) / (AREA.north - AREA.south)) * HEIGHT;
 
 export function positionPlot(trips: Trip[], current: Position | null): HTMLElement {
@@ -49,10 +50,10 @@ export function positionPlot(trips: Trip[], current: Position | null): HTMLEleme
     { class: 'map' },
     svg(
       'svg',
-      { viewBox: `0 0 ${WIDTH + 2 * PAD} ${HEIGHT + 2 * PAD}`, role: 'img', 'aria-labelledby': 'map-title map-desc' },
+      { viewBox: `0 0 ${LEFT + WIDTH + PAD} ${HEIGHT + 2 * PAD}`, role: 'img', 'aria-labelledby': 'map-title map-desc' },
       svg('title', { id: 'map-title' }, t('vehicle.map')),
       svg('desc', { id: 'map-desc' }, t('vehicle.mapDesc')),
-      svg('rect', { x: PAD, y: PAD, width: WIDTH, height: HEIGHT, class: 'area' }),
+      svg('rect', { x: LEFT, y: PAD, width: WIDTH, height: HEIGHT, class: 'area' }),
       ...grid,
       ...marks,
     ),

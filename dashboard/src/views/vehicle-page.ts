@@ -60,7 +60,13 @@ export function vehiclePage(main: HTMLElement, { client }: ViewContext, id: stri
     );
   }
 
-  function renderDaily(days: VehicleDay[]) {
+  function renderDaily(stored: VehicleDay[]) {
+    // Every day of the period, so that a day without data shows as a gap in the chart and a dash in the table.
+    const byDay = new Map(stored.map((d) => [d.day, d]));
+    const days: VehicleDay[] = [];
+    for (let day = from; day <= to; day = addDays(day, 1)) {
+      days.push(byDay.get(day) ?? { day, distanceKm: null, drivingSeconds: 0, fuelUsedL: null, gasUsedKg: null, energyChargedKwh: null, energyConsumedKwh: null, sampleCount: 0 });
+    }
     const withData = days.filter((d) => d.sampleCount > 0 || d.distanceKm !== null);
     const parts: Node[] = [h('h2', { id: 'daily-heading' }, t('vehicle.daily'))];
     if (withData.length === 0) parts.push(emptyState(t('vehicle.noDays')));
@@ -84,7 +90,7 @@ export function vehiclePage(main: HTMLElement, { client }: ViewContext, id: stri
               { text: t('col.charged'), numeric: true },
               { text: t('col.samples'), numeric: true },
             ],
-            days.map((d) =>
+            withData.map((d) =>
               h(
                 'tr',
                 {},
