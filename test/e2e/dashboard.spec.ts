@@ -115,6 +115,19 @@ describe('web dashboard in headless Chromium', () => {
     if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
   }
 
+  it('serves the page and its assets without a key, under a content security policy without inline scripts', async () => {
+    const page = await t.http().get('/').expect(200).expect('Content-Type', /text\/html/);
+    expect(page.text).toContain('<script defer src="/assets/app.js"></script>');
+    expect(page.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline script
+    const policy = page.headers['content-security-policy'];
+    expect(policy).toMatch(/script-src 'self'(;|$)/);
+    expect(policy).toMatch(/default-src 'self'/);
+    await t.http().get('/assets/app.js').expect(200).expect('Content-Type', /javascript/);
+    await t.http().get('/assets/style.css').expect(200).expect('Content-Type', /css/);
+    await t.http().get('/assets/missing.js').expect(404);
+    await t.http().get('/api/v1/me').expect(401); // the API stays behind its keys
+  });
+
   const row = (page: Page, vehicleId: string) => page.locator(`tr[data-vehicle-id="${vehicleId}"]`);
 
   describe('fleet manager', () => {
