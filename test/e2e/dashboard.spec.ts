@@ -122,6 +122,7 @@ describe('web dashboard in headless Chromium', () => {
     const policy = page.headers['content-security-policy'];
     expect(policy).toMatch(/script-src 'self'(;|$)/);
     expect(policy).toMatch(/default-src 'self'/);
+    expect(policy).not.toContain('upgrade-insecure-requests'); // plain HTTP at a LAN address must work too
     await t.http().get('/assets/app.js').expect(200).expect('Content-Type', /javascript/);
     await t.http().get('/assets/style.css').expect(200).expect('Content-Type', /css/);
     await t.http().get('/assets/missing.js').expect(404);
