@@ -72,7 +72,18 @@ function parseHash(): { view: ViewName | null; id?: string } {
   return named ? { view: named[1] as ViewName } : { view: 'fleet', id: 'not-found' };
 }
 
+/** Goes to a hash; the hashchange event renders it, or route() does when the hash stays the same. */
+function navigate(hash: string) {
+  if (location.hash === hash || (hash === '' && location.hash === '')) route();
+  else location.hash = hash;
+}
+
+let firstRoute = true;
+
 function route() {
+  // After a navigation, move focus to the new content so that keyboard and screen-reader users start there.
+  const moveFocus = !firstRoute;
+  firstRoute = false;
   if (cleanup) cleanup();
   cleanup = undefined;
   document.documentElement.lang = lang();
@@ -86,8 +97,7 @@ function route() {
       const signedIn = await signIn(key);
       sessionStorage.setItem(KEY_STORAGE, key);
       session = signedIn;
-      location.hash = `#/${VIEWS_BY_ROLE[signedIn.me.role][0]}`;
-      route();
+      navigate(`#/${VIEWS_BY_ROLE[signedIn.me.role][0]}`);
     });
     return;
   }
@@ -109,6 +119,7 @@ function route() {
   else if (view === 'vehicle') cleanup = vehiclePage(target, session, id!);
   else if (view === 'cooperative') cleanup = cooperativeView(target, session);
   else cleanup = climateView(target, session);
+  if (moveFocus && !target.contains(document.activeElement)) target.focus();
 }
 
 function renderHeader() {
@@ -158,8 +169,7 @@ function renderHeader() {
           onclick: () => {
             sessionStorage.removeItem(KEY_STORAGE);
             session = null;
-            location.hash = '';
-            route();
+            navigate('');
           },
         },
         t('app.signOut'),

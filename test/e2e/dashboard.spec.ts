@@ -105,10 +105,11 @@ describe('web dashboard in headless Chromium', () => {
     return page;
   }
 
-  async function signIn(page: Page, key: string) {
+  async function signIn(page: Page, key: string, by: 'click' | 'enter' = 'click') {
     await page.goto(`${base}/`);
     await page.getByLabel('API-nøkkel').fill(key);
-    await page.getByRole('button', { name: 'Logg inn' }).click();
+    if (by === 'enter') await page.keyboard.press('Enter'); // the key field has focus on load
+    else await page.getByRole('button', { name: 'Logg inn' }).click();
   }
 
   async function screenshot(page: Page, name: string) {
@@ -141,7 +142,7 @@ describe('web dashboard in headless Chromium', () => {
     });
 
     it('signs in with a key kept in session storage and shows the live board of real vehicles, in Norwegian', async () => {
-      await signIn(page, key);
+      await signIn(page, key, 'enter');
       await page.getByRole('heading', { name: 'Flåten nå' }).waitFor();
       const first = row(page, devices.get('veh-dash-0')!);
       await first.waitFor();
@@ -154,6 +155,16 @@ describe('web dashboard in headless Chromium', () => {
       expect(await page.evaluate("sessionStorage.getItem('klimaklok.apiKey')")).toBe(key);
       expect(await page.locator('#signed-in-as').textContent()).toBe('Innlogget som flåteansvarlig');
       await screenshot(page, 'fleet-board');
+    });
+
+    it('keeps the session over a reload, and the skip link is the first stop of the keyboard and leads to the content', async () => {
+      await page.reload();
+      await row(page, devices.get('veh-dash-0')!).waitFor();
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate('document.activeElement.id')).toBe('skip-link');
+      await page.keyboard.press('Enter');
+      expect(await page.evaluate('document.activeElement.id')).toBe('main');
+      expect(page.url()).toBe(`${base}/#/fleet`); // the router's hash is left alone
     });
 
     it('filters the board by vehicle class', async () => {
@@ -178,7 +189,8 @@ describe('web dashboard in headless Chromium', () => {
     });
 
     it('opens a vehicle page with its figures, daily table and positions over Bærum', async () => {
-      await page.getByRole('link', { name: 'LT000000' }).click();
+      await page.getByRole('link', { name: 'LT000000' }).focus();
+      await page.keyboard.press('Enter');
       await page.getByRole('heading', { name: 'Kjøretøy LT000000' }).waitFor();
       expect(page.url()).toBe(`${base}/#/vehicles/${devices.get('veh-dash-0')}`);
       await expectText(page.locator('.facts'), /48\u00a0211,4\u00a0km/); // decimal comma, space as thousands separator

@@ -149,7 +149,27 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
     }
   }
 
+  // Vehicles to re-read for their other fields, once per burst of events: one by one for a few,
+  // the whole list when many changed at once (the offline sweep can turn dozens offline).
   const pending = new Set<string>();
+  let flush: number | undefined;
+  function reread() {
+    flush = undefined;
+    const ids = [...pending];
+    pending.clear();
+    if (ids.length > 10) return void reload(false).catch(() => undefined);
+    for (const id of ids) {
+      client.vehicle(id).then(
+        (fresh) => {
+          if (stop.signal.aborted) return;
+          vehicles.set(fresh.id, fresh);
+          updateRow(fresh, false);
+        },
+        () => undefined,
+      );
+    }
+  }
+
   function applyChange(change: StatusChange) {
     const vehicle = vehicles.get(change.vehicleId);
     if (!vehicle) return void reload(false).catch(() => undefined);
@@ -158,22 +178,8 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
     if (filters.status && !matches(vehicle)) renderRows();
     else if (rows.has(vehicle.id)) updateRow(vehicle, true);
     else renderRows();
-    // Re-read the vehicle for its other fields, once per burst of events.
-    if (pending.has(vehicle.id)) return;
     pending.add(vehicle.id);
-    timers.push(
-      window.setTimeout(() => {
-        pending.delete(vehicle.id);
-        client.vehicle(vehicle.id).then(
-          (fresh) => {
-            if (stop.signal.aborted) return;
-            vehicles.set(fresh.id, fresh);
-            updateRow(fresh, false);
-          },
-          () => undefined,
-        );
-      }, 500),
-    );
+    if (flush === undefined) timers.push((flush = window.setTimeout(reread, 500)));
   }
 
   async function follow() {
