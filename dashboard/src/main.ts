@@ -2,7 +2,7 @@
  * The dashboard's shell: sign-in, the header with navigation and language, and a hash router
  * (#/fleet, #/vehicles/<id>, #/cooperative, #/climate) so that the server only ever serves `/`.
  */
-import { ApiClient, Me, Role } from './api-client';
+import { ApiClient, ApiError, Me, Role } from './api-client';
 import { h } from './dom';
 import { Lang, MessageKey, label, lang, setLang, t } from './i18n';
 import { climateView } from './views/climate';
@@ -43,9 +43,9 @@ async function start() {
   if (key) {
     try {
       session = await signIn(key);
-    } catch {
-      // A key that no longer works: back to the sign-in form.
-      sessionStorage.removeItem(KEY_STORAGE);
+    } catch (error) {
+      // A key that no longer works: forget it and show the sign-in form.
+      if (error instanceof ApiError && error.status === 401) sessionStorage.removeItem(KEY_STORAGE);
     }
   }
   document.getElementById('skip-link')!.addEventListener('click', (event) => {
@@ -63,13 +63,14 @@ async function signIn(key: string): Promise<ViewContext> {
   return { client, me };
 }
 
-function parseHash(): { view: ViewName | null; id?: string } {
+/** The view a hash names: null for none (go to the role's first view), 'unknown' for anything else. */
+function parseHash(): { view: ViewName | null | 'unknown'; id?: string } {
   const hash = location.hash;
   if (hash === '' || hash === '#' || hash === '#/') return { view: null };
   const vehicle = /^#\/vehicles\/([0-9a-fA-F-]{36})$/.exec(hash);
   if (vehicle) return { view: 'vehicle', id: vehicle[1] };
   const named = /^#\/(fleet|cooperative|climate)$/.exec(hash);
-  return named ? { view: named[1] as ViewName } : { view: 'fleet', id: 'not-found' };
+  return { view: named ? (named[1] as ViewName) : 'unknown' };
 }
 
 /** Goes to a hash; the hashchange event renders it, or route() does when the hash stays the same. */
@@ -107,7 +108,7 @@ function route() {
     location.replace(`#/${allowed[0]}`);
     return;
   }
-  if (id === 'not-found') {
+  if (view === 'unknown') {
     target.append(h('h1', {}, t('error.notFound')));
     return;
   }
