@@ -209,6 +209,7 @@ async function main() {
     });
     say('fleet simulator publishing live traffic (a simulated minute per second)');
     say(`ready after ${Math.round((Date.now() - startedAt) / 1000)} s:`);
+    say(`  dashboard     http://127.0.0.1:${PORT}/  (sign in with the admin key below, or a fleet_manager key)`);
     say(`  health        http://127.0.0.1:${PORT}/health`);
     say(`  API docs      http://127.0.0.1:${PORT}/docs`);
     say(`  metrics       http://127.0.0.1:${PORT}/metrics`);

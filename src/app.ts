@@ -3,9 +3,11 @@ import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import express from 'express';
+import { existsSync } from 'node:fs';
 import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { ApiKeyService } from './auth/api-key.service';
+import { dashboardAssets, dashboardDir } from './dashboard/dashboard-assets';
 import { AppConfig } from './platform/config/app-config';
 import { assertSchemaCurrent } from './platform/database/schema-check';
 import { AllExceptionsFilter } from './platform/http/all-exceptions.filter';
@@ -31,6 +33,13 @@ export async function createApp(config: AppConfig, logger: LoggerService): Promi
     app.use(QUEUE_DASHBOARD_PATH, helmet({ contentSecurityPolicy: false }), queueDashboard(app.get(QueueService), isAdminKey));
   }
   app.use(helmet());
+  if (config.roles.has('api')) {
+    // After helmet: the dashboard gets the default content security policy (scripts and
+    // styles from this origin only; the bundle has no inline script).
+    const dir = dashboardDir();
+    if (existsSync(dir)) app.use(dashboardAssets(dir));
+    else logger.warn(`Dashboard assets not found in ${dir} (built by npm run build); serving the API without the dashboard`);
+  }
   app.use(express.json({ limit: config.httpBodyLimit }));
   app.use(express.text({ type: YAML_TYPES, limit: config.httpBodyLimit }));
   app.useGlobalPipes(createValidationPipe());

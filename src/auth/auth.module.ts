@@ -9,10 +9,11 @@ import { ApiKeyGuard } from './api-key.guard';
 import { ApiKeyRepository } from './api-key.repository';
 import { ApiKeyService } from './api-key.service';
 import { ApiKeysController } from './api-keys.controller';
+import { MeController } from './me.controller';
 
 @Module({
   imports: [TypeOrmModule.forFeature([ApiKey]), RegistryModule],
-  controllers: [ApiKeysController],
+  controllers: [ApiKeysController, MeController],
   providers: [ApiKeyRepository, ApiKeyService, { provide: APP_GUARD, useClass: ApiKeyGuard }],
   exports: [ApiKeyService],
 })

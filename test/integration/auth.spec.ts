@@ -62,6 +62,15 @@ describe('API keys and roles', () => {
     await t.http().get('/api/v1/vehicles').set(bearer(secret)).expect(401);
   });
 
+  it('tells any valid key its role and organization at GET /api/v1/me (the dashboard picks its views from it)', async () => {
+    expect((await t.http().get('/api/v1/me').set(admin).expect(200)).body).toEqual({ role: 'admin', organizationId: null });
+    for (const role of ['fleet_manager', 'climate_office']) {
+      expect((await t.http().get('/api/v1/me').set(bearer(await t.keyFor(role))).expect(200)).body).toEqual({ role, organizationId: null });
+    }
+    const cooperative = bearer(await t.keyFor('cooperative', cooperativeId));
+    expect((await t.http().get('/api/v1/me').set(cooperative).expect(200)).body).toEqual({ role: 'cooperative', organizationId: cooperativeId });
+  });
+
   it('refuses an expired key', async () => {
     const created = await t.http().post('/api/v1/api-keys').set(admin).send({ name: 'old', role: 'fleet_manager', expiresAt: '2020-01-01T00:00:00Z' }).expect(201);
     await t.http().get('/api/v1/vehicles').set(bearer(created.body.secret)).expect(401);

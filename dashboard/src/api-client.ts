@@ -1,0 +1,303 @@
+/**
+ * Every call the dashboard makes to the service, in one place. Requests go to the page's own
+ * origin with the signed-in key as a bearer token; nothing is fetched from any other host.
+ *
+ * The last section holds the calls of the charging and emissions report APIs
+ * (shared/spec/reports-v1.md, "Report endpoints"), which are built on other branches: their
+ * types use the spec's field names, and the cooperative and climate views call them and show an
+ * empty state while the service answers 404 (route not there yet). Wiring after the merge means
+ * checking these types against the real answers.
+ */
+import { SseParser } from './sse';
+
+export type Role = 'admin' | 'fleet_manager' | 'climate_office' | 'cooperative';
+export type VehicleStatus = 'online' | 'offline' | 'unknown';
+
+export interface Me {
+  role: Role;
+  organizationId: string | null;
+}
+
+export interface Position {
+  lat: number;
+  lon: number;
+}
+
+export interface VehicleState {
+  lastSampleAt: string;
+  lastReceivedAt: string;
+  speedKmh: number | null;
+  socPct: number | null;
+  odometerKm: number | null;
+  fuelLevelPct: number | null;
+  ignition: boolean | null;
+  charging: boolean | null;
+  statusSince: string;
+  position?: Position & { at: string | null };
+}
+
+export interface FleetVehicle {
+  id: string;
+  registration: string;
+  vehicleClass: string;
+  energyCarrier: string;
+  departmentId: string;
+  deviceId: string | null;
+  status: VehicleStatus;
+  state: VehicleState | null;
+}
+
+export interface VehicleDay {
+  day: string;
+  distanceKm: number | null;
+  drivingSeconds: number;
+  fuelUsedL: number | null;
+  gasUsedKg: number | null;
+  energyChargedKwh: number | null;
+  energyConsumedKwh: number | null;
+  sampleCount: number;
+}
+
+export interface Trip {
+  startedAt: string;
+  endedAt: string;
+  durationSeconds: number;
+  start: Position | null;
+  end: Position | null;
+  distanceKm: number | null;
+  fuelUsedL: number | null;
+  gasUsedKg: number | null;
+  energyConsumedKwh: number | null;
+}
+
+export interface Organization {
+  id: string;
+  name: string;
+  kind: string;
+}
+
+export interface ChargePoint {
+  id: string;
+  organizationId: string;
+  subsidyGrantId: string | null;
+  name: string;
+  connectors: number;
+  maxKw: number;
+  commissionedOn: string;
+  deviceId: string;
+}
+
+export interface SubsidyGrant {
+  id: string;
+  organizationId: string;
+  reference: string;
+  grantedOn: string;
+  amountNok: number;
+  chargePointCount: number;
+  followUpEndsOn: string;
+}
+
+export interface StatusChange {
+  vehicleId: string;
+  status: 'online' | 'offline';
+  since: string;
+}
+
+interface Page<T> {
+  items: T[];
+  total: number;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+type Query = Record<string, string | number | undefined>;
+
+export class ApiClient {
+  constructor(private readonly key: string) {}
+
+  private url(path: string, query: Query = {}): string {
+    const params = new URLSearchParams();
+    for (const [name, value] of Object.entries(query)) if (value !== undefined && value !== '') params.set(name, String(value));
+    const search = params.toString();
+    return `/api/v1/${path}${search ? `?${search}` : ''}`;
+  }
+
+  private async get<T>(path: string, query?: Query): Promise<T> {
+    const response = await fetch(this.url(path, query), { headers: { Authorization: `Bearer ${this.key}`, Accept: 'application/json' } });
+    if (!response.ok) throw await apiError(response);
+    return (await response.json()) as T;
+  }
+
+  /** Every item of a paged list (pages of 1,000, the API's largest). */
+  private async all<T>(path: string, query: Query = {}): Promise<T[]> {
+    const items: T[] = [];
+    for (;;) {
+      const page = await this.get<Page<T>>(path, { ...query, limit: 1000, offset: items.length });
+      items.push(...page.items);
+      if (page.items.length === 0 || items.length >= page.total) return items;
+    }
+  }
+
+  me(): Promise<Me> {
+    return this.get('me');
+  }
+
+  vehicles(): Promise<FleetVehicle[]> {
+    return this.all('vehicles');
+  }
+
+  vehicle(id: string): Promise<FleetVehicle> {
+    return this.get(`vehicles/${encodeURIComponent(id)}`);
+  }
+
+  /** Days in [from, to) ("YYYY-MM-DD", reporting time zone). */
+  async daily(id: string, from: string, to: string): Promise<VehicleDay[]> {
+    return (await this.get<{ days: VehicleDay[] }>(`vehicles/${encodeURIComponent(id)}/daily`, { from, to })).days;
+  }
+
+  /** Trips starting in [from, to) (instants). */
+  async trips(id: string, from: Date, to: Date): Promise<Trip[]> {
+    return (await this.get<{ items: Trip[] }>(`vehicles/${encodeURIComponent(id)}/trips`, { from: from.toISOString(), to: to.toISOString() })).items;
+  }
+
+  organizations(): Promise<Organization[]> {
+    return this.all('organizations');
+  }
+
+  chargePoints(organizationId?: string): Promise<ChargePoint[]> {
+    return this.all('chargepoints', { organizationId });
+  }
+
+  subsidyGrants(organizationId?: string): Promise<SubsidyGrant[]> {
+    return this.all('subsidy-grants', { organizationId });
+  }
+
+  /**
+   * The live status stream (server-sent events). EventSource cannot send an Authorization
+   * header, and a key in the URL would end up in logs and history, so the stream is read with
+   * fetch and parsed here: the key travels as on every other call and the API's guard is
+   * unchanged. Resolves when the stream ends; rejects on an error status or a network error.
+   */
+  async streamStatus(onChange: (change: StatusChange) => void, onOpen: () => void, signal: AbortSignal): Promise<void> {
+    const response = await fetch(this.url('fleet/stream'), { headers: { Authorization: `Bearer ${this.key}`, Accept: 'text/event-stream' }, signal, cache: 'no-store' });
+    if (!response.ok || !response.body) throw await apiError(response);
+    onOpen();
+    const parser = new SseParser((event) => {
+      if (event.type === 'status') onChange(JSON.parse(event.data) as StatusChange);
+    });
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      parser.push(value);
+    }
+  }
+
+  /** A report file (CSV or XLSX) fetched with the key and handed to the browser as a download. */
+  async download(path: string, query: Query, fileName: string): Promise<void> {
+    const response = await fetch(this.url(path, query), { headers: { Authorization: `Bearer ${this.key}` } });
+    if (!response.ok) throw await apiError(response);
+    const link = document.createElement('a');
+    link.href = URL.createObjectURL(await response.blob());
+    link.download = fileName;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
+  }
+
+  // ---- Charging and emissions reports (reports-v1.md; built on other branches) ----
+
+  /** GET /api/v1/reports/charging-usage: per charge point and total. */
+  chargingUsage(query: { organizationId?: string; from: string; to: string }): Promise<ChargingUsageReport> {
+    return this.get('reports/charging-usage', query);
+  }
+
+  /** GET /api/v1/reports/emissions: one row per group. */
+  emissions(query: { from: string; to: string; groupBy: 'vehicleClass' | 'vehicle' | 'carrier' | 'department' | 'month'; boundary?: 'ttw' | 'wtw'; gridMethod?: 'location' | 'market' }): Promise<EmissionsReport> {
+    return this.get('reports/emissions', query);
+  }
+
+  /** GET /api/v1/reports/emissions/change: change between two years with its decomposition. */
+  emissionsChange(query: { baseYear: number; year: number; vehicleClass?: string }): Promise<EmissionsChange> {
+    return this.get('reports/emissions/change', query);
+  }
+
+  /** GET /api/v1/reports/fleet-kpis: the fleet at year end and its zero-emission share. */
+  fleetKpis(query: { year: number }): Promise<FleetKpis> {
+    return this.get('reports/fleet-kpis', query);
+  }
+}
+
+/** Field names from reports-v1.md; the envelope (`rows`, `total`) is assumed and checked at wiring. */
+export interface ChargingUsageRow {
+  chargePointId?: string;
+  sessions: number;
+  energyKwh: number;
+  occupiedHours: number;
+  chargingHours: number;
+  utilizationPct: number;
+  availabilityPct: number;
+  uniqueUsers: number;
+  enabledAvoidedKg: number;
+  subsidyGrantReference?: string | null;
+}
+export interface ChargingUsageReport {
+  rows: ChargingUsageRow[];
+  total: ChargingUsageRow;
+}
+
+export interface EmissionsRow {
+  group: string;
+  distanceKm: number;
+  actualKg: number;
+  baselineKg: number;
+  avoidedKg: number;
+  biogenicMemoKg: number;
+  [field: string]: unknown;
+}
+export interface EmissionsReport {
+  rows: EmissionsRow[];
+  factorSetVersion?: string;
+  boundary?: string;
+  gridMethod?: string;
+}
+
+export interface EmissionsChange {
+  baseKg: number;
+  currentKg: number;
+  changePct: number;
+  decomposition: { activityKg: number; technologyKg: number; factorKg: number };
+}
+
+export interface FleetKpis {
+  zeroEmissionShareByCount?: number;
+  zeroEmissionShareByDistance?: number;
+  [field: string]: unknown;
+}
+
+/** Reads a report answer that may not exist yet: null while the route is missing (404). */
+export async function whenAvailable<T>(call: Promise<T>): Promise<T | null> {
+  try {
+    return await call;
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 404) return null;
+    throw error;
+  }
+}
+
+async function apiError(response: Response): Promise<ApiError> {
+  let message = `${response.status} ${response.statusText}`;
+  try {
+    const body = (await response.json()) as { message?: string | string[] };
+    if (body.message) message = Array.isArray(body.message) ? body.message.join('; ') : body.message;
+  } catch {
+    // not JSON: keep the status line
+  }
+  return new ApiError(response.status, message);
+}

@@ -1,0 +1,31 @@
+import { addDays, formatDuration, formatNumber, formatPercent, formatQuantity, localDay } from './format';
+
+describe('dashboard number formats', () => {
+  it('writes Norwegian numbers with a decimal comma and a space as thousands separator', () => {
+    expect(formatNumber(12345.678, 1, 'nb')).toBe('12\u00a0345,7');
+    expect(formatQuantity(1234567.5, 'km', 1, 'nb')).toBe('1\u00a0234\u00a0567,5\u00a0km');
+    expect(formatPercent(81.5, 1, 'nb')).toBe('81,5\u00a0%');
+  });
+
+  it('writes English numbers with a decimal point', () => {
+    expect(formatQuantity(12345.6, 'km', 1, 'en')).toBe('12,345.6\u00a0km');
+    expect(formatPercent(81.5, 1, 'en')).toBe('81.5%');
+  });
+
+  it('shows a dash for missing values, not 0', () => {
+    expect(formatQuantity(null, 'km', 1, 'nb')).toBe('–');
+    expect(formatPercent(undefined, 0, 'nb')).toBe('–');
+    expect(formatNumber(Number.NaN, 0, 'nb')).toBe('–');
+  });
+
+  it('writes durations in hours and minutes', () => {
+    expect(formatDuration(3900, 'nb')).toBe('1\u00a0t 05\u00a0min');
+    expect(formatDuration(720, 'en')).toBe('12\u00a0min');
+  });
+
+  it('counts days in the Oslo time zone', () => {
+    // 23:30 UTC on 31 December is already 1 January in Oslo.
+    expect(localDay(0, new Date('2019-12-31T23:30:00Z'))).toBe('2020-01-01');
+    expect(addDays('2020-02-28', 1)).toBe('2020-02-29');
+  });
+});

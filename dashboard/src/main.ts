@@ -1,0 +1,183 @@
+/**
+ * The dashboard's shell: sign-in, the header with navigation and language, and a hash router
+ * (#/fleet, #/vehicles/<id>, #/cooperative, #/climate) so that the server only ever serves `/`.
+ */
+import { ApiClient, ApiError, Me, Role } from './api-client';
+import { h } from './dom';
+import { Lang, MessageKey, label, lang, setLang, t } from './i18n';
+import { climateView } from './views/climate';
+import { cooperativeView } from './views/cooperative';
+import { fleetBoard } from './views/fleet-board';
+import { signInView } from './views/sign-in';
+import { vehiclePage } from './views/vehicle-page';
+import { ViewContext, ViewCleanup } from './views/view';
+
+const KEY_STORAGE = 'klimaklok.apiKey';
+const LANG_STORAGE = 'klimaklok.lang';
+
+type ViewName = 'fleet' | 'vehicle' | 'cooperative' | 'climate';
+
+/** Which views each role may open; the API enforces the same rules, this only avoids dead ends. */
+const VIEWS_BY_ROLE: Record<Role, ViewName[]> = {
+  admin: ['fleet', 'vehicle', 'cooperative', 'climate'],
+  fleet_manager: ['fleet', 'vehicle'],
+  climate_office: ['climate'],
+  cooperative: ['cooperative'],
+};
+const NAV: Array<{ view: ViewName; text: MessageKey }> = [
+  { view: 'fleet', text: 'nav.fleet' },
+  { view: 'cooperative', text: 'nav.cooperative' },
+  { view: 'climate', text: 'nav.climate' },
+];
+
+let session: ViewContext | null = null;
+let cleanup: ViewCleanup = undefined;
+
+function main(): HTMLElement {
+  return document.getElementById('main')!;
+}
+
+async function start() {
+  setLang(localStorage.getItem(LANG_STORAGE) === 'en' ? 'en' : 'nb');
+  const key = sessionStorage.getItem(KEY_STORAGE);
+  if (key) {
+    try {
+      session = await signIn(key);
+    } catch (error) {
+      // A key that no longer works: forget it and show the sign-in form.
+      if (error instanceof ApiError && error.status === 401) sessionStorage.removeItem(KEY_STORAGE);
+    }
+  }
+  document.getElementById('skip-link')!.addEventListener('click', (event) => {
+    // The hash belongs to the router: move focus to the content without changing it.
+    event.preventDefault();
+    main().focus();
+  });
+  window.addEventListener('hashchange', route);
+  route();
+}
+
+async function signIn(key: string): Promise<ViewContext> {
+  const client = new ApiClient(key);
+  const me: Me = await client.me();
+  return { client, me };
+}
+
+/** The view a hash names: null for none (go to the role's first view), 'unknown' for anything else. */
+function parseHash(): { view: ViewName | null | 'unknown'; id?: string } {
+  const hash = location.hash;
+  if (hash === '' || hash === '#' || hash === '#/') return { view: null };
+  const vehicle = /^#\/vehicles\/([0-9a-fA-F-]{36})$/.exec(hash);
+  if (vehicle) return { view: 'vehicle', id: vehicle[1] };
+  const named = /^#\/(fleet|cooperative|climate)$/.exec(hash);
+  return { view: named ? (named[1] as ViewName) : 'unknown' };
+}
+
+/** Goes to a hash; the hashchange event renders it, or route() does when the hash stays the same. */
+function navigate(hash: string) {
+  if (location.hash === hash || (hash === '' && location.hash === '')) route();
+  else location.hash = hash;
+}
+
+let firstRoute = true;
+
+function route() {
+  // After a navigation, move focus to the new content so that keyboard and screen-reader users start there.
+  const moveFocus = !firstRoute;
+  firstRoute = false;
+  if (cleanup) cleanup();
+  cleanup = undefined;
+  document.documentElement.lang = lang();
+  document.getElementById('skip-link')!.textContent = t('app.skip');
+  renderHeader();
+  const target = main();
+  target.replaceChildren();
+  if (!session) {
+    document.title = `${t('signin.heading')} – ${t('app.title')}`;
+    signInView(target, async (key) => {
+      const signedIn = await signIn(key);
+      sessionStorage.setItem(KEY_STORAGE, key);
+      session = signedIn;
+      navigate(`#/${VIEWS_BY_ROLE[signedIn.me.role][0]}`);
+    });
+    return;
+  }
+  const allowed = VIEWS_BY_ROLE[session.me.role];
+  const { view, id } = parseHash();
+  if (view === null) {
+    location.replace(`#/${allowed[0]}`);
+    return;
+  }
+  if (view === 'unknown') {
+    target.append(h('h1', {}, t('error.notFound')));
+    return;
+  }
+  if (!allowed.includes(view)) {
+    target.append(h('p', { class: 'error', role: 'alert' }, t('error.forbidden')));
+    return;
+  }
+  if (view === 'fleet') cleanup = fleetBoard(target, session);
+  else if (view === 'vehicle') cleanup = vehiclePage(target, session, id!);
+  else if (view === 'cooperative') cleanup = cooperativeView(target, session);
+  else cleanup = climateView(target, session);
+  if (moveFocus && !target.contains(document.activeElement)) target.focus();
+}
+
+function renderHeader() {
+  const header = document.getElementById('top')!;
+  const language = h(
+    'select',
+    {
+      id: 'language',
+      onchange: (event: Event) => {
+        const value = (event.target as HTMLSelectElement).value as Lang;
+        localStorage.setItem(LANG_STORAGE, value);
+        setLang(value);
+        route();
+        document.getElementById('language')?.focus();
+      },
+    },
+    h('option', { value: 'nb', selected: localStorage.getItem(LANG_STORAGE) !== 'en' }, 'Norsk (bokmål)'),
+    h('option', { value: 'en', selected: localStorage.getItem(LANG_STORAGE) === 'en' }, 'English'),
+  );
+  const parts: Node[] = [h('a', { class: 'brand', href: '#/' }, t('app.title'))];
+  if (session) {
+    const current = parseHash().view;
+    const allowed = VIEWS_BY_ROLE[session.me.role];
+    parts.push(
+      h(
+        'nav',
+        { 'aria-label': t('app.nav') },
+        h(
+          'ul',
+          {},
+          ...NAV.filter((item) => allowed.includes(item.view)).map((item) =>
+            h('li', {}, h('a', { href: `#/${item.view}`, 'aria-current': current === item.view || (item.view === 'fleet' && current === 'vehicle') ? 'page' : null }, t(item.text))),
+          ),
+        ),
+      ),
+      h('span', { class: 'who', id: 'signed-in-as' }, t('role.signedInAs', { role: label('role', session.me.role) })),
+    );
+  }
+  parts.push(h('span', { class: 'language' }, h('label', { for: 'language' }, t('app.language')), language));
+  if (session) {
+    parts.push(
+      h(
+        'button',
+        {
+          type: 'button',
+          id: 'sign-out',
+          onclick: () => {
+            sessionStorage.removeItem(KEY_STORAGE);
+            session = null;
+            navigate('');
+          },
+        },
+        t('app.signOut'),
+      ),
+    );
+  }
+  header.replaceChildren(...parts);
+}
+
+void start();

@@ -1,0 +1,189 @@
+import { FleetVehicle, Trip, VehicleDay } from '../api-client';
+import { barChart } from '../charts';
+import { emptyState, h, table } from '../dom';
+import { addDays, formatDateTime, formatDay, formatDuration, formatNumber, formatPercent, formatQuantity, localDay } from '../format';
+import { label, t } from '../i18n';
+import { positionPlot } from './position-plot';
+import { ViewCleanup, ViewContext, loadError } from './view';
+
+/** A vehicle: its live state, and for a period its daily figures, trips and positions. */
+export function vehiclePage(main: HTMLElement, { client }: ViewContext, id: string): ViewCleanup {
+  const destroyers: Array<() => void> = [];
+  let to = localDay(0);
+  let from = addDays(to, -6);
+
+  const heading = h('h1', {}, t('app.loading'));
+  const facts = h('section', { 'aria-labelledby': 'facts-heading' });
+  const fromInput = h('input', { id: 'period-from', type: 'date', value: from, required: true });
+  const toInput = h('input', { id: 'period-to', type: 'date', value: to, required: true });
+  const period = h(
+    'form',
+    {
+      class: 'filters',
+      'aria-label': t('vehicle.period'),
+      onsubmit: (event: Event) => {
+        event.preventDefault();
+        if (!fromInput.value || !toInput.value || fromInput.value > toInput.value) return;
+        from = fromInput.value;
+        to = toInput.value;
+        void loadPeriod();
+      },
+    },
+    h('div', { class: 'field' }, h('label', { for: 'period-from' }, t('vehicle.from')), fromInput),
+    h('div', { class: 'field' }, h('label', { for: 'period-to' }, t('vehicle.to')), toInput),
+    h('button', { type: 'submit' }, t('vehicle.show')),
+  );
+  const daily = h('section', { 'aria-labelledby': 'daily-heading' });
+  const trips = h('section', { 'aria-labelledby': 'trips-heading' });
+  const map = h('section', { 'aria-labelledby': 'map-heading' });
+  main.append(h('p', {}, h('a', { href: '#/fleet' }, `← ${t('vehicle.back')}`)), heading, facts, period, map, daily, trips);
+
+  let vehicle: FleetVehicle | null = null;
+
+  function renderFacts(v: FleetVehicle) {
+    const s = v.state;
+    const item = (term: string, value: Node | string) => [h('dt', {}, term), h('dd', {}, value)];
+    facts.replaceChildren(
+      h('h2', { id: 'facts-heading' }, t('vehicle.facts')),
+      h(
+        'dl',
+        { class: 'facts' },
+        ...item(t('fleet.class'), label('class', v.vehicleClass)),
+        ...item(t('fleet.carrier'), label('carrier', v.energyCarrier)),
+        ...item(t('fleet.status'), h('span', { class: `status status-${v.status}` }, label('status', v.status))),
+        ...item(t('fleet.soc'), formatPercent(s?.socPct, 0)),
+        ...item(t('fleet.speed'), formatQuantity(s?.speedKmh, t('unit.kmh'), 0)),
+        ...item(t('vehicle.odometer'), formatQuantity(s?.odometerKm, 'km', 1)),
+        ...item(t('fleet.lastSeen'), formatDateTime(s?.lastSampleAt)),
+        ...item(t('vehicle.position'), s?.position ? `${formatNumber(s.position.lat, 4)}° N, ${formatNumber(s.position.lon, 4)}° ${t('unit.east')}` : '–'),
+      ),
+    );
+  }
+
+  function renderDaily(stored: VehicleDay[]) {
+    // Every day of the period, so that a day without data shows as a gap in the chart and a dash in the table.
+    const byDay = new Map(stored.map((d) => [d.day, d]));
+    const days: VehicleDay[] = [];
+    for (let day = from; day <= to; day = addDays(day, 1)) {
+      days.push(byDay.get(day) ?? { day, distanceKm: null, drivingSeconds: 0, fuelUsedL: null, gasUsedKg: null, energyChargedKwh: null, energyConsumedKwh: null, sampleCount: 0 });
+    }
+    const withData = days.filter((d) => d.sampleCount > 0 || d.distanceKm !== null);
+    const parts: Node[] = [h('h2', { id: 'daily-heading' }, t('vehicle.daily'))];
+    if (withData.length === 0) parts.push(emptyState(t('vehicle.noDays')));
+    else {
+      const chart = barChart(t('vehicle.dailyChart'), days.map((d) => formatDay(d.day)), [{ label: t('col.distance'), values: days.map((d) => d.distanceKm) }], 'km');
+      destroyers.push(chart.destroy);
+      parts.push(
+        chart.figure,
+        h(
+          'div',
+          { class: 'table-wrap' },
+          table(
+            t('vehicle.daily'),
+            [
+              { text: t('col.day') },
+              { text: t('col.distance'), numeric: true },
+              { text: t('col.driving'), numeric: true },
+              { text: t('col.fuel'), numeric: true },
+              { text: t('col.gas'), numeric: true },
+              { text: t('col.consumed'), numeric: true },
+              { text: t('col.charged'), numeric: true },
+              { text: t('col.samples'), numeric: true },
+            ],
+            withData.map((d) =>
+              h(
+                'tr',
+                {},
+                h('th', { scope: 'row' }, formatDay(d.day)),
+                h('td', { class: 'num' }, formatQuantity(d.distanceKm, 'km', 1)),
+                h('td', { class: 'num' }, formatDuration(d.drivingSeconds)),
+                h('td', { class: 'num' }, formatQuantity(d.fuelUsedL, 'l', 2)),
+                h('td', { class: 'num' }, formatQuantity(d.gasUsedKg, 'kg', 2)),
+                h('td', { class: 'num' }, formatQuantity(d.energyConsumedKwh, 'kWh', 1)),
+                h('td', { class: 'num' }, formatQuantity(d.energyChargedKwh, 'kWh', 1)),
+                h('td', { class: 'num' }, formatNumber(d.sampleCount)),
+              ),
+            ),
+          ),
+        ),
+      );
+    }
+    daily.replaceChildren(...parts);
+  }
+
+  function renderTrips(list: Trip[]) {
+    trips.replaceChildren(
+      h('h2', { id: 'trips-heading' }, t('vehicle.trips')),
+      list.length === 0
+        ? emptyState(t('vehicle.noTrips'))
+        : h(
+            'div',
+            { class: 'table-wrap' },
+            table(
+              t('vehicle.trips'),
+              [
+                { text: t('col.start') },
+                { text: t('col.end') },
+                { text: t('col.duration'), numeric: true },
+                { text: t('col.distance'), numeric: true },
+                { text: t('col.consumed'), numeric: true },
+                { text: t('col.fuel'), numeric: true },
+              ],
+              list.map((trip) =>
+                h(
+                  'tr',
+                  {},
+                  h('td', {}, formatDateTime(trip.startedAt)),
+                  h('td', {}, formatDateTime(trip.endedAt)),
+                  h('td', { class: 'num' }, formatDuration(trip.durationSeconds)),
+                  h('td', { class: 'num' }, formatQuantity(trip.distanceKm, 'km', 1)),
+                  h('td', { class: 'num' }, formatQuantity(trip.energyConsumedKwh, 'kWh', 1)),
+                  h('td', { class: 'num' }, formatQuantity(trip.fuelUsedL, 'l', 2)),
+                ),
+              ),
+            ),
+          ),
+    );
+  }
+
+  async function loadPeriod() {
+    for (const destroy of destroyers.splice(0)) destroy();
+    daily.replaceChildren(h('h2', { id: 'daily-heading' }, t('vehicle.daily')), h('p', {}, t('app.loading')));
+    try {
+      // Days [from, to] inclusive in the reporting time zone; trips by instant over a slightly
+      // wider window (a UTC day either side) and then kept if they start on one of those days.
+      const [days, list] = await Promise.all([
+        client.daily(id, from, addDays(to, 1)),
+        client.trips(id, new Date(`${addDays(from, -1)}T00:00:00Z`), new Date(`${addDays(to, 2)}T00:00:00Z`)),
+      ]);
+      const inPeriod = list.filter((trip) => {
+        const day = localDay(0, new Date(trip.startedAt));
+        return day >= from && day <= to;
+      });
+      renderDaily(days);
+      renderTrips(inPeriod);
+      const position = vehicle?.state?.position ?? null;
+      map.replaceChildren(h('h2', { id: 'map-heading' }, t('vehicle.map')), positionPlot(inPeriod, position));
+    } catch (error) {
+      daily.replaceChildren(loadError(error));
+    }
+  }
+
+  client.vehicle(id).then(
+    (v) => {
+      vehicle = v;
+      document.title = `${v.registration} – ${t('app.title')}`;
+      heading.textContent = t('vehicle.heading', { registration: v.registration });
+      renderFacts(v);
+      void loadPeriod();
+    },
+    (error) => {
+      heading.textContent = t('error.notFound');
+      facts.replaceChildren(loadError(error));
+    },
+  );
+
+  return () => {
+    for (const destroy of destroyers.splice(0)) destroy();
+  };
+}

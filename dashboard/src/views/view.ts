@@ -1,0 +1,17 @@
+import { ApiClient, ApiError, Me } from '../api-client';
+import { errorBox } from '../dom';
+import { t } from '../i18n';
+
+export interface ViewContext {
+  client: ApiClient;
+  me: Me;
+}
+
+/** What a view returns: how to stop its timers and streams when the user leaves it. */
+export type ViewCleanup = (() => void) | undefined;
+
+/** An error box for a failed load, with the API's message. */
+export function loadError(error: unknown): HTMLElement {
+  if (error instanceof ApiError && error.status === 403) return errorBox(t('error.forbidden'));
+  return errorBox(t('error.load', { message: error instanceof Error ? error.message : String(error) }));
+}

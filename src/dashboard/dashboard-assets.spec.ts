@@ -1,0 +1,20 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { projectRoot } from './dashboard-assets';
+
+describe('projectRoot', () => {
+  it('finds the folder with package.json from src/ (ts-jest) and from dist/src/ (built)', () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'klimaklok-root-'));
+    writeFileSync(path.join(root, 'package.json'), '{}');
+    mkdirSync(path.join(root, 'src', 'dashboard'), { recursive: true });
+    mkdirSync(path.join(root, 'dist', 'src', 'dashboard'), { recursive: true });
+    expect(projectRoot(path.join(root, 'src', 'dashboard'))).toBe(root);
+    expect(projectRoot(path.join(root, 'dist', 'src', 'dashboard'))).toBe(root);
+  });
+
+  it('fails loudly when there is no package.json above', () => {
+    const lonely = mkdtempSync(path.join(tmpdir(), 'klimaklok-none-'));
+    expect(() => projectRoot(lonely)).toThrow(/no package.json above/);
+  });
+});

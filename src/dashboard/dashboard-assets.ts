@@ -1,0 +1,51 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import express, { Router } from 'express';
+import helmet from 'helmet';
+
+/** Where `npm run build` puts the dashboard (see scripts/build-dashboard.ts). */
+export const DASHBOARD_OUT_DIR = path.join('dist', 'dashboard');
+
+/**
+ * The project root: the nearest folder above this file holding package.json. This file runs
+ * from src/ under ts-jest and from dist/src/ when built, so a fixed `..` count would be wrong
+ * for one of them.
+ */
+export function projectRoot(from = __dirname): string {
+  let dir = from;
+  while (!existsSync(path.join(dir, 'package.json'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error(`no package.json above ${from}`);
+    dir = parent;
+  }
+  return dir;
+}
+
+export function dashboardDir(): string {
+  return path.join(projectRoot(), DASHBOARD_OUT_DIR);
+}
+
+/**
+ * The web dashboard: its page at `/` and its bundled scripts and styles under `/assets`.
+ * Plain Express middleware outside Nest's router: the assets are public (the page asks for the
+ * API key and sends it as a bearer token to /api, whose guard is unchanged), and nothing here
+ * answers under /api. Only these two paths touch the file system, so API requests cost no stat.
+ * Assets have fixed names: `no-cache` makes browsers revalidate (ETag) after a deploy.
+ *
+ * The page gets helmet's default content security policy less `upgrade-insecure-requests`:
+ * with it, a browser opening the page over plain HTTP at any host but localhost (the demo from
+ * another machine, an intranet address) fetches the page's scripts by HTTPS and shows nothing.
+ * Dropping it weakens nothing here: every request of the page goes to its own origin, so over
+ * HTTPS there is nothing insecure to upgrade.
+ */
+export function dashboardAssets(dir: string): Router {
+  const router = express.Router();
+  const noCache = (response: express.Response) => response.setHeader('Cache-Control', 'no-cache');
+  router.use('/assets', express.static(path.join(dir, 'assets'), { index: false, setHeaders: noCache }));
+  const pagePolicy = helmet.contentSecurityPolicy({ directives: { upgradeInsecureRequests: null } });
+  router.get('/', pagePolicy, (_request, response, next) => {
+    noCache(response);
+    response.sendFile(path.join(dir, 'index.html'), (error) => error && next());
+  });
+  return router;
+}
