@@ -13,6 +13,11 @@ describe('loadConfig', () => {
     expect(config.reportTimeZone).toBe('Europe/Oslo');
   });
 
+  it('gives the charging defaults (24 h session timeout, 15 min heartbeat) and takes other durations', () => {
+    expect(loadConfig({}).charging).toEqual({ sessionTimeoutMs: 86_400_000, heartbeatMs: 900_000 });
+    expect(loadConfig({ SESSION_TIMEOUT: '36h', CHARGEPOINT_HEARTBEAT: '5m' }).charging).toEqual({ sessionTimeoutMs: 129_600_000, heartbeatMs: 300_000 });
+  });
+
   it('takes a subset of roles', () => {
     expect([...loadConfig({ APP_ROLES: 'ingest, worker' }).roles]).toEqual(['ingest', 'worker']);
   });
@@ -28,6 +33,11 @@ describe('loadConfig', () => {
     ['LOG_LEVEL', 'loud'],
     ['REPORT_TIME_ZONE', 'Europe/Atlantis'],
     ['ADMIN_API_KEY', 'short'],
+    ['SESSION_TIMEOUT', '24 hours'],
+    ['SESSION_TIMEOUT', '0s'],
+    ['SESSION_TIMEOUT', '30d'],
+    ['CHARGEPOINT_HEARTBEAT', '15'],
+    ['CHARGEPOINT_HEARTBEAT', '2d'],
   ])('rejects %s=%s naming the variable', (variable, value) => {
     let error: unknown;
     try {

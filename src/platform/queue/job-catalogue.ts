@@ -12,16 +12,24 @@ export enum JobName {
   DeriveVehicleDay = 'derive-vehicle-day',
   /** Re-derive one vehicle over a range of local days (rebuilds, backfills). */
   RebuildVehicle = 'rebuild-vehicle',
+  /** Re-derive one charge point's figures around one UTC day (sessions, availability, daily rollups, live state). */
+  DeriveChargePointDay = 'derive-charge-point-day',
+  /** Re-derive one charge point over a range of local days (rebuilds, session imports). */
+  RebuildChargePoint = 'rebuild-charge-point',
 }
 
 export interface JobPayloads {
   [JobName.DeriveVehicleDay]: { vehicleId: string; day: string };
   [JobName.RebuildVehicle]: { vehicleId: string; firstDay: string; lastDay: string };
+  [JobName.DeriveChargePointDay]: { chargePointId: string; day: string };
+  [JobName.RebuildChargePoint]: { chargePointId: string; firstDay: string; lastDay: string };
 }
 
 export const JOB_QUEUES: Record<JobName, QueueName> = {
   [JobName.DeriveVehicleDay]: QueueName.Derive,
   [JobName.RebuildVehicle]: QueueName.Derive,
+  [JobName.DeriveChargePointDay]: QueueName.Derive,
+  [JobName.RebuildChargePoint]: QueueName.Derive,
 };
 
 export interface JobRequest<N extends JobName = JobName> {

@@ -170,9 +170,9 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /**
-   * One derivation job per vehicle and UTC day the batch touched, sent within ENQUEUE_EVERY_MS.
-   * Fire and forget: the samples are committed, and if Redis is away the reconciler finds the
-   * work from PostgreSQL later. Charge-point derivation has no job yet (the charging issue adds it).
+   * One derivation job per vehicle or charge point and UTC day the batch touched, sent within
+   * ENQUEUE_EVERY_MS. Fire and forget: the samples are committed, and if Redis is away the
+   * reconciler finds the work from PostgreSQL later.
    */
   private enqueueDerivation(batch: RawBatch) {
     const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
@@ -180,8 +180,18 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
       const key = `vehicle:${vehicleId}:${day(ts)}`;
       if (!this.pendingJobs.has(key)) this.pendingJobs.set(key, { name: JobName.DeriveVehicleDay, payload: { vehicleId, day: day(ts) }, dedupKey: key });
     };
+    const chargePoint = (chargePointId: string, ts: number) => {
+      const key = `charge-point:${chargePointId}:${day(ts)}`;
+      if (!this.pendingJobs.has(key)) this.pendingJobs.set(key, { name: JobName.DeriveChargePointDay, payload: { chargePointId, day: day(ts) }, dedupKey: key });
+    };
     for (const s of batch.vehicleSamples) vehicle(s.vehicleId, s.ts);
-    for (const e of batch.connectionEvents) if (e.deviceKind === 'vehicle') vehicle(e.deviceRef, e.receivedAt);
+    for (const s of batch.statusSamples) chargePoint(s.chargePointId, s.ts);
+    for (const s of batch.meterSamples) chargePoint(s.chargePointId, s.ts);
+    for (const s of batch.transactionEvents) chargePoint(s.chargePointId, s.ts);
+    for (const e of batch.connectionEvents) {
+      if (e.deviceKind === 'vehicle') vehicle(e.deviceRef, e.receivedAt);
+      else chargePoint(e.deviceRef, e.receivedAt);
+    }
     if (this.pendingJobs.size > 0 && !this.enqueueTimer) {
       this.enqueueTimer = setTimeout(() => void this.sendPendingJobs(), ENQUEUE_EVERY_MS);
     }
