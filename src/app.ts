@@ -32,7 +32,7 @@ export async function createApp(config: AppConfig, logger: LoggerService): Promi
   }
   app.use(helmet());
   app.use(express.json({ limit: config.httpBodyLimit }));
-  app.use(express.text({ type: YAML_TYPES, limit: config.httpBodyLimit }));
+  app.use(express.text({ type: [...YAML_TYPES, 'text/csv'], limit: config.httpBodyLimit }));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
 
