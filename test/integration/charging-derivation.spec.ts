@@ -1,7 +1,7 @@
 import { Workbook } from 'exceljs';
 import { TestApp, bearer, startTestApp } from '../support/test-app';
 import { aCooperative, aSubsidyGrant } from '../support/builders';
-import { registerChargePoint, settled } from '../support/charging-fixture';
+import { binaryBody, registerChargePoint, settled } from '../support/charging-fixture';
 import { TestPublisher } from '../support/mqtt-publisher';
 import { Sql } from '../support/sql';
 
@@ -209,7 +209,7 @@ describe('charging: sessions, rollups and reports from MQTT', () => {
   it('exports XLSX that exceljs reads back with the same figures as the JSON, and CSV likewise', async () => {
     const json = (await report('2026-10-01', '2026-11-01')).body;
     const xlsx = await t.http().get(`/api/v1/reports/charging-usage?organizationId=${cooperativeId}&from=2026-10-01&to=2026-11-01&format=xlsx`).set(admin).buffer(true)
-      .parse((res, done) => { const chunks: Buffer[] = []; res.on('data', (c: Buffer) => chunks.push(c)); res.on('end', () => done(null, Buffer.concat(chunks))); })
+      .parse(binaryBody as never)
       .expect(200);
     expect(xlsx.headers['content-type']).toContain('spreadsheetml');
     const workbook = new Workbook();
