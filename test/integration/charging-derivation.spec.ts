@@ -258,7 +258,11 @@ describe('charging: sessions, rollups and reports from MQTT', () => {
     expect(list.items.find((item: { id: string }) => item.id === ids.dup).status).toBe('offline');
   });
 
-  it('keeps no clear idTag anywhere in the database', async () => {
+  it('keeps no clear idTag anywhere in the database, dead letters of rejected transactions included', async () => {
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    await publish('cp-dup', 'transaction', { ts: future, event: 'start', connectorId: 1, transactionId: 'F1', meterWh: 1, idTag: CLEAR_TAGS[1] });
+    await publish('cp-dup', 'transaction', `{"ts":"2026-10-06T16:00:00Z","event":"start","idTag":"${CLEAR_TAGS[0]}",`);
+    await sql.waitForCount(`SELECT 1 FROM dead_letters WHERE topic LIKE '%/cp-dup/transaction'`, 2);
     const columns = await sql.rows<{ table_name: string; column_name: string; data_type: string }>(
       `SELECT c.table_name, c.column_name, c.data_type FROM information_schema.columns c
          JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name AND t.table_type = 'BASE TABLE'

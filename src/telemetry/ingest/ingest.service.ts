@@ -7,6 +7,7 @@ import { DeviceDirectoryService } from '../../registry/devices/device-directory.
 import { RawBatch, appendBatch, emptyBatch, sampleRows } from '../storage/raw-batch';
 import { RawSampleRepository } from '../storage/raw-sample.repository';
 import { TelemetryMetrics } from '../telemetry.metrics';
+import { redactIdTags } from '../contract/samples';
 import { deviceIdOfTopic } from '../contract/topics';
 import { DecodeContext, DeviceLookup, deadLetter, decodeMessage } from './decode-message';
 import { MicroBatcher } from './micro-batcher';
@@ -124,7 +125,8 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
   private async storeAlone(entry: Entry): Promise<void> {
     if ((await this.writeWithRetry(entry.rows)) === 'stored') return;
     const deviceId = deviceIdOfTopic(entry.topic, this.config.mqttTopicRoot);
-    const row = deadLetter(entry.topic, deviceId, 'storage_rejected', 'the database refused the samples of this message', null, entry.payload, Date.now());
+    const payload = redactIdTags(entry.payload, this.config.ingest.idTagSecret);
+    const row = deadLetter(entry.topic, deviceId, 'storage_rejected', 'the database refused the samples of this message', null, payload, Date.now());
     const dead = emptyBatch();
     dead.deadLetters.push(row);
     if ((await this.writeWithRetry(dead)) !== 'stored') throw new Error('dead letter refused by the database');
