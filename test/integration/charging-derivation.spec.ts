@@ -258,6 +258,68 @@ describe('charging: sessions, rollups and reports from MQTT', () => {
     expect(list.items.find((item: { id: string }) => item.id === ids.dup).status).toBe('offline');
   });
 
+  it('derives the same sessions, rollups and availability whatever the order and grouping of the samples', async () => {
+    // Every robustness case on one charge point: all at once in time order, or one sample per message in a shuffled order.
+    const samples: Array<[string, Record<string, unknown>]> = [
+      ['status', { ts: '2026-10-08T10:00:00Z', connectorId: 1, status: 'Preparing' }],
+      ['status', { ts: '2026-10-08T10:01:00Z', connectorId: 1, status: 'Charging' }],
+      ['meter', { ts: '2026-10-08T10:00:00Z', connectorId: 1, energyWh: 50000 }],
+      ['meter', { ts: '2026-10-08T11:00:00Z', connectorId: 1, energyWh: 57000 }],
+      ['transaction', { ts: '2026-10-08T12:00:00Z', event: 'stop', connectorId: 1, transactionId: 'N1', meterWh: 64000, idTag: CLEAR_TAGS[1] }],
+      ['status', { ts: '2026-10-08T12:00:30Z', connectorId: 1, status: 'Finishing' }],
+      ['status', { ts: '2026-10-08T12:01:00Z', connectorId: 1, status: 'Available' }],
+      ['transaction', { ts: '2026-10-07T08:00:00Z', event: 'start', connectorId: 2, transactionId: 'S1', meterWh: 200000, idTag: CLEAR_TAGS[0] }],
+      ['meter', { ts: '2026-10-07T09:00:00Z', connectorId: 2, energyWh: 203000 }],
+      ['meter', { ts: '2026-10-07T10:00:00Z', connectorId: 2, energyWh: 206000 }],
+      ['status', { ts: '2026-10-09T10:00:00Z', connectorId: 2, status: 'Available' }],
+      ['transaction', { ts: '2026-10-12T10:00:00Z', event: 'start', connectorId: 1, transactionId: 'R1', meterWh: 1000000 }],
+      ['meter', { ts: '2026-10-12T11:00:00Z', connectorId: 1, energyWh: 1003000 }],
+      ['meter', { ts: '2026-10-12T11:30:00Z', connectorId: 1, energyWh: 200 }],
+      ['transaction', { ts: '2026-10-12T12:30:00Z', event: 'stop', connectorId: 1, transactionId: 'R1', meterWh: 2700 }],
+      ['transaction', { ts: '2026-10-12T12:40:00Z', event: 'stop', connectorId: 1, transactionId: 'R1', meterWh: 2700 }],
+      ['status', { ts: '2026-10-14T14:00:00Z', connectorId: 1, status: 'Preparing' }],
+      ['status', { ts: '2026-10-14T14:02:00Z', connectorId: 1, status: 'Charging' }],
+      ['status', { ts: '2026-10-14T16:00:30Z', connectorId: 1, status: 'Finishing' }],
+      ['status', { ts: '2026-10-14T16:05:00Z', connectorId: 1, status: 'Faulted' }],
+      ['status', { ts: '2026-10-15T09:00:00Z', connectorId: 1, status: 'Available' }],
+      ['meter', { ts: '2026-10-14T14:00:00Z', connectorId: 1, energyWh: 300000 }],
+      ['meter', { ts: '2026-10-14T15:00:00Z', connectorId: 1, energyWh: 302000 }],
+      ['transaction', { ts: '2026-10-14T14:01:00Z', event: 'start', connectorId: 1, transactionId: 'O1', meterWh: 300000, idTag: CLEAR_TAGS[1] }],
+      ['transaction', { ts: '2026-10-14T16:00:00Z', event: 'stop', connectorId: 1, transactionId: 'O1', meterWh: 304000 }],
+      ['status', { ts: '2026-10-31T22:00:00Z', connectorId: 1, status: 'Charging' }],
+      ['meter', { ts: '2026-10-31T23:00:00Z', connectorId: 1, energyWh: 506000 }],
+      ['transaction', { ts: '2026-10-31T22:00:00Z', event: 'start', connectorId: 1, transactionId: 'M1', meterWh: 500000 }],
+      ['transaction', { ts: '2026-11-01T01:00:00Z', event: 'stop', connectorId: 1, transactionId: 'M1', meterWh: 518000 }],
+      ['status', { ts: '2026-11-01T01:01:00Z', connectorId: 1, status: 'Available' }],
+    ];
+    const inOrder = await registerChargePoint(t, cooperativeId, 'cp-in-order');
+    const shuffled = await registerChargePoint(t, cooperativeId, 'cp-shuffled');
+    const byTime = [...samples].sort((a, b) => Date.parse(a[1].ts as string) - Date.parse(b[1].ts as string));
+    for (const stream of ['status', 'meter', 'transaction']) {
+      await publish('cp-in-order', stream, byTime.filter(([s]) => s === stream).map(([, sample]) => sample));
+    }
+    // A fixed permutation (every 7th, wrapping), so that a failure can be replayed.
+    const permuted = samples.map((_, i) => samples[(i * 7) % samples.length]);
+    expect(new Set(permuted).size).toBe(samples.length);
+    for (const [stream, sample] of permuted) await publish('cp-shuffled', stream, sample);
+
+    const snapshot = async (id: string) => ({
+      sessions: await sql.rows(`SELECT connector_id, started_at, ended_at, source, transaction_id, energy_kwh, id_tag_hash, open, no_start, no_stop, meter_reset, duplicate_events
+                                  FROM charging_sessions WHERE charge_point_id = $1 ORDER BY started_at, connector_id`, [id]),
+      connectorDays: await sql.rows(`SELECT connector_id, to_char(day, 'YYYY-MM-DD') AS day, sessions, energy_kwh, occupied_seconds, charging_seconds FROM charge_point_connector_daily WHERE charge_point_id = $1 ORDER BY day, connector_id`, [id]),
+      days: await sql.rows(`SELECT to_char(day, 'YYYY-MM-DD') AS day, available_seconds, online_seconds, message_count, first_message_at, last_message_at FROM charge_point_daily WHERE charge_point_id = $1 ORDER BY day`, [id]),
+      availability: await sql.rows(`SELECT to_char(day, 'YYYY-MM-DD') AS day, started_at, ended_at FROM charge_point_availability WHERE charge_point_id = $1 ORDER BY started_at`, [id]),
+      connectors: await sql.rows(`SELECT connector_id, status, status_at, energy_wh, meter_at FROM charge_point_connector_state WHERE charge_point_id = $1 ORDER BY connector_id`, [id]),
+    });
+    const expected = await settled(() => snapshot(inOrder), (s) => s.sessions.length === 5 && s.days.length >= 6);
+    expect(expected.sessions.map((x) => x.energy_kwh)).toEqual([6, 14, 5.5, 4, 18]);
+    // The Faulted connector (16:05 on 14 October until 09:00 the next day) is unavailable although the charge point was online at 16:05.
+    const fault = expected.days.find((d) => d.day === '2026-10-14')!;
+    expect(fault.available_seconds).toBeLessThan(fault.online_seconds as number);
+    await settled(() => snapshot(shuffled), (s) => JSON.stringify(s) === JSON.stringify(expected), 30_000);
+    expect(await snapshot(shuffled)).toEqual(expected);
+  });
+
   it('keeps no clear idTag anywhere in the database, dead letters of rejected transactions included', async () => {
     const future = new Date(Date.now() + 3_600_000).toISOString();
     await publish('cp-dup', 'transaction', { ts: future, event: 'start', connectorId: 1, transactionId: 'F1', meterWh: 1, idTag: CLEAR_TAGS[1] });

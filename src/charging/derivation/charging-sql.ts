@@ -8,6 +8,8 @@
 export const BUSY_STATUSES = `('Preparing', 'Charging', 'SuspendedEV', 'SuspendedEVSE', 'Finishing')`;
 /** Statuses in which a connector cannot be used: they make the charge point unavailable. */
 export const DOWN_STATUSES = `('Faulted', 'Unavailable')`;
+/** A stop pairs with a start at most this long before it: bounds the work of one derivation. */
+const MAX_TRANSACTION_DAYS = 31;
 /** Connector ids probed for "the last status before": the registry allows at most 32 connectors, 0 is the whole point. */
 const CONNECTOR_IDS = `generate_series(0, 32)`;
 
@@ -24,7 +26,7 @@ function statusesWithSeed(lo: string, hi: string): string {
  * $1 charge point, $2 first local day, $3 last local day (inclusive), $4 time zone, $5 session
  * timeout (s). The sessions to re-derive are those starting in [sessionsFrom, sessionsTo): new
  * data at t can change a session that started up to a timeout before t, or any session whose
- * transaction id it carries (a stop pairs with its start however long ago).
+ * transaction id it carries (a stop pairs with its start up to MAX_TRANSACTION_DAYS before).
  */
 export const SPAN_SQL = `
 WITH win AS (
@@ -32,8 +34,8 @@ WITH win AS (
 ),
 linked AS (
   SELECT min(t.ts) AS first_start
-    FROM charge_point_transactions t
-   WHERE t.charge_point_id = $1 AND t.event = 'start'
+    FROM charge_point_transactions t, win
+   WHERE t.charge_point_id = $1 AND t.event = 'start' AND t.ts >= win.w0 - interval '${MAX_TRANSACTION_DAYS} days'
      AND t.transaction_id IN (SELECT x.transaction_id FROM charge_point_transactions x, win
                                WHERE x.charge_point_id = $1 AND x.ts >= win.w0 - win.timeout AND x.ts < win.w1 + win.timeout)
 )
