@@ -66,7 +66,8 @@ SELECT greatest(
  *   A start without a stop is closed at its last meter sample before the next start on its
  *   connector and within the timeout: `open` while the timeout has not passed, else `no_stop`.
  * - Status sessions: a run of busy statuses (Preparing, Charging, Suspended*, Finishing) until the
- *   next other status (Available, Faulted, ...), only where no transaction session overlaps the
+ *   next other status (Available, Faulted, ...) within the timeout (else closed at its last meter
+ *   sample, `no_stop`), only where no transaction session overlaps the
  *   run (a status that arrived before its transaction is explained by it, whatever the order).
  * - Energy: the positive deltas of the register readings at start, in between (meter samples of
  *   the connector) and at stop; a decrease is a reset (`meter_reset`), its step counts 0, as
@@ -96,7 +97,10 @@ marked AS (
     FROM st
 ),
 runs AS (
-  SELECT connector_id, ts AS run_start, free_at AS run_end FROM marked WHERE busy AND was_busy IS NOT TRUE
+  -- An end later than the timeout is not an end: the run is cut like a start without a stop. Every
+  -- job reads at least a timeout past the runs it derives, so all see the same cut.
+  SELECT connector_id, ts AS run_start, CASE WHEN free_at <= ts + (SELECT timeout FROM params) THEN free_at END AS run_end
+    FROM marked WHERE busy AND was_busy IS NOT TRUE
 ),
 ids AS (SELECT DISTINCT transaction_id FROM tx),
 ev AS (
