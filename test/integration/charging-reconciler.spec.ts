@@ -7,6 +7,7 @@ import { TestApp, bearer, startTestApp } from '../support/test-app';
 import { aCooperative } from '../support/builders';
 import { registerChargePoint, settled } from '../support/charging-fixture';
 import { TestPublisher } from '../support/mqtt-publisher';
+import { Sql } from '../support/sql';
 
 /**
  * The charging reconciler: after Redis lost the derivation jobs it finds the stored charge-point
@@ -79,5 +80,30 @@ describe('charging: reconciler', () => {
     await worker!.get(ChargingReconcilerService).run();
     const closed = await settled(() => sessionsOf(id), (items) => items[0]?.open === false);
     expect(closed).toEqual([expect.objectContaining({ open: false, endedAt: lastMeter.toISOString(), energyKwh: 0.15, flags: expect.objectContaining({ noStop: true }) })]);
+  });
+
+  it("derives today's availability of a charge point online by its connection event alone", async () => {
+    const id = await registerChargePoint(t, cooperativeId, 'cp-connected');
+    const sql = await Sql.connect(t.database.url);
+    try {
+      // Connected three hours ago (a retained `online`), silent since: no sample arrives to derive anything.
+      const [{ at, dayStart }] = await sql.rows<{ at: Date; dayStart: Date }>(
+        `SELECT clock_timestamp() - interval '3 hours' AS at, (clock_timestamp() AT TIME ZONE 'Europe/Oslo')::date::timestamp AT TIME ZONE 'Europe/Oslo' AS "dayStart"`,
+      );
+      await sql.rows(`INSERT INTO device_connection_events (device_kind, device_ref, received_at, state) VALUES ('charge_point', $1, $2, 'online')`, [id, at]);
+      await sql.rows(`INSERT INTO charge_point_state (charge_point_id, connection, connection_at) VALUES ($1, 'online', $2)`, [id, at]);
+      const runAt = Date.now();
+      await worker!.get(ChargingReconcilerService).run();
+      const [today] = await settled(
+        () => sql.rows<{ online_seconds: number; available_seconds: number }>(`SELECT online_seconds, available_seconds FROM charge_point_daily WHERE charge_point_id = $1`, [id]),
+        (rows) => rows.length === 1,
+      );
+      const expected = (runAt - Math.max(at.getTime(), dayStart.getTime())) / 1000;
+      expect(today.online_seconds).toBeGreaterThanOrEqual(expected - 1);
+      expect(today.online_seconds).toBeLessThan(expected + 30);
+      expect(today.available_seconds).toBe(today.online_seconds);
+    } finally {
+      await sql.close();
+    }
   });
 });

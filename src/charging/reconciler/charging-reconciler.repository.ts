@@ -44,4 +44,21 @@ export class ChargingReconcilerRepository extends ReconcilerRepository {
       [timeoutSeconds],
     );
   }
+
+  /**
+   * Charge points online by their connection event alone send nothing that would derive today's
+   * availability: today (UTC day) of every charge point whose connection is `online` and whose
+   * rollup of the local day is missing or older than `refreshSeconds`.
+   */
+  connectedToday(manager: EntityManager, timeZone: string, refreshSeconds: number): Promise<ChargePointDayWork[]> {
+    return manager.query(
+      `SELECT s.charge_point_id AS "chargePointId", to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day
+         FROM charge_point_state s
+        WHERE s.connection = 'online'
+          AND NOT EXISTS (SELECT 1 FROM charge_point_daily d
+                           WHERE d.charge_point_id = s.charge_point_id AND d.day = (clock_timestamp() AT TIME ZONE $1)::date
+                             AND d.derived_at > clock_timestamp() - make_interval(secs => $2))`,
+      [timeZone, refreshSeconds],
+    );
+  }
 }

@@ -11,11 +11,14 @@ const WATERMARK = 'charge-point-days';
 /** Writes take milliseconds; a row stored by a transaction that began this much before the watermark is still caught. */
 const OVERLAP_MS = 60_000;
 const ENQUEUE_CHUNK = 1000;
+/** How stale today's availability of a charge point online by its connection alone may get. */
+const CONNECTED_REFRESH_SECONDS = 3600;
 
 /**
  * The charge points' counterpart of the vehicle reconciler: re-enqueues the derivation of every
- * charge-point day stored since its watermark (Redis may have lost the jobs), and of every day
- * with a session left open past SESSION_TIMEOUT (nothing else would close it).
+ * charge-point day stored since its watermark (Redis may have lost the jobs), of every day with
+ * a session left open past SESSION_TIMEOUT (nothing else would close it), and of today for charge
+ * points online by their connection alone (nothing else would derive their availability).
  */
 @Injectable()
 export class ChargingReconcilerService implements OnApplicationBootstrap {
@@ -54,7 +57,8 @@ export class ChargingReconcilerService implements OnApplicationBootstrap {
         const after = previous ? new Date(previous.getTime() - OVERLAP_MS) : null;
         const stored = await this.reconciler.storedChargePointDays(manager, after, through);
         const expired = await this.reconciler.expiredOpenSessions(manager, this.config.charging.sessionTimeoutMs / 1000);
-        const work = [...new Map([...stored, ...expired].map((w) => [`${w.chargePointId}:${w.day}`, w])).values()];
+        const connected = await this.reconciler.connectedToday(manager, this.config.reportTimeZone, CONNECTED_REFRESH_SECONDS);
+        const work = [...new Map([...stored, ...expired, ...connected].map((w) => [`${w.chargePointId}:${w.day}`, w])).values()];
         for (let i = 0; i < work.length; i += ENQUEUE_CHUNK) {
           await this.queue.enqueue(
             work.slice(i, i + ENQUEUE_CHUNK).map(({ chargePointId, day }) => ({
