@@ -102,6 +102,13 @@ describe('charging: scoping, session import and submissions', () => {
     });
   });
 
+  it('refuses a bad period and an unknown organization', async () => {
+    await usage('from=2026-11-01&to=2026-10-01', admin).expect(400);
+    await usage('from=2026-10&to=2026-11-01', admin).expect(400);
+    await usage(`${october}&format=pdf`, admin).expect(400);
+    await usage(`organizationId=00000000-0000-4000-8000-000000000000&${october}`, admin).expect(404);
+  });
+
   describe('session import', () => {
     const header = 'chargePoint,connector,start,end,kWh,userToken\n';
     const good = () =>

@@ -130,4 +130,13 @@ export class ChargingUsageRepository {
     );
     return row.users;
   }
+
+  /** Length of the local days [from, to) in seconds (a day of a DST change has 23 or 25 hours). */
+  async periodSeconds(manager: EntityManager, from: string, to: string, timeZone: string): Promise<number> {
+    const [row] = await manager.query(
+      `SELECT extract(epoch FROM ($2::date::timestamp AT TIME ZONE $3) - ($1::date::timestamp AT TIME ZONE $3))::float8 AS seconds`,
+      [from, to, timeZone],
+    );
+    return row.seconds;
+  }
 }

@@ -84,10 +84,11 @@ export class ChargingUsageService {
   async report(organizationId: string | null, from: string, to: string): Promise<ChargingUsageReport> {
     if (from >= to) throw new BadRequestException('from must be before to');
     const timeZone = this.config.reportTimeZone;
-    const { figures, byYear, users } = await this.transactions.run(async (manager) => ({
+    const { figures, byYear, users, periodSeconds } = await this.transactions.run(async (manager) => ({
       figures: await this.usage.figures(manager, organizationId, from, to, timeZone),
       byYear: await this.usage.energyByYear(manager, organizationId, from, to, timeZone),
       users: await this.usage.uniqueUsers(manager, organizationId, from, to, timeZone),
+      periodSeconds: await this.usage.periodSeconds(manager, from, to, timeZone),
     }));
     const years = [...new Set(byYear.map((row) => row.year))].sort();
     const factors = await Promise.all(years.map((year) => this.factors.forYear(year)));
@@ -96,7 +97,6 @@ export class ChargingUsageService {
     for (const row of byYear) avoided.set(row.chargePointId, (avoided.get(row.chargePointId) ?? 0) + row.energyKwh * kgPerKwh.get(row.year)!);
 
     const chargePoints = figures.map((f) => usageOf(f, avoided.get(f.chargePointId) ?? 0));
-    const periodSeconds = figures[0]?.periodSeconds ?? (await this.periodSeconds(from, to));
     return {
       organizationId,
       from,
@@ -109,12 +109,6 @@ export class ChargingUsageService {
     };
   }
 
-  private periodSeconds(from: string, to: string): Promise<number> {
-    return this.transactions.run(async (manager) => {
-      const [row] = await manager.query(`SELECT extract(epoch FROM ($2::date::timestamp AT TIME ZONE $3) - ($1::date::timestamp AT TIME ZONE $3))::float8 AS s`, [from, to, this.config.reportTimeZone]);
-      return row.s;
-    });
-  }
 }
 
 function usageOf(f: UsageFigures, enabledAvoidedKg: number): ChargePointUsage {
