@@ -167,6 +167,13 @@ describe('charging: scoping, session import and submissions', () => {
       await t.http().post('/api/v1/imports/charging-sessions').set(keyA).send({ csv: 'json is not csv' }).expect(400);
     });
 
+    it('reads a Norwegian export: semicolons, decimal commas, other column names', async () => {
+      const body = (await post('Ladepunkt;Connector;Start;End;kWh;Token\n'.replace('Ladepunkt', 'deviceId') + 'cp-a;2;2026-10-26T18:00:00+01:00;2026-10-26T19:00:00+01:00;3,75;NO-USER\n', keyA).expect(200)).body;
+      expect(body.summary).toEqual({ created: 1, updated: 0, unchanged: 0, rejected: 0 });
+      const [row] = await sql.rows<{ energy_kwh: number; started_at: Date }>(`SELECT energy_kwh, started_at FROM charging_sessions WHERE source = 'import' AND started_at = '2026-10-26T17:00:00Z'`);
+      expect(row.energy_kwh).toBe(3.75);
+    });
+
     it("refuses a cooperative importing for another cooperative's charge point, storing nothing", async () => {
       const before = await sql.count(`SELECT 1 FROM charging_sessions WHERE charge_point_id = $1`, [cpA]);
       const body = (await post(header + 'cp-a,1,2026-10-25T18:00:00Z,2026-10-25T19:00:00Z,4,X\n' + `${cpA},2,2026-10-25T18:00:00Z,2026-10-25T19:00:00Z,4,X\n`, keyB).expect(200)).body;

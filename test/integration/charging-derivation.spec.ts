@@ -150,6 +150,17 @@ describe('charging: sessions, rollups and reports from MQTT', () => {
     expect(after).toEqual([expect.objectContaining({ source: 'transaction', startedAt: '2026-10-14T14:01:00.000Z', endedAt: '2026-10-14T16:00:00.000Z', energyKwh: 4 })]);
   });
 
+  it('a stop that arrives before its start, three days earlier, leaves one session once the start arrives', async () => {
+    ids.long = await registerChargePoint(t, cooperativeId, 'cp-long');
+    await publish('cp-long', 'transaction', { ts: '2026-10-19T10:00:00Z', event: 'stop', connectorId: 1, transactionId: 'L1', meterWh: 530000 });
+    await settled(() => sessionsOf(ids.long), (items) => items.length === 1 && items[0].flags.noStart);
+    await publish('cp-long', 'transaction', { ts: '2026-10-16T10:00:00Z', event: 'start', connectorId: 1, transactionId: 'L1', meterWh: 500000 });
+    const sessions = await settled(() => sessionsOf(ids.long), (items) => items.length === 1 && !items[0].flags.noStart);
+    expect(sessions).toEqual([
+      expect.objectContaining({ startedAt: '2026-10-16T10:00:00.000Z', endedAt: '2026-10-19T10:00:00.000Z', energyKwh: 30, durationHours: 72, flags: { noStart: false, noStop: false, meterReset: false, duplicateEvents: 0 } }),
+    ]);
+  });
+
   it('a session crossing the month boundary counts in October; its time is split between October and November', async () => {
     ids.month = await registerChargePoint(t, cooperativeId, 'cp-month', { subsidyGrantId: grantId });
     // Oslo: 2026-10-31T22:00Z is 23:00 on 31 October; November starts at 23:00Z.
@@ -200,9 +211,9 @@ describe('charging: sessions, rollups and reports from MQTT', () => {
     expect(rowOf(body, ids.order).occupiedHours).toBeCloseTo(119 / 60, 9);
     // Charging status 14:02 .. Finishing 16:00:30
     expect(rowOf(body, ids.order).chargingHours).toBeCloseTo((118 * 60 + 30) / 3600, 9);
-    expect(body.total).toMatchObject({ chargePoints: 6, connectors: 12, sessions: 6, uniqueUsers: 2, subsidyAmountNok: 25000, flaggedSessions: 3 });
-    expect(body.total.energyKwh).toBeCloseTo(10 + 14 + 6 + 5.5 + 4 + 18, 9);
-    expect(body.total.enabledAvoidedKg).toBeCloseTo((10 + 14 + 6 + 5.5 + 4 + 18) * AVOIDED_PER_KWH_2026, 9);
+    expect(body.total).toMatchObject({ chargePoints: 7, connectors: 14, sessions: 7, uniqueUsers: 2, subsidyAmountNok: 25000, flaggedSessions: 3 });
+    expect(body.total.energyKwh).toBeCloseTo(10 + 14 + 6 + 5.5 + 4 + 30 + 18, 9);
+    expect(body.total.enabledAvoidedKg).toBeCloseTo((10 + 14 + 6 + 5.5 + 4 + 30 + 18) * AVOIDED_PER_KWH_2026, 9);
     expect(body.factors).toEqual([expect.objectContaining({ year: 2026, substituted: true })]);
   });
 

@@ -26,20 +26,29 @@ function statusesWithSeed(lo: string, hi: string): string {
  * $1 charge point, $2 first local day, $3 last local day (inclusive), $4 time zone, $5 session
  * timeout (s). The sessions to re-derive are those starting in [sessionsFrom, sessionsTo): new
  * data at t can change a session that started up to a timeout before t, or any session whose
- * transaction id it carries (a stop pairs with its start up to MAX_TRANSACTION_DAYS before).
+ * transaction id it carries (a stop pairs with its start up to MAX_TRANSACTION_DAYS before), up
+ * to the last stop of those transactions.
  */
 export const SPAN_SQL = `
 WITH win AS (
   SELECT ($2::date::timestamp AT TIME ZONE $4) AS w0, (($3::date + 1)::timestamp AT TIME ZONE $4) AS w1, make_interval(secs => $5) AS timeout
 ),
+seen AS (
+  SELECT DISTINCT x.transaction_id FROM charge_point_transactions x, win
+   WHERE x.charge_point_id = $1 AND x.ts >= win.w0 - win.timeout AND x.ts < win.w1 + win.timeout
+),
 linked AS (
-  SELECT min(t.ts) AS first_start
+  -- The first start and the last stop of those transactions: a stop derived before its start
+  -- arrived made a session starting at the stop, which must go when the start comes.
+  SELECT min(t.ts) FILTER (WHERE t.event = 'start') AS first_start, max(t.ts) FILTER (WHERE t.event = 'stop') AS last_stop
     FROM charge_point_transactions t, win
-   WHERE t.charge_point_id = $1 AND t.event = 'start' AND t.ts >= win.w0 - interval '${MAX_TRANSACTION_DAYS} days'
-     AND t.transaction_id IN (SELECT x.transaction_id FROM charge_point_transactions x, win
-                               WHERE x.charge_point_id = $1 AND x.ts >= win.w0 - win.timeout AND x.ts < win.w1 + win.timeout)
+   WHERE t.charge_point_id = $1 AND t.ts >= win.w0 - interval '${MAX_TRANSACTION_DAYS} days' AND t.ts < win.w1 + interval '${MAX_TRANSACTION_DAYS} days'
+     AND t.transaction_id IN (SELECT transaction_id FROM seen)
 )
-SELECT least(win.w0 - win.timeout, linked.first_start) AS "sessionsFrom", win.w1 AS "sessionsTo", win.w0 AS "windowStart", win.w1 AS "windowEnd"
+SELECT least(win.w0 - win.timeout, linked.first_start) AS "sessionsFrom",
+       -- JavaScript dates carry milliseconds: the range must end a whole millisecond after the stop.
+       greatest(win.w1, linked.last_stop + interval '1 millisecond') AS "sessionsTo",
+       win.w0 AS "windowStart", win.w1 AS "windowEnd"
   FROM win, linked`;
 
 /**

@@ -109,7 +109,9 @@ export class SessionImportService {
       else if (end - start > MAX_SESSION_MS) errors.push({ field: 'end', message: 'a session longer than 14 days is not plausible' });
       if (end > Date.now() + FUTURE_TOLERANCE_MS) errors.push({ field: 'end', message: 'is in the future' });
     }
-    const kwh = /^\d+(\.\d+)?$/.test(record.kWh ?? '') ? Number(record.kWh) : NaN;
+    // Norwegian exports write decimal commas (with `;` between fields).
+    const kwhText = (record.kWh ?? '').replace(/^(\d+),(\d+)$/, '$1.$2');
+    const kwh = /^\d+(\.\d+)?$/.test(kwhText) ? Number(kwhText) : NaN;
     if (Number.isNaN(kwh)) errors.push({ field: 'kWh', message: 'must be a number >= 0' });
     else if (target && !Number.isNaN(start) && end >= start && kwh > target.maxKw * ((end - start) / 3_600_000) * 1.01 + 0.01) {
       errors.push({ field: 'kWh', message: `more than the charge point's ${target.maxKw} kW could deliver in the session` });
@@ -162,6 +164,7 @@ function parseCsv(body: unknown): Array<Record<string, string>> {
     records = parse(body, {
       bom: true,
       trim: true,
+      delimiter: delimiterOf(body),
       skip_empty_lines: true,
       columns: (header: string[]) => header.map((name) => canonical(name)),
     });
@@ -169,6 +172,13 @@ function parseCsv(body: unknown): Array<Record<string, string>> {
     throw new BadRequestException(`Not a readable CSV file: ${(error as Error).message}`);
   }
   return records;
+}
+
+/** The field separator, from the header line: `;` (Norwegian spreadsheets), tab, else `,`. */
+function delimiterOf(text: string): string {
+  const header = text.slice(0, text.search(/\r?\n|$/));
+  for (const candidate of [';', '\t']) if (header.includes(candidate) && !header.includes(',')) return candidate;
+  return ',';
 }
 
 function canonical(header: string): string {
