@@ -2,6 +2,13 @@
 import { RegistryAndApiKeys1764300000000 } from './1764300000000-registry-and-api-keys';
 import { TelemetryRawStores1764400000000 } from './1764400000000-telemetry-raw-stores';
 import { FleetDerived1764500000000 } from './1764500000000-fleet-derived';
+import { Charging1764700000000 } from './1764700000000-charging';
 import { VehicleCounterIndexes1764800000000 } from './1764800000000-vehicle-counter-indexes';
 
-export const migrations = [RegistryAndApiKeys1764300000000, TelemetryRawStores1764400000000, FleetDerived1764500000000, VehicleCounterIndexes1764800000000];
+export const migrations = [
+  RegistryAndApiKeys1764300000000,
+  TelemetryRawStores1764400000000,
+  FleetDerived1764500000000,
+  Charging1764700000000,
+  VehicleCounterIndexes1764800000000,
+];

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AuthModule } from './auth/auth.module';
+import { ChargingModule } from './charging/charging.module';
 import { FleetModule } from './fleet/fleet.module';
 import { AppConfig } from './platform/config/app-config';
 import { PlatformModule } from './platform/platform.module';
@@ -24,6 +25,7 @@ export class AppModule {
         AuthModule,
         TelemetryModule.forRoles(config.roles),
         FleetModule.forRoles(config.roles),
+        ChargingModule.forRoles(config.roles),
         ...(config.roles.has('worker') ? [WorkerModule] : []),
       ],
     };

@@ -41,7 +41,7 @@ export async function createApp(config: AppConfig, logger: LoggerService): Promi
     else logger.warn(`Dashboard assets not found in ${dir} (built by npm run build); serving the API without the dashboard`);
   }
   app.use(express.json({ limit: config.httpBodyLimit }));
-  app.use(express.text({ type: YAML_TYPES, limit: config.httpBodyLimit }));
+  app.use(express.text({ type: [...YAML_TYPES, 'text/csv'], limit: config.httpBodyLimit }));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
 

@@ -15,6 +15,11 @@ describe('loadConfig', () => {
     expect(config.ingest.inHandBytesPerConnection).toBe(1_048_576);
   });
 
+  it('gives the charging defaults (24 h session timeout, 15 min heartbeat) and takes other durations', () => {
+    expect(loadConfig({}).charging).toEqual({ sessionTimeoutMs: 86_400_000, heartbeatMs: 900_000 });
+    expect(loadConfig({ SESSION_TIMEOUT: '36h', CHARGEPOINT_HEARTBEAT: '5m' }).charging).toEqual({ sessionTimeoutMs: 129_600_000, heartbeatMs: 300_000 });
+  });
+
   it('takes a subset of roles', () => {
     expect([...loadConfig({ APP_ROLES: 'ingest, worker' }).roles]).toEqual(['ingest', 'worker']);
   });
@@ -32,6 +37,11 @@ describe('loadConfig', () => {
     ['ADMIN_API_KEY', 'short'],
     ['INGEST_CONCURRENT_FLUSHES', '0'],
     ['INGEST_IN_FLIGHT_BYTES_PER_CONNECTION', '1000'],
+    ['SESSION_TIMEOUT', '24 hours'],
+    ['SESSION_TIMEOUT', '0s'],
+    ['SESSION_TIMEOUT', '30d'],
+    ['CHARGEPOINT_HEARTBEAT', '15'],
+    ['CHARGEPOINT_HEARTBEAT', '2d'],
   ])('rejects %s=%s naming the variable', (variable, value) => {
     let error: unknown;
     try {

@@ -23,6 +23,14 @@ export interface AppConfig {
   reportTimeZone: string;
   ingest: IngestConfig;
   worker: WorkerConfig;
+  charging: ChargingConfig;
+}
+
+export interface ChargingConfig {
+  /** A session without a stop is closed at its last meter sample and flagged after this long (SESSION_TIMEOUT). */
+  sessionTimeoutMs: number;
+  /** A charge point is online within this long of any of its messages (CHARGEPOINT_HEARTBEAT). */
+  heartbeatMs: number;
 }
 
 export interface WorkerConfig {
@@ -156,6 +164,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxCounterGapMs: duration(env, 'MAX_COUNTER_GAP', '45d'),
       positionRetentionDays: integer(env, 'POSITION_RETENTION_DAYS', 365, 1, 36_500),
     }),
+    charging: Object.freeze({
+      sessionTimeoutMs: bounded('SESSION_TIMEOUT', duration(env, 'SESSION_TIMEOUT', '24h'), 60_000, 14 * 86_400_000),
+      heartbeatMs: bounded('CHARGEPOINT_HEARTBEAT', duration(env, 'CHARGEPOINT_HEARTBEAT', '15m'), 1000, 86_400_000),
+    }),
     ingest: Object.freeze({
       connections: integer(env, 'INGEST_CONNECTIONS', 4, 1, 1024),
       inHandPerConnection: integer(env, 'INGEST_IN_FLIGHT_PER_CONNECTION', 250, 1, 10_000),
@@ -181,6 +193,12 @@ function duration(env: Env, name: string, fallback: string): number {
   const match = /^(\d+)(ms|s|m|h|d)$/.exec(raw);
   if (!match) throw new ConfigError(name, `must be a duration such as 30s, 10m, 24h or 45d, got "${raw}"`);
   return Number(match[1]) * DURATION_UNITS[match[2]];
+}
+
+/** Durations with a sane range: a session timeout of 0 would close every session at its start. */
+function bounded(name: string, ms: number, min: number, max: number): number {
+  if (ms < min || ms > max) throw new ConfigError(name, `must be between ${min / 1000}s and ${max / 1000}s, got ${ms / 1000}s`);
+  return ms;
 }
 
 function identifier(env: Env, name: string, fallback: string): string {

@@ -12,16 +12,24 @@ export enum JobName {
   DeriveVehicleDays = 'derive-vehicle-days',
   /** Re-derive one vehicle over a range of local days (rebuilds, backfills). */
   RebuildVehicle = 'rebuild-vehicle',
+  /** New data of one charge point on a range of UTC days: re-derive sessions, availability, daily rollups and live state there. */
+  DeriveChargePointDays = 'derive-charge-point-days',
+  /** Re-derive one charge point over a range of local days (rebuilds, session imports). */
+  RebuildChargePoint = 'rebuild-charge-point',
 }
 
 export interface JobPayloads {
   [JobName.DeriveVehicleDays]: { vehicleId: string; firstDay: string; lastDay: string };
   [JobName.RebuildVehicle]: { vehicleId: string; firstDay: string; lastDay: string };
+  [JobName.DeriveChargePointDays]: { chargePointId: string; firstDay: string; lastDay: string };
+  [JobName.RebuildChargePoint]: { chargePointId: string; firstDay: string; lastDay: string };
 }
 
 export const JOB_QUEUES: Record<JobName, QueueName> = {
   [JobName.DeriveVehicleDays]: QueueName.Derive,
   [JobName.RebuildVehicle]: QueueName.Derive,
+  [JobName.DeriveChargePointDays]: QueueName.Derive,
+  [JobName.RebuildChargePoint]: QueueName.Derive,
 };
 
 export interface JobRequest<N extends JobName = JobName> {
@@ -37,4 +45,13 @@ export interface JobRequest<N extends JobName = JobName> {
 /** New samples of a vehicle on a range of UTC days; requests for the same vehicle and range are one piece of work. */
 export function deriveVehicleDays(vehicleId: string, firstDay: string, lastDay: string): JobRequest<JobName.DeriveVehicleDays> {
   return { name: JobName.DeriveVehicleDays, payload: { vehicleId, firstDay, lastDay }, dedupKey: `vehicle:${vehicleId}:${firstDay}:${lastDay}` };
+}
+
+/** New data of a charge point on a range of UTC days; requests for the same charge point and range are one piece of work. */
+export function deriveChargePointDays(chargePointId: string, firstDay: string, lastDay: string): JobRequest<JobName.DeriveChargePointDays> {
+  return {
+    name: JobName.DeriveChargePointDays,
+    payload: { chargePointId, firstDay, lastDay },
+    dedupKey: `charge-point:${chargePointId}:${firstDay}:${lastDay}`,
+  };
 }

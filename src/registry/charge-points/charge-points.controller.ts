@@ -1,27 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Principal } from '../../platform/access/role';
-import { CurrentPrincipal, Roles } from '../../platform/access/roles.decorator';
-import { CreateChargePointDto, ListChargePointsQuery, UpdateChargePointDto } from './charge-point.dto';
+import { Roles } from '../../platform/access/roles.decorator';
+import { CreateChargePointDto, UpdateChargePointDto } from './charge-point.dto';
 import { ChargePointsService } from './charge-points.service';
 
 @ApiTags('registry')
 @ApiBearerAuth()
+/** Writes to the charge-point register. Reading charge points, with their live state, is the charging module's (GET /api/v1/chargepoints). */
 @Controller('api/v1/chargepoints')
 export class ChargePointsController {
   constructor(private readonly chargePoints: ChargePointsService) {}
-
-  @Get()
-  @Roles('admin', 'climate_office', 'cooperative')
-  list(@Query() query: ListChargePointsQuery, @CurrentPrincipal() principal: Principal) {
-    return this.chargePoints.list(query, principal);
-  }
-
-  @Get(':id')
-  @Roles('admin', 'climate_office', 'cooperative')
-  get(@Param('id', ParseUUIDPipe) id: string, @CurrentPrincipal() principal: Principal) {
-    return this.chargePoints.findOne(id, principal);
-  }
 
   @Post()
   @Roles('admin')

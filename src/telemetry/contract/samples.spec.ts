@@ -1,6 +1,6 @@
 import { Rejection } from './rejection';
 import { decodeSamples } from './message';
-import { normaliseMeterSample, normaliseStatusSample, normaliseTransactionEvent, normaliseVehicleSample, parseConnectionState, hashIdTag } from './samples';
+import { normaliseMeterSample, normaliseStatusSample, normaliseTransactionEvent, normaliseVehicleSample, parseConnectionState, hashIdTag, redactIdTags } from './samples';
 import { parseTopic } from './topics';
 
 const NOW = Date.parse('2019-03-04T12:00:00Z');
@@ -118,5 +118,25 @@ describe('messages and topics', () => {
     expect(parseConnectionState('online')).toBe('online');
     expect(parseConnectionState(' "offline"\n')).toBe('offline');
     expect((parseConnectionState('maybe') as Rejection).reason).toBe('schema_violation');
+  });
+});
+
+describe('redactIdTags', () => {
+  const hex = (tag: string) => `hmac-sha256:${hashIdTag(tag, 'secret').toString('hex')}`;
+
+  it('replaces every idTag of a JSON payload by its keyed hash and keeps the rest', () => {
+    const payload = Buffer.from(JSON.stringify([{ ts: 1, event: 'start', idTag: '04A2B3C4D5', meterWh: 'x' }, { idTag: 'AB\\"C' }]));
+    const redacted = JSON.parse(redactIdTags(payload, 'secret').toString('utf8'));
+    // An escaped value is hashed as written in the JSON text.
+    expect(redacted).toEqual([{ ts: 1, event: 'start', idTag: hex('04A2B3C4D5'), meterWh: 'x' }, { idTag: hex('AB\\\\\\"C') }]);
+  });
+
+  it('redacts numbers, malformed and truncated payloads too', () => {
+    expect(redactIdTags(Buffer.from('{"idTag": 1234567, "x":1}'), 'secret').toString()).toBe(`{"idTag": "${hex('1234567')}", "x":1}`);
+    const broken = redactIdTags(Buffer.from('{"event":"start","idTag":"04A2B3C4D5",'), 'secret').toString();
+    expect(broken).not.toContain('04A2B3C4D5');
+    expect(redactIdTags(Buffer.from('{"event":"start","idTag":"04A2B3'), 'secret').toString()).not.toContain('04A2B3');
+    const plain = Buffer.from('{"ts":1}');
+    expect(redactIdTags(plain, 'secret')).toBe(plain);
   });
 });

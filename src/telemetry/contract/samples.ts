@@ -146,6 +146,23 @@ export function hashIdTag(idTag: string, secret: string): Buffer {
   return createHmac('sha256', secret).update(idTag, 'utf8').digest();
 }
 
+/**
+ * A payload kept as a dead letter with every `idTag` value replaced by its keyed hash: a rejected
+ * transaction must not leave the clear idTag in the database. Works on the text, so that also a
+ * payload that is not valid JSON (or truncated) loses its idTags.
+ */
+export function redactIdTags(payload: Buffer, secret: string): Buffer {
+  const text = payload.toString('utf8');
+  if (!text.includes('idTag')) return payload;
+  const hashed = (value: string) => `"hmac-sha256:${hashIdTag(value, secret).toString('hex')}"`;
+  return Buffer.from(
+    text
+      .replace(/("idTag"\s*:\s*)"((?:[^"\\]|\\.)*)("?)/g, (_match, key: string, value: string) => key + hashed(value))
+      .replace(/("idTag"\s*:\s*)(-?[0-9][0-9.eE+-]*)/g, (_match, key: string, value: string) => key + hashed(value)),
+    'utf8',
+  );
+}
+
 export type ConnectionState = 'online' | 'offline';
 
 /** The `connection` topic carries plain `online` / `offline` (a JSON string of either is accepted too). */

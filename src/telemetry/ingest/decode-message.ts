@@ -8,6 +8,7 @@ import {
   normaliseTransactionEvent,
   normaliseVehicleSample,
   parseConnectionState,
+  redactIdTags,
   unknownFieldCount,
 } from '../contract/samples';
 import { DeviceKind, deviceIdOfTopic, parseTopic } from '../contract/topics';
@@ -39,7 +40,7 @@ export function decodeMessage(topic: string, payload: Buffer, context: DecodeCon
   const rows = emptyBatch();
   const receivedAt = context.now;
   const reject = (rejection: Rejection, deviceId: string | null, sampleIndex: number | null = null, body: Buffer = payload) =>
-    rows.deadLetters.push(deadLetter(topic, deviceId, rejection.reason, rejection.detail, sampleIndex, body, receivedAt));
+    rows.deadLetters.push(deadLetter(topic, deviceId, rejection.reason, rejection.detail, sampleIndex, redactIdTags(body, context.idTagSecret), receivedAt));
 
   const address = parseTopic(topic, context.topicRoot);
   if (address instanceof Rejection) {

@@ -1,13 +1,14 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { AppConfig } from '../../platform/config/app-config';
 import { APP_CONFIG } from '../../platform/config/config.module';
-import { QueueName, deriveVehicleDays } from '../../platform/queue/job-catalogue';
+import { QueueName, deriveChargePointDays, deriveVehicleDays } from '../../platform/queue/job-catalogue';
 import { QueueService } from '../../platform/queue/queue.service';
 import { DayRanges } from '../../platform/time/day-ranges';
 import { DeviceDirectoryService } from '../../registry/devices/device-directory.service';
 import { RawBatch, appendBatch, emptyBatch, sampleRows } from '../storage/raw-batch';
 import { RawSampleRepository } from '../storage/raw-sample.repository';
 import { TelemetryMetrics } from '../telemetry.metrics';
+import { redactIdTags } from '../contract/samples';
 import { deviceIdOfTopic } from '../contract/topics';
 import { DecodeContext, DeviceLookup, deadLetter, decodeMessage } from './decode-message';
 import { MicroBatcher } from './micro-batcher';
@@ -47,7 +48,7 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
   private reloadTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private outageStartedAt: number | undefined;
-  /** Days of committed samples per vehicle not yet enqueued for derivation; sent every ENQUEUE_EVERY_MS. */
+  /** Days of committed data per device (`vehicle:<id>`, `charge-point:<id>`) not yet enqueued for derivation; sent every ENQUEUE_EVERY_MS. */
   private readonly pendingDays = new DayRanges();
   private enqueueTimer: NodeJS.Timeout | undefined;
 
@@ -129,7 +130,8 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
   private async storeAlone(entry: Entry): Promise<void> {
     if ((await this.writeWithRetry(entry.rows)) === 'stored') return;
     const deviceId = deviceIdOfTopic(entry.topic, this.config.mqttTopicRoot);
-    const row = deadLetter(entry.topic, deviceId, 'storage_rejected', 'the database refused the samples of this message', null, entry.payload, Date.now());
+    const payload = redactIdTags(entry.payload, this.config.ingest.idTagSecret);
+    const row = deadLetter(entry.topic, deviceId, 'storage_rejected', 'the database refused the samples of this message', null, payload, Date.now());
     const dead = emptyBatch();
     dead.deadLetters.push(row);
     if ((await this.writeWithRetry(dead)) !== 'stored') throw new Error('dead letter refused by the database');
@@ -175,14 +177,17 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   /**
-   * One derivation job per vehicle and UTC day the batch touched, sent within ENQUEUE_EVERY_MS.
-   * Fire and forget: the samples are committed, and if Redis is away the reconciler finds the
-   * work from PostgreSQL later. Charge-point derivation has no job yet (the charging issue adds it).
+   * One derivation job per vehicle or charge point and UTC day the batch touched, sent within
+   * ENQUEUE_EVERY_MS. Fire and forget: the samples are committed, and if Redis is away the
+   * reconciler finds the work from PostgreSQL later.
    */
   private enqueueDerivation(batch: RawBatch) {
     const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-    for (const s of batch.vehicleSamples) this.pendingDays.add(s.vehicleId, day(s.ts));
-    for (const e of batch.connectionEvents) if (e.deviceKind === 'vehicle') this.pendingDays.add(e.deviceRef, day(e.receivedAt));
+    for (const s of batch.vehicleSamples) this.pendingDays.add(`vehicle:${s.vehicleId}`, day(s.ts));
+    for (const s of batch.statusSamples) this.pendingDays.add(`charge-point:${s.chargePointId}`, day(s.ts));
+    for (const s of batch.meterSamples) this.pendingDays.add(`charge-point:${s.chargePointId}`, day(s.ts));
+    for (const s of batch.transactionEvents) this.pendingDays.add(`charge-point:${s.chargePointId}`, day(s.ts));
+    for (const e of batch.connectionEvents) this.pendingDays.add(`${e.deviceKind === 'vehicle' ? 'vehicle' : 'charge-point'}:${e.deviceRef}`, day(e.receivedAt));
     if (this.pendingDays.size > 0 && !this.enqueueTimer) {
       this.enqueueTimer = setTimeout(() => void this.sendPendingJobs(), ENQUEUE_EVERY_MS);
     }
@@ -201,7 +206,10 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
         this.enqueueTimer = setTimeout(() => void this.sendPendingJobs(), ENQUEUE_EVERY_MS);
         return;
       }
-      const jobs = this.pendingDays.take().map(({ key, firstDay, lastDay }) => deriveVehicleDays(key, firstDay, lastDay));
+      const jobs = this.pendingDays.take().map(({ key, firstDay, lastDay }) => {
+        const [kind, id] = key.split(':');
+        return kind === 'vehicle' ? deriveVehicleDays(id, firstDay, lastDay) : deriveChargePointDays(id, firstDay, lastDay);
+      });
       await this.queue.enqueue(jobs);
     } catch (error) {
       this.pendingDays.take();

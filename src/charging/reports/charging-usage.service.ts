@@ -1,0 +1,193 @@
+import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
+import { AppConfig } from '../../platform/config/app-config';
+import { APP_CONFIG } from '../../platform/config/config.module';
+import { Principal } from '../../platform/access/role';
+import { TransactionRunner } from '../../platform/database/transaction-runner';
+import { OrganizationsService } from '../../registry/organizations/organizations.service';
+import { ReportTable } from '../../reports/export/report-file';
+import { ChargingUsageRepository, UsageFigures } from './charging-usage.repository';
+import { ENABLED_AVOIDED_FACTORS, EnabledAvoidedFactors, EnabledAvoidedYearFactors } from './enabled-avoided-factors';
+
+const SILENT_FLAG_SECONDS = 7 * 86_400;
+const AVAILABILITY_FLAG_PCT = 90;
+
+export interface ChargePointUsage {
+  chargePointId: string;
+  name: string;
+  deviceId: string;
+  organizationId: string;
+  organizationName: string;
+  connectors: number;
+  sessions: number;
+  importedSessions: number;
+  flaggedSessions: number;
+  openSessions: number;
+  energyKwh: number;
+  occupiedHours: number;
+  chargingHours: number;
+  utilizationPct: number;
+  availabilityPct: number;
+  uniqueUsers: number;
+  enabledAvoidedKg: number;
+  subsidyGrantReference: string | null;
+  subsidyAmountNok: number | null;
+  followUpEndsOn: string | null;
+  longestSilenceDays: number;
+  silentOver7Days: boolean;
+  availabilityBelow90Pct: boolean;
+}
+
+export type UsageTotal = Omit<ChargePointUsage, 'chargePointId' | 'name' | 'deviceId' | 'organizationId' | 'organizationName' | 'subsidyGrantReference' | 'subsidyAmountNok' | 'followUpEndsOn' | 'longestSilenceDays' | 'silentOver7Days' | 'availabilityBelow90Pct'> & {
+  chargePoints: number;
+  subsidyAmountNok: number;
+  silentOver7Days: number;
+  availabilityBelow90Pct: number;
+};
+
+export interface ChargingUsageReport {
+  organizationId: string | null;
+  from: string;
+  to: string;
+  timeZone: string;
+  periodHours: number;
+  /** How enabledAvoidedKg was made: per year of session start. */
+  factors: EnabledAvoidedYearFactors[];
+  chargePoints: ChargePointUsage[];
+  total: UsageTotal;
+}
+
+/**
+ * The charging-usage report of reports-v1 and the monthly follow-up export of a cooperative:
+ * per charge point and in total, with the subsidy grant and the follow-up flags (silent for more
+ * than 7 days, availability below 90 %).
+ */
+@Injectable()
+export class ChargingUsageService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(ENABLED_AVOIDED_FACTORS) private readonly factors: EnabledAvoidedFactors,
+    private readonly organizations: OrganizationsService,
+    private readonly usage: ChargingUsageRepository,
+    private readonly transactions: TransactionRunner,
+  ) {}
+
+  /** The organization a caller may report on: a cooperative only its own (another's id is 404), others any or all. */
+  async scope(organizationId: string | undefined, principal: Principal): Promise<string | null> {
+    if (principal.role === 'cooperative') {
+      if (organizationId && organizationId !== principal.organizationId) throw new NotFoundException(`No organization ${organizationId}`);
+      return principal.organizationId!;
+    }
+    if (organizationId) await this.organizations.findOne(organizationId, principal);
+    return organizationId ?? null;
+  }
+
+  async report(organizationId: string | null, from: string, to: string): Promise<ChargingUsageReport> {
+    if (from >= to) throw new BadRequestException('from must be before to');
+    const timeZone = this.config.reportTimeZone;
+    const { figures, byYear, users, periodSeconds } = await this.transactions.run(async (manager) => ({
+      figures: await this.usage.figures(manager, organizationId, from, to, timeZone),
+      byYear: await this.usage.energyByYear(manager, organizationId, from, to, timeZone),
+      users: await this.usage.uniqueUsers(manager, organizationId, from, to, timeZone),
+      periodSeconds: await this.usage.periodSeconds(manager, from, to, timeZone),
+    }));
+    const years = [...new Set(byYear.map((row) => row.year))].sort();
+    const factors = await Promise.all(years.map((year) => this.factors.forYear(year)));
+    const kgPerKwh = new Map(factors.map((f) => [f.year, f.kgPerKwh]));
+    const avoided = new Map<string, number>();
+    for (const row of byYear) avoided.set(row.chargePointId, (avoided.get(row.chargePointId) ?? 0) + row.energyKwh * kgPerKwh.get(row.year)!);
+
+    const chargePoints = figures.map((f) => usageOf(f, avoided.get(f.chargePointId) ?? 0));
+    return {
+      organizationId,
+      from,
+      to,
+      timeZone,
+      periodHours: periodSeconds / 3600,
+      factors,
+      chargePoints,
+      total: totalOf(figures, chargePoints, users, periodSeconds),
+    };
+  }
+
+}
+
+function usageOf(f: UsageFigures, enabledAvoidedKg: number): ChargePointUsage {
+  const availabilityPct = (100 * f.availableSeconds) / f.periodSeconds;
+  return {
+    chargePointId: f.chargePointId,
+    name: f.name,
+    deviceId: f.deviceId,
+    organizationId: f.organizationId,
+    organizationName: f.organizationName,
+    connectors: f.connectors,
+    sessions: f.sessions,
+    importedSessions: f.importedSessions,
+    flaggedSessions: f.flaggedSessions,
+    openSessions: f.openSessions,
+    energyKwh: f.energyKwh,
+    occupiedHours: f.occupiedSeconds / 3600,
+    chargingHours: f.chargingSeconds / 3600,
+    utilizationPct: (100 * f.occupiedSeconds) / (f.connectors * f.periodSeconds),
+    availabilityPct,
+    uniqueUsers: f.uniqueUsers,
+    enabledAvoidedKg,
+    subsidyGrantReference: f.subsidyGrantReference,
+    subsidyAmountNok: f.subsidyAmountNok,
+    followUpEndsOn: f.followUpEndsOn,
+    longestSilenceDays: f.longestSilenceSeconds / 86_400,
+    silentOver7Days: f.longestSilenceSeconds > SILENT_FLAG_SECONDS,
+    availabilityBelow90Pct: availabilityPct < AVAILABILITY_FLAG_PCT,
+  };
+}
+
+function totalOf(figures: UsageFigures[], rows: ChargePointUsage[], uniqueUsers: number, periodSeconds: number): UsageTotal {
+  const sum = (pick: (f: UsageFigures) => number) => figures.reduce((total, f) => total + pick(f), 0);
+  const connectors = sum((f) => f.connectors);
+  // Grants are shared by several charge points: each grant's amount counts once.
+  const grants = new Map(figures.filter((f) => f.subsidyGrantReference).map((f) => [f.subsidyGrantReference, f.subsidyAmountNok ?? 0]));
+  return {
+    chargePoints: figures.length,
+    connectors,
+    sessions: sum((f) => f.sessions),
+    importedSessions: sum((f) => f.importedSessions),
+    flaggedSessions: sum((f) => f.flaggedSessions),
+    openSessions: sum((f) => f.openSessions),
+    energyKwh: sum((f) => f.energyKwh),
+    occupiedHours: sum((f) => f.occupiedSeconds) / 3600,
+    chargingHours: sum((f) => f.chargingSeconds) / 3600,
+    utilizationPct: connectors ? (100 * sum((f) => f.occupiedSeconds)) / (connectors * periodSeconds) : 0,
+    availabilityPct: figures.length ? (100 * sum((f) => f.availableSeconds)) / (figures.length * periodSeconds) : 0,
+    uniqueUsers,
+    enabledAvoidedKg: rows.reduce((total, row) => total + row.enabledAvoidedKg, 0),
+    subsidyAmountNok: [...grants.values()].reduce((total, amount) => total + amount, 0),
+    silentOver7Days: rows.filter((row) => row.silentOver7Days).length,
+    availabilityBelow90Pct: rows.filter((row) => row.availabilityBelow90Pct).length,
+  };
+}
+
+const COLUMNS = [
+  'chargePointId', 'name', 'deviceId', 'organizationId', 'organizationName', 'connectors', 'sessions', 'importedSessions', 'flaggedSessions',
+  'openSessions', 'energyKwh', 'occupiedHours', 'chargingHours', 'utilizationPct', 'availabilityPct', 'uniqueUsers', 'enabledAvoidedKg',
+  'subsidyGrantReference', 'subsidyAmountNok', 'followUpEndsOn', 'longestSilenceDays', 'silentOver7Days', 'availabilityBelow90Pct',
+];
+
+/** The report as a file: one row per charge point and a last `total` row (flags there count charge points). */
+export function usageTable(report: ChargingUsageReport, name = 'charging-usage'): ReportTable {
+  const total = { chargePointId: 'total', name: 'total', ...report.total };
+  return {
+    name: `${name}-${report.organizationId ?? 'all'}-${report.from}-${report.to}`,
+    columns: COLUMNS.map((key) => ({ key })),
+    rows: [...report.chargePoints, total],
+    about: {
+      report: 'charging-usage',
+      organizationId: report.organizationId,
+      from: report.from,
+      to: report.to,
+      timeZone: report.timeZone,
+      periodHours: report.periodHours,
+      enabledAvoidedFactors: report.factors.map((f) => `${f.year}: ${f.kgPerKwh} kg/kWh (${f.source}${f.substituted ? ', substituted' : ''})`).join('; ') || null,
+      gridMethod: 'location',
+      boundary: 'ttw',
+    },
+  };
+}

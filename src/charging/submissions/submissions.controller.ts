@@ -1,0 +1,38 @@
+import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Principal } from '../../platform/access/role';
+import { CurrentPrincipal, Roles } from '../../platform/access/roles.decorator';
+import { ReportFormatQuery } from '../../reports/export/report-format.dto';
+import { reportFile } from '../../reports/export/report-file';
+import { usageTable } from '../reports/charging-usage.service';
+import { PeriodDto } from './submission.dto';
+import { SubmissionsService } from './submissions.service';
+
+@ApiTags('reports')
+@ApiBearerAuth()
+@Controller('api/v1/reports/charging-usage/submissions')
+export class SubmissionsController {
+  constructor(private readonly submissions: SubmissionsService) {}
+
+  /** A cooperative submits its report for [from, to): frozen with who and when; 409 if already submitted. */
+  @Post()
+  @Roles('cooperative')
+  submit(@Body() period: PeriodDto, @CurrentPrincipal() principal: Principal) {
+    return this.submissions.submit(period.from, period.to, principal);
+  }
+
+  /** Every housing cooperative with whether (who, when) it submitted for exactly [from, to); a cooperative sees its own line. */
+  @Get()
+  @Roles('admin', 'climate_office', 'cooperative')
+  list(@Query() period: PeriodDto, @CurrentPrincipal() principal: Principal) {
+    return this.submissions.list(period.from, period.to, principal);
+  }
+
+  /** The frozen report of a submission; a file with format=csv|xlsx. */
+  @Get(':id')
+  @Roles('admin', 'climate_office', 'cooperative')
+  async get(@Param('id', ParseUUIDPipe) id: string, @Query() query: ReportFormatQuery, @CurrentPrincipal() principal: Principal) {
+    const submission = await this.submissions.find(id, principal);
+    return query.format && query.format !== 'json' ? reportFile(usageTable(submission.report, 'charging-usage-submitted'), query.format) : submission;
+  }
+}
