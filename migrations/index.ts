@@ -4,6 +4,7 @@ import { TelemetryRawStores1764400000000 } from './1764400000000-telemetry-raw-s
 import { FleetDerived1764500000000 } from './1764500000000-fleet-derived';
 import { Charging1764700000000 } from './1764700000000-charging';
 import { VehicleCounterIndexes1764800000000 } from './1764800000000-vehicle-counter-indexes';
+import { AuditLog1764900000000 } from './1764900000000-audit-log';
 
 export const migrations = [
   RegistryAndApiKeys1764300000000,
@@ -11,4 +12,5 @@ export const migrations = [
   FleetDerived1764500000000,
   Charging1764700000000,
   VehicleCounterIndexes1764800000000,
+  AuditLog1764900000000,
 ];

@@ -1,18 +1,21 @@
-import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, ForbiddenException, HttpException, HttpStatus, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiKeyService } from './api-key.service';
+import { RateLimiter } from './rate-limit/rate-limiter';
 import { ApiRole } from '../platform/access/role';
 import { PUBLIC_KEY, ROLES_KEY } from '../platform/access/roles.decorator';
 
 /**
  * Global guard: every route is denied unless it is @Public or its @Roles include the caller's.
  * A route that declares nothing is denied to every role, so a forgotten decorator fails closed.
+ * Every known key is rate limited (429 with Retry-After) before its role is even checked.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeyService,
+    private readonly rateLimiter: RateLimiter,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -24,6 +27,14 @@ export class ApiKeyGuard implements CanActivate {
     const principal = await this.apiKeys.authenticate(secret);
     if (!principal) throw new UnauthorizedException('Unknown, revoked or expired API key');
     request.principal = principal;
+    const retryAfter = await this.rateLimiter.take(principal.keyId);
+    if (retryAfter > 0) {
+      context.switchToHttp().getResponse().setHeader('Retry-After', String(retryAfter));
+      throw new HttpException(
+        { statusCode: 429, message: `Rate limit of ${this.rateLimiter.limitPerMinute} requests a minute for this key reached; retry after ${retryAfter} s` },
+        HttpStatus.TOO_MANY_REQUESTS,
+      );
+    }
     const allowed = this.reflector.getAllAndOverride<ApiRole[]>(ROLES_KEY, targets) ?? [];
     if (!allowed.includes(principal.role)) {
       throw new ForbiddenException(`This route is not open to the ${principal.role} role`);

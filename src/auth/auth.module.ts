@@ -1,5 +1,5 @@
 import { Inject, Module, OnApplicationBootstrap } from '@nestjs/common';
-import { APP_GUARD } from '@nestjs/core';
+import { APP_GUARD, APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../platform/config/app-config';
 import { APP_CONFIG } from '../platform/config/config.module';
@@ -10,11 +10,22 @@ import { ApiKeyRepository } from './api-key.repository';
 import { ApiKeyService } from './api-key.service';
 import { ApiKeysController } from './api-keys.controller';
 import { MeController } from './me.controller';
+import { AuditLogController } from './audit/audit-log.controller';
+import { AuditLogRepository } from './audit/audit-log.repository';
+import { AuditInterceptor } from './audit/audit.interceptor';
+import { RateLimiter } from './rate-limit/rate-limiter';
 
 @Module({
   imports: [TypeOrmModule.forFeature([ApiKey]), RegistryModule],
-  controllers: [ApiKeysController, MeController],
-  providers: [ApiKeyRepository, ApiKeyService, { provide: APP_GUARD, useClass: ApiKeyGuard }],
+  controllers: [ApiKeysController, MeController, AuditLogController],
+  providers: [
+    ApiKeyRepository,
+    ApiKeyService,
+    RateLimiter,
+    AuditLogRepository,
+    { provide: APP_GUARD, useClass: ApiKeyGuard },
+    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
+  ],
   exports: [ApiKeyService],
 })
 export class AuthModule implements OnApplicationBootstrap {

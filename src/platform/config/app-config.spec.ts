@@ -12,6 +12,7 @@ describe('loadConfig', () => {
     expect(config.adminApiKey).toBeUndefined();
     expect(config.reportTimeZone).toBe('Europe/Oslo');
     expect(config.ingest.concurrentFlushes).toBe(2);
+    expect(config.apiRateLimitPerMinute).toBe(600);
     expect(config.ingest.inHandBytesPerConnection).toBe(1_048_576);
   });
 
@@ -36,6 +37,7 @@ describe('loadConfig', () => {
     ['REPORT_TIME_ZONE', 'Europe/Atlantis'],
     ['ADMIN_API_KEY', 'short'],
     ['INGEST_CONCURRENT_FLUSHES', '0'],
+    ['API_RATE_LIMIT_PER_MINUTE', '-1'],
     ['INGEST_IN_FLIGHT_BYTES_PER_CONNECTION', '1000'],
     ['SESSION_TIMEOUT', '24 hours'],
     ['SESSION_TIMEOUT', '0s'],

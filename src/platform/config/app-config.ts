@@ -20,6 +20,8 @@ export interface AppConfig {
   adminApiKey: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   httpBodyLimit: string;
+  /** Requests per API key and minute; 0 turns the limit off. */
+  apiRateLimitPerMinute: number;
   reportTimeZone: string;
   ingest: IngestConfig;
   worker: WorkerConfig;
@@ -157,6 +159,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     adminApiKey: adminKey(env),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     httpBodyLimit: bodyLimit(env),
+    apiRateLimitPerMinute: integer(env, 'API_RATE_LIMIT_PER_MINUTE', 600, 0, 10_000_000),
     reportTimeZone: timeZone(env, 'REPORT_TIME_ZONE', 'Europe/Oslo'),
     worker: Object.freeze({
       concurrency: integer(env, 'WORKER_CONCURRENCY', 4, 1, 256),

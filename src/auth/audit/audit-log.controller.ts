@@ -1,0 +1,37 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { IsISO8601, IsOptional, IsUUID } from 'class-validator';
+import { Roles } from '../../platform/access/roles.decorator';
+import { PageQuery } from '../../registry/shared/page';
+import { AuditLogRepository } from './audit-log.repository';
+
+export class ListAuditLogQuery extends PageQuery {
+  @IsOptional()
+  @IsUUID()
+  apiKeyId?: string;
+
+  /** At or after (RFC 3339). */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  /** Before (RFC 3339). */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
+}
+
+@ApiTags('auth')
+@ApiBearerAuth()
+@Controller('api/v1/audit-log')
+export class AuditLogController {
+  constructor(private readonly audit: AuditLogRepository) {}
+
+  /** Changing requests (who: key and role, what: method, path, status, target, when), newest first. */
+  @Get()
+  @Roles('admin')
+  async list(@Query() query: ListAuditLogQuery) {
+    const { items, total } = await this.audit.list(query);
+    return { items, total, limit: query.limit, offset: query.offset };
+  }
+}
