@@ -93,40 +93,56 @@ async function historyPresent(): Promise<boolean> {
   });
 }
 
-/** Publishes the history with the simulator (its progress bar on stderr) and waits for it to exit. */
-async function publishHistory(mqttUrl: string, track: (child: ChildProcess) => void): Promise<void> {
+/** The history in quarters: the broker never holds more than a quarter's messages that the ingest has not taken yet. */
+function historyChunks(): Array<{ from: string; to: string }> {
+  const chunks: Array<{ from: string; to: string }> = [];
+  for (let month = new Date(`${HISTORY_FROM}T00:00:00Z`); month.toISOString().slice(0, 10) < HISTORY_TO; ) {
+    const from = month.toISOString().slice(0, 10);
+    month = new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth() + 3, 1));
+    const to = month.toISOString().slice(0, 10) < HISTORY_TO ? month.toISOString().slice(0, 10) : HISTORY_TO;
+    chunks.push({ from, to });
+  }
+  return chunks;
+}
+
+/** Publishes one chunk of history with the simulator (its progress bar on stderr) and waits for it to exit. */
+async function publishChunk(mqttUrl: string, chunk: { from: string; to: string }, track: (child: ChildProcess) => void): Promise<void> {
   const backfill = spawn(
     process.execPath,
-    [path.join(ROOT, 'dist', 'scripts', 'simulator', 'main.js'), '--url', mqttUrl, '--from', HISTORY_FROM, '--to', HISTORY_TO],
+    [path.join(ROOT, 'dist', 'scripts', 'simulator', 'main.js'), '--url', mqttUrl, '--from', chunk.from, '--to', chunk.to],
     { env: process.env, stdio: ['ignore', 'ignore', 'inherit'] },
   );
   track(backfill);
   const code = await new Promise<number | null>((resolve) => backfill.once('exit', resolve));
-  if (code !== 0) throw new Error(`the history backfill exited with code ${code}`);
+  if (code !== 0) throw new Error(`the history backfill ${chunk.from} .. ${chunk.to} exited with code ${code}`);
 }
 
 /**
- * Waits until the service has stored and derived what was published: the raw row count stands
- * still and no derivation job waits or runs, three polls in a row.
+ * Waits until the ingest has taken what was published: the raw row count stands still for two
+ * polls in a row (the broker hands messages over as fast as the ingest commits them). With
+ * `derived`, also until no derivation job waits or runs.
  */
-async function waitForDerivation(service: ChildProcess): Promise<void> {
+async function waitForService(service: ChildProcess, label: string, derived: boolean): Promise<void> {
   const config = loadConfig({ ...process.env, DATABASE_URL });
   const queue = new Queue(QueueName.Derive, { prefix: config.redisKeyPrefix, connection: { url: config.redisUrl } });
   try {
     await withDatabase(async (db) => {
       let quiet = 0;
       let lastRows = -1;
-      let lastPrint = 0;
-      while (quiet < 3) {
+      let lastPrint = Date.now();
+      while (quiet < (derived ? 3 : 2)) {
         if (service.exitCode !== null) throw new Error(`the service exited with code ${service.exitCode}`);
         await sleep(1000);
-        const [{ rows }] = await db.query(`SELECT count(*)::int AS rows FROM vehicle_samples WHERE ts < $1`, [HISTORY_TO]);
-        const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+        const [{ rows }] = await db.query(
+          `SELECT (SELECT count(*) FROM vehicle_samples WHERE ts < $1) + (SELECT count(*) FROM charge_point_meter WHERE ts < $1) AS rows`,
+          [HISTORY_TO],
+        );
+        const counts = derived ? await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized') : { waiting: 0, active: 0, delayed: 0, prioritized: 0 };
         const jobs = counts.waiting + counts.active + counts.delayed + counts.prioritized;
-        quiet = rows === lastRows && jobs === 0 ? quiet + 1 : 0;
-        lastRows = rows;
+        quiet = Number(rows) === lastRows && jobs === 0 ? quiet + 1 : 0;
+        lastRows = Number(rows);
         if (Date.now() - lastPrint > 5000) {
-          say(`  history: ${rows.toLocaleString('en')} vehicle samples stored, ${jobs} derivation jobs to go`);
+          say(`  ${label}: ${lastRows.toLocaleString('en')} raw samples stored${derived ? `, ${jobs} derivation jobs to go` : ''}`);
           lastPrint = Date.now();
         }
       }
@@ -193,9 +209,14 @@ async function main() {
     } else {
       say(`backfilling the scenario's history ${HISTORY_FROM} .. ${HISTORY_TO} through MQTT (coarse sampling)...`);
       const backfillStarted = Date.now();
-      await publishHistory(mqttUrl, (child) => children.push(child));
-      say(`history published in ${Math.round((Date.now() - backfillStarted) / 1000)} s; waiting for the service to store and derive it`);
-      await waitForDerivation(service);
+      const chunks = historyChunks();
+      for (const [index, chunk] of chunks.entries()) {
+        say(`history ${index + 1}/${chunks.length}: ${chunk.from} .. ${chunk.to}`);
+        await publishChunk(mqttUrl, chunk, (child) => children.push(child));
+        await waitForService(service, `history ${index + 1}/${chunks.length}`, false);
+      }
+      say(`history published and stored in ${Math.round((Date.now() - backfillStarted) / 1000)} s; waiting for the derivation`);
+      await waitForService(service, 'derivation', true);
       say(`history stored and derived in ${Math.round((Date.now() - backfillStarted) / 1000)} s`);
     }
     const simulator = spawn(

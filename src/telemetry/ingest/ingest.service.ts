@@ -28,8 +28,12 @@ const LIVE_WINDOW_MS = 5 * 60_000;
  * device and range of days: a busy device costs one job per interval instead of one per batch.
  */
 const ENQUEUE_EVERY_MS = 500;
-/** Derivation jobs waiting beyond which new work is held back and merged into longer ranges. */
-const DERIVE_BACKLOG_LIMIT = 50;
+/**
+ * Derivation jobs waiting beyond which new work is held back and merged into longer ranges: a
+ * few seconds of work for the workers, so that live data waits little and a backfill's days
+ * gather into long ranges instead of many short jobs that each re-derive their neighbour days.
+ */
+const DERIVE_BACKLOG_LIMIT = 10;
 
 /**
  * The ingest role: MQTT in, raw tables out. Every message is decoded against the contract and
