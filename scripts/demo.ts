@@ -240,6 +240,7 @@ async function main() {
     say(`  live stream   curl -N -H 'Authorization: Bearer ${adminKey}' http://127.0.0.1:${PORT}/api/v1/fleet/stream`);
     say('Ctrl-C stops everything the demo started.');
   } catch (error) {
+    if (stopping) return; // Ctrl-C during start-up: stop() is already tearing down
     say(`failed: ${(error as Error).message}`);
     await stop(1);
   }
