@@ -2,5 +2,6 @@
 import { RegistryAndApiKeys1764300000000 } from './1764300000000-registry-and-api-keys';
 import { TelemetryRawStores1764400000000 } from './1764400000000-telemetry-raw-stores';
 import { FleetDerived1764500000000 } from './1764500000000-fleet-derived';
+import { Emissions1764600000000 } from './1764600000000-emissions';
 
-export const migrations = [RegistryAndApiKeys1764300000000, TelemetryRawStores1764400000000, FleetDerived1764500000000];
+export const migrations = [RegistryAndApiKeys1764300000000, TelemetryRawStores1764400000000, FleetDerived1764500000000, Emissions1764600000000];
