@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AuthModule } from './auth/auth.module';
+import { EmissionsModule } from './emissions/emissions.module';
 import { FleetModule } from './fleet/fleet.module';
 import { AppConfig } from './platform/config/app-config';
 import { PlatformModule } from './platform/platform.module';
@@ -24,6 +25,7 @@ export class AppModule {
         AuthModule,
         TelemetryModule.forRoles(config.roles),
         FleetModule.forRoles(config.roles),
+        EmissionsModule.forRoles(config.roles),
         ...(config.roles.has('worker') ? [WorkerModule] : []),
       ],
     };

@@ -78,3 +78,6 @@ export function energySourcesOf(carrier: VehicleCarrier): VehicleEnergySources {
       return { liquid: 'petrol', gas: null, electric: true, defaultCarrier: 'petrol' };
   }
 }
+
+/** Fuels a class's fossil reference vehicle may burn. */
+export const FOSSIL_REFERENCE_CARRIERS: ReadonlySet<Carrier> = new Set(['petrol', 'diesel', 'cng']);

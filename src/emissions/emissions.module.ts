@@ -1,0 +1,23 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { Role } from '../platform/config/app-config';
+import { TransactionRunner } from '../platform/database/transaction-runner';
+import { ActivityRepository } from './activity/activity.repository';
+import { FactorSetRepository } from './factor-sets/factor-set.repository';
+import { FactorSetsController } from './factor-sets/factor-sets.controller';
+import { FactorSetsService } from './factor-sets/factor-sets.service';
+import { YearLockRepository } from './locks/year-lock.repository';
+import { EmissionFiguresService } from './reports/emission-figures.service';
+import { EmissionReportsController } from './reports/emission-reports.controller';
+import { EmissionReportsService } from './reports/emission-reports.service';
+
+/** Emission accounting: factor sets, energy and emissions from the daily rollups, climate reports, fuel-card import, locked years. */
+@Module({})
+export class EmissionsModule {
+  static forRoles(roles: ReadonlySet<Role>): DynamicModule {
+    return {
+      module: EmissionsModule,
+      controllers: roles.has('api') ? [FactorSetsController, EmissionReportsController] : [],
+      providers: [TransactionRunner, FactorSetRepository, FactorSetsService, ActivityRepository, YearLockRepository, EmissionFiguresService, EmissionReportsService],
+    };
+  }
+}
