@@ -14,6 +14,8 @@ import { QUEUE_DASHBOARD_PATH, queueDashboard } from './platform/queue/queue-das
 import { QueueService } from './platform/queue/queue.service';
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
+// Fuel-card exports (POST /api/v1/imports/fuel-transactions).
+const CSV_TYPES = ['text/csv', 'application/csv'];
 
 /** Builds the Nest application for the configured roles, with the HTTP pipeline every api process has. */
 export async function createApp(config: AppConfig, logger: LoggerService): Promise<INestApplication> {
@@ -32,7 +34,7 @@ export async function createApp(config: AppConfig, logger: LoggerService): Promi
   }
   app.use(helmet());
   app.use(express.json({ limit: config.httpBodyLimit }));
-  app.use(express.text({ type: YAML_TYPES, limit: config.httpBodyLimit }));
+  app.use(express.text({ type: [...YAML_TYPES, ...CSV_TYPES], limit: config.httpBodyLimit }));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
 

@@ -2,6 +2,9 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { Role } from '../platform/config/app-config';
 import { TransactionRunner } from '../platform/database/transaction-runner';
 import { ActivityRepository } from './activity/activity.repository';
+import { FuelImportController } from './fuel-import/fuel-import.controller';
+import { FuelImportService } from './fuel-import/fuel-import.service';
+import { FuelTransactionRepository } from './fuel-import/fuel-transaction.repository';
 import { FactorSetRepository } from './factor-sets/factor-set.repository';
 import { FactorSetsController } from './factor-sets/factor-sets.controller';
 import { FactorSetsService } from './factor-sets/factor-sets.service';
@@ -16,8 +19,8 @@ export class EmissionsModule {
   static forRoles(roles: ReadonlySet<Role>): DynamicModule {
     return {
       module: EmissionsModule,
-      controllers: roles.has('api') ? [FactorSetsController, EmissionReportsController] : [],
-      providers: [TransactionRunner, FactorSetRepository, FactorSetsService, ActivityRepository, YearLockRepository, EmissionFiguresService, EmissionReportsService],
+      controllers: roles.has('api') ? [FactorSetsController, EmissionReportsController, FuelImportController] : [],
+      providers: [TransactionRunner, FactorSetRepository, FactorSetsService, ActivityRepository, YearLockRepository, EmissionFiguresService, EmissionReportsService, FuelTransactionRepository, FuelImportService],
     };
   }
 }
