@@ -9,6 +9,8 @@ import { FactorSetRepository } from './factor-sets/factor-set.repository';
 import { FactorSetsController } from './factor-sets/factor-sets.controller';
 import { FactorSetsService } from './factor-sets/factor-sets.service';
 import { YearLockRepository } from './locks/year-lock.repository';
+import { YearLocksController } from './locks/year-locks.controller';
+import { YearLocksService } from './locks/year-locks.service';
 import { EmissionFiguresService } from './reports/emission-figures.service';
 import { EmissionReportsController } from './reports/emission-reports.controller';
 import { EmissionReportsService } from './reports/emission-reports.service';
@@ -19,8 +21,8 @@ export class EmissionsModule {
   static forRoles(roles: ReadonlySet<Role>): DynamicModule {
     return {
       module: EmissionsModule,
-      controllers: roles.has('api') ? [FactorSetsController, EmissionReportsController, FuelImportController] : [],
-      providers: [TransactionRunner, FactorSetRepository, FactorSetsService, ActivityRepository, YearLockRepository, EmissionFiguresService, EmissionReportsService, FuelTransactionRepository, FuelImportService],
+      controllers: roles.has('api') ? [FactorSetsController, EmissionReportsController, FuelImportController, YearLocksController] : [],
+      providers: [TransactionRunner, FactorSetRepository, FactorSetsService, ActivityRepository, YearLockRepository, EmissionFiguresService, EmissionReportsService, FuelTransactionRepository, FuelImportService, YearLocksService],
     };
   }
 }

@@ -86,7 +86,7 @@ export class ActivityRepository {
       ),
       runner.query(
         `SELECT f.vehicle_id AS "vehicleId", to_char(f.local_day, 'YYYY-MM') AS month, f.carrier, sum(f.quantity) AS quantity
-           FROM (SELECT vehicle_id, carrier, quantity, (occurred_at AT TIME ZONE $4)::date AS local_day FROM ${t.fuel}
+           FROM (SELECT vehicle_id, carrier, quantity, (occurred_at AT TIME ZONE $4)::date AS local_day FROM ${t.fuel} AS src
                   WHERE occurred_at >= ($1::date::timestamp AT TIME ZONE $4) AND occurred_at < ($2::date::timestamp AT TIME ZONE $4)) f
            JOIN ${t.vehicles} v ON v.id = f.vehicle_id
           WHERE ($3::text IS NULL OR v.vehicle_class = $3)
