@@ -143,6 +143,63 @@ export class Emissions1764600000000 implements MigrationInterface {
       await queryRunner.query(`CREATE TRIGGER ${table}_immutable BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION emission_refuse_change()`);
     }
 
+    // The frozen activity of a locked year per vehicle and month (service dates applied), for reports of whole months.
+    await queryRunner.query(`
+      CREATE TABLE emission_locked_months (
+        year integer NOT NULL,
+        revision integer NOT NULL,
+        vehicle_id uuid NOT NULL,
+        month date NOT NULL,
+        activity jsonb NOT NULL,
+        PRIMARY KEY (year, revision, vehicle_id, month),
+        FOREIGN KEY (year, revision) REFERENCES emission_year_locks (year, revision) ON DELETE CASCADE
+      )`);
+    await queryRunner.query(`CREATE TRIGGER emission_locked_months_immutable BEFORE UPDATE OR DELETE ON emission_locked_months FOR EACH ROW EXECUTE FUNCTION emission_refuse_change()`);
+
+    // Monthly sums of vehicle_daily per vehicle (all days of the month, service dates applied when
+    // read), so that a year's report reads ~12 rows per vehicle instead of ~365. Kept current
+    // lazily: statement-level triggers on vehicle_daily note which vehicle-months changed (one
+    // small insert per derivation statement, no change to the derivation SQL); reports re-sum
+    // those months before reading.
+    await queryRunner.query(`
+      CREATE TABLE emission_vehicle_months (
+        vehicle_id uuid NOT NULL REFERENCES vehicles (id) ON DELETE CASCADE,
+        month date NOT NULL,
+        distance_km double precision NOT NULL,
+        fuel_l double precision NOT NULL,
+        fuel_days integer NOT NULL,
+        distance_without_fuel_km double precision NOT NULL,
+        gas_kg double precision NOT NULL,
+        gas_days integer NOT NULL,
+        distance_without_gas_km double precision NOT NULL,
+        charged_kwh double precision NOT NULL,
+        charged_days integer NOT NULL,
+        consumed_without_charged_kwh double precision NOT NULL,
+        distance_without_electric_km double precision NOT NULL,
+        PRIMARY KEY (vehicle_id, month)
+      )`);
+    await queryRunner.query(`CREATE INDEX emission_vehicle_months_month_idx ON emission_vehicle_months (month)`);
+    await queryRunner.query(`
+      CREATE TABLE emission_month_dirty (
+        vehicle_id uuid NOT NULL,
+        month date NOT NULL,
+        PRIMARY KEY (vehicle_id, month)
+      )`);
+    await queryRunner.query(`
+      CREATE FUNCTION emission_mark_months_dirty() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        INSERT INTO emission_month_dirty (vehicle_id, month)
+        SELECT DISTINCT vehicle_id, date_trunc('month', day)::date FROM changed
+        ON CONFLICT DO NOTHING;
+        RETURN NULL;
+      END $$`);
+    // One trigger per event: PostgreSQL allows transition tables only on single-event triggers.
+    await queryRunner.query(`CREATE TRIGGER vehicle_daily_emission_insert AFTER INSERT ON vehicle_daily REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION emission_mark_months_dirty()`);
+    await queryRunner.query(`CREATE TRIGGER vehicle_daily_emission_update AFTER UPDATE ON vehicle_daily REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION emission_mark_months_dirty()`);
+    await queryRunner.query(`CREATE TRIGGER vehicle_daily_emission_delete AFTER DELETE ON vehicle_daily REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION emission_mark_months_dirty()`);
+    // Rollups that exist already are summed by the first report.
+    await queryRunner.query(`INSERT INTO emission_month_dirty (vehicle_id, month) SELECT DISTINCT vehicle_id, date_trunc('month', day)::date FROM vehicle_daily`);
+
     await this.installDefaultSet(queryRunner);
   }
 
@@ -224,6 +281,11 @@ export class Emissions1764600000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
+    for (const event of ['insert', 'update', 'delete']) await queryRunner.query(`DROP TRIGGER vehicle_daily_emission_${event} ON vehicle_daily`);
+    await queryRunner.query(`DROP FUNCTION emission_mark_months_dirty()`);
+    await queryRunner.query(`DROP TABLE emission_month_dirty`);
+    await queryRunner.query(`DROP TABLE emission_vehicle_months`);
+    await queryRunner.query(`DROP TABLE emission_locked_months`);
     await queryRunner.query(`DROP TABLE emission_locked_fuel`);
     await queryRunner.query(`DROP TABLE emission_locked_daily`);
     await queryRunner.query(`DROP TABLE emission_locked_vehicles`);

@@ -181,4 +181,28 @@ describe('emissions: factor sets and reports', () => {
     const cooperativeId = (await t.http().post('/api/v1/organizations').set(admin).send(aCooperative()).expect(201)).body.id;
     await t.http().get('/api/v1/reports/emissions?from=2019-01-01&to=2020-01-01').set(bearer(await t.keyFor('cooperative', cooperativeId))).expect(403);
   });
+
+  it('counts a vehicle only while in service, entering and leaving mid-month, and clips periods to days', async () => {
+    const van = await vehicle({ registration: 'VN10001', vehicleClass: 'van', energyCarrier: 'diesel', nominalConsumptionPerKm: null, inServiceFrom: '2019-03-15', inServiceTo: '2019-05-10' });
+    await day(van, '2019-03-10', { distance: 1000, fuel: 100 }); // before service: not counted
+    await day(van, '2019-03-20', { distance: 10, fuel: 1 });
+    await day(van, '2019-04-05', { distance: 20, fuel: 2 });
+    await day(van, '2019-05-10', { distance: 40, fuel: 4 }); // last day in service
+    await day(van, '2019-05-11', { distance: 2000, fuel: 200 }); // after: not counted
+    const vans = async (from: string, to: string) =>
+      (await t.http().get(`/api/v1/reports/emissions?from=${from}&to=${to}&factorSet=1`).set(admin).expect(200)).body.rows.find((row: { group: string }) => row.group === 'van');
+    const year = await vans('2019-01-01', '2020-01-01');
+    expect(year.distanceKm).toBe(70);
+    expect(year.energy.dieselL).toBe(7);
+    expect(year.actualKg).toBeCloseTo(7 * 2.66 * 0.88, 9);
+    expect((await vans('2019-03-21', '2019-05-10')).distanceKm).toBe(20);
+    expect((await vans('2019-04-01', '2019-06-01')).distanceKm).toBe(60);
+    // A change to the rollups shows in the next report (the monthly sums are re-summed where changed).
+    await sql.rows(`UPDATE vehicle_daily SET distance_km = 30 WHERE vehicle_id = $1 AND day = '2019-04-05'`, [van]);
+    expect((await vans('2019-01-01', '2020-01-01')).distanceKm).toBe(80);
+    await sql.rows(`DELETE FROM vehicle_daily WHERE vehicle_id = $1 AND day = '2019-04-05'`, [van]);
+    expect((await vans('2019-01-01', '2020-01-01')).distanceKm).toBe(50);
+    const kpis = (await t.http().get('/api/v1/reports/fleet-kpis?year=2019&factorSet=1').set(admin).expect(200)).body;
+    expect(kpis.vehiclesByClassAndCarrier.find((row: { vehicleClass: string }) => row.vehicleClass === 'van')).toBeUndefined(); // left before year end
+  });
 });

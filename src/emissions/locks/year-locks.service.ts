@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { AppConfig } from '../../platform/config/app-config';
 import { APP_CONFIG } from '../../platform/config/config.module';
 import { TransactionRunner } from '../../platform/database/transaction-runner';
+import { ActivityRepository } from '../activity/activity.repository';
 import { addFigures, emptyFigures } from '../domain/emissions';
 import { GRID_METHODS } from '../domain/factor-set';
 import { FactorSetsService } from '../factor-sets/factor-sets.service';
@@ -24,6 +25,7 @@ export class YearLocksService {
     private readonly locks: YearLockRepository,
     private readonly sets: FactorSetsService,
     private readonly figures: EmissionFiguresService,
+    private readonly activity: ActivityRepository,
   ) {}
 
   list(): Promise<YearLock[]> {
@@ -53,6 +55,8 @@ export class YearLocksService {
     const set = await this.sets.resolve(factorSet);
     const revision = await this.locks.nextRevision(manager, year);
     await this.locks.create(manager, { year, revision, factorSetVersion: set.version, lockedBy, reason: reason ?? null }, this.config.reportTimeZone);
+    const source = { kind: 'locked' as const, year, revision };
+    await this.activity.storeLockedMonths(manager, year, revision, await this.activity.dailyMonths(source, `${year}-01-01`, `${year + 1}-01-01`, this.config.reportTimeZone, manager));
     // The totals as published by this revision, read back from the copy just made.
     const published: Record<string, unknown> = { factorSetVersion: set.version };
     for (const gridMethod of GRID_METHODS) {

@@ -67,10 +67,8 @@ export class EmissionFiguresService {
         const lock = lockOf.get(segment.year);
         const source: ActivitySource = lock ? { kind: 'locked', year: lock.year, revision: lock.revision } : { kind: 'live' };
         const set = lock ? await this.sets.get(lock.factorSetVersion) : factorSet;
-        const [profiles, months] = await Promise.all([
-          this.activity.profiles(source, segment.from, segment.to, query.vehicleClass, timeZone, manager),
-          this.activity.months(source, segment.from, segment.to, query.vehicleClass, timeZone, manager),
-        ]);
+        const profiles = await this.activity.profiles(source, segment.from, segment.to, query.vehicleClass, timeZone, manager);
+        const months = await this.activity.months(source, segment.from, segment.to, query.vehicleClass, timeZone, profiles, manager);
         return { lock, set, profiles, months };
       }),
     );
