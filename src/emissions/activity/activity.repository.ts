@@ -221,10 +221,18 @@ function merge(sums: Array<Record<string, unknown>>, fuel: Array<{ vehicleId: st
     return found;
   };
   for (const row of sums) {
-    const { vehicleId, month, ...values } = row;
-    const { activity } = entry(String(vehicleId), String(month));
-    const target = activity as unknown as Record<string, number>;
-    for (const [key, value] of Object.entries(values)) target[key] += Number(value);
+    const a = entry(String(row.vehicleId), String(row.month)).activity;
+    a.distanceKm += Number(row.distanceKm);
+    a.fuelL += Number(row.fuelL);
+    a.fuelDays += Number(row.fuelDays);
+    a.distanceWithoutFuelKm += Number(row.distanceWithoutFuelKm);
+    a.gasKg += Number(row.gasKg);
+    a.gasDays += Number(row.gasDays);
+    a.distanceWithoutGasKm += Number(row.distanceWithoutGasKm);
+    a.chargedKwh += Number(row.chargedKwh);
+    a.chargedDays += Number(row.chargedDays);
+    a.consumedWithoutChargedKwh += Number(row.consumedWithoutChargedKwh);
+    a.distanceWithoutElectricKm += Number(row.distanceWithoutElectricKm);
   }
   for (const row of fuel) entry(row.vehicleId, row.month).activity.transactions[row.carrier] = Number(row.quantity);
   return [...byKey.values()];

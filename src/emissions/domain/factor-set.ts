@@ -56,6 +56,19 @@ export interface PickedFactor {
  * Electricity needs a grid method; other carriers ignore it.
  */
 export function pickFactor(factors: readonly FactorRecord[], carrier: Carrier, year: number, gridMethod: GridMethod): PickedFactor | null {
+  const key = `${carrier}|${year}|${carrier === 'electricity' ? gridMethod : ''}`;
+  let memo = picks.get(factors);
+  if (!memo) picks.set(factors, (memo = new Map()));
+  if (memo.has(key)) return memo.get(key)!;
+  const picked = findFactor(factors, carrier, year, gridMethod);
+  memo.set(key, picked);
+  return picked;
+}
+
+/** Picks per factor list: a set never changes, and reports ask the same few questions thousands of times. */
+const picks = new WeakMap<readonly FactorRecord[], Map<string, PickedFactor | null>>();
+
+function findFactor(factors: readonly FactorRecord[], carrier: Carrier, year: number, gridMethod: GridMethod): PickedFactor | null {
   const candidates = factors.filter((f) => f.carrier === carrier && (carrier !== 'electricity' || f.gridMethod === gridMethod));
   let earlier: FactorRecord | null = null;
   let later: FactorRecord | null = null;
