@@ -197,6 +197,14 @@ export class Emissions1764600000000 implements MigrationInterface {
     await queryRunner.query(`CREATE TRIGGER vehicle_daily_emission_insert AFTER INSERT ON vehicle_daily REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION emission_mark_months_dirty()`);
     await queryRunner.query(`CREATE TRIGGER vehicle_daily_emission_update AFTER UPDATE ON vehicle_daily REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION emission_mark_months_dirty()`);
     await queryRunner.query(`CREATE TRIGGER vehicle_daily_emission_delete AFTER DELETE ON vehicle_daily REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION emission_mark_months_dirty()`);
+    await queryRunner.query(`
+      CREATE FUNCTION emission_forget_months() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        DELETE FROM emission_vehicle_months;
+        DELETE FROM emission_month_dirty;
+        RETURN NULL;
+      END $$`);
+    await queryRunner.query(`CREATE TRIGGER vehicle_daily_emission_truncate AFTER TRUNCATE ON vehicle_daily FOR EACH STATEMENT EXECUTE FUNCTION emission_forget_months()`);
     // Rollups that exist already are summed by the first report.
     await queryRunner.query(`INSERT INTO emission_month_dirty (vehicle_id, month) SELECT DISTINCT vehicle_id, date_trunc('month', day)::date FROM vehicle_daily`);
 
@@ -281,8 +289,9 @@ export class Emissions1764600000000 implements MigrationInterface {
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const event of ['insert', 'update', 'delete']) await queryRunner.query(`DROP TRIGGER vehicle_daily_emission_${event} ON vehicle_daily`);
+    for (const event of ['insert', 'update', 'delete', 'truncate']) await queryRunner.query(`DROP TRIGGER vehicle_daily_emission_${event} ON vehicle_daily`);
     await queryRunner.query(`DROP FUNCTION emission_mark_months_dirty()`);
+    await queryRunner.query(`DROP FUNCTION emission_forget_months()`);
     await queryRunner.query(`DROP TABLE emission_month_dirty`);
     await queryRunner.query(`DROP TABLE emission_vehicle_months`);
     await queryRunner.query(`DROP TABLE emission_locked_months`);
