@@ -205,4 +205,15 @@ describe('emissions: factor sets and reports', () => {
     const kpis = (await t.http().get('/api/v1/reports/fleet-kpis?year=2019&factorSet=1').set(admin).expect(200)).body;
     expect(kpis.vehiclesByClassAndCarrier.find((row: { vehicleClass: string }) => row.vehicleClass === 'van')).toBeUndefined(); // left before year end
   });
+
+  it('takes a vehicle’s own charging efficiency and fossil reference, set through the vehicles API', async () => {
+    const truck = await vehicle({ registration: 'EV20001', vehicleClass: 'truck', energyCarrier: 'electricity', nominalConsumptionPerKm: null, inServiceFrom: '2018-01-01', chargingEfficiency: 0.8, referenceCarrier: 'diesel', referenceConsumptionPerKm: 0.3 });
+    await t.http().patch(`/api/v1/vehicles/${truck}`).set(admin).send({ referenceCarrier: null }).expect(400);
+    await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(departmentId, { deviceId: null, chargingEfficiency: 1.2 })).expect(400);
+    await day(truck, '2019-09-02', { distance: 100, consumed: 80 });
+    const row = (await t.http().get('/api/v1/reports/emissions?from=2019-09-01&to=2019-10-01&groupBy=vehicle&factorSet=1').set(admin).expect(200)).body.rows.find((r: { label: string }) => r.label === 'EV20001');
+    expect(row.energy.electricityKwh).toBeCloseTo(80 / 0.8, 9);
+    expect(row.dataQuality.modelled).toBe(1);
+    expect(row.baselineKg).toBeCloseTo(100 * 0.3 * 2.66 * 0.88, 9);
+  });
 });
