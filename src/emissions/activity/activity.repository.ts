@@ -110,9 +110,17 @@ export class ActivityRepository {
     );
   }
 
-  /** Brings the monthly sums up to date with vehicle_daily. */
+  /**
+   * Brings the monthly sums up to date with vehicle_daily. One refresh at a time: two statements
+   * taking dirty marks in different orders could deadlock (reports run in parallel, the change
+   * report runs two years at once); a refresh that waited finds little or nothing left to do.
+   */
   async refreshMonths(manager?: EntityManager): Promise<void> {
-    await (manager ?? this.dataSource).query(REFRESH_MONTHS_SQL);
+    const refresh = async (m: EntityManager) => {
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext('emission_vehicle_months'))`);
+      await m.query(REFRESH_MONTHS_SQL);
+    };
+    await (manager ? refresh(manager) : this.dataSource.transaction(refresh));
   }
 
   async months(source: ActivitySource, from: string, to: string, vehicleClass: VehicleClass | null, timeZone: string, profiles: ServiceProfile[], manager?: EntityManager): Promise<VehicleMonth[]> {
