@@ -177,6 +177,12 @@ describe('emissions: factor sets and reports', () => {
     expect(workbook.getWorksheet('about')!.getRow(2).values).toEqual([undefined, 'factorSetVersion', 1]);
 
     await t.http().get('/api/v1/reports/emissions?from=2019-01-01&to=2020-01-01&groupBy=colour').set(climate).expect(400);
+    await t.http().get('/api/v1/reports/emissions?from=2019-01-01&to=2020-01-01&factorSet=99').set(climate).expect(404);
+    await t.http().get('/api/v1/reports/emissions?from=2019-01-01&to=2020-01-01&boundary=scope3&gridMethod=mixed').set(climate).expect(400);
+    await t.http().get('/api/v1/reports/emissions/change?baseYear=2019&year=2019').set(climate).expect(400);
+    await t.http().get('/api/v1/reports/fleet-kpis?year=next').set(climate).expect(400);
+    const kpisXlsx = await t.http().get('/api/v1/reports/fleet-kpis?year=2019&format=xlsx').set(climate).expect(200);
+    expect(kpisXlsx.headers['content-type']).toMatch(/spreadsheetml/);
     await t.http().get('/api/v1/reports/emissions?from=2020-01-01&to=2019-01-01').set(climate).expect(400);
     const cooperativeId = (await t.http().post('/api/v1/organizations').set(admin).send(aCooperative()).expect(201)).body.id;
     await t.http().get('/api/v1/reports/emissions?from=2019-01-01&to=2020-01-01').set(bearer(await t.keyFor('cooperative', cooperativeId))).expect(403);
