@@ -123,23 +123,37 @@ export class ActivityRepository {
     await (manager ? refresh(manager) : this.dataSource.transaction(refresh));
   }
 
-  async months(source: ActivitySource, from: string, to: string, vehicleClass: VehicleClass | null, timeZone: string, profiles: ServiceProfile[], manager?: EntityManager): Promise<VehicleMonth[]> {
+  /**
+   * `profiles` (the vehicles in service in the period) is awaited only where it is needed, so its
+   * query runs beside the sums.
+   */
+  async months(
+    source: ActivitySource,
+    from: string,
+    to: string,
+    vehicleClass: VehicleClass | null,
+    timeZone: string,
+    profiles: Promise<ServiceProfile[]>,
+    manager?: EntityManager,
+  ): Promise<VehicleMonth[]> {
     const runner: Runner = manager ?? this.dataSource;
     const whole = wholeMonths(from, to);
     if (source.kind === 'locked' && whole && whole.from === from && whole.to === to) return this.lockedMonths(runner, source, from, to, vehicleClass);
     const params = this.params(source, from, to, vehicleClass, timeZone);
     const queries: Array<Promise<Array<Record<string, unknown>>>> = [];
     if (source.kind === 'live' && whole) {
-      await this.refreshMonths(manager);
-      queries.push(this.monthlySums(runner, whole, vehicleClass));
+      queries.push(this.refreshMonths(manager).then(() => this.monthlySums(runner, whole, vehicleClass)));
       if (from < whole.from) queries.push(this.dailySums(runner, source, params, `d.day >= $1::date AND d.day < $7::date`, [whole.from]));
       if (whole.to < to) queries.push(this.dailySums(runner, source, params, `d.day >= $7::date AND d.day < $2::date`, [whole.to]));
-      const ranges = profiles.flatMap((p) => partialServiceMonths(p.inServiceFrom, p.inServiceTo, whole).map((range) => ({ vehicleId: p.vehicleId, ...range })));
-      if (ranges.length > 0) {
-        // Driven by the ranges through vehicle_daily's primary key (vehicle_id, day).
-        const fromRanges = `unnest($7::uuid[], $8::date[], $9::date[]) AS r(vehicle_id, lo, hi) JOIN vehicle_daily d ON d.vehicle_id = r.vehicle_id AND d.day >= r.lo AND d.day < r.hi`;
-        queries.push(this.dailySums(runner, source, params, 'true', [ranges.map((r) => r.vehicleId), ranges.map((r) => r.from), ranges.map((r) => r.to)], fromRanges));
-      }
+      queries.push(
+        profiles.then((vehicles) => {
+          const ranges = vehicles.flatMap((p) => partialServiceMonths(p.inServiceFrom, p.inServiceTo, whole).map((range) => ({ vehicleId: p.vehicleId, ...range })));
+          if (ranges.length === 0) return [];
+          // Driven by the ranges through vehicle_daily's primary key (vehicle_id, day).
+          const fromRanges = `unnest($7::uuid[], $8::date[], $9::date[]) AS r(vehicle_id, lo, hi) JOIN vehicle_daily d ON d.vehicle_id = r.vehicle_id AND d.day >= r.lo AND d.day < r.hi`;
+          return this.dailySums(runner, source, params, 'true', [ranges.map((r) => r.vehicleId), ranges.map((r) => r.from), ranges.map((r) => r.to)], fromRanges);
+        }),
+      );
     } else {
       queries.push(this.dailySums(runner, source, params, 'true', []));
     }

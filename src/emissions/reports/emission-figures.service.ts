@@ -67,8 +67,8 @@ export class EmissionFiguresService {
         const lock = lockOf.get(segment.year);
         const source: ActivitySource = lock ? { kind: 'locked', year: lock.year, revision: lock.revision } : { kind: 'live' };
         const set = lock ? await this.sets.get(lock.factorSetVersion) : factorSet;
-        const profiles = await this.activity.profiles(source, segment.from, segment.to, query.vehicleClass, timeZone, manager);
-        const months = await this.activity.months(source, segment.from, segment.to, query.vehicleClass, timeZone, profiles, manager);
+        const profilesQuery = this.activity.profiles(source, segment.from, segment.to, query.vehicleClass, timeZone, manager);
+        const [profiles, months] = await Promise.all([profilesQuery, this.activity.months(source, segment.from, segment.to, query.vehicleClass, timeZone, profilesQuery, manager)]);
         return { lock, set, profiles, months };
       }),
     );
