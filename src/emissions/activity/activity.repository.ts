@@ -116,6 +116,9 @@ export class ActivityRepository {
    * report runs two years at once); a refresh that waited finds little or nothing left to do.
    */
   async refreshMonths(manager?: EntityManager): Promise<void> {
+    // Usually nothing changed since the last report: one cheap look before a transaction.
+    const [{ dirty }] = await (manager ?? this.dataSource).query(`SELECT EXISTS (SELECT 1 FROM emission_month_dirty) AS dirty`);
+    if (!dirty) return;
     const refresh = async (m: EntityManager) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext('emission_vehicle_months'))`);
       await m.query(REFRESH_MONTHS_SQL);
@@ -125,7 +128,7 @@ export class ActivityRepository {
 
   /**
    * `profiles` (the vehicles in service in the period) is awaited only where it is needed, so its
-   * query runs beside the sums.
+   * query runs beside the sums. `refreshed`: the caller has just brought the monthly sums up to date.
    */
   async months(
     source: ActivitySource,
@@ -135,6 +138,7 @@ export class ActivityRepository {
     timeZone: string,
     profiles: Promise<ServiceProfile[]>,
     manager?: EntityManager,
+    refreshed = false,
   ): Promise<VehicleMonth[]> {
     const runner: Runner = manager ?? this.dataSource;
     const whole = wholeMonths(from, to);
@@ -142,7 +146,8 @@ export class ActivityRepository {
     const params = this.params(source, from, to, vehicleClass, timeZone);
     const queries: Array<Promise<Array<Record<string, unknown>>>> = [];
     if (source.kind === 'live' && whole) {
-      queries.push(this.refreshMonths(manager).then(() => this.monthlySums(runner, whole, vehicleClass)));
+      const fresh = refreshed ? Promise.resolve() : this.refreshMonths(manager);
+      queries.push(fresh.then(() => this.monthlySums(runner, whole, vehicleClass)));
       if (from < whole.from) queries.push(this.dailySums(runner, source, params, `d.day >= $1::date AND d.day < $7::date`, [whole.from]));
       if (whole.to < to) queries.push(this.dailySums(runner, source, params, `d.day >= $7::date AND d.day < $2::date`, [whole.to]));
       queries.push(

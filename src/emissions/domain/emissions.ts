@@ -132,9 +132,10 @@ export function emptyFigures(): Figures {
 /** Adds `figures` into `total` (mutating `total`); flags are kept once each. */
 export function addFigures(total: Figures, figures: Figures): Figures {
   total.distanceKm += figures.distanceKm;
-  for (const [carrier, value] of Object.entries(figures.energy) as Array<[Carrier, number]>) addTo(total.energy, carrier, value);
-  for (const [carrier, value] of Object.entries(figures.ttwKgByCarrier) as Array<[Carrier, number]>) addTo(total.ttwKgByCarrier, carrier, value);
-  for (const [carrier, value] of Object.entries(figures.wtwKgByCarrier) as Array<[Carrier, number]>) addTo(total.wtwKgByCarrier, carrier, value);
+  let carrier: Carrier;
+  for (carrier in figures.energy) addTo(total.energy, carrier, figures.energy[carrier]!);
+  for (carrier in figures.ttwKgByCarrier) addTo(total.ttwKgByCarrier, carrier, figures.ttwKgByCarrier[carrier]!);
+  for (carrier in figures.wtwKgByCarrier) addTo(total.wtwKgByCarrier, carrier, figures.wtwKgByCarrier[carrier]!);
   total.ttwKg += figures.ttwKg;
   total.wtwKg += figures.wtwKg;
   total.biogenicMemoKg += figures.biogenicMemoKg;

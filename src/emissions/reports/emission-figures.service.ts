@@ -39,6 +39,8 @@ export interface PeriodQuery {
   factorSet?: number;
   /** Read live data even for locked years (used when locking a year). */
   ignoreLocks?: boolean;
+  /** The monthly sums were brought up to date just before (a report of several periods refreshes once). */
+  refreshed?: boolean;
 }
 
 /**
@@ -56,6 +58,11 @@ export class EmissionFiguresService {
     private readonly locks: YearLockRepository,
   ) {}
 
+  /** Brings the monthly sums up to date once for reports that read several periods. */
+  refresh(): Promise<void> {
+    return this.activity.refreshMonths();
+  }
+
   async period(query: PeriodQuery, manager?: EntityManager): Promise<PeriodFigures> {
     const factorSet = await this.sets.resolve(query.factorSet);
     const segments = yearSegments(query.from, query.to);
@@ -68,7 +75,7 @@ export class EmissionFiguresService {
         const source: ActivitySource = lock ? { kind: 'locked', year: lock.year, revision: lock.revision } : { kind: 'live' };
         const set = lock ? await this.sets.get(lock.factorSetVersion) : factorSet;
         const profilesQuery = this.activity.profiles(source, segment.from, segment.to, query.vehicleClass, timeZone, manager);
-        const [profiles, months] = await Promise.all([profilesQuery, this.activity.months(source, segment.from, segment.to, query.vehicleClass, timeZone, profilesQuery, manager)]);
+        const [profiles, months] = await Promise.all([profilesQuery, this.activity.months(source, segment.from, segment.to, query.vehicleClass, timeZone, profilesQuery, manager, query.refreshed)]);
         return { lock, set, profiles, months };
       }),
     );

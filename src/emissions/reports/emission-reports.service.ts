@@ -107,7 +107,8 @@ export class EmissionReportsService {
     const boundary = query.boundary ?? 'ttw';
     const gridMethod = query.gridMethod ?? 'location';
     const vehicleClass = query.vehicleClass ?? null;
-    const yearOf = (year: number) => this.figures.period({ from: `${year}-01-01`, to: `${year + 1}-01-01`, vehicleClass, gridMethod, factorSet: query.factorSet });
+    await this.figures.refresh();
+    const yearOf = (year: number) => this.figures.period({ from: `${year}-01-01`, to: `${year + 1}-01-01`, vehicleClass, gridMethod, factorSet: query.factorSet, refreshed: true });
     const [base, current] = await Promise.all([yearOf(query.baseYear), yearOf(query.year)]);
     const totals = (period: PeriodFigures) => {
       const sum = period.items.reduce((total, item) => addFigures(total, item.figures), emptyFigures());
