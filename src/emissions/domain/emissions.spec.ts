@@ -1,5 +1,5 @@
 import { addFigures, dataQualityShares, emissionsOfLines, emptyFigures, figuresOf } from './emissions';
-import { MonthActivity, VehicleProfile } from './energy';
+import { MonthActivity, VehicleProfile, collapseToYears } from './energy';
 import { pickFactor } from './factor-set';
 import { testSet } from './test-set';
 
@@ -175,5 +175,49 @@ describe('baseline and avoided emissions', () => {
     expect(total.ttwKg).toBeCloseTo(7 * 1.8, 12);
     expect(total.baselineTtwKg).toBeCloseTo(7 * 1.8 + 50 * 0.08 * 2, 12);
     expect(total.flags).toEqual(['factor of electricity (location) for 2018 taken from 2019']);
+  });
+});
+
+describe('summing a vehicle’s months into its year', () => {
+  const set = testSet();
+
+  it('gives the same figures as month by month, for every kind of vehicle and data', () => {
+    let seed = 11;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const carriers = ['petrol', 'diesel', 'biogas', 'electricity', 'plugin_hybrid', 'hydrogen'] as const;
+    for (const carrier of carriers) {
+      const profile = vehicle({ energyCarrier: carrier, vehicleClass: carrier === 'biogas' ? 'truck' : 'passenger_car', nominalConsumptionPerKm: carrier === 'hydrogen' ? 0.01 : null });
+      const months = Array.from({ length: 12 }, (_, i) => {
+        const distance = random() * 1000;
+        const counted = random() < 0.7;
+        const part = counted ? random() * distance : distance;
+        return {
+          vehicleId: 'v1',
+          activity: activity({
+            month: `2019-${String(i + 1).padStart(2, '0')}`,
+            distanceKm: distance,
+            fuelL: counted ? part * 0.07 : 0,
+            fuelDays: counted ? 5 : 0,
+            distanceWithoutFuelKm: distance - (counted ? part : 0),
+            gasKg: counted ? part * 0.3 : 0,
+            gasDays: counted ? 5 : 0,
+            distanceWithoutGasKm: distance - (counted ? part : 0),
+            chargedKwh: counted ? part * 0.2 : 0,
+            chargedDays: counted ? 4 : 0,
+            consumedWithoutChargedKwh: random() * 10,
+            distanceWithoutElectricKm: counted ? distance - part : distance / 2,
+            transactions: i === 5 && carrier === 'petrol' ? { petrol: 40 } : {},
+          }),
+        };
+      });
+      const byMonth = months.reduce((total, m) => addFigures(total, figuresOf(profile, m.activity, set, 'location')), emptyFigures());
+      const collapsed = collapseToYears(months);
+      expect(collapsed.length).toBe(carrier === 'petrol' ? 2 : 1);
+      const byYear = collapsed.reduce((total, m) => addFigures(total, figuresOf(profile, m.activity, set, 'location')), emptyFigures());
+      for (const key of ['distanceKm', 'ttwKg', 'wtwKg', 'biogenicMemoKg', 'baselineTtwKg', 'baselineWtwKg'] as const) {
+        expect(byYear[key]).toBeCloseTo(byMonth[key], 9);
+      }
+      for (const quality of ['primary', 'modelled', 'default'] as const) expect(byYear.qualityKwh[quality]).toBeCloseTo(byMonth.qualityKwh[quality], 9);
+    }
   });
 });

@@ -129,3 +129,41 @@ export function energyOf(vehicle: VehicleProfile, activity: MonthActivity, set: 
   }
   return { lines, flags };
 }
+
+/**
+ * Sums the months of one vehicle and year into one activity (`month` becomes the year, `YYYY`),
+ * leaving alone months with imported fuel. Exact: without fuel cards every rule above is linear in
+ * the sums (a month without counter data has all its distance "without" that counter), and the
+ * factors are per year; only the card-versus-counter precedence is decided month by month.
+ * Reports that do not group by month use it to compute a twelfth of the figures.
+ */
+export function collapseToYears<T extends { vehicleId: string; activity: MonthActivity }>(months: T[]): Array<{ vehicleId: string; activity: MonthActivity }> {
+  const years = new Map<string, { vehicleId: string; activity: MonthActivity }>();
+  const kept: Array<{ vehicleId: string; activity: MonthActivity }> = [];
+  for (const { vehicleId, activity } of months) {
+    if (Object.keys(activity.transactions).length > 0) {
+      kept.push({ vehicleId, activity });
+      continue;
+    }
+    const year = activity.month.slice(0, 4);
+    const key = `${vehicleId}|${year}`;
+    const sum = years.get(key);
+    if (!sum) {
+      years.set(key, { vehicleId, activity: { ...activity, month: year, transactions: {} } });
+      continue;
+    }
+    const a = sum.activity;
+    a.distanceKm += activity.distanceKm;
+    a.fuelL += activity.fuelL;
+    a.fuelDays += activity.fuelDays;
+    a.distanceWithoutFuelKm += activity.distanceWithoutFuelKm;
+    a.gasKg += activity.gasKg;
+    a.gasDays += activity.gasDays;
+    a.distanceWithoutGasKm += activity.distanceWithoutGasKm;
+    a.chargedKwh += activity.chargedKwh;
+    a.chargedDays += activity.chargedDays;
+    a.consumedWithoutChargedKwh += activity.consumedWithoutChargedKwh;
+    a.distanceWithoutElectricKm += activity.distanceWithoutElectricKm;
+  }
+  return [...years.values(), ...kept];
+}

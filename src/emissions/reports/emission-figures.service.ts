@@ -4,12 +4,14 @@ import { AppConfig } from '../../platform/config/app-config';
 import { APP_CONFIG } from '../../platform/config/config.module';
 import { ActivityRepository, ActivitySource, ServiceProfile } from '../activity/activity.repository';
 import { Figures, figuresOf } from '../domain/emissions';
+import { collapseToYears } from '../domain/energy';
 import { FactorSet, GridMethod, VehicleClass } from '../domain/factor-set';
 import { FactorSetsService } from '../factor-sets/factor-sets.service';
 import { YearLock, YearLockRepository } from '../locks/year-lock.repository';
 
 export interface VehicleMonthFigures {
   vehicle: ServiceProfile;
+  /** YYYY-MM, or YYYY for a vehicle's months summed into its year. */
   month: string;
   figures: Figures;
 }
@@ -41,6 +43,8 @@ export interface PeriodQuery {
   ignoreLocks?: boolean;
   /** The monthly sums were brought up to date just before (a report of several periods refreshes once). */
   refreshed?: boolean;
+  /** Figures per vehicle and month; otherwise per vehicle and year where that is exact (see collapseToYears). */
+  byMonth?: boolean;
 }
 
 /**
@@ -85,7 +89,7 @@ export class EmissionFiguresService {
     for (const { set, profiles, months } of parts) {
       const byId = new Map(profiles.map((profile) => [profile.vehicleId, profile]));
       const active = new Set<string>();
-      for (const { vehicleId, activity } of months) {
+      for (const { vehicleId, activity } of query.byMonth ? months : collapseToYears(months)) {
         const vehicle = byId.get(vehicleId)!;
         active.add(vehicleId);
         items.push({ vehicle, month: activity.month, figures: figuresOf(vehicle, activity, set, query.gridMethod) });

@@ -67,7 +67,7 @@ export class EmissionReportsService {
     const boundary = query.boundary ?? 'ttw';
     const gridMethod = query.gridMethod ?? 'location';
     const groupBy: GroupBy = query.groupBy ?? 'vehicleClass';
-    const period = await this.figures.period({ from: query.from, to: query.to, vehicleClass: null, gridMethod, factorSet: query.factorSet });
+    const period = await this.figures.period({ from: query.from, to: query.to, vehicleClass: null, gridMethod, factorSet: query.factorSet, byMonth: groupBy === 'month' });
     const labels = groupBy === 'department' ? await this.departmentNames([...new Set(period.items.map((item) => item.vehicle.departmentId))]) : new Map<string, string>();
     const groups = new Map<string, { label: string; figures: Figures }>();
     const total = emptyFigures();
