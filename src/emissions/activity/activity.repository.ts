@@ -129,6 +129,7 @@ export class ActivityRepository {
   /**
    * `profiles` (the vehicles in service in the period) is awaited only where it is needed, so its
    * query runs beside the sums. `refreshed`: the caller has just brought the monthly sums up to date.
+   * `byMonth` false: whole months without fuel cards may come summed per year (`month` = YYYY).
    */
   async months(
     source: ActivitySource,
@@ -139,6 +140,7 @@ export class ActivityRepository {
     profiles: Promise<ServiceProfile[]>,
     manager?: EntityManager,
     refreshed = false,
+    byMonth = true,
   ): Promise<VehicleMonth[]> {
     const runner: Runner = manager ?? this.dataSource;
     const whole = wholeMonths(from, to);
@@ -147,7 +149,7 @@ export class ActivityRepository {
     const queries: Array<Promise<Array<Record<string, unknown>>>> = [];
     if (source.kind === 'live' && whole) {
       const fresh = refreshed ? Promise.resolve() : this.refreshMonths(manager);
-      queries.push(fresh.then(() => this.monthlySums(runner, whole, vehicleClass)));
+      queries.push(fresh.then(() => this.monthlySums(runner, whole, vehicleClass, timeZone, byMonth)));
       if (from < whole.from) queries.push(this.dailySums(runner, source, params, `d.day >= $1::date AND d.day < $7::date`, [whole.from]));
       if (whole.to < to) queries.push(this.dailySums(runner, source, params, `d.day >= $7::date AND d.day < $2::date`, [whole.to]));
       queries.push(
@@ -175,15 +177,37 @@ export class ActivityRepository {
   }
 
   /** Whole months of full service from the monthly sums. */
-  private monthlySums(runner: Runner, whole: { from: string; to: string }, vehicleClass: VehicleClass | null) {
+  private monthlySums(runner: Runner, whole: { from: string; to: string }, vehicleClass: VehicleClass | null, timeZone: string, byMonth: boolean) {
+    if (byMonth) {
+      return runner.query(
+        `SELECT m.vehicle_id AS "vehicleId", to_char(m.month, 'YYYY-MM') AS month, ${MONTH_COLUMNS}
+           FROM emission_vehicle_months m JOIN vehicles v ON v.id = m.vehicle_id
+          WHERE m.month >= $1::date AND m.month < $2::date AND ($3::text IS NULL OR v.vehicle_class = $3)
+            AND v.in_service_from <= m.month AND (v.in_service_to IS NULL OR v.in_service_to >= (m.month + interval '1 month' - interval '1 day')::date)`,
+        [whole.from, whole.to, vehicleClass],
+      );
+    }
+    // Summed per vehicle and year (see collapseToYears), except months with imported fuel, whose
+    // precedence is decided month by month: those stay months.
     return runner.query(
-      `SELECT m.vehicle_id AS "vehicleId", to_char(m.month, 'YYYY-MM') AS month, ${MONTH_COLUMNS}
+      `WITH carded AS (
+         SELECT DISTINCT vehicle_id, date_trunc('month', occurred_at AT TIME ZONE $4)::date AS month FROM fuel_transactions
+          WHERE occurred_at >= ($1::date::timestamp AT TIME ZONE $4) AND occurred_at < ($2::date::timestamp AT TIME ZONE $4)
+       )
+       SELECT m.vehicle_id AS "vehicleId", CASE WHEN c.vehicle_id IS NULL THEN to_char(m.month, 'YYYY') ELSE to_char(m.month, 'YYYY-MM') END AS month,
+              sum(m.distance_km) AS "distanceKm", sum(m.fuel_l) AS "fuelL", sum(m.fuel_days)::int AS "fuelDays", sum(m.distance_without_fuel_km) AS "distanceWithoutFuelKm",
+              sum(m.gas_kg) AS "gasKg", sum(m.gas_days)::int AS "gasDays", sum(m.distance_without_gas_km) AS "distanceWithoutGasKm", sum(m.charged_kwh) AS "chargedKwh",
+              sum(m.charged_days)::int AS "chargedDays", sum(m.consumed_without_charged_kwh) AS "consumedWithoutChargedKwh",
+              sum(m.distance_without_electric_km) AS "distanceWithoutElectricKm"
          FROM emission_vehicle_months m JOIN vehicles v ON v.id = m.vehicle_id
+         LEFT JOIN carded c ON c.vehicle_id = m.vehicle_id AND c.month = m.month
         WHERE m.month >= $1::date AND m.month < $2::date AND ($3::text IS NULL OR v.vehicle_class = $3)
-          AND v.in_service_from <= m.month AND (v.in_service_to IS NULL OR v.in_service_to >= (m.month + interval '1 month' - interval '1 day')::date)`,
-      [whole.from, whole.to, vehicleClass],
+          AND v.in_service_from <= m.month AND (v.in_service_to IS NULL OR v.in_service_to >= (m.month + interval '1 month' - interval '1 day')::date)
+        GROUP BY 1, 2`,
+      [whole.from, whole.to, vehicleClass, timeZone],
     );
   }
+
 
   /** Daily rollups summed per vehicle and month, for the days `where` selects (in service only). */
   private dailySums(runner: Runner, source: ActivitySource, params: unknown[], where: string, extra: unknown[], fromClause?: string) {

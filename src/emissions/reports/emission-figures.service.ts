@@ -79,7 +79,7 @@ export class EmissionFiguresService {
         const source: ActivitySource = lock ? { kind: 'locked', year: lock.year, revision: lock.revision } : { kind: 'live' };
         const set = lock ? await this.sets.get(lock.factorSetVersion) : factorSet;
         const profilesQuery = this.activity.profiles(source, segment.from, segment.to, query.vehicleClass, timeZone, manager);
-        const [profiles, months] = await Promise.all([profilesQuery, this.activity.months(source, segment.from, segment.to, query.vehicleClass, timeZone, profilesQuery, manager, query.refreshed)]);
+        const [profiles, months] = await Promise.all([profilesQuery, this.activity.months(source, segment.from, segment.to, query.vehicleClass, timeZone, profilesQuery, manager, query.refreshed, query.byMonth ?? false)]);
         return { lock, set, profiles, months };
       }),
     );
