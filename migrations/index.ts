@@ -2,6 +2,7 @@
 import { RegistryAndApiKeys1764300000000 } from './1764300000000-registry-and-api-keys';
 import { TelemetryRawStores1764400000000 } from './1764400000000-telemetry-raw-stores';
 import { FleetDerived1764500000000 } from './1764500000000-fleet-derived';
+import { Emissions1764600000000 } from './1764600000000-emissions';
 import { Charging1764700000000 } from './1764700000000-charging';
 import { VehicleCounterIndexes1764800000000 } from './1764800000000-vehicle-counter-indexes';
 import { AuditLog1764900000000 } from './1764900000000-audit-log';
@@ -10,6 +11,7 @@ export const migrations = [
   RegistryAndApiKeys1764300000000,
   TelemetryRawStores1764400000000,
   FleetDerived1764500000000,
+  Emissions1764600000000,
   Charging1764700000000,
   VehicleCounterIndexes1764800000000,
   AuditLog1764900000000,

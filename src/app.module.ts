@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { AuthModule } from './auth/auth.module';
 import { ChargingModule } from './charging/charging.module';
+import { EmissionsModule } from './emissions/emissions.module';
 import { FleetModule } from './fleet/fleet.module';
 import { AppConfig } from './platform/config/app-config';
 import { PlatformModule } from './platform/platform.module';
@@ -26,6 +27,7 @@ export class AppModule {
         TelemetryModule.forRoles(config.roles),
         FleetModule.forRoles(config.roles),
         ChargingModule.forRoles(config.roles),
+        EmissionsModule.forRoles(config.roles),
         ...(config.roles.has('worker') ? [WorkerModule] : []),
       ],
     };

@@ -16,6 +16,8 @@ import { QUEUE_DASHBOARD_PATH, queueDashboard } from './platform/queue/queue-das
 import { QueueService } from './platform/queue/queue.service';
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
+// Fuel-card exports (POST /api/v1/imports/fuel-transactions).
+const CSV_TYPES = ['text/csv', 'application/csv'];
 
 /** Builds the Nest application for the configured roles, with the HTTP pipeline every api process has. */
 export async function createApp(config: AppConfig, logger: LoggerService): Promise<INestApplication> {
@@ -41,7 +43,7 @@ export async function createApp(config: AppConfig, logger: LoggerService): Promi
     else logger.warn(`Dashboard assets not found in ${dir} (built by npm run build); serving the API without the dashboard`);
   }
   app.use(express.json({ limit: config.httpBodyLimit }));
-  app.use(express.text({ type: [...YAML_TYPES, 'text/csv'], limit: config.httpBodyLimit }));
+  app.use(express.text({ type: [...YAML_TYPES, ...CSV_TYPES], limit: config.httpBodyLimit }));
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
 

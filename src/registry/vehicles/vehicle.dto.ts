@@ -1,8 +1,8 @@
 import { PartialType } from '@nestjs/swagger';
-import { IsIn, IsNumber, IsOptional, IsPositive, IsString, IsUUID, Matches, ValidateIf } from 'class-validator';
+import { IsIn, IsNumber, IsOptional, IsPositive, IsString, IsUUID, Matches, Max, ValidateIf } from 'class-validator';
 import { PageQuery } from '../shared/page';
 import { IsDateOnly, IsDeviceId, NormalizeDate, NormalizeRegistration } from '../shared/validators';
-import { ENERGY_CARRIERS, VEHICLE_CLASSES, VehicleClass, VehicleEnergyCarrier } from './vehicle.entity';
+import { ENERGY_CARRIERS, REFERENCE_CARRIERS, ReferenceCarrier, VEHICLE_CLASSES, VehicleClass, VehicleEnergyCarrier } from './vehicle.entity';
 
 /** Vehicle fields that do not refer to other records; shared by the API and the fleet import. */
 export class VehicleFields {
@@ -44,6 +44,27 @@ export class VehicleFields {
   @ValidateIf((_, value) => value !== null)
   @IsDeviceId()
   deviceId?: string | null;
+
+  /** Share of charged energy that reaches the battery (0 < x <= 1); default 0.90 in the figures. */
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsPositive()
+  @Max(1)
+  chargingEfficiency?: number | null;
+
+  /** The vehicle's own fossil reference for baselines, with referenceConsumptionPerKm; else its class's. */
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsIn(REFERENCE_CARRIERS)
+  referenceCarrier?: ReferenceCarrier | null;
+
+  /** Per km in the reference fuel's unit: L (petrol, diesel) or kg (CNG). */
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @IsPositive()
+  referenceConsumptionPerKm?: number | null;
 }
 
 export class CreateVehicleDto extends VehicleFields {

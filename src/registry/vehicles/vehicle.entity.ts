@@ -7,6 +7,10 @@ export type VehicleClass = (typeof VEHICLE_CLASSES)[number];
 export const ENERGY_CARRIERS = ['electricity', 'petrol', 'diesel', 'hvo', 'biogas', 'cng', 'hydrogen', 'plugin_hybrid'] as const;
 export type VehicleEnergyCarrier = (typeof ENERGY_CARRIERS)[number];
 
+/** Fuels a fossil reference vehicle may burn (baselines of non-fossil vehicles). */
+export const REFERENCE_CARRIERS = ['petrol', 'diesel', 'cng'] as const;
+export type ReferenceCarrier = (typeof REFERENCE_CARRIERS)[number];
+
 @Entity({ name: 'vehicles' })
 export class Vehicle {
   @PrimaryGeneratedColumn('uuid')
@@ -36,6 +40,18 @@ export class Vehicle {
   /** Per km, in the unit of the carrier: L (liquid fuels), kg (gases), kWh (electricity). */
   @Column({ name: 'nominal_consumption_per_km', type: 'numeric', nullable: true, transformer: numericTransformer })
   nominalConsumptionPerKm: number | null;
+
+  /** Share of charged energy that reaches the battery, for `modelled` energy (reports-v1; null: 0.90). */
+  @Column({ name: 'charging_efficiency', type: 'numeric', nullable: true, transformer: numericTransformer })
+  chargingEfficiency: number | null;
+
+  /** The vehicle's own fossil reference for its baseline (else its class's in the factor set). */
+  @Column({ name: 'reference_carrier', type: 'text', nullable: true })
+  referenceCarrier: ReferenceCarrier | null;
+
+  /** Consumption of the own reference per km: L (petrol, diesel) or kg (CNG). */
+  @Column({ name: 'reference_consumption_per_km', type: 'numeric', nullable: true, transformer: numericTransformer })
+  referenceConsumptionPerKm: number | null;
 
   @Column({ name: 'replaces_vehicle_id', type: 'uuid', nullable: true })
   replacesVehicleId: string | null;

@@ -48,6 +48,9 @@ export class VehiclesService {
     if (vehicle.inServiceTo && vehicle.inServiceTo < vehicle.inServiceFrom) {
       throw invalidField('inServiceTo', 'must not be before inServiceFrom');
     }
+    if (((vehicle.referenceCarrier ?? null) === null) !== ((vehicle.referenceConsumptionPerKm ?? null) === null)) {
+      throw invalidField('referenceConsumptionPerKm', 'referenceCarrier and referenceConsumptionPerKm go together');
+    }
     await this.organizations.requireKind(vehicle.departmentId, 'municipal_department', 'departmentId', manager);
     if (vehicle.replacesVehicleId) {
       if (vehicle.replacesVehicleId === id) throw invalidField('replacesVehicleId', 'a vehicle cannot replace itself');

@@ -1,0 +1,28 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { Role } from '../platform/config/app-config';
+import { TransactionRunner } from '../platform/database/transaction-runner';
+import { ActivityRepository } from './activity/activity.repository';
+import { FuelImportController } from './fuel-import/fuel-import.controller';
+import { FuelImportService } from './fuel-import/fuel-import.service';
+import { FuelTransactionRepository } from './fuel-import/fuel-transaction.repository';
+import { FactorSetRepository } from './factor-sets/factor-set.repository';
+import { FactorSetsController } from './factor-sets/factor-sets.controller';
+import { FactorSetsService } from './factor-sets/factor-sets.service';
+import { YearLockRepository } from './locks/year-lock.repository';
+import { YearLocksController } from './locks/year-locks.controller';
+import { YearLocksService } from './locks/year-locks.service';
+import { EmissionFiguresService } from './reports/emission-figures.service';
+import { EmissionReportsController } from './reports/emission-reports.controller';
+import { EmissionReportsService } from './reports/emission-reports.service';
+
+/** Emission accounting: factor sets, energy and emissions from the daily rollups, climate reports, fuel-card import, locked years. */
+@Module({})
+export class EmissionsModule {
+  static forRoles(roles: ReadonlySet<Role>): DynamicModule {
+    return {
+      module: EmissionsModule,
+      controllers: roles.has('api') ? [FactorSetsController, EmissionReportsController, FuelImportController, YearLocksController] : [],
+      providers: [TransactionRunner, FactorSetRepository, FactorSetsService, ActivityRepository, YearLockRepository, EmissionFiguresService, EmissionReportsService, FuelTransactionRepository, FuelImportService, YearLocksService],
+    };
+  }
+}
