@@ -31,3 +31,12 @@ describe('DayRanges', () => {
     expect(shiftDay('2019-03-01', -1)).toBe('2019-02-28');
   });
 });
+
+describe('DayRanges.addDayNumber', () => {
+  it('takes days since the epoch like their dates', () => {
+    const ranges = new DayRanges();
+    ranges.addDayNumber('a', Math.floor(Date.UTC(2019, 2, 1, 23, 59) / 86_400_000));
+    ranges.add('a', '2019-03-02');
+    expect(ranges.take()).toEqual([{ key: 'a', firstDay: '2019-03-01', lastDay: '2019-03-02' }]);
+  });
+});

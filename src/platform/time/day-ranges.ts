@@ -26,7 +26,11 @@ export class DayRanges {
   }
 
   add(key: string, day: string): void {
-    const n = dayNumber(day);
+    this.addDayNumber(key, dayNumber(day));
+  }
+
+  /** `add` with the day as days since 1970-01-01 (UTC), for callers that hold epoch times. */
+  addDayNumber(key: string, n: number): void {
     const list = this.ranges.get(key);
     if (!list) {
       this.ranges.set(key, [[n, n]]);

@@ -186,12 +186,20 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
    * reconciler finds the work from PostgreSQL later.
    */
   private enqueueDerivation(batch: RawBatch) {
-    const day = (ms: number) => new Date(ms).toISOString().slice(0, 10);
-    for (const s of batch.vehicleSamples) this.pendingDays.add(`vehicle:${s.vehicleId}`, day(s.ts));
-    for (const s of batch.statusSamples) this.pendingDays.add(`charge-point:${s.chargePointId}`, day(s.ts));
-    for (const s of batch.meterSamples) this.pendingDays.add(`charge-point:${s.chargePointId}`, day(s.ts));
-    for (const s of batch.transactionEvents) this.pendingDays.add(`charge-point:${s.chargePointId}`, day(s.ts));
-    for (const e of batch.connectionEvents) this.pendingDays.add(`${e.deviceKind === 'vehicle' ? 'vehicle' : 'charge-point'}:${e.deviceRef}`, day(e.receivedAt));
+    // A batch holds many samples of few device-days: add each device-day once.
+    const seen = new Set<string>();
+    const add = (key: string, ms: number) => {
+      const day = Math.floor(ms / 86_400_000);
+      const seenKey = `${key}|${day}`;
+      if (seen.has(seenKey)) return;
+      seen.add(seenKey);
+      this.pendingDays.addDayNumber(key, day);
+    };
+    for (const s of batch.vehicleSamples) add(`vehicle:${s.vehicleId}`, s.ts);
+    for (const s of batch.statusSamples) add(`charge-point:${s.chargePointId}`, s.ts);
+    for (const s of batch.meterSamples) add(`charge-point:${s.chargePointId}`, s.ts);
+    for (const s of batch.transactionEvents) add(`charge-point:${s.chargePointId}`, s.ts);
+    for (const e of batch.connectionEvents) add(`${e.deviceKind === 'vehicle' ? 'vehicle' : 'charge-point'}:${e.deviceRef}`, e.receivedAt);
     if (this.pendingDays.size > 0 && !this.enqueueTimer) {
       this.enqueueTimer = setTimeout(() => void this.sendPendingJobs(), ENQUEUE_EVERY_MS);
     }

@@ -20,7 +20,14 @@ export class RawSampleRepository {
   async ensurePartitions(batch: RawBatch): Promise<void> {
     const needed = new Set<string>();
     const add = (table: string, rows: Array<{ ts: number }>) => {
-      for (const row of rows) needed.add(`${table}:${iso(row.ts).slice(0, 7)}-01`);
+      let lastMonth = -1;
+      for (const row of rows) {
+        const date = new Date(row.ts);
+        const month = date.getUTCFullYear() * 12 + date.getUTCMonth();
+        if (month === lastMonth) continue; // a batch's rows mostly share a month: skip the string work
+        lastMonth = month;
+        needed.add(`${table}:${date.getUTCFullYear()}-${String(date.getUTCMonth() + 1).padStart(2, '0')}-01`);
+      }
     };
     add('vehicle_samples', batch.vehicleSamples);
     add('charge_point_status', batch.statusSamples);
