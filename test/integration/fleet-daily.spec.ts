@@ -73,6 +73,25 @@ describe('fleet: daily rollups', () => {
     expect(days['2026-01-15'].gasUsedKg).toBeNull();
   });
 
+  it('gives a vehicle with distance but no energy counter the default estimate, tagged as such', async () => {
+    const id = (await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(departmentId, { deviceId: 'veh-daily-noenergy', energyCarrier: 'petrol', nominalConsumptionPerKm: 0.08 })).expect(201)).body;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    // 40 km on 3 February 2026 and no fuel counter at all.
+    await device.publish('fleet/v1/vehicles/veh-daily-noenergy/telemetry', [
+      { ts: '2026-02-03T08:00:00Z', odometerKm: 500, speedKmh: 0 },
+      { ts: '2026-02-03T09:00:00Z', odometerKm: 540, speedKmh: 0 },
+    ]);
+    const [day] = await daysOf(id.id, '2026-02-03', '2026-02-04', 1);
+    expect(day.distanceKm as number).toBeCloseTo(40, 9);
+    expect(day.fuelUsedL).toBeNull(); // no data is not zero
+    const report = (await t.http().get('/api/v1/reports/emissions?from=2026-02-01&to=2026-03-01&groupBy=vehicle&factorSet=1').set(admin).expect(200)).body;
+    const row = report.rows.find((r: { label: string }) => r.label === id.registration);
+    // Never silently zero: distance x the vehicle's nominal consumption, all of it of quality `default`.
+    expect(row.energy.petrolL).toBeCloseTo(40 * 0.08, 9);
+    expect(row.dataQuality).toEqual({ primary: 0, modelled: 0, default: 1 });
+    expect(row.actualKg).toBeGreaterThan(0);
+  });
+
   it('finds a day with two trips by ignition, with distance, duration, positions and driving time', async () => {
     const id = await register('veh-trips');
     const at = (time: string) => `2026-01-21T${time}:00Z`;
