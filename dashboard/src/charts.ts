@@ -48,7 +48,7 @@ export function barChart(title: string, labels: string[], series: Series[], unit
       maintainAspectRatio: false,
       scales: {
         x: { stacked: series.some((s) => s.stack) },
-        y: { stacked: series.some((s) => s.stack), beginAtZero: true, title: { display: true, text: unit } },
+        y: { stacked: series.some((s) => s.stack), beginAtZero: true, title: { display: true, text: unit }, ticks: digits === 0 ? { precision: 0 } : {} },
       },
       plugins: {
         legend: { display: series.length > 1 },

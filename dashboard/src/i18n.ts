@@ -175,11 +175,16 @@ const nb = {
   'col.class': 'Klasse',
   'col.carrier': 'Energibærer',
   'col.share': 'Andel',
+  'col.report': 'Rapport',
+  'col.file': 'Fil',
+  'col.step': 'Trinn',
+  'coop.toDate': 'hittil',
   'export.failed': 'Nedlastingen mislyktes: {message}',
   'error.load': 'Kunne ikke hente data: {message}',
   'error.forbidden': 'Denne nøkkelen har ikke tilgang til denne visningen.',
   'error.notFound': 'Fant ikke siden.',
   'unit.kmh': 'km/t',
+  'unit.hours': 't',
   'unit.east': 'Ø',
 } as const;
 
@@ -356,11 +361,16 @@ const en: Record<MessageKey, string> = {
   'col.class': 'Class',
   'col.carrier': 'Energy carrier',
   'col.share': 'Share',
+  'col.report': 'Report',
+  'col.file': 'File',
+  'col.step': 'Step',
+  'coop.toDate': 'to date',
   'export.failed': 'The download failed: {message}',
   'error.load': 'Could not load data: {message}',
   'error.forbidden': 'This key has no access to this view.',
   'error.notFound': 'Page not found.',
   'unit.kmh': 'km/h',
+  'unit.hours': 'h',
   'unit.east': 'E',
 };
 

@@ -248,7 +248,8 @@ describe('web dashboard in headless Chromium', () => {
       month = osloMonth(new Date(Date.now() - 180 * 60_000));
       const coop = bearer(key);
       report = await settled(
-        async () => (await t.http().get(`/api/v1/reports/charging-usage?from=${month}-01&to=${nextMonth(month)}-01`).set(coop).expect(200)).body as UsageReport,
+        // The page shows the month in progress up to and including today (days to come would count as unavailable).
+        async () => (await t.http().get(`/api/v1/reports/charging-usage?from=${month}-01&to=${monthPeriodEnd(month)}`).set(coop).expect(200)).body as UsageReport,
         (body) => body.total.sessions === 2 && body.total.energyKwh >= 10,
         30_000,
       );
@@ -420,4 +421,13 @@ function osloMonth(at: Date): string {
 function nextMonth(month: string): string {
   const [y, m] = month.split('-').map(Number);
   return new Date(Date.UTC(y, m, 1)).toISOString().slice(0, 7);
+}
+
+/** The day after the last day the page shows of a month: the next month's first, or tomorrow for the month in progress. */
+function monthPeriodEnd(month: string): string {
+  const end = `${nextMonth(month)}-01`;
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Oslo', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  const [y, m, d] = today.split('-').map(Number);
+  const tomorrow = new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+  return tomorrow < end ? tomorrow : end;
 }

@@ -178,8 +178,8 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
         { class: 'table-wrap' },
         table(
           t('climate.waterfall', { baseYear, year }),
-          [{ text: '' }, { text: t('col.change'), numeric: true }],
-          steps.map((s) => h('tr', { 'data-step': s.kind === 'total' ? s.label : s.label }, h('th', { scope: 'row' }, s.label), h('td', { class: 'num' }, s.kind === 'change' ? signed(kg(s.value), s.value) : kg(s.value)))),
+          [{ text: t('col.step') }, { text: t('col.change'), numeric: true }],
+          steps.map((s) => h('tr', {}, h('th', { scope: 'row' }, s.label), h('td', { class: 'num' }, s.kind === 'change' ? signed(kg(s.value), s.value) : kg(s.value)))),
         ),
       ),
     ];
@@ -234,7 +234,7 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
         ),
       ),
     );
-    return [table(t('climate.exports'), [{ text: '' }, { text: '' }], rows), status];
+    return [table(t('climate.exports'), [{ text: t('col.report') }, { text: t('col.file') }], rows), status];
   }
 
   void load();

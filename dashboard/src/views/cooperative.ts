@@ -150,9 +150,10 @@ export function cooperativeView(main: HTMLElement, { client, me }: ViewContext, 
     const month = chosenMonth;
     try {
       const months = Array.from({ length: TREND_MONTHS }, (_, i) => addMonths(month, i - TREND_MONTHS + 1));
-      const reports = await Promise.all(months.map((m) => client.chargingUsage({ organizationId: id, from: `${m}-01`, to: `${addMonths(m, 1)}-01` })));
+      const reports = await Promise.all(months.map((m) => client.chargingUsage({ organizationId: id, ...period(m) })));
       if (stopped) return;
-      target.replaceChildren(h('h2', { id: 'usage-heading' }, `${t('coop.monthFigures')}: ${formatMonth(month)}`), ...usageFigures(reports[reports.length - 1]), ...trend(months, reports), ...exportPart(id, month));
+      const toDate = period(month).to < `${addMonths(month, 1)}-01` ? ` (${t('coop.toDate')})` : '';
+      target.replaceChildren(h('h2', { id: 'usage-heading' }, `${t('coop.monthFigures')}: ${formatMonth(month)}${toDate}`), ...usageFigures(reports[reports.length - 1]), ...trend(months, reports), ...exportPart(id, month));
     } catch (error) {
       target.append(loadError(error));
     }
@@ -208,7 +209,7 @@ export function cooperativeView(main: HTMLElement, { client, me }: ViewContext, 
               h('th', { scope: 'row' }, r.name),
               h('td', { class: 'num' }, formatNumber(r.sessions)),
               h('td', { class: 'num' }, formatQuantity(r.energyKwh, 'kWh', 1)),
-              h('td', { class: 'num' }, formatQuantity(r.occupiedHours, 't', 1)),
+              h('td', { class: 'num' }, formatQuantity(r.occupiedHours, t('unit.hours'), 1)),
               h('td', { class: 'num' }, formatPercent(r.utilizationPct, 1)),
               h('td', { class: 'num' }, formatPercent(r.availabilityPct, 1)),
               h('td', { class: 'num' }, formatNumber(r.uniqueUsers)),
@@ -253,8 +254,7 @@ export function cooperativeView(main: HTMLElement, { client, me }: ViewContext, 
 
   function exportPart(id: string, month: string): Node[] {
     const status = h('div', { 'aria-live': 'polite' });
-    const from = `${month}-01`;
-    const to = `${addMonths(month, 1)}-01`;
+    const { from, to } = period(month);
     const button = (format: 'csv' | 'xlsx') =>
       h(
         'button',
@@ -263,7 +263,7 @@ export function cooperativeView(main: HTMLElement, { client, me }: ViewContext, 
           'data-export': format,
           onclick: () => void saveFile(client, status, 'reports/charging-usage', { organizationId: id, from, to, format }, `ladebruk-${month}.${format}`),
         },
-        `${format.toUpperCase()} (${formatMonth(month)})`,
+        `${format.toUpperCase()} (${formatMonth(month)}${to < `${addMonths(month, 1)}-01` ? `, ${t('coop.toDate')}` : ''})`,
       );
     return [h('h3', {}, t('coop.export')), h('p', {}, t('coop.exportIntro')), button('xlsx'), document.createTextNode(' '), button('csv'), status];
   }
@@ -298,4 +298,16 @@ export function cooperativeView(main: HTMLElement, { client, me }: ViewContext, 
     for (const timer of timers.splice(0)) clearInterval(timer);
     destroyCharts();
   };
+}
+
+/**
+ * The local days a month's figures cover: the whole month, or for the month in progress up to
+ * and including today. The report counts availability and utilization over every hour of its
+ * period, so days still to come would read as unavailable and unused.
+ */
+function period(month: string): { from: string; to: string } {
+  const end = `${addMonths(month, 1)}-01`;
+  const tomorrow = localDay(1);
+  const from = `${month}-01`;
+  return { from, to: tomorrow > from && tomorrow < end ? tomorrow : end };
 }
