@@ -301,6 +301,18 @@ describe('web dashboard in headless Chromium', () => {
       await t.http().get(`/api/v1/chargepoints?organizationId=${otherCooperativeId}`).set(bearer(key)).expect(404);
       await t.http().get(`/api/v1/reports/charging-usage?organizationId=${otherCooperativeId}&from=${month}-01&to=${nextMonth(month)}-01`).set(bearer(key)).expect(404);
     });
+
+    it("an admin picks the cooperative and opens its page by the organization's id", async () => {
+      const admin = await newPage();
+      await signIn(admin, t.adminKey);
+      await admin.getByRole('heading', { name: 'Flåten nå' }).waitFor(); // an admin starts on the fleet board
+      await admin.goto(`${base}/#/cooperative/${cooperativeId}`);
+      await expectText(admin.locator('tr[data-charge-point-id]'), chargePointName);
+      expect(await admin.getByLabel('Borettslag').inputValue()).toBe(cooperativeId);
+      await admin.getByLabel('Borettslag').selectOption(otherCooperativeId);
+      await admin.waitForURL(`${base}/#/cooperative/${otherCooperativeId}`);
+      await expectText(admin.locator('#usage-total [data-figure="sessions"]'), /^0$/);
+    });
   });
 
   describe('climate office', () => {
