@@ -168,10 +168,6 @@ export class ApiClient {
     return this.all('organizations');
   }
 
-  chargePoints(organizationId?: string): Promise<ChargePoint[]> {
-    return this.all('chargepoints', { organizationId });
-  }
-
   subsidyGrants(organizationId?: string): Promise<SubsidyGrant[]> {
     return this.all('subsidy-grants', { organizationId });
   }
