@@ -2,11 +2,8 @@
  * Every call the dashboard makes to the service, in one place. Requests go to the page's own
  * origin with the signed-in key as a bearer token; nothing is fetched from any other host.
  *
- * The last section holds the calls of the charging and emissions report APIs
- * (shared/spec/reports-v1.md, "Report endpoints"), which are built on other branches: their
- * types use the spec's field names, and the cooperative and climate views call them and show an
- * empty state while the service answers 404 (route not there yet). Wiring after the merge means
- * checking these types against the real answers.
+ * The last section holds the charging and emissions report APIs (shared/spec/reports-v1.md,
+ * "Report endpoints"); their types follow the answers of src/charging and src/emissions.
  */
 import { SseParser } from './sse';
 
@@ -171,10 +168,6 @@ export class ApiClient {
     return this.all('organizations');
   }
 
-  chargePoints(organizationId?: string): Promise<ChargePoint[]> {
-    return this.all('chargepoints', { organizationId });
-  }
-
   subsidyGrants(organizationId?: string): Promise<SubsidyGrant[]> {
     return this.all('subsidy-grants', { organizationId });
   }
@@ -211,33 +204,63 @@ export class ApiClient {
     setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
   }
 
-  // ---- Charging and emissions reports (reports-v1.md; built on other branches) ----
+  // ---- Charging and emissions reports (reports-v1.md; types checked against src/charging and src/emissions) ----
 
-  /** GET /api/v1/reports/charging-usage: per charge point and total. */
+  organization(id: string): Promise<Organization> {
+    return this.get(`organizations/${encodeURIComponent(id)}`);
+  }
+
+  /** GET /api/v1/chargepoints with live connector states (a cooperative: its own; another's organizationId is 404). */
+  chargePointsLive(organizationId?: string): Promise<LiveChargePoint[]> {
+    return this.all('chargepoints', { organizationId });
+  }
+
+  /** GET /api/v1/reports/charging-usage: per charge point and total for the local days [from, to). */
   chargingUsage(query: { organizationId?: string; from: string; to: string }): Promise<ChargingUsageReport> {
     return this.get('reports/charging-usage', query);
   }
 
-  /** GET /api/v1/reports/emissions: one row per group. */
-  emissions(query: { from: string; to: string; groupBy: 'vehicleClass' | 'vehicle' | 'carrier' | 'department' | 'month'; boundary?: 'ttw' | 'wtw'; gridMethod?: 'location' | 'market' }): Promise<EmissionsReport> {
+  /** GET /api/v1/reports/emissions: one row per group and the total. */
+  emissions(query: { from: string; to: string; groupBy: EmissionsGroupBy; boundary?: Boundary; gridMethod?: GridMethod }): Promise<EmissionsReport> {
     return this.get('reports/emissions', query);
   }
 
   /** GET /api/v1/reports/emissions/change: change between two years with its decomposition. */
-  emissionsChange(query: { baseYear: number; year: number; vehicleClass?: string }): Promise<EmissionsChange> {
+  emissionsChange(query: { baseYear: number; year: number; vehicleClass?: string; boundary?: Boundary; gridMethod?: GridMethod }): Promise<EmissionsChange> {
     return this.get('reports/emissions/change', query);
   }
 
-  /** GET /api/v1/reports/fleet-kpis: the fleet at year end and its zero-emission share. */
-  fleetKpis(query: { year: number }): Promise<FleetKpis> {
+  /** GET /api/v1/reports/fleet-kpis: the fleet at year end and its zero-emission shares. */
+  fleetKpis(query: { year: number; boundary?: Boundary; gridMethod?: GridMethod }): Promise<FleetKpis> {
     return this.get('reports/fleet-kpis', query);
   }
 }
 
-/** Field names from reports-v1.md; the envelope (`rows`, `total`) is assumed and checked at wiring. */
-export interface ChargingUsageRow {
-  chargePointId?: string;
+/** OCPP 1.6 connector status, as stored from the status stream (null before the first one). */
+export interface ConnectorState {
+  connectorId: number;
+  status: string | null;
+  errorCode: string | null;
+  statusAt: string | null;
+  energyWh: number | null;
+  powerW: number | null;
+  meterAt: string | null;
+  openSession: { startedAt: string; source: string; transactionId: string | null; energyKwh: number | null } | null;
+}
+
+/** A charge point of GET /api/v1/chargepoints: the registry's fields, `status` and the live state (null before its first message). */
+export interface LiveChargePoint extends ChargePoint {
+  status: 'online' | 'offline' | 'unknown';
+  state: { lastMessageAt: string | null; connection: 'online' | 'offline' | null; connectionAt: string | null; connectors: ConnectorState[] } | null;
+}
+
+/** The shared figures of a charge point row and the total (src/charging/reports/charging-usage.service.ts). */
+interface UsageFigures {
+  connectors: number;
   sessions: number;
+  importedSessions: number;
+  flaggedSessions: number;
+  openSessions: number;
   energyKwh: number;
   occupiedHours: number;
   chargingHours: number;
@@ -245,50 +268,113 @@ export interface ChargingUsageRow {
   availabilityPct: number;
   uniqueUsers: number;
   enabledAvoidedKg: number;
-  subsidyGrantReference?: string | null;
+}
+export interface ChargePointUsage extends UsageFigures {
+  chargePointId: string;
+  name: string;
+  deviceId: string;
+  organizationId: string;
+  organizationName: string;
+  subsidyGrantReference: string | null;
+  subsidyAmountNok: number | null;
+  followUpEndsOn: string | null;
+  longestSilenceDays: number;
+  silentOver7Days: boolean;
+  availabilityBelow90Pct: boolean;
 }
 export interface ChargingUsageReport {
-  rows: ChargingUsageRow[];
-  total: ChargingUsageRow;
+  organizationId: string | null;
+  from: string;
+  to: string;
+  timeZone: string;
+  periodHours: number;
+  factors: Array<{ year: number; kgPerKwh: number; source: string; substituted: boolean }>;
+  chargePoints: ChargePointUsage[];
+  /** Flags here count charge points; the subsidy amount counts each grant once. */
+  total: UsageFigures & { chargePoints: number; subsidyAmountNok: number; silentOver7Days: number; availabilityBelow90Pct: number };
 }
 
-export interface EmissionsRow {
-  group: string;
+export type EmissionsGroupBy = 'vehicleClass' | 'vehicle' | 'carrier' | 'department' | 'month';
+export type Boundary = 'ttw' | 'wtw';
+export type GridMethod = 'location' | 'market';
+export type DataQuality = Record<'primary' | 'modelled' | 'default', number>;
+
+/** A group's figures (src/emissions/reports/emission-reports.service.ts, reportRow); kg CO2e, shares 0..1. */
+export interface EmissionFigures {
   distanceKm: number;
+  /** Per carrier: petrolL, dieselL, hvoL, biogasKg, cngKg, electricityKwh, hydrogenKg. */
+  energy: Record<string, number>;
   actualKg: number;
   baselineKg: number;
   avoidedKg: number;
   biogenicMemoKg: number;
-  [field: string]: unknown;
-}
-export interface EmissionsReport {
-  rows: EmissionsRow[];
-  factorSetVersion?: string;
-  boundary?: string;
-  gridMethod?: string;
+  dataQuality: DataQuality;
+  flags: string[];
 }
 
-export interface EmissionsChange {
+interface Stated {
+  factorSetVersion: number;
+  factorSetName: string;
+  boundary: Boundary;
+  gridMethod: GridMethod;
+  timeZone: string;
+  lockedYears: Array<{ year: number; revision: number; factorSetVersion: number }>;
+}
+
+export interface EmissionsReport extends Stated {
+  from: string;
+  to: string;
+  groupBy: EmissionsGroupBy;
+  /** `group`: the key (YYYY-MM for months, the class, the vehicle id...), `label`: its name. */
+  rows: Array<EmissionFigures & { group: string; label: string }>;
+  total: EmissionFigures;
+  flags: string[];
+}
+
+export interface ChangeSide {
+  year: number;
+  vehicles: number;
+  distanceKm: number;
+  energy: Record<string, number>;
+  kgByCarrier: Record<string, number>;
+  dataQuality: DataQuality;
+}
+
+export interface EmissionsChange extends Stated {
+  vehicleClass: string | null;
+  baseYear: number;
+  year: number;
   baseKg: number;
   currentKg: number;
-  changePct: number;
+  /** Null when the base year has no emissions. */
+  changePct: number | null;
+  /** LMDI-I: the three effects sum to currentKg - baseKg. */
   decomposition: { activityKg: number; technologyKg: number; factorKg: number };
+  base: ChangeSide;
+  current: ChangeSide;
+  flags: string[];
 }
 
-export interface FleetKpis {
-  zeroEmissionShareByCount?: number;
-  zeroEmissionShareByDistance?: number;
-  [field: string]: unknown;
-}
-
-/** Reads a report answer that may not exist yet: null while the route is missing (404). */
-export async function whenAvailable<T>(call: Promise<T>): Promise<T | null> {
-  try {
-    return await call;
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 404) return null;
-    throw error;
-  }
+export interface FleetKpis extends Stated {
+  year: number;
+  yearEnd: string;
+  vehiclesByClassAndCarrier: Array<{ vehicleClass: string; energyCarrier: string; vehicles: number }>;
+  /** Fractions 0..1; null without vehicles (count) or distance. */
+  zeroEmissionShare: { byCount: number | null; byDistance: number | null };
+  totals: {
+    vehiclesAtYearEnd: number;
+    zeroEmissionVehiclesAtYearEnd: number;
+    vehiclesInServiceDuringYear: number;
+    distanceKm: number;
+    zeroEmissionDistanceKm: number;
+    energy: Record<string, number>;
+    actualKg: number;
+    baselineKg: number;
+    avoidedKg: number;
+    biogenicMemoKg: number;
+    dataQuality: DataQuality;
+  };
+  flags: string[];
 }
 
 async function apiError(response: Response): Promise<ApiError> {

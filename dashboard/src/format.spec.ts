@@ -1,4 +1,4 @@
-import { addDays, formatDuration, formatNumber, formatPercent, formatQuantity, localDay } from './format';
+import { addDays, addMonths, formatDuration, formatMonth, formatNumber, formatPercent, formatQuantity, localDay, massUnit } from './format';
 
 describe('dashboard number formats', () => {
   it('writes Norwegian numbers with a decimal comma and a space as thousands separator', () => {
@@ -27,5 +27,17 @@ describe('dashboard number formats', () => {
     // 23:30 UTC on 31 December is already 1 January in Oslo.
     expect(localDay(0, new Date('2019-12-31T23:30:00Z'))).toBe('2020-01-01');
     expect(addDays('2020-02-28', 1)).toBe('2020-02-29');
+  });
+
+  it('writes months and shifts them across year ends', () => {
+    expect(formatMonth('2026-11', 'nb')).toBe('nov. 2026');
+    expect(formatMonth('2026-11', 'en')).toBe('Nov 2026');
+    expect(addMonths('2026-11', 2)).toBe('2027-01');
+    expect(addMonths('2026-01', -1)).toBe('2025-12');
+  });
+
+  it('shows mass in kg for small figures and in tonnes from 10 t', () => {
+    expect(massUnit(9_999)).toEqual({ unit: 'kg CO₂e', divisor: 1, digits: 1 });
+    expect(massUnit(-25_000).unit).toBe('t CO₂e');
   });
 });

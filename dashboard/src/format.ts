@@ -74,3 +74,24 @@ export function addDays(day: string, days: number): string {
   const [y, m, d] = day.split('-').map(Number);
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }
+
+/** A month "YYYY-MM" as the reader writes it: "nov. 2026" / "Nov 2026". */
+export function formatMonth(month: string, language: Lang = lang()): string {
+  const [y, m] = month.split('-').map(Number);
+  if (!y || !m) return month;
+  return new Intl.DateTimeFormat(LOCALES[language], { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(y, m - 1, 1)));
+}
+
+/** The month "YYYY-MM" shifted by `months`. */
+export function addMonths(month: string, months: number): string {
+  const [y, m] = month.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1 + months, 1)).toISOString().slice(0, 7);
+}
+
+/**
+ * Mass in the unit that suits the largest figure shown together: kg below 10 t, tonnes above,
+ * so that a small group does not read "0,0 t" and a municipal fleet not seven-digit kilograms.
+ */
+export function massUnit(largestKg: number): { unit: string; divisor: number; digits: number } {
+  return Math.abs(largestKg) >= 10_000 ? { unit: 't CO₂e', divisor: 1000, digits: 1 } : { unit: 'kg CO₂e', divisor: 1, digits: 1 };
+}

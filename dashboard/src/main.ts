@@ -1,6 +1,7 @@
 /**
  * The dashboard's shell: sign-in, the header with navigation and language, and a hash router
- * (#/fleet, #/vehicles/<id>, #/cooperative, #/climate) so that the server only ever serves `/`.
+ * (#/fleet, #/vehicles/<id>, #/cooperative, #/cooperative/<organization id>, #/climate) so that
+ * the server only ever serves `/`.
  */
 import { ApiClient, ApiError, Me, Role } from './api-client';
 import { h } from './dom';
@@ -21,7 +22,7 @@ type ViewName = 'fleet' | 'vehicle' | 'cooperative' | 'climate';
 const VIEWS_BY_ROLE: Record<Role, ViewName[]> = {
   admin: ['fleet', 'vehicle', 'cooperative', 'climate'],
   fleet_manager: ['fleet', 'vehicle'],
-  climate_office: ['climate'],
+  climate_office: ['climate', 'cooperative'],
   cooperative: ['cooperative'],
 };
 const NAV: Array<{ view: ViewName; text: MessageKey }> = [
@@ -69,6 +70,8 @@ function parseHash(): { view: ViewName | null | 'unknown'; id?: string } {
   if (hash === '' || hash === '#' || hash === '#/') return { view: null };
   const vehicle = /^#\/vehicles\/([0-9a-fA-F-]{36})$/.exec(hash);
   if (vehicle) return { view: 'vehicle', id: vehicle[1] };
+  const cooperative = /^#\/cooperative\/([0-9a-fA-F-]{36})$/.exec(hash);
+  if (cooperative) return { view: 'cooperative', id: cooperative[1] };
   const named = /^#\/(fleet|cooperative|climate)$/.exec(hash);
   return { view: named ? (named[1] as ViewName) : 'unknown' };
 }
@@ -118,7 +121,7 @@ function route() {
   }
   if (view === 'fleet') cleanup = fleetBoard(target, session);
   else if (view === 'vehicle') cleanup = vehiclePage(target, session, id!);
-  else if (view === 'cooperative') cleanup = cooperativeView(target, session);
+  else if (view === 'cooperative') cleanup = cooperativeView(target, session, id);
   else cleanup = climateView(target, session);
   if (moveFocus && !target.contains(document.activeElement)) target.focus();
 }

@@ -1,10 +1,11 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { Browser, Locator, Page, chromium } from 'playwright-core';
 import { dashboardDir } from '../../src/dashboard/dashboard-assets';
 import { aChargePoint, aCooperative, aSubsidyGrant, aVehicle } from '../support/builders';
+import { settled } from '../support/charging-fixture';
 import { registerVehicles } from '../support/fleet-fixture';
 import { TestPublisher } from '../support/mqtt-publisher';
 import { Sql } from '../support/sql';
@@ -18,8 +19,11 @@ const SCREENSHOTS = process.env.DASHBOARD_SCREENSHOTS; // a folder: save a scree
 /**
  * The dashboard in Debian's headless Chromium against the real service on a real port: sign-in
  * per role, the live board with vehicles fed over MQTT, a status change arriving without a
- * reload, the vehicle page, a wrong key. Every request the page makes is recorded: none may go
- * to another host, and the page may log no error (a CSP violation would).
+ * reload, the vehicle page, a cooperative's charge points and usage derived from charge-point
+ * messages (and another cooperative's page refused), the climate figures of vehicles driven in
+ * 2019 and 2020, a wrong key. Figures on the page are checked against the API's answers,
+ * formatted as a Norwegian reader writes them. Every request the page makes is recorded: none
+ * may go to another host, and the page may log no error (a CSP violation would).
  */
 describe('web dashboard in headless Chromium', () => {
   let t: TestApp;
@@ -35,11 +39,14 @@ describe('web dashboard in headless Chromium', () => {
   let vanId: string;
   let cooperativeId: string;
   let chargePointName: string;
+  let chargePointDevice: string;
+  let otherCooperativeId: string;
 
   beforeAll(async () => {
     if (!existsSync(path.join(dashboardDir(), 'index.html'))) throw new Error('dashboard assets missing: run `npm run build` first');
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} missing: apt-get install -y chromium (.ci/run does)`);
-    t = await startTestApp({ INGEST_CONNECTIONS: '2' });
+    // The climate test publishes samples from 2019, older than the default backfill horizon (800 days).
+    t = await startTestApp({ INGEST_CONNECTIONS: '2', BACKFILL_HORIZON_DAYS: '5000' });
     server = t.app.getHttpServer();
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -52,7 +59,11 @@ describe('web dashboard in headless Chromium', () => {
     vanId = (await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(departmentId, { vehicleClass: 'van', deviceId: 'veh-dash-van' })).expect(201)).body.id;
     cooperativeId = (await t.http().post('/api/v1/organizations').set(admin).send(aCooperative()).expect(201)).body.id;
     const grant = (await t.http().post('/api/v1/subsidy-grants').set(admin).send(aSubsidyGrant(cooperativeId)).expect(201)).body;
-    chargePointName = (await t.http().post('/api/v1/chargepoints').set(admin).send(aChargePoint(cooperativeId, { subsidyGrantId: grant.id })).expect(201)).body.name;
+    const chargePoint = (await t.http().post('/api/v1/chargepoints').set(admin).send(aChargePoint(cooperativeId, { subsidyGrantId: grant.id })).expect(201)).body;
+    chargePointName = chargePoint.name;
+    chargePointDevice = chargePoint.deviceId;
+    otherCooperativeId = (await t.http().post('/api/v1/organizations').set(admin).send(aCooperative()).expect(201)).body.id;
+    await t.http().post('/api/v1/chargepoints').set(admin).send(aChargePoint(otherCooperativeId)).expect(201);
 
     // Ten minutes of driving for veh-dash-0 (odometer ends at 48 211,4 km), one sample for the others.
     await new Promise((resolve) => setTimeout(resolve, 500)); // the device directory learns the new devices
@@ -95,7 +106,7 @@ describe('web dashboard in headless Chromium', () => {
   }
 
   async function newPage(): Promise<Page> {
-    const context = await browser.newContext({ locale: 'nb-NO', timezoneId: 'Europe/Oslo', viewport: { width: 1280, height: 900 } });
+    const context = await browser.newContext({ locale: 'nb-NO', timezoneId: 'Europe/Oslo', viewport: { width: 1280, height: 900 }, acceptDownloads: true });
     const page = await context.newPage();
     page.on('request', (request) => requests.push(request.url()));
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -209,24 +220,171 @@ describe('web dashboard in headless Chromium', () => {
     });
   });
 
-  it('shows a cooperative its charge points, and the usage figures as coming with the charging API', async () => {
-    const page = await newPage();
-    await signIn(page, await t.keyFor('cooperative', cooperativeId));
-    await page.getByRole('heading', { name: 'Våre ladepunkter' }).waitFor();
-    await expectText(page.locator('main'), chargePointName);
-    await expectText(page.locator('main'), 'kommer med ladings-API-et');
-    expect(page.url()).toBe(`${base}/#/cooperative`);
-    await screenshot(page, 'cooperative');
+  describe('cooperative', () => {
+    let page: Page;
+    let key: string;
+    let month: string;
+    let report: UsageReport;
+
+    beforeAll(async () => {
+      key = await t.keyFor('cooperative', cooperativeId);
+      // A finished session on connector 1 (10 kWh, two hours ago) and one in progress on connector 2.
+      const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
+      const publish = (stream: string, payload: unknown) => device.publish(`fleet/v1/chargepoints/${chargePointDevice}/${stream}`, payload);
+      await publish('transaction', [
+        { ts: at(180), event: 'start', connectorId: 1, transactionId: 'E2E-1', meterWh: 10_000, idTag: 'tag-e2e-1' },
+        { ts: at(60), event: 'stop', connectorId: 1, transactionId: 'E2E-1', meterWh: 20_000 },
+        { ts: at(20), event: 'start', connectorId: 2, transactionId: 'E2E-2', meterWh: 50_000, idTag: 'tag-e2e-2' },
+      ]);
+      await publish('status', [
+        { ts: at(181), connectorId: 1, status: 'Charging' },
+        { ts: at(59), connectorId: 1, status: 'Available' },
+        { ts: at(21), connectorId: 2, status: 'Charging' },
+      ]);
+      await publish('meter', [
+        { ts: at(120), connectorId: 1, energyWh: 15_000 },
+        { ts: at(2), connectorId: 2, energyWh: 52_000, powerW: 7200 },
+      ]);
+      month = osloMonth(new Date(Date.now() - 180 * 60_000));
+      const coop = bearer(key);
+      report = await settled(
+        // The page shows the month in progress up to and including today (days to come would count as unavailable).
+        async () => (await t.http().get(`/api/v1/reports/charging-usage?from=${month}-01&to=${monthPeriodEnd(month)}`).set(coop).expect(200)).body as UsageReport,
+        (body) => body.total.sessions === 2 && body.total.energyKwh >= 10,
+        30_000,
+      );
+      await settled(
+        async () => (await t.http().get('/api/v1/chargepoints').set(coop).expect(200)).body.items[0],
+        (point) => point.state?.connectors?.find((c: { connectorId: number }) => c.connectorId === 2)?.openSession != null,
+      );
+      page = await newPage();
+    });
+
+    it("signs in and sees its charge points with live connector states and the month's real figures", async () => {
+      await signIn(page, key);
+      await page.getByRole('heading', { name: 'Våre ladepunkter' }).waitFor();
+      const point = page.locator('tr[data-charge-point-id]');
+      await expectText(point, chargePointName);
+      await expectText(point, 'Tilkoblet');
+      await expectText(point.locator('[data-connector="1"]'), '1: Ledig');
+      await expectText(point.locator('[data-connector="2"]'), /2: Lader 7,2\u00a0kW – økt pågår siden/);
+      await page.getByLabel('Måned', { exact: true }).fill(month);
+      await page.getByRole('button', { name: 'Vis' }).click();
+      const figure = (name: string) => page.locator(`#usage-total [data-figure="${name}"]`);
+      await expectText(figure('sessions'), '2');
+      expect(report.total.energyKwh).toBeGreaterThanOrEqual(10);
+      await expectText(figure('energyKwh'), `${nb(report.total.energyKwh, 1)}\u00a0kWh`);
+      await expectText(figure('utilizationPct'), `${nb(report.total.utilizationPct, 1)}\u00a0%`);
+      await expectText(figure('availabilityPct'), `${nb(report.total.availabilityPct, 1)}\u00a0%`);
+      await expectText(figure('uniqueUsers'), '2');
+      await expectText(page.locator(`tr[data-usage-charge-point-id="${report.chargePoints[0].chargePointId}"]`), chargePointName);
+      expect(await page.locator('#usage-heading ~ .charts canvas').count()).toBe(3);
+      expect(page.url()).toBe(`${base}/#/cooperative`);
+      await screenshot(page, 'cooperative');
+    });
+
+    it('saves the subsidy follow-up export, fetched with the key', async () => {
+      const [download] = await Promise.all([page.waitForEvent('download'), page.locator('button[data-export="csv"]').click()]);
+      expect(download.suggestedFilename()).toBe(`ladebruk-${month}.csv`);
+      const csv = readFileSync((await download.path())!, 'utf8');
+      expect(csv).toContain(chargePointName);
+      expect(csv).toMatch(/\ntotal,/);
+      const [xlsx] = await Promise.all([page.waitForEvent('download'), page.locator('button[data-export="xlsx"]').click()]);
+      expect(readFileSync((await xlsx.path())!).subarray(0, 2).toString()).toBe('PK'); // a zip container
+    });
+
+    it("cannot open another cooperative's page: the page says so and the API answers 404", async () => {
+      await page.goto(`${base}/#/cooperative/${otherCooperativeId}`);
+      await expectText(page.getByRole('alert'), 'Fant ikke dette borettslaget, eller nøkkelen har ikke tilgang til det.');
+      expect(await page.locator('tr[data-charge-point-id]').count()).toBe(0);
+      await t.http().get(`/api/v1/organizations/${otherCooperativeId}`).set(bearer(key)).expect(404);
+      await t.http().get(`/api/v1/chargepoints?organizationId=${otherCooperativeId}`).set(bearer(key)).expect(404);
+      await t.http().get(`/api/v1/reports/charging-usage?organizationId=${otherCooperativeId}&from=${month}-01&to=${nextMonth(month)}-01`).set(bearer(key)).expect(404);
+    });
+
+    it("an admin picks the cooperative and opens its page by the organization's id", async () => {
+      const admin = await newPage();
+      await signIn(admin, t.adminKey);
+      await admin.getByRole('heading', { name: 'Flåten nå' }).waitFor(); // an admin starts on the fleet board
+      await admin.goto(`${base}/#/cooperative/${cooperativeId}`);
+      await expectText(admin.locator('tr[data-charge-point-id]'), chargePointName);
+      expect(await admin.getByLabel('Borettslag').inputValue()).toBe(cooperativeId);
+      await admin.getByLabel('Borettslag').selectOption(otherCooperativeId);
+      await admin.waitForURL(`${base}/#/cooperative/${otherCooperativeId}`);
+      await expectText(admin.locator('#usage-total [data-figure="sessions"]'), /^0$/);
+    });
   });
 
-  it('shows the climate office its view, with the emission figures as coming with the emissions API', async () => {
-    const page = await newPage();
-    await signIn(page, await t.keyFor('climate_office'));
-    await page.getByRole('heading', { name: 'Klimatall' }).waitFor();
-    await expectText(page.locator('main'), 'kommer med utslipps-API-et');
-    await screenshot(page, 'climate');
-    await page.goto(`${base}/#/fleet`);
-    await expectText(page.locator('main'), 'Denne nøkkelen har ikke tilgang');
+  describe('climate office', () => {
+    let departmentId: string;
+
+    beforeAll(async () => {
+      // A petrol car driven in 2019 and 2020, and an electric car joining in 2020 (samples around the turn of the year, as in emissions-change.spec.ts).
+      const admin = bearer(t.adminKey);
+      departmentId = (await sql.rows<{ departmentId: string }>(`SELECT department_id AS "departmentId" FROM vehicles LIMIT 1`))[0].departmentId;
+      const ids: string[] = [];
+      for (const [registration, overrides] of [
+        ['PA20001', { energyCarrier: 'petrol', inServiceFrom: '2018-01-01' }],
+        ['EE20002', { energyCarrier: 'electricity', inServiceFrom: '2020-01-01' }],
+      ] as const) {
+        ids.push((await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(departmentId, { registration, deviceId: `veh-${registration.toLowerCase()}`, nominalConsumptionPerKm: null, ...overrides })).expect(201)).body.id);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500)); // the device directory learns the new devices
+      await device.publish('fleet/v1/vehicles/veh-pa20001/telemetry', [
+        { ts: '2019-12-30T08:00:00Z', odometerKm: 1000, fuelUsedL: 100 },
+        { ts: '2019-12-30T10:00:00Z', odometerKm: 1100, fuelUsedL: 108 },
+        { ts: '2020-01-02T08:00:00Z', odometerKm: 1100, fuelUsedL: 108 },
+        { ts: '2020-01-02T10:00:00Z', odometerKm: 1220, fuelUsedL: 117 },
+      ]);
+      await device.publish('fleet/v1/vehicles/veh-ee20002/telemetry', [
+        { ts: '2020-01-02T08:00:00Z', odometerKm: 10, energyChargedKwh: 300 },
+        { ts: '2020-01-02T10:00:00Z', odometerKm: 110, energyChargedKwh: 318 },
+      ]);
+      await settled(
+        async () => Number((await sql.rows<{ km: string | null }>(`SELECT sum(distance_km) AS km FROM vehicle_daily WHERE vehicle_id = ANY($1)`, [ids]))[0].km ?? 0),
+        (km) => Math.abs(km - 320) < 1e-6,
+        30_000,
+      );
+    });
+
+    it('sees real emission figures by month and class, the change from 2019 with its decomposition, and the zero-emission share', async () => {
+      const climate = bearer(await t.keyFor('climate_office'));
+      const byMonth = (await t.http().get('/api/v1/reports/emissions?from=2020-01-01&to=2021-01-01&groupBy=month').set(climate).expect(200)).body;
+      const change = (await t.http().get('/api/v1/reports/emissions/change?baseYear=2019&year=2020').set(climate).expect(200)).body;
+      const kpis = (await t.http().get('/api/v1/reports/fleet-kpis?year=2020').set(climate).expect(200)).body;
+      // 2019: 8 L of petrol; 2020: 9 L and 18 kWh, with the electric car's 100 km avoiding the petrol baseline.
+      expect(change.baseKg).toBeGreaterThan(10);
+      expect(byMonth.total.avoidedKg).toBeGreaterThan(0);
+      expect(byMonth.rows.map((r: { group: string }) => r.group)).toEqual(['2020-01']);
+
+      const page = await newPage();
+      await signIn(page, await t.keyFor('climate_office'));
+      await page.getByRole('heading', { name: 'Klimatall' }).waitFor();
+      await page.getByLabel('År', { exact: true }).fill('2020');
+      await page.getByLabel('Sammenlignet med').fill('2019');
+      await page.getByRole('button', { name: 'Vis' }).click();
+      const kg = (value: number) => `${nb(value, 1)}\u00a0kg CO₂e`;
+      await expectText(page.locator('#climate-totals [data-figure="actualKg"]'), kg(byMonth.total.actualKg));
+      await expectText(page.locator('#climate-totals [data-figure="baselineKg"]'), kg(byMonth.total.baselineKg));
+      await expectText(page.locator('#climate-totals [data-figure="avoidedKg"]'), kg(byMonth.total.avoidedKg));
+      await expectText(page.locator('#climate-totals [data-figure="distanceKm"]'), '220,0\u00a0km');
+      await expectText(page.locator('tr[data-month="2020-01"]'), 'jan. 2020');
+      await expectText(page.locator('tr[data-class="passenger_car"]'), 'Personbil');
+      await expectText(page.locator('#climate-change-text'), `${kg(change.baseKg)} i 2019 → ${kg(change.currentKg)} i 2020`);
+      await expectText(page.locator('#climate-change-text'), `${nb(change.changePct, 1)}\u00a0%`);
+      expect(await page.locator('section[aria-labelledby="climate-change"] canvas').count()).toBe(1); // the waterfall
+      await expectText(page.locator('section[aria-labelledby="climate-change"] tbody'), 'Aktivitet');
+      await expectText(page.locator('#climate-zero-share [data-figure="byDistance"]'), `${nb(100 * kpis.zeroEmissionShare.byDistance, 1)}\u00a0%`);
+      await expectText(page.locator('#climate-zero-share [data-figure="byCount"]'), `${nb(100 * kpis.zeroEmissionShare.byCount, 1)}\u00a0%`);
+      await screenshot(page, 'climate');
+
+      const [download] = await Promise.all([page.waitForEvent('download'), page.locator('button[data-export="reports/emissions:csv"]').first().click()]);
+      expect(download.suggestedFilename()).toBe('utslipp-maned-2020.csv');
+      expect(readFileSync((await download.path())!, 'utf8')).toContain('2020-01');
+
+      await page.goto(`${base}/#/fleet`);
+      await expectText(page.locator('main'), 'Denne nøkkelen har ikke tilgang');
+    });
   });
 
   it('refuses a wrong key with a message and keeps nothing', async () => {
@@ -241,9 +399,8 @@ describe('web dashboard in headless Chromium', () => {
     expect(requests.length).toBeGreaterThan(10);
     expect(requests.filter((url) => new URL(url).origin !== base)).toEqual([]);
     expect(pageErrors).toEqual([]);
-    // Expected failures only: the wrong key's 401, and the report routes of the charging and
-    // emissions APIs that are not merged yet (404; the views show their empty states).
-    expect(failedResponses.filter((line) => line !== '401 /api/v1/me' && !/^404 \/api\/v1\/reports\//.test(line))).toEqual([]);
+    // Expected failures only: the wrong key's 401 and the other cooperative's organization (404).
+    expect(failedResponses.filter((line) => line !== '401 /api/v1/me' && line !== `404 /api/v1/organizations/${otherCooperativeId}`)).toEqual([]);
   });
 });
 
@@ -256,4 +413,33 @@ async function expectText(locator: Locator, expected: string | RegExp, timeoutMs
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`expected ${String(expected)} in ${JSON.stringify(last)}`);
+}
+
+interface UsageReport {
+  chargePoints: Array<{ chargePointId: string }>;
+  total: { sessions: number; energyKwh: number; utilizationPct: number; availabilityPct: number };
+}
+
+/** A number as the page writes it in bokmål (decimal comma, no-break space between thousands). */
+function nb(value: number, digits: number): string {
+  return new Intl.NumberFormat('nb-NO', { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
+}
+
+/** The month "YYYY-MM" of an instant in Oslo, the reporting time zone. */
+function osloMonth(at: Date): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Oslo', year: 'numeric', month: '2-digit' }).format(at).slice(0, 7);
+}
+
+function nextMonth(month: string): string {
+  const [y, m] = month.split('-').map(Number);
+  return new Date(Date.UTC(y, m, 1)).toISOString().slice(0, 7);
+}
+
+/** The day after the last day the page shows of a month: the next month's first, or tomorrow for the month in progress. */
+function monthPeriodEnd(month: string): string {
+  const end = `${nextMonth(month)}-01`;
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Oslo', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+  const [y, m, d] = today.split('-').map(Number);
+  const tomorrow = new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
+  return tomorrow < end ? tomorrow : end;
 }

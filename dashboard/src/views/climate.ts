@@ -1,121 +1,258 @@
-import { EmissionsChange, EmissionsReport, FleetKpis, whenAvailable } from '../api-client';
-import { barChart } from '../charts';
+import { EmissionsChange, EmissionsReport, FleetKpis } from '../api-client';
+import { Drawn, barChart, waterfallChart } from '../charts';
 import { emptyState, h, table } from '../dom';
-import { formatPercent, formatQuantity } from '../format';
-import { t } from '../i18n';
-import { ViewCleanup, ViewContext, loadError } from './view';
+import { formatMonth, formatNumber, formatPercent, formatQuantity, massUnit } from '../format';
+import { label, t } from '../i18n';
+import { ViewCleanup, ViewContext, loadError, saveFile } from './view';
+
+const CLASSES = ['passenger_car', 'van', 'truck', 'other'] as const;
+
+// Kept across visits.
+const chosen = { year: new Date().getFullYear() - 1, baseYear: new Date().getFullYear() - 2, vehicleClass: '' };
 
 /**
- * The climate office's figures from the emissions API (reports-v1.md): by month, baseline vs
- * actual vs avoided, the change from the year before with its decomposition as a waterfall
- * (stacked bars with an invisible base), the zero-emission share, and the exports. Each part
- * shows an empty state until that API is merged (the service answers 404).
+ * The climate office's figures (reports-v1 through src/emissions): the year by month (actual and
+ * avoided stacked to the baseline) and by vehicle class, the change from the base year with its
+ * LMDI decomposition as a waterfall (activity, technology, emission factor), the zero-emission
+ * share of the fleet, and the exports (CSV / XLSX of each report, fetched with the key). Masses
+ * are shown in kg or tonnes by the size of the year's figures; every chart has a table beside it.
  */
 export function climateView(main: HTMLElement, { client }: ViewContext): ViewCleanup {
   document.title = `${t('climate.heading')} – ${t('app.title')}`;
   const destroyers: Array<() => void> = [];
-  let year = new Date().getFullYear() - 1;
-  const yearInput = h('input', { id: 'climate-year', type: 'number', min: 2000, max: 2100, value: year, required: true });
+  let stopped = false;
+  const yearInput = h('input', { id: 'climate-year', type: 'number', min: 2000, max: 2100, value: chosen.year, required: true });
+  const baseInput = h('input', { id: 'climate-base-year', type: 'number', min: 2000, max: 2100, value: chosen.baseYear, required: true });
+  const classSelect = h(
+    'select',
+    { id: 'climate-class' },
+    h('option', { value: '' }, t('climate.wholeFleet')),
+    ...CLASSES.map((c) => h('option', { value: c, selected: chosen.vehicleClass === c }, label('class', c))),
+  );
   const content = h('div', {}, h('p', {}, t('app.loading')));
   main.append(
     h('h1', {}, t('climate.heading')),
     h(
       'form',
-      { class: 'filters', onsubmit: (event: Event) => (event.preventDefault(), (year = Number(yearInput.value)), void load()) },
+      {
+        class: 'filters',
+        onsubmit: (event: Event) => {
+          event.preventDefault();
+          chosen.year = Number(yearInput.value);
+          chosen.baseYear = Number(baseInput.value);
+          chosen.vehicleClass = classSelect.value;
+          void load();
+        },
+      },
       h('div', { class: 'field' }, h('label', { for: 'climate-year' }, t('climate.year')), yearInput),
+      h('div', { class: 'field' }, h('label', { for: 'climate-base-year' }, t('climate.baseYear')), baseInput),
+      h('div', { class: 'field' }, h('label', { for: 'climate-class' }, t('climate.class')), classSelect),
       h('button', { type: 'submit' }, t('vehicle.show')),
     ),
     content,
   );
 
   const section = (id: string, title: string, ...body: Node[]) => h('section', { 'aria-labelledby': id }, h('h2', { id }, title), ...body);
-  const kg = (value: number | null | undefined) => formatQuantity(value === null || value === undefined ? value : value / 1000, 't CO₂e', 1);
-
-  function monthly(report: EmissionsReport | null): Node[] {
-    if (!report) return [emptyState(t('climate.pending'))];
-    const rows = report.rows ?? [];
-    const labels = rows.map((r) => String(r.group));
-    const chart = barChart(t('climate.baseline'), labels, [
-      { label: t('col.actual'), values: rows.map((r) => r.actualKg / 1000), stack: 'e' },
-      { label: t('col.avoided'), values: rows.map((r) => r.avoidedKg / 1000), stack: 'e' },
-      { label: t('col.baseline'), values: rows.map((r) => r.baselineKg / 1000), type: 'line' },
-    ], 't CO₂e');
-    destroyers.push(chart.destroy);
-    return [
-      chart.figure,
-      table(
-        t('climate.byMonth'),
-        [{ text: t('col.month') }, { text: t('col.actual'), numeric: true }, { text: t('col.baseline'), numeric: true }, { text: t('col.avoided'), numeric: true }],
-        rows.map((r) => h('tr', {}, h('th', { scope: 'row' }, String(r.group)), h('td', { class: 'num' }, kg(r.actualKg)), h('td', { class: 'num' }, kg(r.baselineKg)), h('td', { class: 'num' }, kg(r.avoidedKg)))),
-      ),
-    ];
-  }
-
-  function change(result: EmissionsChange | null): Node[] {
-    if (!result) return [emptyState(t('climate.pending'))];
-    const steps = [
-      [t('col.baseline'), result.baseKg],
-      [t('col.activity'), result.decomposition.activityKg],
-      [t('col.technology'), result.decomposition.technologyKg],
-      [t('col.factor'), result.decomposition.factorKg],
-    ] as const;
-    let level = 0;
-    const base: number[] = [];
-    const up: number[] = [];
-    const down: number[] = [];
-    steps.forEach(([, value], i) => {
-      const start = i === 0 ? 0 : level;
-      const end = i === 0 ? value : level + value;
-      base.push(Math.min(start, end) / 1000);
-      (value >= 0 ? up : down).push(Math.abs(end - start) / 1000);
-      (value >= 0 ? down : up).push(0);
-      level = end;
-    });
-    const labels = [...steps.map(([name]) => name), t('col.total')];
-    const chart = barChart(t('climate.change'), labels, [
-      { label: '', values: [...base, 0], stack: 'w' },
-      { label: '+', values: [...up, 0], stack: 'w' },
-      { label: '−', values: [...down, 0], stack: 'w' },
-      { label: t('col.total'), values: [...steps.map(() => 0), result.currentKg / 1000], stack: 'w' },
-    ], 't CO₂e');
-    destroyers.push(chart.destroy);
-    return [
-      h('p', {}, `${kg(result.baseKg)} → ${kg(result.currentKg)} (${formatPercent(result.changePct, 1)})`),
-      chart.figure,
-    ];
-  }
-
-  function zeroShare(kpis: FleetKpis | null): Node[] {
-    if (!kpis) return [emptyState(t('climate.pending'))];
-    return [h('p', {}, `${formatPercent(kpis.zeroEmissionShareByCount, 1)} / ${formatPercent(kpis.zeroEmissionShareByDistance, 1)}`)];
-  }
+  const keep = (drawn: Drawn) => (destroyers.push(drawn.destroy), drawn.figure);
 
   async function load() {
     for (const destroy of destroyers.splice(0)) destroy();
     content.replaceChildren(h('p', {}, t('app.loading')));
+    const { year, baseYear } = chosen;
+    const vehicleClass = chosen.vehicleClass || undefined;
+    const from = `${year}-01-01`;
+    const to = `${year + 1}-01-01`;
     try {
-      const from = `${year}-01-01`;
-      const to = `${year + 1}-01-01`;
-      const [byMonth, yoy, kpis] = await Promise.all([
-        whenAvailable(client.emissions({ from, to, groupBy: 'month' })),
-        whenAvailable(client.emissionsChange({ baseYear: year - 1, year })),
-        whenAvailable(client.fleetKpis({ year })),
+      const [byMonth, byClass, change, kpis] = await Promise.all([
+        client.emissions({ from, to, groupBy: 'month' }),
+        client.emissions({ from, to, groupBy: 'vehicleClass' }),
+        baseYear === year ? Promise.resolve(null) : client.emissionsChange({ baseYear, year, vehicleClass }),
+        client.fleetKpis({ year }),
       ]);
-      const exportButton = (format: 'csv' | 'xlsx') =>
-        h('button', { type: 'button', disabled: !byMonth, onclick: () => void client.download('reports/emissions', { from, to, groupBy: 'vehicleClass', format }, `utslipp-${year}.${format}`) }, format.toUpperCase());
+      if (stopped) return;
+      const largest = Math.max(byMonth.total.baselineKg, byMonth.total.actualKg, change?.baseKg ?? 0, change?.currentKg ?? 0);
+      const mass = massUnit(largest);
+      const kg = (value: number | null | undefined) => formatQuantity(value === null || value === undefined ? value : value / mass.divisor, mass.unit, mass.digits);
+      const scaled = (value: number) => value / mass.divisor;
+
       content.replaceChildren(
-        section('climate-month', t('climate.byMonth'), ...monthly(byMonth)),
-        section('climate-change', t('climate.change'), ...change(yoy)),
+        section('climate-summary', `${t('climate.summary')} ${year}`, ...summary(byMonth, kpis, kg)),
+        section('climate-month', t('climate.byMonth'), ...monthly(byMonth, kg, scaled, mass.unit)),
+        section('climate-class', t('climate.byClass'), ...classes(byClass, kg, scaled, mass.unit)),
+        section('climate-change', t('climate.change'), ...changePart(change, kg, scaled, mass.unit)),
         section('climate-zero', t('climate.zeroShare'), ...zeroShare(kpis)),
-        section('climate-exports', t('climate.exports'), ...(byMonth ? [exportButton('xlsx'), document.createTextNode(' '), exportButton('csv')] : [emptyState(t('climate.pending'))])),
+        section('climate-exports', t('climate.exports'), ...exports(year, baseYear, vehicleClass)),
       );
     } catch (error) {
       content.replaceChildren(loadError(error));
     }
   }
 
+  type Kg = (value: number | null | undefined) => string;
+
+  function summary(report: EmissionsReport, kpis: FleetKpis, kg: Kg): Node[] {
+    const fact = (term: string, value: string, key: string) => [h('dt', {}, term), h('dd', { 'data-figure': key }, value)];
+    const flags = [...new Set([...report.flags, ...report.total.flags])];
+    const nodes: Node[] = [
+      h(
+        'dl',
+        { class: 'facts', id: 'climate-totals' },
+        ...fact(t('col.actual'), kg(report.total.actualKg), 'actualKg'),
+        ...fact(t('col.baseline'), kg(report.total.baselineKg), 'baselineKg'),
+        ...fact(t('col.avoided'), kg(report.total.avoidedKg), 'avoidedKg'),
+        ...fact(t('col.distance'), formatQuantity(report.total.distanceKm, 'km', 1), 'distanceKm'),
+        ...fact(t('climate.byCount'), share(kpis.zeroEmissionShare.byCount), 'zeroByCount'),
+      ),
+      h('p', { class: 'note' }, t('climate.stated', { version: report.factorSetVersion, name: report.factorSetName, boundary: report.boundary, gridMethod: report.gridMethod })),
+    ];
+    if (flags.length > 0) nodes.push(h('details', {}, h('summary', {}, t('climate.flags', { count: flags.length })), h('ul', {}, ...flags.map((flag) => h('li', {}, flag)))));
+    return nodes;
+  }
+
+  function monthly(report: EmissionsReport, kg: Kg, scaled: (v: number) => number, unit: string): Node[] {
+    if (report.rows.length === 0) return [emptyState(t('climate.noData'))];
+    const labels = report.rows.map((r) => formatMonth(r.group));
+    return [
+      keep(
+        barChart(t('climate.monthChart'), labels, [
+          { label: t('col.actual'), values: report.rows.map((r) => scaled(r.actualKg)), stack: 'e' },
+          { label: t('col.avoided'), values: report.rows.map((r) => scaled(r.avoidedKg)), stack: 'e' },
+          { label: t('col.baseline'), values: report.rows.map((r) => scaled(r.baselineKg)), type: 'line' },
+        ], unit),
+      ),
+      h(
+        'div',
+        { class: 'table-wrap' },
+        table(
+          t('climate.byMonth'),
+          [{ text: t('col.month') }, { text: t('col.distance'), numeric: true }, { text: t('col.actual'), numeric: true }, { text: t('col.baseline'), numeric: true }, { text: t('col.avoided'), numeric: true }],
+          report.rows.map((r, i) =>
+            h('tr', { 'data-month': r.group }, h('th', { scope: 'row' }, labels[i]), h('td', { class: 'num' }, formatQuantity(r.distanceKm, 'km', 1)), h('td', { class: 'num' }, kg(r.actualKg)), h('td', { class: 'num' }, kg(r.baselineKg)), h('td', { class: 'num' }, kg(r.avoidedKg))),
+          ),
+        ),
+      ),
+    ];
+  }
+
+  function classes(report: EmissionsReport, kg: Kg, scaled: (v: number) => number, unit: string): Node[] {
+    if (report.rows.length === 0) return [emptyState(t('climate.noData'))];
+    const labels = report.rows.map((r) => label('class', r.group));
+    return [
+      keep(
+        barChart(t('climate.classChart'), labels, [
+          { label: t('col.baseline'), values: report.rows.map((r) => scaled(r.baselineKg)) },
+          { label: t('col.actual'), values: report.rows.map((r) => scaled(r.actualKg)) },
+          { label: t('col.avoided'), values: report.rows.map((r) => scaled(r.avoidedKg)) },
+        ], unit),
+      ),
+      h(
+        'div',
+        { class: 'table-wrap' },
+        table(
+          t('climate.byClass'),
+          [{ text: t('col.class') }, { text: t('col.distance'), numeric: true }, { text: t('col.actual'), numeric: true }, { text: t('col.baseline'), numeric: true }, { text: t('col.avoided'), numeric: true }],
+          report.rows.map((r, i) =>
+            h('tr', { 'data-class': r.group }, h('th', { scope: 'row' }, labels[i]), h('td', { class: 'num' }, formatQuantity(r.distanceKm, 'km', 1)), h('td', { class: 'num' }, kg(r.actualKg)), h('td', { class: 'num' }, kg(r.baselineKg)), h('td', { class: 'num' }, kg(r.avoidedKg))),
+          ),
+        ),
+      ),
+    ];
+  }
+
+  function changePart(result: EmissionsChange | null, kg: Kg, scaled: (v: number) => number, unit: string): Node[] {
+    if (!result) return [emptyState(t('climate.noData'))];
+    const { baseYear, year, decomposition: d } = result;
+    const pct = result.changePct === null ? t('climate.changeNoBase', { baseYear }) : signedPercent(result.changePct);
+    const steps = [
+      { label: String(baseYear), value: result.baseKg, kind: 'total' as const },
+      { label: t('col.activity'), value: d.activityKg, kind: 'change' as const },
+      { label: t('col.technology'), value: d.technologyKg, kind: 'change' as const },
+      { label: t('col.factor'), value: d.factorKg, kind: 'change' as const },
+      { label: String(year), value: result.currentKg, kind: 'total' as const },
+    ];
+    return [
+      h('p', { id: 'climate-change-text' }, `${t('climate.changeText', { base: kg(result.baseKg), baseYear, current: kg(result.currentKg), year })} (${pct})`),
+      keep(waterfallChart(t('climate.waterfall', { baseYear, year }), steps.map((s) => ({ ...s, value: scaled(s.value) })), unit)),
+      h(
+        'div',
+        { class: 'table-wrap' },
+        table(
+          t('climate.waterfall', { baseYear, year }),
+          [{ text: t('col.step') }, { text: t('col.change'), numeric: true }],
+          steps.map((s) => h('tr', {}, h('th', { scope: 'row' }, s.label), h('td', { class: 'num' }, s.kind === 'change' ? signed(kg(s.value), s.value) : kg(s.value)))),
+        ),
+      ),
+    ];
+  }
+
+  function zeroShare(kpis: FleetKpis): Node[] {
+    return [
+      h(
+        'dl',
+        { class: 'facts', id: 'climate-zero-share' },
+        h('dt', {}, t('climate.byCount')),
+        h('dd', { 'data-figure': 'byCount' }, `${share(kpis.zeroEmissionShare.byCount)} (${formatNumber(kpis.totals.zeroEmissionVehiclesAtYearEnd)} / ${formatNumber(kpis.totals.vehiclesAtYearEnd)})`),
+        h('dt', {}, t('climate.byDistance')),
+        h('dd', { 'data-figure': 'byDistance' }, `${share(kpis.zeroEmissionShare.byDistance)} (${formatQuantity(kpis.totals.zeroEmissionDistanceKm, 'km', 1)} / ${formatQuantity(kpis.totals.distanceKm, 'km', 1)})`),
+      ),
+      kpis.vehiclesByClassAndCarrier.length === 0
+        ? emptyState(t('climate.noData'))
+        : h(
+            'div',
+            { class: 'table-wrap' },
+            table(
+              `${t('climate.vehiclesAtYearEnd')} ${kpis.year}`,
+              [{ text: t('col.class') }, { text: t('col.carrier') }, { text: t('col.vehicles'), numeric: true }],
+              kpis.vehiclesByClassAndCarrier.map((row) => h('tr', {}, h('th', { scope: 'row' }, label('class', row.vehicleClass)), h('td', {}, label('carrier', row.energyCarrier)), h('td', { class: 'num' }, formatNumber(row.vehicles)))),
+            ),
+          ),
+    ];
+  }
+
+  function exports(year: number, baseYear: number, vehicleClass: string | undefined): Node[] {
+    const status = h('div', { 'aria-live': 'polite' });
+    const from = `${year}-01-01`;
+    const to = `${year + 1}-01-01`;
+    const files: Array<{ text: string; path: string; query: Record<string, string | number | undefined>; name: string }> = [
+      { text: t('climate.exportMonth'), path: 'reports/emissions', query: { from, to, groupBy: 'month' }, name: `utslipp-maned-${year}` },
+      { text: t('climate.exportClass'), path: 'reports/emissions', query: { from, to, groupBy: 'vehicleClass' }, name: `utslipp-klasse-${year}` },
+      ...(baseYear === year ? [] : [{ text: t('climate.exportChange'), path: 'reports/emissions/change', query: { baseYear, year, vehicleClass }, name: `utslipp-endring-${baseYear}-${year}` }]),
+      { text: t('climate.exportKpis'), path: 'reports/fleet-kpis', query: { year }, name: `nokkeltall-${year}` },
+    ];
+    const rows = files.map((file) =>
+      h(
+        'tr',
+        {},
+        h('th', { scope: 'row' }, file.text),
+        h(
+          'td',
+          {},
+          ...(['xlsx', 'csv'] as const).flatMap((format) => [
+            h('button', { type: 'button', 'data-export': `${file.path}:${format}`, onclick: () => void saveFile(client, status, file.path, { ...file.query, format }, `${file.name}.${format}`) }, format.toUpperCase()),
+            ' ',
+          ]),
+        ),
+      ),
+    );
+    return [table(t('climate.exports'), [{ text: t('col.report') }, { text: t('col.file') }], rows), status];
+  }
+
   void load();
   return () => {
+    stopped = true;
     for (const destroy of destroyers.splice(0)) destroy();
   };
+}
+
+/** A fraction 0..1 as a percentage. */
+function share(value: number | null): string {
+  return formatPercent(value === null ? null : value * 100, 1);
+}
+
+function signedPercent(value: number): string {
+  return value > 0 ? `+${formatPercent(value, 1)}` : formatPercent(value, 1);
+}
+
+function signed(text: string, value: number): string {
+  return value > 0 ? `+${text}` : text;
 }

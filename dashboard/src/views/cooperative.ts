@@ -1,133 +1,313 @@
-import { ChargingUsageReport, Organization, whenAvailable } from '../api-client';
+import { ApiError, ChargingUsageReport, LiveChargePoint, Organization, SubsidyGrant } from '../api-client';
 import { barChart } from '../charts';
-import { emptyState, h, table } from '../dom';
-import { formatDay, formatNumber, formatPercent, formatQuantity } from '../format';
-import { t } from '../i18n';
-import { ViewCleanup, ViewContext, loadError } from './view';
+import { emptyState, errorBox, h, table } from '../dom';
+import { MISSING, addMonths, formatDateTime, formatDay, formatMonth, formatNumber, formatPercent, formatQuantity, localDay } from '../format';
+import { label, t } from '../i18n';
+import { ViewCleanup, ViewContext, loadError, saveFile } from './view';
+
+/** Connector states are re-read this often: the charge-point list carries them, there is no stream for them. */
+const LIVE_REFRESH_MS = 15_000;
+const TREND_MONTHS = 6;
+
+// Kept across visits, so that going to another view and back keeps the month.
+let chosenMonth = localDay().slice(0, 7);
 
 /**
- * A housing cooperative's page: its charge points and subsidy grants (registry, available now),
- * and the usage figures of the charging API (reports/charging-usage), which show an empty state
- * until that API is merged. A cooperative key sees only its own organization (the API answers
- * 404 for others); an admin picks the cooperative.
+ * A housing cooperative's page (#/cooperative, or #/cooperative/<organization id>): its charge
+ * points with live connector states (GET /chargepoints, re-read every 15 s), the chosen month's
+ * sessions, energy, utilization and availability per charge point and the last six months'
+ * totals (GET /reports/charging-usage), its subsidy grants, and the follow-up export (the same
+ * report as CSV or XLSX, fetched with the key and saved). A cooperative key sees only its own
+ * organization: another one's id answers 404 and the page says so. An admin or the climate
+ * office picks the cooperative.
  */
-export function cooperativeView(main: HTMLElement, { client, me }: ViewContext): ViewCleanup {
+export function cooperativeView(main: HTMLElement, { client, me }: ViewContext, organizationId?: string): ViewCleanup {
   document.title = `${t('coop.heading')} – ${t('app.title')}`;
   const destroyers: Array<() => void> = [];
-  const content = h('div', {}, h('p', {}, t('app.loading')));
+  const timers: number[] = [];
   const heading = h('h1', {}, t('coop.heading'));
-  main.append(heading, content);
-  const year = new Date().getFullYear();
+  const picker = h('div', {});
+  const content = h('div', {}, h('p', {}, t('app.loading')));
+  main.append(heading, picker, content);
+  let stopped = false;
 
-  async function show(organizationId: string, organizations: Organization[]) {
+  const destroyCharts = () => {
     for (const destroy of destroyers.splice(0)) destroy();
-    const organization = organizations.find((o) => o.id === organizationId);
-    if (organization) heading.textContent = `${t('coop.heading')}: ${organization.name}`;
-    const [chargePoints, grants, usage] = await Promise.all([
-      client.chargePoints(organizationId),
-      client.subsidyGrants(organizationId),
-      whenAvailable(client.chargingUsage({ organizationId, from: `${year}-01-01`, to: `${year + 1}-01-01` })),
-    ]);
-    const grantRef = new Map(grants.map((g) => [g.id, g.reference]));
-    const sections: Node[] = [
+  };
+
+  async function pickCooperative(): Promise<string | null> {
+    if (me.role === 'cooperative') return organizationId ?? me.organizationId;
+    const cooperatives = (await client.organizations()).filter((o) => o.kind === 'housing_cooperative').sort((a, b) => a.name.localeCompare(b.name));
+    if (cooperatives.length === 0) return null;
+    const chosen = organizationId ?? cooperatives[0].id;
+    picker.replaceChildren(
       h(
-        'section',
-        { 'aria-labelledby': 'cp-heading' },
-        h('h2', { id: 'cp-heading' }, t('coop.chargePoints')),
-        emptyState(t('coop.liveConnectors')),
-        chargePoints.length === 0
-          ? emptyState(t('coop.noChargePoints'))
-          : h(
-              'div',
-              { class: 'table-wrap' },
-              table(
-                t('coop.chargePoints'),
-                [{ text: t('col.chargePoint') }, { text: t('col.connectors'), numeric: true }, { text: 'kW', numeric: true }, { text: t('col.reference') }],
-                chargePoints.map((cp) =>
-                  h(
-                    'tr',
-                    {},
-                    h('th', { scope: 'row' }, cp.name),
-                    h('td', { class: 'num' }, formatNumber(cp.connectors)),
-                    h('td', { class: 'num' }, formatQuantity(cp.maxKw, 'kW', 1)),
-                    h('td', {}, cp.subsidyGrantId ? (grantRef.get(cp.subsidyGrantId) ?? '') : '–'),
-                  ),
-                ),
-              ),
-            ),
+        'div',
+        { class: 'field' },
+        h('label', { for: 'cooperative-pick' }, t('coop.pickOrganization')),
+        h(
+          'select',
+          { id: 'cooperative-pick', onchange: (event: Event) => void (location.hash = `#/cooperative/${(event.target as HTMLSelectElement).value}`) },
+          ...cooperatives.map((o) => h('option', { value: o.id, selected: o.id === chosen }, o.name)),
+        ),
       ),
-      h(
-        'section',
-        { 'aria-labelledby': 'grants-heading' },
-        h('h2', { id: 'grants-heading' }, t('coop.grants')),
-        grants.length === 0
-          ? emptyState(t('coop.noGrants'))
-          : h(
-              'div',
-              { class: 'table-wrap' },
-              table(
-                t('coop.grants'),
-                [{ text: t('col.reference') }, { text: t('col.grantedOn') }, { text: t('col.amount'), numeric: true }, { text: t('col.chargePointCount'), numeric: true }],
-                grants.map((g) =>
-                  h('tr', {}, h('th', { scope: 'row' }, g.reference), h('td', {}, formatDay(g.grantedOn)), h('td', { class: 'num' }, formatQuantity(g.amountNok, 'kr', 0)), h('td', { class: 'num' }, formatNumber(g.chargePointCount))),
-                ),
-              ),
-            ),
-      ),
-      usageSection(usage, organizationId),
-    ];
-    content.replaceChildren(...sections);
+    );
+    return chosen;
   }
 
-  function usageSection(usage: ChargingUsageReport | null, organizationId: string): HTMLElement {
-    const section = h('section', { 'aria-labelledby': 'usage-heading' }, h('h2', { id: 'usage-heading' }, t('coop.usage')));
-    if (!usage) {
-      section.append(emptyState(t('coop.pendingCharging')));
-      return section;
+  async function show(id: string) {
+    let organization: Organization;
+    try {
+      organization = await client.organization(id);
+    } catch (error) {
+      // Another cooperative's page, or an id that does not exist: the API answers 404 for both.
+      if (error instanceof ApiError && error.status === 404) return void content.replaceChildren(errorBox(t('coop.notFound')));
+      throw error;
     }
-    const rows = usage.rows ?? [];
-    const names = rows.map((r, i) => r.chargePointId ?? String(i + 1));
-    const energy = barChart(t('col.energy'), names, [{ label: t('col.energy'), values: rows.map((r) => r.energyKwh) }], 'kWh');
-    const shares = barChart(`${t('col.utilization')} / ${t('col.availability')}`, names, [
+    heading.textContent = `${t('coop.heading')}: ${organization.name}`;
+    document.title = `${organization.name} – ${t('app.title')}`;
+    const [chargePoints, grants] = await Promise.all([client.chargePointsLive(id), client.subsidyGrants(id)]);
+
+    const live = h('div', {});
+    const usage = h('section', { 'aria-labelledby': 'usage-heading' });
+    const monthInput = h('input', { id: 'coop-month', type: 'month', value: chosenMonth, required: true });
+    const monthForm = h(
+      'form',
+      {
+        class: 'filters',
+        onsubmit: (event: Event) => {
+          event.preventDefault();
+          if (/^\d{4}-\d{2}$/.test(monthInput.value)) chosenMonth = monthInput.value;
+          void loadUsage(id, usage);
+        },
+      },
+      h('div', { class: 'field' }, h('label', { for: 'coop-month' }, t('coop.month')), monthInput),
+      h('button', { type: 'submit' }, t('vehicle.show')),
+    );
+    content.replaceChildren(
+      h('section', { 'aria-labelledby': 'cp-heading' }, h('h2', { id: 'cp-heading' }, t('coop.chargePoints')), h('p', { class: 'note' }, t('coop.liveNote')), live),
+      monthForm,
+      usage,
+      grantsSection(grants),
+    );
+    renderLive(live, chargePoints, grants);
+    timers.push(
+      window.setInterval(() => {
+        client.chargePointsLive(id).then(
+          (points) => !stopped && renderLive(live, points, grants),
+          () => undefined, // the next round tries again; the last figures stay on screen
+        );
+      }, LIVE_REFRESH_MS),
+    );
+    await loadUsage(id, usage);
+  }
+
+  function renderLive(target: HTMLElement, points: LiveChargePoint[], grants: SubsidyGrant[]) {
+    if (points.length === 0) return void target.replaceChildren(emptyState(t('coop.noChargePoints')));
+    const grantRef = new Map(grants.map((g) => [g.id, g.reference]));
+    target.replaceChildren(
+      h(
+        'div',
+        { class: 'table-wrap' },
+        table(
+          t('coop.chargePoints'),
+          [{ text: t('col.chargePoint') }, { text: t('coop.status') }, { text: t('coop.connectorStates') }, { text: t('coop.lastMessage') }, { text: 'kW', numeric: true }, { text: t('col.reference') }],
+          points.map((cp) =>
+            h(
+              'tr',
+              { 'data-charge-point-id': cp.id, 'data-status': cp.status },
+              h('th', { scope: 'row' }, cp.name),
+              h('td', {}, h('span', { class: `status status-${cp.status}` }, label('status', cp.status))),
+              h('td', {}, connectorList(cp)),
+              h('td', {}, formatDateTime(cp.state?.lastMessageAt)),
+              h('td', { class: 'num' }, formatQuantity(cp.maxKw, 'kW', 1)),
+              h('td', {}, cp.subsidyGrantId ? (grantRef.get(cp.subsidyGrantId) ?? '') : MISSING),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+
+  /** Every connector 1..n with its last status (none yet: a dash), power and an open session. */
+  function connectorList(cp: LiveChargePoint): HTMLElement {
+    const states = new Map((cp.state?.connectors ?? []).map((c) => [c.connectorId, c]));
+    const items: HTMLElement[] = [];
+    for (let n = 1; n <= cp.connectors; n++) {
+      const c = states.get(n);
+      const parts = [`${n}: ${c?.status ? label('connector', c.status) : MISSING}`];
+      if (c?.errorCode && c.errorCode !== 'NoError') parts.push(`(${c.errorCode})`);
+      if (c?.status === 'Charging' && c.powerW !== null) parts.push(formatQuantity(c.powerW / 1000, 'kW', 1));
+      if (c?.openSession) parts.push(`– ${t('coop.openSession', { time: formatDateTime(c.openSession.startedAt) })}`);
+      items.push(h('li', { 'data-connector': n, 'data-connector-status': c?.status ?? '' }, parts.join(' ')));
+    }
+    return h('ul', { class: 'connectors' }, ...items);
+  }
+
+  async function loadUsage(id: string, target: HTMLElement) {
+    destroyCharts();
+    target.replaceChildren(h('h2', { id: 'usage-heading' }, `${t('coop.monthFigures')}: ${formatMonth(chosenMonth)}`), h('p', {}, t('app.loading')));
+    const month = chosenMonth;
+    try {
+      const months = Array.from({ length: TREND_MONTHS }, (_, i) => addMonths(month, i - TREND_MONTHS + 1));
+      const reports = await Promise.all(months.map((m) => client.chargingUsage({ organizationId: id, ...period(m) })));
+      if (stopped) return;
+      const toDate = period(month).to < `${addMonths(month, 1)}-01` ? ` (${t('coop.toDate')})` : '';
+      target.replaceChildren(h('h2', { id: 'usage-heading' }, `${t('coop.monthFigures')}: ${formatMonth(month)}${toDate}`), ...usageFigures(reports[reports.length - 1]), ...trend(months, reports), ...exportPart(id, month));
+    } catch (error) {
+      target.append(loadError(error));
+    }
+  }
+
+  function usageFigures(report: ChargingUsageReport): Node[] {
+    const rows = report.chargePoints;
+    const total = report.total;
+    const fact = (term: string, value: string, key: string) => [h('dt', {}, term), h('dd', { 'data-figure': key }, value)];
+    const facts = h(
+      'dl',
+      { class: 'facts', id: 'usage-total' },
+      ...fact(t('col.sessions'), formatNumber(total.sessions), 'sessions'),
+      ...fact(t('col.energy'), formatQuantity(total.energyKwh, 'kWh', 1), 'energyKwh'),
+      ...fact(t('col.utilization'), formatPercent(total.utilizationPct, 1), 'utilizationPct'),
+      ...fact(t('col.availability'), formatPercent(total.availabilityPct, 1), 'availabilityPct'),
+      ...fact(t('col.users'), formatNumber(total.uniqueUsers), 'uniqueUsers'),
+      ...fact(t('col.enabledAvoided'), formatQuantity(total.enabledAvoidedKg, 'kg CO₂e', 1), 'enabledAvoidedKg'),
+    );
+    if (rows.length === 0) return [facts, emptyState(t('coop.noChargePoints'))];
+    const names = rows.map((r) => r.name);
+    const sessions = barChart(t('coop.sessionsChart'), names, [{ label: t('col.sessions'), values: rows.map((r) => r.sessions) }], t('col.sessions'), 0);
+    const energy = barChart(t('coop.energyChart'), names, [{ label: t('col.energy'), values: rows.map((r) => r.energyKwh) }], 'kWh');
+    const shares = barChart(t('coop.sharesChart'), names, [
       { label: t('col.utilization'), values: rows.map((r) => r.utilizationPct) },
       { label: t('col.availability'), values: rows.map((r) => r.availabilityPct) },
     ], '%');
-    destroyers.push(energy.destroy, shares.destroy);
-    section.append(
-      energy.figure,
-      shares.figure,
-      table(
-        t('coop.usage'),
-        [{ text: t('col.chargePoint') }, { text: t('col.sessions'), numeric: true }, { text: t('col.energy'), numeric: true }, { text: t('col.utilization'), numeric: true }, { text: t('col.availability'), numeric: true }],
-        rows.map((r, i) =>
-          h('tr', {}, h('th', { scope: 'row' }, names[i]), h('td', { class: 'num' }, formatNumber(r.sessions)), h('td', { class: 'num' }, formatQuantity(r.energyKwh, 'kWh', 1)), h('td', { class: 'num' }, formatPercent(r.utilizationPct, 1)), h('td', { class: 'num' }, formatPercent(r.availabilityPct, 1))),
+    destroyers.push(sessions.destroy, energy.destroy, shares.destroy);
+    const flags = (r: { silentOver7Days: boolean; availabilityBelow90Pct: boolean }) =>
+      [r.silentOver7Days && t('coop.flagSilent'), r.availabilityBelow90Pct && t('coop.flagAvailability')].filter(Boolean).join(', ') || t('coop.noFlags');
+    return [
+      facts,
+      h('div', { class: 'charts' }, sessions.figure, energy.figure, shares.figure),
+      h(
+        'div',
+        { class: 'table-wrap' },
+        table(
+          `${t('coop.monthFigures')}: ${formatMonth(report.from.slice(0, 7))}`,
+          [
+            { text: t('col.chargePoint') },
+            { text: t('col.sessions'), numeric: true },
+            { text: t('col.energy'), numeric: true },
+            { text: t('col.occupied'), numeric: true },
+            { text: t('col.utilization'), numeric: true },
+            { text: t('col.availability'), numeric: true },
+            { text: t('col.users'), numeric: true },
+            { text: t('col.flags') },
+          ],
+          rows.map((r) =>
+            h(
+              'tr',
+              { 'data-usage-charge-point-id': r.chargePointId },
+              h('th', { scope: 'row' }, r.name),
+              h('td', { class: 'num' }, formatNumber(r.sessions)),
+              h('td', { class: 'num' }, formatQuantity(r.energyKwh, 'kWh', 1)),
+              h('td', { class: 'num' }, formatQuantity(r.occupiedHours, t('unit.hours'), 1)),
+              h('td', { class: 'num' }, formatPercent(r.utilizationPct, 1)),
+              h('td', { class: 'num' }, formatPercent(r.availabilityPct, 1)),
+              h('td', { class: 'num' }, formatNumber(r.uniqueUsers)),
+              h('td', {}, flags(r)),
+            ),
+          ),
         ),
       ),
-      h('h3', {}, t('coop.export')),
-      h('button', { type: 'button', onclick: () => void client.download('reports/charging-usage', { organizationId, from: `${year}-01-01`, to: `${year + 1}-01-01`, format: 'xlsx' }, `ladebruk-${year}.xlsx`) }, 'XLSX'),
-      ' ',
-      h('button', { type: 'button', onclick: () => void client.download('reports/charging-usage', { organizationId, from: `${year}-01-01`, to: `${year + 1}-01-01`, format: 'csv' }, `ladebruk-${year}.csv`) }, 'CSV'),
-    );
-    return section;
+    ];
   }
 
-  client.organizations().then(
-    async (organizations) => {
-      const cooperatives = organizations.filter((o) => o.kind === 'housing_cooperative').sort((a, b) => a.name.localeCompare(b.name));
-      if (me.role === 'cooperative' && me.organizationId) return show(me.organizationId, organizations);
-      if (cooperatives.length === 0) return void content.replaceChildren(emptyState(t('coop.noChargePoints')));
-      // Admin: choose the cooperative.
-      const picker = h(
-        'select',
-        { id: 'cooperative-pick', onchange: (event: Event) => void show((event.target as HTMLSelectElement).value, organizations).catch((error) => content.replaceChildren(loadError(error))) },
-        ...cooperatives.map((o) => h('option', { value: o.id }, o.name)),
+  function trend(months: string[], reports: ChargingUsageReport[]): Node[] {
+    const labels = months.map((m) => formatMonth(m));
+    const chart = barChart(t('coop.trend'), labels, [
+      { label: t('col.energy'), values: reports.map((r) => r.total.energyKwh) },
+    ], 'kWh');
+    destroyers.push(chart.destroy);
+    return [
+      h('h3', {}, t('coop.trend')),
+      chart.figure,
+      h(
+        'div',
+        { class: 'table-wrap' },
+        table(
+          t('coop.trend'),
+          [{ text: t('col.month') }, { text: t('col.sessions'), numeric: true }, { text: t('col.energy'), numeric: true }, { text: t('col.utilization'), numeric: true }, { text: t('col.availability'), numeric: true }],
+          reports.map((r, i) =>
+            h(
+              'tr',
+              {},
+              h('th', { scope: 'row' }, labels[i]),
+              h('td', { class: 'num' }, formatNumber(r.total.sessions)),
+              h('td', { class: 'num' }, formatQuantity(r.total.energyKwh, 'kWh', 1)),
+              h('td', { class: 'num' }, formatPercent(r.total.utilizationPct, 1)),
+              h('td', { class: 'num' }, formatPercent(r.total.availabilityPct, 1)),
+            ),
+          ),
+        ),
+      ),
+    ];
+  }
+
+  function exportPart(id: string, month: string): Node[] {
+    const status = h('div', { 'aria-live': 'polite' });
+    const { from, to } = period(month);
+    const button = (format: 'csv' | 'xlsx') =>
+      h(
+        'button',
+        {
+          type: 'button',
+          'data-export': format,
+          onclick: () => void saveFile(client, status, 'reports/charging-usage', { organizationId: id, from, to, format }, `ladebruk-${month}.${format}`),
+        },
+        `${format.toUpperCase()} (${formatMonth(month)}${to < `${addMonths(month, 1)}-01` ? `, ${t('coop.toDate')}` : ''})`,
       );
-      main.insertBefore(h('div', { class: 'field' }, h('label', { for: 'cooperative-pick' }, t('coop.pickOrganization')), picker), content);
-      return show(cooperatives[0].id, organizations);
-    },
-  ).catch((error) => content.replaceChildren(loadError(error)));
+    return [h('h3', {}, t('coop.export')), h('p', {}, t('coop.exportIntro')), button('xlsx'), document.createTextNode(' '), button('csv'), status];
+  }
+
+  function grantsSection(grants: SubsidyGrant[]): HTMLElement {
+    return h(
+      'section',
+      { 'aria-labelledby': 'grants-heading' },
+      h('h2', { id: 'grants-heading' }, t('coop.grants')),
+      grants.length === 0
+        ? emptyState(t('coop.noGrants'))
+        : h(
+            'div',
+            { class: 'table-wrap' },
+            table(
+              t('coop.grants'),
+              [{ text: t('col.reference') }, { text: t('col.grantedOn') }, { text: t('col.amount'), numeric: true }, { text: t('col.chargePointCount'), numeric: true }],
+              grants.map((g) =>
+                h('tr', {}, h('th', { scope: 'row' }, g.reference), h('td', {}, formatDay(g.grantedOn)), h('td', { class: 'num' }, formatQuantity(g.amountNok, 'kr', 0)), h('td', { class: 'num' }, formatNumber(g.chargePointCount))),
+              ),
+            ),
+          ),
+    );
+  }
+
+  pickCooperative()
+    .then((id) => (id ? show(id) : void content.replaceChildren(emptyState(t('coop.noChargePoints')))))
+    .catch((error) => content.replaceChildren(loadError(error)));
 
   return () => {
-    for (const destroy of destroyers.splice(0)) destroy();
+    stopped = true;
+    for (const timer of timers.splice(0)) clearInterval(timer);
+    destroyCharts();
   };
+}
+
+/**
+ * The local days a month's figures cover: the whole month, or for the month in progress up to
+ * and including today. The report counts availability and utilization over every hour of its
+ * period, so days still to come would read as unavailable and unused.
+ */
+function period(month: string): { from: string; to: string } {
+  const end = `${addMonths(month, 1)}-01`;
+  const tomorrow = localDay(1);
+  const from = `${month}-01`;
+  return { from, to: tomorrow > from && tomorrow < end ? tomorrow : end };
 }
