@@ -3,7 +3,7 @@ import { Interval } from '@nestjs/schedule';
 import { AppConfig } from '../../platform/config/app-config';
 import { APP_CONFIG } from '../../platform/config/config.module';
 import { TransactionRunner } from '../../platform/database/transaction-runner';
-import { deriveChargePointDays } from '../../platform/queue/job-catalogue';
+import { QueueName, deriveChargePointDays } from '../../platform/queue/job-catalogue';
 import { QueueService } from '../../platform/queue/queue.service';
 import { DayRanges } from '../../platform/time/day-ranges';
 import { ChargingReconcilerRepository } from './charging-reconciler.repository';
@@ -21,6 +21,9 @@ const CONNECTED_REFRESH_SECONDS = 3600;
  * a session left open past SESSION_TIMEOUT (nothing else would close it), and of today for charge
  * points online by their connection alone (nothing else would derive their availability).
  */
+/** Derivation jobs waiting above which a reconciler run is put off to the next interval. */
+const RECONCILE_WHEN_WAITING_AT_MOST = 10;
+
 @Injectable()
 export class ChargingReconcilerService implements OnApplicationBootstrap {
   private readonly logger = new Logger(ChargingReconcilerService.name);
@@ -46,11 +49,14 @@ export class ChargingReconcilerService implements OnApplicationBootstrap {
     }
   }
 
-  /** Returns how many charge-point days were enqueued, or null when another worker was running it. */
+  /** Returns how many charge-point days were enqueued, or null when another worker was running it or the workers are busy (the next run covers the same span). */
   async run(): Promise<number | null> {
     if (this.running) return null;
     this.running = true;
     try {
+      // While the workers have a backlog the run waits (the watermark stays where it is): the
+      // work is most likely queued already, and a backfill's days would otherwise be enqueued twice.
+      if ((await this.queue.waiting(QueueName.Derive)) > RECONCILE_WHEN_WAITING_AT_MOST) return null;
       return await this.transactions.run(async (manager) => {
         if (!(await this.reconciler.tryLock(manager))) return null;
         const through = await this.reconciler.now(manager);

@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import { TransactionRunner } from '../../platform/database/transaction-runner';
-import { deriveVehicleDays } from '../../platform/queue/job-catalogue';
+import { QueueName, deriveVehicleDays } from '../../platform/queue/job-catalogue';
 import { QueueService } from '../../platform/queue/queue.service';
 import { DayRanges } from '../../platform/time/day-ranges';
 import { ReconcilerRepository } from './reconciler.repository';
@@ -16,6 +16,9 @@ const ENQUEUE_CHUNK = 1000;
  * last run (per watermark in PostgreSQL) and enqueues its derivation again. Re-deriving is
  * idempotent, so overlapping runs and jobs that did run cost time, never correctness.
  */
+/** Derivation jobs waiting above which a reconciler run is put off to the next interval. */
+const RECONCILE_WHEN_WAITING_AT_MOST = 10;
+
 @Injectable()
 export class ReconcilerService implements OnApplicationBootstrap {
   private readonly logger = new Logger(ReconcilerService.name);
@@ -41,11 +44,14 @@ export class ReconcilerService implements OnApplicationBootstrap {
     }
   }
 
-  /** Returns how many vehicle-days were enqueued, or null when another worker was running it. */
+  /** Returns how many vehicle-days were enqueued, or null when another worker was running it or the workers are busy (the next run covers the same span). */
   async run(): Promise<number | null> {
     if (this.running) return null;
     this.running = true;
     try {
+      // While the workers have a backlog the run waits (the watermark stays where it is): the
+      // work is most likely queued already, and a backfill's days would otherwise be enqueued twice.
+      if ((await this.queue.waiting(QueueName.Derive)) > RECONCILE_WHEN_WAITING_AT_MOST) return null;
       return await this.transactions.run(async (manager) => {
         if (!(await this.reconciler.tryLock(manager))) return null;
         const through = await this.reconciler.now(manager);
