@@ -1,5 +1,5 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { chmodSync, chownSync, copyFileSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,30 +9,73 @@ export interface RunningBroker {
   port: number;
   dataDir: string;
   process: ChildProcess;
+  /** Installs new password and ACL files (e.g. after re-running broker:auth) and has the broker re-read them (SIGHUP, as in production). */
+  reloadAuth(auth: BrokerAuthFiles): Promise<void>;
   /** Stops the broker (SIGTERM, then SIGKILL) and, unless keepData, removes its data folder. */
   stop(options?: { keepData?: boolean }): Promise<void>;
 }
 
-const PROJECT_CONFIG = path.resolve(__dirname, '..', '..', '..', 'config', 'mosquitto.conf');
+/** The password and ACL files written by `npm run broker:auth`. */
+export interface BrokerAuthFiles {
+  passwordFile: string;
+  aclFile: string;
+}
 
-function projectConfig(): string {
+function projectConfig(name: string): string {
   // Works from scripts/lib (ts-jest) and dist/scripts/lib (built).
-  for (const candidate of [PROJECT_CONFIG, path.resolve(__dirname, '..', '..', 'config', 'mosquitto.conf')]) {
+  for (const candidate of [path.resolve(__dirname, '..', '..', '..', 'config', name), path.resolve(__dirname, '..', '..', 'config', name)]) {
     try {
       return readFileSync(candidate, 'utf8');
     } catch {
       /* try the next layout */
     }
   }
-  throw new Error('config/mosquitto.conf not found');
+  throw new Error(`config/${name} not found`);
 }
 
-/** The project's broker config with its listener and persistence moved to `port` and `dataDir`. */
-export function brokerConfig(port: number, dataDir: string): string {
-  const kept = projectConfig()
+/**
+ * The project's broker config with its listener and persistence moved to `port` and `dataDir`;
+ * with `auth`, config/mosquitto-auth.conf appended (as in production) with its paths set to them.
+ */
+export function brokerConfig(port: number, dataDir: string, auth?: BrokerAuthFiles): string {
+  const kept = projectConfig('mosquitto.conf')
     .split('\n')
     .filter((line) => !/^\s*(listener|persistence_location|log_dest)\b/.test(line));
-  return [...kept, `persistence_location ${dataDir}/`, `log_dest file ${dataDir}/mosquitto.log`, `listener ${port} 127.0.0.1`, ''].join('\n');
+  const authLines = auth
+    ? projectConfig('mosquitto-auth.conf')
+        .split('\n')
+        .map((line) => line.replace(/^(\s*password_file)\s.*$/, `$1 ${auth.passwordFile}`).replace(/^(\s*acl_file)\s.*$/, `$1 ${auth.aclFile}`))
+    : [];
+  return [...kept, ...authLines, `persistence_location ${dataDir}/`, `log_dest file ${dataDir}/mosquitto.log`, `listener ${port} 127.0.0.1`, ''].join('\n');
+}
+
+/** Who Mosquitto runs as: started by root it drops to user mosquitto, and reads its password and ACL files after that. */
+function brokerUser(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  try {
+    const id = (flag: string) => Number(execFileSync('id', [flag, 'mosquitto'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+    return { uid: id('-u'), gid: id('-g') };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Copies the auth files into the broker's folder, readable by the broker's user only (0600). */
+function installAuth(dataDir: string, auth: BrokerAuthFiles): BrokerAuthFiles {
+  const installed = { passwordFile: path.join(dataDir, 'passwords'), aclFile: path.join(dataDir, 'acl') };
+  const owner = brokerUser();
+  for (const [from, to] of [
+    [auth.passwordFile, installed.passwordFile],
+    [auth.aclFile, installed.aclFile],
+  ]) {
+    const staged = `${to}.new`;
+    copyFileSync(from, staged);
+    chmodSync(staged, 0o600);
+    if (owner) chownSync(staged, owner.uid, owner.gid);
+    // Renamed into place so that a reload never reads a half-copied file.
+    renameSync(staged, to);
+  }
+  return installed;
 }
 
 export async function freePort(): Promise<number> {
@@ -73,13 +116,16 @@ process.once('exit', () => {
  * Starts a Mosquitto with the project's config on a free port (or `options.port`), its
  * persistence in a fresh folder (or `options.dataDir`, to restart a broker on its old data).
  * Mosquitto started as root drops to user mosquitto, so the folder is made writable for it.
+ * With `auth` (the files of `npm run broker:auth`) it runs config/mosquitto-auth.conf too: no
+ * anonymous clients, the password file and the ACL (copied into the folder for the broker's user).
  */
-export async function startBroker(options: { port?: number; dataDir?: string } = {}): Promise<RunningBroker> {
+export async function startBroker(options: { port?: number; dataDir?: string; auth?: BrokerAuthFiles } = {}): Promise<RunningBroker> {
   const port = options.port ?? (await freePort());
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'klimaklok-broker-'));
   chmodSync(dataDir, 0o777);
   const configFile = path.join(dataDir, 'mosquitto.conf');
-  writeFileSync(configFile, brokerConfig(port, dataDir));
+  const auth = options.auth ? installAuth(dataDir, options.auth) : undefined;
+  writeFileSync(configFile, brokerConfig(port, dataDir, auth));
   chmodSync(configFile, 0o644);
   const child = spawn('mosquitto', ['-c', configFile], { stdio: 'ignore' });
   running.add(child);
@@ -95,6 +141,15 @@ export async function startBroker(options: { port?: number; dataDir?: string } =
     port,
     dataDir,
     process: child,
+    async reloadAuth(files) {
+      if (!auth) throw new Error('this broker was started without auth files');
+      installAuth(dataDir, files);
+      child.kill('SIGHUP');
+      // Mosquitto re-reads the files in its next main-loop pass (it logs that only at log_type
+      // information, which the project config leaves off): give it a moment; callers that need
+      // certainty wait until a new login is accepted.
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    },
     async stop({ keepData = false } = {}) {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -1,11 +1,12 @@
-import mqtt, { MqttClient } from 'mqtt';
+import mqtt, { IClientOptions, MqttClient } from 'mqtt';
 
 /** A device-side MQTT client for tests; `publish` resolves when the broker acknowledged (QoS 1). */
 export class TestPublisher {
   private constructor(readonly client: MqttClient) {}
 
-  static async connect(url: string, clientId = `test-publisher-${Math.random().toString(16).slice(2)}`): Promise<TestPublisher> {
-    const client = await mqtt.connectAsync(url, { clientId, clean: true, reconnectPeriod: 0 });
+  /** `options`: e.g. a device's `username` / `password` for a broker with credentials, `protocolVersion: 5`. */
+  static async connect(url: string, clientId = `test-publisher-${Math.random().toString(16).slice(2)}`, options: IClientOptions = {}): Promise<TestPublisher> {
+    const client = await mqtt.connectAsync(url, { clientId, clean: true, reconnectPeriod: 0, ...options });
     return new TestPublisher(client);
   }
 

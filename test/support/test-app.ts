@@ -4,7 +4,7 @@ import request from 'supertest';
 import { createApp } from '../../src/app';
 import { AppConfig, loadConfig } from '../../src/platform/config/app-config';
 import { PinoLoggerService } from '../../src/platform/logging/pino-logger.service';
-import { RunningBroker, startBroker } from '../../scripts/lib/mosquitto';
+import { BrokerAuthFiles, RunningBroker, startBroker } from '../../scripts/lib/mosquitto';
 import { TestDatabase, createTestDatabase } from './test-database';
 
 export interface TestApp {
@@ -22,14 +22,16 @@ export interface TestApp {
 /**
  * The real service wired as in production, against its own database, Redis key prefix and a
  * Mosquitto of its own; everything is torn down by close(), also when start-up fails half way.
+ * `options.brokerAuth`: the broker runs with these password and ACL files (no anonymous clients);
+ * pass the service's own MQTT_USERNAME / MQTT_PASSWORD in `env`.
  */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, options: { brokerAuth?: BrokerAuthFiles } = {}): Promise<TestApp> {
   const adminKey = `test-admin-${randomBytes(24).toString('hex')}`;
   const database = await createTestDatabase();
   let broker: RunningBroker | undefined;
   let app: INestApplication | undefined;
   try {
-    broker = await startBroker();
+    broker = await startBroker({ auth: options.brokerAuth });
     const config = loadConfig({
       DATABASE_URL: database.url,
       MQTT_URL: broker.url,

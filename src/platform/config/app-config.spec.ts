@@ -44,6 +44,8 @@ describe('loadConfig', () => {
     ['SESSION_TIMEOUT', '30d'],
     ['CHARGEPOINT_HEARTBEAT', '15'],
     ['CHARGEPOINT_HEARTBEAT', '2d'],
+    ['MQTT_USERNAME', 'bad:name'],
+    ['DEVICE_CREDENTIAL_SECRET', 'too-short'],
   ])('rejects %s=%s naming the variable', (variable, value) => {
     let error: unknown;
     try {
@@ -59,6 +61,26 @@ describe('loadConfig', () => {
   it('never echoes the admin key in its error', () => {
     expect(() => loadConfig({ ADMIN_API_KEY: 'secret' })).toThrow(/^ADMIN_API_KEY: must be at least 32/);
     expect(() => loadConfig({ ADMIN_API_KEY: 'secret' })).not.toThrow(/secret/);
+  });
+});
+
+describe('broker credentials', () => {
+  it('are off by default', () => {
+    expect(loadConfig({}).mqttCredentials).toBeUndefined();
+    expect(loadConfig({}).deviceCredentialSecret).toBeUndefined();
+  });
+
+  it('take the service login and the device secret', () => {
+    const config = loadConfig({ MQTT_USERNAME: ' klimaklok-service ', MQTT_PASSWORD: 'pa ss:word', DEVICE_CREDENTIAL_SECRET: 'x'.repeat(32) });
+    expect(config.mqttCredentials).toEqual({ username: 'klimaklok-service', password: 'pa ss:word' });
+    expect(config.deviceCredentialSecret).toBe('x'.repeat(32));
+  });
+
+  it('want the password with the user name and never echo the secrets', () => {
+    expect(() => loadConfig({ MQTT_PASSWORD: 'hunter2' })).toThrow(/^MQTT_USERNAME: must be set when MQTT_PASSWORD is set$/);
+    expect(() => loadConfig({ MQTT_USERNAME: 'svc' })).toThrow(/^MQTT_PASSWORD: must be set when MQTT_USERNAME is set$/);
+    expect(() => loadConfig({ MQTT_USERNAME: 'svc', MQTT_PASSWORD: 'a\nb' })).toThrow(/^MQTT_PASSWORD: must not contain line breaks$/);
+    expect(() => loadConfig({ DEVICE_CREDENTIAL_SECRET: 'hunter2' })).not.toThrow(/hunter2/);
   });
 });
 

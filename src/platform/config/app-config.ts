@@ -16,6 +16,10 @@ export interface AppConfig {
   redisKeyPrefix: string;
   mqttUrl: string;
   mqttTopicRoot: string;
+  /** The service's own broker login (MQTT_USERNAME / MQTT_PASSWORD), used by every MQTT client it opens; none: anonymous. Never logged. */
+  mqttCredentials: MqttCredentials | undefined;
+  /** Key of the HMAC that derives each device's broker password (DEVICE_CREDENTIAL_SECRET); only `broker:auth` needs it. Never logged. */
+  deviceCredentialSecret: string | undefined;
   /** Secret of a bootstrap admin key ensured at start; never logged. */
   adminApiKey: string | undefined;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -26,6 +30,11 @@ export interface AppConfig {
   ingest: IngestConfig;
   worker: WorkerConfig;
   charging: ChargingConfig;
+}
+
+export interface MqttCredentials {
+  username: string;
+  password: string;
 }
 
 export interface ChargingConfig {
@@ -147,6 +156,27 @@ function adminKey(env: Env): string | undefined {
   return value;
 }
 
+function mqttCredentials(env: Env): MqttCredentials | undefined {
+  const username = env.MQTT_USERNAME?.trim();
+  const password = env.MQTT_PASSWORD;
+  if (!username && !password) return undefined;
+  // Mosquitto's password file is `user:hash` per line, and its ACL file names users by line.
+  if (username && !/^[A-Za-z0-9._-]{1,64}$/.test(username)) throw new ConfigError('MQTT_USERNAME', `must be 1-64 letters, digits, '.', '_' or '-', got "${username}"`);
+  // One without the other is a half-configured deployment that would fail later, at the broker.
+  if (!username) throw new ConfigError('MQTT_USERNAME', 'must be set when MQTT_PASSWORD is set');
+  if (!password) throw new ConfigError('MQTT_PASSWORD', 'must be set when MQTT_USERNAME is set');
+  if (/[\r\n]/.test(password)) throw new ConfigError('MQTT_PASSWORD', 'must not contain line breaks');
+  return Object.freeze({ username, password });
+}
+
+function deviceCredentialSecret(env: Env): string | undefined {
+  const value = env.DEVICE_CREDENTIAL_SECRET?.trim();
+  if (!value) return undefined;
+  // Whoever knows it can compute every device's password: demand at least 128 bits of key material.
+  if (value.length < 32) throw new ConfigError('DEVICE_CREDENTIAL_SECRET', 'must be at least 32 characters long');
+  return value;
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   return Object.freeze({
     roles: roles(env),
@@ -156,6 +186,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redisKeyPrefix: text(env, 'REDIS_KEY_PREFIX', 'klimaklok'),
     mqttUrl: url(env, 'MQTT_URL', 'mqtt://127.0.0.1:1883', ['mqtt', 'mqtts', 'ws', 'wss', 'tcp']),
     mqttTopicRoot: topicRoot(env),
+    mqttCredentials: mqttCredentials(env),
+    deviceCredentialSecret: deviceCredentialSecret(env),
     adminApiKey: adminKey(env),
     logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
     httpBodyLimit: bodyLimit(env),

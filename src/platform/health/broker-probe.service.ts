@@ -18,6 +18,8 @@ export class BrokerProbe implements OnModuleInit, OnApplicationShutdown {
       clean: true,
       reconnectPeriod: 2000,
       connectTimeout: 5000,
+      username: this.config.mqttCredentials?.username,
+      password: this.config.mqttCredentials?.password,
     });
     this.client.on('error', (error) => this.logger.warn({ err: error }, 'Broker probe connection error'));
   }

@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import mqtt from 'mqtt';
-import { AppConfig, Role, redactUrl } from '../config/app-config';
+import { AppConfig, MqttCredentials, Role, redactUrl } from '../config/app-config';
 import { ensureDatabase } from '../database/ensure-database';
 
 /** A required service that could not be reached at start; its message is one line for the operator. */
@@ -47,10 +47,17 @@ export async function checkRedis(redisUrl: string): Promise<void> {
   }
 }
 
-export async function checkBroker(mqttUrl: string): Promise<void> {
+/** Connects once with the service's credentials, so that a wrong login stops the start too (as "Not authorized"). */
+export async function checkBroker(mqttUrl: string, credentials?: MqttCredentials): Promise<void> {
   try {
     await new Promise<void>((resolve, reject) => {
-      const client = mqtt.connect(mqttUrl, { connectTimeout: 3000, reconnectPeriod: 0, clean: true });
+      const client = mqtt.connect(mqttUrl, {
+        connectTimeout: 3000,
+        reconnectPeriod: 0,
+        clean: true,
+        username: credentials?.username,
+        password: credentials?.password,
+      });
       const timer = setTimeout(() => finish(new Error('timed out after 3 s')), 3500);
       const finish = (error?: Error) => {
         clearTimeout(timer);
@@ -72,5 +79,5 @@ export async function preflight(config: AppConfig): Promise<void> {
   await checkPostgres(config.databaseUrl);
   await checkRedis(config.redisUrl);
   const needsBroker: Role[] = ['api', 'ingest'];
-  if (needsBroker.some((role) => config.roles.has(role))) await checkBroker(config.mqttUrl);
+  if (needsBroker.some((role) => config.roles.has(role))) await checkBroker(config.mqttUrl, config.mqttCredentials);
 }

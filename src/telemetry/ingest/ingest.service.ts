@@ -80,6 +80,7 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
     });
     this.pool = new MqttConnectionPool({
       url: this.config.mqttUrl,
+      credentials: this.config.mqttCredentials,
       clientIdPrefix: `klimaklok-ingest-${ingest.instanceId}`,
       size: ingest.connections,
       inHandPerConnection: ingest.inHandPerConnection,

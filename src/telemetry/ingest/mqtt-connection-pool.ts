@@ -1,10 +1,13 @@
 import mqtt, { IClientOptions, MqttClient } from 'mqtt';
 import { Logger } from '@nestjs/common';
+import { MqttCredentials } from '../../platform/config/app-config';
 
 type SendPacket = (packet: { cmd: string; messageId?: number }, callback?: (error?: Error) => void, ...rest: unknown[]) => void;
 
 export interface PoolOptions {
   url: string;
+  /** The service's broker login (MQTT_USERNAME / MQTT_PASSWORD); anonymous without. */
+  credentials?: MqttCredentials;
   /** Client ids are `${clientIdPrefix}-${index}`: stable, so that the broker keeps each connection's session. */
   clientIdPrefix: string;
   size: number;
@@ -70,6 +73,8 @@ export class MqttConnectionPool {
       connectTimeout: 10_000,
       keepalive: 30,
       resubscribe: true,
+      username: this.options.credentials?.username,
+      password: this.options.credentials?.password,
     };
     const client = mqtt.connect(this.options.url, clientOptions);
     const commits = new Map<number, Promise<void>>();
@@ -112,8 +117,12 @@ export class MqttConnectionPool {
       // A persistent session that the broker still has keeps its subscription; subscribe anyway,
       // it is idempotent and covers a broker that lost its state.
       if (!connack.sessionPresent || index === 0) this.logger.log({ clientId: clientOptions.clientId, sessionPresent: connack.sessionPresent }, 'Ingest connection up');
-      client.subscribe(this.options.subscription, { qos: 1 }, (error) => {
+      client.subscribe(this.options.subscription, { qos: 1 }, (error, granted) => {
         if (error) this.logger.error({ err: error }, 'Subscription failed');
+        // A broker ACL refuses a subscription with granted QoS 128, not with an error: say so, or ingest would sit idle silently.
+        else if (granted?.some((grant) => grant.qos === 128)) {
+          this.logger.error({ subscription: this.options.subscription }, 'Subscription refused by the broker: the MQTT_USERNAME user needs read access to it');
+        }
       });
     });
     client.on('error', (error) => this.logger.warn({ err: error, clientId: clientOptions.clientId }, 'Ingest connection error'));

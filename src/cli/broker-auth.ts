@@ -1,0 +1,57 @@
+import 'reflect-metadata';
+import { ConfigError, loadConfig } from '../platform/config/app-config';
+import { generateBrokerAuth, resolveOwner } from '../registry/devices/broker-auth-files';
+import { BrokerCredentialsError, devicePassword } from '../registry/devices/broker-credentials';
+
+const USAGE = `usage: npm run broker:auth -- --out DIR [--owner USER]
+       npm run broker:auth -- --password-for DEVICE_ID
+Writes DIR/passwords (Mosquitto password file, hashed by mosquitto_passwd) and DIR/acl from the
+registry's devices. Needs DATABASE_URL, MQTT_TOPIC_ROOT, MQTT_USERNAME, MQTT_PASSWORD and
+DEVICE_CREDENTIAL_SECRET. --owner: the files' owner (default when run as root: mosquitto).
+--password-for prints one device's password for provisioning it.
+`;
+
+function option(args: string[], name: string): string | undefined {
+  const index = args.indexOf(name);
+  if (index < 0) return undefined;
+  const value = args[index + 1];
+  if (!value || value.startsWith('--')) throw new UsageError(`${name} needs a value`);
+  return value;
+}
+
+class UsageError extends Error {}
+
+async function main() {
+  const args = process.argv.slice(2);
+  if (args.includes('--help')) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const config = loadConfig();
+  const deviceId = option(args, '--password-for');
+  if (deviceId) {
+    if (!config.deviceCredentialSecret) throw new BrokerCredentialsError('DEVICE_CREDENTIAL_SECRET must be set');
+    process.stdout.write(`${devicePassword(config.deviceCredentialSecret, deviceId)}\n`);
+    return;
+  }
+  const outDir = option(args, '--out');
+  if (!outDir) throw new UsageError('--out DIR is required');
+  const owner = resolveOwner(option(args, '--owner'));
+  const result = await generateBrokerAuth(config, outDir, owner);
+  process.stdout.write(
+    `broker auth: ${result.deviceCount} devices and the service user "${config.mqttCredentials!.username}" written to ` +
+      `${result.passwordFile} and ${result.aclFile} (mode 0600${owner ? `, owner ${owner.user}` : ''}). ` +
+      'Reload a running Mosquitto with SIGHUP.\n',
+  );
+}
+
+main().catch((error) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`klimaklok: ${error.message}\n${USAGE}`);
+    process.exit(2);
+  }
+  if (error instanceof ConfigError) process.stderr.write(`klimaklok: invalid configuration: ${error.message}\n`);
+  else if (error instanceof BrokerCredentialsError) process.stderr.write(`klimaklok: ${error.message}\n`);
+  else process.stderr.write(`klimaklok: broker auth failed: ${(error as Error).stack}\n`);
+  process.exit(1);
+});
