@@ -140,9 +140,10 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
     return [
       keep(
         barChart(t('climate.classChart'), labels, [
-          { label: t('col.baseline'), values: report.rows.map((r) => scaled(r.baselineKg)) },
+          // Same order, so the same colours, as the month chart: actual, avoided, baseline.
           { label: t('col.actual'), values: report.rows.map((r) => scaled(r.actualKg)) },
           { label: t('col.avoided'), values: report.rows.map((r) => scaled(r.avoidedKg)) },
+          { label: t('col.baseline'), values: report.rows.map((r) => scaled(r.baselineKg)) },
         ], unit),
       ),
       h(
