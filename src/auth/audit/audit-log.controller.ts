@@ -1,24 +1,14 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { IsISO8601, IsOptional, IsUUID } from 'class-validator';
+import { IsOptional, IsUUID } from 'class-validator';
 import { Roles } from '../../platform/access/roles.decorator';
-import { PageQuery } from '../../registry/shared/page';
+import { PagedTimeRangeQuery } from '../../registry/shared/page';
 import { AuditLogRepository } from './audit-log.repository';
 
-export class ListAuditLogQuery extends PageQuery {
+export class ListAuditLogQuery extends PagedTimeRangeQuery {
   @IsOptional()
   @IsUUID()
   apiKeyId?: string;
-
-  /** At or after (RFC 3339). */
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  from?: string;
-
-  /** Before (RFC 3339). */
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  to?: string;
 }
 
 @ApiTags('auth')

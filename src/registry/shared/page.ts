@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { IsISO8601, IsInt, IsOptional, Max, Min } from 'class-validator';
 
 export class PageQuery {
   @IsOptional()
@@ -14,6 +14,19 @@ export class PageQuery {
   @IsInt()
   @Min(0)
   offset = 0;
+}
+
+/** A page of a log read newest first, optionally within [from, to). */
+export class PagedTimeRangeQuery extends PageQuery {
+  /** At or after (RFC 3339). */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  /** Before (RFC 3339). */
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  to?: string;
 }
 
 export interface Page<T> {

@@ -1,12 +1,13 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, Matches } from 'class-validator';
+import { IsIn, IsOptional, Matches } from 'class-validator';
 import { Roles } from '../../platform/access/roles.decorator';
-import { PageQuery } from '../../registry/shared/page';
+import { PagedTimeRangeQuery } from '../../registry/shared/page';
 import { REJECTION_REASONS } from '../contract/rejection';
 import { DeadLetterRepository } from './dead-letter.repository';
 
-export class ListDeadLettersQuery extends PageQuery {
+/** Filters by reason and device; `from` / `to` apply to the time received. */
+export class ListDeadLettersQuery extends PagedTimeRangeQuery {
   @IsOptional()
   @IsIn(REJECTION_REASONS)
   reason?: string;
@@ -14,16 +15,6 @@ export class ListDeadLettersQuery extends PageQuery {
   @IsOptional()
   @Matches(/^[A-Za-z0-9._-]{1,64}$/)
   deviceId?: string;
-
-  /** Received at or after (RFC 3339). */
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  from?: string;
-
-  /** Received before (RFC 3339). */
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  to?: string;
 }
 
 @ApiTags('telemetry')
