@@ -6,6 +6,7 @@ import { Emissions1764600000000 } from './1764600000000-emissions';
 import { Charging1764700000000 } from './1764700000000-charging';
 import { VehicleCounterIndexes1764800000000 } from './1764800000000-vehicle-counter-indexes';
 import { AuditLog1764900000000 } from './1764900000000-audit-log';
+import { PartitionsWithoutBlocking1765000000000 } from './1765000000000-partitions-without-blocking';
 
 export const migrations = [
   RegistryAndApiKeys1764300000000,
@@ -15,4 +16,5 @@ export const migrations = [
   Charging1764700000000,
   VehicleCounterIndexes1764800000000,
   AuditLog1764900000000,
+  PartitionsWithoutBlocking1765000000000,
 ];

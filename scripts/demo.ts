@@ -86,10 +86,16 @@ async function withDatabase<T>(work: (db: DataSource) => Promise<T>): Promise<T>
   }
 }
 
+/**
+ * The quarters are published in order and the last is derived at the end: rollups of the
+ * history's last day mean an earlier demo got through. After an interrupted one the history is
+ * published again (what is stored already is a duplicate, a no-op).
+ */
 async function historyPresent(): Promise<boolean> {
   return withDatabase(async (db) => {
-    const [row] = await db.query(`SELECT count(*)::int AS days FROM vehicle_daily WHERE day >= $1 AND day < $2`, [HISTORY_FROM, HISTORY_TO]);
-    return row.days > 0;
+    const lastDay = new Date(Date.parse(`${HISTORY_TO}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+    const [row] = await db.query(`SELECT count(*)::int AS vehicles FROM vehicle_daily WHERE day = $1`, [lastDay]);
+    return row.vehicles > 0;
   });
 }
 
@@ -105,48 +111,86 @@ function historyChunks(): Array<{ from: string; to: string }> {
   return chunks;
 }
 
+/** What the simulator published, from the JSON line it ends with on stdout. */
+interface Published {
+  messages: number;
+  samples: number;
+}
+
 /** Publishes one chunk of history with the simulator (its progress bar on stderr) and waits for it to exit. */
-async function publishChunk(mqttUrl: string, chunk: { from: string; to: string }, track: (child: ChildProcess) => void): Promise<void> {
+async function publishChunk(mqttUrl: string, chunk: { from: string; to: string }, track: (child: ChildProcess) => void): Promise<Published> {
   const backfill = spawn(
     process.execPath,
     [path.join(ROOT, 'dist', 'scripts', 'simulator', 'main.js'), '--url', mqttUrl, '--from', chunk.from, '--to', chunk.to],
-    { env: process.env, stdio: ['ignore', 'ignore', 'inherit'] },
+    { env: process.env, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   track(backfill);
+  let stdout = '';
+  backfill.stdout!.on('data', (data: Buffer) => (stdout += data.toString()));
   const code = await new Promise<number | null>((resolve) => backfill.once('exit', resolve));
   if (code !== 0) throw new Error(`the history backfill ${chunk.from} .. ${chunk.to} exited with code ${code}`);
+  return JSON.parse(stdout.trim().split('\n').pop()!) as Published;
 }
 
-/**
- * Waits until the ingest has taken what was published: the raw row count stands still for two
- * polls in a row (the broker hands messages over as fast as the ingest commits them). With
- * `derived`, also until no derivation job waits or runs.
- */
-async function waitForService(service: ChildProcess, label: string, derived: boolean): Promise<void> {
+/** Raw rows of every stream with sample times in the chunk (the simulator's days are Oslo's), and dead letters since $3. */
+const STORED_SQL = `
+WITH r AS (SELECT ($1::date::timestamp AT TIME ZONE 'Europe/Oslo') AS lo, ($2::date::timestamp AT TIME ZONE 'Europe/Oslo') AS hi)
+SELECT (SELECT count(*) FROM vehicle_samples, r WHERE ts >= r.lo AND ts < r.hi)
+     + (SELECT count(*) FROM charge_point_status, r WHERE ts >= r.lo AND ts < r.hi)
+     + (SELECT count(*) FROM charge_point_meter, r WHERE ts >= r.lo AND ts < r.hi)
+     + (SELECT count(*) FROM charge_point_transactions, r WHERE ts >= r.lo AND ts < r.hi) AS stored,
+       (SELECT count(*) FROM dead_letters WHERE received_at >= $3) AS rejected`;
+
+/** The time a backfill may make no progress before the demo says so and goes on. */
+const STALL_MS = 60_000;
+
+/** Waits until the ingest has stored (or dead-lettered) every sample the simulator published for the chunk. */
+async function waitForStored(service: ChildProcess, label: string, chunk: { from: string; to: string }, published: Published, since: Date): Promise<void> {
+  await withDatabase(async (db) => {
+    let last = -1;
+    let progressAt = Date.now();
+    let printedAt = Date.now();
+    for (;;) {
+      if (service.exitCode !== null) throw new Error(`the service exited with code ${service.exitCode}`);
+      const [row] = await db.query(STORED_SQL, [chunk.from, chunk.to, since]);
+      const done = Number(row.stored) + Number(row.rejected);
+      if (done >= published.samples) {
+        if (Number(row.rejected) > 0) say(`  ${label}: ${row.rejected} samples rejected, see GET /api/v1/dead-letters`);
+        return;
+      }
+      if (done !== last) progressAt = Date.now();
+      last = done;
+      if (Date.now() - progressAt > STALL_MS) {
+        say(`  ${label}: stored ${done.toLocaleString('en')} of ${published.samples.toLocaleString('en')} samples and no progress for ${STALL_MS / 1000} s; going on`);
+        return;
+      }
+      if (Date.now() - printedAt > 5000) {
+        say(`  ${label}: ${done.toLocaleString('en')} of ${published.samples.toLocaleString('en')} samples stored`);
+        printedAt = Date.now();
+      }
+      await sleep(500);
+    }
+  });
+}
+
+/** Waits until no derivation job waits or runs, three polls in a row. */
+async function waitForDerivation(service: ChildProcess): Promise<void> {
   const config = loadConfig({ ...process.env, DATABASE_URL });
   const queue = new Queue(QueueName.Derive, { prefix: config.redisKeyPrefix, connection: { url: config.redisUrl } });
   try {
-    await withDatabase(async (db) => {
-      let quiet = 0;
-      let lastRows = -1;
-      let lastPrint = Date.now();
-      while (quiet < (derived ? 3 : 2)) {
-        if (service.exitCode !== null) throw new Error(`the service exited with code ${service.exitCode}`);
-        await sleep(1000);
-        const [{ rows }] = await db.query(
-          `SELECT (SELECT count(*) FROM vehicle_samples WHERE ts < $1) + (SELECT count(*) FROM charge_point_meter WHERE ts < $1) AS rows`,
-          [HISTORY_TO],
-        );
-        const counts = derived ? await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized') : { waiting: 0, active: 0, delayed: 0, prioritized: 0 };
-        const jobs = counts.waiting + counts.active + counts.delayed + counts.prioritized;
-        quiet = Number(rows) === lastRows && jobs === 0 ? quiet + 1 : 0;
-        lastRows = Number(rows);
-        if (Date.now() - lastPrint > 5000) {
-          say(`  ${label}: ${lastRows.toLocaleString('en')} raw samples stored${derived ? `, ${jobs} derivation jobs to go` : ''}`);
-          lastPrint = Date.now();
-        }
+    let quiet = 0;
+    let printedAt = Date.now();
+    while (quiet < 3) {
+      if (service.exitCode !== null) throw new Error(`the service exited with code ${service.exitCode}`);
+      await sleep(1000);
+      const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+      const jobs = counts.waiting + counts.active + counts.delayed + counts.prioritized;
+      quiet = jobs === 0 ? quiet + 1 : 0;
+      if (Date.now() - printedAt > 5000) {
+        say(`  derivation: ${jobs} jobs to go`);
+        printedAt = Date.now();
       }
-    });
+    }
   } finally {
     await queue.close();
   }
@@ -211,12 +255,14 @@ async function main() {
       const backfillStarted = Date.now();
       const chunks = historyChunks();
       for (const [index, chunk] of chunks.entries()) {
-        say(`history ${index + 1}/${chunks.length}: ${chunk.from} .. ${chunk.to}`);
-        await publishChunk(mqttUrl, chunk, (child) => children.push(child));
-        await waitForService(service, `history ${index + 1}/${chunks.length}`, false);
+        const label = `history ${index + 1}/${chunks.length}`;
+        say(`${label}: ${chunk.from} .. ${chunk.to}`);
+        const since = new Date();
+        const published = await publishChunk(mqttUrl, chunk, (child) => children.push(child));
+        await waitForStored(service, label, chunk, published, since);
       }
       say(`history published and stored in ${Math.round((Date.now() - backfillStarted) / 1000)} s; waiting for the derivation`);
-      await waitForService(service, 'derivation', true);
+      await waitForDerivation(service);
       say(`history stored and derived in ${Math.round((Date.now() - backfillStarted) / 1000)} s`);
     }
     const simulator = spawn(

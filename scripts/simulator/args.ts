@@ -58,13 +58,17 @@ Options
   --dry-run               print {"topic","payload"} JSON lines to stdout instead of publishing
   --batch N               samples per message in a backfill, 1..500 (default 500)
   --sampling fine|coarse  vehicle samples: fine = every minute driving, 15-30 min parked; coarse =
-                          every 5 min with the ignition on, hourly otherwise, every ignition and
-                          charging change kept (a quarter of the samples, the same trips and
-                          counter totals). Default: coarse for an unpaced backfill, else fine
+                          every 15 min with the ignition on, every 6 h otherwise, every ignition
+                          and charging change kept (a tenth of the samples, the same trips and
+                          counter totals), charge points' clock-aligned meter every 30 min.
+                          Default: coarse for an unpaced backfill, else fine
   --connections N         MQTT connections (default 4)
   --in-flight N           unacknowledged publishes at most (default 256)
   --summary               print message counts and counter totals per year to stderr at the end
   -h, --help              this text
+
+Progress goes to stderr. When publishing, the last line on stdout is what was sent, as JSON:
+{"messages":N,"samples":N,"acknowledged":true|false} (acknowledged: every publish was).
 `;
 
 function number(name: string, text: string | undefined, check: (value: number) => boolean, fallback: number): number {

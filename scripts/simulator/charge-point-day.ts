@@ -74,6 +74,12 @@ const FAULT_CODES = ['GroundFailure', 'OverCurrentFailure', 'EVCommunicationErro
 const ONBOARD_KW: readonly (readonly [number, number])[] = [[3.7, 0.25], [7.4, 0.5], [11, 0.25]];
 /** OCPP ClockAlignedDataInterval: the whole point's register every 15 minutes, so that history shows it online. */
 export const CLOCK_ALIGNED_MS = 15 * MINUTE;
+/**
+ * The same for coarse backfills: every 30 minutes, the longest interval at which the service's
+ * heartbeat (15 min either side of a message) still shows the point online throughout. Sessions
+ * keep their 15-minute meter samples.
+ */
+export const COARSE_CLOCK_ALIGNED_MS = 30 * MINUTE;
 const METER_SAMPLE_MS = 15 * MINUTE;
 
 export function usageOf(point: SimChargePoint, seed: number): Usage {
@@ -169,6 +175,7 @@ export class ChargePointTimeline {
   constructor(
     private readonly point: SimChargePoint,
     private readonly seed: number,
+    private readonly clockAlignedMs = CLOCK_ALIGNED_MS,
   ) {
     this.date = point.commissionedOn;
     this.registers = Array.from({ length: point.connectors + 1 }, () => 0);
@@ -242,7 +249,7 @@ export class ChargePointTimeline {
   private clockAligned(dayStart: number, dayEnd: number): ChargePointEvent[] {
     const events: ChargePointEvent[] = [];
     const from = this.commissioned === null ? dayStart : Math.max(dayStart, this.commissioned + 1);
-    for (let ts = Math.ceil(from / CLOCK_ALIGNED_MS) * CLOCK_ALIGNED_MS; ts < dayEnd; ts += CLOCK_ALIGNED_MS) {
+    for (let ts = Math.ceil(from / this.clockAlignedMs) * this.clockAlignedMs; ts < dayEnd; ts += this.clockAlignedMs) {
       let energyWh = 0;
       let powerW = 0;
       for (let connectorId = 1; connectorId <= this.point.connectors; connectorId += 1) {

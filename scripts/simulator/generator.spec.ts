@@ -103,6 +103,11 @@ describe('simulator generator', () => {
     expect(receive(paced).map(key).sort()).toEqual(received.map(key).sort());
   });
 
+  it('never sends two samples of a device and stream at the same second (the service would keep one)', () => {
+    const keys = received.map((r) => `${r.deviceId}|${r.stream}|${String(r.sample.connectorId ?? '')}|${String(r.sample.ts)}`);
+    expect(keys.length - new Set(keys).size).toBe(0);
+  });
+
   it('does not depend on where the range is cut', () => {
     const split = osloMidnight('2019-04-01');
     const parts = [...run({ to: split }), ...run({ from: split })];

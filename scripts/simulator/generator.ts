@@ -9,7 +9,7 @@
  * Producing one device-day at a time keeps memory flat however long the range.
  */
 import type { SimChargePoint, SimFleet, SimVehicle } from './fleet';
-import { ChargePointEvent, ChargePointStream, ChargePointTimeline } from './charge-point-day';
+import { CLOCK_ALIGNED_MS, COARSE_CLOCK_ALIGNED_MS, ChargePointEvent, ChargePointStream, ChargePointTimeline } from './charge-point-day';
 import { IsoDate, addDays, formatTs, osloDateOf, osloMidnight } from './oslo-time';
 import { Tank, VehicleLedger, inService, tankOf, vehicleDayTotals } from './vehicle-model';
 import { thinSamples, vehicleDay, vehiclePayload } from './vehicle-day';
@@ -38,7 +38,7 @@ export interface GenerateOptions {
   topicRoot: string;
   /** Samples per message: 1 sends each sample alone; the contract allows up to 500. */
   maxSamples: number;
-  /** Vehicle samples thinned to COARSE_SAMPLING (long backfills); every sample otherwise. */
+  /** Vehicle samples thinned to COARSE_SAMPLING and charge points' clock-aligned meter hourly (long backfills); every sample otherwise. */
   coarse?: boolean;
 }
 
@@ -140,7 +140,7 @@ class ChargePointDays implements DeviceDays {
     private readonly point: SimChargePoint,
     private readonly options: GenerateOptions,
   ) {
-    this.timeline = new ChargePointTimeline(point, options.seed);
+    this.timeline = new ChargePointTimeline(point, options.seed, options.coarse ? COARSE_CLOCK_ALIGNED_MS : CLOCK_ALIGNED_MS);
   }
 
   day(date: IsoDate): SimMessage[] {

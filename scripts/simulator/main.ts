@@ -154,6 +154,8 @@ async function run(config: SimulatorConfig): Promise<number> {
   ]);
   if (!drained) outcome = 1;
   await (sink instanceof MqttSink ? sink.close(!drained) : sink.close());
+  // For the caller that waits until the service has stored it all (the demo).
+  if (!config.dryRun) process.stdout.write(`${JSON.stringify({ messages, samples, acknowledged: drained })}\n`);
   if (summary) log(summary.report(Date.now() - realStart));
   process.off('SIGINT', onSignal);
   process.off('SIGTERM', onSignal);

@@ -38,8 +38,8 @@ export class ChargingDerivationRepository {
     return row;
   }
 
-  async forwardReach(manager: EntityManager, chargePointId: string, after: Date): Promise<Date | null> {
-    const [row] = await manager.query(FORWARD_REACH_SQL, [chargePointId, after]);
+  async forwardReach(manager: EntityManager, chargePointId: string, windowStart: Date, windowEnd: Date): Promise<Date | null> {
+    const [row] = await manager.query(FORWARD_REACH_SQL, [chargePointId, windowStart, windowEnd]);
     return row.reach;
   }
 

@@ -53,13 +53,17 @@ SELECT least(win.w0 - win.timeout, linked.first_start) AS "sessionsFrom",
 
 /**
  * How far forward new data in the window reaches: a status holds until the next status of its
- * connector, a connection event until the next one. $1 charge point, $2 instant (window end).
+ * connector, a connection event until the next one. Only a window that holds a connection event
+ * reaches to the next one: connection events carry their arrival time, so a backfilled window
+ * (years before them) would otherwise reach to the present. $1 charge point, $2/$3 window start/end.
  */
 export const FORWARD_REACH_SQL = `
 SELECT greatest(
   (SELECT max(n.ts) FROM ${CONNECTOR_IDS} AS c
-     CROSS JOIN LATERAL (SELECT ts FROM charge_point_status WHERE charge_point_id = $1 AND connector_id = c AND ts >= $2 ORDER BY ts LIMIT 1) AS n),
-  (SELECT min(received_at) FROM device_connection_events WHERE device_ref = $1 AND received_at >= $2)
+     CROSS JOIN LATERAL (SELECT ts FROM charge_point_status WHERE charge_point_id = $1 AND connector_id = c AND ts >= $3 ORDER BY ts LIMIT 1) AS n),
+  (SELECT min(received_at) FROM device_connection_events
+    WHERE device_ref = $1 AND received_at >= $3
+      AND EXISTS (SELECT 1 FROM device_connection_events WHERE device_ref = $1 AND received_at >= $2 AND received_at < $3))
 ) AS reach`;
 
 /**

@@ -27,7 +27,7 @@ export class ChargePointDerivationService {
       if (!(await this.derivation.exists(manager, chargePointId))) return;
       const span = await this.derivation.span(manager, chargePointId, firstDay, lastDay, timeZone, sessionTimeoutMs / 1000);
       const latestEnd = await this.derivation.deriveSessions(manager, chargePointId, span.sessionsFrom, span.sessionsTo, sessionTimeoutMs / 1000);
-      const reach = await this.derivation.forwardReach(manager, chargePointId, span.windowEnd);
+      const reach = await this.derivation.forwardReach(manager, chargePointId, span.windowStart, span.windowEnd);
       const ends = [span.windowEnd.getTime() + sessionTimeoutMs, latestEnd?.getTime() ?? 0, reach?.getTime() ?? 0];
       // Never into the future: days after now have no data (today is re-derived by the next job).
       const until = Math.min(Math.max(...ends) + heartbeatMs, Date.now() + 86_400_000);
