@@ -208,7 +208,7 @@ describe('fleet: daily rollups', () => {
 
   it('shows live state and the fleet summary', async () => {
     const id = await register('veh-live');
-    await device.publish('fleet/v1/vehicles/veh-live/telemetry', { ts: Date.now() - 1000, lat: 59.87654, lon: 10.54321, speedKmh: 42, socPct: 80, ignition: true });
+    await device.publish('fleet/v1/vehicles/veh-live/telemetry', { ts: Date.now() - 2 * 3_600_000, lat: 59.87654, lon: 10.54321, speedKmh: 42, socPct: 80, ignition: true });
     const deadline = Date.now() + 10_000;
     let vehicle: { status: string; state: Record<string, unknown> | null } = { status: 'unknown', state: null };
     while (Date.now() < deadline && vehicle.status !== 'online') {
@@ -232,5 +232,26 @@ describe('fleet: daily rollups', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     expect(vehicle.status).toBe('offline');
+
+    // The latest sample now, but taken before the 'offline' and stored after it (a late batch, a
+    // gateway's backfill): it does not bring the vehicle back online.
+    const publishedAt = new Date();
+    await device.publish('fleet/v1/vehicles/veh-live/telemetry', { ts: Date.now() - 3_600_000, speedKmh: 0, ignition: false });
+    const sql = await Sql.connect(t.database.url);
+    try {
+      // Its derivation (rollup, then state, in one transaction) has run.
+      await sql.waitForCount(`SELECT 1 FROM vehicle_daily WHERE vehicle_id = $1 AND derived_at > $2`, 1, [id, publishedAt]);
+    } finally {
+      await sql.close();
+    }
+    expect((await t.http().get(`/api/v1/vehicles/${id}`).set(admin).expect(200)).body.status).toBe('offline');
+
+    await device.publish('fleet/v1/vehicles/veh-live/telemetry', { ts: Date.now(), speedKmh: 0, ignition: false });
+    const onlineBy = Date.now() + 10_000;
+    while (Date.now() < onlineBy && vehicle.status !== 'online') {
+      vehicle = (await t.http().get(`/api/v1/vehicles/${id}`).set(admin).expect(200)).body;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(vehicle.status).toBe('online');
   });
 });

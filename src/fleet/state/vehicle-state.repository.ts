@@ -45,7 +45,11 @@ next AS (
 ),
 judged AS (
   SELECT next.*,
-         CASE WHEN next.connection = 'offline' AND next.connection_at >= latest.received_at THEN 'offline'
+         -- After an 'offline' only a sample taken since then (within the silence allowed) is a sign of
+         -- life: the last samples before it may be stored after it (another connection, another batch),
+         -- and a gateway's backfilled history arrives long after it was taken.
+         CASE WHEN next.connection = 'offline'
+                   AND (next.connection_at >= latest.received_at OR latest.ts < next.connection_at - $2 * interval '1 millisecond') THEN 'offline'
               WHEN next.last_received_at < now() - $2 * interval '1 millisecond' THEN 'offline'
               ELSE 'online' END AS status
     FROM next, latest

@@ -1,5 +1,20 @@
 import { LoggerService } from '@nestjs/common';
-import pino, { Logger } from 'pino';
+import pino, { DestinationStream, Logger } from 'pino';
+
+const MAX_QUERY_CHARS = 500;
+
+/**
+ * A failed query carries its parameters: for an ingest batch, megabytes of samples (and hashed
+ * idTags) in one log line. The log keeps the error and the start of the statement.
+ */
+function serializeError(error: Error): Record<string, unknown> {
+  const serialized: Record<string, unknown> = { ...pino.stdSerializers.err(error) };
+  delete serialized.parameters;
+  if (typeof serialized.query === 'string' && serialized.query.length > MAX_QUERY_CHARS) {
+    serialized.query = `${serialized.query.slice(0, MAX_QUERY_CHARS)}...`;
+  }
+  return serialized;
+}
 
 /**
  * Nest's LoggerService backed by pino: one JSON object per line on stdout, with the Nest
@@ -9,13 +24,15 @@ import pino, { Logger } from 'pino';
 export class PinoLoggerService implements LoggerService {
   readonly pino: Logger;
 
-  constructor(level: string) {
-    this.pino = pino({
+  constructor(level: string, destination?: DestinationStream) {
+    const options = {
       level,
       base: { service: 'klimaklok' },
       timestamp: pino.stdTimeFunctions.isoTime,
+      serializers: { err: serializeError },
       redact: { paths: ['req.headers.authorization', '*.authorization', '*.apiKey', '*.secret'], censor: '***' },
-    });
+    };
+    this.pino = destination ? pino(options, destination) : pino(options);
   }
 
   log(message: unknown, ...rest: unknown[]) {
