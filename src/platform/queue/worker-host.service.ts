@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { Job, UnrecoverableError, Worker } from 'bullmq';
 import { AppConfig } from '../config/app-config';
@@ -13,7 +13,7 @@ import { JOB_PROCESSOR, JobHandler } from './job-processor.decorator';
  * retry with backoff; an UnrecoverableError marks a permanent failure that is not retried.
  */
 @Injectable()
-export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
+export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(WorkerHost.name);
   private readonly workers: Worker[] = [];
 
@@ -64,7 +64,8 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     return worker;
   }
 
-  async onApplicationShutdown() {
+  /** Before any module closes its connections: running jobs finish against a live database. */
+  async beforeApplicationShutdown() {
     await Promise.all(this.workers.map((worker) => worker.close()));
   }
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../../platform/config/app-config';
 import { APP_CONFIG } from '../../platform/config/config.module';
 import { QueueName, deriveChargePointDays, deriveVehicleDays } from '../../platform/queue/job-catalogue';
@@ -43,7 +43,7 @@ const DERIVE_BACKLOG_LIMIT = 10;
  * more messages: the backlog stays in the broker, memory stays bounded.
  */
 @Injectable()
-export class IngestService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class IngestService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(IngestService.name);
   private devices = new Map<string, { vehicle?: string; chargePoint?: string }>();
   private readonly lookup: DeviceLookup = { find: (deviceId) => this.devices.get(deviceId) };
@@ -91,7 +91,8 @@ export class IngestService implements OnApplicationBootstrap, OnApplicationShutd
     await this.pool.start();
   }
 
-  async onApplicationShutdown() {
+  /** Before any module closes its connections (the database's among them): the batches in hand still commit and are acknowledged. */
+  async beforeApplicationShutdown() {
     this.stopping = true;
     clearTimeout(this.reloadTimer);
     await this.pool?.stop();
