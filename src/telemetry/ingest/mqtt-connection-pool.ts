@@ -95,6 +95,10 @@ export class MqttConnectionPool {
     let readNext: (() => void) | undefined;
     client.handleMessage = (packet, done) => {
       if (this.stopping) return; // never acknowledged: the broker re-delivers after we are gone
+      // A PUBLISH shows the connection alive as well as a PINGRESP would. MQTT.js reschedules its
+      // ping only on acks and PINGRESP: during a backlog the PINGRESP queues behind publishes
+      // (and the broker's autosaves), came late, and the connection was dropped for keepalive.
+      client.reschedulePing();
       const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
       inHand += 1;
       inHandBytes += payload.length;
