@@ -1,6 +1,7 @@
 import { DynamicModule, Module, Provider } from '@nestjs/common';
 import { Role } from '../platform/config/app-config';
 import { TransactionRunner } from '../platform/database/transaction-runner';
+import { FactorSetsModule } from '../emissions/factor-sets/factor-sets.module';
 import { RegistryModule } from '../registry/registry.module';
 import { ChargePointStateRepository } from './api/charge-point-state.repository';
 import { ChargePointsReadController } from './api/charge-points.controller';
@@ -17,7 +18,7 @@ import { ChargingReconcilerService } from './reconciler/charging-reconciler.serv
 import { ChargingUsageController } from './reports/charging-usage.controller';
 import { ChargingUsageRepository } from './reports/charging-usage.repository';
 import { ChargingUsageService } from './reports/charging-usage.service';
-import { ENABLED_AVOIDED_FACTORS, ReferenceEnabledAvoidedFactors } from './reports/enabled-avoided-factors';
+import { ENABLED_AVOIDED_FACTORS, FactorSetEnabledAvoidedFactors } from './reports/enabled-avoided-factors';
 import { SubmissionRepository } from './submissions/submission.repository';
 import { SubmissionsController } from './submissions/submissions.controller';
 import { SubmissionsService } from './submissions/submissions.service';
@@ -35,8 +36,7 @@ export class ChargingModule {
           ChargePointsReadService,
           ChargingUsageRepository,
           ChargingUsageService,
-          // Seam for the emission-factor sets: replace with a provider backed by the published factor set.
-          { provide: ENABLED_AVOIDED_FACTORS, useClass: ReferenceEnabledAvoidedFactors },
+          { provide: ENABLED_AVOIDED_FACTORS, useClass: FactorSetEnabledAvoidedFactors },
           SubmissionRepository,
           SubmissionsService,
           SessionImportRepository,
@@ -45,7 +45,7 @@ export class ChargingModule {
       : [];
     return {
       module: ChargingModule,
-      imports: [RegistryModule],
+      imports: [RegistryModule, FactorSetsModule],
       controllers: roles.has('api') ? [ChargePointsReadController, ChargingUsageController, SubmissionsController, SessionImportController] : [],
       providers: [TransactionRunner, ...worker, ...api],
     };

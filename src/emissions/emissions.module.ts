@@ -5,9 +5,8 @@ import { ActivityRepository } from './activity/activity.repository';
 import { FuelImportController } from './fuel-import/fuel-import.controller';
 import { FuelImportService } from './fuel-import/fuel-import.service';
 import { FuelTransactionRepository } from './fuel-import/fuel-transaction.repository';
-import { FactorSetRepository } from './factor-sets/factor-set.repository';
 import { FactorSetsController } from './factor-sets/factor-sets.controller';
-import { FactorSetsService } from './factor-sets/factor-sets.service';
+import { FactorSetsModule } from './factor-sets/factor-sets.module';
 import { YearLockRepository } from './locks/year-lock.repository';
 import { YearLocksController } from './locks/year-locks.controller';
 import { YearLocksService } from './locks/year-locks.service';
@@ -21,8 +20,9 @@ export class EmissionsModule {
   static forRoles(roles: ReadonlySet<Role>): DynamicModule {
     return {
       module: EmissionsModule,
+      imports: [FactorSetsModule],
       controllers: roles.has('api') ? [FactorSetsController, EmissionReportsController, FuelImportController, YearLocksController] : [],
-      providers: [TransactionRunner, FactorSetRepository, FactorSetsService, ActivityRepository, YearLockRepository, EmissionFiguresService, EmissionReportsService, FuelTransactionRepository, FuelImportService, YearLocksService],
+      providers: [TransactionRunner, ActivityRepository, YearLockRepository, EmissionFiguresService, EmissionReportsService, FuelTransactionRepository, FuelImportService, YearLocksService],
     };
   }
 }

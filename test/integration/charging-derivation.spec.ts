@@ -12,7 +12,7 @@ import { Sql } from '../support/sql';
  * 2026-09-30T22:00Z .. 2026-10-31T23:00Z, 745 hours.
  */
 const OCTOBER_HOURS = 745;
-/** enabledAvoidedKg per kWh in 2026 with the reference defaults: 0.076 / 0.18 L/kWh x 2.32 x (1 - 0.08) kg/L - 0.019 (grid 2022). */
+/** enabledAvoidedKg per kWh in 2026 with the default factor set (version 1): 0.076 / 0.18 L/kWh x 2.32 x (1 - 0.08) kg/L (petrol of 2020) - 0.019 (grid of 2022). */
 const AVOIDED_PER_KWH_2026 = (0.076 / 0.18) * 2.32 * 0.92 - 0.019;
 const CLEAR_TAGS = ['TAG-ALICE-0001', 'TAG-BOB-0002'];
 
