@@ -46,6 +46,9 @@ describe('vehicle samples', () => {
     [{ ts: '2019-02-30T07:15:02Z', odometerKm: 1 }, 'schema_violation', /^ts/],
     [{ odometerKm: 1 }, 'schema_violation', /^ts: required/],
     [{ ts: '2019-03-04T12:06:00Z', odometerKm: 1 }, 'timestamp_in_future', /ahead/],
+    // Epoch ms of 16 digits reach beyond the years a Date can hold.
+    [{ ts: 9999999999999999, odometerKm: 1 }, 'timestamp_in_future', /ahead/],
+    [{ ts: '9999999999999999', odometerKm: 1 }, 'timestamp_in_future', /ahead/],
     [{ ts: '2016-12-01T00:00:00Z', odometerKm: 1 }, 'timestamp_too_old', /horizon/],
     [{ ts: '2019-03-04T07:15:02Z' }, 'empty_sample', /besides ts/],
     [{ ts: '2019-03-04T07:15:02Z', colour: 'red' }, 'empty_sample', /besides ts/],
@@ -53,6 +56,12 @@ describe('vehicle samples', () => {
     const rejection = rejectionOf(() => normaliseVehicleSample(sample, context));
     expect(rejection.reason).toBe(reason);
     expect(rejection.detail).toMatch(detail);
+  });
+
+  it('refuses a numeric-looking string of 200,000 digits at once', () => {
+    const started = Date.now();
+    expect(rejectionOf(() => normaliseVehicleSample({ ts: '2019-03-04T07:15:02Z', odometerKm: `${'1'.repeat(200_000)}x` }, context)).reason).toBe('schema_violation');
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('accepts a sample 4 minutes ahead of the server clock', () => {
