@@ -65,6 +65,9 @@ export function readString(sample: Sample, field: string, minLength: number, max
   if (typeof value !== 'string' || value.length < minLength || value.length > maxLength) {
     throw violation(field, `a string of ${minLength}..${maxLength} characters`, raw);
   }
+  // PostgreSQL text cannot hold NUL: refused here, not by the database, whose refusal makes the
+  // ingest rewrite the whole batch message by message (slow enough to drop its connections).
+  if (value.includes('\u0000')) throw violation(field, 'text without NUL characters', raw);
   return value;
 }
 

@@ -94,6 +94,13 @@ describe('charge-point samples', () => {
     expect(JSON.stringify(event)).not.toContain('04A2B3C4D5');
   });
 
+  it('refuses NUL characters in text fields, which PostgreSQL cannot store', () => {
+    const event = { ts: '2019-03-04T07:15:02Z', event: 'stop', connectorId: 1, transactionId: '4711', meterWh: 1 };
+    expect(rejectionOf(() => normaliseTransactionEvent({ ...event, transactionId: 'tx\u00001' }, context)).detail).toMatch(/^transactionId: .*NUL/);
+    expect(rejectionOf(() => normaliseTransactionEvent({ ...event, reason: 'Local\u0000' }, context)).detail).toMatch(/^reason: .*NUL/);
+    expect(rejectionOf(() => normaliseMeterSample({ ts: '2019-03-04T07:15:02Z', connectorId: 1, energyWh: 1, transactionId: '\u0000' }, context)).reason).toBe('schema_violation');
+  });
+
   it('requires event, transactionId and meterWh in transactions', () => {
     for (const field of ['event', 'transactionId', 'meterWh']) {
       const sample: Record<string, unknown> = { ts: NOW, event: 'stop', connectorId: 1, transactionId: 'x', meterWh: 1 };
