@@ -74,7 +74,11 @@ export interface FuzzReport {
   sentByLabel: Map<string, number>;
 }
 
-const WINDOW_PER_CONNECTION = 64;
+/**
+ * Unacknowledged messages per publishing connection: Mosquitto's max_inflight_messages (20, the
+ * Receive Maximum it gives MQTT 5 clients). More QoS 2 messages in flight and it closes the connection.
+ */
+const WINDOW_PER_CONNECTION = 20;
 /** How long the stored counts may stand still, before they are all in, until the run stops waiting. */
 const QUIET_MS = 30_000;
 const md5 = (text: string) => createHash('md5').update(text, 'utf8').digest('hex');
@@ -110,6 +114,10 @@ class Lane {
     private readonly options: IClientOptions,
     private readonly url: string,
   ) {}
+
+  get protocol(): string {
+    return this.options.protocolVersion === 5 ? '5' : '3.1.1';
+  }
 
   static async open(url: string, protocolVersion: 4 | 5): Promise<Lane> {
     const options: IClientOptions = { clientId: `fuzz-${protocolVersion}-${randomBytes(4).toString('hex')}`, clean: true, reconnectPeriod: 0, protocolVersion };
@@ -196,12 +204,14 @@ class ServiceWatch {
     if (this.probing) return;
     this.probing = true;
     const started = Date.now();
+    let timer: NodeJS.Timeout | undefined;
     try {
-      const status = await Promise.race([this.options.health(), sleep(10_000).then(() => 'no answer within 10 s')]);
+      const status = await Promise.race([this.options.health(), new Promise((resolve) => (timer = setTimeout(resolve, 10_000, 'no answer within 10 s')))]);
       if (status !== 200) this.healthFailures.push(`${new Date().toISOString()}: ${status}`);
     } catch (error) {
       this.healthFailures.push(`${new Date().toISOString()}: ${(error as Error).message}`);
     } finally {
+      clearTimeout(timer);
       this.probes++;
       this.slowestHealthMs = Math.max(this.slowestHealthMs, Date.now() - started);
       this.probing = false;
@@ -296,7 +306,7 @@ export async function runFuzz(options: FuzzRunOptions): Promise<FuzzReport> {
           () => expected.add(message),
           (error: Error) => {
             publishFailures++;
-            if (publishFailures <= 5) failures.push(`publishing "${message.label}" to ${String(message.topic).slice(0, 100)} failed: ${error.message}`);
+            if (publishFailures <= 5) failures.push(`publishing "${message.label}" (MQTT ${lane.protocol}, QoS ${message.qos}) to ${String(message.topic).slice(0, 100)} failed: ${error.message}`);
           },
         );
       }
@@ -318,6 +328,10 @@ export async function runFuzz(options: FuzzRunOptions): Promise<FuzzReport> {
       if (now.rows !== last.rows || now.deadLetters !== last.deadLetters) changedAt = Date.now();
       last = now;
       if (Date.now() - changedAt > QUIET_MS) break;
+      if (Date.now() - lastProgress > 5000) {
+        lastProgress = Date.now();
+        log(`${now.rows}/${expected.keys.length} samples and ${now.deadLetters}/${expected.deadLetterTotal} dead letters stored, service RSS ${options.memoryMiB().toFixed(0)} MiB, health ${watch.probes - watch.healthFailures.length}/${watch.probes} ok`);
+      }
     }
     // Anything that should not be there would come late: give it a moment.
     await sleep(1000);
