@@ -255,7 +255,8 @@ type TsDefect = { reason: RejectionReason; value: (ctx: FuzzContext, now: number
 const MAX_DATE_MS = 8.64e15;
 
 const tsDefect: fc.Arbitrary<TsDefect> = fc.oneof(
-  // More than 5 minutes ahead (an hour at least: the message may wait in the broker), up to the largest epoch ms the contract's 16 digits allow.
+  // More than 5 minutes ahead (an hour at least: the message may wait in the broker), up to a
+  // thousand years; and 16-digit epoch ms, beyond the last instant a JavaScript Date holds.
   fc.tuple(fc.integer({ min: 3_600_000, max: 1000 * 365 * DAY_MS }), fc.constantFrom<TsForm>('number', 'digits', 'utc')).map(([ahead, form]): TsDefect => ({
     reason: 'timestamp_in_future',
     value: (_ctx, now) => tsText(now + ahead, form, 0),
