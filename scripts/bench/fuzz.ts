@@ -139,8 +139,7 @@ async function main(): Promise<number> {
     payloads: options.payloads,
     seed: options.seed,
     health,
-    memoryMiB: () => rssMiB(service.pid),
-    maxRssMiB: options.maxRssMiB,
+    memory: { label: 'service RSS', mib: () => rssMiB(service.pid), max: options.maxRssMiB },
     serviceExited: () => !service.alive,
     log,
   });

@@ -57,9 +57,8 @@ export interface FuzzRunOptions {
   seed: number;
   /** GET /health of the service: its HTTP status. */
   health: () => Promise<number>;
-  /** Resident memory of the service's process, MiB. */
-  memoryMiB: () => number;
-  maxRssMiB: number;
+  /** The service's memory, MiB: its process's RSS, or for a service in this process the RSS it gained during the run; `label` names which. */
+  memory: { label: string; mib: () => number; max: number };
   /** Whether the service's process has ended (never, for a service in this process). */
   serviceExited: () => boolean;
   log: (line: string) => void;
@@ -182,7 +181,7 @@ class ServiceWatch {
   probes = 0;
   healthFailures: string[] = [];
   slowestHealthMs = 0;
-  peakRssMiB = 0;
+  peakMemoryMiB = 0;
   exited = false;
   private timer: NodeJS.Timeout | undefined;
   private probing = false;
@@ -198,7 +197,7 @@ class ServiceWatch {
   }
 
   private async sample() {
-    this.peakRssMiB = Math.max(this.peakRssMiB, this.options.memoryMiB() || 0);
+    this.peakMemoryMiB = Math.max(this.peakMemoryMiB, this.options.memory.mib() || 0);
     if (this.options.serviceExited()) this.exited = true;
     // One health request at a time: a service that stalls shows as one slow answer, not a pile of them.
     if (this.probing) return;
@@ -313,7 +312,7 @@ export async function runFuzz(options: FuzzRunOptions): Promise<FuzzReport> {
       if (Date.now() - lastProgress > 5000) {
         lastProgress = Date.now();
         const counts = await storedCounts(sql);
-        log(`${sent}/${options.payloads} sent, ${counts.rows} samples and ${counts.deadLetters} dead letters stored, service RSS ${options.memoryMiB().toFixed(0)} MiB, health ${watch.probes - watch.healthFailures.length}/${watch.probes} ok`);
+        log(`${sent}/${options.payloads} sent, ${counts.rows} samples and ${counts.deadLetters} dead letters stored, ${options.memory.label} ${options.memory.mib().toFixed(0)} MiB, health ${watch.probes - watch.healthFailures.length}/${watch.probes} ok`);
       }
     }
     await Promise.all(lanes.map((lane) => lane.drain()));
@@ -330,7 +329,7 @@ export async function runFuzz(options: FuzzRunOptions): Promise<FuzzReport> {
       if (Date.now() - changedAt > QUIET_MS) break;
       if (Date.now() - lastProgress > 5000) {
         lastProgress = Date.now();
-        log(`${now.rows}/${expected.keys.length} samples and ${now.deadLetters}/${expected.deadLetterTotal} dead letters stored, service RSS ${options.memoryMiB().toFixed(0)} MiB, health ${watch.probes - watch.healthFailures.length}/${watch.probes} ok`);
+        log(`${now.rows}/${expected.keys.length} samples and ${now.deadLetters}/${expected.deadLetterTotal} dead letters stored, ${options.memory.label} ${options.memory.mib().toFixed(0)} MiB, health ${watch.probes - watch.healthFailures.length}/${watch.probes} ok`);
       }
     }
     // Anything that should not be there would come late: give it a moment.
@@ -387,7 +386,7 @@ export async function runFuzz(options: FuzzRunOptions): Promise<FuzzReport> {
 
     if (watch.healthFailures.length) failures.push(`health failed ${watch.healthFailures.length} of ${watch.probes} times: ${watch.healthFailures.slice(0, 3).join('; ')}`);
     if (watch.probes === 0) failures.push('health was never asked');
-    if (watch.peakRssMiB > options.maxRssMiB) failures.push(`peak RSS ${watch.peakRssMiB.toFixed(0)} MiB over the limit of ${options.maxRssMiB} MiB`);
+    if (watch.peakMemoryMiB > options.memory.max) failures.push(`peak ${options.memory.label} ${watch.peakMemoryMiB.toFixed(0)} MiB over the limit of ${options.memory.max} MiB`);
     if (watch.exited || options.serviceExited()) failures.push('the service exited during the run');
     if (publishFailures > 5) failures.push(`... ${publishFailures} publishes failed in all`);
 
@@ -401,7 +400,7 @@ export async function runFuzz(options: FuzzRunOptions): Promise<FuzzReport> {
       `valid samples stored ${storedValid}/${expected.keys.length}, other samples stored ${unexpected.rowCount}; ` +
       `dead letters by reason (stored/expected): ${reasons}; bad payloads unaccounted for ${unaccounted}, unexpected dead letters ${extraDeadLetters}; ` +
       `health ${watch.probes - watch.healthFailures.length}/${watch.probes} ok (slowest ${watch.slowestHealthMs} ms); ` +
-      `peak RSS ${watch.peakRssMiB.toFixed(0)} MiB (limit ${options.maxRssMiB}); service exits ${watch.exited || options.serviceExited() ? 1 : 0}; ` +
+      `peak ${options.memory.label} ${watch.peakMemoryMiB.toFixed(0)} MiB (limit ${options.memory.max}); service exits ${watch.exited || options.serviceExited() ? 1 : 0}; ` +
       `${((Date.now() - startedAt) / 1000).toFixed(0)} s`;
     return { failures, summary, sentByLabel };
   } finally {
