@@ -259,15 +259,16 @@ export async function runFuzz(options: FuzzRunOptions): Promise<FuzzReport> {
     };
     const expected = new Expectations();
 
-    // The ingest learns the devices through LISTEN/NOTIFY: publish a valid sample of the last one registered until it is stored.
+    // The ingest learns the devices through LISTEN/NOTIFY and reloads them all at once: publish a
+    // valid sample of the last one registered (the charge point of the dual id) until it is stored.
     const probeTs = ctx.nextTs();
     const probe: FuzzMessage = {
       label: 'probe',
-      topic: `${options.topicRoot}/v1/vehicles/${options.fleet.dualDevice}/telemetry`,
-      payload: Buffer.from(JSON.stringify({ ts: probeTs, speedKmh: 1 })),
+      topic: `${options.topicRoot}/v1/chargepoints/${options.fleet.dualDevice}/status`,
+      payload: Buffer.from(JSON.stringify({ ts: probeTs, connectorId: 1, status: 'Available' })),
       qos: 1,
       route: 'service',
-      stored: [{ table: 'vehicle_samples', deviceId: options.fleet.dualDevice, ts: probeTs, connectorId: null }],
+      stored: [{ table: 'charge_point_status', deviceId: options.fleet.dualDevice, ts: probeTs, connectorId: 1 }],
       deadLetters: [],
     };
     for (let attempt = 0; ; attempt++) {
