@@ -16,11 +16,12 @@ import { TestApp, bearer, startTestApp } from '../support/test-app';
  * the registry, the broker started with config/mosquitto-auth.conf, the service logging in as its
  * own user. A device may publish only under its own topics; what it sends elsewhere never
  * reaches the service.
+ *
+ * Each refused publication uses a connection of its own: Mosquitto before 2.0.22 closes the
+ * connection after refusing a QoS 1 PUBLISH when max_queued_messages is 0, as in the project's
+ * config (eclipse-mosquitto/mosquitto#3244); MQTT 3.1.1 allows closing, and the device reconnects.
  */
-// SKIPPED, NOT PROVEN: this file hangs on this machine (no Jest result within 200 s, cause not
-// found yet; the setup and the own-topic test passed in a helper's debug run). The checks were done
-// by hand against Mosquitto 2.0.11 (see issue 8's note). Un-skip once it runs to the end.
-describe.skip('broker device credentials', () => {
+describe('broker device credentials', () => {
   const secret = 'test-device-credential-secret-0123456789';
   const service = { username: 'klimaklok-service', password: 'service-password-for-tests' };
   let outDir: string;
@@ -109,6 +110,8 @@ describe.skip('broker device credentials', () => {
     // MQTT 5: the broker answers the PUBLISH with reason code 135, not authorized.
     const v5 = await connect({ ...deviceA(), protocolVersion: 5 });
     await expect(v5.publish(topicOf('veh-auth-b'), { ts: forgedTs, speedKmh: 99 })).rejects.toThrow(/135|[Nn]ot authorized/);
+    // MQTT 3.1.1 has no refusal code: the broker acknowledges the PUBLISH and drops it.
+    await (await connect(deviceA())).publish(topicOf('veh-auth-b'), [{ ts: forgedTs + 1, speedKmh: 99 }]);
     // Device B's own sample and a later one of A's are stored: the pipeline is live behind them.
     const deviceB = await connect({ username: 'veh-auth-b', password: devicePassword(secret, 'veh-auth-b') });
     const bTs = Date.now() - 40_000;
@@ -124,9 +127,10 @@ describe.skip('broker device credentials', () => {
   });
 
   it("refuses a device's own topic for a charge point's, and another kind's topic of the same id", async () => {
-    const device = await connect({ ...deviceA(), protocolVersion: 5 });
-    await expect(device.publish('fleet/v1/chargepoints/cp-auth-1/status', { ts: Date.now(), connectorId: 1, status: 'Available' })).rejects.toThrow(/135|[Nn]ot authorized/);
-    await expect(device.publish('fleet/v1/chargepoints/veh-auth-a/status', { ts: Date.now(), connectorId: 1, status: 'Available' })).rejects.toThrow(/135|[Nn]ot authorized/);
+    for (const topic of ['fleet/v1/chargepoints/cp-auth-1/status', 'fleet/v1/chargepoints/veh-auth-a/status']) {
+      const device = await connect({ ...deviceA(), protocolVersion: 5 });
+      await expect(device.publish(topic, { ts: Date.now(), connectorId: 1, status: 'Available' })).rejects.toThrow(/135|[Nn]ot authorized/);
+    }
   });
 
   it('refuses a wrong password, another device name with A’s password, and anonymous clients at connect', async () => {

@@ -1,6 +1,6 @@
 import { Workbook } from 'exceljs';
 import { TestApp, bearer, startTestApp } from '../support/test-app';
-import { aCooperative } from '../support/builders';
+import { aCooperative, aSubsidyGrant } from '../support/builders';
 import { binaryBody, registerChargePoint, settled } from '../support/charging-fixture';
 import { TestPublisher } from '../support/mqtt-publisher';
 import { Sql } from '../support/sql';
@@ -88,6 +88,18 @@ describe('charging: scoping, session import and submissions', () => {
       const ids: unknown[] = [];
       workbook.getWorksheet('report')!.eachRow((row, n) => n > 1 && ids.push(row.getCell(1).value));
       expect(ids).toEqual([cpB, 'total']);
+    });
+
+    it("a cooperative sees only its own subsidy grants; another's by query parameter or id is 404", async () => {
+      const grantA = (await t.http().post('/api/v1/subsidy-grants').set(admin).send(aSubsidyGrant(coopA)).expect(201)).body.id;
+      const grantB = (await t.http().post('/api/v1/subsidy-grants').set(admin).send(aSubsidyGrant(coopB)).expect(201)).body.id;
+      const own = (await t.http().get('/api/v1/subsidy-grants').set(keyB).expect(200)).body;
+      expect(own.items.map((grant: { id: string }) => grant.id)).toEqual([grantB]);
+      await t.http().get(`/api/v1/subsidy-grants?organizationId=${coopA}`).set(keyB).expect(404);
+      await t.http().get(`/api/v1/subsidy-grants/${grantA}`).set(keyB).expect(404);
+      await t.http().get(`/api/v1/subsidy-grants/${grantB}`).set(keyB).expect(200);
+      const all = (await t.http().get('/api/v1/subsidy-grants').set(climate).expect(200)).body;
+      expect(all.items.map((grant: { id: string }) => grant.id).sort()).toEqual([grantA, grantB].sort());
     });
 
     it('admin and climate office see every cooperative; a fleet manager has no access to charging routes', async () => {
@@ -217,7 +229,13 @@ describe('charging: scoping, session import and submissions', () => {
       // A cooperative sees only its own line and cannot open another's submission.
       const own = (await t.http().get('/api/v1/reports/charging-usage/submissions?from=2026-10-01&to=2026-11-01').set(keyA).expect(200)).body;
       expect(own.items).toEqual([expect.objectContaining({ organizationId: coopA, submitted: false })]);
-      await t.http().get(`/api/v1/reports/charging-usage/submissions/${submitted.id}`).set(keyA).expect(404);
+      for (const format of ['json', 'csv', 'xlsx']) {
+        const response = await t.http().get(`/api/v1/reports/charging-usage/submissions/${submitted.id}?format=${format}`).set(keyA);
+        expect({ format, status: response.status }).toEqual({ format, status: 404 });
+      }
+      // Naming another organization is refused, not honoured: a cooperative's submissions are its key's.
+      await t.http().get(`/api/v1/reports/charging-usage/submissions?from=2026-10-01&to=2026-11-01&organizationId=${coopB}`).set(keyA).expect(400);
+      await t.http().post('/api/v1/reports/charging-usage/submissions').set(keyA).send({ from: '2026-10-01', to: '2026-11-01', organizationId: coopB }).expect(400);
       await t.http().post('/api/v1/reports/charging-usage/submissions').set(climate).send({ from: '2026-10-01', to: '2026-11-01' }).expect(403);
     });
   });

@@ -1,6 +1,14 @@
 import mqtt, { IClientOptions, MqttClient } from 'mqtt';
 
-/** A device-side MQTT client for tests; `publish` resolves when the broker acknowledged (QoS 1). */
+/**
+ * A device-side MQTT client for tests; `publish` resolves when the broker acknowledged (QoS 1).
+ *
+ * It never reconnects: a publish on a connection the broker has closed rejects at once, and one
+ * whose connection closes before its acknowledgement rejects then. (MQTT.js would keep such a
+ * message for a reconnect that never comes, and the test would hang.) Mosquitto closes a client's
+ * connection after a refused PUBLISH, e.g. one its ACL denies, when max_queued_messages is 0, as in
+ * the project's config (fixed in Mosquitto 2.0.22, eclipse-mosquitto/mosquitto#3244).
+ */
 export class TestPublisher {
   private constructor(readonly client: MqttClient) {}
 
@@ -12,10 +20,21 @@ export class TestPublisher {
 
   async publish(topic: string, payload: unknown, options: { qos?: 0 | 1 | 2; retain?: boolean } = {}): Promise<void> {
     const body = Buffer.isBuffer(payload) ? payload : typeof payload === 'string' ? payload : JSON.stringify(payload);
-    await this.client.publishAsync(topic, body, { qos: options.qos ?? 1, retain: options.retain ?? false });
+    const { client } = this;
+    if (!client.connected) throw new Error(`publish to ${topic}: the connection is closed`);
+    await new Promise<void>((resolve, reject) => {
+      const closed = () => reject(new Error(`publish to ${topic}: the broker closed the connection before acknowledging`));
+      client.once('close', closed);
+      client.publish(topic, body, { qos: options.qos ?? 1, retain: options.retain ?? false }, (error) => {
+        client.off('close', closed);
+        if (error) reject(error);
+        else resolve();
+      });
+    });
   }
 
+  /** Disconnects; a connection the broker has closed is only cleaned up (waiting for its unacknowledged messages would never end). */
   close(): Promise<void> {
-    return this.client.endAsync();
+    return this.client.endAsync(!this.client.connected);
   }
 }

@@ -46,6 +46,9 @@ describe('vehicle samples', () => {
     [{ ts: '2019-02-30T07:15:02Z', odometerKm: 1 }, 'schema_violation', /^ts/],
     [{ odometerKm: 1 }, 'schema_violation', /^ts: required/],
     [{ ts: '2019-03-04T12:06:00Z', odometerKm: 1 }, 'timestamp_in_future', /ahead/],
+    // Epoch ms of 16 digits reach beyond the years a Date can hold.
+    [{ ts: 9999999999999999, odometerKm: 1 }, 'timestamp_in_future', /ahead/],
+    [{ ts: '9999999999999999', odometerKm: 1 }, 'timestamp_in_future', /ahead/],
     [{ ts: '2016-12-01T00:00:00Z', odometerKm: 1 }, 'timestamp_too_old', /horizon/],
     [{ ts: '2019-03-04T07:15:02Z' }, 'empty_sample', /besides ts/],
     [{ ts: '2019-03-04T07:15:02Z', colour: 'red' }, 'empty_sample', /besides ts/],
@@ -53,6 +56,12 @@ describe('vehicle samples', () => {
     const rejection = rejectionOf(() => normaliseVehicleSample(sample, context));
     expect(rejection.reason).toBe(reason);
     expect(rejection.detail).toMatch(detail);
+  });
+
+  it('refuses a numeric-looking string of 200,000 digits at once', () => {
+    const started = Date.now();
+    expect(rejectionOf(() => normaliseVehicleSample({ ts: '2019-03-04T07:15:02Z', odometerKm: `${'1'.repeat(200_000)}x` }, context)).reason).toBe('schema_violation');
+    expect(Date.now() - started).toBeLessThan(1000);
   });
 
   it('accepts a sample 4 minutes ahead of the server clock', () => {
@@ -83,6 +92,13 @@ describe('charge-point samples', () => {
     expect(event).toMatchObject({ event: 'start', connectorId: 1, transactionId: '4711', meterWh: 1234567, reason: null });
     expect(event.idTagHash).toEqual(hashIdTag('04A2B3C4D5', 'secret'));
     expect(JSON.stringify(event)).not.toContain('04A2B3C4D5');
+  });
+
+  it('refuses NUL characters in text fields, which PostgreSQL cannot store', () => {
+    const event = { ts: '2019-03-04T07:15:02Z', event: 'stop', connectorId: 1, transactionId: '4711', meterWh: 1 };
+    expect(rejectionOf(() => normaliseTransactionEvent({ ...event, transactionId: 'tx\u00001' }, context)).detail).toMatch(/^transactionId: .*NUL/);
+    expect(rejectionOf(() => normaliseTransactionEvent({ ...event, reason: 'Local\u0000' }, context)).detail).toMatch(/^reason: .*NUL/);
+    expect(rejectionOf(() => normaliseMeterSample({ ts: '2019-03-04T07:15:02Z', connectorId: 1, energyWh: 1, transactionId: '\u0000' }, context)).reason).toBe('schema_violation');
   });
 
   it('requires event, transactionId and meterWh in transactions', () => {

@@ -96,7 +96,7 @@ export function decodeMessage(topic: string, payload: Buffer, context: DecodeCon
     } catch (error) {
       if (!(error instanceof Rejection)) throw error;
       // The sample's own JSON only for a dead letter: stringifying every good sample costs the ingest time.
-      reject(error, deviceId, sampleIndex, single ? payload : Buffer.from(safeStringify(sample)));
+      reject(error, deviceId, sampleIndex, single ? payload : (sampleJson(sample) ?? payload));
     }
   });
   return { rows, unknownFields };
@@ -128,10 +128,15 @@ function withoutNul(text: string): string {
   return text.replace(/\u0000/g, '\uFFFD');
 }
 
-function safeStringify(value: unknown): string {
+/**
+ * A rejected array element as JSON; undefined when it is nested too deeply to write out (the whole
+ * payload is kept instead). Never String(): that recurses as deep, and throws for an object whose
+ * own `toString` is not a function.
+ */
+function sampleJson(value: unknown): Buffer | undefined {
   try {
-    return JSON.stringify(value) ?? String(value);
+    return Buffer.from(JSON.stringify(value));
   } catch {
-    return String(value);
+    return undefined;
   }
 }
