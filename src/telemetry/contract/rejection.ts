@@ -11,6 +11,11 @@ export const REJECTION_REASONS = [
   'empty_sample',
   /** Valid by the contract but refused by the database (e.g. a number beyond its range): kept, not lost. */
   'storage_rejected',
+  /**
+   * The service failed to read it (a bug of ours, not the device's): dead-lettered with the error so
+   * that one message cannot hold an ingest connection's acknowledgements forever.
+   */
+  'decode_error',
 ] as const;
 export type RejectionReason = (typeof REJECTION_REASONS)[number];
 

@@ -37,6 +37,17 @@ export interface DecodedMessage {
  * dead letter; in an array the good samples are kept and each bad one is a dead letter of its own.
  */
 export function decodeMessage(topic: string, payload: Buffer, context: DecodeContext): DecodedMessage {
+  try {
+    return decode(topic, payload, context);
+  } catch (error) {
+    const rows = emptyBatch();
+    const detail = `the service could not read this message: ${errorText(error)}`;
+    rows.deadLetters.push(deadLetter(topic, deviceIdOfTopic(topic, context.topicRoot), 'decode_error', detail, null, redactIdTags(payload, context.idTagSecret), context.now));
+    return { rows, unknownFields: 0 };
+  }
+}
+
+function decode(topic: string, payload: Buffer, context: DecodeContext): DecodedMessage {
   const rows = emptyBatch();
   const receivedAt = context.now;
   const reject = (rejection: Rejection, deviceId: string | null, sampleIndex: number | null = null, body: Buffer = payload) =>
@@ -94,9 +105,9 @@ export function decodeMessage(topic: string, payload: Buffer, context: DecodeCon
           break;
       }
     } catch (error) {
-      if (!(error instanceof Rejection)) throw error;
+      const rejection = error instanceof Rejection ? error : new Rejection('decode_error', `the service could not read this sample: ${errorText(error)}`);
       // The sample's own JSON only for a dead letter: stringifying every good sample costs the ingest time.
-      reject(error, deviceId, sampleIndex, single ? payload : (sampleJson(sample) ?? payload));
+      reject(rejection, deviceId, sampleIndex, single ? payload : (sampleJson(sample) ?? payload));
     }
   });
   return { rows, unknownFields };
@@ -139,4 +150,8 @@ function sampleJson(value: unknown): Buffer | undefined {
   } catch {
     return undefined;
   }
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
 }
