@@ -10,7 +10,15 @@ import mqtt, { IClientOptions, MqttClient } from 'mqtt';
  * the project's config (fixed in Mosquitto 2.0.22, eclipse-mosquitto/mosquitto#3244).
  */
 export class TestPublisher {
-  private constructor(readonly client: MqttClient) {}
+  /** Rejects of the publishes waiting for their acknowledgement: one close listener for all of them. */
+  private readonly waiting = new Set<(error: Error) => void>();
+
+  private constructor(readonly client: MqttClient) {
+    client.on('close', () => {
+      for (const reject of this.waiting) reject(new Error('the broker closed the connection before acknowledging'));
+      this.waiting.clear();
+    });
+  }
 
   /** `options`: e.g. a device's `username` / `password` for a broker with credentials, `protocolVersion: 5`. */
   static async connect(url: string, clientId = `test-publisher-${Math.random().toString(16).slice(2)}`, options: IClientOptions = {}): Promise<TestPublisher> {
@@ -23,10 +31,10 @@ export class TestPublisher {
     const { client } = this;
     if (!client.connected) throw new Error(`publish to ${topic}: the connection is closed`);
     await new Promise<void>((resolve, reject) => {
-      const closed = () => reject(new Error(`publish to ${topic}: the broker closed the connection before acknowledging`));
-      client.once('close', closed);
+      const closed = (error: Error) => reject(new Error(`publish to ${topic}: ${error.message}`));
+      this.waiting.add(closed);
       client.publish(topic, body, { qos: options.qos ?? 1, retain: options.retain ?? false }, (error) => {
-        client.off('close', closed);
+        this.waiting.delete(closed);
         if (error) reject(error);
         else resolve();
       });
