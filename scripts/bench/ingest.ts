@@ -7,6 +7,7 @@
  *             committed samples/s, lost, dup, peak RSS;
  *   fixed     the ingest at a fixed rate (default 5,000 msg/s): publish-to-commit latency;
  *   baseline  the naive design (one connection, one TypeORM save() per message) at max rate.
+ * INGEST_* variables of the environment are passed to the service (to try its settings).
  * The publisher is a child process of its own (publisher.ts). Everything started is stopped on
  * every way out, the bench database is dropped and the Redis keys of its prefix are deleted.
  */
@@ -137,6 +138,8 @@ async function startIngest(broker: RunningBroker, label: string, cpuProf: boolea
     ID_TAG_SECRET: `bench-id-tag-secret-${tag}`,
     LOG_LEVEL: 'warn',
   };
+  // INGEST_* settings of the bench's own environment reach the service (e.g. INGEST_CONCURRENT_FLUSHES=3 npm run bench:ingest).
+  for (const [name, value] of Object.entries(process.env)) if (name.startsWith('INGEST_') && value !== undefined) env[name] = value;
   let metricsPort: number | undefined;
   if (options.serviceMetrics) {
     metricsPort = await freePort();
