@@ -9,43 +9,39 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * the attach. Still safe to call concurrently: the loser's CREATE TABLE fails with a duplicate and
  * returns once the winner has committed the attached partition.
  */
+/** ensure_monthly_partition() around the statements that make the month (the function of 1764400000000 made it with PARTITION OF). */
+const ensureFunction = (makeMonth: string) => `
+  CREATE OR REPLACE FUNCTION ensure_monthly_partition(parent text, month date) RETURNS void
+  LANGUAGE plpgsql AS $$
+  DECLARE
+    first_day date := date_trunc('month', month)::date;
+    partition_name text := parent || '_' || to_char(first_day, 'YYYY_MM');
+    lower_bound text := first_day::text || ' 00:00:00+00';
+    upper_bound text := (first_day + interval '1 month')::date::text || ' 00:00:00+00';
+  BEGIN
+    IF to_regclass(partition_name) IS NOT NULL THEN
+      RETURN;
+    END IF;
+    ${makeMonth}
+  EXCEPTION WHEN duplicate_table OR unique_violation THEN
+    NULL;
+  END $$`;
+
 export class PartitionsWithoutBlocking1765000000000 implements MigrationInterface {
   name = 'PartitionsWithoutBlocking1765000000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
-      CREATE OR REPLACE FUNCTION ensure_monthly_partition(parent text, month date) RETURNS void
-      LANGUAGE plpgsql AS $$
-      DECLARE
-        first_day date := date_trunc('month', month)::date;
-        partition_name text := parent || '_' || to_char(first_day, 'YYYY_MM');
-      BEGIN
-        IF to_regclass(partition_name) IS NOT NULL THEN
-          RETURN;
-        END IF;
-        EXECUTE format('CREATE TABLE %I (LIKE %I INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', partition_name, parent);
-        EXECUTE format('ALTER TABLE %I ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)',
-          parent, partition_name, first_day::text || ' 00:00:00+00', (first_day + interval '1 month')::date::text || ' 00:00:00+00');
-      EXCEPTION WHEN duplicate_table OR unique_violation THEN
-        NULL;
-      END $$`);
+    await queryRunner.query(
+      ensureFunction(`
+    EXECUTE format('CREATE TABLE %I (LIKE %I INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', partition_name, parent);
+    EXECUTE format('ALTER TABLE %I ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)', parent, partition_name, lower_bound, upper_bound);`),
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
-      CREATE OR REPLACE FUNCTION ensure_monthly_partition(parent text, month date) RETURNS void
-      LANGUAGE plpgsql AS $$
-      DECLARE
-        first_day date := date_trunc('month', month)::date;
-        partition_name text := parent || '_' || to_char(first_day, 'YYYY_MM');
-      BEGIN
-        IF to_regclass(partition_name) IS NOT NULL THEN
-          RETURN;
-        END IF;
-        EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF %I FOR VALUES FROM (%L) TO (%L)',
-          partition_name, parent, first_day::text || ' 00:00:00+00', (first_day + interval '1 month')::date::text || ' 00:00:00+00');
-      EXCEPTION WHEN duplicate_table OR unique_violation THEN
-        NULL;
-      END $$`);
+    await queryRunner.query(
+      ensureFunction(`
+    EXECUTE format('CREATE TABLE IF NOT EXISTS %I PARTITION OF %I FOR VALUES FROM (%L) TO (%L)', partition_name, parent, lower_bound, upper_bound);`),
+    );
   }
 }

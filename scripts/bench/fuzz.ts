@@ -8,12 +8,12 @@
  * every way out, the database dropped and the Redis keys of its prefix deleted.
  */
 import { randomBytes } from 'node:crypto';
-import Redis from 'ioredis';
 import { RunningBroker, freePort, startBroker } from '../lib/mosquitto';
 import { BenchDatabase } from './lib/bench-database';
 import { ServiceProcess, killAllNow, stopAll } from './lib/children';
 import { registerFuzzFleet, runFuzz } from './lib/fuzz-run';
 import { rssMiB } from './lib/proc';
+import { deleteRedisKeys } from './lib/redis-keys';
 
 const USAGE = `Usage: npm run bench:fuzz -- [options]
 
@@ -64,29 +64,13 @@ function cleanup(): Promise<void> {
   cleaning ??= (async () => {
     await stopAll().catch(() => undefined);
     await broker?.stop().catch(() => undefined);
-    await deleteRedisKeys().catch((error) => log(`could not delete Redis keys ${redisPrefix}:*: ${(error as Error).message}`));
+    await deleteRedisKeys(REDIS_URL, redisPrefix).catch((error) => log(`could not delete Redis keys ${redisPrefix}:*: ${(error as Error).message}`));
     if (db) {
       await db.close();
       await db.drop().catch((error) => log(`could not drop ${db!.url}: ${(error as Error).message}`));
     }
   })();
   return cleaning;
-}
-
-async function deleteRedisKeys() {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}:*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }
 
 process.on('exit', killAllNow);

@@ -14,7 +14,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import Redis from 'ioredis';
 import mqtt from 'mqtt';
 import { RunningBroker, freePort, startBroker } from '../lib/mosquitto';
 import { BenchOptions, UsageError, parseArgs } from './lib/args';
@@ -24,6 +23,7 @@ import { CpuMeter, peakRssMiB, pidsNamed, rssMiB } from './lib/proc';
 import { PublisherConfig, PublisherResult } from './lib/protocol';
 import { describeIngestMetrics, readIngestMetrics } from './lib/service-metrics';
 import { duration, percentile, round, seconds, sortNumbers } from './lib/stats';
+import { deleteRedisKeys } from './lib/redis-keys';
 
 const TOPIC_ROOT = 'fleet';
 const DATABASE_SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
@@ -50,29 +50,13 @@ function cleanup(): Promise<void> {
     await stopAll().catch(() => undefined);
     for (const broker of brokers) await broker.stop().catch(() => undefined);
     brokers.clear();
-    await deleteRedisKeys().catch((error) => log(`could not delete Redis keys ${redisPrefix}:*: ${(error as Error).message}`));
+    await deleteRedisKeys(REDIS_URL, redisPrefix).catch((error) => log(`could not delete Redis keys ${redisPrefix}:*: ${(error as Error).message}`));
     if (db) {
       await db.close();
       await db.drop().catch((error) => log(`could not drop ${db!.url}: ${(error as Error).message}`));
     }
   })();
   return cleaning;
-}
-
-async function deleteRedisKeys() {
-  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
-  redis.on('error', () => undefined);
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${redisPrefix}:*`, 'COUNT', 1000);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
 }
 
 process.on('exit', killAllNow);
