@@ -13,7 +13,7 @@ import { BenchDatabase } from './lib/bench-database';
 import { ServiceProcess, killAllNow, stopAll } from './lib/children';
 import { registerFuzzFleet, runFuzz } from './lib/fuzz-run';
 import { rssMiB } from './lib/proc';
-import { deleteRedisKeys } from './lib/redis-keys';
+import { deleteRedisKeys } from '../lib/redis-keys';
 
 const USAGE = `Usage: npm run bench:fuzz -- [options]
 

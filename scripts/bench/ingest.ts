@@ -23,7 +23,7 @@ import { CpuMeter, peakRssMiB, pidsNamed, rssMiB } from './lib/proc';
 import { PublisherConfig, PublisherResult } from './lib/protocol';
 import { describeIngestMetrics, readIngestMetrics } from './lib/service-metrics';
 import { duration, percentile, round, seconds, sortNumbers } from './lib/stats';
-import { deleteRedisKeys } from './lib/redis-keys';
+import { deleteRedisKeys } from '../lib/redis-keys';
 
 const TOPIC_ROOT = 'fleet';
 const DATABASE_SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';

@@ -6,6 +6,7 @@ import { AppConfig, loadConfig } from '../../src/platform/config/app-config';
 import { PinoLoggerService } from '../../src/platform/logging/pino-logger.service';
 import { BrokerAuthFiles, RunningBroker, startBroker } from '../../scripts/lib/mosquitto';
 import { TestDatabase, createTestDatabase } from './test-database';
+import { deleteRedisKeys } from '../../scripts/lib/redis-keys';
 
 export interface TestApp {
   app: INestApplication;
@@ -64,6 +65,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
         await running.app.close();
         await running.broker.stop();
         await database.drop();
+        await deleteRedisKeys(config.redisUrl, config.redisKeyPrefix);
       },
     };
   } catch (error) {
