@@ -1,5 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { Interval } from '@nestjs/schedule';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ReconcilerWork, WatermarkReconciler } from '../../fleet/reconciler/watermark-reconciler';
 import { AppConfig } from '../../platform/config/app-config';
@@ -20,7 +19,7 @@ const CONNECTED_REFRESH_SECONDS = 3600;
  * points online by their connection alone (nothing else would derive their availability).
  */
 @Injectable()
-export class ChargingReconcilerService extends WatermarkReconciler implements OnApplicationBootstrap {
+export class ChargingReconcilerService extends WatermarkReconciler {
   protected readonly logger = new Logger(ChargingReconcilerService.name);
 
   constructor(
@@ -30,19 +29,6 @@ export class ChargingReconcilerService extends WatermarkReconciler implements On
     queue: QueueService,
   ) {
     super('charge-point-days', transactions, reconciler, queue);
-  }
-
-  onApplicationBootstrap() {
-    void this.scheduled();
-  }
-
-  @Interval(60_000)
-  async scheduled() {
-    try {
-      await this.run();
-    } catch (error) {
-      this.logger.error({ err: error }, 'Charging reconciler run failed; the next run retries');
-    }
   }
 
   protected async collect(manager: EntityManager, after: Date | null, through: Date): Promise<ReconcilerWork> {

@@ -1,5 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { Interval } from '@nestjs/schedule';
+import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { TransactionRunner } from '../../platform/database/transaction-runner';
 import { deriveVehicleDays } from '../../platform/queue/job-catalogue';
@@ -15,7 +14,7 @@ import { ReconcilerWork, WatermarkReconciler } from './watermark-reconciler';
  * time, never correctness.
  */
 @Injectable()
-export class ReconcilerService extends WatermarkReconciler implements OnApplicationBootstrap {
+export class ReconcilerService extends WatermarkReconciler {
   protected readonly logger = new Logger(ReconcilerService.name);
 
   constructor(
@@ -24,20 +23,6 @@ export class ReconcilerService extends WatermarkReconciler implements OnApplicat
     queue: QueueService,
   ) {
     super('vehicle-days', transactions, reconciler, queue);
-  }
-
-  /** At start, so that a worker coming back after a Redis loss catches up at once. */
-  onApplicationBootstrap() {
-    void this.scheduled();
-  }
-
-  @Interval(60_000)
-  async scheduled() {
-    try {
-      await this.run();
-    } catch (error) {
-      this.logger.error({ err: error }, 'Reconciler run failed; the next run retries');
-    }
   }
 
   protected async collect(manager: EntityManager, after: Date | null, through: Date): Promise<ReconcilerWork> {

@@ -1,4 +1,5 @@
-import { Logger } from '@nestjs/common';
+import { Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Interval } from '@nestjs/schedule';
 import { EntityManager } from 'typeorm';
 import { TransactionRunner } from '../../platform/database/transaction-runner';
 import { JobRequest, QueueName } from '../../platform/queue/job-catalogue';
@@ -25,7 +26,7 @@ export interface ReconcilerWork {
  * a backlog the run is put off (the watermark stays): the work is most likely queued already, and
  * a backfill's days would otherwise be enqueued twice.
  */
-export abstract class WatermarkReconciler {
+export abstract class WatermarkReconciler implements OnApplicationBootstrap {
   protected abstract readonly logger: Logger;
   private running = false;
 
@@ -38,6 +39,20 @@ export abstract class WatermarkReconciler {
 
   /** The jobs for what was stored in (after, through], plus anything else the run must catch. */
   protected abstract collect(manager: EntityManager, after: Date | null, through: Date): Promise<ReconcilerWork>;
+
+  /** At start, so that a worker coming back after a Redis loss catches up at once. */
+  onApplicationBootstrap() {
+    void this.scheduled();
+  }
+
+  @Interval(60_000)
+  async scheduled() {
+    try {
+      await this.run();
+    } catch (error) {
+      this.logger.error({ err: error, watermark: this.watermarkName }, 'Reconciler run failed; the next run retries');
+    }
+  }
 
   /** Device-days enqueued, or null when another run holds the lock or the workers are busy (the next run covers the same span). */
   async run(): Promise<number | null> {
