@@ -93,12 +93,18 @@ export class MqttConnectionPool {
     let inHand = 0;
     let inHandBytes = 0;
     let readNext: (() => void) | undefined;
+    let pingRescheduledAt = 0;
     client.handleMessage = (packet, done) => {
       if (this.stopping) return; // never acknowledged: the broker re-delivers after we are gone
       // A PUBLISH shows the connection alive as well as a PINGRESP would. MQTT.js reschedules its
       // ping only on acks and PINGRESP: during a backlog the PINGRESP queues behind publishes
       // (and the broker's autosaves), came late, and the connection was dropped for keepalive.
-      client.reschedulePing();
+      // Once a second is plenty against a 30 s keepalive (a timer reset per message is not).
+      const now = Date.now();
+      if (now - pingRescheduledAt >= 1000) {
+        pingRescheduledAt = now;
+        client.reschedulePing();
+      }
       const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
       inHand += 1;
       inHandBytes += payload.length;
