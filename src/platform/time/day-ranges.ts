@@ -36,6 +36,8 @@ export class DayRanges {
       this.ranges.set(key, [[n, n]]);
       return;
     }
+    // The common case on the ingest's hot path: a day already collected.
+    for (const [first, last] of list) if (n >= first && n <= last) return;
     const near = list.find(([first, last]) => n >= first - JOIN_WITHIN_DAYS && n <= last + JOIN_WITHIN_DAYS);
     if (!near) {
       list.push([n, n]);

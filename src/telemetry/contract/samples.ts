@@ -68,16 +68,21 @@ export interface NormaliseContext extends TimeWindow {
   idTagSecret: string;
 }
 
-const VEHICLE_FIELDS = ['ts', 'odometerKm', 'speedKmh', 'lat', 'lon', 'ignition', 'socPct', 'energyConsumedKwh', 'energyChargedKwh', 'fuelUsedL', 'gasUsedKg', 'fuelLevelPct', 'charging'];
-const STATUS_FIELDS = ['ts', 'connectorId', 'status', 'errorCode'];
-const METER_FIELDS = ['ts', 'connectorId', 'energyWh', 'powerW', 'transactionId'];
-const TRANSACTION_FIELDS = ['ts', 'event', 'connectorId', 'transactionId', 'meterWh', 'idTag', 'reason'];
+const KNOWN_FIELDS = {
+  telemetry: new Set(['ts', 'odometerKm', 'speedKmh', 'lat', 'lon', 'ignition', 'socPct', 'energyConsumedKwh', 'energyChargedKwh', 'fuelUsedL', 'gasUsedKg', 'fuelLevelPct', 'charging']),
+  status: new Set(['ts', 'connectorId', 'status', 'errorCode']),
+  meter: new Set(['ts', 'connectorId', 'energyWh', 'powerW', 'transactionId']),
+  transaction: new Set(['ts', 'event', 'connectorId', 'transactionId', 'meterWh', 'idTag', 'reason']),
+};
 const CONNECTOR_MAX = 1000;
 
 /** Number of fields in the sample that the contract does not know (ignored, counted in metrics). */
 export function unknownFieldCount(sample: Sample, stream: 'telemetry' | 'status' | 'meter' | 'transaction'): number {
-  const known = { telemetry: VEHICLE_FIELDS, status: STATUS_FIELDS, meter: METER_FIELDS, transaction: TRANSACTION_FIELDS }[stream];
-  return Object.keys(sample).filter((key) => !known.includes(key)).length;
+  const known = KNOWN_FIELDS[stream];
+  let unknown = 0;
+  // A loop, not Object.keys().filter(): this runs for every sample the ingest takes.
+  for (const key in sample) if (!known.has(key)) unknown++;
+  return unknown;
 }
 
 const orNull = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
@@ -102,8 +107,9 @@ export function normaliseVehicleSample(sample: Sample, context: NormaliseContext
     fuelLevelPct: orNull(readNumber(sample, 'fuelLevelPct', { min: 0, max: 100 })),
     charging: orNull(readBoolean(sample, 'charging')),
   };
-  const { ts: _ts, ...fields } = normalised;
-  if (Object.values(fields).every((value) => value === null)) throw new Rejection('empty_sample', 'no field besides ts');
+  let fields = 0;
+  for (const key in normalised) if (normalised[key as keyof VehicleSample] !== null) fields++;
+  if (fields === 1) throw new Rejection('empty_sample', 'no field besides ts');
   return normalised;
 }
 

@@ -52,8 +52,9 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
   private reloadTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private outageStartedAt: number | undefined;
-  /** Days of committed data per device (`vehicle:<id>`, `charge-point:<id>`) not yet enqueued for derivation; sent every ENQUEUE_EVERY_MS. */
-  private readonly pendingDays = new DayRanges();
+  /** Days of committed data per vehicle and per charge point (by id) not yet enqueued for derivation; sent every ENQUEUE_EVERY_MS. */
+  private readonly vehicleDays = new DayRanges();
+  private readonly chargePointDays = new DayRanges();
   private enqueueTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -188,23 +189,19 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
    * reconciler finds the work from PostgreSQL later.
    */
   private enqueueDerivation(batch: RawBatch) {
-    // A batch holds many samples of few device-days: add each device-day once.
-    const seen = new Set<string>();
-    const add = (key: string, ms: number) => {
-      const day = Math.floor(ms / 86_400_000);
-      const seenKey = `${key}|${day}`;
-      if (seen.has(seenKey)) return;
-      seen.add(seenKey);
-      this.pendingDays.addDayNumber(key, day);
-    };
-    for (const s of batch.vehicleSamples) add(`vehicle:${s.vehicleId}`, s.ts);
-    for (const s of batch.statusSamples) add(`charge-point:${s.chargePointId}`, s.ts);
-    for (const s of batch.meterSamples) add(`charge-point:${s.chargePointId}`, s.ts);
-    for (const s of batch.transactionEvents) add(`charge-point:${s.chargePointId}`, s.ts);
-    for (const e of batch.connectionEvents) add(`${e.deviceKind === 'vehicle' ? 'vehicle' : 'charge-point'}:${e.deviceRef}`, e.receivedAt);
-    if (this.pendingDays.size > 0 && !this.enqueueTimer) {
+    const dayOf = (ms: number) => Math.floor(ms / 86_400_000);
+    for (const s of batch.vehicleSamples) this.vehicleDays.addDayNumber(s.vehicleId, dayOf(s.ts));
+    for (const s of batch.statusSamples) this.chargePointDays.addDayNumber(s.chargePointId, dayOf(s.ts));
+    for (const s of batch.meterSamples) this.chargePointDays.addDayNumber(s.chargePointId, dayOf(s.ts));
+    for (const s of batch.transactionEvents) this.chargePointDays.addDayNumber(s.chargePointId, dayOf(s.ts));
+    for (const e of batch.connectionEvents) (e.deviceKind === 'vehicle' ? this.vehicleDays : this.chargePointDays).addDayNumber(e.deviceRef, dayOf(e.receivedAt));
+    if (this.pendingDevices > 0 && !this.enqueueTimer) {
       this.enqueueTimer = setTimeout(() => void this.sendPendingJobs(), ENQUEUE_EVERY_MS);
     }
+  }
+
+  private get pendingDevices(): number {
+    return this.vehicleDays.size + this.chargePointDays.size;
   }
 
   /**
@@ -214,19 +211,20 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
    */
   private async sendPendingJobs(force = false) {
     this.enqueueTimer = undefined;
-    if (this.pendingDays.size === 0) return;
+    if (this.pendingDevices === 0) return;
     try {
       if (!force && (await this.queue.waiting(QueueName.Derive)) > DERIVE_BACKLOG_LIMIT) {
         this.enqueueTimer = setTimeout(() => void this.sendPendingJobs(), ENQUEUE_EVERY_MS);
         return;
       }
-      const jobs = this.pendingDays.take().map(({ key, firstDay, lastDay }) => {
-        const [kind, id] = key.split(':');
-        return kind === 'vehicle' ? deriveVehicleDays(id, firstDay, lastDay) : deriveChargePointDays(id, firstDay, lastDay);
-      });
+      const jobs = [
+        ...this.vehicleDays.take().map(({ key, firstDay, lastDay }) => deriveVehicleDays(key, firstDay, lastDay)),
+        ...this.chargePointDays.take().map(({ key, firstDay, lastDay }) => deriveChargePointDays(key, firstDay, lastDay)),
+      ];
       await this.queue.enqueue(jobs);
     } catch (error) {
-      this.pendingDays.take();
+      this.vehicleDays.take();
+      this.chargePointDays.take();
       this.logger.warn({ err: error }, 'Could not enqueue derivation jobs; the reconciler will');
     }
   }

@@ -75,6 +75,8 @@ export class MqttConnectionPool {
       resubscribe: true,
       username: this.options.credentials?.username,
       password: this.options.credentials?.password,
+      // MQTT.js traces every packet through `debug`; even switched off, that was 1-2 % of the ingest's CPU.
+      log: () => undefined,
     };
     const client = mqtt.connect(this.options.url, clientOptions);
     const commits = new Map<number, Promise<void>>();
