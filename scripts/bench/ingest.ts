@@ -535,7 +535,7 @@ async function main(): Promise<number> {
   const times = ours && baseline ? ours.rate / baseline.rate : NaN;
 
   print(
-    'definitions: rates are committed rows / (last received_at - first publish call), received_at being stamped by the storing transaction just before it commits; ' +
+    'definitions: rates are committed rows / (last received_at - first publish call), received_at being the time of the statement that stored the row (its commit follows within milliseconds); ' +
       'latency is from the publish call (ts = the publisher wall clock) to the first poll that sees the row committed, so it includes up to one poll interval; ' +
       'lost = (device, ts) keys the broker PUBACKed to the publisher and absent from vehicle_samples after the drain; ' +
       'dup = rows in vehicle_samples whose key is not among the PUBACKed keys (published twice, never published or not acknowledged); ' +

@@ -104,7 +104,7 @@ export class BenchDatabase {
     await this.sql.query('DELETE FROM dead_letters');
   }
 
-  /** The newest received_at (stamped by the storing transaction, just before its commit) as epoch ms. */
+  /** The newest received_at (the time of the statement that stored the row) as epoch ms. */
   async lastReceivedAt(): Promise<number> {
     const result = await this.sql.query<{ last: string | null }>(`SELECT (extract(epoch FROM max(received_at)) * 1000)::bigint AS last FROM vehicle_samples`);
     return Number(result.rows[0].last ?? NaN);

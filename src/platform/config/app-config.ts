@@ -205,7 +205,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     }),
     ingest: Object.freeze({
       connections: integer(env, 'INGEST_CONNECTIONS', 4, 1, 1024),
-      inHandPerConnection: integer(env, 'INGEST_IN_FLIGHT_PER_CONNECTION', 250, 1, 10_000),
+      inHandPerConnection: integer(env, 'INGEST_IN_FLIGHT_PER_CONNECTION', 500, 1, 10_000),
       // At least one message of the contract's largest size (256 KiB) must fit.
       inHandBytesPerConnection: integer(env, 'INGEST_IN_FLIGHT_BYTES_PER_CONNECTION', 1_048_576, 262_144, 1_073_741_824),
       instanceId: instanceId(env),

@@ -2,7 +2,7 @@ import { ConnectionState, MeterSample, StatusSample, TransactionEvent, VehicleSa
 import { DeviceKind } from '../contract/topics';
 import { RejectionReason } from '../contract/rejection';
 
-/** Rows of one or more MQTT messages, written together in one transaction. */
+/** Rows of one or more MQTT messages, written together in one statement (one transaction). */
 export interface RawBatch {
   vehicleSamples: Array<VehicleSample & { vehicleId: string }>;
   statusSamples: Array<StatusSample & { chargePointId: string }>;
