@@ -15,6 +15,8 @@ export class TelemetryMetrics {
   readonly liveLagSeconds: Histogram;
   readonly inFlight: Gauge;
   readonly writeRetries: Counter;
+  /** Set by the ingest: read when the metrics are scraped, not counted up and down per message. */
+  countInFlight: () => number = () => 0;
 
   constructor(metrics: MetricsService) {
     this.messages = metrics.counter('ingest_messages_received_total', 'MQTT messages received', ['stream']);
@@ -25,7 +27,7 @@ export class TelemetryMetrics {
     this.batchSize = metrics.histogram('ingest_batch_rows', 'Rows per committed batch', [], [1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10000]);
     this.commitSeconds = metrics.histogram('ingest_commit_seconds', 'Time to write and commit a batch', [], [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]);
     this.liveLagSeconds = metrics.histogram('ingest_live_lag_seconds', 'Sample time to commit, for samples less than 5 minutes old', [], [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300]);
-    this.inFlight = metrics.gauge('ingest_messages_in_flight', 'Messages received and not yet acknowledged');
+    this.inFlight = metrics.gauge('ingest_messages_in_flight', 'Messages received and not yet acknowledged', [], () => this.countInFlight());
     this.writeRetries = metrics.counter('ingest_write_retries_total', 'Batch writes retried after a database error');
   }
 }

@@ -19,8 +19,15 @@ export class MetricsService {
     return new Counter({ name: `klimaklok_${name}`, help, labelNames, registers: [this.registry] });
   }
 
-  gauge<L extends string>(name: string, help: string, labelNames: L[] = []): Gauge<L> {
-    return new Gauge({ name: `klimaklok_${name}`, help, labelNames, registers: [this.registry] });
+  /** With `read`, the gauge takes its value from it whenever the metrics are scraped. */
+  gauge<L extends string>(name: string, help: string, labelNames: L[] = [], read?: () => number): Gauge<L> {
+    return new Gauge({
+      name: `klimaklok_${name}`,
+      help,
+      labelNames,
+      registers: [this.registry],
+      ...(read ? { collect(this: Gauge<L>) { this.set(read()); } } : {}),
+    });
   }
 
   histogram<L extends string>(name: string, help: string, labelNames: L[] = [], buckets?: number[]): Histogram<L> {

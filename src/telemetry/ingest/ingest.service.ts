@@ -10,8 +10,8 @@ import { RawSampleRepository } from '../storage/raw-sample.repository';
 import { TelemetryMetrics } from '../telemetry.metrics';
 import { redactIdTags } from '../contract/samples';
 import { deviceIdOfTopic } from '../contract/topics';
-import { DecodeContext, DeviceLookup, deadLetter, decodeMessage } from './decode-message';
-import { MicroBatcher } from './micro-batcher';
+import { DecodeContext, DecodedMessage, DeviceLookup, deadLetter, decodeMessage } from './decode-message';
+import { MicroBatcher, Settled } from './micro-batcher';
 import { MqttConnectionPool } from './mqtt-connection-pool';
 import { backoffMs, isDataError } from './storage-errors';
 
@@ -79,6 +79,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       rowsOf: (entry) => sampleRows(entry.rows) + entry.rows.deadLetters.length,
       flush: (entries) => this.store(entries),
     });
+    this.metrics.countInFlight = () => this.batcher?.inFlight ?? 0;
     this.pool = new MqttConnectionPool({
       url: this.config.mqttUrl,
       credentials: this.config.mqttCredentials,
@@ -87,7 +88,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       inHandPerConnection: ingest.inHandPerConnection,
       inHandBytesPerConnection: ingest.inHandBytesPerConnection,
       subscription: `$share/${ingest.shareGroup}/${this.config.mqttTopicRoot}/v1/#`,
-      onMessage: (topic, payload) => this.receive(topic, payload),
+      onMessage: (topic, payload, settled) => this.receive(topic, payload, settled),
     });
     await this.pool.start();
   }
@@ -102,24 +103,24 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     await this.sendPendingJobs(true);
   }
 
-  private async receive(topic: string, payload: Buffer): Promise<void> {
-    this.metrics.inFlight.inc();
+  private receive(topic: string, payload: Buffer, settled: Settled): void {
+    const context: DecodeContext = {
+      now: Date.now(),
+      horizonMs: this.config.ingest.backfillHorizonDays * 86_400_000,
+      futureToleranceMs: FUTURE_TOLERANCE_MS,
+      idTagSecret: this.config.ingest.idTagSecret,
+      topicRoot: this.config.mqttTopicRoot,
+      devices: this.lookup,
+    };
+    let decoded: DecodedMessage;
     try {
-      const context: DecodeContext = {
-        now: Date.now(),
-        horizonMs: this.config.ingest.backfillHorizonDays * 86_400_000,
-        futureToleranceMs: FUTURE_TOLERANCE_MS,
-        idTagSecret: this.config.ingest.idTagSecret,
-        topicRoot: this.config.mqttTopicRoot,
-        devices: this.lookup,
-      };
-      const { rows, unknownFields } = decodeMessage(topic, payload, context);
+      decoded = decodeMessage(topic, payload, context);
       this.metrics.messages.inc({ stream: topic.slice(topic.lastIndexOf('/') + 1) });
-      if (unknownFields) this.metrics.unknownFields.inc(unknownFields);
-      await this.batcher!.add({ topic, payload, rows });
-    } finally {
-      this.metrics.inFlight.dec();
+      if (decoded.unknownFields) this.metrics.unknownFields.inc(decoded.unknownFields);
+    } catch (error) {
+      return settled(error); // never thrown into MQTT.js: the message stays unacknowledged and its connection goes on
     }
+    this.batcher!.add({ topic, payload, rows: decoded.rows }, settled);
   }
 
   /** Writes a batch, retrying transient failures until it commits; a batch that the database refuses is written message by message. */

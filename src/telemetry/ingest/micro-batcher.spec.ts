@@ -18,6 +18,9 @@ function deferred(): Deferred {
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
+/** An entry's settlement as a promise, for the tests' convenience. */
+const add = (b: MicroBatcher<number>, entry: number) => new Promise<void>((resolve, reject) => b.add(entry, (error) => (error ? reject(error) : resolve())));
+
 function batcher(maxConcurrentFlushes: number, maxEntries = 2) {
   const flushes: Array<{ entries: number[]; done: Deferred }> = [];
   const b = new MicroBatcher<number>({
@@ -38,7 +41,7 @@ function batcher(maxConcurrentFlushes: number, maxEntries = 2) {
 describe('MicroBatcher', () => {
   it('cuts a batch when it is full and runs at most the configured number of flushes at once', async () => {
     const { b, flushes } = batcher(2);
-    for (let i = 1; i <= 6; i++) void b.add(i).catch(() => undefined);
+    for (let i = 1; i <= 6; i++) void add(b, i).catch(() => undefined);
     await tick();
     expect(flushes.map((f) => f.entries)).toEqual([[1, 2], [3, 4]]);
     flushes[0].done.resolve();
@@ -49,7 +52,7 @@ describe('MicroBatcher', () => {
   it('settles batches in the order they were cut, even when a later one commits first', async () => {
     const { b, flushes } = batcher(2);
     const settled: number[] = [];
-    const adds = [1, 2, 3, 4].map((i) => b.add(i).then(() => settled.push(i)));
+    const adds = [1, 2, 3, 4].map((i) => add(b, i).then(() => settled.push(i)));
     await tick();
     flushes[1].done.resolve();
     await tick();
@@ -64,7 +67,7 @@ describe('MicroBatcher', () => {
   it('rejects the entries of a failed batch only, after the batches before it settled', async () => {
     const { b, flushes } = batcher(2);
     const outcomes: string[] = [];
-    const adds = [1, 2, 3, 4].map((i) => b.add(i).then(() => outcomes.push(`ok ${i}`), () => outcomes.push(`failed ${i}`)));
+    const adds = [1, 2, 3, 4].map((i) => add(b, i).then(() => outcomes.push(`ok ${i}`), () => outcomes.push(`failed ${i}`)));
     await tick();
     flushes[1].done.reject(new Error('refused'));
     flushes[0].done.resolve();
@@ -76,7 +79,7 @@ describe('MicroBatcher', () => {
     jest.useFakeTimers();
     try {
       const { b, flushes } = batcher(1, 100);
-      const added = b.add(7);
+      const added = add(b, 7);
       expect(flushes).toHaveLength(0);
       jest.advanceTimersByTime(10_000);
       expect(flushes.map((f) => f.entries)).toEqual([[7]]);

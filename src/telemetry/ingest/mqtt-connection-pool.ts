@@ -18,10 +18,17 @@ export interface PoolOptions {
   /** e.g. `$share/klimaklok-ingest/fleet/v1/#` */
   subscription: string;
   /**
-   * Called for every message; the connection reads its next packet and the broker gets the
-   * PUBACK only after the returned promise settles. It must not reject.
+   * Called for every message. The broker gets the message's PUBACK once `settled` is called
+   * without an error (the message is committed); with an error it never gets one and
+   * re-delivers the message after a reconnect. `settled` must be called exactly once.
    */
-  onMessage: (topic: string, payload: Buffer) => Promise<void>;
+  onMessage: (topic: string, payload: Buffer, settled: (error?: unknown) => void) => void;
+}
+
+/** A QoS 1 message whose PUBACK MQTT.js has not sent yet: it waits here until the message is committed. */
+interface HeldAck {
+  outcome: 'waiting' | 'committed' | 'failed';
+  sendPuback?: () => void;
 }
 
 /**
@@ -79,18 +86,20 @@ export class MqttConnectionPool {
       log: () => undefined,
     };
     const client = mqtt.connect(this.options.url, clientOptions);
-    const commits = new Map<number, Promise<void>>();
+    const held = new Map<number, HeldAck>();
     const send = (client as unknown as { _sendPacket?: SendPacket })._sendPacket?.bind(client);
     if (!send) throw new Error('MQTT.js no longer has _sendPacket: the ingest needs it to hold acknowledgements until commit');
     (client as unknown as { _sendPacket: SendPacket })._sendPacket = (packet, callback, ...rest) => {
-      const committed = packet.cmd === 'puback' && packet.messageId !== undefined ? commits.get(packet.messageId) : undefined;
-      if (!committed) return send(packet, callback, ...rest);
-      commits.delete(packet.messageId!);
+      const ack = packet.cmd === 'puback' && packet.messageId !== undefined ? held.get(packet.messageId) : undefined;
+      if (!ack) return send(packet, callback, ...rest);
       callback?.(); // MQTT.js goes on with the next packet; the PUBACK waits for the commit
-      committed.then(
-        () => send(packet, undefined, ...rest),
-        () => undefined, // not committed (shutting down): never acknowledged, the broker re-delivers
-      );
+      if (ack.outcome === 'waiting') {
+        ack.sendPuback = () => send(packet, undefined, ...rest);
+        return;
+      }
+      held.delete(packet.messageId!);
+      // Not committed (shutting down): never acknowledged, the broker re-delivers.
+      if (ack.outcome === 'committed') send(packet, undefined, ...rest);
     };
     let inHand = 0;
     let inHandBytes = 0;
@@ -108,20 +117,28 @@ export class MqttConnectionPool {
         client.reschedulePing();
       }
       const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+      const messageId = packet.qos > 0 ? packet.messageId : undefined;
+      const ack: HeldAck = { outcome: 'waiting' };
+      if (messageId !== undefined) held.set(messageId, ack);
       inHand += 1;
       inHandBytes += payload.length;
-      const committed = this.options.onMessage(packet.topic, payload);
-      if (packet.qos > 0 && packet.messageId !== undefined) commits.set(packet.messageId, committed);
-      committed
-        .catch((error) => this.logger.error({ err: error, topic: packet.topic }, 'Message not stored; not acknowledged'))
-        .finally(() => {
-          inHand -= 1;
-          inHandBytes -= payload.length;
-          if (inHand >= this.options.inHandPerConnection || inHandBytes >= this.options.inHandBytesPerConnection) return;
-          const resume = readNext;
-          readNext = undefined;
-          resume?.();
-        });
+      this.options.onMessage(packet.topic, payload, (error) => {
+        if (error) this.logger.error({ err: error, topic: packet.topic }, 'Message not stored; not acknowledged');
+        if (messageId !== undefined) {
+          ack.outcome = error ? 'failed' : 'committed';
+          // Until MQTT.js asks for the PUBACK (its read may be held back below), the outcome waits in `held`.
+          if (ack.sendPuback) {
+            held.delete(messageId);
+            if (!error) ack.sendPuback();
+          }
+        }
+        inHand -= 1;
+        inHandBytes -= payload.length;
+        if (inHand >= this.options.inHandPerConnection || inHandBytes >= this.options.inHandBytesPerConnection) return;
+        const resume = readNext;
+        readNext = undefined;
+        resume?.();
+      });
       if (inHand < this.options.inHandPerConnection && inHandBytes < this.options.inHandBytesPerConnection) done();
       else readNext = () => done();
     };
