@@ -20,4 +20,5 @@ COPY config config
 COPY demo demo
 USER node
 EXPOSE 3000
-CMD ["node", "dist/src/main.js"]
+# --max-semi-space-size: see scripts/lib/service-node-flags.ts
+CMD ["node", "--max-semi-space-size=64", "dist/src/main.js"]

@@ -17,6 +17,7 @@ import { dataSourceOptions } from '../src/platform/database/data-source-options'
 import { ensureDatabase } from '../src/platform/database/ensure-database';
 import { QueueName } from '../src/platform/queue/job-catalogue';
 import { RunningBroker, startBroker } from './lib/mosquitto';
+import { SERVICE_NODE_FLAGS } from './lib/service-node-flags';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DATA = path.join(ROOT, '.data');
@@ -224,7 +225,7 @@ async function main() {
     })());
     await migrate();
     const adminKey = demoAdminKey();
-    const service = spawn(process.execPath, [path.join(ROOT, 'dist', 'src', 'main.js')], {
+    const service = spawn(process.execPath, [...SERVICE_NODE_FLAGS, path.join(ROOT, 'dist', 'src', 'main.js')], {
       env: {
         ...process.env,
         DATABASE_URL,

@@ -133,7 +133,7 @@ async function startIngest(broker: RunningBroker, label: string, cpuProf: boolea
   if (options.ingestConnections !== undefined) env.INGEST_CONNECTIONS = String(options.ingestConnections);
   if (options.batchMaxRows !== undefined) env.INGEST_BATCH_MAX_ROWS = String(options.batchMaxRows);
   if (options.batchMaxWaitMs !== undefined) env.INGEST_BATCH_MAX_WAIT_MS = String(options.batchMaxWaitMs);
-  const nodeArgs: string[] = (process.env.XX_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const nodeArgs: string[] = [];
   if (cpuProf && options.cpuProf) {
     // Not allowed in NODE_OPTIONS; the profile is written when the service exits after SIGTERM.
     mkdirSync(options.cpuProf, { recursive: true });

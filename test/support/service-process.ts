@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import path from 'node:path';
+import { SERVICE_NODE_FLAGS } from '../../scripts/lib/service-node-flags';
 
 const MAIN = path.join(__dirname, '..', '..', 'dist', 'src', 'main.js');
 
@@ -18,7 +19,7 @@ process.once('exit', () => {
 
 /** Runs the built service (`npm run build` first) as its own process with exactly this environment. */
 export function startService(env: Record<string, string>): ServiceProcess {
-  const child = spawn(process.execPath, [MAIN], {
+  const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, MAIN], {
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,5 +1,6 @@
 import { ChildProcess, fork, spawn } from 'node:child_process';
 import path from 'node:path';
+import { SERVICE_NODE_FLAGS } from '../../lib/service-node-flags';
 import { ChildMessage } from './protocol';
 
 /**
@@ -139,7 +140,7 @@ export class ServiceProcess {
 
   constructor(env: Record<string, string>, nodeArgs: string[] = []) {
     this.child = track(
-      spawn(process.execPath, [...nodeArgs, MAIN], {
+      spawn(process.execPath, [...SERVICE_NODE_FLAGS, ...nodeArgs, MAIN], {
         env: { PATH: process.env.PATH ?? '', ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       }),
