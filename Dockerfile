@@ -21,4 +21,4 @@ COPY demo demo
 USER node
 EXPOSE 3000
 # --max-semi-space-size: see scripts/lib/service-node-flags.ts
-CMD ["node", "--max-semi-space-size=64", "dist/src/main.js"]
+CMD ["node", "--max-semi-space-size=32", "dist/src/main.js"]
