@@ -87,15 +87,17 @@ describe('charging: reconciler', () => {
     const sql = await Sql.connect(t.database.url);
     try {
       // Connected three hours ago (a retained `online`), silent since: no sample arrives to derive anything.
-      const [{ at, dayStart }] = await sql.rows<{ at: Date; dayStart: Date }>(
-        `SELECT clock_timestamp() - interval '3 hours' AS at, (clock_timestamp() AT TIME ZONE 'Europe/Oslo')::date::timestamp AT TIME ZONE 'Europe/Oslo' AS "dayStart"`,
+      const [{ at, dayStart, osloDay }] = await sql.rows<{ at: Date; dayStart: Date; osloDay: string }>(
+        `SELECT clock_timestamp() - interval '3 hours' AS at, (clock_timestamp() AT TIME ZONE 'Europe/Oslo')::date::timestamp AT TIME ZONE 'Europe/Oslo' AS "dayStart",
+                (clock_timestamp() AT TIME ZONE 'Europe/Oslo')::date::text AS "osloDay"`,
       );
       await sql.rows(`INSERT INTO device_connection_events (device_kind, device_ref, received_at, state) VALUES ('charge_point', $1, $2, 'online')`, [id, at]);
       await sql.rows(`INSERT INTO charge_point_state (charge_point_id, connection, connection_at) VALUES ($1, 'online', $2)`, [id, at]);
       const runAt = Date.now();
       await worker!.get(ChargingReconcilerService).run();
       const [today] = await settled(
-        () => sql.rows<{ online_seconds: number; available_seconds: number }>(`SELECT online_seconds, available_seconds FROM charge_point_daily WHERE charge_point_id = $1`, [id]),
+        // Today's row only: in the first three hours after midnight in Oslo the connection began yesterday, which has a row of its own.
+        () => sql.rows<{ online_seconds: number; available_seconds: number }>(`SELECT online_seconds, available_seconds FROM charge_point_daily WHERE charge_point_id = $1 AND day = $2::date`, [id, osloDay]),
         (rows) => rows.length === 1,
       );
       const expected = (runAt - Math.max(at.getTime(), dayStart.getTime())) / 1000;
