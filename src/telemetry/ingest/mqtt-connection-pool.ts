@@ -1,6 +1,7 @@
 import mqtt, { IClientOptions, MqttClient } from 'mqtt';
 import { Logger } from '@nestjs/common';
 import { MqttCredentials } from '../../platform/config/app-config';
+import { HeldAcks } from './held-acks';
 
 type SendPacket = (packet: { cmd: string; messageId?: number }, callback?: (error?: Error) => void, ...rest: unknown[]) => void;
 
@@ -25,11 +26,6 @@ export interface PoolOptions {
   onMessage: (topic: string, payload: Buffer, settled: (error?: unknown) => void) => void;
 }
 
-/** A QoS 1 message whose PUBACK MQTT.js has not sent yet: it waits here until the message is committed. */
-interface HeldAck {
-  outcome: 'waiting' | 'committed' | 'failed';
-  sendPuback?: () => void;
-}
 
 /**
  * K MQTT connections with persistent sessions (clean: false) in one shared subscription group.
@@ -86,20 +82,13 @@ export class MqttConnectionPool {
       log: () => undefined,
     };
     const client = mqtt.connect(this.options.url, clientOptions);
-    const held = new Map<number, HeldAck>();
+    const held = new HeldAcks();
     const send = (client as unknown as { _sendPacket?: SendPacket })._sendPacket?.bind(client);
     if (!send) throw new Error('MQTT.js no longer has _sendPacket: the ingest needs it to hold acknowledgements until commit');
     (client as unknown as { _sendPacket: SendPacket })._sendPacket = (packet, callback, ...rest) => {
-      const ack = packet.cmd === 'puback' && packet.messageId !== undefined ? held.get(packet.messageId) : undefined;
-      if (!ack) return send(packet, callback, ...rest);
+      const isHeld = packet.cmd === 'puback' && packet.messageId !== undefined && held.pubackRequested(packet.messageId, () => send(packet, undefined, ...rest));
+      if (!isHeld) return send(packet, callback, ...rest);
       callback?.(); // MQTT.js goes on with the next packet; the PUBACK waits for the commit
-      if (ack.outcome === 'waiting') {
-        ack.sendPuback = () => send(packet, undefined, ...rest);
-        return;
-      }
-      held.delete(packet.messageId!);
-      // Not committed (shutting down): never acknowledged, the broker re-delivers.
-      if (ack.outcome === 'committed') send(packet, undefined, ...rest);
     };
     let inHand = 0;
     let inHandBytes = 0;
@@ -117,21 +106,12 @@ export class MqttConnectionPool {
         client.reschedulePing();
       }
       const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
-      const messageId = packet.qos > 0 ? packet.messageId : undefined;
-      const ack: HeldAck = { outcome: 'waiting' };
-      if (messageId !== undefined) held.set(messageId, ack);
+      const ack = packet.qos > 0 && packet.messageId !== undefined ? held.received(packet.messageId) : undefined;
       inHand += 1;
       inHandBytes += payload.length;
       this.options.onMessage(packet.topic, payload, (error) => {
         if (error) this.logger.error({ err: error, topic: packet.topic }, 'Message not stored; not acknowledged');
-        if (messageId !== undefined) {
-          ack.outcome = error ? 'failed' : 'committed';
-          // Until MQTT.js asks for the PUBACK (its read may be held back below), the outcome waits in `held`.
-          if (ack.sendPuback) {
-            held.delete(messageId);
-            if (!error) ack.sendPuback();
-          }
-        }
+        if (ack) held.settled(ack, !error);
         inHand -= 1;
         inHandBytes -= payload.length;
         if (inHand >= this.options.inHandPerConnection || inHandBytes >= this.options.inHandBytesPerConnection) return;
