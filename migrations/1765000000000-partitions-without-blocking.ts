@@ -6,11 +6,15 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * so creating a month for a backfill stopped the ingest for as long as the longest reader ran.
  * Attaching a table made beforehand takes only SHARE UPDATE EXCLUSIVE on the parent, which readers
  * and writers do not conflict with. The indexes of the parent are created on the new partition by
- * the attach. Still safe to call concurrently: the loser's CREATE TABLE fails with a duplicate and
- * returns once the winner has committed the attached partition.
+ * the attach. Meant to be safe to call concurrently: the loser's CREATE TABLE fails with a duplicate
+ * once the winner has committed the attached partition (one kind of duplicate error was not caught
+ * here: 1766000000000).
  */
-/** ensure_monthly_partition() around the statements that make the month (the function of 1764400000000 made it with PARTITION OF). */
-const ensureFunction = (makeMonth: string) => `
+/**
+ * ensure_monthly_partition() around the statements that make the month (the function of
+ * 1764400000000 made it with PARTITION OF), ignoring the given errors of a concurrent caller.
+ */
+export const ensureFunction = (makeMonth: string, concurrentErrors = 'duplicate_table OR unique_violation') => `
   CREATE OR REPLACE FUNCTION ensure_monthly_partition(parent text, month date) RETURNS void
   LANGUAGE plpgsql AS $$
   DECLARE
@@ -23,19 +27,19 @@ const ensureFunction = (makeMonth: string) => `
       RETURN;
     END IF;
     ${makeMonth}
-  EXCEPTION WHEN duplicate_table OR unique_violation THEN
+  EXCEPTION WHEN ${concurrentErrors} THEN
     NULL;
   END $$`;
+
+export const MAKE_AND_ATTACH = `
+    EXECUTE format('CREATE TABLE %I (LIKE %I INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', partition_name, parent);
+    EXECUTE format('ALTER TABLE %I ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)', parent, partition_name, lower_bound, upper_bound);`;
 
 export class PartitionsWithoutBlocking1765000000000 implements MigrationInterface {
   name = 'PartitionsWithoutBlocking1765000000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(
-      ensureFunction(`
-    EXECUTE format('CREATE TABLE %I (LIKE %I INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', partition_name, parent);
-    EXECUTE format('ALTER TABLE %I ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)', parent, partition_name, lower_bound, upper_bound);`),
-    );
+    await queryRunner.query(ensureFunction(MAKE_AND_ATTACH));
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

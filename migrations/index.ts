@@ -7,6 +7,7 @@ import { Charging1764700000000 } from './1764700000000-charging';
 import { VehicleCounterIndexes1764800000000 } from './1764800000000-vehicle-counter-indexes';
 import { AuditLog1764900000000 } from './1764900000000-audit-log';
 import { PartitionsWithoutBlocking1765000000000 } from './1765000000000-partitions-without-blocking';
+import { ConcurrentPartitionCreation1766000000000 } from './1766000000000-concurrent-partition-creation';
 
 export const migrations = [
   RegistryAndApiKeys1764300000000,
@@ -17,4 +18,5 @@ export const migrations = [
   VehicleCounterIndexes1764800000000,
   AuditLog1764900000000,
   PartitionsWithoutBlocking1765000000000,
+  ConcurrentPartitionCreation1766000000000,
 ];

@@ -49,8 +49,10 @@ describe('two ingest processes', () => {
         }),
       );
     }
-    for (const port of ports) {
-      await waitFor(async () => ((await fetch(`http://127.0.0.1:${port}/health`)).status === 200 ? true : undefined), 20_000, 'health');
+    for (const [index, port] of ports.entries()) {
+      await waitFor(async () => ((await fetch(`http://127.0.0.1:${port}/health`)).status === 200 ? true : undefined), 20_000, 'health').catch((error: Error) => {
+        throw new Error(`${error.message} of ingest ${index} (port ${port}); its output:\n${services[index].output()}`);
+      });
     }
     // Both processes are subscribed once their connections are up; give the broker a moment to register them.
     await new Promise((resolve) => setTimeout(resolve, 500));

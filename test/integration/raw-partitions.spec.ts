@@ -42,6 +42,18 @@ describe('raw store month partitions', () => {
     expect(await writer.rows(insert)).toHaveLength(0);
   });
 
+  it('lets a second caller return once the first has made the month (two ingest processes starting together)', async () => {
+    // The first caller's transaction stays open after making the month, so the second one cannot
+    // see it yet and goes on to make it too: it waits for the first to commit, then finds a duplicate.
+    await reader.rows('BEGIN');
+    await reader.rows(`SELECT ensure_monthly_partition('vehicle_samples', '2016-01-01')`);
+    const second = writer.rows(`SELECT ensure_monthly_partition('vehicle_samples', '2016-01-20')`);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await reader.rows('COMMIT');
+    await expect(second).resolves.toBeDefined();
+    expect(await writer.count(`SELECT 1 FROM pg_inherits WHERE inhrelid = 'vehicle_samples_2016_01'::regclass`)).toBe(1);
+  });
+
   it('is a no-op for a month that exists, also when asked for at once', async () => {
     await Promise.all([
       writer.rows(`SELECT ensure_monthly_partition('vehicle_samples', '2017-03-01')`),
