@@ -107,9 +107,9 @@ export function normaliseVehicleSample(sample: Sample, context: NormaliseContext
     fuelLevelPct: orNull(readNumber(sample, 'fuelLevelPct', { min: 0, max: 100 })),
     charging: orNull(readBoolean(sample, 'charging')),
   };
-  let fields = 0;
-  for (const key in normalised) if (normalised[key as keyof VehicleSample] !== null) fields++;
-  if (fields === 1) throw new Rejection('empty_sample', 'no field besides ts');
+  let present = 0;
+  for (const key in normalised) if (normalised[key as keyof VehicleSample] !== null) present++;
+  if (present === 1) throw new Rejection('empty_sample', 'no field besides ts'); // ts is always there
   return normalised;
 }
 

@@ -26,7 +26,6 @@ export interface PoolOptions {
   onMessage: (topic: string, payload: Buffer, settled: (error?: unknown) => void) => void;
 }
 
-
 /**
  * K MQTT connections with persistent sessions (clean: false) in one shared subscription group.
  *
