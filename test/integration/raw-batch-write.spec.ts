@@ -46,12 +46,12 @@ describe('raw batch write', () => {
     expect(await repository.write(mixedBatch())).toEqual({ inserted: 6, duplicates: 0, deadLetters: 1 });
 
     const vehicle = await sql.rows<Record<string, unknown>>(
-      `SELECT to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS ts, odometer_km, speed_kmh, lat, lon, ignition, soc_pct, energy_consumed_kwh, charging
+      `SELECT to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS ts, odometer_km, speed_kmh, lat, lon, ignition, soc_pct, energy_consumed_kwh, fuel_used_l, charging
          FROM vehicle_samples ORDER BY ts`,
     );
     expect(vehicle).toEqual([
-      { ts: '2019-03-04T07:15:02.123000', odometer_km: 12.5, speed_kmh: 0, lat: 59.89, lon: 10.52, ignition: true, soc_pct: null, energy_consumed_kwh: 3.25, charging: false },
-      { ts: '2019-03-04T07:15:02.124000', odometer_km: null, speed_kmh: 4, lat: null, lon: null, ignition: null, soc_pct: 80, energy_consumed_kwh: null, charging: null },
+      { ts: '2019-03-04T07:15:02.123000', odometer_km: 12.5, speed_kmh: 0, lat: 59.89, lon: 10.52, ignition: true, soc_pct: null, energy_consumed_kwh: 3.25, fuel_used_l: null, charging: false },
+      { ts: '2019-03-04T07:15:02.124000', odometer_km: null, speed_kmh: 4, lat: null, lon: null, ignition: null, soc_pct: 80, energy_consumed_kwh: null, fuel_used_l: null, charging: null },
     ]);
     expect(await sql.rows(`SELECT status, error_code FROM charge_point_status`)).toEqual([{ status: 'Charging', error_code: 'NoError' }]);
     expect(await sql.rows(`SELECT energy_wh, power_w, transaction_id FROM charge_point_meter`)).toEqual([{ energy_wh: 1200, power_w: null, transaction_id: 'tx "1"' }]);

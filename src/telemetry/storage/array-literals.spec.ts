@@ -10,8 +10,10 @@ describe('array literals', () => {
     expect(booleanArray([{ b: true }, { b: null }, { b: false }], (row) => row.b)).toBe('{t,NULL,f}');
   });
 
-  it('writes an empty list as an empty array', () => {
+  it('writes a column without any value as an empty array (unnest pads it with nulls)', () => {
     expect(numberArray([], () => 1)).toBe('{}');
+    expect(numberArray([{ x: null }, { x: null }], (row) => row.x)).toBe('{}');
+    expect(booleanArray([{ b: null }], (row) => row.b)).toBe('{}');
   });
 
   it('writes uuids and refuses anything else: they go into the literal unescaped', () => {

@@ -6,25 +6,40 @@
  * Text columns keep node-postgres' own serialisation: they need its escaping.
  */
 
-/** float8[] / int[]: finite numbers (the contract's readers refuse anything else) or null. */
+/**
+ * float8[] / int[]: finite numbers (the contract's readers refuse anything else) or null.
+ * A column that is null in every row is an empty array: `unnest(a, b, ...)` pads the shorter
+ * arrays with nulls, and most fields are absent from most samples (fuel on an electric car).
+ */
 export function numberArray<T>(rows: readonly T[], value: (row: T) => number | null): string {
   let literal = '{';
+  let present = false;
   for (let i = 0; i < rows.length; i++) {
     const v = value(rows[i]);
     if (i > 0) literal += ',';
-    literal += v === null ? 'NULL' : String(v);
+    if (v === null) literal += 'NULL';
+    else {
+      literal += String(v);
+      present = true;
+    }
   }
-  return `${literal}}`;
+  return present ? `${literal}}` : '{}';
 }
 
+/** bool[]: like numberArray, an empty array when every row is null. */
 export function booleanArray<T>(rows: readonly T[], value: (row: T) => boolean | null): string {
   let literal = '{';
+  let present = false;
   for (let i = 0; i < rows.length; i++) {
     const v = value(rows[i]);
     if (i > 0) literal += ',';
-    literal += v === null ? 'NULL' : v ? 't' : 'f';
+    if (v === null) literal += 'NULL';
+    else {
+      literal += v ? 't' : 'f';
+      present = true;
+    }
   }
-  return `${literal}}`;
+  return present ? `${literal}}` : '{}';
 }
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
