@@ -12,34 +12,27 @@
  * arrays with nulls, and most fields are absent from most samples (fuel on an electric car).
  */
 export function numberArray<T>(rows: readonly T[], value: (row: T) => number | null): string {
-  let literal = '{';
-  let present = false;
-  for (let i = 0; i < rows.length; i++) {
-    const v = value(rows[i]);
-    if (i > 0) literal += ',';
-    if (v === null) literal += 'NULL';
-    else {
-      literal += String(v);
-      present = true;
-    }
-  }
-  return present ? `${literal}}` : '{}';
+  return literal(rows, value, String);
 }
 
 /** bool[]: like numberArray, an empty array when every row is null. */
 export function booleanArray<T>(rows: readonly T[], value: (row: T) => boolean | null): string {
-  let literal = '{';
+  return literal(rows, value, (v) => (v ? 't' : 'f'));
+}
+
+function literal<T, V>(rows: readonly T[], value: (row: T) => V | null, write: (v: V) => string): string {
+  let text = '{';
   let present = false;
   for (let i = 0; i < rows.length; i++) {
     const v = value(rows[i]);
-    if (i > 0) literal += ',';
-    if (v === null) literal += 'NULL';
+    if (i > 0) text += ',';
+    if (v === null) text += 'NULL';
     else {
-      literal += v ? 't' : 'f';
+      text += write(v);
       present = true;
     }
   }
-  return present ? `${literal}}` : '{}';
+  return present ? `${text}}` : '{}';
 }
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
