@@ -10,10 +10,10 @@
 import { randomBytes } from 'node:crypto';
 import { RunningBroker, freePort, startBroker } from '../lib/mosquitto';
 import { BenchDatabase } from './lib/bench-database';
-import { ServiceProcess, killAllNow, stopAll } from './lib/children';
+import { ServiceProcess } from './lib/children';
+import { cleanUpOnEveryExit } from './lib/cleanup';
 import { registerFuzzFleet, runFuzz } from './lib/fuzz-run';
 import { rssMiB } from './lib/proc';
-import { deleteRedisKeys } from '../lib/redis-keys';
 
 const USAGE = `Usage: npm run bench:fuzz -- [options]
 
@@ -59,33 +59,14 @@ const redisPrefix = `klimaklok-fuzz-${tag}`;
 let broker: RunningBroker | undefined;
 let db: BenchDatabase | undefined;
 
-let cleaning: Promise<void> | undefined;
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    await stopAll().catch(() => undefined);
-    await broker?.stop().catch(() => undefined);
-    await deleteRedisKeys(REDIS_URL, redisPrefix).catch((error) => log(`could not delete Redis keys ${redisPrefix}:*: ${(error as Error).message}`));
-    if (db) {
-      await db.close();
-      await db.drop().catch((error) => log(`could not drop ${db!.url}: ${(error as Error).message}`));
-    }
-  })();
-  return cleaning;
-}
-
-process.on('exit', killAllNow);
-for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
-  process.on(event, (error: unknown) => {
-    log(`${event}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    void cleanup().finally(() => process.exit(1));
-  });
-}
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    log(`${signal}: stopping everything the fuzz run started`);
-    void cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  });
-}
+const cleanup = cleanUpOnEveryExit({
+  name: 'the fuzz run',
+  log,
+  brokers: () => (broker ? [broker] : []),
+  database: () => db,
+  redisUrl: REDIS_URL,
+  redisPrefix,
+});
 
 async function main(): Promise<number> {
   const options = parseArgs(process.argv.slice(2));

@@ -18,12 +18,12 @@ import mqtt from 'mqtt';
 import { RunningBroker, freePort, startBroker } from '../lib/mosquitto';
 import { BenchOptions, UsageError, parseArgs } from './lib/args';
 import { BenchDatabase, CommitObserver, Verification } from './lib/bench-database';
-import { BenchChild, ServiceProcess, killAllNow, stopAll } from './lib/children';
+import { BenchChild, ServiceProcess } from './lib/children';
+import { cleanUpOnEveryExit } from './lib/cleanup';
 import { CpuMeter, peakRssMiB, pidsNamed, rssMiB } from './lib/proc';
 import { PublisherConfig, PublisherResult } from './lib/protocol';
 import { describeIngestMetrics, readIngestMetrics } from './lib/service-metrics';
 import { duration, percentile, round, seconds, sortNumbers } from './lib/stats';
-import { deleteRedisKeys } from '../lib/redis-keys';
 
 const TOPIC_ROOT = 'fleet';
 const DATABASE_SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
@@ -44,36 +44,16 @@ let options: BenchOptions;
 // ---------------------------------------------------------------------------------------------
 // Cleanup on every way out
 
-let cleaning: Promise<void> | undefined;
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    await stopAll().catch(() => undefined);
-    for (const broker of brokers) await broker.stop().catch(() => undefined);
-    brokers.clear();
-    await deleteRedisKeys(REDIS_URL, redisPrefix).catch((error) => log(`could not delete Redis keys ${redisPrefix}:*: ${(error as Error).message}`));
-    if (db) {
-      await db.close();
-      await db.drop().catch((error) => log(`could not drop ${db!.url}: ${(error as Error).message}`));
-    }
-  })();
-  return cleaning;
-}
-
-process.on('exit', killAllNow);
-for (const event of ['uncaughtException', 'unhandledRejection'] as const) {
-  process.on(event, (error: unknown) => {
-    log(`${event}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-    void cleanup().finally(() => process.exit(1));
-  });
-}
 let interrupted = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    interrupted = true;
-    log(`${signal}: stopping everything the bench started`);
-    void cleanup().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
-  });
-}
+const cleanup = cleanUpOnEveryExit({
+  name: 'the bench',
+  log,
+  brokers: () => brokers,
+  database: () => db,
+  redisUrl: REDIS_URL,
+  redisPrefix,
+  onSignal: () => (interrupted = true),
+});
 
 // ---------------------------------------------------------------------------------------------
 // Building blocks
