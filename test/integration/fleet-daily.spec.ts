@@ -236,11 +236,17 @@ describe('fleet: daily rollups', () => {
     // The latest sample now, but taken before the 'offline' and stored after it (a late batch, a
     // gateway's backfill): it does not bring the vehicle back online.
     const publishedAt = new Date();
-    await device.publish('fleet/v1/vehicles/veh-live/telemetry', { ts: Date.now() - 3_600_000, speedKmh: 0, ignition: false });
+    const lateTs = Date.now() - 3_600_000;
+    await device.publish('fleet/v1/vehicles/veh-live/telemetry', { ts: lateTs, speedKmh: 0, ignition: false });
     const sql = await Sql.connect(t.database.url);
     try {
-      // Its derivation (rollup, then state, in one transaction) has run.
-      await sql.waitForCount(`SELECT 1 FROM vehicle_daily WHERE vehicle_id = $1 AND derived_at > $2`, 1, [id, publishedAt]);
+      // Its derivation (rollup, then state, in one transaction) has run. Its own day's row: just
+      // after midnight in Oslo the sample two hours back lies on the day before, derived as well.
+      await sql.waitForCount(
+        `SELECT 1 FROM vehicle_daily WHERE vehicle_id = $1 AND derived_at > $2 AND day = ($3::timestamptz AT TIME ZONE 'Europe/Oslo')::date`,
+        1,
+        [id, publishedAt, new Date(lateTs)],
+      );
     } finally {
       await sql.close();
     }
