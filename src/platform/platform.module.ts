@@ -5,6 +5,7 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { BrokerProbe } from './health/broker-probe.service';
 import { HealthController } from './health/health.controller';
+import { HealthIndicators } from './health/health-indicators';
 import { HealthRepository } from './health/health.repository';
 import { HttpMetricsInterceptor } from './metrics/http-metrics.interceptor';
 import { MetricsController } from './metrics/metrics.controller';
@@ -21,8 +22,8 @@ export class PlatformModule {
       module: PlatformModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule],
       controllers: [HealthController, MetricsController],
-      providers: [MetricsService, QueueService, HealthRepository, BrokerProbe, { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor }],
-      exports: [MetricsService, QueueService],
+      providers: [MetricsService, QueueService, HealthRepository, HealthIndicators, BrokerProbe, { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor }],
+      exports: [MetricsService, QueueService, HealthIndicators],
     };
   }
 }

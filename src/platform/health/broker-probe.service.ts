@@ -9,6 +9,7 @@ import { APP_CONFIG } from '../config/config.module';
 export class BrokerProbe implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(BrokerProbe.name);
   private client: MqttClient | undefined;
+  private closing = false;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
@@ -21,7 +22,20 @@ export class BrokerProbe implements OnModuleInit, OnApplicationShutdown {
       username: this.config.mqttCredentials?.username,
       password: this.config.mqttCredentials?.password,
     });
-    this.client.on('error', (error) => this.logger.warn({ err: error }, 'Broker probe connection error'));
+    // Once per loss, not once per reconnect attempt (every 2 s while the broker is down).
+    let lost = false;
+    this.client.on('connect', () => {
+      if (lost) this.logger.log('Broker reachable again');
+      lost = false;
+    });
+    this.client.on('error', (error) => {
+      if (!lost) this.logger.warn({ err: error }, 'Broker unreachable');
+      lost = true;
+    });
+    this.client.on('close', () => {
+      if (!lost && !this.closing) this.logger.warn('Broker connection lost');
+      lost = true;
+    });
   }
 
   get connected(): boolean {
@@ -29,6 +43,7 @@ export class BrokerProbe implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onApplicationShutdown() {
+    this.closing = true;
     await this.client?.endAsync(true);
   }
 }

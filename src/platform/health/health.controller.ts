@@ -5,6 +5,7 @@ import Redis from 'ioredis';
 import { Public } from '../access/roles.decorator';
 import { REDIS } from '../redis/redis.module';
 import { BrokerProbe } from './broker-probe.service';
+import { HealthIndicators } from './health-indicators';
 import { HealthRepository } from './health.repository';
 
 type ServiceHealth = { status: 'up' | 'down'; latencyMs?: number; error?: string };
@@ -31,17 +32,22 @@ export class HealthController {
     private readonly database: HealthRepository,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly broker: BrokerProbe,
+    private readonly roles: HealthIndicators,
   ) {}
 
-  /** 200 when PostgreSQL, Redis and the MQTT broker all answer, 503 otherwise. */
+  /**
+   * 200 when PostgreSQL, Redis and the MQTT broker all answer and every role of the process says
+   * it is up (the ingest: every connection connected and subscribed); 503 otherwise.
+   */
   @Get()
   @Public()
   async check(@Res({ passthrough: true }) response: Response) {
     const [postgres, redis] = await Promise.all([timed(() => this.database.ping()), timed(() => this.redis.ping())]);
     const broker: ServiceHealth = this.broker.connected ? { status: 'up' } : { status: 'down', error: 'not connected' };
     const services = { postgres, redis, broker };
-    const healthy = Object.values(services).every((service) => service.status === 'up');
+    const roles = this.roles.all();
+    const healthy = Object.values(services).every((service) => service.status === 'up') && Object.values(roles).every((role) => role.status === 'up');
     response.status(healthy ? 200 : 503);
-    return { status: healthy ? 'ok' : 'degraded', services };
+    return { status: healthy ? 'ok' : 'degraded', services, roles };
   }
 }

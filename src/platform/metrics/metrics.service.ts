@@ -30,6 +30,20 @@ export class MetricsService {
     });
   }
 
+  /** A gauge with one label whose series are all read at scrape time: `read` gives each label value and its number. */
+  gaugeByLabel<L extends string>(name: string, help: string, label: L, read: () => Array<[string, number]>): Gauge<L> {
+    return new Gauge({
+      name: `klimaklok_${name}`,
+      help,
+      labelNames: [label],
+      registers: [this.registry],
+      collect(this: Gauge<L>) {
+        this.reset();
+        for (const [value, number] of read()) this.set({ [label]: value } as Partial<Record<L, string>>, number);
+      },
+    });
+  }
+
   histogram<L extends string>(name: string, help: string, labelNames: L[] = [], buckets?: number[]): Histogram<L> {
     return new Histogram({ name: `klimaklok_${name}`, help, labelNames, registers: [this.registry], ...(buckets ? { buckets } : {}) });
   }

@@ -1,7 +1,7 @@
 /** One QoS 1 message's acknowledgement while it is held. */
 export interface HeldAck {
   readonly messageId: number;
-  outcome: 'waiting' | 'committed' | 'failed';
+  outcome: 'waiting' | 'committed' | 'failed' | 'abandoned';
   sendPuback?: () => void;
 }
 
@@ -12,6 +12,12 @@ export interface HeldAck {
  * message handler lets it read on, which may be held back while the connection has too much in
  * hand), and the message's batch commits. They come in either order; the PUBACK is sent when the
  * second one arrives, and never for a message whose batch failed: the broker re-delivers that one.
+ *
+ * Held PUBACKs belong to one connection. When it is lost the broker re-delivers every message it
+ * has no PUBACK for, and on the next connection a message id may name another message: a PUBACK
+ * held from before would acknowledge that one before it is committed. So a lost connection
+ * abandons every held PUBACK (`connectionLost`), and a PUBACK asked for a message not held is
+ * dropped rather than sent.
  */
 export class HeldAcks {
   private readonly held = new Map<number, HeldAck>();
@@ -25,27 +31,33 @@ export class HeldAcks {
   }
 
   /**
-   * MQTT.js asks to send a PUBACK. Returns false when that PUBACK is not held (send it now);
-   * otherwise `send` is called once the message is committed, or never.
+   * MQTT.js asks to send a PUBACK: `send` is called once the message is committed, or never (its
+   * batch failed, its connection was lost, or the message is not held: it came on a lost connection).
    */
-  pubackRequested(messageId: number, send: () => void): boolean {
+  pubackRequested(messageId: number, send: () => void): void {
     const ack = this.held.get(messageId);
-    if (!ack) return false;
+    if (!ack) return;
     if (ack.outcome === 'waiting') {
       ack.sendPuback = send;
-      return true;
+      return;
     }
     this.held.delete(messageId);
     if (ack.outcome === 'committed') send();
-    return true;
   }
 
   /** The message's batch committed, or failed. */
   settled(ack: HeldAck, committed: boolean): void {
+    if (ack.outcome === 'abandoned') return;
     ack.outcome = committed ? 'committed' : 'failed';
     if (!ack.sendPuback) return; // MQTT.js has not asked yet: pubackRequested() finishes it
     if (this.held.get(ack.messageId) === ack) this.held.delete(ack.messageId);
     if (committed) ack.sendPuback();
+  }
+
+  /** The connection is gone: none of the PUBACKs held now may be sent (the broker re-delivers their messages). */
+  connectionLost(): void {
+    for (const ack of this.held.values()) ack.outcome = 'abandoned';
+    this.held.clear();
   }
 
   /** PUBACKs held now (waiting for their commit or for MQTT.js to ask). */

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../../platform/config/app-config';
 import { APP_CONFIG } from '../../platform/config/config.module';
+import { HealthIndicators } from '../../platform/health/health-indicators';
 import { QueueName, deriveChargePointDays, deriveVehicleDays } from '../../platform/queue/job-catalogue';
 import { QueueService } from '../../platform/queue/queue.service';
 import { DayRanges } from '../../platform/time/day-ranges';
@@ -63,6 +64,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     private readonly raw: RawSampleRepository,
     private readonly queue: QueueService,
     private readonly metrics: TelemetryMetrics,
+    private readonly health: HealthIndicators,
   ) {}
 
   async onApplicationBootstrap() {
@@ -89,7 +91,10 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       inHandBytesPerConnection: ingest.inHandBytesPerConnection,
       subscription: `$share/${ingest.shareGroup}/${this.config.mqttTopicRoot}/v1/#`,
       onMessage: (topic, payload, settled) => this.receive(topic, payload, settled),
+      onReconnect: (clientId) => this.metrics.reconnects.inc({ connection: clientId }),
     });
+    this.metrics.connectionStates = () => this.pool?.states ?? [];
+    this.health.register('ingest', () => this.connectionHealth());
     await this.pool.start();
   }
 
@@ -101,6 +106,20 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     await this.batcher?.drain();
     clearTimeout(this.enqueueTimer);
     await this.sendPendingJobs(true);
+  }
+
+  /** Degraded while any connection is down or unsubscribed: a connection that hears nothing must not look healthy. */
+  private connectionHealth() {
+    const now = Date.now();
+    const connections = (this.pool?.states ?? []).map((state) => ({
+      clientId: state.clientId,
+      connected: state.connected,
+      subscribed: state.subscribed,
+      reconnects: state.reconnects,
+      secondsSinceLastMessage: state.lastMessageAt === undefined ? null : Math.round((now - state.lastMessageAt) / 100) / 10,
+    }));
+    const healthy = connections.length > 0 && connections.every((connection) => connection.connected && connection.subscribed);
+    return { status: healthy ? ('up' as const) : ('degraded' as const), connections };
   }
 
   private receive(topic: string, payload: Buffer, settled: Settled): void {

@@ -24,10 +24,33 @@ export interface PoolOptions {
    * re-delivers the message after a reconnect. `settled` must be called exactly once.
    */
   onMessage: (topic: string, payload: Buffer, settled: (error?: unknown) => void) => void;
+  /** Called when a connection comes back after it was lost (for the reconnect metric). */
+  onReconnect?: (clientId: string) => void;
 }
+
+/** What /health and /metrics say of one connection. */
+export interface ConnectionState {
+  clientId: string;
+  connected: boolean;
+  /** The broker granted the subscription (QoS 1) on the current connection. */
+  subscribed: boolean;
+  reconnects: number;
+  /** Epoch ms of the last message received, or undefined before the first. */
+  lastMessageAt: number | undefined;
+}
+
+/** Retry of a subscription the broker refused or that failed, while the connection stays up. */
+const SUBSCRIBE_RETRY_MS = 5000;
 
 /**
  * K MQTT connections with persistent sessions (clean: false) in one shared subscription group.
+ *
+ * Each connection subscribes itself on every connect and checks the SUBACK, whatever the broker
+ * says it kept: Mosquitto 2.0 restores a persistent session after a restart without its shared
+ * subscriptions, and MQTT.js's own `resubscribe` skips topics it believes subscribed (with it on,
+ * the ingest sent no SUBSCRIBE after a broker restart and went deaf). `resubscribe` is off so that
+ * every `subscribe` call really reaches the broker. A refused subscription is retried every
+ * SUBSCRIBE_RETRY_MS; until it is granted the connection counts as not subscribed (`states`).
  *
  * The PUBACK of a QoS 1 message is sent only after the message is committed: that is the
  * durability point. MQTT.js handles one packet per connection at a time and sends the PUBACK as
@@ -44,6 +67,7 @@ export interface PoolOptions {
 export class MqttConnectionPool {
   private readonly logger = new Logger(MqttConnectionPool.name);
   private clients: MqttClient[] = [];
+  private readonly connectionStates: ConnectionState[] = [];
   private stopping = false;
 
   constructor(private readonly options: PoolOptions) {}
@@ -62,8 +86,9 @@ export class MqttConnectionPool {
     this.logger.log({ connections: this.options.size, subscription: this.options.subscription }, 'Ingest connections up');
   }
 
-  get connectedCount(): number {
-    return this.clients.filter((client) => client.connected).length;
+  /** A copy of each connection's state, for health and metrics. */
+  get states(): ConnectionState[] {
+    return this.connectionStates.map((state) => ({ ...state }));
   }
 
   private connect(index: number): MqttClient {
@@ -74,21 +99,34 @@ export class MqttConnectionPool {
       reconnectPeriod: 1000,
       connectTimeout: 10_000,
       keepalive: 30,
-      resubscribe: true,
+      resubscribe: false,
       username: this.options.credentials?.username,
       password: this.options.credentials?.password,
       // MQTT.js traces every packet through `debug`; even switched off, that was 1-2 % of the ingest's CPU.
       log: () => undefined,
     };
+    const state: ConnectionState = { clientId: clientOptions.clientId!, connected: false, subscribed: false, reconnects: 0, lastMessageAt: undefined };
+    this.connectionStates[index] = state;
     const client = mqtt.connect(this.options.url, clientOptions);
+    this.holdAcknowledgements(client, state);
+    this.watchConnection(client, state);
+    return client;
+  }
+
+  /**
+   * Takes over MQTT.js's message handling: each message goes to `onMessage` at once, its PUBACK
+   * waits for the commit, and the connection stops reading while it holds too much.
+   */
+  private holdAcknowledgements(client: MqttClient, state: ConnectionState) {
     const held = new HeldAcks();
     const send = (client as unknown as { _sendPacket?: SendPacket })._sendPacket?.bind(client);
     if (!send) throw new Error('MQTT.js no longer has _sendPacket: the ingest needs it to hold acknowledgements until commit');
     (client as unknown as { _sendPacket: SendPacket })._sendPacket = (packet, callback, ...rest) => {
-      const isHeld = packet.cmd === 'puback' && packet.messageId !== undefined && held.pubackRequested(packet.messageId, () => send(packet, undefined, ...rest));
-      if (!isHeld) return send(packet, callback, ...rest);
+      if (packet.cmd !== 'puback' || packet.messageId === undefined) return send(packet, callback, ...rest);
+      held.pubackRequested(packet.messageId, () => send(packet, undefined, ...rest));
       callback?.(); // MQTT.js goes on with the next packet; the PUBACK waits for the commit
     };
+    client.on('close', () => held.connectionLost());
     let inHand = 0;
     let inHandBytes = 0;
     let readNext: (() => void) | undefined;
@@ -100,6 +138,7 @@ export class MqttConnectionPool {
       // (and the broker's autosaves), came late, and the connection was dropped for keepalive.
       // Once a second is plenty against a 30 s keepalive (a timer reset per message is not).
       const now = Date.now();
+      state.lastMessageAt = now;
       if (now - pingRescheduledAt >= 1000) {
         pingRescheduledAt = now;
         client.reschedulePing();
@@ -121,20 +160,67 @@ export class MqttConnectionPool {
       if (inHand < this.options.inHandPerConnection && inHandBytes < this.options.inHandBytesPerConnection) done();
       else readNext = () => done();
     };
-    client.on('connect', (connack) => {
-      // A persistent session that the broker still has keeps its subscription; subscribe anyway,
-      // it is idempotent and covers a broker that lost its state.
-      if (!connack.sessionPresent || index === 0) this.logger.log({ clientId: clientOptions.clientId, sessionPresent: connack.sessionPresent }, 'Ingest connection up');
+  }
+
+  /**
+   * Subscribes on every connect and keeps `state` true to the connection. Logs once per change
+   * of state (lost, back, refused), not once per reconnect attempt: a broker down for a minute
+   * would otherwise write a line per connection and second.
+   */
+  private watchConnection(client: MqttClient, state: ConnectionState) {
+    let lostAt: number | undefined;
+    let retry: NodeJS.Timeout | undefined;
+    let refusalLogged = false;
+    const subscribe = () => {
+      clearTimeout(retry);
+      if (!client.connected || this.stopping) return;
       client.subscribe(this.options.subscription, { qos: 1 }, (error, granted) => {
-        if (error) this.logger.error({ err: error }, 'Subscription failed');
-        // A broker ACL refuses a subscription with granted QoS 128, not with an error: say so, or ingest would sit idle silently.
-        else if (granted?.some((grant) => grant.qos === 128)) {
-          this.logger.error({ subscription: this.options.subscription }, 'Subscription refused by the broker: the MQTT_USERNAME user needs read access to it');
+        const grantedQos = granted?.[0]?.qos;
+        if (!error && (grantedQos === 1 || grantedQos === 2)) {
+          state.subscribed = true;
+          if (refusalLogged) this.logger.log({ clientId: state.clientId }, 'Subscription granted after all');
+          refusalLogged = false;
+          return;
         }
+        state.subscribed = false;
+        if (!client.connected || this.stopping) return; // lost meanwhile: the next connect subscribes again
+        if (!refusalLogged) {
+          refusalLogged = true;
+          // A broker ACL refuses a subscription with granted QoS 128, not with an error; a grant of QoS 0 would lose messages.
+          const reason = error
+            ? error.message
+            : grantedQos === 128
+              ? 'refused by the broker (QoS 128): the MQTT_USERNAME user needs read access to it'
+              : `granted QoS ${grantedQos ?? 'none'} instead of 1`;
+          this.logger.error({ clientId: state.clientId, subscription: this.options.subscription, reason, retryInMs: SUBSCRIBE_RETRY_MS }, 'Subscription not granted; retrying');
+        }
+        retry = setTimeout(subscribe, SUBSCRIBE_RETRY_MS);
       });
+    };
+    client.on('connect', (connack) => {
+      state.connected = true;
+      state.subscribed = false;
+      if (lostAt !== undefined) {
+        state.reconnects += 1;
+        this.options.onReconnect?.(state.clientId);
+        this.logger.warn({ clientId: state.clientId, sessionPresent: connack.sessionPresent, downSeconds: Math.round((Date.now() - lostAt) / 100) / 10 }, 'Ingest connection back');
+        lostAt = undefined;
+      }
+      subscribe();
     });
-    client.on('error', (error) => this.logger.warn({ err: error, clientId: clientOptions.clientId }, 'Ingest connection error'));
-    return client;
+    client.on('close', () => {
+      state.connected = false;
+      state.subscribed = false;
+      clearTimeout(retry);
+      if (lostAt !== undefined || this.stopping) return;
+      lostAt = Date.now();
+      this.logger.warn({ clientId: state.clientId }, 'Ingest connection lost; reconnecting');
+    });
+    client.on('error', (error) => {
+      // While reconnecting every attempt fails the same way: the loss itself was logged.
+      if (lostAt === undefined) this.logger.warn({ err: error, clientId: state.clientId }, 'Ingest connection error');
+      else this.logger.debug({ err: error, clientId: state.clientId }, 'Ingest reconnect failed');
+    });
   }
 
   /** Closes every connection without acknowledging messages still in hand. */
