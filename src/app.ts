@@ -10,6 +10,7 @@ import { ApiKeyService } from './auth/api-key.service';
 import { dashboardAssets, dashboardDir } from './dashboard/dashboard-assets';
 import { AppConfig } from './platform/config/app-config';
 import { assertSchemaCurrent } from './platform/database/schema-check';
+import { DatabaseAvailability } from './platform/database/database-availability';
 import { AllExceptionsFilter } from './platform/http/all-exceptions.filter';
 import { createValidationPipe } from './platform/http/validation';
 import { QUEUE_DASHBOARD_PATH, queueDashboard } from './platform/queue/queue-dashboard';
@@ -45,7 +46,7 @@ export async function createApp(config: AppConfig, logger: LoggerService): Promi
   app.use(express.json({ limit: config.httpBodyLimit }));
   app.use(express.text({ type: [...YAML_TYPES, ...CSV_TYPES], limit: config.httpBodyLimit }));
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalFilters(new AllExceptionsFilter());
+  app.useGlobalFilters(new AllExceptionsFilter(app.get(DatabaseAvailability)));
 
   const openApi = new DocumentBuilder()
     .setTitle('Klimaklok Fleet Monitor')

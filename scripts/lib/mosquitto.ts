@@ -13,6 +13,8 @@ export interface RunningBroker {
   reloadAuth(auth: BrokerAuthFiles): Promise<void>;
   /** Stops the broker (SIGTERM, then SIGKILL) and, unless keepData, removes its data folder. */
   stop(options?: { keepData?: boolean }): Promise<void>;
+  /** Sends the signal and waits for the broker to exit, keeping its data folder (to restart it with startBroker({ port, dataDir })). */
+  kill(signal: 'SIGTERM' | 'SIGKILL'): Promise<void>;
 }
 
 /** The password and ACL files written by `npm run broker:auth`. */
@@ -37,16 +39,17 @@ function projectConfig(name: string): string {
  * The project's broker config with its listener and persistence moved to `port` and `dataDir`;
  * with `auth`, config/mosquitto-auth.conf appended (as in production) with its paths set to them.
  */
-export function brokerConfig(port: number, dataDir: string, auth?: BrokerAuthFiles): string {
+export function brokerConfig(port: number, dataDir: string, auth?: BrokerAuthFiles, overrides: Record<string, string> = {}): string {
+  const replaced = ['listener', 'persistence_location', 'log_dest', ...Object.keys(overrides)];
   const kept = projectConfig('mosquitto.conf')
     .split('\n')
-    .filter((line) => !/^\s*(listener|persistence_location|log_dest)\b/.test(line));
+    .filter((line) => !replaced.includes(line.trim().split(/\s+/)[0]));
   const authLines = auth
     ? projectConfig('mosquitto-auth.conf')
         .split('\n')
         .map((line) => line.replace(/^(\s*password_file)\s.*$/, `$1 ${auth.passwordFile}`).replace(/^(\s*acl_file)\s.*$/, `$1 ${auth.aclFile}`))
     : [];
-  return [...kept, ...authLines, `persistence_location ${dataDir}/`, `log_dest file ${dataDir}/mosquitto.log`, `listener ${port} 127.0.0.1`, ''].join('\n');
+  return [...kept, ...Object.entries(overrides).map(([key, value]) => `${key} ${value}`), ...authLines, `persistence_location ${dataDir}/`, `log_dest file ${dataDir}/mosquitto.log`, `listener ${port} 127.0.0.1`, ''].join('\n');
 }
 
 /** Who Mosquitto runs as: started by root it drops to user mosquitto, and reads its password and ACL files after that. */
@@ -118,14 +121,17 @@ process.once('exit', () => {
  * Mosquitto started as root drops to user mosquitto, so the folder is made writable for it.
  * With `auth` (the files of `npm run broker:auth`) it runs config/mosquitto-auth.conf too: no
  * anonymous clients, the password file and the ACL (copied into the folder for the broker's user).
+ * `configOverrides` replace settings of the project's config (e.g. a test's shorter `autosave_interval`).
  */
-export async function startBroker(options: { port?: number; dataDir?: string; auth?: BrokerAuthFiles } = {}): Promise<RunningBroker> {
+export async function startBroker(
+  options: { port?: number; dataDir?: string; auth?: BrokerAuthFiles; configOverrides?: Record<string, string> } = {},
+): Promise<RunningBroker> {
   const port = options.port ?? (await freePort());
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'klimaklok-broker-'));
   chmodSync(dataDir, 0o777);
   const configFile = path.join(dataDir, 'mosquitto.conf');
   const auth = options.auth ? installAuth(dataDir, options.auth) : undefined;
-  writeFileSync(configFile, brokerConfig(port, dataDir, auth));
+  writeFileSync(configFile, brokerConfig(port, dataDir, auth, options.configOverrides));
   chmodSync(configFile, 0o644);
   const child = spawn('mosquitto', ['-c', configFile], { stdio: 'ignore' });
   running.add(child);
@@ -149,6 +155,12 @@ export async function startBroker(options: { port?: number; dataDir?: string; au
       // information, which the project config leaves off): give it a moment; callers that need
       // certainty wait until a new login is accepted.
       await new Promise((resolve) => setTimeout(resolve, 500));
+    },
+    async kill(signal) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill(signal);
+      await exited;
     },
     async stop({ keepData = false } = {}) {
       if (child.exitCode === null && child.signalCode === null) {

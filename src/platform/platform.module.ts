@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { APP_INTERCEPTOR } from '@nestjs/core';
 import { AppConfig } from './config/app-config';
 import { ConfigModule } from './config/config.module';
+import { DatabaseAvailability } from './database/database-availability';
 import { DatabaseModule } from './database/database.module';
 import { BrokerProbe } from './health/broker-probe.service';
 import { HealthController } from './health/health.controller';
@@ -22,8 +23,8 @@ export class PlatformModule {
       module: PlatformModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule],
       controllers: [HealthController, MetricsController],
-      providers: [MetricsService, QueueService, HealthRepository, HealthIndicators, BrokerProbe, { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor }],
-      exports: [MetricsService, QueueService, HealthIndicators],
+      providers: [MetricsService, QueueService, HealthRepository, HealthIndicators, DatabaseAvailability, BrokerProbe, { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor }],
+      exports: [MetricsService, QueueService, HealthIndicators, DatabaseAvailability],
     };
   }
 }

@@ -10,9 +10,12 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
-/** A database of its own for one test file, migrated to the latest schema unless `migrate` is false. */
-export async function createTestDatabase({ migrate = true } = {}): Promise<TestDatabase> {
-  const url = `${SERVER}/klimaklok_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+/**
+ * A database of its own for one test file, migrated to the latest schema unless `migrate` is
+ * false; on the machine's PostgreSQL unless `server` names another (e.g. a PrivatePostgres).
+ */
+export async function createTestDatabase({ migrate = true, server = SERVER } = {}): Promise<TestDatabase> {
+  const url = `${server}/klimaklok_test_${process.pid}_${randomBytes(4).toString('hex')}`;
   await ensureDatabase(url);
   if (migrate) {
     const dataSource = await new DataSource(dataSourceOptions(url)).initialize();

@@ -3,6 +3,7 @@ import { EntityManager } from 'typeorm';
 import { ReconcilerWork, WatermarkReconciler } from '../../fleet/reconciler/watermark-reconciler';
 import { AppConfig } from '../../platform/config/app-config';
 import { APP_CONFIG } from '../../platform/config/config.module';
+import { DatabaseAvailability } from '../../platform/database/database-availability';
 import { TransactionRunner } from '../../platform/database/transaction-runner';
 import { deriveChargePointDays } from '../../platform/queue/job-catalogue';
 import { QueueService } from '../../platform/queue/queue.service';
@@ -27,8 +28,9 @@ export class ChargingReconcilerService extends WatermarkReconciler {
     transactions: TransactionRunner,
     private readonly reconciler: ChargingReconcilerRepository,
     queue: QueueService,
+    database: DatabaseAvailability,
   ) {
-    super('charge-point-days', transactions, reconciler, queue);
+    super('charge-point-days', transactions, reconciler, queue, database);
   }
 
   protected async collect(manager: EntityManager, after: Date | null, through: Date): Promise<ReconcilerWork> {

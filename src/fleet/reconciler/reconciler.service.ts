@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { DatabaseAvailability } from '../../platform/database/database-availability';
 import { TransactionRunner } from '../../platform/database/transaction-runner';
 import { deriveVehicleDays } from '../../platform/queue/job-catalogue';
 import { QueueService } from '../../platform/queue/queue.service';
@@ -21,8 +22,9 @@ export class ReconcilerService extends WatermarkReconciler {
     transactions: TransactionRunner,
     private readonly reconciler: ReconcilerRepository,
     queue: QueueService,
+    database: DatabaseAvailability,
   ) {
-    super('vehicle-days', transactions, reconciler, queue);
+    super('vehicle-days', transactions, reconciler, queue, database);
   }
 
   protected async collect(manager: EntityManager, after: Date | null, through: Date): Promise<ReconcilerWork> {

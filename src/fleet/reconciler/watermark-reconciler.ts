@@ -1,6 +1,7 @@
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import { EntityManager } from 'typeorm';
+import { DatabaseAvailability } from '../../platform/database/database-availability';
 import { TransactionRunner } from '../../platform/database/transaction-runner';
 import { JobRequest, QueueName } from '../../platform/queue/job-catalogue';
 import { QueueService } from '../../platform/queue/queue.service';
@@ -35,6 +36,7 @@ export abstract class WatermarkReconciler implements OnApplicationBootstrap {
     private readonly transactions: TransactionRunner,
     private readonly repository: ReconcilerRepository,
     private readonly queue: QueueService,
+    private readonly database: DatabaseAvailability,
   ) {}
 
   /** The jobs for what was stored in (after, through], plus anything else the run must catch. */
@@ -50,6 +52,7 @@ export abstract class WatermarkReconciler implements OnApplicationBootstrap {
     try {
       await this.run();
     } catch (error) {
+      if (this.database.isOutage(error)) return; // logged once for the outage; the next run covers the same span
       this.logger.error({ err: error, watermark: this.watermarkName }, 'Reconciler run failed; the next run retries');
     }
   }

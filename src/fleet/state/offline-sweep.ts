@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { AppConfig } from '../../platform/config/app-config';
 import { APP_CONFIG } from '../../platform/config/config.module';
+import { DatabaseAvailability } from '../../platform/database/database-availability';
 import { StatusEvents } from './status-events';
 import { VehicleStateRepository } from './vehicle-state.repository';
 
@@ -18,6 +19,7 @@ export class OfflineSweep implements OnModuleInit, OnApplicationShutdown {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly state: VehicleStateRepository,
     private readonly events: StatusEvents,
+    private readonly database: DatabaseAvailability,
   ) {}
 
   onModuleInit() {
@@ -37,6 +39,7 @@ export class OfflineSweep implements OnModuleInit, OnApplicationShutdown {
         this.logger.log({ vehicles: changes.length }, 'Vehicles gone silent marked offline');
       }
     } catch (error) {
+      if (this.database.isOutage(error)) return; // logged once for the outage
       this.logger.error({ err: error }, 'Offline sweep failed');
     }
   }

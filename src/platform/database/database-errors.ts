@@ -31,3 +31,25 @@ export function rethrowAsConflict(error: unknown, fields: ConstraintFields): nev
   }
   throw error;
 }
+
+/** Socket errors of a server that is down, restarting or out of reach. */
+const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+/** SQLSTATEs of a server going away: admin_shutdown, crash_shutdown, cannot_connect_now (starting up or shutting down). */
+const SHUTDOWN_STATES = new Set(['57P01', '57P02', '57P03']);
+/** What node-postgres says when a connection ends under it or cannot be had in time (these errors carry no code). */
+const UNREACHABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i;
+
+/**
+ * Whether an error means PostgreSQL cannot be reached (down, restarting, out of reach), rather
+ * than that a query is wrong: an outage to wait out, not a bug to log.
+ */
+export function isDatabaseUnreachable(error: unknown): boolean {
+  if (!error || typeof error !== 'object') return false;
+  const candidate = error as { code?: unknown; message?: unknown; driverError?: unknown; errors?: unknown };
+  if (candidate.driverError && candidate.driverError !== error && isDatabaseUnreachable(candidate.driverError)) return true;
+  // Node reports a refused connection to a host with several addresses as an AggregateError.
+  if (Array.isArray(candidate.errors) && candidate.errors.some((inner) => isDatabaseUnreachable(inner))) return true;
+  const code = typeof candidate.code === 'string' ? candidate.code : '';
+  if (UNREACHABLE_CODES.has(code) || SHUTDOWN_STATES.has(code) || code.startsWith('08')) return true;
+  return typeof candidate.message === 'string' && UNREACHABLE_MESSAGES.test(candidate.message);
+}

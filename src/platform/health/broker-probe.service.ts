@@ -17,12 +17,12 @@ export class BrokerProbe implements OnModuleInit, OnApplicationShutdown {
     this.client = mqtt.connect(this.config.mqttUrl, {
       clientId: `klimaklok-health-${randomBytes(4).toString('hex')}`,
       clean: true,
-      reconnectPeriod: 2000,
+      reconnectPeriod: 500,
       connectTimeout: 5000,
       username: this.config.mqttCredentials?.username,
       password: this.config.mqttCredentials?.password,
     });
-    // Once per loss, not once per reconnect attempt (every 2 s while the broker is down).
+    // Once per loss, not once per reconnect attempt (every 0.5 s while the broker is down).
     let lost = false;
     this.client.on('connect', () => {
       if (lost) this.logger.log('Broker reachable again');

@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger, BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import { Job, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, Job, UnrecoverableError, Worker } from 'bullmq';
 import { AppConfig } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
+import { DATABASE_RETRY_SECONDS, DatabaseAvailability } from '../database/database-availability';
 import { JOB_QUEUES, JobName, QueueName } from './job-catalogue';
 import { JOB_PROCESSOR, JobHandler } from './job-processor.decorator';
 
@@ -11,6 +12,8 @@ import { JOB_PROCESSOR, JobHandler } from './job-processor.decorator';
  * @JobProcessor for its name. Refuses to start if a job of the catalogue has no handler, so that
  * no job can pile up unprocessed. Errors are logged with the job id and rethrown for BullMQ to
  * retry with backoff; an UnrecoverableError marks a permanent failure that is not retried.
+ * A job that fails because PostgreSQL is unreachable is put back, delayed, without using up an
+ * attempt and without a log line: an outage of any length leaves no job failed.
  */
 @Injectable()
 export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
@@ -20,6 +23,7 @@ export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShut
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly discovery: DiscoveryService,
+    private readonly database: DatabaseAvailability,
   ) {}
 
   async onApplicationBootstrap() {
@@ -44,12 +48,17 @@ export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShut
   private startWorker(queue: QueueName, handlers: Map<JobName, JobHandler>): Worker {
     const worker = new Worker(
       queue,
-      async (job: Job) => {
+      async (job: Job, token?: string) => {
         const handler = handlers.get(job.name as JobName);
         if (!handler) throw new UnrecoverableError(`Unknown job ${job.name}`);
         try {
           await handler.handle(job.data, job);
         } catch (error) {
+          if (this.database.isOutage(error)) {
+            // DelayedError: BullMQ neither counts an attempt nor fails the job (docs: "Stop retrying jobs").
+            await job.moveToDelayed(Date.now() + DATABASE_RETRY_SECONDS * 1000, token);
+            throw new DelayedError();
+          }
           this.logger.error({ err: error, jobId: job.id, job: job.name, data: job.data, attempt: job.attemptsMade + 1 }, 'Job failed');
           throw error;
         }

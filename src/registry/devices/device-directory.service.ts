@@ -22,6 +22,8 @@ export class DeviceDirectoryService implements OnApplicationShutdown {
 
   /** Calls `onChange` after every committed change to vehicles or charge points (and after a lost listener reconnects). */
   async watch(onChange: () => void): Promise<void> {
+    // While the database is down every retry fails the same way: say so once, and once when it listens again.
+    let failing = false;
     const retry = () => {
       if (this.stopped) return;
       setTimeout(() => void connect().then(() => this.listener && onChange()), 2000).unref();
@@ -38,8 +40,11 @@ export class DeviceDirectoryService implements OnApplicationShutdown {
           retry();
         });
         this.listener = listener;
+        if (failing) this.logger.log('Listening for registry changes again');
+        failing = false;
       } catch (error) {
-        this.logger.warn({ err: error }, 'Cannot listen for registry changes; retrying');
+        if (!failing) this.logger.warn({ err: error }, 'Cannot listen for registry changes; retrying every 2 s');
+        failing = true;
         retry();
       }
     };

@@ -96,7 +96,9 @@ export class MqttConnectionPool {
       clientId: `${this.options.clientIdPrefix}-${index}`,
       clean: false,
       protocolVersion: 4,
-      reconnectPeriod: 1000,
+      // Mosquitto 2.0 drops what devices publish between its restart and our new subscription:
+      // come back as soon as it listens (a refused local connect costs next to nothing).
+      reconnectPeriod: 100,
       connectTimeout: 10_000,
       keepalive: 30,
       resubscribe: false,
