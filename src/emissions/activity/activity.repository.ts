@@ -14,7 +14,7 @@ export interface ServiceProfile extends VehicleProfile {
   inServiceTo: string | null;
 }
 
-/** A counter interval longer than MAX_COUNTER_GAP; `counted` is what it spread over its days (0 for a reset or an implausible jump). */
+/** A counter interval over MAX_COUNTER_GAP; `counted` is what it spread over its days (0 for a reset or an implausible jump). */
 export interface CounterGapRow {
   vehicleId: string;
   counter: 'odometer' | 'fuel' | 'gas' | 'charged' | 'consumed';
@@ -283,7 +283,7 @@ export class ActivityRepository {
       `SELECT vehicle_id AS "vehicleId", counter, started_at AS "from", ended_at AS "to", counted, kind
          FROM vehicle_counter_gaps
         WHERE vehicle_id = ANY($1::uuid[]) AND started_at < ($3::date::timestamp AT TIME ZONE $4) AND ended_at > ($2::date::timestamp AT TIME ZONE $4)
-        ORDER BY started_at, vehicle_id, counter`,
+        ORDER BY started_at, vehicle_id, counter <> 'odometer', counter`,
       [vehicleIds, from, to, timeZone],
     );
   }

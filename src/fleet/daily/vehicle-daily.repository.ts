@@ -115,12 +115,12 @@ SELECT $1, counter, t0, t1, CASE WHEN kind = 'ok' THEN delta ELSE 0 END, kind
   FROM classified
  WHERE long_gap AND t0 < $5 AND t1 > $4`;
 
-/** A counter interval longer than MAX_COUNTER_GAP; `counted` is what it spread over its days (0 for a reset or an implausible jump). */
+/** A counter interval over MAX_COUNTER_GAP; `counted` is what it spread over its days (0 for a reset or an implausible jump). */
 export interface CounterGap {
   vehicleId: string;
   counter: string;
-  from: string;
-  to: string;
+  from: Date;
+  to: Date;
   counted: number;
   kind: string;
 }
@@ -137,6 +137,10 @@ export interface VehicleDay {
   resetCount: number;
   implausibleCount: number;
   longGapCount: number;
+  /** Seconds of the day within odometer intervals no longer than MAX_COUNTER_GAP. */
+  coveredSeconds: number;
+  /** The part of distanceKm spread from longer intervals (modelled, amendment 1.1). */
+  modelledDistanceKm: number;
 }
 
 @Injectable()
@@ -152,9 +156,21 @@ export class VehicleDailyRepository {
     return manager.query(
       `SELECT to_char(day, 'YYYY-MM-DD') AS day, distance_km AS "distanceKm", driving_seconds AS "drivingSeconds", fuel_used_l AS "fuelUsedL",
               gas_used_kg AS "gasUsedKg", energy_charged_kwh AS "energyChargedKwh", energy_consumed_kwh AS "energyConsumedKwh",
-              sample_count AS "sampleCount", reset_count AS "resetCount", implausible_count AS "implausibleCount", long_gap_count AS "longGapCount"
+              sample_count AS "sampleCount", reset_count AS "resetCount", implausible_count AS "implausibleCount", long_gap_count AS "longGapCount",
+              covered_seconds AS "coveredSeconds", gap_distance_km AS "modelledDistanceKm"
          FROM vehicle_daily WHERE vehicle_id = $1 AND day >= $2::date AND day < $3::date ORDER BY day`,
       [vehicleId, from, to],
+    );
+  }
+
+  /** The vehicle's counter intervals longer than MAX_COUNTER_GAP reaching into [from, to) (local days). */
+  gaps(manager: EntityManager, vehicleId: string, from: string, to: string, timeZone: string): Promise<CounterGap[]> {
+    return manager.query(
+      `SELECT vehicle_id AS "vehicleId", counter, started_at AS "from", ended_at AS "to", counted, kind
+         FROM vehicle_counter_gaps
+        WHERE vehicle_id = $1 AND started_at < ($3::date::timestamp AT TIME ZONE $4) AND ended_at > ($2::date::timestamp AT TIME ZONE $4)
+        ORDER BY started_at, counter <> 'odometer', counter`,
+      [vehicleId, from, to, timeZone],
     );
   }
 }
