@@ -124,7 +124,7 @@ export class EmissionReportsService {
       .map(([group, g]) => {
         const row = reportRow(g.figures, boundary);
         const gapFlags = gapsIn(period.counterGaps, g.vehicleIds, g.from, g.to, timeZone).map((gap) => gap.flag);
-        return { group, label: g.label, ...row, coverage: coverageOf(g.figures.coveredSeconds, g.inServiceSeconds), flags: [...row.flags, ...gapFlags] };
+        return { group, label: g.label, ...row, coverage: coverageOf(g.figures.coveredSeconds, g.inServiceSeconds), inServiceHours: g.inServiceSeconds / 3600, flags: [...row.flags, ...gapFlags] };
       });
     const coverage = this.coverage(period, query.from, query.to, now);
     return {
