@@ -1,8 +1,19 @@
 import { localToInstant } from './local-time';
 
+// Reports ask for the same few month starts thousands of times (once per vehicle and month).
+const dayStarts = new Map<string, number>();
+const DAY_STARTS_KEPT = 100_000;
+
 /** The instant a calendar day (YYYY-MM-DD) begins in a time zone. */
 export function dayStart(day: string, timeZone: string): Date {
-  return localToInstant(Number(day.slice(0, 4)), Number(day.slice(5, 7)), Number(day.slice(8, 10)), 0, 0, 0, timeZone);
+  const key = `${timeZone}|${day}`;
+  let start = dayStarts.get(key);
+  if (start === undefined) {
+    if (dayStarts.size >= DAY_STARTS_KEPT) dayStarts.clear();
+    start = localToInstant(Number(day.slice(0, 4)), Number(day.slice(5, 7)), Number(day.slice(8, 10)), 0, 0, 0, timeZone).getTime();
+    dayStarts.set(key, start);
+  }
+  return new Date(start);
 }
 
 function nextDay(day: string): string {
