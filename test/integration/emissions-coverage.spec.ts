@@ -158,6 +158,11 @@ describe('emissions: coverage and long gaps (reports-v1 amendment 1.1)', () => {
     expect(change.baseKg).toBeCloseTo(840 * 2.5, 9);
     expect(change.currentKg).toBeCloseTo(720 * 2.4, 9);
     expect(change.flags).toContain(`DG10001: odometer interval over MAX_COUNTER_GAP (45 days) from ${GAP_FROM} to ${GAP_TO}: 9000 km, 9000 km of it in the period, counted as modelled`);
+    console.log(
+      `coverage example: ${change.baseYear} coverage ${change.base.coverage} primary ${change.base.dataQuality.primary} ${change.base.distanceKm} km ${change.baseKg} kg; ` +
+        `${change.year} coverage ${change.current.coverage} modelled ${change.current.dataQuality.modelled} distance modelled ${change.current.distanceDataQuality.modelled} ` +
+        `${change.current.distanceKm} km ${change.currentKg} kg; changePct ${change.changePct}; gaps ${change.current.counterGaps.length}`,
+    );
 
     const xlsx = await t.http().get(`${q}&format=xlsx`).set(climate).buffer(true).parse((res, done) => {
       const chunks: Buffer[] = [];
