@@ -309,7 +309,18 @@ export interface EmissionFigures {
   avoidedKg: number;
   biogenicMemoKg: number;
   dataQuality: DataQuality;
+  /** Share of the in-service time within counter intervals no longer than MAX_COUNTER_GAP (reports-v1 amendment 1.1). */
+  coverage: number;
+  /** The in-service time coverage is measured over (only the elapsed part of a period not yet ended). */
+  inServiceHours: number;
   flags: string[];
+}
+
+/** How much of a report's period has happened: a period not yet ended is measured over its elapsed part. */
+interface Elapsed {
+  periodEndsAt: string;
+  periodEnded: boolean;
+  elapsedHours: number;
 }
 
 interface Stated {
@@ -321,7 +332,7 @@ interface Stated {
   lockedYears: Array<{ year: number; revision: number; factorSetVersion: number }>;
 }
 
-export interface EmissionsReport extends Stated {
+export interface EmissionsReport extends Stated, Elapsed {
   from: string;
   to: string;
   groupBy: EmissionsGroupBy;
@@ -338,6 +349,8 @@ export interface ChangeSide {
   energy: Record<string, number>;
   kgByCarrier: Record<string, number>;
   dataQuality: DataQuality;
+  coverage: number;
+  inServiceHours: number;
 }
 
 export interface EmissionsChange extends Stated {
@@ -355,7 +368,7 @@ export interface EmissionsChange extends Stated {
   flags: string[];
 }
 
-export interface FleetKpis extends Stated {
+export interface FleetKpis extends Stated, Elapsed {
   year: number;
   yearEnd: string;
   vehiclesByClassAndCarrier: Array<{ vehicleClass: string; energyCarrier: string; vehicles: number }>;
@@ -373,6 +386,7 @@ export interface FleetKpis extends Stated {
     avoidedKg: number;
     biogenicMemoKg: number;
     dataQuality: DataQuality;
+    coverage: number;
   };
   flags: string[];
 }

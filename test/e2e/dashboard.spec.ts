@@ -355,7 +355,9 @@ describe('web dashboard in headless Chromium', () => {
       // 2019: 8 L of petrol; 2020: 9 L and 18 kWh, with the electric car's 100 km avoiding the petrol baseline.
       expect(change.baseKg).toBeGreaterThan(10);
       expect(byMonth.total.avoidedKg).toBeGreaterThan(0);
-      expect(byMonth.rows.map((r: { group: string }) => r.group)).toEqual(['2020-01']);
+      // Every month in service has a row (coverage 0 without data); only January has figures.
+      expect(byMonth.rows.filter((r: { distanceKm: number }) => r.distanceKm > 0).map((r: { group: string }) => r.group)).toEqual(['2020-01']);
+      expect(byMonth.total.coverage).toBeLessThan(0.9); // samples on two days of the year
 
       const page = await newPage();
       await signIn(page, await t.keyFor('climate_office'));
@@ -368,6 +370,9 @@ describe('web dashboard in headless Chromium', () => {
       await expectText(page.locator('#climate-totals [data-figure="baselineKg"]'), kg(byMonth.total.baselineKg));
       await expectText(page.locator('#climate-totals [data-figure="avoidedKg"]'), kg(byMonth.total.avoidedKg));
       await expectText(page.locator('#climate-totals [data-figure="distanceKm"]'), '220,0\u00a0km');
+      // Coverage beside the totals, with the warning below 90 % (reports-v1 amendment 1.1).
+      await expectText(page.locator('#climate-totals [data-figure="coverage"]'), `${nb(100 * byMonth.total.coverage, 1)}\u00a0% – under 90 %`);
+      await expectText(page.locator('#climate-change-coverage'), 'Dekning 2019');
       await expectText(page.locator('tr[data-month="2020-01"]'), 'jan. 2020');
       await expectText(page.locator('tr[data-class="passenger_car"]'), 'Personbil');
       await expectText(page.locator('#climate-change-text'), `${kg(change.baseKg)} i 2019 → ${kg(change.currentKg)} i 2020`);

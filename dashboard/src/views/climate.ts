@@ -1,4 +1,5 @@
-import { EmissionsChange, EmissionsReport, FleetKpis } from '../api-client';
+import { ApiClient, EmissionsChange, EmissionsReport, FleetKpis } from '../api-client';
+import { latestYearCovered } from '../coverage';
 import { Drawn, barChart, waterfallChart } from '../charts';
 import { emptyState, h, table } from '../dom';
 import { formatMonth, formatNumber, formatPercent, formatQuantity, massUnit } from '../format';
@@ -7,8 +8,21 @@ import { ViewCleanup, ViewContext, loadError, saveFile } from './view';
 
 const CLASSES = ['passenger_car', 'van', 'truck', 'other'] as const;
 
-// Kept across visits.
-const chosen = { year: new Date().getFullYear() - 1, baseYear: new Date().getFullYear() - 2, vehicleClass: '' };
+// Kept across visits; `picked` once the year was chosen (by the user or by coverage).
+const chosen = { year: new Date().getFullYear() - 1, baseYear: new Date().getFullYear() - 2, vehicleClass: '', picked: false };
+
+/** Below this coverage a figure says it is partly modelled (reports-v1 amendment 1.1). */
+const COVERAGE_WARNING = 0.9;
+/** The view opens on the latest year with at least this coverage. */
+const COVERAGE_TO_OPEN = 0.5;
+const YEARS_LOOKED_BACK = 10;
+
+/** The latest of the last ten years (this one included) whose coverage is at least 0.5, from one report by month. */
+async function latestCoveredYear(client: ApiClient): Promise<number | null> {
+  const thisYear = new Date().getFullYear();
+  const report = await client.emissions({ from: `${thisYear - YEARS_LOOKED_BACK + 1}-01-01`, to: `${thisYear + 1}-01-01`, groupBy: 'month' });
+  return latestYearCovered(report.rows, COVERAGE_TO_OPEN);
+}
 
 /**
  * The climate office's figures (reports-v1 through src/emissions): the year by month (actual and
@@ -41,6 +55,7 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
           chosen.year = Number(yearInput.value);
           chosen.baseYear = Number(baseInput.value);
           chosen.vehicleClass = classSelect.value;
+          chosen.picked = true;
           void load();
         },
       },
@@ -58,6 +73,16 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
   async function load() {
     for (const destroy of destroyers.splice(0)) destroy();
     content.replaceChildren(h('p', {}, t('app.loading')));
+    if (!chosen.picked) {
+      // First visit: the latest year whose figures mostly rest on measured data.
+      const covered = await latestCoveredYear(client).catch(() => null);
+      // The user may have chosen a year meanwhile: that choice has its own load.
+      if (stopped || chosen.picked) return;
+      if (covered !== null) Object.assign(chosen, { year: covered, baseYear: covered - 1 });
+      chosen.picked = true;
+      yearInput.value = String(chosen.year);
+      baseInput.value = String(chosen.baseYear);
+    }
     const { year, baseYear } = chosen;
     const vehicleClass = chosen.vehicleClass || undefined;
     const from = `${year}-01-01`;
@@ -102,9 +127,13 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
         ...fact(t('col.avoided'), kg(report.total.avoidedKg), 'avoidedKg'),
         ...fact(t('col.distance'), formatQuantity(report.total.distanceKm, 'km', 1), 'distanceKm'),
         ...fact(t('climate.byCount'), share(kpis.zeroEmissionShare.byCount), 'zeroByCount'),
+        h('dt', {}, t('climate.coverage')),
+        h('dd', { 'data-figure': 'coverage' }, coverageText(report.total.coverage, true)),
       ),
       h('p', { class: 'note' }, t('climate.stated', { version: report.factorSetVersion, name: report.factorSetName, boundary: report.boundary, gridMethod: report.gridMethod })),
+      h('p', { class: 'note' }, t('climate.coverageMeans')),
     ];
+    if (!report.periodEnded) nodes.push(h('p', { class: 'note', id: 'climate-elapsed' }, t('climate.elapsed', { hours: formatNumber(Math.round(report.elapsedHours)) })));
     if (flags.length > 0) nodes.push(h('details', {}, h('summary', {}, t('climate.flags', { count: flags.length })), h('ul', {}, ...flags.map((flag) => h('li', {}, flag)))));
     return nodes;
   }
@@ -125,9 +154,9 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
         { class: 'table-wrap' },
         table(
           t('climate.byMonth'),
-          [{ text: t('col.month') }, { text: t('col.distance'), numeric: true }, { text: t('col.actual'), numeric: true }, { text: t('col.baseline'), numeric: true }, { text: t('col.avoided'), numeric: true }],
+          [{ text: t('col.month') }, { text: t('col.distance'), numeric: true }, { text: t('col.actual'), numeric: true }, { text: t('col.baseline'), numeric: true }, { text: t('col.avoided'), numeric: true }, { text: t('climate.coverage'), numeric: true }],
           report.rows.map((r, i) =>
-            h('tr', { 'data-month': r.group }, h('th', { scope: 'row' }, labels[i]), h('td', { class: 'num' }, formatQuantity(r.distanceKm, 'km', 1)), h('td', { class: 'num' }, kg(r.actualKg)), h('td', { class: 'num' }, kg(r.baselineKg)), h('td', { class: 'num' }, kg(r.avoidedKg))),
+            h('tr', { 'data-month': r.group }, h('th', { scope: 'row' }, labels[i]), h('td', { class: 'num' }, formatQuantity(r.distanceKm, 'km', 1)), h('td', { class: 'num' }, kg(r.actualKg)), h('td', { class: 'num' }, kg(r.baselineKg)), h('td', { class: 'num' }, kg(r.avoidedKg)), h('td', { class: 'num' }, coverageText(r.coverage, false))),
           ),
         ),
       ),
@@ -151,9 +180,9 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
         { class: 'table-wrap' },
         table(
           t('climate.byClass'),
-          [{ text: t('col.class') }, { text: t('col.distance'), numeric: true }, { text: t('col.actual'), numeric: true }, { text: t('col.baseline'), numeric: true }, { text: t('col.avoided'), numeric: true }],
+          [{ text: t('col.class') }, { text: t('col.distance'), numeric: true }, { text: t('col.actual'), numeric: true }, { text: t('col.baseline'), numeric: true }, { text: t('col.avoided'), numeric: true }, { text: t('climate.coverage'), numeric: true }],
           report.rows.map((r, i) =>
-            h('tr', { 'data-class': r.group }, h('th', { scope: 'row' }, labels[i]), h('td', { class: 'num' }, formatQuantity(r.distanceKm, 'km', 1)), h('td', { class: 'num' }, kg(r.actualKg)), h('td', { class: 'num' }, kg(r.baselineKg)), h('td', { class: 'num' }, kg(r.avoidedKg))),
+            h('tr', { 'data-class': r.group }, h('th', { scope: 'row' }, labels[i]), h('td', { class: 'num' }, formatQuantity(r.distanceKm, 'km', 1)), h('td', { class: 'num' }, kg(r.actualKg)), h('td', { class: 'num' }, kg(r.baselineKg)), h('td', { class: 'num' }, kg(r.avoidedKg)), h('td', { class: 'num' }, coverageText(r.coverage, false))),
           ),
         ),
       ),
@@ -173,6 +202,14 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
     ];
     return [
       h('p', { id: 'climate-change-text' }, `${t('climate.changeText', { base: kg(result.baseKg), baseYear, current: kg(result.currentKg), year })} (${pct})`),
+      h(
+        'p',
+        { id: 'climate-change-coverage' },
+        `${t('climate.coverage')} ${baseYear}: `,
+        coverageText(result.base.coverage, false),
+        `, ${year}: `,
+        coverageText(result.current.coverage, false),
+      ),
       keep(waterfallChart(t('climate.waterfall', { baseYear, year }), steps.map((s) => ({ ...s, value: scaled(s.value) })), unit)),
       h(
         'div',
@@ -195,6 +232,8 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
         h('dd', { 'data-figure': 'byCount' }, `${share(kpis.zeroEmissionShare.byCount)} (${formatNumber(kpis.totals.zeroEmissionVehiclesAtYearEnd)} / ${formatNumber(kpis.totals.vehiclesAtYearEnd)})`),
         h('dt', {}, t('climate.byDistance')),
         h('dd', { 'data-figure': 'byDistance' }, `${share(kpis.zeroEmissionShare.byDistance)} (${formatQuantity(kpis.totals.zeroEmissionDistanceKm, 'km', 1)} / ${formatQuantity(kpis.totals.distanceKm, 'km', 1)})`),
+        h('dt', {}, t('climate.coverage')),
+        h('dd', { 'data-figure': 'kpiCoverage' }, coverageText(kpis.totals.coverage, false)),
       ),
       kpis.vehiclesByClassAndCarrier.length === 0
         ? emptyState(t('climate.noData'))
@@ -243,6 +282,13 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
     stopped = true;
     for (const destroy of destroyers.splice(0)) destroy();
   };
+}
+
+/** Coverage as a percentage, with the warning in words (and colour) below 0.9. */
+function coverageText(value: number, long: boolean): HTMLElement {
+  const low = value < COVERAGE_WARNING;
+  const warning = low ? ` – ${t(long ? 'climate.coverageLow' : 'climate.coverageLowShort')}` : '';
+  return h('span', { class: low ? 'coverage-low' : 'coverage', 'data-coverage': value }, `${share(value)}${warning}`);
 }
 
 /** A fraction 0..1 as a percentage. */

@@ -14,6 +14,16 @@ export interface ServiceProfile extends VehicleProfile {
   inServiceTo: string | null;
 }
 
+/** A counter interval over MAX_COUNTER_GAP; `counted` is what it spread over its days (0 for a reset or an implausible jump). */
+export interface CounterGapRow {
+  vehicleId: string;
+  counter: 'odometer' | 'fuel' | 'gas' | 'charged' | 'consumed';
+  from: Date;
+  to: Date;
+  counted: number;
+  kind: string;
+}
+
 export interface VehicleMonth {
   vehicleId: string;
   activity: MonthActivity;
@@ -46,11 +56,17 @@ const DAILY_SUMS = `coalesce(sum(d.distance_km), 0) AS "distanceKm",
   coalesce(sum(d.energy_charged_kwh), 0) AS "chargedKwh",
   count(d.energy_charged_kwh)::int AS "chargedDays",
   coalesce(sum(d.energy_consumed_kwh) FILTER (WHERE d.energy_charged_kwh IS NULL), 0) AS "consumedWithoutChargedKwh",
-  coalesce(sum(d.distance_km) FILTER (WHERE d.energy_charged_kwh IS NULL AND d.energy_consumed_kwh IS NULL), 0) AS "distanceWithoutElectricKm"`;
+  coalesce(sum(d.distance_km) FILTER (WHERE d.energy_charged_kwh IS NULL AND d.energy_consumed_kwh IS NULL), 0) AS "distanceWithoutElectricKm",
+  coalesce(sum(d.covered_seconds), 0) AS "coveredSeconds",
+  coalesce(sum(d.gap_distance_km), 0) AS "gapDistanceKm",
+  coalesce(sum(d.gap_fuel_used_l), 0) AS "gapFuelL",
+  coalesce(sum(d.gap_gas_used_kg), 0) AS "gapGasKg",
+  coalesce(sum(d.gap_energy_charged_kwh), 0) AS "gapChargedKwh"`;
 
 const MONTH_COLUMNS = `m.distance_km AS "distanceKm", m.fuel_l AS "fuelL", m.fuel_days AS "fuelDays", m.distance_without_fuel_km AS "distanceWithoutFuelKm",
   m.gas_kg AS "gasKg", m.gas_days AS "gasDays", m.distance_without_gas_km AS "distanceWithoutGasKm", m.charged_kwh AS "chargedKwh",
-  m.charged_days AS "chargedDays", m.consumed_without_charged_kwh AS "consumedWithoutChargedKwh", m.distance_without_electric_km AS "distanceWithoutElectricKm"`;
+  m.charged_days AS "chargedDays", m.consumed_without_charged_kwh AS "consumedWithoutChargedKwh", m.distance_without_electric_km AS "distanceWithoutElectricKm",
+  m.covered_seconds AS "coveredSeconds", m.gap_distance_km AS "gapDistanceKm", m.gap_fuel_l AS "gapFuelL", m.gap_gas_kg AS "gapGasKg", m.gap_charged_kwh AS "gapChargedKwh"`;
 
 /**
  * Re-sums the vehicle-months that vehicle_daily's triggers marked as changed. One statement, so
@@ -69,15 +85,18 @@ emptied AS (
    WHERE m.vehicle_id = t.vehicle_id AND m.month = t.month AND NOT EXISTS (SELECT 1 FROM sums s WHERE s.vehicle_id = t.vehicle_id AND s.month = t.month)
 )
 INSERT INTO emission_vehicle_months (vehicle_id, month, distance_km, fuel_l, fuel_days, distance_without_fuel_km, gas_kg, gas_days, distance_without_gas_km,
-                                     charged_kwh, charged_days, consumed_without_charged_kwh, distance_without_electric_km)
+                                     charged_kwh, charged_days, consumed_without_charged_kwh, distance_without_electric_km,
+                                     covered_seconds, gap_distance_km, gap_fuel_l, gap_gas_kg, gap_charged_kwh)
 SELECT s.vehicle_id, s.month, s."distanceKm", s."fuelL", s."fuelDays", s."distanceWithoutFuelKm", s."gasKg", s."gasDays", s."distanceWithoutGasKm",
-       s."chargedKwh", s."chargedDays", s."consumedWithoutChargedKwh", s."distanceWithoutElectricKm"
+       s."chargedKwh", s."chargedDays", s."consumedWithoutChargedKwh", s."distanceWithoutElectricKm",
+       s."coveredSeconds", s."gapDistanceKm", s."gapFuelL", s."gapGasKg", s."gapChargedKwh"
   FROM sums s JOIN vehicles v ON v.id = s.vehicle_id
 ON CONFLICT (vehicle_id, month) DO UPDATE SET
   distance_km = EXCLUDED.distance_km, fuel_l = EXCLUDED.fuel_l, fuel_days = EXCLUDED.fuel_days, distance_without_fuel_km = EXCLUDED.distance_without_fuel_km,
   gas_kg = EXCLUDED.gas_kg, gas_days = EXCLUDED.gas_days, distance_without_gas_km = EXCLUDED.distance_without_gas_km, charged_kwh = EXCLUDED.charged_kwh,
   charged_days = EXCLUDED.charged_days, consumed_without_charged_kwh = EXCLUDED.consumed_without_charged_kwh,
-  distance_without_electric_km = EXCLUDED.distance_without_electric_km`;
+  distance_without_electric_km = EXCLUDED.distance_without_electric_km, covered_seconds = EXCLUDED.covered_seconds, gap_distance_km = EXCLUDED.gap_distance_km,
+  gap_fuel_l = EXCLUDED.gap_fuel_l, gap_gas_kg = EXCLUDED.gap_gas_kg, gap_charged_kwh = EXCLUDED.gap_charged_kwh`;
 
 type Runner = Pick<EntityManager, 'query'>;
 
@@ -198,7 +217,8 @@ export class ActivityRepository {
               sum(m.distance_km) AS "distanceKm", sum(m.fuel_l) AS "fuelL", sum(m.fuel_days)::int AS "fuelDays", sum(m.distance_without_fuel_km) AS "distanceWithoutFuelKm",
               sum(m.gas_kg) AS "gasKg", sum(m.gas_days)::int AS "gasDays", sum(m.distance_without_gas_km) AS "distanceWithoutGasKm", sum(m.charged_kwh) AS "chargedKwh",
               sum(m.charged_days)::int AS "chargedDays", sum(m.consumed_without_charged_kwh) AS "consumedWithoutChargedKwh",
-              sum(m.distance_without_electric_km) AS "distanceWithoutElectricKm"
+              sum(m.distance_without_electric_km) AS "distanceWithoutElectricKm", sum(m.covered_seconds) AS "coveredSeconds",
+              sum(m.gap_distance_km) AS "gapDistanceKm", sum(m.gap_fuel_l) AS "gapFuelL", sum(m.gap_gas_kg) AS "gapGasKg", sum(m.gap_charged_kwh) AS "gapChargedKwh"
          FROM emission_vehicle_months m JOIN vehicles v ON v.id = m.vehicle_id
          LEFT JOIN carded c ON c.vehicle_id = m.vehicle_id AND c.month = m.month
         WHERE m.month >= $1::date AND m.month < $2::date AND ($3::text IS NULL OR v.vehicle_class = $3)
@@ -249,7 +269,23 @@ export class ActivityRepository {
         WHERE m.year = $1 AND m.revision = $2 AND m.month >= $3::date AND m.month < $4::date AND ($5::text IS NULL OR v.vehicle_class = $5)`,
       [source.year, source.revision, from, to, vehicleClass],
     );
-    return rows;
+    // Revisions locked before coverage existed lack its fields: 0, i.e. nothing counts as covered.
+    return rows.map(({ vehicleId, activity }) => ({ vehicleId, activity: { ...emptyActivity(activity.month), ...activity } }));
+  }
+
+  /**
+   * The counter intervals longer than MAX_COUNTER_GAP that reach into [from, to) (local days) of
+   * the given vehicles, for the reports' flags. Read from the live derivation also for locked years.
+   */
+  gaps(vehicleIds: string[], from: string, to: string, timeZone: string, manager?: EntityManager): Promise<CounterGapRow[]> {
+    if (vehicleIds.length === 0) return Promise.resolve([]);
+    return (manager ?? this.dataSource).query(
+      `SELECT vehicle_id AS "vehicleId", counter, started_at AS "from", ended_at AS "to", counted, kind
+         FROM vehicle_counter_gaps
+        WHERE vehicle_id = ANY($1::uuid[]) AND started_at < ($3::date::timestamp AT TIME ZONE $4) AND ended_at > ($2::date::timestamp AT TIME ZONE $4)
+        ORDER BY started_at, vehicle_id, counter <> 'odometer', counter`,
+      [vehicleIds, from, to, timeZone],
+    );
   }
 
   /** Stores a locked year's monthly activity (computed from its daily copy). */
@@ -284,6 +320,11 @@ function merge(sums: Array<Record<string, unknown>>, fuel: Array<{ vehicleId: st
     a.chargedDays += Number(row.chargedDays);
     a.consumedWithoutChargedKwh += Number(row.consumedWithoutChargedKwh);
     a.distanceWithoutElectricKm += Number(row.distanceWithoutElectricKm);
+    a.coveredSeconds += Number(row.coveredSeconds);
+    a.gapDistanceKm += Number(row.gapDistanceKm);
+    a.gapFuelL += Number(row.gapFuelL);
+    a.gapGasKg += Number(row.gapGasKg);
+    a.gapChargedKwh += Number(row.gapChargedKwh);
   }
   for (const row of fuel) entry(row.vehicleId, row.month).activity.transactions[row.carrier] = Number(row.quantity);
   return [...byKey.values()];
@@ -303,6 +344,11 @@ export function emptyActivity(month: string): MonthActivity {
     chargedDays: 0,
     consumedWithoutChargedKwh: 0,
     distanceWithoutElectricKm: 0,
+    coveredSeconds: 0,
+    gapDistanceKm: 0,
+    gapFuelL: 0,
+    gapGasKg: 0,
+    gapChargedKwh: 0,
     transactions: {},
   };
 }

@@ -29,6 +29,11 @@ const activity = (overrides: Partial<MonthActivity> = {}): MonthActivity => ({
   chargedDays: 0,
   consumedWithoutChargedKwh: 0,
   distanceWithoutElectricKm: 0,
+  coveredSeconds: 0,
+  gapDistanceKm: 0,
+  gapFuelL: 0,
+  gapGasKg: 0,
+  gapChargedKwh: 0,
   transactions: {},
   ...overrides,
 });

@@ -7,6 +7,10 @@ type PerCarrier = Partial<Record<Carrier, number>>;
 /** The figures of one vehicle in one month, for both boundaries, for one grid method. */
 export interface Figures {
   distanceKm: number;
+  /** The part of distanceKm spread from counter intervals longer than MAX_COUNTER_GAP (modelled). */
+  modelledDistanceKm: number;
+  /** Seconds within odometer intervals no longer than MAX_COUNTER_GAP (the numerator of coverage). */
+  coveredSeconds: number;
   energy: PerCarrier;
   ttwKgByCarrier: PerCarrier;
   wtwKgByCarrier: PerCarrier;
@@ -100,6 +104,8 @@ export function figuresOf(vehicle: VehicleProfile, activity: MonthActivity, set:
   const baseline = NON_FOSSIL_VEHICLE.has(vehicle.energyCarrier) ? baselineOf(vehicle, activity.distanceKm, set, year, gridMethod, flags) : null;
   return {
     distanceKm: activity.distanceKm,
+    modelledDistanceKm: activity.gapDistanceKm,
+    coveredSeconds: activity.coveredSeconds,
     energy: emissions.energy,
     ttwKgByCarrier: emissions.ttwKgByCarrier,
     wtwKgByCarrier: emissions.wtwKgByCarrier,
@@ -116,6 +122,8 @@ export function figuresOf(vehicle: VehicleProfile, activity: MonthActivity, set:
 export function emptyFigures(): Figures {
   return {
     distanceKm: 0,
+    modelledDistanceKm: 0,
+    coveredSeconds: 0,
     energy: {},
     ttwKgByCarrier: {},
     wtwKgByCarrier: {},
@@ -132,6 +140,8 @@ export function emptyFigures(): Figures {
 /** Adds `figures` into `total` (mutating `total`); flags are kept once each. */
 export function addFigures(total: Figures, figures: Figures): Figures {
   total.distanceKm += figures.distanceKm;
+  total.modelledDistanceKm += figures.modelledDistanceKm;
+  total.coveredSeconds += figures.coveredSeconds;
   let carrier: Carrier;
   for (carrier in figures.energy) addTo(total.energy, carrier, figures.energy[carrier]!);
   for (carrier in figures.ttwKgByCarrier) addTo(total.ttwKgByCarrier, carrier, figures.ttwKgByCarrier[carrier]!);
@@ -151,4 +161,14 @@ export function dataQualityShares(qualityKwh: Record<DataQuality, number>): Reco
   const total = qualityKwh.primary + qualityKwh.modelled + qualityKwh.default;
   if (total <= 0) return { primary: 0, modelled: 0, default: 0 };
   return { primary: qualityKwh.primary / total, modelled: qualityKwh.modelled / total, default: qualityKwh.default / total };
+}
+
+/**
+ * Shares of distance that are primary (odometer intervals no longer than MAX_COUNTER_GAP) and
+ * modelled (spread from longer intervals); both 0 when there is no distance.
+ */
+export function distanceQualityShares(figures: Pick<Figures, 'distanceKm' | 'modelledDistanceKm'>): { primary: number; modelled: number } {
+  if (figures.distanceKm <= 0) return { primary: 0, modelled: 0 };
+  const modelled = Math.min(1, Math.max(0, figures.modelledDistanceKm / figures.distanceKm));
+  return { primary: 1 - modelled, modelled };
 }

@@ -27,6 +27,11 @@ const month = (overrides: Partial<MonthActivity> = {}): MonthActivity => ({
   chargedDays: 0,
   consumedWithoutChargedKwh: 0,
   distanceWithoutElectricKm: 0,
+  coveredSeconds: 0,
+  gapDistanceKm: 0,
+  gapFuelL: 0,
+  gapGasKg: 0,
+  gapChargedKwh: 0,
   transactions: {},
   ...overrides,
 });
@@ -71,6 +76,21 @@ describe('energy by data quality', () => {
     expect(result.lines).toEqual([
       { carrier: 'petrol', quantity: 16, quality: 'primary' },
       { carrier: 'petrol', quantity: 100 * 0.08, quality: 'default' },
+    ]);
+  });
+
+  it('what counter intervals longer than MAX_COUNTER_GAP spread is modelled, never primary (amendment 1.1)', () => {
+    const fuel = energyOf(car({ energyCarrier: 'diesel' }), month({ distanceKm: 300, fuelL: 24, fuelDays: 30, gapDistanceKm: 200, gapFuelL: 16 }), set);
+    expect(fuel.lines).toEqual([
+      { carrier: 'diesel', quantity: 8, quality: 'primary' },
+      { carrier: 'diesel', quantity: 16, quality: 'modelled' },
+    ]);
+    const gas = energyOf(car({ vehicleClass: 'truck', energyCarrier: 'biogas' }), month({ distanceKm: 100, gasKg: 31, gasDays: 5, gapGasKg: 31 }), set);
+    expect(gas.lines).toEqual([{ carrier: 'biogas', quantity: 31, quality: 'modelled' }]);
+    const charged = energyOf(car(), month({ distanceKm: 100, chargedKwh: 21, chargedDays: 30, gapChargedKwh: 7 }), set);
+    expect(charged.lines).toEqual([
+      { carrier: 'electricity', quantity: 14, quality: 'primary' },
+      { carrier: 'electricity', quantity: 7, quality: 'modelled' },
     ]);
   });
 

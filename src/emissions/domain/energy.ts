@@ -43,6 +43,16 @@ export interface MonthActivity {
   consumedWithoutChargedKwh: number;
   /** Distance on days with neither electricity counter. */
   distanceWithoutElectricKm: number;
+  /** Seconds within odometer intervals no longer than MAX_COUNTER_GAP (coverage, amendment 1.1). */
+  coveredSeconds: number;
+  /**
+   * The parts of distanceKm, fuelL, gasKg and chargedKwh that intervals longer than MAX_COUNTER_GAP
+   * spread over the month: counted, but `modelled`, never `primary` (amendment 1.1).
+   */
+  gapDistanceKm: number;
+  gapFuelL: number;
+  gapGasKg: number;
+  gapChargedKwh: number;
   /** Imported fuel-card quantities in the month, per carrier. */
   transactions: Partial<Record<Carrier, number>>;
 }
@@ -61,7 +71,8 @@ export interface EnergyResult {
 /**
  * Energy per carrier with its data quality, best source first (reports-v1, "Vehicle activity"):
  *
- * 1. primary: counter deltas of the carrier; or, for a month in which the vehicle has no data of
+ * 1. primary: counter deltas of the carrier (except what intervals longer than MAX_COUNTER_GAP
+ *    spread over the month: modelled, reports-v1 amendment 1.1); or, for a month in which the vehicle has no data of
  *    that counter at all, imported fuel transactions of carriers read by that counter. Counters win
  *    over fuel cards because a refuel does not say when the fuel was burnt; transactions in a month
  *    with counter data are ignored and flagged.
@@ -103,7 +114,8 @@ export function energyOf(vehicle: VehicleProfile, activity: MonthActivity, set: 
 
   if (sources.liquid) {
     if (activity.fuelDays > 0) {
-      add(sources.liquid, activity.fuelL, 'primary');
+      add(sources.liquid, activity.fuelL - activity.gapFuelL, 'primary');
+      add(sources.liquid, activity.gapFuelL, 'modelled');
       defaultEstimate(activity.distanceWithoutFuelKm);
     } else if (!hasTransactions('fuel')) {
       defaultEstimate(activity.distanceKm);
@@ -111,14 +123,16 @@ export function energyOf(vehicle: VehicleProfile, activity: MonthActivity, set: 
   }
   if (sources.gas) {
     if (activity.gasDays > 0) {
-      add(sources.gas, activity.gasKg, 'primary');
+      add(sources.gas, activity.gasKg - activity.gapGasKg, 'primary');
+      add(sources.gas, activity.gapGasKg, 'modelled');
       defaultEstimate(activity.distanceWithoutGasKm);
     } else if (!hasTransactions('gas')) {
       defaultEstimate(activity.distanceKm);
     }
   }
   if (sources.electric) {
-    add('electricity', activity.chargedKwh, 'primary');
+    add('electricity', activity.chargedKwh - activity.gapChargedKwh, 'primary');
+    add('electricity', activity.gapChargedKwh, 'modelled');
     add('electricity', activity.consumedWithoutChargedKwh / (vehicle.chargingEfficiency ?? DEFAULT_CHARGING_EFFICIENCY), 'modelled');
     // A plug-in hybrid's distance is estimated as petrol above; its electricity is never a default.
     if (!sources.liquid) defaultEstimate(activity.distanceWithoutElectricKm);
@@ -164,6 +178,11 @@ export function collapseToYears<T extends { vehicleId: string; activity: MonthAc
     a.chargedDays += activity.chargedDays;
     a.consumedWithoutChargedKwh += activity.consumedWithoutChargedKwh;
     a.distanceWithoutElectricKm += activity.distanceWithoutElectricKm;
+    a.coveredSeconds += activity.coveredSeconds;
+    a.gapDistanceKm += activity.gapDistanceKm;
+    a.gapFuelL += activity.gapFuelL;
+    a.gapGasKg += activity.gapGasKg;
+    a.gapChargedKwh += activity.gapChargedKwh;
   }
   return [...years.values(), ...kept];
 }

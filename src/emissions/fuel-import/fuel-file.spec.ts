@@ -1,5 +1,5 @@
 import { FuelFileError, parseDateTime, parseFuelFile } from './fuel-file';
-import { localDay, localToInstant } from './local-time';
+import { localDay, localToInstant } from '../../platform/time/local-time';
 
 describe('fuel-card files', () => {
   it('reads a comma-separated export with RFC 3339 and local date-times', () => {

@@ -2,7 +2,7 @@ import { parse } from 'csv-parse/sync';
 import { FieldError } from '../../platform/http/validation';
 import { normalizeRegistration } from '../../registry/shared/validators';
 import { Carrier, UNIT_OF } from '../domain/carriers';
-import { localToInstant } from './local-time';
+import { localToInstant } from '../../platform/time/local-time';
 
 /** A file that cannot be read as a fuel-card export at all (answered with 400). */
 export class FuelFileError extends Error {}

@@ -5,7 +5,7 @@ import { TransactionRunner } from '../../platform/database/transaction-runner';
 import { FieldError } from '../../platform/http/validation';
 import { FuelRow, parseFuelFile } from './fuel-file';
 import { FuelTransactionRepository } from './fuel-transaction.repository';
-import { localDay } from './local-time';
+import { localDay } from '../../platform/time/local-time';
 
 export type FuelRowOutcome = 'imported' | 'duplicate' | 'rejected';
 

@@ -64,8 +64,10 @@ export class YearLockRepository {
       [year, revision, from, to],
     );
     await manager.query(
-      `INSERT INTO emission_locked_daily (year, revision, vehicle_id, day, distance_km, fuel_used_l, gas_used_kg, energy_charged_kwh, energy_consumed_kwh)
-       SELECT $1, $2, d.vehicle_id, d.day, d.distance_km, d.fuel_used_l, d.gas_used_kg, d.energy_charged_kwh, d.energy_consumed_kwh
+      `INSERT INTO emission_locked_daily (year, revision, vehicle_id, day, distance_km, fuel_used_l, gas_used_kg, energy_charged_kwh, energy_consumed_kwh,
+                                          covered_seconds, gap_distance_km, gap_fuel_used_l, gap_gas_used_kg, gap_energy_charged_kwh)
+       SELECT $1, $2, d.vehicle_id, d.day, d.distance_km, d.fuel_used_l, d.gas_used_kg, d.energy_charged_kwh, d.energy_consumed_kwh,
+              d.covered_seconds, d.gap_distance_km, d.gap_fuel_used_l, d.gap_gas_used_kg, d.gap_energy_charged_kwh
          FROM vehicle_daily d JOIN emission_locked_vehicles v ON v.year = $1 AND v.revision = $2 AND v.id = d.vehicle_id
         WHERE d.day >= $3::date AND d.day < $4::date`,
       [year, revision, from, to],

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { AppConfig } from '../../platform/config/app-config';
 import { APP_CONFIG } from '../../platform/config/config.module';
-import { ActivityRepository, ActivitySource, ServiceProfile } from '../activity/activity.repository';
+import { dayStart } from '../../platform/time/service-time';
+import { ActivityRepository, ActivitySource, CounterGapRow, ServiceProfile } from '../activity/activity.repository';
 import { Figures, figuresOf } from '../domain/emissions';
 import { collapseToYears } from '../domain/energy';
 import { FactorSet, GridMethod, VehicleClass } from '../domain/factor-set';
@@ -30,8 +31,28 @@ export interface PeriodFigures {
   items: VehicleMonthFigures[];
   /** Vehicles in service in the period, by id (as locked, for locked years). */
   vehicles: Map<string, ServiceProfile>;
+  /** Counter intervals longer than MAX_COUNTER_GAP reaching into the period (also in `flags`). */
+  counterGaps: LongGap[];
   flags: string[];
 }
+
+/** A counter interval over MAX_COUNTER_GAP used by a report (amendment 1.1: vehicle, from, to, km). */
+export interface LongGap {
+  vehicleId: string;
+  registration: string;
+  counter: CounterGapRow['counter'];
+  from: string;
+  to: string;
+  /** What the interval spread over its days, in the counter's unit (km for the odometer). */
+  quantity: number;
+  /** The part of it spread over the report's period (in proportion to time). */
+  quantityInPeriod: number;
+  unit: string;
+  /** The same, as a flag. */
+  flag: string;
+}
+
+const COUNTER_UNIT: Record<CounterGapRow['counter'], string> = { odometer: 'km', fuel: 'L', gas: 'kg', charged: 'kWh', consumed: 'kWh' };
 
 export interface PeriodQuery {
   from: string;
@@ -98,10 +119,33 @@ export class EmissionFiguresService {
       const silent = profiles.filter((profile) => !active.has(profile.vehicleId)).map((profile) => profile.registration);
       if (silent.length > 0) flags.push(`in service without any data in the period (counted as 0): ${silent.sort().join(', ')}`);
     }
+    const counterGaps = await this.counterGaps(vehicles, query.from, query.to, manager);
+    flags.push(...counterGaps.map((gap) => gap.flag));
     const lockedYears = parts
       .filter((part) => part.lock)
       .map(({ lock }) => ({ year: lock!.year, revision: lock!.revision, factorSetVersion: lock!.factorSetVersion, lockedAt: new Date(lock!.lockedAt).toISOString() }));
-    return { factorSet, lockedYears, items, vehicles, flags };
+    return { factorSet, lockedYears, items, vehicles, counterGaps, flags };
+  }
+
+  private async counterGaps(vehicles: Map<string, ServiceProfile>, from: string, to: string, manager?: EntityManager): Promise<LongGap[]> {
+    const timeZone = this.config.reportTimeZone;
+    const rows = await this.activity.gaps([...vehicles.keys()], from, to, timeZone, manager);
+    const start = dayStart(from, timeZone).getTime();
+    const end = dayStart(to, timeZone).getTime();
+    const maxGapDays = this.config.worker.maxCounterGapMs / 86_400_000;
+    return rows.map((row) => {
+      const t0 = new Date(row.from).getTime();
+      const t1 = new Date(row.to).getTime();
+      const quantity = Number(row.counted);
+      const quantityInPeriod = (quantity * Math.max(0, Math.min(t1, end) - Math.max(t0, start))) / (t1 - t0);
+      const registration = vehicles.get(row.vehicleId)!.registration;
+      const unit = COUNTER_UNIT[row.counter];
+      const fromIso = new Date(t0).toISOString();
+      const toIso = new Date(t1).toISOString();
+      const what = row.kind === 'ok' ? `${round(quantity)} ${unit}, ${round(quantityInPeriod)} ${unit} of it in the period, counted as modelled` : `its ${row.kind} delta counted as 0`;
+      const flag = `${registration}: ${row.counter} interval over MAX_COUNTER_GAP (${maxGapDays} days) from ${fromIso} to ${toIso}: ${what}`;
+      return { vehicleId: row.vehicleId, registration, counter: row.counter, from: fromIso, to: toIso, quantity, quantityInPeriod, unit, flag };
+    });
   }
 }
 
@@ -117,4 +161,9 @@ export function yearSegments(from: string, to: string): Array<{ year: number; fr
     start = end;
   }
   return segments;
+}
+
+/** For flags only; figures keep full precision. */
+function round(value: number): number {
+  return Math.round(value * 10) / 10;
 }

@@ -3,7 +3,8 @@ import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Observable, map } from 'rxjs';
 import { Principal } from '../../platform/access/role';
 import { CurrentPrincipal, Roles } from '../../platform/access/roles.decorator';
-import { FleetService } from '../fleet.service';
+import { reportFile } from '../../reports/export/report-file';
+import { FleetService, dailyTable } from '../fleet.service';
 import { DailyQuery, ListFleetVehiclesQuery, TripsQuery } from './fleet-vehicles.dto';
 
 @ApiTags('fleet')
@@ -25,11 +26,12 @@ export class FleetVehiclesController {
     return this.fleet.vehicle(id, principal);
   }
 
-  /** Daily figures: distance, driving time, counter deltas per carrier, sample count and flags. */
+  /** Daily figures: distance, driving time, counter deltas per carrier, sample count, coverage and flags. */
   @Get('vehicles/:id/daily')
   @Roles('admin', 'fleet_manager')
-  daily(@Param('id', ParseUUIDPipe) id: string, @Query() query: DailyQuery) {
-    return this.fleet.daily(id, query.from, query.to);
+  async daily(@Param('id', ParseUUIDPipe) id: string, @Query() query: DailyQuery) {
+    const report = await this.fleet.daily(id, query.from, query.to);
+    return query.format && query.format !== 'json' ? reportFile(dailyTable(report), query.format) : report;
   }
 
   /** Trips with start and end, distance, duration and energy per carrier. */

@@ -1,6 +1,7 @@
 import { IsISO8601, IsIn, IsOptional, Matches } from 'class-validator';
 import { DATE_PATTERN } from '../../registry/shared/validators';
 import { ListVehiclesQuery } from '../../registry/vehicles/vehicle.dto';
+import { ReportFormatQuery } from '../../reports/export/report-format.dto';
 
 export class ListFleetVehiclesQuery extends ListVehiclesQuery {
   @IsOptional()
@@ -8,7 +9,8 @@ export class ListFleetVehiclesQuery extends ListVehiclesQuery {
   status?: 'online' | 'offline' | 'unknown';
 }
 
-export class DailyQuery {
+/** `format=csv|xlsx` for a file of the days (and the total's coverage). */
+export class DailyQuery extends ReportFormatQuery {
   /** First day, inclusive (YYYY-MM-DD, reporting time zone). */
   @Matches(DATE_PATTERN, { message: 'from must be a date YYYY-MM-DD' })
   from: string;
