@@ -12,8 +12,9 @@ export interface StatusChange {
  * A vehicle's live state: the newest value of every field (looked for within a day before the
  * newest sample, so that a field a vehicle never sends does not cost a scan of its history),
  * its connection and whether it is online.
- * Online: the last `connection` message is not an `offline` newer than the last sample, and the
- * vehicle sent something within VEHICLE_OFFLINE_AFTER (server time of receipt).
+ * Online: the last `connection` event (by its stated time, else its receipt) is not an `offline`
+ * newer than the last sample, and the vehicle sent something within VEHICLE_OFFLINE_AFTER (server
+ * time of receipt).
  */
 const DERIVE_STATE_SQL = `
 WITH latest AS (
@@ -33,13 +34,14 @@ field AS (
   FROM latest
 ),
 connection AS (
-  SELECT state, received_at FROM device_connection_events WHERE device_ref = $1 ORDER BY received_at DESC LIMIT 1
+  -- The latest by the time it happened: a backfilled event never overrides a newer one.
+  SELECT state, ts, received_at FROM device_connection_events WHERE device_ref = $1 ORDER BY ts DESC LIMIT 1
 ),
 previous AS (SELECT * FROM vehicle_state WHERE vehicle_id = $1),
 next AS (
   SELECT latest.ts AS last_sample_at,
          greatest(latest.received_at, (SELECT last_received_at FROM previous), (SELECT received_at FROM connection)) AS last_received_at,
-         (SELECT state FROM connection) AS connection, (SELECT received_at FROM connection) AS connection_at,
+         (SELECT state FROM connection) AS connection, (SELECT ts FROM connection) AS connection_at,
          field.*
     FROM latest, field
 ),
