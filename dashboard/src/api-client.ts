@@ -264,8 +264,9 @@ interface UsageFigures {
   energyKwh: number;
   occupiedHours: number;
   chargingHours: number;
-  utilizationPct: number;
-  availabilityPct: number;
+  /** Over the elapsed part of the period; null before it began. */
+  utilizationPct: number | null;
+  availabilityPct: number | null;
   uniqueUsers: number;
   enabledAvoidedKg: number;
 }
@@ -288,6 +289,9 @@ export interface ChargingUsageReport {
   to: string;
   timeZone: string;
   periodHours: number;
+  /** The end of the period; the shares are over `elapsedHours`, the part up to now. */
+  periodEndsAt: string;
+  elapsedHours: number;
   factors: Array<{ year: number; kgPerKwh: number; source: string; substituted: boolean }>;
   chargePoints: ChargePointUsage[];
   /** Flags here count charge points; the subsidy amount counts each grant once. */
