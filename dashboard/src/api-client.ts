@@ -8,7 +8,8 @@
 import { SseParser } from './sse';
 
 export type Role = 'admin' | 'fleet_manager' | 'climate_office' | 'cooperative';
-export type VehicleStatus = 'online' | 'offline' | 'unknown';
+/** `retired`: past its last day in service (`inServiceTo`). */
+export type VehicleStatus = 'online' | 'offline' | 'unknown' | 'retired';
 
 export interface Me {
   role: Role;
@@ -96,7 +97,7 @@ export interface SubsidyGrant {
 
 export interface StatusChange {
   vehicleId: string;
-  status: 'online' | 'offline';
+  status: 'online' | 'offline' | 'retired';
   since: string;
 }
 

@@ -4,8 +4,8 @@ import { ListVehiclesQuery } from '../../registry/vehicles/vehicle.dto';
 
 export class ListFleetVehiclesQuery extends ListVehiclesQuery {
   @IsOptional()
-  @IsIn(['online', 'offline', 'unknown'])
-  status?: 'online' | 'offline' | 'unknown';
+  @IsIn(['online', 'offline', 'unknown', 'retired'])
+  status?: 'online' | 'offline' | 'unknown' | 'retired';
 }
 
 export class DailyQuery {
