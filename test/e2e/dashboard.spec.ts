@@ -199,6 +199,21 @@ describe('web dashboard in headless Chromium', () => {
       expect(await page.evaluate('window.unreloaded')).toBe(true);
     });
 
+    it('hides retired vehicles from the board unless the status filter asks for them', async () => {
+      const [{ departmentId }] = await sql.rows<{ departmentId: string }>(`SELECT department_id AS "departmentId" FROM vehicles LIMIT 1`);
+      const retired = (
+        await t.http().post('/api/v1/vehicles').set(bearer(t.adminKey)).send(aVehicle(departmentId, { deviceId: 'veh-dash-retired', inServiceFrom: '2015-01-01', inServiceTo: '2019-06-30' })).expect(201)
+      ).body.id;
+      await page.reload();
+      await expectText(page.locator('#fleet-count'), '4 av 5 kjøretøy');
+      expect(await row(page, retired).count()).toBe(0);
+      await page.getByLabel('Status', { exact: true }).selectOption('retired');
+      await expectText(page.locator('#fleet-count'), '1 av 5 kjøretøy');
+      await expectText(row(page, retired), 'Utrangert');
+      await page.getByLabel('Status', { exact: true }).selectOption('');
+      await expectText(page.locator('#fleet-count'), '4 av 5 kjøretøy');
+    });
+
     it('opens a vehicle page with its figures, daily table and positions over Bærum', async () => {
       await page.getByRole('link', { name: 'LT000000' }).focus();
       await page.keyboard.press('Enter');
