@@ -9,6 +9,8 @@ import { AuditLog1764900000000 } from './1764900000000-audit-log';
 import { PartitionsWithoutBlocking1765000000000 } from './1765000000000-partitions-without-blocking';
 import { ConcurrentPartitionCreation1766000000000 } from './1766000000000-concurrent-partition-creation';
 import { CounterCoverage1767100000000 } from './1767100000000-counter-coverage';
+import { ConnectionEventTime1767150000000 } from './1767150000000-connection-event-time';
+import { RetiredVehicleStatus1767160000000 } from './1767160000000-retired-vehicle-status';
 
 export const migrations = [
   RegistryAndApiKeys1764300000000,
@@ -21,4 +23,6 @@ export const migrations = [
   PartitionsWithoutBlocking1765000000000,
   ConcurrentPartitionCreation1766000000000,
   CounterCoverage1767100000000,
+  ConnectionEventTime1767150000000,
+  RetiredVehicleStatus1767160000000,
 ];

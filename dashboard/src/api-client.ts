@@ -8,7 +8,8 @@
 import { SseParser } from './sse';
 
 export type Role = 'admin' | 'fleet_manager' | 'climate_office' | 'cooperative';
-export type VehicleStatus = 'online' | 'offline' | 'unknown';
+/** `retired`: past its last day in service (`inServiceTo`). */
+export type VehicleStatus = 'online' | 'offline' | 'unknown' | 'retired';
 
 export interface Me {
   role: Role;
@@ -96,7 +97,7 @@ export interface SubsidyGrant {
 
 export interface StatusChange {
   vehicleId: string;
-  status: 'online' | 'offline';
+  status: 'online' | 'offline' | 'retired';
   since: string;
 }
 
@@ -264,8 +265,9 @@ interface UsageFigures {
   energyKwh: number;
   occupiedHours: number;
   chargingHours: number;
-  utilizationPct: number;
-  availabilityPct: number;
+  /** Over the elapsed part of the period; null before it began. */
+  utilizationPct: number | null;
+  availabilityPct: number | null;
   uniqueUsers: number;
   enabledAvoidedKg: number;
 }
@@ -288,6 +290,9 @@ export interface ChargingUsageReport {
   to: string;
   timeZone: string;
   periodHours: number;
+  /** The end of the period; the shares are over `elapsedHours`, the part up to now. */
+  periodEndsAt: string;
+  elapsedHours: number;
   factors: Array<{ year: number; kgPerKwh: number; source: string; substituted: boolean }>;
   chargePoints: ChargePointUsage[];
   /** Flags here count charge points; the subsidy amount counts each grant once. */

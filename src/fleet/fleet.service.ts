@@ -12,7 +12,7 @@ import { VehiclesService } from '../registry/vehicles/vehicles.service';
 import { VehicleDailyRepository } from './daily/vehicle-daily.repository';
 import { TripRepository } from './trips/trip.repository';
 import { StatusEvents } from './state/status-events';
-import { StatusChange, VehicleStateRow, VehicleStateRepository } from './state/vehicle-state.repository';
+import { StatusChange, VehicleStateRow, VehicleStateRepository, VehicleStatus } from './state/vehicle-state.repository';
 import { ListFleetVehiclesQuery } from './api/fleet-vehicles.dto';
 
 const SEES_POSITIONS = new Set(['admin', 'fleet_manager']);
@@ -33,8 +33,9 @@ export class FleetService {
     const { limit, offset, status, ...filter } = query;
     const vehicles = await this.vehicles.listAll(filter);
     const states = await this.state.find(vehicles.map((vehicle) => vehicle.id));
+    const today = this.today();
     const rows = vehicles
-      .map((vehicle) => withState(vehicle, states.get(vehicle.id), principal))
+      .map((vehicle) => withState(vehicle, states.get(vehicle.id), principal, today))
       .filter((row) => !status || row.status === status);
     return { items: rows.slice(offset, offset + limit), total: rows.length, limit, offset };
   }
@@ -42,7 +43,7 @@ export class FleetService {
   async vehicle(id: string, principal: Principal) {
     const vehicle = await this.vehicles.findOne(id);
     const states = await this.state.find([id]);
-    return withState(vehicle, states.get(id), principal);
+    return withState(vehicle, states.get(id), principal, this.today());
   }
 
   /**
@@ -98,11 +99,12 @@ export class FleetService {
   async summary() {
     const vehicles = await this.vehicles.listAll({});
     const states = await this.state.find(vehicles.map((vehicle) => vehicle.id));
+    const today = this.today();
     const count = (key: (vehicle: Vehicle) => string) =>
       vehicles.reduce<Record<string, number>>((counts, vehicle) => ({ ...counts, [key(vehicle)]: (counts[key(vehicle)] ?? 0) + 1 }), {});
     return {
       total: vehicles.length,
-      byStatus: count((vehicle) => states.get(vehicle.id)?.status ?? 'unknown'),
+      byStatus: count((vehicle) => statusOf(vehicle, states.get(vehicle.id), today)),
       byClass: count((vehicle) => vehicle.vehicleClass),
       byCarrier: count((vehicle) => vehicle.energyCarrier),
     };
@@ -110,6 +112,11 @@ export class FleetService {
 
   statusChanges(): Observable<StatusChange> {
     return this.events.stream();
+  }
+
+  /** The local date of the service dates (`inServiceTo` is a vehicle's last day in service). */
+  private today(): string {
+    return new Intl.DateTimeFormat('en-CA', { timeZone: this.config.reportTimeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
   }
 }
 
@@ -139,9 +146,20 @@ export function dailyTable(report: Awaited<ReturnType<FleetService['daily']>>): 
   };
 }
 
-function withState(vehicle: Vehicle, state: VehicleStateRow | undefined, principal: Principal) {
-  if (!state) return { ...vehicle, status: 'unknown' as const, state: null };
+/**
+ * A vehicle past its last day in service is `retired`, with or without a live state: the state
+ * table catches up within a sweep, the registry's date decides at once.
+ */
+function statusOf(vehicle: Vehicle, state: VehicleStateRow | undefined, today: string): VehicleStatus | 'unknown' {
+  if (vehicle.inServiceTo && vehicle.inServiceTo < today) return 'retired';
+  // Back in service (an edited date) before the sweep has judged it again.
+  return state?.status === 'retired' ? 'unknown' : (state?.status ?? 'unknown');
+}
+
+function withState(vehicle: Vehicle, state: VehicleStateRow | undefined, principal: Principal, today: string) {
+  const status = statusOf(vehicle, state, today);
+  if (!state) return { ...vehicle, status, state: null };
   const { vehicleId: _id, lat, lon, positionAt, ...rest } = state;
   const position = SEES_POSITIONS.has(principal.role) && lat !== null ? { lat, lon, at: positionAt } : undefined;
-  return { ...vehicle, status: state.status, state: { ...rest, ...(position ? { position } : {}) } };
+  return { ...vehicle, status, state: { ...rest, status, ...(position ? { position } : {}) } };
 }

@@ -199,6 +199,21 @@ describe('web dashboard in headless Chromium', () => {
       expect(await page.evaluate('window.unreloaded')).toBe(true);
     });
 
+    it('hides retired vehicles from the board unless the status filter asks for them', async () => {
+      const [{ departmentId }] = await sql.rows<{ departmentId: string }>(`SELECT department_id AS "departmentId" FROM vehicles LIMIT 1`);
+      const retired = (
+        await t.http().post('/api/v1/vehicles').set(bearer(t.adminKey)).send(aVehicle(departmentId, { deviceId: 'veh-dash-retired', inServiceFrom: '2015-01-01', inServiceTo: '2019-06-30' })).expect(201)
+      ).body.id;
+      await page.reload();
+      await expectText(page.locator('#fleet-count'), '4 av 5 kjøretøy');
+      expect(await row(page, retired).count()).toBe(0);
+      await page.getByLabel('Status', { exact: true }).selectOption('retired');
+      await expectText(page.locator('#fleet-count'), '1 av 5 kjøretøy');
+      await expectText(row(page, retired), 'Utrangert');
+      await page.getByLabel('Status', { exact: true }).selectOption('');
+      await expectText(page.locator('#fleet-count'), '4 av 5 kjøretøy');
+    });
+
     it('opens a vehicle page with its figures, daily table and positions over Bærum', async () => {
       await page.getByRole('link', { name: 'LT000000' }).focus();
       await page.keyboard.press('Enter');
@@ -248,8 +263,8 @@ describe('web dashboard in headless Chromium', () => {
       month = osloMonth(new Date(Date.now() - 180 * 60_000));
       const coop = bearer(key);
       report = await settled(
-        // The page shows the month in progress up to and including today (days to come would count as unavailable).
-        async () => (await t.http().get(`/api/v1/reports/charging-usage?from=${month}-01&to=${monthPeriodEnd(month)}`).set(coop).expect(200)).body as UsageReport,
+        // The page asks for the whole month; a month in progress is measured over its elapsed part.
+        async () => (await t.http().get(usagePath(month)).set(coop).expect(200)).body as UsageReport,
         (body) => body.total.sessions === 2 && body.total.energyKwh >= 10,
         30_000,
       );
@@ -274,8 +289,13 @@ describe('web dashboard in headless Chromium', () => {
       await expectText(figure('sessions'), '2');
       expect(report.total.energyKwh).toBeGreaterThanOrEqual(10);
       await expectText(figure('energyKwh'), `${nb(report.total.energyKwh, 1)}\u00a0kWh`);
-      await expectText(figure('utilizationPct'), `${nb(report.total.utilizationPct, 1)}\u00a0%`);
-      await expectText(figure('availabilityPct'), `${nb(report.total.availabilityPct, 1)}\u00a0%`);
+      // Over the elapsed part of a month in progress the shares move with the clock: the page's lie
+      // between the report read before it and one read after it.
+      const later = (await t.http().get(usagePath(month)).set(bearer(key)).expect(200)).body as UsageReport;
+      for (const share of ['utilizationPct', 'availabilityPct'] as const) {
+        const shown = [report, later].map((r) => `${nb(r.total[share], 1)}\u00a0%`);
+        await expectText(figure(share), new RegExp(`^\\s*(${shown.join('|')})\\s*$`));
+      }
       await expectText(figure('uniqueUsers'), '2');
       await expectText(page.locator(`tr[data-usage-charge-point-id="${report.chargePoints[0].chargePointId}"]`), chargePointName);
       expect(await page.locator('#usage-heading ~ .charts canvas').count()).toBe(3);
@@ -440,11 +460,7 @@ function nextMonth(month: string): string {
   return new Date(Date.UTC(y, m, 1)).toISOString().slice(0, 7);
 }
 
-/** The day after the last day the page shows of a month: the next month's first, or tomorrow for the month in progress. */
-function monthPeriodEnd(month: string): string {
-  const end = `${nextMonth(month)}-01`;
-  const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Oslo', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
-  const [y, m, d] = today.split('-').map(Number);
-  const tomorrow = new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
-  return tomorrow < end ? tomorrow : end;
+/** The charging-usage report of a whole month, as the page asks for it. */
+function usagePath(month: string): string {
+  return `/api/v1/reports/charging-usage?from=${month}-01&to=${nextMonth(month)}-01`;
 }

@@ -4,9 +4,10 @@ import { dataSourceOptions } from '../../src/platform/database/data-source-optio
 import { TestDatabase, createTestDatabase } from '../support/test-database';
 
 /**
- * How far a charge point's derivation must look past its window. Connection events carry their
- * arrival time: a backfill of 2018 arrives today, next to today's `online`; its derivation must
- * not reach from 2018 to today (years of days re-derived per job).
+ * How far a charge point's derivation must look past its window. Connection events sit at their
+ * stated time (else their arrival): a backfill of 2018 samples arrives today, next to today's
+ * `online`; its derivation must not reach from 2018 to today (years of days re-derived per job),
+ * while a backfilled connection event reaches to the next one of the history.
  */
 describe('charge point derivation: forward reach of a window', () => {
   const chargePoint = '00000000-0000-4000-8000-00000000c0de';
@@ -25,8 +26,9 @@ describe('charge point derivation: forward reach of a window', () => {
       [chargePoint],
     );
     await db.query(
-      `INSERT INTO device_connection_events (device_kind, device_ref, received_at, state)
-       VALUES ('charge_point', $1, '2026-11-01T10:00:00Z', 'online'), ('charge_point', $1, '2026-11-20T10:00:00Z', 'online')`,
+      `INSERT INTO device_connection_events (device_kind, device_ref, ts, received_at, state)
+       VALUES ('charge_point', $1, '2026-11-01T10:00:00Z', '2026-11-01T10:00:00Z', 'online'), ('charge_point', $1, '2026-11-20T10:00:00Z', '2026-11-20T10:00:00Z', 'online'),
+              ('charge_point', $1, '2018-12-05T12:00:00Z', '2026-11-20T10:00:01Z', 'offline'), ('charge_point', $1, '2018-12-24T06:00:00Z', '2026-11-20T10:00:01Z', 'online')`,
       [chargePoint],
     );
   });
@@ -44,7 +46,18 @@ describe('charge point derivation: forward reach of a window', () => {
     expect(await reach('2026-10-31T23:00:00Z', '2026-11-01T23:00:00Z')).toEqual(new Date('2026-11-20T10:00:00Z'));
   });
 
-  it('a window with nothing after it reaches nowhere', async () => {
-    expect(await reach('2026-11-19T23:00:00Z', '2026-11-20T23:00:00Z')).toBeNull();
+  it('a backfilled connection event (stated time) reaches to the next event of the history', async () => {
+    expect(await reach('2018-12-04T23:00:00Z', '2018-12-05T23:00:00Z')).toEqual(new Date('2018-12-24T06:00:00Z'));
+  });
+
+  it('a window holding the last connection event reaches to now (it holds until then)', async () => {
+    const before = Date.now();
+    const reached = (await reach('2026-11-19T23:00:00Z', '2026-11-20T23:00:00Z'))!.getTime();
+    expect(reached).toBeGreaterThanOrEqual(before - 1000);
+    expect(reached).toBeLessThanOrEqual(Date.now() + 1000);
+  });
+
+  it('a window with nothing in it nor after it reaches nowhere', async () => {
+    expect(await reach('2018-11-20T23:00:00Z', '2018-11-21T23:00:00Z')).toBeNull();
   });
 });

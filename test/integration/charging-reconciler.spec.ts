@@ -91,7 +91,7 @@ describe('charging: reconciler', () => {
         `SELECT clock_timestamp() - interval '3 hours' AS at, (clock_timestamp() AT TIME ZONE 'Europe/Oslo')::date::timestamp AT TIME ZONE 'Europe/Oslo' AS "dayStart",
                 (clock_timestamp() AT TIME ZONE 'Europe/Oslo')::date::text AS "osloDay"`,
       );
-      await sql.rows(`INSERT INTO device_connection_events (device_kind, device_ref, received_at, state) VALUES ('charge_point', $1, $2, 'online')`, [id, at]);
+      await sql.rows(`INSERT INTO device_connection_events (device_kind, device_ref, ts, received_at, state) VALUES ('charge_point', $1, $2, $2, 'online')`, [id, at]);
       await sql.rows(`INSERT INTO charge_point_state (charge_point_id, connection, connection_at) VALUES ($1, 'online', $2)`, [id, at]);
       const runAt = Date.now();
       await worker!.get(ChargingReconcilerService).run();

@@ -18,7 +18,7 @@ function mixedBatch(): RawBatch {
   batch.statusSamples.push({ chargePointId: CHARGE_POINT, ts: TS, connectorId: 1, status: 'Charging', errorCode: 'NoError' });
   batch.meterSamples.push({ chargePointId: CHARGE_POINT, ts: TS, connectorId: 1, energyWh: 1200, powerW: null, transactionId: 'tx "1"' });
   batch.transactionEvents.push({ chargePointId: CHARGE_POINT, ts: TS, event: 'start', connectorId: 1, transactionId: 'tx "1"', meterWh: 1000, idTagHash: Buffer.from([1, 2, 3]), reason: null });
-  batch.connectionEvents.push({ deviceKind: 'vehicle', deviceRef: VEHICLE, receivedAt: TS, state: 'online' });
+  batch.connectionEvents.push({ deviceKind: 'vehicle', deviceRef: VEHICLE, ts: TS - 60_000, receivedAt: TS, state: 'online' });
   batch.deadLetters.push({ receivedAt: TS, topic: 'fleet/v1/vehicles/x/telemetry', deviceId: 'x', reason: 'unknown_device', detail: 'a {quoted, "detail"}', sampleIndex: null, payload: Buffer.from('{}'), payloadBytes: 2 });
   return batch;
 }
@@ -56,7 +56,9 @@ describe('raw batch write', () => {
     expect(await sql.rows(`SELECT status, error_code FROM charge_point_status`)).toEqual([{ status: 'Charging', error_code: 'NoError' }]);
     expect(await sql.rows(`SELECT energy_wh, power_w, transaction_id FROM charge_point_meter`)).toEqual([{ energy_wh: 1200, power_w: null, transaction_id: 'tx "1"' }]);
     expect(await sql.rows(`SELECT event, meter_wh, encode(id_tag_hash, 'hex') AS hash FROM charge_point_transactions`)).toEqual([{ event: 'start', meter_wh: 1000, hash: '010203' }]);
-    expect(await sql.rows(`SELECT device_kind, state FROM device_connection_events`)).toEqual([{ device_kind: 'vehicle', state: 'online' }]);
+    expect(await sql.rows(`SELECT device_kind, state, extract(epoch FROM received_at - ts)::float8 AS stated_before FROM device_connection_events`)).toEqual([
+      { device_kind: 'vehicle', state: 'online', stated_before: 60 },
+    ]);
     expect(await sql.rows(`SELECT detail, sample_index, payload_bytes FROM dead_letters`)).toEqual([{ detail: 'a {quoted, "detail"}', sample_index: null, payload_bytes: 2 }]);
 
     // Dead letters have no natural key: a re-delivered one is kept again.

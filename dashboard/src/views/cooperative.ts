@@ -152,7 +152,7 @@ export function cooperativeView(main: HTMLElement, { client, me }: ViewContext, 
       const months = Array.from({ length: TREND_MONTHS }, (_, i) => addMonths(month, i - TREND_MONTHS + 1));
       const reports = await Promise.all(months.map((m) => client.chargingUsage({ organizationId: id, ...period(m) })));
       if (stopped) return;
-      const toDate = period(month).to < `${addMonths(month, 1)}-01` ? ` (${t('coop.toDate')})` : '';
+      const toDate = inProgress(month) ? ` (${t('coop.toDate')})` : '';
       target.replaceChildren(h('h2', { id: 'usage-heading' }, `${t('coop.monthFigures')}: ${formatMonth(month)}${toDate}`), ...usageFigures(reports[reports.length - 1]), ...trend(months, reports), ...exportPart(id, month));
     } catch (error) {
       target.append(loadError(error));
@@ -263,7 +263,7 @@ export function cooperativeView(main: HTMLElement, { client, me }: ViewContext, 
           'data-export': format,
           onclick: () => void saveFile(client, status, 'reports/charging-usage', { organizationId: id, from, to, format }, `ladebruk-${month}.${format}`),
         },
-        `${format.toUpperCase()} (${formatMonth(month)}${to < `${addMonths(month, 1)}-01` ? `, ${t('coop.toDate')}` : ''})`,
+        `${format.toUpperCase()} (${formatMonth(month)}${inProgress(month) ? `, ${t('coop.toDate')}` : ''})`,
       );
     return [h('h3', {}, t('coop.export')), h('p', {}, t('coop.exportIntro')), button('xlsx'), document.createTextNode(' '), button('csv'), status];
   }
@@ -301,13 +301,13 @@ export function cooperativeView(main: HTMLElement, { client, me }: ViewContext, 
 }
 
 /**
- * The local days a month's figures cover: the whole month, or for the month in progress up to
- * and including today. The report counts availability and utilization over every hour of its
- * period, so days still to come would read as unavailable and unused.
+ * The local days of a month. For the month in progress the report measures the time-based figures
+ * over the part that has elapsed (its `elapsedHours`), so the whole month is asked for.
  */
 function period(month: string): { from: string; to: string } {
-  const end = `${addMonths(month, 1)}-01`;
-  const tomorrow = localDay(1);
-  const from = `${month}-01`;
-  return { from, to: tomorrow > from && tomorrow < end ? tomorrow : end };
+  return { from: `${month}-01`, to: `${addMonths(month, 1)}-01` };
+}
+
+function inProgress(month: string): boolean {
+  return localDay().slice(0, 7) === month;
 }

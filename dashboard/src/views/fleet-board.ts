@@ -43,15 +43,16 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
       (!filters.department || vehicle.departmentId === filters.department) &&
       (!filters.vehicleClass || vehicle.vehicleClass === filters.vehicleClass) &&
       (!filters.energyCarrier || vehicle.energyCarrier === filters.energyCarrier) &&
-      (!filters.status || vehicle.status === filters.status)
+      // Retired vehicles (past their last day in service) only when asked for: they are not the live fleet.
+      (filters.status ? vehicle.status === filters.status : vehicle.status !== 'retired')
     );
   }
 
-  function select(id: keyof Filters, text: MessageKey, options: Array<[string, string]>) {
+  function select(id: keyof Filters, text: MessageKey, options: Array<[string, string]>, all: MessageKey = 'fleet.all') {
     const control = h(
       'select',
       { id: `filter-${id}`, name: id, onchange: (event: Event) => ((filters[id] = (event.target as HTMLSelectElement).value), renderRows()) },
-      h('option', { value: '' }, t('fleet.all')),
+      h('option', { value: '' }, t(all)),
       ...options.map(([value, text]) => h('option', { value, selected: filters[id] === value }, text)),
     );
     return h('div', { class: 'field' }, h('label', { for: `filter-${id}` }, t(text)), control);
@@ -71,7 +72,7 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
       ),
       select('vehicleClass', 'fleet.class', labelled('class', values((v) => v.vehicleClass))),
       select('energyCarrier', 'fleet.carrier', labelled('carrier', values((v) => v.energyCarrier))),
-      select('status', 'fleet.status', labelled('status', ['online', 'offline', 'unknown'])),
+      select('status', 'fleet.status', labelled('status', ['online', 'offline', 'unknown', 'retired']), 'fleet.inService'),
     );
   }
 
@@ -143,8 +144,9 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
       renderFilters();
       renderRows();
     } else {
-      // Same vehicles: update cells in place (keeps keyboard focus); re-filter only if a status filter may now differ.
-      if (filters.status) renderRows();
+      // Same vehicles: update cells in place (keeps keyboard focus); re-filter only if the rows shown differ.
+      const shown = list.filter(matches);
+      if (shown.length !== rows.size || shown.some((vehicle) => !rows.has(vehicle.id))) renderRows();
       else for (const vehicle of list) updateRow(vehicle, false);
     }
   }
@@ -175,7 +177,7 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
     if (!vehicle) return void reload(false).catch(() => undefined);
     vehicle.status = change.status;
     if (vehicle.state) vehicle.state.statusSince = change.since;
-    if (filters.status && !matches(vehicle)) renderRows();
+    if (!matches(vehicle)) renderRows();
     else if (rows.has(vehicle.id)) updateRow(vehicle, true);
     else renderRows();
     pending.add(vehicle.id);

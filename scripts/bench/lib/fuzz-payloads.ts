@@ -509,8 +509,8 @@ const connectionMessage: fc.Arbitrary<MessageBuild> = fc
     family: fc.constantFrom('vehicles', 'chargepoints'),
     device: fc.nat(),
     payload: fc.oneof(
-      fc.constantFrom('online', 'offline', '"online"', ' offline\n', 'ONLINE').map((text) => ({ text, reasons: [] as RejectionReason[] })),
-      fc.constantFrom('maybe', '', '{"state":"online"}', '1', 'on line', 'online!').map((text) => ({ text, reasons: ['schema_violation'] as RejectionReason[] })),
+      fc.constantFrom('online', 'offline', '"online"', ' offline\n', 'ONLINE', '{"state":"online"}').map((text) => ({ text, reasons: [] as RejectionReason[] })),
+      fc.constantFrom('maybe', '', '{"state":"up"}', '{"state":"online","ts":"now"}', '1', 'on line', 'online!').map((text) => ({ text, reasons: ['schema_violation'] as RejectionReason[] })),
       fc.string({ unit: 'binary', maxLength: 100 }).filter((text) => !/online|offline/i.test(text)).map((text) => ({ text, reasons: ['schema_violation'] as RejectionReason[] })),
     ),
     invalidUtf8: fc.boolean(),

@@ -53,17 +53,16 @@ SELECT least(win.w0 - win.timeout, linked.first_start) AS "sessionsFrom",
 
 /**
  * How far forward new data in the window reaches: a status holds until the next status of its
- * connector, a connection event until the next one. Only a window that holds a connection event
- * reaches to the next one: connection events carry their arrival time, so a backfilled window
- * (years before them) would otherwise reach to the present. $1 charge point, $2/$3 window start/end.
+ * connector, a connection event until the next one (the last one until now). Connection events
+ * are placed at their stated time (else their receipt), so a backfilled event reaches as far as
+ * the next event of the history. $1 charge point, $2/$3 window start/end.
  */
 export const FORWARD_REACH_SQL = `
 SELECT greatest(
   (SELECT max(n.ts) FROM ${CONNECTOR_IDS} AS c
      CROSS JOIN LATERAL (SELECT ts FROM charge_point_status WHERE charge_point_id = $1 AND connector_id = c AND ts >= $3 ORDER BY ts LIMIT 1) AS n),
-  (SELECT min(received_at) FROM device_connection_events
-    WHERE device_ref = $1 AND received_at >= $3
-      AND EXISTS (SELECT 1 FROM device_connection_events WHERE device_ref = $1 AND received_at >= $2 AND received_at < $3))
+  (SELECT coalesce((SELECT min(ts) FROM device_connection_events WHERE device_ref = $1 AND ts >= $3), clock_timestamp())
+    WHERE EXISTS (SELECT 1 FROM device_connection_events WHERE device_ref = $1 AND ts >= $2 AND ts < $3))
 ) AS reach`;
 
 /**
@@ -259,14 +258,15 @@ by_message AS (
   SELECT coalesce(range_agg(tstzrange(ts - rng.hb, ts + rng.hb)), '{}'::tstzmultirange) AS m FROM msgs, rng
 ),
 conn AS (
-  SELECT received_at, state FROM device_connection_events, rng WHERE device_ref = $1 AND received_at >= rng.r0 AND received_at < rng.r1
+  SELECT ts, state FROM device_connection_events, rng WHERE device_ref = $1 AND ts >= rng.r0 AND ts < rng.r1
   UNION ALL
-  (SELECT received_at, state FROM device_connection_events, rng WHERE device_ref = $1 AND received_at < rng.r0 ORDER BY received_at DESC LIMIT 1)
+  (SELECT ts, state FROM device_connection_events, rng WHERE device_ref = $1 AND ts < rng.r0 ORDER BY ts DESC LIMIT 1)
 ),
 by_connection AS (
-  -- Online until the next connection event; the last one holds until now (the last will says when it ends).
-  SELECT coalesce(range_agg(tstzrange(received_at, coalesce(next_at, greatest(clock_timestamp(), received_at)))), '{}'::tstzmultirange) AS m
-    FROM (SELECT received_at, state, lead(received_at) OVER (ORDER BY received_at) AS next_at FROM conn) AS c
+  -- Online from the event's time (stated, else received) until the next connection event; the last
+  -- one holds until now (the last will says when it ends).
+  SELECT coalesce(range_agg(tstzrange(ts, coalesce(next_at, greatest(clock_timestamp(), ts)))), '{}'::tstzmultirange) AS m
+    FROM (SELECT ts, state, lead(ts) OVER (ORDER BY ts) AS next_at FROM conn) AS c
    WHERE state = 'online'
 ),
 down AS (
@@ -367,7 +367,7 @@ ON CONFLICT (charge_point_id, connector_id, day) DO UPDATE SET
 /**
  * Live state of charge point $1: the latest status and meter reading of every connector (by
  * sample time, so a late sample never overwrites a newer one), the latest message and the
- * latest connection event.
+ * latest connection event by the time it happened (a backfilled one never overwrites a newer one).
  */
 export const DERIVE_LIVE_STATE_SQL = `
 WITH latest AS (
@@ -389,10 +389,10 @@ last_tx AS (
    CROSS JOIN LATERAL (SELECT ts FROM charge_point_transactions WHERE charge_point_id = $1 AND connector_id = c ORDER BY ts DESC LIMIT 1) AS n
 ),
 conn AS (
-  SELECT state, received_at FROM device_connection_events WHERE device_ref = $1 ORDER BY received_at DESC LIMIT 1
+  SELECT state, ts FROM device_connection_events WHERE device_ref = $1 ORDER BY ts DESC LIMIT 1
 )
 INSERT INTO charge_point_state (charge_point_id, last_message_at, connection, connection_at, updated_at)
 SELECT $1, greatest((SELECT max(greatest(status_at, meter_at)) FROM latest), (SELECT at FROM last_tx)),
-       (SELECT state FROM conn), (SELECT received_at FROM conn), now()
+       (SELECT state FROM conn), (SELECT ts FROM conn), now()
 ON CONFLICT (charge_point_id) DO UPDATE SET
   last_message_at = EXCLUDED.last_message_at, connection = EXCLUDED.connection, connection_at = EXCLUDED.connection_at, updated_at = EXCLUDED.updated_at`;

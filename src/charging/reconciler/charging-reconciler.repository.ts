@@ -26,7 +26,7 @@ export class ChargingReconcilerRepository extends ReconcilerRepository {
        UNION ${stream('charge_point_meter')}
        UNION ${stream('charge_point_transactions')}
        UNION
-       SELECT DISTINCT device_ref, to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')
+       SELECT DISTINCT device_ref, to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD')
          FROM device_connection_events
         WHERE device_kind = 'charge_point' AND received_at > coalesce($1, '-infinity'::timestamptz) AND received_at <= $2`,
       [after, through],

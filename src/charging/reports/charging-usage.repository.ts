@@ -21,7 +21,6 @@ export interface UsageFigures {
   chargingSeconds: number;
   availableSeconds: number;
   longestSilenceSeconds: number;
-  periodSeconds: number;
 }
 
 const PERIOD_CTE = `p AS (SELECT ($2::date::timestamp AT TIME ZONE $4) AS p0, ($3::date::timestamp AT TIME ZONE $4) AS p1)`;
@@ -38,7 +37,7 @@ const CHARGE_POINTS_CTE = `cps AS (
  * Figures of the charging-usage report (reports-v1, "Charge points") for the local days
  * [$2, $3) in time zone $4, of the charge points of organization $1 (all when null). Session
  * figures count sessions by their start; time figures come from the daily rollups (clipped to
- * each day, so to the period).
+ * each day, so to the period) and the availability intervals (clipped to the period and to now).
  */
 @Injectable()
 export class ChargingUsageRepository {
@@ -61,8 +60,12 @@ export class ChargingUsageRepository {
            FROM charge_point_connector_daily WHERE charge_point_id IN (SELECT id FROM cps) AND day >= $2::date AND day < $3::date GROUP BY 1
        ),
        avail AS (
-         SELECT charge_point_id, sum(available_seconds)::float8 AS available
-           FROM charge_point_daily WHERE charge_point_id IN (SELECT id FROM cps) AND day >= $2::date AND day < $3::date GROUP BY 1
+         -- From the intervals, not the daily sums: an interval of today may reach a heartbeat past
+         -- now, and only the elapsed part of a period counts (its denominator is the elapsed time).
+         SELECT a.charge_point_id, sum(extract(epoch FROM least(a.ended_at, p.p1, clock_timestamp()) - greatest(a.started_at, p.p0)))::float8 AS available
+           FROM charge_point_availability a, p
+          WHERE a.charge_point_id IN (SELECT id FROM cps) AND a.day >= $2::date AND a.day < $3::date AND a.started_at < least(p.p1, clock_timestamp())
+          GROUP BY 1
        ),
        -- Silence: the longest stretch of the period (from commissioning, until now) without any message.
        edges AS (
@@ -96,8 +99,7 @@ export class ChargingUsageRepository {
               coalesce(s.flagged_sessions, 0) AS "flaggedSessions", coalesce(s.open_sessions, 0) AS "openSessions",
               coalesce(s.energy_kwh, 0) AS "energyKwh", coalesce(s.unique_users, 0) AS "uniqueUsers",
               coalesce(n.occupied, 0) AS "occupiedSeconds", coalesce(n.charging, 0) AS "chargingSeconds",
-              coalesce(a.available, 0) AS "availableSeconds", coalesce(x.seconds, 0) AS "longestSilenceSeconds",
-              extract(epoch FROM p.p1 - p.p0)::float8 AS "periodSeconds"
+              coalesce(a.available, 0) AS "availableSeconds", coalesce(x.seconds, 0) AS "longestSilenceSeconds"
          FROM cps c CROSS JOIN p
          LEFT JOIN sess s ON s.charge_point_id = c.id
          LEFT JOIN conn n ON n.charge_point_id = c.id
@@ -131,12 +133,19 @@ export class ChargingUsageRepository {
     return row.users;
   }
 
-  /** Length of the local days [from, to) in seconds (a day of a DST change has 23 or 25 hours). */
-  async periodSeconds(manager: EntityManager, from: string, to: string, timeZone: string): Promise<number> {
+  /**
+   * The local days [from, to): their length in seconds (a day of a DST change has 23 or 25 hours),
+   * the part of it that has elapsed (up to now; 0 for a period still to come) and its end.
+   */
+  async period(manager: EntityManager, from: string, to: string, timeZone: string): Promise<{ periodSeconds: number; elapsedSeconds: number; periodEndsAt: Date }> {
     const [row] = await manager.query(
-      `SELECT extract(epoch FROM ($2::date::timestamp AT TIME ZONE $3) - ($1::date::timestamp AT TIME ZONE $3))::float8 AS seconds`,
+      `WITH p AS (SELECT ($1::date::timestamp AT TIME ZONE $3) AS p0, ($2::date::timestamp AT TIME ZONE $3) AS p1)
+       SELECT extract(epoch FROM p.p1 - p.p0)::float8 AS "periodSeconds",
+              extract(epoch FROM least(greatest(clock_timestamp(), p.p0), p.p1) - p.p0)::float8 AS "elapsedSeconds",
+              p.p1 AS "periodEndsAt"
+         FROM p`,
       [from, to, timeZone],
     );
-    return row.seconds;
+    return row;
   }
 }

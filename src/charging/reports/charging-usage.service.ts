@@ -25,8 +25,10 @@ export interface ChargePointUsage {
   energyKwh: number;
   occupiedHours: number;
   chargingHours: number;
-  utilizationPct: number;
-  availabilityPct: number;
+  /** Over the elapsed part of the period; null while none of it has elapsed. */
+  utilizationPct: number | null;
+  /** Over the elapsed part of the period; null while none of it has elapsed. */
+  availabilityPct: number | null;
   uniqueUsers: number;
   enabledAvoidedKg: number;
   subsidyGrantReference: string | null;
@@ -50,6 +52,10 @@ export interface ChargingUsageReport {
   to: string;
   timeZone: string;
   periodHours: number;
+  /** The end of the period (the start of `to`); after now while the period runs. */
+  periodEndsAt: string;
+  /** The part of the period up to now: the denominator of the time-based figures and flags. */
+  elapsedHours: number;
   /** How enabledAvoidedKg was made: per year of session start. */
   factors: EnabledAvoidedYearFactors[];
   chargePoints: ChargePointUsage[];
@@ -84,35 +90,45 @@ export class ChargingUsageService {
   async report(organizationId: string | null, from: string, to: string): Promise<ChargingUsageReport> {
     if (from >= to) throw new BadRequestException('from must be before to');
     const timeZone = this.config.reportTimeZone;
-    const { figures, byYear, users, periodSeconds } = await this.transactions.run(async (manager) => ({
+    const { figures, byYear, users, period } = await this.transactions.run(async (manager) => ({
       figures: await this.usage.figures(manager, organizationId, from, to, timeZone),
       byYear: await this.usage.energyByYear(manager, organizationId, from, to, timeZone),
       users: await this.usage.uniqueUsers(manager, organizationId, from, to, timeZone),
-      periodSeconds: await this.usage.periodSeconds(manager, from, to, timeZone),
+      period: await this.usage.period(manager, from, to, timeZone),
     }));
+    // A period that has not ended is measured over its elapsed part: the hours still to come are
+    // neither unavailable nor unused (a cooperative opening the current month saw 0.1 %).
+    const { elapsedSeconds } = period;
     const years = [...new Set(byYear.map((row) => row.year))].sort();
     const factors = await Promise.all(years.map((year) => this.factors.forYear(year)));
     const kgPerKwh = new Map(factors.map((f) => [f.year, f.kgPerKwh]));
     const avoided = new Map<string, number>();
     for (const row of byYear) avoided.set(row.chargePointId, (avoided.get(row.chargePointId) ?? 0) + row.energyKwh * kgPerKwh.get(row.year)!);
 
-    const chargePoints = figures.map((f) => usageOf(f, avoided.get(f.chargePointId) ?? 0));
+    const chargePoints = figures.map((f) => usageOf(f, avoided.get(f.chargePointId) ?? 0, elapsedSeconds));
     return {
       organizationId,
       from,
       to,
       timeZone,
-      periodHours: periodSeconds / 3600,
+      periodHours: period.periodSeconds / 3600,
+      periodEndsAt: period.periodEndsAt.toISOString(),
+      elapsedHours: elapsedSeconds / 3600,
       factors,
       chargePoints,
-      total: totalOf(figures, chargePoints, users, periodSeconds),
+      total: totalOf(figures, chargePoints, users, elapsedSeconds),
     };
   }
 
 }
 
-function usageOf(f: UsageFigures, enabledAvoidedKg: number): ChargePointUsage {
-  const availabilityPct = (100 * f.availableSeconds) / f.periodSeconds;
+/** A share of the elapsed time in percent; null while none has elapsed. */
+function pctOf(seconds: number, elapsedSeconds: number): number | null {
+  return elapsedSeconds > 0 ? (100 * seconds) / elapsedSeconds : null;
+}
+
+function usageOf(f: UsageFigures, enabledAvoidedKg: number, elapsedSeconds: number): ChargePointUsage {
+  const availabilityPct = pctOf(f.availableSeconds, elapsedSeconds);
   return {
     chargePointId: f.chargePointId,
     name: f.name,
@@ -127,7 +143,7 @@ function usageOf(f: UsageFigures, enabledAvoidedKg: number): ChargePointUsage {
     energyKwh: f.energyKwh,
     occupiedHours: f.occupiedSeconds / 3600,
     chargingHours: f.chargingSeconds / 3600,
-    utilizationPct: (100 * f.occupiedSeconds) / (f.connectors * f.periodSeconds),
+    utilizationPct: pctOf(f.occupiedSeconds / f.connectors, elapsedSeconds),
     availabilityPct,
     uniqueUsers: f.uniqueUsers,
     enabledAvoidedKg,
@@ -136,11 +152,11 @@ function usageOf(f: UsageFigures, enabledAvoidedKg: number): ChargePointUsage {
     followUpEndsOn: f.followUpEndsOn,
     longestSilenceDays: f.longestSilenceSeconds / 86_400,
     silentOver7Days: f.longestSilenceSeconds > SILENT_FLAG_SECONDS,
-    availabilityBelow90Pct: availabilityPct < AVAILABILITY_FLAG_PCT,
+    availabilityBelow90Pct: availabilityPct !== null && availabilityPct < AVAILABILITY_FLAG_PCT,
   };
 }
 
-function totalOf(figures: UsageFigures[], rows: ChargePointUsage[], uniqueUsers: number, periodSeconds: number): UsageTotal {
+function totalOf(figures: UsageFigures[], rows: ChargePointUsage[], uniqueUsers: number, elapsedSeconds: number): UsageTotal {
   const sum = (pick: (f: UsageFigures) => number) => figures.reduce((total, f) => total + pick(f), 0);
   const connectors = sum((f) => f.connectors);
   // Grants are shared by several charge points: each grant's amount counts once.
@@ -155,8 +171,8 @@ function totalOf(figures: UsageFigures[], rows: ChargePointUsage[], uniqueUsers:
     energyKwh: sum((f) => f.energyKwh),
     occupiedHours: sum((f) => f.occupiedSeconds) / 3600,
     chargingHours: sum((f) => f.chargingSeconds) / 3600,
-    utilizationPct: connectors ? (100 * sum((f) => f.occupiedSeconds)) / (connectors * periodSeconds) : 0,
-    availabilityPct: figures.length ? (100 * sum((f) => f.availableSeconds)) / (figures.length * periodSeconds) : 0,
+    utilizationPct: connectors ? pctOf(sum((f) => f.occupiedSeconds) / connectors, elapsedSeconds) : 0,
+    availabilityPct: figures.length ? pctOf(sum((f) => f.availableSeconds) / figures.length, elapsedSeconds) : 0,
     uniqueUsers,
     enabledAvoidedKg: rows.reduce((total, row) => total + row.enabledAvoidedKg, 0),
     subsidyAmountNok: [...grants.values()].reduce((total, amount) => total + amount, 0),
@@ -169,15 +185,21 @@ const COLUMNS = [
   'chargePointId', 'name', 'deviceId', 'organizationId', 'organizationName', 'connectors', 'sessions', 'importedSessions', 'flaggedSessions',
   'openSessions', 'energyKwh', 'occupiedHours', 'chargingHours', 'utilizationPct', 'availabilityPct', 'uniqueUsers', 'enabledAvoidedKg',
   'subsidyGrantReference', 'subsidyAmountNok', 'followUpEndsOn', 'longestSilenceDays', 'silentOver7Days', 'availabilityBelow90Pct',
+  'periodEndsAt', 'elapsedHours',
 ];
 
-/** The report as a file: one row per charge point and a last `total` row (flags there count charge points). */
+/**
+ * The report as a file: one row per charge point and a last `total` row (flags there count charge
+ * points). Every row carries the period's end and elapsed hours, the denominator of its shares: a
+ * CSV file has no other place to say that a month was read before it ended.
+ */
 export function usageTable(report: ChargingUsageReport, name = 'charging-usage'): ReportTable {
+  const period = { periodEndsAt: report.periodEndsAt, elapsedHours: report.elapsedHours };
   const total = { chargePointId: 'total', name: 'total', ...report.total };
   return {
     name: `${name}-${report.organizationId ?? 'all'}-${report.from}-${report.to}`,
     columns: COLUMNS.map((key) => ({ key })),
-    rows: [...report.chargePoints, total],
+    rows: [...report.chargePoints, total].map((row) => ({ ...row, ...period })),
     about: {
       report: 'charging-usage',
       organizationId: report.organizationId,
@@ -185,6 +207,8 @@ export function usageTable(report: ChargingUsageReport, name = 'charging-usage')
       to: report.to,
       timeZone: report.timeZone,
       periodHours: report.periodHours,
+      periodEndsAt: report.periodEndsAt,
+      elapsedHours: report.elapsedHours,
       enabledAvoidedFactors: report.factors.map((f) => `${f.year}: ${f.kgPerKwh} kg/kWh (${f.source}${f.substituted ? ', substituted' : ''})`).join('; ') || null,
       gridMethod: 'location',
       boundary: 'ttw',

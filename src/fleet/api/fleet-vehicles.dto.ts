@@ -5,8 +5,8 @@ import { ReportFormatQuery } from '../../reports/export/report-format.dto';
 
 export class ListFleetVehiclesQuery extends ListVehiclesQuery {
   @IsOptional()
-  @IsIn(['online', 'offline', 'unknown'])
-  status?: 'online' | 'offline' | 'unknown';
+  @IsIn(['online', 'offline', 'unknown', 'retired'])
+  status?: 'online' | 'offline' | 'unknown' | 'retired';
 }
 
 /** `format=csv|xlsx` for a file of the days (and the total's coverage). */

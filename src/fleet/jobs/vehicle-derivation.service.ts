@@ -37,7 +37,7 @@ export class VehicleDerivationService {
       // Trips first: the daily rollups take their driving time from them.
       await this.trips.derive(manager, span, TRIP_MIN_STOP_SECONDS);
       await this.daily.derive(manager, span, maxGapSeconds);
-      return this.state.derive(manager, vehicleId, this.config.worker.vehicleOfflineAfterMs);
+      return this.state.derive(manager, vehicleId, this.config.worker.vehicleOfflineAfterMs, this.config.reportTimeZone);
     });
     if (change) await this.events.publish([change]);
   }

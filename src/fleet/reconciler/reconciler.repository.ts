@@ -46,7 +46,7 @@ export class ReconcilerRepository {
          LEFT JOIN vehicle_daily d ON d.vehicle_id = s."vehicleId" AND d.day = s.day::date
         WHERE d.derived_at IS NULL OR d.derived_at < s.stored_at + interval '${DERIVED_AFTER_STORE_S} seconds'
        UNION
-       SELECT DISTINCT device_ref, to_char(received_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')
+       SELECT DISTINCT device_ref, to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD')
          FROM device_connection_events
         WHERE device_kind = 'vehicle' AND received_at > coalesce($1, '-infinity'::timestamptz) AND received_at <= $2`,
       [after, through],

@@ -8,7 +8,8 @@ import { VehicleStateRepository } from './vehicle-state.repository';
 /**
  * A silent vehicle triggers no job, so this sweep marks vehicles offline that have been silent
  * for longer than VEHICLE_OFFLINE_AFTER. It runs four times per that period (at most every 30 s),
- * so a vehicle is reported offline at most a quarter period late.
+ * so a vehicle is reported offline at most a quarter period late. It first retires the vehicles
+ * whose last day in service has passed (never offline, whatever they send).
  */
 @Injectable()
 export class OfflineSweep implements OnModuleInit, OnApplicationShutdown {
@@ -33,7 +34,13 @@ export class OfflineSweep implements OnModuleInit, OnApplicationShutdown {
 
   async sweep() {
     try {
-      const changes = await this.state.markSilentOffline(this.config.worker.vehicleOfflineAfterMs);
+      const offlineAfterMs = this.config.worker.vehicleOfflineAfterMs;
+      const retired = await this.state.applyServiceDates(offlineAfterMs, this.config.reportTimeZone);
+      if (retired.length > 0) {
+        await this.events.publish(retired);
+        this.logger.log({ vehicles: retired.length }, 'Vehicles past or back in service re-marked');
+      }
+      const changes = await this.state.markSilentOffline(offlineAfterMs);
       if (changes.length > 0) {
         await this.events.publish(changes);
         this.logger.log({ vehicles: changes.length }, 'Vehicles gone silent marked offline');

@@ -2,18 +2,25 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 
+export type VehicleStatus = 'online' | 'offline' | 'retired';
+
 export interface StatusChange {
   vehicleId: string;
-  status: 'online' | 'offline';
+  status: VehicleStatus;
   since: string;
 }
+
+/** Out of service: past its last day in service (`in_service_to`, inclusive) in time zone `tz`. */
+const retired = (vehicle: string, tz: string) => `${vehicle}.in_service_to < (now() AT TIME ZONE ${tz})::date`;
 
 /**
  * A vehicle's live state: the newest value of every field (looked for within a day before the
  * newest sample, so that a field a vehicle never sends does not cost a scan of its history),
  * its connection and whether it is online.
- * Online: the last `connection` message is not an `offline` newer than the last sample, and the
- * vehicle sent something within VEHICLE_OFFLINE_AFTER (server time of receipt).
+ * Online: the last `connection` event (by its stated time, else its receipt) is not an `offline`
+ * newer than the last sample, and the vehicle sent something within VEHICLE_OFFLINE_AFTER (server
+ * time of receipt). Retired: past its last day in service, whatever it sends.
+ * $1 vehicle, $2 VEHICLE_OFFLINE_AFTER (ms), $3 time zone of the service dates.
  */
 const DERIVE_STATE_SQL = `
 WITH latest AS (
@@ -33,13 +40,14 @@ field AS (
   FROM latest
 ),
 connection AS (
-  SELECT state, received_at FROM device_connection_events WHERE device_ref = $1 ORDER BY received_at DESC LIMIT 1
+  -- The latest by the time it happened: a backfilled event never overrides a newer one.
+  SELECT state, ts, received_at FROM device_connection_events WHERE device_ref = $1 ORDER BY ts DESC LIMIT 1
 ),
 previous AS (SELECT * FROM vehicle_state WHERE vehicle_id = $1),
 next AS (
   SELECT latest.ts AS last_sample_at,
          greatest(latest.received_at, (SELECT last_received_at FROM previous), (SELECT received_at FROM connection)) AS last_received_at,
-         (SELECT state FROM connection) AS connection, (SELECT received_at FROM connection) AS connection_at,
+         (SELECT state FROM connection) AS connection, (SELECT ts FROM connection) AS connection_at,
          field.*
     FROM latest, field
 ),
@@ -48,7 +56,8 @@ judged AS (
          -- After an 'offline' only a sample taken since then (within the silence allowed) is a sign of
          -- life: the last samples before it may be stored after it (another connection, another batch),
          -- and a gateway's backfilled history arrives long after it was taken.
-         CASE WHEN next.connection = 'offline'
+         CASE WHEN EXISTS (SELECT 1 FROM vehicles v WHERE v.id = $1 AND ${retired('v', '$3')}) THEN 'retired'
+              WHEN next.connection = 'offline'
                    AND (next.connection_at >= latest.received_at OR latest.ts < next.connection_at - $2 * interval '1 millisecond') THEN 'offline'
               WHEN next.last_received_at < now() - $2 * interval '1 millisecond' THEN 'offline'
               ELSE 'online' END AS status
@@ -83,7 +92,7 @@ export interface VehicleStateRow {
   ignition: boolean | null;
   charging: boolean | null;
   connection: 'online' | 'offline' | null;
-  status: 'online' | 'offline';
+  status: VehicleStatus;
   statusSince: Date;
 }
 
@@ -96,11 +105,31 @@ export class VehicleStateRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** Re-derives the state inside the caller's transaction; returns the change when the status changed. */
-  async derive(manager: EntityManager, vehicleId: string, offlineAfterMs: number): Promise<StatusChange | null> {
-    const rows: Array<StatusChange & { previousStatus: string | null }> = await manager.query(DERIVE_STATE_SQL, [vehicleId, offlineAfterMs]);
+  async derive(manager: EntityManager, vehicleId: string, offlineAfterMs: number, timeZone: string): Promise<StatusChange | null> {
+    const rows: Array<StatusChange & { previousStatus: string | null }> = await manager.query(DERIVE_STATE_SQL, [vehicleId, offlineAfterMs, timeZone]);
     const row = rows[0];
     if (!row || row.previousStatus === row.status) return null;
     return { vehicleId: row.vehicleId, status: row.status, since: row.since };
+  }
+
+  /**
+   * Vehicles whose last day in service has passed become `retired`; those whose service was
+   * extended (an edited `inServiceTo`) return to `online` or `offline` by their last receipt (the
+   * next derivation judges their connection too). Service dates change without a message, so the
+   * sweep asks.
+   */
+  async applyServiceDates(offlineAfterMs: number, timeZone: string): Promise<StatusChange[]> {
+    const [rows] = await this.dataSource.query(
+      `UPDATE vehicle_state s
+          SET status = CASE WHEN ${retired('v', '$2')} THEN 'retired'
+                            WHEN s.last_received_at < now() - $1 * interval '1 millisecond' THEN 'offline' ELSE 'online' END,
+              status_since = now(), updated_at = now()
+         FROM vehicles v
+        WHERE v.id = s.vehicle_id AND coalesce(${retired('v', '$2')}, false) <> (s.status = 'retired')
+        RETURNING s.vehicle_id AS "vehicleId", s.status, to_char(s.status_since AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS since`,
+      [offlineAfterMs, timeZone],
+    );
+    return rows;
   }
 
   /** Marks online vehicles that have been silent for longer than `offlineAfterMs` as offline. */

@@ -27,4 +27,10 @@ describe('PinoLoggerService', () => {
     logger.log({ queues: ['derive'], concurrency: 4 }, 'WorkerHost');
     expect(logged()[0]).toMatchObject({ queues: ['derive'], concurrency: 4, context: 'WorkerHost', level: 30 });
   });
+
+  it('keeps the message given after the fields, as Nest passes it (fields, message, context)', () => {
+    const { logger, logged } = capture();
+    logger.warn({ clientId: 'ingest-0' }, 'Ingest connection lost; reconnecting', 'MqttConnectionPool');
+    expect(logged()[0]).toMatchObject({ clientId: 'ingest-0', msg: 'Ingest connection lost; reconnecting', context: 'MqttConnectionPool', level: 40 });
+  });
 });

@@ -1,6 +1,6 @@
 import { Rejection } from './rejection';
 import { decodeSamples } from './message';
-import { normaliseMeterSample, normaliseStatusSample, normaliseTransactionEvent, normaliseVehicleSample, parseConnectionState, hashIdTag, redactIdTags } from './samples';
+import { normaliseMeterSample, normaliseStatusSample, normaliseTransactionEvent, normaliseVehicleSample, parseConnectionEvent, hashIdTag, redactIdTags } from './samples';
 import { parseTopic } from './topics';
 
 const NOW = Date.parse('2019-03-04T12:00:00Z');
@@ -130,10 +130,22 @@ describe('messages and topics', () => {
     }
   });
 
-  it('reads connection states', () => {
-    expect(parseConnectionState('online')).toBe('online');
-    expect(parseConnectionState(' "offline"\n')).toBe('offline');
-    expect((parseConnectionState('maybe') as Rejection).reason).toBe('schema_violation');
+  it('reads connection states, plain or as JSON with an optional stated time (amendment 1.1)', () => {
+    const window = { now: Date.parse('2026-12-03T12:00:00Z'), horizonMs: 800 * 86_400_000, futureToleranceMs: 300_000 };
+    const parse = (text: string) => parseConnectionEvent(text, window);
+    expect(parse('online')).toEqual({ state: 'online', ts: null, unknownFields: 0 });
+    expect(parse(' "offline"\n')).toEqual({ state: 'offline', ts: null, unknownFields: 0 });
+    expect(parse('{"state":"online","ts":"2026-12-01T08:00:00+01:00"}')).toEqual({ state: 'online', ts: Date.parse('2026-12-01T07:00:00Z'), unknownFields: 0 });
+    expect(parse('{"state":"offline","ts":1764576000000,"rssi":-70}')).toEqual({ state: 'offline', ts: 1764576000000, unknownFields: 1 });
+    expect(parse('{"state":"online"}')).toEqual({ state: 'online', ts: null, unknownFields: 0 });
+    const reason = (text: string) => (parse(text) as Rejection).reason;
+    expect(reason('maybe')).toBe('schema_violation');
+    expect(reason('{"state":"up","ts":1764576000000}')).toBe('schema_violation');
+    expect(reason('{"ts":1764576000000}')).toBe('schema_violation');
+    expect(reason('{"state":"online","ts":"yesterday"}')).toBe('schema_violation');
+    expect(reason('{"state":"online"')).toBe('schema_violation');
+    expect(reason('{"state":"online","ts":"2026-12-03T12:06:00Z"}')).toBe('timestamp_in_future');
+    expect(reason('{"state":"online","ts":"2024-01-01T00:00:00Z"}')).toBe('timestamp_too_old');
   });
 });
 

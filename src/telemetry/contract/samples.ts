@@ -171,9 +171,45 @@ export function redactIdTags(payload: Buffer, secret: string): Buffer {
 
 export type ConnectionState = 'online' | 'offline';
 
-/** The `connection` topic carries plain `online` / `offline` (a JSON string of either is accepted too). */
-export function parseConnectionState(payload: string): ConnectionState | Rejection {
-  const text = payload.trim().replace(/^"(.*)"$/, '$1').toLowerCase();
-  if (text === 'online' || text === 'offline') return text;
-  return new Rejection('schema_violation', 'connection payload must be "online" or "offline"');
+export interface ConnectionEvent {
+  state: ConnectionState;
+  /** The time the device states (telemetry-v1 amendment 1.1); null: the event happened when it was received. */
+  ts: number | null;
+}
+
+/**
+ * The `connection` topic carries plain `online` / `offline` (a JSON string of either is accepted
+ * too), or a JSON object `{"state": ..., "ts": ...}` whose optional `ts` follows the samples' rules
+ * (amendment 1.1), so that a gateway can backfill a charge point's or vehicle's history.
+ */
+export function parseConnectionEvent(payload: string, window: TimeWindow): (ConnectionEvent & { unknownFields: number }) | Rejection {
+  const text = payload.trim();
+  if (!text.startsWith('{')) {
+    const state = stateOf(text.replace(/^"(.*)"$/, '$1'));
+    return state ? { state, ts: null, unknownFields: 0 } : new Rejection('schema_violation', 'connection payload must be "online" or "offline"');
+  }
+  let document: Sample;
+  try {
+    document = JSON.parse(text);
+  } catch {
+    // As for any other text that is not a state: the topic's payload is text, JSON only by choice.
+    return new Rejection('schema_violation', 'connection payload must be "online", "offline" or a JSON object {"state", "ts"}');
+  }
+  const raw = Object.prototype.hasOwnProperty.call(document, 'state') ? document.state : undefined;
+  const state = typeof raw === 'string' ? stateOf(raw) : undefined;
+  if (!state) return new Rejection('schema_violation', 'state: expected "online" or "offline"');
+  let unknownFields = 0;
+  for (const key in document) if (key !== 'state' && key !== 'ts') unknownFields++;
+  try {
+    const stated = document.ts === undefined || document.ts === null ? null : readTimestamp(document, window);
+    return { state, ts: stated, unknownFields };
+  } catch (error) {
+    if (error instanceof Rejection) return error;
+    throw error;
+  }
+}
+
+function stateOf(text: string): ConnectionState | undefined {
+  const state = text.toLowerCase();
+  return state === 'online' || state === 'offline' ? state : undefined;
 }

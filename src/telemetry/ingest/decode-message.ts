@@ -7,7 +7,7 @@ import {
   normaliseStatusSample,
   normaliseTransactionEvent,
   normaliseVehicleSample,
-  parseConnectionState,
+  parseConnectionEvent,
   redactIdTags,
   unknownFieldCount,
 } from '../contract/samples';
@@ -72,10 +72,14 @@ function decode(topic: string, payload: Buffer, context: DecodeContext): Decoded
 
   if (stream === 'connection') {
     const text = decodeText(payload);
-    const state = text instanceof Rejection ? text : parseConnectionState(text);
-    if (state instanceof Rejection) reject(state, deviceId);
-    else rows.connectionEvents.push({ deviceKind: kind as DeviceKind, deviceRef: ref, receivedAt, state });
-    return { rows, unknownFields: 0 };
+    const event = text instanceof Rejection ? text : parseConnectionEvent(text, context);
+    if (event instanceof Rejection) {
+      reject(event, deviceId);
+      return { rows, unknownFields: 0 };
+    }
+    // Without a stated time the event happened when it was received.
+    rows.connectionEvents.push({ deviceKind: kind as DeviceKind, deviceRef: ref, ts: event.ts ?? receivedAt, receivedAt, state: event.state });
+    return { rows, unknownFields: event.unknownFields };
   }
 
   const samples = decodeSamples(payload);

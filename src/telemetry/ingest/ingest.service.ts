@@ -214,7 +214,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     for (const s of batch.statusSamples) this.chargePointDays.addDayNumber(s.chargePointId, dayOf(s.ts));
     for (const s of batch.meterSamples) this.chargePointDays.addDayNumber(s.chargePointId, dayOf(s.ts));
     for (const s of batch.transactionEvents) this.chargePointDays.addDayNumber(s.chargePointId, dayOf(s.ts));
-    for (const e of batch.connectionEvents) (e.deviceKind === 'vehicle' ? this.vehicleDays : this.chargePointDays).addDayNumber(e.deviceRef, dayOf(e.receivedAt));
+    for (const e of batch.connectionEvents) (e.deviceKind === 'vehicle' ? this.vehicleDays : this.chargePointDays).addDayNumber(e.deviceRef, dayOf(e.ts));
     if (this.pendingDevices > 0 && !this.enqueueTimer) {
       this.enqueueTimer = setTimeout(() => void this.sendPendingJobs(), ENQUEUE_EVERY_MS);
     }

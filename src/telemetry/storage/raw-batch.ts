@@ -8,8 +8,8 @@ export interface RawBatch {
   statusSamples: Array<StatusSample & { chargePointId: string }>;
   meterSamples: Array<MeterSample & { chargePointId: string }>;
   transactionEvents: Array<TransactionEvent & { chargePointId: string }>;
-  /** Connection messages carry no time of their own: they are dated by their delivery. */
-  connectionEvents: Array<{ deviceKind: DeviceKind; deviceRef: string; receivedAt: number; state: ConnectionState }>;
+  /** `ts`: the time the message states, else its receipt (amendment 1.1); both are kept. */
+  connectionEvents: Array<{ deviceKind: DeviceKind; deviceRef: string; ts: number; receivedAt: number; state: ConnectionState }>;
   deadLetters: DeadLetterRow[];
 }
 

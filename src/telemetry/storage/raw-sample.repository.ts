@@ -128,11 +128,12 @@ function sampleInserts(batch: RawBatch, p: Param): string[] {
   }
   const c = batch.connectionEvents;
   if (c.length > 0) {
-    inserts.push(`INSERT INTO device_connection_events (device_kind, device_ref, received_at, state)
-       SELECT a, b, to_timestamp(c / 1000), d
+    inserts.push(`INSERT INTO device_connection_events (device_kind, device_ref, ts, received_at, state)
+       SELECT a, b, to_timestamp(c / 1000), to_timestamp(d / 1000), e
          FROM unnest(${p(c.map((e) => e.deviceKind), 'text[]')}, ${p(uuidArray(c, (e) => e.deviceRef), 'uuid[]')},
-                     ${p(numberArray(c, (e) => e.receivedAt), 'float8[]')}, ${p(c.map((e) => e.state), 'text[]')}
-                    ) AS u(a, b, c, d)
+                     ${p(numberArray(c, (e) => e.ts), 'float8[]')}, ${p(numberArray(c, (e) => e.receivedAt), 'float8[]')},
+                     ${p(c.map((e) => e.state), 'text[]')}
+                    ) AS u(a, b, c, d, e)
        ON CONFLICT DO NOTHING`);
   }
   return inserts;
