@@ -12,6 +12,7 @@ describe('isDatabaseUnreachable', () => {
     ['a server shutting down (57P01)', withCode('terminating connection due to administrator command', '57P01')],
     ['a server starting up (57P03)', withCode('the database system is starting up', '57P03')],
     ['a connection exception (class 08)', withCode('connection failure', '08006')],
+    ['a rollback on a connection that died', Object.assign(new Error('Query runner already released. Cannot run queries anymore.'), { name: 'QueryRunnerAlreadyReleasedError' })],
     ['a wrapped driver error', new QueryFailedError('SELECT 1', [], withCode('terminating connection due to administrator command', '57P01'))],
   ])('is true for %s', (_, error) => {
     expect(isDatabaseUnreachable(error)).toBe(true);

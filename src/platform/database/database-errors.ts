@@ -45,6 +45,9 @@ const UNREACHABLE_MESSAGES = /Connection terminated|timeout exceeded when trying
  */
 export function isDatabaseUnreachable(error: unknown): boolean {
   if (!error || typeof error !== 'object') return false;
+  // TypeORM releases a transaction's query runner when its connection dies under it; the rollback
+  // that follows fails with this instead of the connection error.
+  if ((error as { name?: unknown }).name === 'QueryRunnerAlreadyReleasedError') return true;
   const candidate = error as { code?: unknown; message?: unknown; driverError?: unknown; errors?: unknown };
   if (candidate.driverError && candidate.driverError !== error && isDatabaseUnreachable(candidate.driverError)) return true;
   // Node reports a refused connection to a host with several addresses as an AggregateError.

@@ -35,6 +35,7 @@ export class DeviceDirectoryService implements OnApplicationShutdown {
           // A connection can report several errors; reconnect once, for the current listener only.
           if (!listener || this.listener !== listener) return;
           this.logger.warn('Registry change listener lost; reconnecting');
+          failing = true; // the reconnects' failures are this same loss
           this.listener = undefined;
           void listener.end().catch(() => undefined);
           retry();

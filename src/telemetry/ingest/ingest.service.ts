@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, BeforeApplicationShutdown, OnApplicationBootstrap } from '@nestjs/common';
 import { AppConfig } from '../../platform/config/app-config';
 import { APP_CONFIG } from '../../platform/config/config.module';
+import { DatabaseAvailability } from '../../platform/database/database-availability';
 import { HealthIndicators } from '../../platform/health/health-indicators';
 import { QueueName, deriveChargePointDays, deriveVehicleDays } from '../../platform/queue/job-catalogue';
 import { QueueService } from '../../platform/queue/queue.service';
@@ -65,6 +66,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     private readonly queue: QueueService,
     private readonly metrics: TelemetryMetrics,
     private readonly health: HealthIndicators,
+    private readonly database: DatabaseAvailability,
   ) {}
 
   async onApplicationBootstrap() {
@@ -174,7 +176,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
         this.metrics.commitSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
         this.recordStored(batch, result.inserted, result.duplicates, committedAt);
         if (this.outageStartedAt) {
-          this.logger.log({ outageSeconds: Math.round((committedAt - this.outageStartedAt) / 1000) }, 'Database writes resumed');
+          this.logger.debug({ outageSeconds: Math.round((committedAt - this.outageStartedAt) / 1000) }, 'Database writes resumed');
           this.outageStartedAt = undefined;
         }
         return 'stored';
@@ -185,7 +187,9 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
         }
         if (!this.outageStartedAt) {
           this.outageStartedAt = Date.now();
-          this.logger.error({ err: error }, 'Database write failed; holding messages (the broker keeps the backlog) and retrying');
+          // An unreachable database is logged once for the process by DatabaseAvailability.
+          const level = this.database.isOutage(error) ? 'debug' : 'error';
+          this.logger[level]({ err: error }, 'Database write failed; holding messages (the broker keeps the backlog) and retrying');
         }
         this.metrics.writeRetries.inc();
         await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
