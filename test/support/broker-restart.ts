@@ -24,6 +24,11 @@ export interface BrokerRestartRun {
   downMs: number;
   /** The service's /health, polled while the broker is down and until it says ok again. */
   healthUrl: string;
+  /**
+   * Called just before the broker is stopped, and its result just after (e.g. a service paused
+   * so that the broker holds a backlog when it is killed, resumed once the broker is gone).
+   */
+  beforeStop?: () => Promise<() => void>;
   /** Sample times of the run start here (one ms apart), so that runs in one database stay apart. */
   base: number;
   log: (line: string) => void;
@@ -95,9 +100,11 @@ export async function runBrokerRestart(run: BrokerRestartRun): Promise<BrokerRes
   let restart: Promise<void> | undefined;
   const restartBroker = async () => {
     const broker = run.broker.current;
+    const afterStop = await run.beforeStop?.();
     savedAt = run.signal === 'SIGKILL' ? lastSave(broker.dataDir) : undefined;
     run.log(`broker ${run.signal} after ${run.stopAfter} messages published (last save ${savedAt ? new Date(savedAt).toISOString() : 'none'})`);
     await broker.kill(run.signal);
+    afterStop?.();
     if (run.signal === 'SIGTERM') savedAt = lastSave(broker.dataDir); // Mosquitto saves on a clean shutdown
     await sleep(Math.min(2000, run.downMs));
     healthWhileDown = await health(run.healthUrl).catch(() => undefined);
