@@ -70,14 +70,19 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
   const section = (id: string, title: string, ...body: Node[]) => h('section', { 'aria-labelledby': id }, h('h2', { id }, title), ...body);
   const keep = (drawn: Drawn) => (destroyers.push(drawn.destroy), drawn.figure);
 
+  // Only the newest load may draw: an earlier one (the first visit's, or a slow one) that answers
+  // after the user chose another year would otherwise put the other year's figures on the page.
+  let generation = 0;
   async function load() {
+    const mine = ++generation;
+    const current = () => !stopped && mine === generation;
     for (const destroy of destroyers.splice(0)) destroy();
     content.replaceChildren(h('p', {}, t('app.loading')));
     if (!chosen.picked) {
       // First visit: the latest year whose figures mostly rest on measured data.
       const covered = await latestCoveredYear(client).catch(() => null);
       // The user may have chosen a year meanwhile: that choice has its own load.
-      if (stopped || chosen.picked) return;
+      if (!current() || chosen.picked) return;
       if (covered !== null) Object.assign(chosen, { year: covered, baseYear: covered - 1 });
       chosen.picked = true;
       yearInput.value = String(chosen.year);
@@ -94,7 +99,7 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
         baseYear === year ? Promise.resolve(null) : client.emissionsChange({ baseYear, year, vehicleClass }),
         client.fleetKpis({ year }),
       ]);
-      if (stopped) return;
+      if (!current()) return;
       const largest = Math.max(byMonth.total.baselineKg, byMonth.total.actualKg, change?.baseKg ?? 0, change?.currentKg ?? 0);
       const mass = massUnit(largest);
       const kg = (value: number | null | undefined) => formatQuantity(value === null || value === undefined ? value : value / mass.divisor, mass.unit, mass.digits);
@@ -109,7 +114,7 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
         section('climate-exports', t('climate.exports'), ...exports(year, baseYear, vehicleClass)),
       );
     } catch (error) {
-      content.replaceChildren(loadError(error));
+      if (current()) content.replaceChildren(loadError(error));
     }
   }
 
