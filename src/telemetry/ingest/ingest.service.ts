@@ -91,7 +91,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       size: ingest.connections,
       inHandPerConnection: ingest.inHandPerConnection,
       inHandBytesPerConnection: ingest.inHandBytesPerConnection,
-      subscription: `$share/${ingest.shareGroup}/${this.config.mqttTopicRoot}/v1/#`,
+      subscriptions: [`$share/${ingest.shareGroup}/${this.config.mqttTopicRoot}/v1/#`],
       onMessage: (topic, payload, settled) => this.receive(topic, payload, settled),
       onReconnect: (clientId) => this.metrics.reconnects.inc({ connection: clientId }),
     });

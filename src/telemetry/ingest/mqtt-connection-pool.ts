@@ -16,8 +16,8 @@ export interface PoolOptions {
   inHandPerConnection: number;
   /** Payload bytes a connection may hold unacknowledged before it stops reading (whichever limit comes first). */
   inHandBytesPerConnection: number;
-  /** e.g. `$share/klimaklok-ingest/fleet/v1/#` */
-  subscription: string;
+  /** Topic filters subscribed on every connect, e.g. `$share/klimaklok-ingest/fleet/v1/#` (a device profile adds its own). */
+  subscriptions: string[];
   /**
    * Called for every message. The broker gets the message's PUBACK once `settled` is called
    * without an error (the message is committed); with an error it never gets one and
@@ -32,7 +32,7 @@ export interface PoolOptions {
 export interface ConnectionState {
   clientId: string;
   connected: boolean;
-  /** The broker granted the subscription (QoS 1) on the current connection. */
+  /** The broker granted every subscription (QoS 1) on the current connection. */
   subscribed: boolean;
   reconnects: number;
   /** Epoch ms of the last message received, or undefined before the first. */
@@ -83,7 +83,7 @@ export class MqttConnectionPool {
           }),
       ),
     );
-    this.logger.log({ connections: this.options.size, subscription: this.options.subscription }, 'Ingest connections up');
+    this.logger.log({ connections: this.options.size, subscriptions: this.options.subscriptions }, 'Ingest connections up');
   }
 
   /** A copy of each connection's state, for health and metrics. */
@@ -176,9 +176,11 @@ export class MqttConnectionPool {
     const subscribe = () => {
       clearTimeout(retry);
       if (!client.connected || this.stopping) return;
-      client.subscribe(this.options.subscription, { qos: 1 }, (error, granted) => {
-        const grantedQos = granted?.[0]?.qos;
-        if (!error && (grantedQos === 1 || grantedQos === 2)) {
+      const { subscriptions } = this.options;
+      client.subscribe(subscriptions, { qos: 1 }, (error, granted) => {
+        // One grant per filter, each at least QoS 1: a grant of QoS 0 would lose messages.
+        const refused = subscriptions.filter((topic) => ![1, 2].includes(granted?.find((grant) => grant.topic === topic)?.qos ?? -1));
+        if (!error && refused.length === 0) {
           state.subscribed = true;
           if (refusalLogged) this.logger.log({ clientId: state.clientId }, 'Subscription granted after all');
           refusalLogged = false;
@@ -188,13 +190,10 @@ export class MqttConnectionPool {
         if (!client.connected || this.stopping) return; // lost meanwhile: the next connect subscribes again
         if (!refusalLogged) {
           refusalLogged = true;
-          // A broker ACL refuses a subscription with granted QoS 128, not with an error; a grant of QoS 0 would lose messages.
-          const reason = error
-            ? error.message
-            : grantedQos === 128
-              ? 'refused by the broker (QoS 128): the MQTT_USERNAME user needs read access to it'
-              : `granted QoS ${grantedQos ?? 'none'} instead of 1`;
-          this.logger.error({ clientId: state.clientId, subscription: this.options.subscription, reason, retryInMs: SUBSCRIBE_RETRY_MS }, 'Subscription not granted; retrying');
+          // A broker that denies a subscription answers with granted QoS 128, not with an error.
+          const grants = refused.map((topic) => ({ topic, qos: granted?.find((grant) => grant.topic === topic)?.qos ?? null }));
+          const reason = error ? error.message : 'refused (QoS 128: the MQTT_USERNAME user may lack read access) or granted below QoS 1';
+          this.logger.error({ clientId: state.clientId, grants, reason, retryInMs: SUBSCRIBE_RETRY_MS }, 'Subscription not granted; retrying');
         }
         retry = setTimeout(subscribe, SUBSCRIBE_RETRY_MS);
       });
