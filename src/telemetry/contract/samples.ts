@@ -69,7 +69,8 @@ export interface NormaliseContext extends TimeWindow {
   /**
    * The payload is a kept dead letter, whose idTags redactIdTags already replaced by their keyed
    * hash: replay reads that hash back instead of hashing it again. (An idTag that was itself at
-   * fault, e.g. too long, cannot be told apart any more; its hash is stored.)
+   * fault, e.g. too long, cannot be told apart any more, and one with JSON escapes was hashed as
+   * written; such a hash is stored as it is.)
    */
   idTagsHashed?: boolean;
 }
