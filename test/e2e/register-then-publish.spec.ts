@@ -76,7 +76,7 @@ describe('register, then publish at once (two ingest processes)', () => {
         body: JSON.stringify(body),
       });
       if (response.status !== 201 && response.status !== 200) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-      return response.json();
+      return (await response.json()) as { id: string; summary: { created: number } };
     };
     const department = anOrganization();
     const cooperative = aCooperative();

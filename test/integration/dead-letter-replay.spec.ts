@@ -218,4 +218,18 @@ describe('dead-letter replay', () => {
     const malformed = (await api(wide).post('/api/v1/dead-letters/replay?reason=malformed_json').expect(200)).body;
     expect(malformed).toEqual({ replayed: 1, stored: 0, duplicates: 0, stillRejected: { malformed_json: 1 } });
   });
+
+  it('replays each dead letter once over many pages (ids past 999 and 9999, pages of 1000)', async () => {
+    const wide = apps[apps.length - 1];
+    const sql = sqls[sqls.length - 1];
+    await sql.rows(
+      `INSERT INTO dead_letters (received_at, topic, device_id, reason, detail, payload, payload_bytes, natural_key)
+       SELECT now(), 'fleet1/v1/vehicles/veh-main/telemetry', 'veh-main', 'empty_sample', 'x', convert_to('{}', 'UTF8'), 2, sha256(convert_to('many ' || g, 'UTF8'))
+         FROM generate_series(1, 10500) AS g`,
+    );
+    const answer = (await api(wide).post('/api/v1/dead-letters/replay?reason=empty_sample').expect(200)).body;
+    // Today's decoder says what is wrong with `{}` (no ts): the latest outcome is kept beside the original reason.
+    expect(answer).toEqual({ replayed: 10500, stored: 0, duplicates: 0, stillRejected: { schema_violation: 10500 } });
+    expect(await sql.count(`SELECT 1 FROM dead_letters WHERE reason = 'empty_sample' AND replay_outcome = 'schema_violation'`)).toBe(10500);
+  });
 });

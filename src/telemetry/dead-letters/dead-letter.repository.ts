@@ -81,7 +81,8 @@ export class DeadLetterRepository {
        SELECT id::text, topic, extract(epoch FROM received_at) * 1000 AS "receivedAt", payload, payload_bytes AS "payloadBytes"
          FROM (SELECT page.*, sum(length(payload)) OVER (ORDER BY id) - length(payload) AS before FROM page) p
         WHERE before < $${params.length + 2}
-        ORDER BY id`,
+        ORDER BY p.id -- the bigint: the output column id is text, in which '1000' sorts before '999'
+      `,
       [...params, maxRows, maxBytes],
     );
     return rows.map((row) => ({ ...row, receivedAt: Math.round(Number(row.receivedAt)) }));
