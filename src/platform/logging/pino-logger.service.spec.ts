@@ -27,4 +27,10 @@ describe('PinoLoggerService', () => {
     logger.log({ queues: ['derive'], concurrency: 4 }, 'WorkerHost');
     expect(logged()[0]).toMatchObject({ queues: ['derive'], concurrency: 4, context: 'WorkerHost', level: 30 });
   });
+
+  it('keeps the text beside an object message (a Nest Logger passes fields, text, context)', () => {
+    const { logger, logged } = capture();
+    logger.log({ replayed: 1000 }, 'Dead-letter replay in progress', 'DeadLetterReplayService');
+    expect(logged()[0]).toMatchObject({ replayed: 1000, msg: 'Dead-letter replay in progress', context: 'DeadLetterReplayService' });
+  });
 });

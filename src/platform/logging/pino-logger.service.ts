@@ -60,13 +60,16 @@ export class PinoLoggerService implements LoggerService {
     const context = typeof params[params.length - 1] === 'string' ? (params.pop() as string) : undefined;
     const fields: Record<string, unknown> = {};
     if (context) fields.context = context;
+    // `logger.log({ fields }, 'text')` on a Nest Logger arrives as (fields, 'text', context): the text is the line's message.
+    let text: string | undefined;
     for (const param of params) {
       if (param instanceof Error) fields.err = param;
       else if (typeof param === 'string' && param.includes('\n    at ')) fields.stack = param;
+      else if (typeof param === 'string') text ??= param;
       else if (param && typeof param === 'object') Object.assign(fields, param);
     }
     if (message instanceof Error) this.pino[level]({ ...fields, err: message }, message.message);
-    else if (message && typeof message === 'object') this.pino[level]({ ...fields, ...message });
+    else if (message && typeof message === 'object') this.pino[level]({ ...fields, ...message }, text);
     else this.pino[level](fields, String(message));
   }
 }
