@@ -45,7 +45,7 @@ describe('dead-letter replay', () => {
     for (const sql of sqls) await sql.close();
     await broker?.stop();
     for (const database of databases) await database.drop();
-    await deleteRedisKeys(REDIS_URL, redisPrefix).catch(() => undefined);
+    for (const index of databases.keys()) await deleteRedisKeys(REDIS_URL, `${redisPrefix}-${index}`).catch(() => undefined);
   });
 
   /** The service with all roles on a database, as a restart would bring it up. */
