@@ -8,6 +8,7 @@ import { VehicleCounterIndexes1764800000000 } from './1764800000000-vehicle-coun
 import { AuditLog1764900000000 } from './1764900000000-audit-log';
 import { PartitionsWithoutBlocking1765000000000 } from './1765000000000-partitions-without-blocking';
 import { ConcurrentPartitionCreation1766000000000 } from './1766000000000-concurrent-partition-creation';
+import { DeadLetterKeysAndReplay1766300000000 } from './1766300000000-dead-letter-keys-and-replay';
 import { CounterCoverage1767100000000 } from './1767100000000-counter-coverage';
 import { ConnectionEventTime1767150000000 } from './1767150000000-connection-event-time';
 import { RetiredVehicleStatus1767160000000 } from './1767160000000-retired-vehicle-status';
@@ -22,6 +23,7 @@ export const migrations = [
   AuditLog1764900000000,
   PartitionsWithoutBlocking1765000000000,
   ConcurrentPartitionCreation1766000000000,
+  DeadLetterKeysAndReplay1766300000000,
   CounterCoverage1767100000000,
   ConnectionEventTime1767150000000,
   RetiredVehicleStatus1767160000000,

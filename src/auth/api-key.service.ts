@@ -77,14 +77,20 @@ export class ApiKeyService {
   async ensureBootstrapAdmin(secret: string): Promise<void> {
     const keyHash = ApiKeyService.hash(secret);
     if (await this.keys.existsByHash(keyHash)) return;
-    await this.keys.insert({
-      name: 'bootstrap admin (ADMIN_API_KEY)',
-      role: 'admin',
-      organizationId: null,
-      keyHash,
-      keyPrefix: secret.slice(0, 6),
-      expiresAt: null,
-    });
+    try {
+      await this.keys.insert({
+        name: 'bootstrap admin (ADMIN_API_KEY)',
+        role: 'admin',
+        organizationId: null,
+        keyHash,
+        keyPrefix: secret.slice(0, 6),
+        expiresAt: null,
+      });
+    } catch (error) {
+      // Processes starting together with the same ADMIN_API_KEY: another one installed it first.
+      if (await this.keys.existsByHash(keyHash)) return;
+      throw error;
+    }
     this.logger.log('Bootstrap admin key from ADMIN_API_KEY installed');
   }
 }

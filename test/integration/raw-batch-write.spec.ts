@@ -1,4 +1,5 @@
 import { DataSource } from 'typeorm';
+import { deadLetter } from '../../src/telemetry/ingest/decode-message';
 import { RawBatch, emptyBatch } from '../../src/telemetry/storage/raw-batch';
 import { RawSampleRepository } from '../../src/telemetry/storage/raw-sample.repository';
 import { Sql } from '../support/sql';
@@ -19,7 +20,7 @@ function mixedBatch(): RawBatch {
   batch.meterSamples.push({ chargePointId: CHARGE_POINT, ts: TS, connectorId: 1, energyWh: 1200, powerW: null, transactionId: 'tx "1"' });
   batch.transactionEvents.push({ chargePointId: CHARGE_POINT, ts: TS, event: 'start', connectorId: 1, transactionId: 'tx "1"', meterWh: 1000, idTagHash: Buffer.from([1, 2, 3]), reason: null });
   batch.connectionEvents.push({ deviceKind: 'vehicle', deviceRef: VEHICLE, ts: TS - 60_000, receivedAt: TS, state: 'online' });
-  batch.deadLetters.push({ receivedAt: TS, topic: 'fleet/v1/vehicles/x/telemetry', deviceId: 'x', reason: 'unknown_device', detail: 'a {quoted, "detail"}', sampleIndex: null, payload: Buffer.from('{}'), payloadBytes: 2 });
+  batch.deadLetters.push(deadLetter('fleet/v1/vehicles/x/telemetry', 'x', 'unknown_device', 'a {quoted, "detail"}', null, Buffer.from('{}'), TS));
   return batch;
 }
 
@@ -61,15 +62,23 @@ describe('raw batch write', () => {
     ]);
     expect(await sql.rows(`SELECT detail, sample_index, payload_bytes FROM dead_letters`)).toEqual([{ detail: 'a {quoted, "detail"}', sample_index: null, payload_bytes: 2 }]);
 
-    // Dead letters have no natural key: a re-delivered one is kept again.
-    expect(await repository.write(mixedBatch())).toEqual({ inserted: 0, duplicates: 6, deadLetters: 1 });
+    // A re-delivered batch: its dead letter has the same natural key (its receive time differs) and is not written again.
+    const redelivered = mixedBatch();
+    redelivered.deadLetters[0] = deadLetter('fleet/v1/vehicles/x/telemetry', 'x', 'unknown_device', 'a {quoted, "detail"}', null, Buffer.from('{}'), TS + 60_000);
+    expect(await repository.write(redelivered)).toEqual({ inserted: 0, duplicates: 6, deadLetters: 1 });
     expect(await sql.count('SELECT 1 FROM vehicle_samples')).toBe(2);
-    expect(await sql.count('SELECT 1 FROM dead_letters')).toBe(2);
+    expect(await sql.count('SELECT 1 FROM dead_letters')).toBe(1);
+    // Another sample index of the same payload, or another topic, is another dead letter.
+    const other = emptyBatch();
+    other.deadLetters.push(deadLetter('fleet/v1/vehicles/x/telemetry', 'x', 'schema_violation', 'd', 3, Buffer.from('{}'), TS));
+    other.deadLetters.push(deadLetter('fleet/v1/vehicles/y/telemetry', 'y', 'unknown_device', 'd', null, Buffer.from('{}'), TS));
+    await repository.write(other);
+    expect(await sql.count('SELECT 1 FROM dead_letters')).toBe(3);
   });
 
   it('writes a batch of dead letters only, and an empty one', async () => {
     const batch = emptyBatch();
-    batch.deadLetters.push(mixedBatch().deadLetters[0]);
+    batch.deadLetters.push(deadLetter('fleet/v1/vehicles/z/telemetry', 'z', 'unknown_device', 'd', null, Buffer.from('{}'), TS));
     expect(await repository.write(batch)).toEqual({ inserted: 0, duplicates: 0, deadLetters: 1 });
     expect(await repository.write(emptyBatch())).toEqual({ inserted: 0, duplicates: 0, deadLetters: 0 });
   });

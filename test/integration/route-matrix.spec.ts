@@ -36,6 +36,8 @@ describe('route-by-role matrix', () => {
     expect(new Set(declared.map((route) => `${route.method} ${route.path}`))).toEqual(new Set(table));
     const undeclared = declared.filter((route) => route.path.startsWith('/api/') && (route.access === null || route.access === 'public'));
     expect(undeclared).toEqual([]);
+    // Replaying dead letters stores data on behalf of devices: admin only.
+    expect(declared).toContainEqual({ method: 'POST', path: '/api/v1/dead-letters/replay', access: ['admin'] });
   });
 
   it('answers every route with no key 401, and each role as declared', async () => {

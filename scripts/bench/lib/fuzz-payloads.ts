@@ -39,6 +39,8 @@ export interface FuzzMessage {
   stored: SampleKey[];
   /** Dead letters it must leave, one per reason listed. */
   deadLetters: RejectionReason[];
+  /** Per dead letter: its sample's index in an array of two or more, null when it is about the whole message. */
+  deadLetterIndexes: Array<number | null>;
 }
 
 /** The registry and clock the messages are made for. */
@@ -411,13 +413,15 @@ function message(label: string, topic: string | Buffer, payload: string | Buffer
     route: 'service',
     stored: drafts.flatMap((draft) => ('stored' in draft.outcome ? [draft.outcome.stored] : [])),
     deadLetters: drafts.flatMap((draft) => ('rejected' in draft.outcome ? [draft.outcome.rejected] : [])),
+    deadLetterIndexes: drafts.flatMap((draft, index) => ('rejected' in draft.outcome ? [drafts.length > 1 ? index : null] : [])),
     ...extra,
   };
 }
 
 /** A message that stores nothing and leaves these dead letters. */
 function rejected(label: string, topic: string, payload: string | Buffer, reasons: RejectionReason[]): FuzzMessage {
-  return { ...message(label, topic, payload, []), deadLetters: reasons };
+  // A message leaves one dead letter as a whole; several are its array's samples, in order.
+  return { ...message(label, topic, payload, []), deadLetters: reasons, deadLetterIndexes: reasons.map((_, i) => (reasons.length > 1 ? i : null)) };
 }
 
 const sampleJson = (draft: SampleDraft) => toJson(draft.notAnObject !== undefined ? draft.notAnObject : new JsonObject(draft.entries));

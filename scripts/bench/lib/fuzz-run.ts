@@ -90,10 +90,17 @@ class Expectations {
   readonly deadLetters = new Map<string, { n: number; label: string }>();
   readonly reasons = new Map<string, number>();
   deadLetterTotal = 0;
+  /** Natural keys of the dead letters expected so far (as deadLetterIdentities makes them). */
+  private readonly identities = new Set<string>();
 
   add(message: FuzzMessage) {
     this.keys.push(...message.stored);
-    for (const reason of message.deadLetters) {
+    const identities = deadLetterIdentities(message);
+    for (const [i, reason] of message.deadLetters.entries()) {
+      // The service keeps one dead letter per topic, rejected body and sample index: the same bad
+      // payload sent again on the same topic (a random one may well be) leaves no second one.
+      if (this.identities.has(identities[i])) continue;
+      this.identities.add(identities[i]);
       const key = `${md5(String(message.topic))}|${reason}`;
       const entry = this.deadLetters.get(key) ?? { n: 0, label: message.label };
       entry.n++;
@@ -102,6 +109,27 @@ class Expectations {
       this.deadLetterTotal++;
     }
   }
+}
+
+/**
+ * What the service's natural key of each dead letter a message must leave is made of (see
+ * deadLetterKey): the topic, the rejected body (the whole payload, or the sample's JSON for one
+ * sample of an array of two or more, as JSON.stringify writes it) and the sample index. The clear
+ * idTags the service replaces by their keyed hash first change nothing about which bodies are equal.
+ */
+function deadLetterIdentities(message: FuzzMessage): string[] {
+  const topic = md5(String(message.topic));
+  let elements: unknown[] | undefined;
+  const body = (index: number | null): Buffer => {
+    if (index === null) return message.payload;
+    try {
+      elements ??= JSON.parse(message.payload.toString('utf8')) as unknown[];
+      return Buffer.from(JSON.stringify(elements[index]));
+    } catch {
+      return message.payload; // nested too deeply to write out: the service keeps the whole payload too
+    }
+  };
+  return message.deadLetterIndexes.map((index) => `${topic}|${createHash('md5').update(body(index)).digest('hex')}|${index ?? ''}`);
 }
 
 /** One publishing connection with a window of unacknowledged messages; it never reconnects by itself. */
@@ -270,6 +298,7 @@ export async function runFuzz(options: FuzzRunOptions): Promise<FuzzReport> {
       route: 'service',
       stored: [{ table: 'charge_point_status', deviceId: options.fleet.dualDevice, ts: probeTs, connectorId: 1 }],
       deadLetters: [],
+      deadLetterIndexes: [],
     };
     for (let attempt = 0; ; attempt++) {
       await lanes[0].ready();

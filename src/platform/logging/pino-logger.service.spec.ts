@@ -28,9 +28,9 @@ describe('PinoLoggerService', () => {
     expect(logged()[0]).toMatchObject({ queues: ['derive'], concurrency: 4, context: 'WorkerHost', level: 30 });
   });
 
-  it('keeps the message given after the fields, as Nest passes it (fields, message, context)', () => {
+  it('keeps the text beside an object message (a Nest Logger passes fields, text, context)', () => {
     const { logger, logged } = capture();
-    logger.warn({ clientId: 'ingest-0' }, 'Ingest connection lost; reconnecting', 'MqttConnectionPool');
-    expect(logged()[0]).toMatchObject({ clientId: 'ingest-0', msg: 'Ingest connection lost; reconnecting', context: 'MqttConnectionPool', level: 40 });
+    logger.log({ replayed: 1000 }, 'Dead-letter replay in progress', 'DeadLetterReplayService');
+    expect(logged()[0]).toMatchObject({ replayed: 1000, msg: 'Dead-letter replay in progress', context: 'DeadLetterReplayService' });
   });
 });

@@ -60,7 +60,7 @@ export class PinoLoggerService implements LoggerService {
     const context = typeof params[params.length - 1] === 'string' ? (params.pop() as string) : undefined;
     const fields: Record<string, unknown> = {};
     if (context) fields.context = context;
-    // `logger.warn({ clientId }, 'Connection lost')`: the fields first, the message after them.
+    // `logger.log({ fields }, 'text')` on a Nest Logger arrives as (fields, 'text', context): the text is the line's message.
     let text: string | undefined;
     for (const param of params) {
       if (param instanceof Error) fields.err = param;

@@ -26,6 +26,16 @@ export class DeviceDirectoryRepository {
       SELECT device_id, 'charge_point', id FROM charge_points`);
   }
 
+  /** The registered devices among these device ids (a vehicle and a charge point may share one). */
+  findDevices(deviceIds: string[]): Promise<DeviceEntry[]> {
+    return this.dataSource.query(
+      `SELECT device_id AS "deviceId", 'vehicle' AS kind, id FROM vehicles WHERE device_id = ANY($1::text[])
+       UNION ALL
+       SELECT device_id, 'charge_point', id FROM charge_points WHERE device_id = ANY($1::text[])`,
+      [deviceIds],
+    );
+  }
+
   /** A dedicated connection LISTENing for the registry's change notifications (trigger on vehicles and charge_points). */
   async listen(onChange: () => void, onError: (error: Error) => void): Promise<Client> {
     const client = new Client({ connectionString: this.config.databaseUrl });

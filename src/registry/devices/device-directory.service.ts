@@ -20,6 +20,11 @@ export class DeviceDirectoryService implements OnApplicationShutdown {
     return this.devices.listDevices();
   }
 
+  /** Straight from PostgreSQL: sees every registration committed before the call. */
+  find(deviceIds: string[]): Promise<DeviceEntry[]> {
+    return this.devices.findDevices(deviceIds);
+  }
+
   /** Calls `onChange` after every committed change to vehicles or charge points (and after a lost listener reconnects). */
   async watch(onChange: () => void): Promise<void> {
     // While the database is down every retry fails the same way: say so once, and once when it listens again.

@@ -168,3 +168,14 @@ describe('redactIdTags', () => {
     expect(redactIdTags(plain, 'secret')).toBe(plain);
   });
 });
+
+describe('replaying a kept transaction', () => {
+  it('reads a redacted idTag back as the hash the ingest would have stored, and hashes nothing twice', () => {
+    const sample = { ts: '2019-03-04T10:00:00Z', event: 'start', connectorId: 1, transactionId: 'T1', meterWh: 10, idTag: '04A2B3C4D5' };
+    const asArrived = normaliseTransactionEvent(sample, context);
+    const kept = JSON.parse(redactIdTags(Buffer.from(JSON.stringify(sample)), 'secret').toString('utf8'));
+    expect(normaliseTransactionEvent(kept, { ...context, idTagsHashed: true })).toEqual(asArrived);
+    // From a device, the hashed form is an idTag like any other (and too long for one).
+    expect(rejectionOf(() => normaliseTransactionEvent(kept, context)).reason).toBe('schema_violation');
+  });
+});

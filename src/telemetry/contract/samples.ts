@@ -66,6 +66,13 @@ export interface TransactionEvent {
 
 export interface NormaliseContext extends TimeWindow {
   idTagSecret: string;
+  /**
+   * The payload is a kept dead letter, whose idTags redactIdTags already replaced by their keyed
+   * hash: replay reads that hash back instead of hashing it again. (An idTag that was itself at
+   * fault, e.g. too long, cannot be told apart any more, and one with JSON escapes was hashed as
+   * written; such a hash is stored as it is.)
+   */
+  idTagsHashed?: boolean;
 }
 
 const KNOWN_FIELDS = {
@@ -135,16 +142,26 @@ export function normaliseMeterSample(sample: Sample, context: NormaliseContext):
 
 export function normaliseTransactionEvent(sample: Sample, context: NormaliseContext): TransactionEvent {
   const ts = readTimestamp(sample, context);
-  const idTag = readString(sample, 'idTag', 1, 64);
+  const idTagHash = context.idTagsHashed ? readHashedIdTag(sample) : undefined;
+  const idTag = idTagHash === undefined ? readString(sample, 'idTag', 1, 64) : undefined;
   return {
     ts,
     event: required(readEnum(sample, 'event', ['start', 'stop'] as const), 'event'),
     connectorId: required(readInteger(sample, 'connectorId', 0, CONNECTOR_MAX), 'connectorId'),
     transactionId: required(readString(sample, 'transactionId', 1, 64), 'transactionId'),
     meterWh: required(readNumber(sample, 'meterWh', { min: 0 }), 'meterWh'),
-    idTagHash: idTag === undefined ? null : hashIdTag(idTag, context.idTagSecret),
+    idTagHash: idTagHash ?? (idTag === undefined ? null : hashIdTag(idTag, context.idTagSecret)),
     reason: orNull(readString(sample, 'reason', 1, 64)),
   };
+}
+
+const HASHED_ID_TAG = /^hmac-sha256:([0-9a-f]{64})$/;
+
+/** The hash of a redacted idTag (see redactIdTags), or undefined when the idTag is not in that form. */
+function readHashedIdTag(sample: Sample): Buffer | undefined {
+  const value = sample.idTag;
+  const match = typeof value === 'string' ? HASHED_ID_TAG.exec(value) : null;
+  return match ? Buffer.from(match[1], 'hex') : undefined;
 }
 
 /** Keyed hash of a user token (idTag, operator user token): countable, not reversible without the secret. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Sample } from '../contract/fields';
 import { decodeSamples, decodeText, isSampleObject } from '../contract/message';
 import { Rejection, RejectionReason } from '../contract/rejection';
@@ -15,6 +16,14 @@ import { DeviceKind, TopicAddress, deviceIdOfTopic, parseTopic } from '../contra
 import { DeadLetterRow, RawBatch, emptyBatch } from '../storage/raw-batch';
 
 const DEAD_LETTER_PAYLOAD_BYTES = 4096;
+/** How far ahead of the receive time a sample's `ts` may be (device clocks drift). */
+export const FUTURE_TOLERANCE_MS = 5 * 60_000;
+/**
+ * A message refused only because its device is not registered (or registered as the other kind)
+ * is kept whole: it is the one a registration turns into samples on replay (amendment 1.1), and a
+ * truncated payload could not be replayed. Payloads are at most 256 KiB (`payload_too_large`).
+ */
+const REGISTRY_REJECTION_PAYLOAD_BYTES = Number.MAX_SAFE_INTEGER;
 
 /** The ingest's in-memory view of the registry: device id and kind to the vehicle's or charge point's id. */
 export interface DeviceLookup {
@@ -50,8 +59,8 @@ export function decodeMessage(topic: string, payload: Buffer, context: DecodeCon
 function decode(topic: string, payload: Buffer, context: DecodeContext): DecodedMessage {
   const rows = emptyBatch();
   const receivedAt = context.now;
-  const reject = (rejection: Rejection, deviceId: string | null, sampleIndex: number | null = null, body: Buffer = payload) =>
-    rows.deadLetters.push(deadLetter(topic, deviceId, rejection.reason, rejection.detail, sampleIndex, redactIdTags(body, context.idTagSecret), receivedAt));
+  const reject = (rejection: Rejection, deviceId: string | null, sampleIndex: number | null = null, body: Buffer = payload, keepBytes = DEAD_LETTER_PAYLOAD_BYTES) =>
+    rows.deadLetters.push(deadLetter(topic, deviceId, rejection.reason, rejection.detail, sampleIndex, redactIdTags(body, context.idTagSecret), receivedAt, keepBytes));
 
   const address = addressOf(topic, context.topicRoot);
   if (address instanceof Rejection) {
@@ -66,7 +75,7 @@ function decode(topic: string, payload: Buffer, context: DecodeContext): Decoded
     const rejection = other
       ? new Rejection('device_kind_mismatch', `${deviceId} is registered as a ${kind === 'vehicle' ? 'charge point' : 'vehicle'}, not a ${kind.replace('_', ' ')}`)
       : new Rejection('unknown_device', `no ${kind.replace('_', ' ')} is registered with device id ${deviceId}`);
-    reject(rejection, deviceId);
+    reject(rejection, deviceId, null, payload, REGISTRY_REJECTION_PAYLOAD_BYTES);
     return { rows, unknownFields: 0 };
   }
 
@@ -142,8 +151,10 @@ export function deadLetter(
   sampleIndex: number | null,
   payload: Buffer,
   receivedAt: number,
+  keepBytes = DEAD_LETTER_PAYLOAD_BYTES,
 ): DeadLetterRow {
   return {
+    key: deadLetterKey(topic, payload, sampleIndex),
     receivedAt,
     topic: withoutNul(topic),
     deviceId,
@@ -151,9 +162,27 @@ export function deadLetter(
     // PostgreSQL text cannot hold NUL characters; a hostile payload must not make its own dead letter unstorable.
     detail: withoutNul(detail).slice(0, 500),
     sampleIndex,
-    payload: payload.subarray(0, DEAD_LETTER_PAYLOAD_BYTES),
+    payload: payload.subarray(0, keepBytes),
     payloadBytes: payload.length,
   };
+}
+
+/**
+ * What identifies a dead letter, so that a broker's re-delivery of an unacknowledged message does
+ * not write its dead letters again: the topic, the rejected payload as it arrived (with idTags
+ * already replaced by their keyed hash, so the key reveals nothing the row does not) before
+ * truncation, and the sample's index in its array. All three are the same on every delivery; the
+ * receive time is not, so it is not part of the key. Two publications of the very same bytes on
+ * the same topic are one dead letter: they carry the same samples (deduplicated when stored too)
+ * or the same fault, and the metrics still count each rejection.
+ */
+export function deadLetterKey(topic: string, payload: Buffer, sampleIndex: number | null): Buffer {
+  return createHash('sha256')
+    .update(topic)
+    .update('\u0000')
+    .update(payload)
+    .update(`\u0000${sampleIndex ?? ''}`)
+    .digest();
 }
 
 function withoutNul(text: string): string {

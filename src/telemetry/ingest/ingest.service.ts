@@ -6,24 +6,30 @@ import { HealthIndicators } from '../../platform/health/health-indicators';
 import { QueueName, deriveChargePointDays, deriveVehicleDays } from '../../platform/queue/job-catalogue';
 import { QueueService } from '../../platform/queue/queue.service';
 import { DayRanges } from '../../platform/time/day-ranges';
-import { DeviceDirectoryService } from '../../registry/devices/device-directory.service';
-import { RawBatch, appendBatch, emptyBatch, sampleRows } from '../storage/raw-batch';
+import { DeviceDirectoryService, DeviceEntry } from '../../registry/devices/device-directory.service';
+import { RawBatch, addTouchedDays, appendBatch, emptyBatch, sampleRows } from '../storage/raw-batch';
 import { RawSampleRepository } from '../storage/raw-sample.repository';
 import { TelemetryMetrics } from '../telemetry.metrics';
 import { redactIdTags } from '../contract/samples';
 import { deviceIdOfTopic } from '../contract/topics';
-import { DecodeContext, DecodedMessage, DeviceLookup, deadLetter, decodeMessage } from './decode-message';
+import { DecodeContext, DecodedMessage, DeviceLookup, FUTURE_TOLERANCE_MS, deadLetter, decodeMessage } from './decode-message';
 import { MicroBatcher, Settled } from './micro-batcher';
 import { MqttConnectionPool } from './mqtt-connection-pool';
 import { backoffMs, isDataError } from './storage-errors';
+import { UnregisteredDevices } from './unregistered-devices';
 
 interface Entry {
   topic: string;
   payload: Buffer;
+  receivedAt: number;
+  /** Messages received before and with this one (see UnregisteredDevices). */
+  seq: number;
   rows: RawBatch;
 }
 
-const FUTURE_TOLERANCE_MS = 5 * 60_000;
+/** Rejections that a registration made after the device list was loaded may turn into samples. */
+const REGISTRY_REJECTIONS: ReadonlySet<string> = new Set(['unknown_device', 'device_kind_mismatch']);
+
 const LIVE_WINDOW_MS = 5 * 60_000;
 /**
  * Derivation jobs of the batches committed in this interval go to Redis together, one per
@@ -49,6 +55,8 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
   private readonly logger = new Logger(IngestService.name);
   private devices = new Map<string, { vehicle?: string; chargePoint?: string }>();
   private readonly lookup: DeviceLookup = { find: (deviceId) => this.devices.get(deviceId) };
+  private readonly unregistered: UnregisteredDevices;
+  private received = 0;
   private pool: MqttConnectionPool | undefined;
   private batcher: MicroBatcher<Entry> | undefined;
   private reloadTimer: NodeJS.Timeout | undefined;
@@ -67,7 +75,9 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     private readonly metrics: TelemetryMetrics,
     private readonly health: HealthIndicators,
     private readonly database: DatabaseAvailability,
-  ) {}
+  ) {
+    this.unregistered = new UnregisteredDevices((deviceIds) => this.directory.find(deviceIds));
+  }
 
   async onApplicationBootstrap() {
     const ingest = this.config.ingest;
@@ -125,27 +135,34 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private receive(topic: string, payload: Buffer, settled: Settled): void {
+    const receivedAt = Date.now();
+    const seq = ++this.received;
+    let decoded: DecodedMessage;
+    try {
+      decoded = this.decode(topic, payload, receivedAt);
+      this.metrics.messages.inc({ stream: topic.slice(topic.lastIndexOf('/') + 1) });
+      if (decoded.unknownFields) this.metrics.unknownFields.inc(decoded.unknownFields);
+    } catch (error) {
+      return settled(error); // never thrown into MQTT.js: the message stays unacknowledged and its connection goes on
+    }
+    this.batcher!.add({ topic, payload, receivedAt, seq, rows: decoded.rows }, settled);
+  }
+
+  private decode(topic: string, payload: Buffer, receivedAt: number): DecodedMessage {
     const context: DecodeContext = {
-      now: Date.now(),
+      now: receivedAt,
       horizonMs: this.config.ingest.backfillHorizonDays * 86_400_000,
       futureToleranceMs: FUTURE_TOLERANCE_MS,
       idTagSecret: this.config.ingest.idTagSecret,
       topicRoot: this.config.mqttTopicRoot,
       devices: this.lookup,
     };
-    let decoded: DecodedMessage;
-    try {
-      decoded = decodeMessage(topic, payload, context);
-      this.metrics.messages.inc({ stream: topic.slice(topic.lastIndexOf('/') + 1) });
-      if (decoded.unknownFields) this.metrics.unknownFields.inc(decoded.unknownFields);
-    } catch (error) {
-      return settled(error); // never thrown into MQTT.js: the message stays unacknowledged and its connection goes on
-    }
-    this.batcher!.add({ topic, payload, rows: decoded.rows }, settled);
+    return decodeMessage(topic, payload, context);
   }
 
   /** Writes a batch, retrying transient failures until it commits; a batch that the database refuses is written message by message. */
   private async store(entries: Entry[]): Promise<void> {
+    await this.placeUnknownDevices(entries);
     const batch = emptyBatch();
     for (const entry of entries) appendBatch(batch, entry.rows);
     const outcome = await this.writeWithRetry(batch);
@@ -153,6 +170,36 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       for (const entry of entries) await this.storeAlone(entry);
     }
     this.enqueueDerivation(batch);
+  }
+
+  /**
+   * Messages rejected for a device the in-memory list does not know (or knows as the other kind)
+   * are checked against PostgreSQL, one query per batch, and decoded again if it was registered
+   * meanwhile (amendment 1.1: never an `unknown_device` dead letter after the API answered).
+   */
+  private async placeUnknownDevices(entries: Entry[]): Promise<void> {
+    const unplaced = entries.filter((entry) => entry.rows.deadLetters.length === 1 && REGISTRY_REJECTIONS.has(entry.rows.deadLetters[0].reason));
+    if (unplaced.length === 0) return;
+    const messages = unplaced.map((entry) => ({ deviceId: entry.rows.deadLetters[0].deviceId!, seq: entry.seq }));
+    let found: DeviceEntry[];
+    for (let attempt = 0; ; attempt++) {
+      try {
+        found = await this.unregistered.recheck(messages, this.received);
+        break;
+      } catch (error) {
+        if (this.stopping) throw error;
+        this.logger.warn({ err: error }, 'Could not check unknown devices against the registry; retrying');
+        await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
+      }
+    }
+    if (found.length === 0) return;
+    for (const entry of found) {
+      const known = { ...this.devices.get(entry.deviceId) };
+      if (entry.kind === 'vehicle') known.vehicle = entry.id;
+      else known.chargePoint = entry.id;
+      this.devices.set(entry.deviceId, known);
+    }
+    for (const entry of unplaced) entry.rows = this.decode(entry.topic, entry.payload, entry.receivedAt).rows;
   }
 
   /** One message on its own; if even that is refused, the message becomes a dead letter so that it is kept and acknowledged. */
@@ -213,12 +260,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
    * reconciler finds the work from PostgreSQL later.
    */
   private enqueueDerivation(batch: RawBatch) {
-    const dayOf = (ms: number) => Math.floor(ms / 86_400_000);
-    for (const s of batch.vehicleSamples) this.vehicleDays.addDayNumber(s.vehicleId, dayOf(s.ts));
-    for (const s of batch.statusSamples) this.chargePointDays.addDayNumber(s.chargePointId, dayOf(s.ts));
-    for (const s of batch.meterSamples) this.chargePointDays.addDayNumber(s.chargePointId, dayOf(s.ts));
-    for (const s of batch.transactionEvents) this.chargePointDays.addDayNumber(s.chargePointId, dayOf(s.ts));
-    for (const e of batch.connectionEvents) (e.deviceKind === 'vehicle' ? this.vehicleDays : this.chargePointDays).addDayNumber(e.deviceRef, dayOf(e.ts));
+    addTouchedDays(batch, this.vehicleDays, this.chargePointDays);
     if (this.pendingDevices > 0 && !this.enqueueTimer) {
       this.enqueueTimer = setTimeout(() => void this.sendPendingJobs(), ENQUEUE_EVERY_MS);
     }

@@ -1,6 +1,7 @@
 import { ConnectionState, MeterSample, StatusSample, TransactionEvent, VehicleSample } from '../contract/samples';
 import { DeviceKind } from '../contract/topics';
 import { RejectionReason } from '../contract/rejection';
+import { DayRanges } from '../../platform/time/day-ranges';
 
 /** Rows of one or more MQTT messages, written together in one statement (one transaction). */
 export interface RawBatch {
@@ -14,6 +15,8 @@ export interface RawBatch {
 }
 
 export interface DeadLetterRow {
+  /** Natural key (see deadLetterKey): a re-delivered message's dead letters are not written twice. */
+  key: Buffer;
   receivedAt: number;
   topic: string;
   deviceId: string | null;
@@ -21,7 +24,7 @@ export interface DeadLetterRow {
   detail: string;
   /** Position of the sample in an array payload; null for the whole message. */
   sampleIndex: number | null;
-  /** At most 4 KiB of the payload (of the sample, for one sample of an array). */
+  /** At most 4 KiB of the payload (of the sample, for one sample of an array); a message refused for its device whole. */
   payload: Buffer;
   payloadBytes: number;
 }
@@ -39,6 +42,19 @@ export function emptyBatch(): RawBatch {
 
 export function sampleRows(batch: RawBatch): number {
   return batch.vehicleSamples.length + batch.statusSamples.length + batch.meterSamples.length + batch.transactionEvents.length + batch.connectionEvents.length;
+}
+
+/**
+ * Adds the UTC days (as day numbers) a batch touched, per vehicle and per charge point: what
+ * derivation must look at again after the batch committed.
+ */
+export function addTouchedDays(batch: RawBatch, vehicleDays: DayRanges, chargePointDays: DayRanges): void {
+  const dayOf = (ms: number) => Math.floor(ms / 86_400_000);
+  for (const s of batch.vehicleSamples) vehicleDays.addDayNumber(s.vehicleId, dayOf(s.ts));
+  for (const s of batch.statusSamples) chargePointDays.addDayNumber(s.chargePointId, dayOf(s.ts));
+  for (const s of batch.meterSamples) chargePointDays.addDayNumber(s.chargePointId, dayOf(s.ts));
+  for (const s of batch.transactionEvents) chargePointDays.addDayNumber(s.chargePointId, dayOf(s.ts));
+  for (const e of batch.connectionEvents) (e.deviceKind === 'vehicle' ? vehicleDays : chargePointDays).addDayNumber(e.deviceRef, dayOf(e.ts)); // the day it happened (a backfilled event states it)
 }
 
 export function appendBatch(target: RawBatch, source: RawBatch): void {

@@ -141,10 +141,11 @@ function sampleInserts(batch: RawBatch, p: Param): string[] {
 
 function deadLetterInsert(batch: RawBatch, p: Param): string {
   const d = batch.deadLetters;
-  return `INSERT INTO dead_letters (received_at, topic, device_id, reason, detail, sample_index, payload, payload_bytes)
-     SELECT to_timestamp(a / 1000), b, c, d, e, f, g, h
+  return `INSERT INTO dead_letters (received_at, topic, device_id, reason, detail, sample_index, payload, payload_bytes, natural_key)
+     SELECT to_timestamp(a / 1000), b, c, d, e, f, g, h, i
        FROM unnest(${p(numberArray(d, (r) => r.receivedAt), 'float8[]')}, ${p(d.map((r) => r.topic), 'text[]')}, ${p(d.map((r) => r.deviceId), 'text[]')},
                    ${p(d.map((r) => r.reason), 'text[]')}, ${p(d.map((r) => r.detail), 'text[]')}, ${p(numberArray(d, (r) => r.sampleIndex), 'int[]')},
-                   ${p(d.map((r) => r.payload), 'bytea[]')}, ${p(numberArray(d, (r) => r.payloadBytes), 'int[]')}
-                  ) AS u(a, b, c, d, e, f, g, h)`;
+                   ${p(d.map((r) => r.payload), 'bytea[]')}, ${p(numberArray(d, (r) => r.payloadBytes), 'int[]')}, ${p(d.map((r) => r.key), 'bytea[]')}
+                  ) AS u(a, b, c, d, e, f, g, h, i)
+     ON CONFLICT (natural_key) DO NOTHING`;
 }
