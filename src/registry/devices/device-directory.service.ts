@@ -4,6 +4,12 @@ import { DeviceDirectoryRepository, DeviceEntry } from './device-directory.repos
 
 export type { DeviceEntry };
 
+/** The vehicle and charge point (ids) a device id belongs to. */
+export interface DeviceOwners {
+  vehicle?: string;
+  chargePoint?: string;
+}
+
 /**
  * Which telemetry device ids belong to which vehicle or charge point. Consumers that need this
  * per message (ingest) keep a copy in memory and call `watch` to hear when it changed.
@@ -18,6 +24,18 @@ export class DeviceDirectoryService implements OnApplicationShutdown {
 
   list(): Promise<DeviceEntry[]> {
     return this.devices.listDevices();
+  }
+
+  /** Every device id with the vehicle and/or charge point it belongs to (one id may name one of each). */
+  async byDeviceId(): Promise<Map<string, DeviceOwners>> {
+    const devices = new Map<string, DeviceOwners>();
+    for (const entry of await this.list()) {
+      const known = devices.get(entry.deviceId) ?? {};
+      if (entry.kind === 'vehicle') known.vehicle = entry.id;
+      else known.chargePoint = entry.id;
+      devices.set(entry.deviceId, known);
+    }
+    return devices;
   }
 
   /** Straight from PostgreSQL: sees every registration committed before the call. */

@@ -117,13 +117,7 @@ export class DeadLetterReplayService {
 
   /** Today's registry, read once per replay: a device registered before the replay was asked for is known to it. */
   private async deviceLookup(): Promise<DeviceLookup> {
-    const devices = new Map<string, { vehicle?: string; chargePoint?: string }>();
-    for (const entry of await this.directory.list()) {
-      const known = devices.get(entry.deviceId) ?? {};
-      if (entry.kind === 'vehicle') known.vehicle = entry.id;
-      else known.chargePoint = entry.id;
-      devices.set(entry.deviceId, known);
-    }
+    const devices = await this.directory.byDeviceId();
     return { find: (deviceId) => devices.get(deviceId) };
   }
 

@@ -6,7 +6,7 @@ import { HealthIndicators } from '../../platform/health/health-indicators';
 import { QueueName, deriveChargePointDays, deriveVehicleDays } from '../../platform/queue/job-catalogue';
 import { QueueService } from '../../platform/queue/queue.service';
 import { DayRanges } from '../../platform/time/day-ranges';
-import { DeviceDirectoryService, DeviceEntry } from '../../registry/devices/device-directory.service';
+import { DeviceDirectoryService, DeviceEntry, DeviceOwners } from '../../registry/devices/device-directory.service';
 import { RawBatch, addTouchedDays, appendBatch, emptyBatch, sampleRows } from '../storage/raw-batch';
 import { RawSampleRepository } from '../storage/raw-sample.repository';
 import { TelemetryMetrics } from '../telemetry.metrics';
@@ -53,7 +53,7 @@ const DERIVE_BACKLOG_LIMIT = 10;
 @Injectable()
 export class IngestService implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(IngestService.name);
-  private devices = new Map<string, { vehicle?: string; chargePoint?: string }>();
+  private devices = new Map<string, DeviceOwners>();
   private readonly lookup: DeviceLookup = { find: (deviceId) => this.devices.get(deviceId) };
   private readonly unregistered: UnregisteredDevices;
   private received = 0;
@@ -301,13 +301,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
   }
 
   private async reloadDevices() {
-    const devices = new Map<string, { vehicle?: string; chargePoint?: string }>();
-    for (const entry of await this.directory.list()) {
-      const known = devices.get(entry.deviceId) ?? {};
-      if (entry.kind === 'vehicle') known.vehicle = entry.id;
-      else known.chargePoint = entry.id;
-      devices.set(entry.deviceId, known);
-    }
+    const devices = await this.directory.byDeviceId();
     this.devices = devices;
     this.logger.debug({ devices: devices.size }, 'Device list loaded');
   }
