@@ -1,5 +1,5 @@
 import { ApiClient, EmissionsChange, EmissionsReport, FleetKpis } from '../api-client';
-import { latestYearCovered } from '../coverage';
+import { COVERAGE_TO_OPEN, coverageText, latestYearCovered } from '../coverage';
 import { Drawn, barChart, waterfallChart } from '../charts';
 import { emptyState, h, table } from '../dom';
 import { formatMonth, formatNumber, formatPercent, formatQuantity, massUnit } from '../format';
@@ -11,10 +11,6 @@ const CLASSES = ['passenger_car', 'van', 'truck', 'other'] as const;
 // Kept across visits; `picked` once the year was chosen (by the user or by coverage).
 const chosen = { year: new Date().getFullYear() - 1, baseYear: new Date().getFullYear() - 2, vehicleClass: '', picked: false };
 
-/** Below this coverage a figure says it is partly modelled (reports-v1 amendment 1.1). */
-const COVERAGE_WARNING = 0.9;
-/** The view opens on the latest year with at least this coverage. */
-const COVERAGE_TO_OPEN = 0.5;
 const YEARS_LOOKED_BACK = 10;
 
 /** The latest of the last ten years (this one included) whose coverage is at least 0.5, from one report by month. */
@@ -287,13 +283,6 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
     stopped = true;
     for (const destroy of destroyers.splice(0)) destroy();
   };
-}
-
-/** Coverage as a percentage, with the warning in words (and colour) below 0.9. */
-function coverageText(value: number, long: boolean): HTMLElement {
-  const low = value < COVERAGE_WARNING;
-  const warning = low ? ` – ${t(long ? 'climate.coverageLow' : 'climate.coverageLowShort')}` : '';
-  return h('span', { class: low ? 'coverage-low' : 'coverage', 'data-coverage': value }, `${share(value)}${warning}`);
 }
 
 /** A fraction 0..1 as a percentage. */
