@@ -40,12 +40,17 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
     ...CLASSES.map((c) => h('option', { value: c, selected: chosen.vehicleClass === c }, label('class', c))),
   );
   const content = h('div', {}, h('p', {}, t('app.loading')));
+  // The first visit's choice of year must not overwrite what the user is typing (before submitting).
+  let edited = false;
   main.append(
     h('h1', {}, t('climate.heading')),
     h(
       'form',
       {
         class: 'filters',
+        oninput: () => {
+          edited = true;
+        },
         onsubmit: (event: Event) => {
           event.preventDefault();
           chosen.year = Number(yearInput.value);
@@ -81,8 +86,10 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
       if (!current() || chosen.picked) return;
       if (covered !== null) Object.assign(chosen, { year: covered, baseYear: covered - 1 });
       chosen.picked = true;
-      yearInput.value = String(chosen.year);
-      baseInput.value = String(chosen.baseYear);
+      if (!edited) {
+        yearInput.value = String(chosen.year);
+        baseInput.value = String(chosen.baseYear);
+      }
     }
     const { year, baseYear } = chosen;
     const vehicleClass = chosen.vehicleClass || undefined;
