@@ -227,8 +227,8 @@ export function vehiclePage(main: HTMLElement, { client }: ViewContext, id: stri
       document.title = `${v.registration} – ${t('app.title')}`;
       heading.textContent = t('vehicle.heading', { registration: v.registration });
       renderFacts(v);
-      // The user may have chosen a period meanwhile: that choice has its own load.
       daily.replaceChildren(h('h2', { id: 'daily-heading' }, t('vehicle.daily')), h('p', {}, t('app.loading')));
+      // The user may have chosen a period meanwhile: that choice has its own load.
       choosePeriod(v).then(
         (report) => {
           if (!picked) void loadPeriod(report);
