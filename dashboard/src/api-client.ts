@@ -41,6 +41,9 @@ export interface FleetVehicle {
   energyCarrier: string;
   departmentId: string;
   deviceId: string | null;
+  /** First and last day in service (`YYYY-MM-DD`); `inServiceTo` null while in service. */
+  inServiceFrom: string;
+  inServiceTo: string | null;
   status: VehicleStatus;
   state: VehicleState | null;
 }
@@ -54,6 +57,18 @@ export interface VehicleDay {
   energyChargedKwh: number | null;
   energyConsumedKwh: number | null;
   sampleCount: number;
+  /** Share of the day's in-service time covered by counter intervals (reports-v1 amendment 1.1); null outside service. */
+  coverage: number | null;
+}
+
+/** `GET /api/v1/vehicles/:id/daily`: the stored days (days without data are absent) and the period's total. */
+export interface VehicleDailyReport {
+  from: string;
+  to: string;
+  days: VehicleDay[];
+  total: { distanceKm: number; modelledDistanceKm: number; inServiceHours: number; coverage: number };
+  /** Long counter gaps (over MAX_COUNTER_GAP) the period's figures were spread from, in words. */
+  flags: string[];
 }
 
 export interface Trip {
@@ -156,8 +171,8 @@ export class ApiClient {
   }
 
   /** Days in [from, to) ("YYYY-MM-DD", reporting time zone). */
-  async daily(id: string, from: string, to: string): Promise<VehicleDay[]> {
-    return (await this.get<{ days: VehicleDay[] }>(`vehicles/${encodeURIComponent(id)}/daily`, { from, to })).days;
+  daily(id: string, from: string, to: string): Promise<VehicleDailyReport> {
+    return this.get<VehicleDailyReport>(`vehicles/${encodeURIComponent(id)}/daily`, { from, to });
   }
 
   /** Trips starting in [from, to) (instants). */

@@ -147,6 +147,8 @@ describe('web dashboard in headless Chromium', () => {
     let page: Page;
     let key: string;
 
+    let retired: string;
+
     beforeAll(async () => {
       key = await t.keyFor('fleet_manager');
       page = await newPage();
@@ -201,7 +203,7 @@ describe('web dashboard in headless Chromium', () => {
 
     it('hides retired vehicles from the board unless the status filter asks for them', async () => {
       const [{ departmentId }] = await sql.rows<{ departmentId: string }>(`SELECT department_id AS "departmentId" FROM vehicles LIMIT 1`);
-      const retired = (
+      retired = (
         await t.http().post('/api/v1/vehicles').set(bearer(t.adminKey)).send(aVehicle(departmentId, { deviceId: 'veh-dash-retired', inServiceFrom: '2015-01-01', inServiceTo: '2019-06-30' })).expect(201)
       ).body.id;
       await page.reload();
@@ -223,6 +225,20 @@ describe('web dashboard in headless Chromium', () => {
       await page.locator('[data-testid="current-position"]').waitFor();
       await page.getByRole('heading', { name: 'Daglige tall' }).waitFor();
       await waitUntil(async () => (await page.locator('#daily-heading ~ .table-wrap td').count()) > 0 || (await page.getByText('Ingen daglige tall').count()) > 0, 10_000);
+      // Ten minutes of data in the last seven days: their coverage is far below 0.5, but the last
+      // sample is today, so the page keeps the last seven days and says the figures are modelled.
+      const from = await page.locator('#period-from').inputValue();
+      const to = await page.locator('#period-to').inputValue();
+      expect(to).toBe(osloDay(new Date()));
+      expect(from).toBe(osloDay(new Date(Date.now() - 6 * 86_400_000)));
+      const coverage = page.locator('#vehicle-totals [data-figure="coverage"] span');
+      await expectText(coverage, /^\d+,\d\u00a0% – under 90 %: tallene bygger delvis på modellerte verdier$/);
+      const daily = (await t.http().get(`/api/v1/vehicles/${devices.get('veh-dash-0')}/daily?from=${from}&to=${nextDay(to)}`).set(bearer(key)).expect(200)).body;
+      expect(daily.total.coverage).toBeLessThan(0.5);
+      // The denominator (elapsed in-service time) grows while the test runs.
+      expect(Number(await coverage.getAttribute('data-coverage'))).toBeCloseTo(daily.total.coverage, 3);
+      await expectText(page.locator('#daily-heading ~ .table-wrap thead'), 'Dekning');
+      await expectText(page.locator('#daily-heading ~ .table-wrap tbody'), 'under 90 %');
       await screenshot(page, 'vehicle-page');
     });
 
@@ -232,6 +248,39 @@ describe('web dashboard in headless Chromium', () => {
       await expectText(page.locator('.facts'), /48,211\.4\u00a0km/);
       await page.getByLabel('Language').selectOption('nb');
       await page.getByRole('heading', { name: 'Kjøretøy LT000000' }).waitFor();
+    });
+
+    it('opens a retired vehicle on its last covered week, and shows the long gap of a longer period', async () => {
+      // In service until 2019-06-30; odometer readings on 2 January, then (a gap over 45 days) 1, 15 and 29 June.
+      await device.publish('fleet/v1/vehicles/veh-dash-retired/telemetry', [
+        { ts: '2019-01-02T10:00:00Z', odometerKm: 1000 },
+        { ts: '2019-06-01T10:00:00Z', odometerKm: 5000 },
+        { ts: '2019-06-15T10:00:00Z', odometerKm: 5400 },
+        { ts: '2019-06-29T12:00:00Z', odometerKm: 5800 },
+      ]);
+      const week = await settled(
+        async () => (await t.http().get(`/api/v1/vehicles/${retired}/daily?from=2019-06-23&to=2019-06-30`).set(bearer(key)).expect(200)).body,
+        (report) => report.total.distanceKm > 0 && (report.days as Array<{ day: string }>).some((d) => d.day === '2019-06-29'),
+        30_000,
+      );
+      // Covered from 23 June 00:00 to the last reading, 29 June 14:00 in Oslo: 158 of 168 hours.
+      expect(week.total.coverage).toBeCloseTo(158 / 168, 6);
+
+      await page.goto(`${base}/#/vehicles/${retired}`);
+      await page.getByRole('heading', { name: /^Kjøretøy EL/ }).waitFor();
+      await expectText(page.locator('#vehicle-totals [data-figure="coverage"]'), /^94,0\u00a0%$/);
+      expect(await page.locator('#period-from').inputValue()).toBe('2019-06-23');
+      expect(await page.locator('#period-to').inputValue()).toBe('2019-06-29');
+      expect(await page.locator('#vehicle-flags').count()).toBe(0);
+      await expectText(page.locator('#daily-heading ~ .table-wrap tbody'), '29.06');
+
+      // May and June: 674 of 1 440 in-service hours covered; January to June is spread as modelled and flagged.
+      await page.locator('#period-from').fill('2019-05-01');
+      await page.getByRole('button', { name: 'Vis', exact: true }).click();
+      await expectText(page.locator('#vehicle-totals [data-figure="coverage"]'), `${nb((100 * 674) / 1440, 1)}\u00a0% – under 90 %`);
+      await expectText(page.locator('#vehicle-totals [data-figure="distanceKm"]'), 'herav modellert');
+      await expectText(page.locator('#vehicle-flags'), 'Merknader (1)');
+      await expectText(page.locator('#vehicle-flags li'), 'from 2019-01-02T10:00:00.000Z to 2019-06-01T10:00:00.000Z');
     });
   });
 
@@ -448,6 +497,16 @@ interface UsageReport {
 /** A number as the page writes it in bokmål (decimal comma, no-break space between thousands). */
 function nb(value: number, digits: number): string {
   return new Intl.NumberFormat('nb-NO', { minimumFractionDigits: digits, maximumFractionDigits: digits }).format(value);
+}
+
+/** The day "YYYY-MM-DD" of an instant in Oslo, the reporting time zone. */
+function osloDay(at: Date): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Oslo', year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
+}
+
+function nextDay(day: string): string {
+  const [y, m, d] = day.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d + 1)).toISOString().slice(0, 10);
 }
 
 /** The month "YYYY-MM" of an instant in Oslo, the reporting time zone. */

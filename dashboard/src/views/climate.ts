@@ -1,5 +1,5 @@
 import { ApiClient, EmissionsChange, EmissionsReport, FleetKpis } from '../api-client';
-import { latestYearCovered } from '../coverage';
+import { COVERAGE_TO_OPEN, coverageText, latestYearCovered } from '../coverage';
 import { Drawn, barChart, waterfallChart } from '../charts';
 import { emptyState, h, table } from '../dom';
 import { formatMonth, formatNumber, formatPercent, formatQuantity, massUnit } from '../format';
@@ -11,10 +11,6 @@ const CLASSES = ['passenger_car', 'van', 'truck', 'other'] as const;
 // Kept across visits; `picked` once the year was chosen (by the user or by coverage).
 const chosen = { year: new Date().getFullYear() - 1, baseYear: new Date().getFullYear() - 2, vehicleClass: '', picked: false };
 
-/** Below this coverage a figure says it is partly modelled (reports-v1 amendment 1.1). */
-const COVERAGE_WARNING = 0.9;
-/** The view opens on the latest year with at least this coverage. */
-const COVERAGE_TO_OPEN = 0.5;
 const YEARS_LOOKED_BACK = 10;
 
 /** The latest of the last ten years (this one included) whose coverage is at least 0.5, from one report by month. */
@@ -44,12 +40,17 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
     ...CLASSES.map((c) => h('option', { value: c, selected: chosen.vehicleClass === c }, label('class', c))),
   );
   const content = h('div', {}, h('p', {}, t('app.loading')));
+  // The first visit's choice of year must not overwrite what the user is typing (before submitting).
+  let edited = false;
   main.append(
     h('h1', {}, t('climate.heading')),
     h(
       'form',
       {
         class: 'filters',
+        oninput: () => {
+          edited = true;
+        },
         onsubmit: (event: Event) => {
           event.preventDefault();
           chosen.year = Number(yearInput.value);
@@ -85,8 +86,10 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
       if (!current() || chosen.picked) return;
       if (covered !== null) Object.assign(chosen, { year: covered, baseYear: covered - 1 });
       chosen.picked = true;
-      yearInput.value = String(chosen.year);
-      baseInput.value = String(chosen.baseYear);
+      if (!edited) {
+        yearInput.value = String(chosen.year);
+        baseInput.value = String(chosen.baseYear);
+      }
     }
     const { year, baseYear } = chosen;
     const vehicleClass = chosen.vehicleClass || undefined;
@@ -287,13 +290,6 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
     stopped = true;
     for (const destroy of destroyers.splice(0)) destroy();
   };
-}
-
-/** Coverage as a percentage, with the warning in words (and colour) below 0.9. */
-function coverageText(value: number, long: boolean): HTMLElement {
-  const low = value < COVERAGE_WARNING;
-  const warning = low ? ` – ${t(long ? 'climate.coverageLow' : 'climate.coverageLowShort')}` : '';
-  return h('span', { class: low ? 'coverage-low' : 'coverage', 'data-coverage': value }, `${share(value)}${warning}`);
 }
 
 /** A fraction 0..1 as a percentage. */

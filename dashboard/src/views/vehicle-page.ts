@@ -1,16 +1,25 @@
-import { FleetVehicle, Trip, VehicleDay } from '../api-client';
+import { FleetVehicle, Trip, VehicleDailyReport, VehicleDay } from '../api-client';
 import { barChart } from '../charts';
+import { COVERAGE_TO_OPEN, coverageText, lastDataDayBefore } from '../coverage';
 import { emptyState, h, table } from '../dom';
 import { addDays, formatDateTime, formatDay, formatDuration, formatNumber, formatPercent, formatQuantity, localDay } from '../format';
 import { label, t } from '../i18n';
 import { positionPlot } from './position-plot';
 import { ViewCleanup, ViewContext, loadError } from './view';
 
-/** A vehicle: its live state, and for a period its daily figures, trips and positions. */
+/** Days in the period the page opens on. */
+const PERIOD_DAYS = 7;
+
+/**
+ * A vehicle: its live state, and for a period its daily figures (with the period's coverage and
+ * long-gap flags, reports-v1 amendment 1.1), trips and positions.
+ */
 export function vehiclePage(main: HTMLElement, { client }: ViewContext, id: string): ViewCleanup {
   const destroyers: Array<() => void> = [];
   let to = localDay(0);
-  let from = addDays(to, -6);
+  let from = addDays(to, -(PERIOD_DAYS - 1));
+  // Set once the user has chosen a period: the first open's choice must not override it.
+  let picked = false;
 
   const heading = h('h1', {}, t('app.loading'));
   const facts = h('section', { 'aria-labelledby': 'facts-heading' });
@@ -26,6 +35,7 @@ export function vehiclePage(main: HTMLElement, { client }: ViewContext, id: stri
         if (!fromInput.value || !toInput.value || fromInput.value > toInput.value) return;
         from = fromInput.value;
         to = toInput.value;
+        picked = true;
         void loadPeriod();
       },
     },
@@ -60,15 +70,15 @@ export function vehiclePage(main: HTMLElement, { client }: ViewContext, id: stri
     );
   }
 
-  function renderDaily(stored: VehicleDay[]) {
+  function renderDaily(report: VehicleDailyReport) {
     // Every day of the period, so that a day without data shows as a gap in the chart and a dash in the table.
-    const byDay = new Map(stored.map((d) => [d.day, d]));
+    const byDay = new Map(report.days.map((d) => [d.day, d]));
     const days: VehicleDay[] = [];
     for (let day = from; day <= to; day = addDays(day, 1)) {
-      days.push(byDay.get(day) ?? { day, distanceKm: null, drivingSeconds: 0, fuelUsedL: null, gasUsedKg: null, energyChargedKwh: null, energyConsumedKwh: null, sampleCount: 0 });
+      days.push(byDay.get(day) ?? { day, distanceKm: null, drivingSeconds: 0, fuelUsedL: null, gasUsedKg: null, energyChargedKwh: null, energyConsumedKwh: null, sampleCount: 0, coverage: null });
     }
     const withData = days.filter((d) => d.sampleCount > 0 || d.distanceKm !== null);
-    const parts: Node[] = [h('h2', { id: 'daily-heading' }, t('vehicle.daily'))];
+    const parts: Node[] = [h('h2', { id: 'daily-heading' }, t('vehicle.daily')), ...totals(report)];
     if (withData.length === 0) parts.push(emptyState(t('vehicle.noDays')));
     else {
       const chart = barChart(t('vehicle.dailyChart'), days.map((d) => formatDay(d.day)), [{ label: t('col.distance'), values: days.map((d) => d.distanceKm) }], 'km');
@@ -89,6 +99,7 @@ export function vehiclePage(main: HTMLElement, { client }: ViewContext, id: stri
               { text: t('col.consumed'), numeric: true },
               { text: t('col.charged'), numeric: true },
               { text: t('col.samples'), numeric: true },
+              { text: t('climate.coverage'), numeric: true },
             ],
             withData.map((d) =>
               h(
@@ -102,6 +113,7 @@ export function vehiclePage(main: HTMLElement, { client }: ViewContext, id: stri
                 h('td', { class: 'num' }, formatQuantity(d.energyConsumedKwh, 'kWh', 1)),
                 h('td', { class: 'num' }, formatQuantity(d.energyChargedKwh, 'kWh', 1)),
                 h('td', { class: 'num' }, formatNumber(d.sampleCount)),
+                h('td', { class: 'num' }, d.coverage === null ? '–' : coverageText(d.coverage, false)),
               ),
             ),
           ),
@@ -109,6 +121,23 @@ export function vehiclePage(main: HTMLElement, { client }: ViewContext, id: stri
       );
     }
     daily.replaceChildren(...parts);
+  }
+
+  /** The period's total distance beside its coverage, and the long gaps it was spread from. */
+  function totals(report: VehicleDailyReport): Node[] {
+    const { total, flags } = report;
+    const nodes: Node[] = [
+      h(
+        'dl',
+        { class: 'facts', id: 'vehicle-totals', 'aria-label': t('vehicle.total') },
+        h('dt', {}, `${t('col.distance')} (${t('vehicle.total').toLowerCase()})`),
+        h('dd', { 'data-figure': 'distanceKm' }, formatQuantity(total.distanceKm, 'km', 1), total.modelledDistanceKm > 0 ? `, ${t('vehicle.modelled')} ${formatQuantity(total.modelledDistanceKm, 'km', 1)}` : ''),
+        h('dt', {}, t('climate.coverage')),
+        h('dd', { 'data-figure': 'coverage' }, coverageText(total.coverage, true)),
+      ),
+    ];
+    if (flags.length > 0) nodes.push(h('details', { id: 'vehicle-flags' }, h('summary', {}, t('climate.flags', { count: flags.length })), h('ul', {}, ...flags.map((flag) => h('li', {}, flag)))));
+    return nodes;
   }
 
   function renderTrips(list: Trip[]) {
@@ -146,21 +175,44 @@ export function vehiclePage(main: HTMLElement, { client }: ViewContext, id: stri
     );
   }
 
-  async function loadPeriod() {
+  /**
+   * The period the page opens on (reports-v1 amendment 1.1: the latest with coverage >= 0.5): the
+   * last seven days when their coverage reaches 0.5; else the seven days ending at the last day the
+   * vehicle can have covered data (its last sample, or its last day in service when retired), if
+   * those reach 0.5; else still the last seven days. At most two daily requests, no search through
+   * the history: an earlier covered period before a long silence is left for the user to pick.
+   * Returns the chosen period's report, so that it is not fetched twice.
+   */
+  async function choosePeriod(v: FleetVehicle): Promise<VehicleDailyReport> {
+    const recent = await client.daily(id, from, addDays(to, 1));
+    if (recent.total.coverage >= COVERAGE_TO_OPEN) return recent;
+    const lastSampleDay = v.state ? localDay(0, new Date(v.state.lastSampleAt)) : null;
+    const end = lastDataDayBefore(to, lastSampleDay, v.inServiceTo);
+    if (end === null) return recent;
+    const start = addDays(end, -(PERIOD_DAYS - 1));
+    const earlier = await client.daily(id, start, addDays(end, 1));
+    if (picked || earlier.total.coverage < COVERAGE_TO_OPEN) return recent;
+    [from, to] = [start, end];
+    fromInput.value = from;
+    toInput.value = to;
+    return earlier;
+  }
+
+  async function loadPeriod(fetched?: VehicleDailyReport) {
     for (const destroy of destroyers.splice(0)) destroy();
     daily.replaceChildren(h('h2', { id: 'daily-heading' }, t('vehicle.daily')), h('p', {}, t('app.loading')));
     try {
       // Days [from, to] inclusive in the reporting time zone; trips by instant over a slightly
       // wider window (a UTC day either side) and then kept if they start on one of those days.
-      const [days, list] = await Promise.all([
-        client.daily(id, from, addDays(to, 1)),
+      const [report, list] = await Promise.all([
+        fetched ?? client.daily(id, from, addDays(to, 1)),
         client.trips(id, new Date(`${addDays(from, -1)}T00:00:00Z`), new Date(`${addDays(to, 2)}T00:00:00Z`)),
       ]);
       const inPeriod = list.filter((trip) => {
         const day = localDay(0, new Date(trip.startedAt));
         return day >= from && day <= to;
       });
-      renderDaily(days);
+      renderDaily(report);
       renderTrips(inPeriod);
       const position = vehicle?.state?.position ?? null;
       map.replaceChildren(h('h2', { id: 'map-heading' }, t('vehicle.map')), positionPlot(inPeriod, position));
@@ -175,7 +227,16 @@ export function vehiclePage(main: HTMLElement, { client }: ViewContext, id: stri
       document.title = `${v.registration} – ${t('app.title')}`;
       heading.textContent = t('vehicle.heading', { registration: v.registration });
       renderFacts(v);
-      void loadPeriod();
+      daily.replaceChildren(h('h2', { id: 'daily-heading' }, t('vehicle.daily')), h('p', {}, t('app.loading')));
+      // The user may have chosen a period meanwhile: that choice has its own load.
+      choosePeriod(v).then(
+        (report) => {
+          if (!picked) void loadPeriod(report);
+        },
+        () => {
+          if (!picked) void loadPeriod(); // shows the error
+        },
+      );
     },
     (error) => {
       heading.textContent = t('error.notFound');
