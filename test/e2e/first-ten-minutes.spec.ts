@@ -1,15 +1,21 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Browser, Page, chromium } from 'playwright-core';
+import { demoKeys } from '../../scripts/lib/demo-keys';
+import { dashboardDir } from '../../src/dashboard/dashboard-assets';
 import { asyncApiFile } from '../../src/telemetry/asyncapi/asyncapi-document';
-import { TestApp, startTestApp } from '../support/test-app';
+import { aCooperative } from '../support/builders';
+import { TestApp, bearer, startTestApp } from '../support/test-app';
 
 const CHROMIUM = '/usr/bin/chromium';
 
 /**
  * What a new user opens first, in Debian's headless Chromium against the real service on a real
- * port: the MQTT contract rendered at /asyncapi. Every request the page makes is recorded: none
+ * port: the MQTT contract rendered at /asyncapi, and the demo banner's four sign-in keys, each
+ * opening its role's view at the banner's URL (scripts/lib/demo-keys.ts). Every request the page makes is recorded: none
  * may go to another host, and the page may log no error (a CSP violation would).
  */
 describe('the first ten minutes, in headless Chromium', () => {
@@ -21,6 +27,7 @@ describe('the first ten minutes, in headless Chromium', () => {
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
+    if (!existsSync(path.join(dashboardDir(), 'index.html'))) throw new Error('dashboard assets missing: run `npm run build` first');
     if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} missing: apt-get install -y chromium (.ci/run does)`);
     t = await startTestApp({ INGEST_CONNECTIONS: '1' });
     server = t.app.getHttpServer();
@@ -64,5 +71,48 @@ describe('the first ten minutes, in headless Chromium', () => {
     expect(await yaml.text()).toBe(readFileSync(asyncApiFile(), 'utf8'));
     expect(requests.filter((url) => !url.startsWith(base))).toEqual([]);
     expect(pageErrors).toEqual([]);
+  });
+
+  it("gives the demo banner one key per role, each opening its view at the banner's URL, the same keys again on a restart", async () => {
+    const admin = bearer(t.adminKey);
+    // Two cooperatives: the demo picks the first by name.
+    await t.http().post('/api/v1/organizations').set(admin).send(aCooperative({ name: 'Østerås borettslag' })).expect(201);
+    const first = (await t.http().post('/api/v1/organizations').set(admin).send(aCooperative({ name: 'Bekkestua Park sameie' })).expect(201)).body;
+    const dir = mkdtempSync(path.join(tmpdir(), 'demo-keys-'));
+    try {
+      const file = path.join(dir, 'demo-keys.json');
+      const keys = await demoKeys(base, t.adminKey, file);
+      expect(keys.map((k) => [k.role, k.url])).toEqual([
+        ['admin', `${base}/`],
+        ['fleet_manager', `${base}/#/fleet`],
+        ['cooperative', `${base}/#/cooperative`],
+        ['climate_office', `${base}/#/climate`],
+      ]);
+      expect(keys.find((k) => k.role === 'cooperative')!.who).toBe('Bekkestua Park sameie');
+      expect((await t.http().get('/api/v1/me').set(bearer(keys[2].key)).expect(200)).body).toMatchObject({ role: 'cooperative', organizationId: first.id });
+      expect((await demoKeys(base, t.adminKey, file)).map((k) => k.key)).toEqual(keys.map((k) => k.key));
+
+      const views: Record<string, { heading: string; nav: string[] }> = {
+        admin: { heading: 'Flåten nå', nav: ['Flåten', 'Ladepunkter', 'Klima'] },
+        fleet_manager: { heading: 'Flåten nå', nav: ['Flåten'] },
+        cooperative: { heading: 'Våre ladepunkter', nav: ['Ladepunkter'] },
+        climate_office: { heading: 'Klimatall', nav: ['Ladepunkter', 'Klima'] },
+      };
+      for (const { role, key, url } of keys) {
+        const page = await newPage();
+        await page.goto(url);
+        await page.getByLabel('API-nøkkel').fill(key);
+        await page.getByRole('button', { name: 'Logg inn' }).click();
+        await page.getByRole('heading', { name: views[role].heading }).waitFor();
+        if (url.includes('#')) expect(page.url()).toBe(url);
+        const nav = await page.locator('#top nav a').allTextContents();
+        expect({ role, nav }).toEqual({ role, nav: views[role].nav });
+        await page.context().close();
+      }
+      expect(requests.filter((url) => !url.startsWith(base))).toEqual([]);
+      expect(pageErrors).toEqual([]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
