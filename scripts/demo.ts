@@ -18,7 +18,7 @@ import { dataSourceOptions } from '../src/platform/database/data-source-options'
 import { ensureDatabase } from '../src/platform/database/ensure-database';
 import { QueueName } from '../src/platform/queue/job-catalogue';
 import { demoKeys } from './lib/demo-keys';
-import { humanLogLine } from './lib/log-lines';
+import { humanLogLine } from '../src/platform/logging/human-log-line';
 import { RunningBroker, startBroker } from './lib/mosquitto';
 import { SERVICE_NODE_FLAGS } from './lib/service-node-flags';
 

@@ -1,4 +1,5 @@
-import { humanLogLine } from './log-lines';
+import { humanLogDestination, humanLogLine } from './human-log-line';
+import { PinoLoggerService } from './pino-logger.service';
 
 describe('humanLogLine', () => {
   it('turns a pino line into level, context and message', () => {
@@ -12,5 +13,12 @@ describe('humanLogLine', () => {
 
   it('passes other lines through', () => {
     for (const line of ['plain text', '{"not":"a log line"}', '{broken', '']) expect(humanLogLine(line)).toBe(line);
+  });
+
+  it('gives the service readable lines on a terminal, from the real logger', () => {
+    const written: string[] = [];
+    const logger = new PinoLoggerService('info', humanLogDestination({ write: (text: string) => written.push(text) } as unknown as NodeJS.WritableStream));
+    logger.warn('broker connection lost', 'IngestService');
+    expect(written).toEqual([expect.stringMatching(/^\d{2}:\d{2}:\d{2} warn IngestService: broker connection lost\n$/)]);
   });
 });

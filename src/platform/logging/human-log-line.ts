@@ -1,7 +1,7 @@
 /**
  * The service's JSON log lines (pino) as one readable line each, for output a person reads (the
- * demo): level, the class that logged, the message and the error. Lines that are not such JSON
- * pass through as they are.
+ * service on a terminal, the demo): level, the class that logged, the message and the error.
+ * Lines that are not such JSON pass through as they are.
  */
 const LEVELS: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 
@@ -18,4 +18,13 @@ export function humanLogLine(line: string): string {
   const error = entry.err as { message?: unknown } | undefined;
   const cause = error && typeof error.message === 'string' && !entry.msg.includes(error.message) ? ` (${error.message})` : '';
   return `${LEVELS[entry.level] ?? entry.level}${context}: ${entry.msg}${cause}`;
+}
+
+/** A pino destination writing readable lines, with the time, to a terminal. */
+export function humanLogDestination(out: NodeJS.WritableStream): { write(line: string): void } {
+  return {
+    write(line: string) {
+      out.write(`${new Date().toISOString().slice(11, 19)} ${humanLogLine(line.trimEnd())}\n`);
+    },
+  };
 }
