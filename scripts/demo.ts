@@ -318,7 +318,7 @@ async function main() {
     say(`fleet simulator publishing live traffic from now on, ${speed.length ? `${process.env.DEMO_SPEED} times real time` : 'in real time'} (its log: ${simulatorLog})`);
     const keys = await demoKeys(`http://127.0.0.1:${PORT}`, adminKey, path.join(DATA, 'demo-keys.json'));
     say(`ready after ${Math.round((Date.now() - startedAt) / 1000)} s. Open a view and sign in with its key:`);
-    for (const { who, key, url } of keys) say(`  ${`${who}:`.padEnd(30)} ${url}\n[demo]  ${''.padEnd(30)} key ${key}`);
+    for (const { who, key, url } of keys) say(`  ${`${who}:`.padEnd(36)} ${url}\n[demo]  ${''.padEnd(36)} key ${key}`);
     say(`  health        http://127.0.0.1:${PORT}/health`);
     say(`  API docs      http://127.0.0.1:${PORT}/docs  (REST)   http://127.0.0.1:${PORT}/asyncapi  (MQTT)`);
     say(`  metrics       http://127.0.0.1:${PORT}/metrics`);

@@ -44,7 +44,7 @@ export async function demoKeys(base: string, adminKey: string, file: string): Pr
   const keys: DemoKey[] = [
     { role: 'admin', who: 'admin (every view)', key: adminKey, url: `${base}/` },
     { role: 'fleet_manager', who: 'fleet manager', key: await ensure('fleet_manager'), url: `${base}/#/fleet` },
-    { role: 'cooperative', who: cooperative.name, key: await ensure('cooperative', cooperative.id), url: `${base}/#/cooperative` },
+    { role: 'cooperative', who: `cooperative ${cooperative.name}`, key: await ensure('cooperative', cooperative.id), url: `${base}/#/cooperative` },
     { role: 'climate_office', who: 'climate office', key: await ensure('climate_office'), url: `${base}/#/climate` },
   ];
   writeFileSync(file, `${JSON.stringify(kept, null, 2)}\n`, { mode: 0o600 });

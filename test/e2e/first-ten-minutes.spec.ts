@@ -88,7 +88,7 @@ describe('the first ten minutes, in headless Chromium', () => {
         ['cooperative', `${base}/#/cooperative`],
         ['climate_office', `${base}/#/climate`],
       ]);
-      expect(keys.find((k) => k.role === 'cooperative')!.who).toBe('Bekkestua Park sameie');
+      expect(keys.find((k) => k.role === 'cooperative')!.who).toBe('cooperative Bekkestua Park sameie');
       expect((await t.http().get('/api/v1/me').set(bearer(keys[2].key)).expect(200)).body).toMatchObject({ role: 'cooperative', organizationId: first.id });
       expect((await demoKeys(base, t.adminKey, file)).map((k) => k.key)).toEqual(keys.map((k) => k.key));
 
