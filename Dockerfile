@@ -18,6 +18,7 @@ COPY --from=build /app/dist dist
 COPY package.json ./
 COPY config config
 COPY demo demo
+COPY docs/asyncapi.yaml docs/asyncapi.yaml
 USER node
 EXPOSE 3000
 # --max-semi-space-size: see scripts/lib/service-node-flags.ts

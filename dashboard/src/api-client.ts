@@ -2,7 +2,7 @@
  * Every call the dashboard makes to the service, in one place. Requests go to the page's own
  * origin with the signed-in key as a bearer token; nothing is fetched from any other host.
  *
- * The last section holds the charging and emissions report APIs (shared/spec/reports-v1.md,
+ * The last section holds the charging and emissions report APIs (docs/reports-v1.md,
  * "Report endpoints"); their types follow the answers of src/charging and src/emissions.
  */
 import { SseParser } from './sse';

@@ -82,8 +82,10 @@ async function run(config: SimulatorConfig): Promise<number> {
   const encoders = new DialectEncoders(fleet, { dialect: config.dialect, paced });
   log(`dialects: ${encoders.describe()}`);
   const ageDays = Math.ceil((realStart - from) / DAY);
-  if (!config.dryRun && ageDays > DEFAULT_HORIZON_DAYS) {
-    log(`note: samples go back ${ageDays} days; the service rejects those older than BACKFILL_HORIZON_DAYS (default ${DEFAULT_HORIZON_DAYS}): run it with BACKFILL_HORIZON_DAYS=${ageDays + 30} or more`);
+  // The service's horizon as it would read it from this environment (the demo passes the one it runs the service with).
+  const horizonDays = Number(process.env.BACKFILL_HORIZON_DAYS) || DEFAULT_HORIZON_DAYS;
+  if (!config.dryRun && ageDays > horizonDays) {
+    log(`note: samples go back ${ageDays} days; the service rejects those older than BACKFILL_HORIZON_DAYS (${process.env.BACKFILL_HORIZON_DAYS ? horizonDays : `default ${DEFAULT_HORIZON_DAYS}`}): run it with BACKFILL_HORIZON_DAYS=${ageDays + 30} or more`);
   }
 
   const stop = new Stop();
@@ -147,7 +149,7 @@ async function run(config: SimulatorConfig): Promise<number> {
     log(`\nerror: ${(error as Error).message}`);
   }
   progress.finish(stop.requested ? '(stopped)' : '');
-  if (sink.inFlight > 0) log(`waiting for ${sink.inFlight} acknowledgements`);
+  if (sink.inFlight > 0) log(`waiting for the broker to acknowledge the last ${sink.inFlight} messages published (QoS 1: a message counts as sent once acknowledged)`);
   const drained = await Promise.race([
     sink.drain().then(
       () => true,
