@@ -119,7 +119,7 @@ describe('OCPP 1.6J endpoint', () => {
     expect(Date.now() - Date.parse(read.ocpp.lastMessageAt)).toBeLessThan(60_000);
   });
 
-  it('converts kWh to Wh and kW to W, keeps per-phase values out of the totals, reads timestamps without offset as UTC', async () => {
+  it('converts kWh to Wh and kW to W, keeps per-phase values and other measurands out of the totals (in extra), SoC as socPct, reads timestamps without offset as UTC', async () => {
     const cp = await aRegisteredChargePoint();
     const client = await connect(cp.deviceId, cp.password);
     const local = new Date(Date.now() - 30 * 60_000).toISOString().slice(0, 19); // no offset
@@ -140,18 +140,21 @@ describe('OCPP 1.6J endpoint', () => {
         { timestamp: `${local.slice(0, 17)}59Z`, sampledValue: [{ value: '12400' }] },
       ],
     });
-    const rows = await sql.rows<{ ts: Date; energy: number; power: number | null }>(
-      `SELECT ts, energy_wh AS energy, power_w AS power FROM charge_point_meter WHERE charge_point_id = $1 AND connector_id = 2 ORDER BY ts`,
+    const rows = await sql.rows<{ ts: Date; energy: number; power: number | null; soc: number | null; extra: Record<string, number> | null }>(
+      `SELECT ts, energy_wh AS energy, power_w AS power, soc_pct AS soc, extra FROM charge_point_meter WHERE charge_point_id = $1 AND connector_id = 2 ORDER BY ts`,
       [cp.id],
     );
     expect(rows).toHaveLength(2);
     expect(rows[0].ts.toISOString()).toBe(`${local}.000Z`);
     expect(rows[0].energy).toBeCloseTo(12345, 6);
     expect(rows[0].power).toBeCloseTo(7200, 6);
-    expect(rows[1]).toMatchObject({ energy: 12400, power: null });
-    await client.call('StatusNotification', { connectorId: 2, status: 'Charging', errorCode: 'NoError', timestamp: local });
-    const [status] = await sql.rows<{ ts: Date }>(`SELECT ts FROM charge_point_status WHERE charge_point_id = $1 AND connector_id = 2`, [cp.id]);
+    expect(rows[0].soc).toBe(55);
+    expect(rows[0].extra).toEqual({ 'Power.Active.Import.L1 (kW)': 7.1, 'Energy.Active.Import.Register.L2 (kWh)': 3.2, 'Voltage.L1-N (V)': 230.1 });
+    expect(rows[1]).toMatchObject({ energy: 12400, power: null, soc: null, extra: null });
+    await client.call('StatusNotification', { connectorId: 2, status: 'Faulted', errorCode: 'OtherError', vendorErrorCode: 'E-417', timestamp: local });
+    const [status] = await sql.rows<{ ts: Date; vendor: string }>(`SELECT ts, vendor_error_code AS vendor FROM charge_point_status WHERE charge_point_id = $1 AND connector_id = 2`, [cp.id]);
     expect(status.ts.toISOString()).toBe(`${local}.000Z`);
+    expect(status.vendor).toBe('E-417');
   });
 
   it('refuses future timestamps like an MQTT sample, and stores a stop whose transaction id it never issued', async () => {
