@@ -1,4 +1,6 @@
 import { RPCClient } from 'ocpp-rpc';
+import { createApp } from '../../src/app';
+import { PinoLoggerService } from '../../src/platform/logging/pino-logger.service';
 import { OcppEndpointService } from '../../src/ocpp/ocpp-endpoint.service';
 import { aChargePoint, aCooperative } from '../support/builders';
 import { connectChargePoint, nextFrame, opened, rawSocket, upgradeStatus } from '../support/ocpp-client';
@@ -137,7 +139,7 @@ describe('OCPP 1.6J endpoint', () => {
             { value: '230.1', measurand: 'Voltage', unit: 'V', phase: 'L1-N' },
           ],
         },
-        { timestamp: `${local.slice(0, 17)}59Z`, sampledValue: [{ value: '12400' }] },
+        { timestamp: new Date(Date.parse(`${local}Z`) + 60_000).toISOString(), sampledValue: [{ value: '12400' }] },
       ],
     });
     const rows = await sql.rows<{ ts: Date; energy: number; power: number | null; soc: number | null; extra: Record<string, number> | null }>(
@@ -253,6 +255,25 @@ describe('OCPP 1.6J endpoint', () => {
     const events = await sql.rows<{ state: string; ts: Date }>(`SELECT state, ts FROM device_connection_events WHERE device_ref = $1 ORDER BY ts`, [cp.id]);
     expect(events.map((event) => event.state)).toEqual(['online', 'online', 'offline']);
     for (const event of events) expect(event.ts.getTime()).toBeGreaterThanOrEqual(before - 5);
+  });
+
+  it('replaces a connection held by another ocpp process (behind a load balancer) without an offline', async () => {
+    const other = await createApp({ ...t.config, roles: new Set(['ocpp'] as const), ocpp: { ...t.config.ocpp, port: 0 } }, new PinoLoggerService('silent'));
+    try {
+      await other.init();
+      const cp = await aRegisteredChargePoint();
+      const first = await connect(cp.deviceId, cp.password);
+      const firstClosed = new Promise<void>((resolve) => first.once('close', () => resolve()));
+      const second = await connectChargePoint(other.get(OcppEndpointService).port, cp.deviceId, cp.password);
+      clients.push(second);
+      await firstClosed;
+      expect(await second.call('Heartbeat', {})).toEqual({ currentTime: expect.any(String) });
+      await sql.waitForCount(`SELECT 1 FROM device_connection_events WHERE device_ref = $1`, 2, [cp.id]);
+      expect((await sql.rows<{ state: string }>(`SELECT state FROM device_connection_events WHERE device_ref = $1 ORDER BY ts`, [cp.id])).map((e) => e.state)).toEqual(['online', 'online']);
+    } finally {
+      await Promise.all(clients.splice(0).map((client) => client.close({ force: true })));
+      await other.close();
+    }
   });
 
   it('closes a peer that stops answering pings after one more interval', async () => {
