@@ -34,6 +34,12 @@ const OCPP16_ERROR_CODES = new Set([
 ]);
 /** Last message times are written together, at most this often. */
 const TOUCH_EVERY_MS = 1000;
+/**
+ * Handshakes checked at once (a registry lookup and a scrypt each). A reconnect storm of thousands
+ * of charge points waits here, in order, instead of in the database pool, whose wait times out
+ * (and would hold back the writes of connected charge points meanwhile).
+ */
+const CONCURRENT_HANDSHAKES = 4;
 /** Passwords verified in this process, so that a reconnect storm does not pay scrypt again: charge point id -> stored hash and password. */
 const VERIFIED_CACHE_SIZE = 50_000;
 
@@ -85,6 +91,8 @@ export class OcppEndpointService implements OnApplicationBootstrap, BeforeApplic
   /** This process among the `ocpp` processes, for the replacement notices they exchange through Redis. */
   private readonly instance = randomUUID();
   private subscriber: Redis | undefined;
+  private handshakesRunning = 0;
+  private readonly handshakesWaiting: Array<() => void> = [];
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -180,9 +188,12 @@ export class OcppEndpointService implements OnApplicationBootstrap, BeforeApplic
       this.logger.warn({ status, chargeBoxId: handshake.identity, remoteAddress: handshake.remoteAddress }, `OCPP handshake refused: ${message}`);
       reject(status, message);
     };
+    if (!handshake.protocols.has(SUBPROTOCOL)) return refuse(400, `Subprotocol ${SUBPROTOCOL} required`);
+    if (!DEVICE_ID.test(handshake.identity)) return refuse(404, 'Unknown charge point');
+    // A finishing handshake hands its slot straight to the next one waiting.
+    if (this.handshakesRunning < CONCURRENT_HANDSHAKES) this.handshakesRunning++;
+    else await new Promise<void>((resolve) => this.handshakesWaiting.push(resolve));
     try {
-      if (!handshake.protocols.has(SUBPROTOCOL)) return refuse(400, `Subprotocol ${SUBPROTOCOL} required`);
-      if (!DEVICE_ID.test(handshake.identity)) return refuse(404, 'Unknown charge point');
       const credentials = await this.chargePoints.ocppCredentials(handshake.identity);
       if (!credentials) return refuse(404, 'Unknown charge point');
       if (!handshake.password || !credentials.passwordHash || !(await this.passwordMatches(credentials.id, handshake.password, credentials.passwordHash))) {
@@ -192,6 +203,10 @@ export class OcppEndpointService implements OnApplicationBootstrap, BeforeApplic
     } catch (error) {
       this.logger.error({ err: error, chargeBoxId: handshake.identity }, 'OCPP handshake failed');
       reject(503, 'Service unavailable');
+    } finally {
+      const next = this.handshakesWaiting.shift();
+      if (next) next();
+      else this.handshakesRunning--;
     }
   }
 
