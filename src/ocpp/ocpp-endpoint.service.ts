@@ -6,6 +6,7 @@ import { AddressInfo, Socket } from 'node:net';
 import { RPCServer, createRPCError, createValidator } from 'ocpp-rpc';
 import { AppConfig } from '../platform/config/app-config';
 import { APP_CONFIG } from '../platform/config/config.module';
+import { HealthIndicators } from '../platform/health/health-indicators';
 import { QueueService } from '../platform/queue/queue.service';
 import { REDIS } from '../platform/redis/redis.module';
 import { ChargePointsService } from '../registry/charge-points/charge-points.service';
@@ -102,6 +103,7 @@ export class OcppEndpointService implements OnApplicationBootstrap, BeforeApplic
     private readonly queue: QueueService,
     private readonly metrics: OcppMetrics,
     @Inject(REDIS) private readonly redis: Redis,
+    private readonly health: HealthIndicators,
   ) {}
 
   /** Where `ocpp` processes say that a charge point connected to them (channels take no key prefix: it is added here). */
@@ -155,6 +157,7 @@ export class OcppEndpointService implements OnApplicationBootstrap, BeforeApplic
     this.subscriber.on('message', (_channel: string, message: string) => this.connectedElsewhere(message));
     this.subscriber.on('error', (error) => this.logger.debug({ err: error }, 'OCPP replacement notices: Redis subscriber error'));
     await this.subscriber.subscribe(this.connectedChannel);
+    this.health.register('ocpp', () => ({ status: this.http?.listening ? 'up' : 'degraded', port: this.port, connections: this.connections.size }));
     this.logger.log({ port: this.port }, 'OCPP 1.6J endpoint listening');
   }
 

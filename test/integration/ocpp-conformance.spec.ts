@@ -236,6 +236,7 @@ describe('OCPP 1.6J endpoint', () => {
     expect(await nextFrame(socket)).toEqual([3, 'hb-1', { currentTime: expect.any(String) }]);
     const metrics = (await t.http().get('/metrics').set(bearer(t.adminKey))).text;
     expect(metrics).toMatch(/klimaklok_ocpp_unsolicited_responses_total [2-9]/);
+    expect((await t.http().get('/health')).body.roles.ocpp).toEqual({ status: 'up', port, connections: 1 });
     const closed = new Promise<number>((resolve) => socket.once('close', (code) => resolve(code)));
     socket.send(JSON.stringify([2, 'big', 'DataTransfer', { vendorId: 'x', data: 'y'.repeat(256 * 1024) }]));
     expect(await closed).toBe(1009);
