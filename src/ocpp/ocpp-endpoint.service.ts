@@ -161,11 +161,14 @@ export class OcppEndpointService implements OnApplicationBootstrap, BeforeApplic
     this.logger.log({ port: this.port }, 'OCPP 1.6J endpoint listening');
   }
 
-  /** Connections close (each an `offline` event), CALLs in hand still commit and are answered. */
+  /**
+   * CALLs in hand still commit and are answered (with the database away: answered with an error,
+   * not retried), then the connections close, each an `offline` event.
+   */
   async beforeApplicationShutdown() {
     clearInterval(this.touchTimer);
-    const closing = [...this.connections.values()].map((connection) => connection.lastAnswer);
-    await Promise.allSettled(closing);
+    this.store?.beginStop();
+    await Promise.allSettled([...this.connections.values()].map((connection) => connection.lastAnswer));
     await this.rpc?.close({ code: 1001, reason: 'Central system shutting down' });
     await new Promise((resolve) => (this.http ? this.http.close(resolve) : resolve(undefined)));
     await this.store?.stop();

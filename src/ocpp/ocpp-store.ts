@@ -38,7 +38,12 @@ export class OcppStore {
     return new Promise((resolve, reject) => this.batcher.add(rows, (error) => (error === undefined ? resolve() : reject(error))));
   }
 
-  /** Batches in hand still commit (and are answered); nothing new is retried after that. */
+  /** From now on a failed write is not retried: its calls get an error (the charge points send them again) instead of holding the shutdown. */
+  beginStop(): void {
+    this.stopping = true;
+  }
+
+  /** Waits for the batches in hand and sends their derivation jobs. */
   async stop(): Promise<void> {
     this.stopping = true;
     await this.batcher.drain();
