@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { RPCClient } from 'ocpp-rpc';
 import { OcppEndpointService } from '../../src/ocpp/ocpp-endpoint.service';
 import { aCooperative } from '../support/builders';
@@ -130,12 +131,18 @@ describe('charging: the same month over MQTT and over OCPP gives the same report
       return { mqtt: row(mqttId), ocpp: row(ocppId) };
     };
     const expectedSessions = month.filter((event) => event.kind === 'start').length + 1;
-    const rows = await settled(rowsOf, ({ mqtt, ocpp }) => mqtt?.sessions === expectedSessions && ocpp?.sessions === expectedSessions, 60_000);
     const figures = (row: Record<string, unknown> | undefined) => {
       const { chargePointId: _id, name: _name, deviceId: _deviceId, ...rest } = row ?? {};
       void [_id, _name, _deviceId];
       return rest;
     };
+    // The two charge points' data arrive at different times and derive on their own: wait until both
+    // are derived (a timeout shows the rows as they were).
+    const rows = await settled(
+      rowsOf,
+      ({ mqtt, ocpp }) => mqtt?.sessions === expectedSessions && ocpp?.sessions === expectedSessions && isDeepStrictEqual(figures(mqtt), figures(ocpp)),
+      90_000,
+    );
     expect(figures(rows.mqtt)).toEqual(figures(rows.ocpp));
     expect(figures(rows.mqtt)).toMatchObject({ sessions: expectedSessions, uniqueUsers: 2 });
     expect(Number(figures(rows.mqtt).energyKwh)).toBeCloseTo(15 * 12.7 + 4.4, 6);
