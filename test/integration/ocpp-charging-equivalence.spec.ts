@@ -143,6 +143,7 @@ describe('charging: the same month over MQTT and over OCPP gives the same report
       ({ mqtt, ocpp }) => mqtt?.sessions === expectedSessions && ocpp?.sessions === expectedSessions && isDeepStrictEqual(figures(mqtt), figures(ocpp)),
       90_000,
     );
+    process.stdout.write(`[ocpp equivalence] both charge points: ${JSON.stringify(figures(rows.ocpp))}\n`);
     expect(figures(rows.mqtt)).toEqual(figures(rows.ocpp));
     expect(figures(rows.mqtt)).toMatchObject({ sessions: expectedSessions, uniqueUsers: 2 });
     expect(Number(figures(rows.mqtt).energyKwh)).toBeCloseTo(15 * 12.7 + 4.4, 6);
