@@ -14,8 +14,8 @@ export class ChargePointRepository extends RegistryRepository<ChargePoint> {
     await this.dataSource.query(`UPDATE charge_points SET ocpp_password_hash = $2, updated_at = now() WHERE id = $1`, [id, hash]);
   }
 
-  async ocppCredentials(deviceId: string): Promise<{ id: string; protocol: string; passwordHash: string | null } | null> {
-    const [row] = await this.dataSource.query(`SELECT id, protocol, ocpp_password_hash AS "passwordHash" FROM charge_points WHERE device_id = $1`, [deviceId]);
+  async ocppCredentials(deviceId: string): Promise<{ id: string; passwordHash: string | null } | null> {
+    const [row] = await this.dataSource.query(`SELECT id, ocpp_password_hash AS "passwordHash" FROM charge_points WHERE device_id = $1`, [deviceId]);
     return row ?? null;
   }
 }

@@ -63,7 +63,7 @@ export class ChargePointsService {
   }
 
   /** The OCPP password hash of the charge point with this device id, for the `ocpp` role's handshake. */
-  ocppCredentials(deviceId: string): Promise<{ id: string; protocol: string; passwordHash: string | null } | null> {
+  ocppCredentials(deviceId: string): Promise<{ id: string; passwordHash: string | null } | null> {
     return this.chargePoints.ocppCredentials(deviceId);
   }
 
