@@ -21,7 +21,7 @@ describe('alerts: rule kinds', () => {
   let fleetManager: string;
 
   beforeAll(async () => {
-    t = await startTestApp({ INGEST_CONNECTIONS: '2', VEHICLE_OFFLINE_AFTER: '2s', ALERT_EVALUATION_INTERVAL: `${EVALUATION_MS}ms`, CHARGEPOINT_HEARTBEAT: '24h', LOG_LEVEL: 'error' });
+    t = await startTestApp({ INGEST_CONNECTIONS: '2', VEHICLE_OFFLINE_AFTER: '2s', ALERT_EVALUATION_INTERVAL: `${EVALUATION_MS}ms`, CHARGEPOINT_HEARTBEAT: '24h' });
     device = await TestPublisher.connect(t.broker.url);
     admin = t.adminKey;
     fleetManager = await t.keyFor('fleet_manager');
