@@ -11,6 +11,8 @@ export class AlertsAndDeliveries1767500000000 implements MigrationInterface {
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE organizations ADD COLUMN contact_email text`);
+    // The availability rule sums the intervals of the last N days of every charge point at once.
+    await queryRunner.query(`CREATE INDEX charge_point_availability_day_idx ON charge_point_availability (day)`);
     await queryRunner.query(`
       CREATE TABLE alert_rules (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -96,6 +98,7 @@ export class AlertsAndDeliveries1767500000000 implements MigrationInterface {
     await queryRunner.query(`DROP TABLE alert_notifications`);
     await queryRunner.query(`DROP TABLE alerts`);
     await queryRunner.query(`DROP TABLE alert_rules`);
+    await queryRunner.query(`DROP INDEX charge_point_availability_day_idx`);
     await queryRunner.query(`ALTER TABLE organizations DROP COLUMN contact_email`);
   }
 }

@@ -40,6 +40,8 @@ export class AlertEvaluationRepository {
     return this.dataSource.transaction(async (manager) => {
       const [{ locked }] = await manager.query(`SELECT pg_try_advisory_xact_lock(${EVALUATION_LOCK}) AS locked`);
       if (!locked) return { evaluated: false, holding: 0, changes: [], notificationIds: [] };
+      // The kinds group and hash tens of thousands of rows; the default 4 MB would spill them to disk.
+      await manager.query(`SET LOCAL work_mem = '64MB'`);
       await manager.query(`
         CREATE TEMP TABLE alert_conditions (
           rule_id uuid NOT NULL, subject_id text NOT NULL, subject_part text NOT NULL, subject_label text NOT NULL,
@@ -58,7 +60,10 @@ export class AlertEvaluationRepository {
       );
       const opened: Array<{ id: string; rule_id: string }> = await manager.query(
         `INSERT INTO alerts (rule_id, subject_id, subject_part, subject_label, opened_at, value, message)
-         SELECT rule_id, subject_id, subject_part, subject_label, $1, value, message FROM alert_conditions WHERE raise
+         SELECT c.rule_id, c.subject_id, c.subject_part, c.subject_label, $1, c.value, c.message FROM alert_conditions c
+          WHERE c.raise
+            -- Most raised conditions already have their alert: an anti-join is cheaper than as many conflicts.
+            AND NOT EXISTS (SELECT 1 FROM alerts a WHERE a.resolved_at IS NULL AND a.rule_id = c.rule_id AND a.subject_id = c.subject_id AND a.subject_part = c.subject_part)
          ON CONFLICT (rule_id, subject_id, subject_part) WHERE resolved_at IS NULL DO NOTHING
          RETURNING id, rule_id`,
         [now],

@@ -12,7 +12,7 @@ export const deviceSilent: AlertKind = {
   conditionSql: `
     SELECT r.id AS rule_id, v.id::text AS subject_id, '' AS subject_part, v.registration AS subject_label,
            true AS raise,
-           extract(epoch FROM $1::timestamptz - coalesce(s.last_received_at, v.created_at)) / 86400 AS value,
+           date_part('epoch', $1::timestamptz - coalesce(s.last_received_at, v.created_at)) / 86400 AS value,
            'no data since ' || to_char(coalesce(s.last_received_at, v.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS message
       FROM rules r
       JOIN vehicles v ON r.subject_kind = 'vehicle' AND (r.organization_id IS NULL OR v.department_id = r.organization_id)
@@ -23,7 +23,7 @@ export const deviceSilent: AlertKind = {
     UNION ALL
     SELECT r.id, cp.id::text, '', cp.name,
            true,
-           extract(epoch FROM $1::timestamptz - coalesce(s.last_message_at, cp.created_at)) / 86400,
+           date_part('epoch', $1::timestamptz - coalesce(s.last_message_at, cp.created_at)) / 86400,
            'no data since ' || to_char(coalesce(s.last_message_at, cp.created_at) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')
       FROM rules r
       JOIN charge_points cp ON r.subject_kind = 'charge_point' AND (r.organization_id IS NULL OR cp.organization_id = r.organization_id)

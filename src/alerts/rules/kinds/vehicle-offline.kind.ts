@@ -11,7 +11,7 @@ export const vehicleOffline: AlertKind = {
   conditionSql: `
     SELECT r.id AS rule_id, v.id::text AS subject_id, '' AS subject_part, v.registration AS subject_label,
            s.status_since <= $1::timestamptz - make_interval(secs => (r.params->>'minutes')::float8 * 60) AS raise,
-           extract(epoch FROM $1::timestamptz - s.status_since) / 60 AS value,
+           date_part('epoch', $1::timestamptz - s.status_since) / 60 AS value,
            'offline since ' || to_char(s.status_since AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') AS message
       FROM rules r
       JOIN vehicle_state s ON s.status = 'offline'
