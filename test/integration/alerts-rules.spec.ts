@@ -53,7 +53,8 @@ describe('alerts: rule kinds', () => {
   it('vehicle_offline: opens once the vehicle is offline longer than X, stays single, resolves when it is back online', async () => {
     const departmentId = await department();
     const vehicleId = await vehicle(departmentId, 'veh-offline');
-    const rule = await createRule(fleetManager, { kind: 'vehicle_offline', name: 'Offline 3 s', organizationId: departmentId, params: { minutes: 0.05 } });
+    // This service has no SMTP server: the mail notification is given up at once, with the reason.
+    const rule = await createRule(fleetManager, { kind: 'vehicle_offline', name: 'Offline 3 s', organizationId: departmentId, params: { minutes: 0.05 }, emailTo: ['flate@kommune.test'] });
     await device.publish('fleet/v1/vehicles/veh-offline/telemetry', { ts: Date.now(), speedKmh: 30 });
     const [opened] = await waitForAlerts(t, fleetManager, rule.id, (alerts) => alerts.length === 1, 30_000);
     expect(opened.subjectId).toBe(vehicleId);
@@ -62,6 +63,15 @@ describe('alerts: rule kinds', () => {
     await device.publish('fleet/v1/vehicles/veh-offline/telemetry', { ts: Date.now(), speedKmh: 31 });
     const [resolved] = await waitForAlerts(t, fleetManager, rule.id, (alerts) => alerts.length === 1 && alerts[0].resolvedAt !== null);
     expect(resolved.id).toBe(opened.id);
+    const notificationsOf = async () => (await t.http().get(`/api/v1/alerts/${opened.id}`).set(bearer(fleetManager)).expect(200)).body.notifications as Array<{ event: string; status: string; attempts: number; lastError: string }>;
+    for (let deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(200)) {
+      if ((await notificationsOf()).filter((n) => n.status === 'given_up').length === 2) break;
+    }
+    const notifications = await notificationsOf();
+    expect(notifications.map((n) => [n.event, n.status, n.attempts, n.lastError])).toEqual([
+      ['opened', 'given_up', 1, 'no SMTP server configured (SMTP_URL)'],
+      ['resolved', 'given_up', 1, 'no SMTP server configured (SMTP_URL)'],
+    ]);
     await t.http().delete(`/api/v1/alert-rules/${rule.id}`).set(bearer(fleetManager)).expect(204);
   });
 

@@ -27,6 +27,11 @@ export class DeliverAlertNotificationJob implements JobHandler<JobName.DeliverAl
   async handle({ notificationId }: JobPayloads[JobName.DeliverAlertNotification], job: Job): Promise<void> {
     const notification = await this.notifications.find(notificationId);
     if (!notification || notification.status === 'delivered' || notification.status === 'given_up') return;
+    if (notification.channel === 'email' && !this.mail.configured) {
+      // Retrying cannot help until the service is configured and restarted.
+      await this.notifications.failed(notificationId, 'no SMTP server configured (SMTP_URL)', true);
+      return;
+    }
     try {
       await this.send(notification);
     } catch (error) {
