@@ -13,6 +13,7 @@ import { CounterCoverage1767100000000 } from './1767100000000-counter-coverage';
 import { ConnectionEventTime1767150000000 } from './1767150000000-connection-event-time';
 import { RetiredVehicleStatus1767160000000 } from './1767160000000-retired-vehicle-status';
 import { Ocpp1767200000000 } from './1767200000000-ocpp';
+import { AlertsAndDeliveries1767500000000 } from './1767500000000-alerts-and-deliveries';
 
 export const migrations = [
   RegistryAndApiKeys1764300000000,
@@ -29,4 +30,5 @@ export const migrations = [
   ConnectionEventTime1767150000000,
   RetiredVehicleStatus1767160000000,
   Ocpp1767200000000,
+  AlertsAndDeliveries1767500000000,
 ];

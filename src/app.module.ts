@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { AlertsModule } from './alerts/alerts.module';
 import { AuthModule } from './auth/auth.module';
 import { ChargingModule } from './charging/charging.module';
 import { EmissionsModule } from './emissions/emissions.module';
@@ -29,6 +30,7 @@ export class AppModule {
         FleetModule.forRoles(config.roles),
         ChargingModule.forRoles(config.roles),
         EmissionsModule.forRoles(config.roles),
+        AlertsModule.forRoles(config.roles),
         ...(config.roles.has('worker') ? [WorkerModule] : []),
         OcppModule.forRoles(config.roles),
       ],

@@ -210,6 +210,36 @@ export class ApiClient {
     }
   }
 
+  /** A call with a JSON body (alert rules, acknowledgements); the answer's JSON, or undefined for 204. */
+  async send<T>(method: 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+    const response = await fetch(this.url(path), {
+      method,
+      headers: { Authorization: `Bearer ${this.key}`, Accept: 'application/json', ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!response.ok) throw await apiError(response);
+    return (response.status === 204 ? undefined : await response.json()) as T;
+  }
+
+  /** A GET the typed methods above do not cover (views/alerts-api.ts). */
+  fetchJson<T>(path: string, query?: Query): Promise<T> {
+    return this.get<T>(path, query);
+  }
+
+  /** Any server-sent-event stream of the API, read like streamStatus: `onEvent` gets each event's type and parsed data. */
+  async streamEvents(path: string, onEvent: (type: string, data: unknown) => void, onOpen: () => void, signal: AbortSignal): Promise<void> {
+    const response = await fetch(this.url(path), { headers: { Authorization: `Bearer ${this.key}`, Accept: 'text/event-stream' }, signal, cache: 'no-store' });
+    if (!response.ok || !response.body) throw await apiError(response);
+    onOpen();
+    const parser = new SseParser((event) => onEvent(event.type, JSON.parse(event.data)));
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return;
+      parser.push(value);
+    }
+  }
+
   /** A report file (CSV or XLSX) fetched with the key and handed to the browser as a download. */
   async download(path: string, query: Query, fileName: string): Promise<void> {
     const response = await fetch(this.url(path, query), { headers: { Authorization: `Bearer ${this.key}` } });

@@ -6,6 +6,8 @@
 import { ApiClient, ApiError, Me, Role } from './api-client';
 import { h } from './dom';
 import { Lang, MessageKey, label, lang, setLang, t } from './i18n';
+import { alertsView } from './views/alerts';
+import { mountAlertBadge } from './views/alerts-badge';
 import { climateView } from './views/climate';
 import { cooperativeView } from './views/cooperative';
 import { fleetBoard } from './views/fleet-board';
@@ -16,23 +18,25 @@ import { ViewContext, ViewCleanup } from './views/view';
 const KEY_STORAGE = 'klimaklok.apiKey';
 const LANG_STORAGE = 'klimaklok.lang';
 
-type ViewName = 'fleet' | 'vehicle' | 'cooperative' | 'climate';
+type ViewName = 'fleet' | 'vehicle' | 'cooperative' | 'climate' | 'alerts';
 
 /** Which views each role may open; the API enforces the same rules, this only avoids dead ends. */
 const VIEWS_BY_ROLE: Record<Role, ViewName[]> = {
-  admin: ['fleet', 'vehicle', 'cooperative', 'climate'],
-  fleet_manager: ['fleet', 'vehicle'],
-  climate_office: ['climate', 'cooperative'],
-  cooperative: ['cooperative'],
+  admin: ['fleet', 'vehicle', 'cooperative', 'climate', 'alerts'],
+  fleet_manager: ['fleet', 'vehicle', 'alerts'],
+  climate_office: ['climate', 'cooperative', 'alerts'],
+  cooperative: ['cooperative', 'alerts'],
 };
 const NAV: Array<{ view: ViewName; text: MessageKey }> = [
   { view: 'fleet', text: 'nav.fleet' },
   { view: 'cooperative', text: 'nav.cooperative' },
   { view: 'climate', text: 'nav.climate' },
+  { view: 'alerts', text: 'nav.alerts' },
 ];
 
 let session: ViewContext | null = null;
 let cleanup: ViewCleanup = undefined;
+let stopBadge: (() => void) | undefined;
 
 function main(): HTMLElement {
   return document.getElementById('main')!;
@@ -72,7 +76,7 @@ function parseHash(): { view: ViewName | null | 'unknown'; id?: string } {
   if (vehicle) return { view: 'vehicle', id: vehicle[1] };
   const cooperative = /^#\/cooperative\/([0-9a-fA-F-]{36})$/.exec(hash);
   if (cooperative) return { view: 'cooperative', id: cooperative[1] };
-  const named = /^#\/(fleet|cooperative|climate)$/.exec(hash);
+  const named = /^#\/(fleet|cooperative|climate|alerts)$/.exec(hash);
   return { view: named ? (named[1] as ViewName) : 'unknown' };
 }
 
@@ -122,6 +126,7 @@ function route() {
   if (view === 'fleet') cleanup = fleetBoard(target, session);
   else if (view === 'vehicle') cleanup = vehiclePage(target, session, id!);
   else if (view === 'cooperative') cleanup = cooperativeView(target, session, id);
+  else if (view === 'alerts') cleanup = alertsView(target, session);
   else cleanup = climateView(target, session);
   if (moveFocus && !target.contains(document.activeElement)) target.focus();
 }
@@ -181,6 +186,9 @@ function renderHeader() {
     );
   }
   header.replaceChildren(...parts);
+  stopBadge?.();
+  const alertsLink = header.querySelector<HTMLElement>('a[href="#/alerts"]');
+  stopBadge = session && alertsLink ? mountAlertBadge(alertsLink, session.client) : undefined;
 }
 
 void start();

@@ -13,6 +13,7 @@ import { MetricsController } from './metrics/metrics.controller';
 import { MetricsService } from './metrics/metrics.service';
 import { QueueService } from './queue/queue.service';
 import { RedisModule } from './redis/redis.module';
+import { Clock } from './time/clock';
 
 /** Configuration, database, Redis, the job queue facade, metrics and health: what every role stands on. */
 @Global()
@@ -23,8 +24,8 @@ export class PlatformModule {
       module: PlatformModule,
       imports: [ConfigModule.forRoot(config), DatabaseModule, RedisModule],
       controllers: [HealthController, MetricsController],
-      providers: [MetricsService, QueueService, HealthRepository, HealthIndicators, DatabaseAvailability, BrokerProbe, { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor }],
-      exports: [MetricsService, QueueService, HealthIndicators, DatabaseAvailability],
+      providers: [Clock, MetricsService, QueueService, HealthRepository, HealthIndicators, DatabaseAvailability, BrokerProbe, { provide: APP_INTERCEPTOR, useClass: HttpMetricsInterceptor }],
+      exports: [Clock, MetricsService, QueueService, HealthIndicators, DatabaseAvailability],
     };
   }
 }

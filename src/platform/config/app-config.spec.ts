@@ -84,6 +84,37 @@ describe('broker credentials', () => {
   });
 });
 
+describe('alerts and deliveries', () => {
+  it('have defaults: evaluation every 30 s, 8 attempts from 30 s, no mail, deliveries checked every 5 min and caught up within 7 days', () => {
+    expect(loadConfig({}).alerts).toEqual({
+      evaluateEveryMs: 30_000,
+      deliveryAttempts: 8,
+      retryDelayMs: 30_000,
+      smtpUrl: undefined,
+      mailFrom: 'klimaklok@localhost',
+      climateOfficeMail: undefined,
+      deliveryCheckEveryMs: 300_000,
+      deliveryCatchUpMs: 7 * 86_400_000,
+    });
+  });
+
+  it('take an SMTP server with a login and never echo it in an error', () => {
+    expect(loadConfig({ SMTP_URL: 'smtps://mailer:s3cret@smtp.example.org:465' }).alerts.smtpUrl).toBe('smtps://mailer:s3cret@smtp.example.org:465');
+    expect(() => loadConfig({ SMTP_URL: 'http://mailer:s3cret@smtp.example.org' })).toThrow(/^SMTP_URL: protocol must be one of smtp, smtps/);
+    expect(() => loadConfig({ SMTP_URL: 'http://mailer:s3cret@smtp.example.org' })).not.toThrow(/s3cret/);
+  });
+
+  it.each([
+    ['ALERT_MAIL_FROM', 'not an address'],
+    ['CLIMATE_OFFICE_MAIL', 'klima'],
+    ['ALERT_EVALUATION_INTERVAL', '10ms'],
+    ['ALERT_DELIVERY_ATTEMPTS', '0'],
+    ['DELIVERY_CATCH_UP', '90d'],
+  ])('reject %s=%s', (variable, value) => {
+    expect(() => loadConfig({ [variable]: value })).toThrow(new RegExp(`^${variable}: `));
+  });
+});
+
 describe('redactUrl', () => {
   it('hides a password', () => {
     expect(redactUrl('postgres://app:hunter2@db:5432/x')).toBe('postgres://app:***@db:5432/x');

@@ -31,6 +31,7 @@ export interface AppConfig {
   worker: WorkerConfig;
   charging: ChargingConfig;
   ocpp: OcppConfig;
+  alerts: AlertsConfig;
 }
 
 export interface OcppConfig {
@@ -40,6 +41,25 @@ export interface OcppConfig {
   pingIntervalMs: number;
   /** The `interval` answered to BootNotification, seconds (OCPP_HEARTBEAT_INTERVAL). */
   heartbeatIntervalSeconds: number;
+}
+
+export interface AlertsConfig {
+  /** How often the worker evaluates every alert rule (ALERT_EVALUATION_INTERVAL). */
+  evaluateEveryMs: number;
+  /** Webhook and e-mail attempts per notification before it is given up (ALERT_DELIVERY_ATTEMPTS). */
+  deliveryAttempts: number;
+  /** Delay before the first retry; it doubles with every attempt (ALERT_RETRY_DELAY). */
+  retryDelayMs: number;
+  /** SMTP server of alert mails and scheduled deliveries (SMTP_URL, may hold a password); none: no mail. Never logged. */
+  smtpUrl: string | undefined;
+  /** Sender of every mail (ALERT_MAIL_FROM). */
+  mailFrom: string;
+  /** Recipient of the climate office's monthly fleet KPI summary (CLIMATE_OFFICE_MAIL); none: not sent. */
+  climateOfficeMail: string | undefined;
+  /** How often the worker looks for scheduled deliveries that are due (DELIVERY_CHECK_INTERVAL). */
+  deliveryCheckEveryMs: number;
+  /** A delivery missed while the service was down is still sent this long after its due time (DELIVERY_CATCH_UP). */
+  deliveryCatchUpMs: number;
 }
 
 export interface MqttCredentials {
@@ -218,6 +238,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
       pingIntervalMs: bounded('OCPP_PING_INTERVAL', duration(env, 'OCPP_PING_INTERVAL', '60s'), 1000, 86_400_000),
       heartbeatIntervalSeconds: integer(env, 'OCPP_HEARTBEAT_INTERVAL', 300, 1, 86_400),
     }),
+    alerts: Object.freeze({
+      evaluateEveryMs: bounded('ALERT_EVALUATION_INTERVAL', duration(env, 'ALERT_EVALUATION_INTERVAL', '30s'), 100, 3_600_000),
+      deliveryAttempts: integer(env, 'ALERT_DELIVERY_ATTEMPTS', 8, 1, 50),
+      retryDelayMs: bounded('ALERT_RETRY_DELAY', duration(env, 'ALERT_RETRY_DELAY', '30s'), 10, 3_600_000),
+      smtpUrl: env.SMTP_URL?.trim() ? url(env, 'SMTP_URL', 'smtp://127.0.0.1:25', ['smtp', 'smtps']) : undefined,
+      mailFrom: mailAddress(env, 'ALERT_MAIL_FROM', 'klimaklok@localhost'),
+      climateOfficeMail: env.CLIMATE_OFFICE_MAIL?.trim() ? mailAddress(env, 'CLIMATE_OFFICE_MAIL', '') : undefined,
+      deliveryCheckEveryMs: bounded('DELIVERY_CHECK_INTERVAL', duration(env, 'DELIVERY_CHECK_INTERVAL', '5m'), 100, 86_400_000),
+      deliveryCatchUpMs: bounded('DELIVERY_CATCH_UP', duration(env, 'DELIVERY_CATCH_UP', '7d'), 60_000, 31 * 86_400_000),
+    }),
     ingest: Object.freeze({
       connections: integer(env, 'INGEST_CONNECTIONS', 4, 1, 1024),
       inHandPerConnection: integer(env, 'INGEST_IN_FLIGHT_PER_CONNECTION', 500, 1, 10_000),
@@ -249,6 +279,12 @@ function duration(env: Env, name: string, fallback: string): number {
 function bounded(name: string, ms: number, min: number, max: number): number {
   if (ms < min || ms > max) throw new ConfigError(name, `must be between ${min / 1000}s and ${max / 1000}s, got ${ms / 1000}s`);
   return ms;
+}
+
+function mailAddress(env: Env, name: string, fallback: string): string {
+  const value = text(env, name, fallback);
+  if (!/^[^\s@<>]+@[^\s@<>]+$/.test(value)) throw new ConfigError(name, `must be an e-mail address, got "${value}"`);
+  return value;
 }
 
 function identifier(env: Env, name: string, fallback: string): string {

@@ -5,6 +5,8 @@
  */
 export enum QueueName {
   Derive = 'derive',
+  /** Alert notifications to webhooks and mailboxes: other people's servers, retried on their own schedule. */
+  Notify = 'notify',
 }
 
 export enum JobName {
@@ -16,6 +18,8 @@ export enum JobName {
   DeriveChargePointDays = 'derive-charge-point-days',
   /** Re-derive one charge point over a range of local days (rebuilds, session imports). */
   RebuildChargePoint = 'rebuild-charge-point',
+  /** Send one alert notification (webhook or e-mail) recorded in alert_notifications. */
+  DeliverAlertNotification = 'deliver-alert-notification',
 }
 
 export interface JobPayloads {
@@ -23,6 +27,7 @@ export interface JobPayloads {
   [JobName.RebuildVehicle]: { vehicleId: string; firstDay: string; lastDay: string };
   [JobName.DeriveChargePointDays]: { chargePointId: string; firstDay: string; lastDay: string };
   [JobName.RebuildChargePoint]: { chargePointId: string; firstDay: string; lastDay: string };
+  [JobName.DeliverAlertNotification]: { notificationId: string };
 }
 
 export const JOB_QUEUES: Record<JobName, QueueName> = {
@@ -30,6 +35,7 @@ export const JOB_QUEUES: Record<JobName, QueueName> = {
   [JobName.RebuildVehicle]: QueueName.Derive,
   [JobName.DeriveChargePointDays]: QueueName.Derive,
   [JobName.RebuildChargePoint]: QueueName.Derive,
+  [JobName.DeliverAlertNotification]: QueueName.Notify,
 };
 
 export interface JobRequest<N extends JobName = JobName> {
@@ -54,4 +60,9 @@ export function deriveChargePointDays(chargePointId: string, firstDay: string, l
     payload: { chargePointId, firstDay, lastDay },
     dedupKey: `charge-point:${chargePointId}:${firstDay}:${lastDay}`,
   };
+}
+
+/** One alert notification to send; a notification is one piece of work however often it is requested. */
+export function deliverAlertNotification(notificationId: string): JobRequest<JobName.DeliverAlertNotification> {
+  return { name: JobName.DeliverAlertNotification, payload: { notificationId }, dedupKey: `alert-notification:${notificationId}` };
 }

@@ -24,8 +24,10 @@ export class QueueService implements OnApplicationShutdown {
         // is in PostgreSQL and the reconciler re-enqueues what was missed.
         connection: { url: this.config.redisUrl, enableOfflineQueue: false, maxRetriesPerRequest: 1 },
         defaultJobOptions: {
-          attempts: 5,
-          backoff: { type: 'exponential', delay: 1000 },
+          // Notifications wait for receivers we do not run: their attempts and delays are configured.
+          ...(name === QueueName.Notify
+            ? { attempts: this.config.alerts.deliveryAttempts, backoff: { type: 'exponential', delay: this.config.alerts.retryDelayMs } }
+            : { attempts: 5, backoff: { type: 'exponential', delay: 1000 } }),
           removeOnComplete: { count: 1000, age: 3600 },
           removeOnFail: { count: 5000, age: 7 * 86400 },
         },

@@ -1,5 +1,5 @@
 import { PartialType } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, Length } from 'class-validator';
+import { IsEmail, IsIn, IsOptional, IsString, Length } from 'class-validator';
 import { PageQuery } from '../shared/page';
 import { IsOrgNumber, NormalizeOrgNumber } from '../shared/validators';
 import { ORGANIZATION_KINDS, OrganizationKind } from './organization.entity';
@@ -16,6 +16,11 @@ export class CreateOrganizationDto {
 
   @IsIn(ORGANIZATION_KINDS)
   kind: OrganizationKind;
+
+  /** Where the organization's scheduled deliveries are mailed. */
+  @IsOptional()
+  @IsEmail()
+  contactEmail?: string | null;
 }
 
 export class UpdateOrganizationDto extends PartialType(CreateOrganizationDto) {}

@@ -17,6 +17,10 @@ export class Organization {
   @Column({ type: 'text' })
   kind: OrganizationKind;
 
+  /** Where the organization's scheduled deliveries (a cooperative's monthly report) are mailed; none: not sent. */
+  @Column({ name: 'contact_email', type: 'text', nullable: true })
+  contactEmail: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

@@ -1,0 +1,20 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Principal } from '../../platform/access/role';
+import { CurrentPrincipal, Roles } from '../../platform/access/roles.decorator';
+import { PageQuery } from '../../registry/shared/page';
+import { ScheduledDeliveryRepository } from './scheduled-delivery.repository';
+
+/** The record of scheduled deliveries: what was sent to whom for which period, or why not. */
+@ApiTags('alerts')
+@ApiBearerAuth()
+@Controller('api/v1/deliveries')
+export class DeliveriesController {
+  constructor(private readonly deliveries: ScheduledDeliveryRepository) {}
+
+  @Get()
+  @Roles('admin', 'cooperative', 'climate_office')
+  async history(@Query() query: PageQuery, @CurrentPrincipal() principal: Principal) {
+    return { items: await this.deliveries.history(principal, query.limit, query.offset), limit: query.limit, offset: query.offset };
+  }
+}

@@ -1,0 +1,24 @@
+import { localDay } from '../../platform/time/local-time';
+import { dayStart } from '../../platform/time/service-time';
+
+export interface MonthPeriod {
+  /** YYYY-MM */
+  period: string;
+  /** First local day of the month, YYYY-MM-DD. */
+  from: string;
+  /** First local day of the next month: the report's exclusive end. */
+  to: string;
+  /** When the month's delivery is due: the start of the next month, local time. */
+  dueAt: Date;
+}
+
+/** The last month that has ended at `now`, in the reports' time zone. */
+export function lastEndedMonth(now: Date, timeZone: string): MonthPeriod {
+  const today = localDay(now, timeZone);
+  const to = `${today.slice(0, 7)}-01`;
+  const year = Number(today.slice(0, 4));
+  const month = Number(today.slice(5, 7));
+  const [previousYear, previousMonth] = month === 1 ? [year - 1, 12] : [year, month - 1];
+  const from = `${previousYear}-${String(previousMonth).padStart(2, '0')}-01`;
+  return { period: from.slice(0, 7), from, to, dueAt: dayStart(to, timeZone) };
+}
