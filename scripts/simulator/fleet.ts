@@ -32,7 +32,11 @@ export interface SimChargePoint {
   connectors: number;
   maxKw: number;
   commissionedOn: IsoDate;
+  /** How the point reports: the telemetry contract over MQTT, or OCPP 1.6J to the service's central system. */
+  protocol: ChargePointProtocol;
 }
+
+export type ChargePointProtocol = 'mqtt' | 'ocpp';
 
 export type SimDevice = SimVehicle | SimChargePoint;
 
@@ -98,7 +102,9 @@ export function parseFleet(text: string, source = 'fleet file'): SimFleet {
     if (!DEVICE_ID.test(deviceId)) problems.push(`${where}: bad deviceId`);
     if (!Number.isInteger(connectors) || connectors < 1 || connectors > 32) problems.push(`${where}: bad connectors`);
     if (!(maxKw > 0)) problems.push(`${where}: bad maxKw`);
-    chargePoints.push({ kind: 'charge_point', deviceId, cooperative: String(row.cooperative ?? ''), connectors, maxKw, commissionedOn: date(where, row.commissionedOn) });
+    const protocol = (row.protocol ?? 'mqtt') as ChargePointProtocol;
+    if (protocol !== 'mqtt' && protocol !== 'ocpp') problems.push(`${where}: bad protocol (mqtt or ocpp)`);
+    chargePoints.push({ kind: 'charge_point', deviceId, cooperative: String(row.cooperative ?? ''), connectors, maxKw, commissionedOn: date(where, row.commissionedOn), protocol });
   }
 
   const ids = [...vehicles, ...chargePoints].map((device) => device.deviceId);
