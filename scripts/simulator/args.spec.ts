@@ -18,6 +18,13 @@ describe('simulator arguments', () => {
     expect(parseSimulatorArgs([]).sampling).toBe('fine');
   });
 
+  it('keeps charge points on MQTT unless told to speak OCPP', () => {
+    expect(parseSimulatorArgs([], {})).toMatchObject({ protocol: 'mqtt', ocppUrl: 'ws://127.0.0.1:9220/ocpp', ocppPasswords: null });
+    const config = parseSimulatorArgs(['--protocol', 'fleet', '--ocpp-passwords', 'p.json'], { OCPP_URL: 'ws://cs:9999/ocpp' });
+    expect(config).toMatchObject({ protocol: 'fleet', ocppUrl: 'ws://cs:9999/ocpp', ocppPasswords: 'p.json' });
+    expect(() => parseSimulatorArgs(['--protocol', 'ocpp2'])).toThrow(/--protocol/);
+  });
+
   it('refuses what it cannot do', () => {
     expect(() => parseSimulatorArgs(['--from', '2018-01-01'])).toThrow(/together/);
     expect(() => parseSimulatorArgs(['--from', '2018-02-30', '--to', '2018-03-01'])).toThrow(/--from/);

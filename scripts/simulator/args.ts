@@ -27,6 +27,12 @@ export interface SimulatorConfig {
   /** Publishes awaiting their PUBACK at most, over all connections. */
   inFlight: number;
   summary: boolean;
+  /** Which charge points speak OCPP: none (`mqtt`), all (`ocpp`) or those the fleet file says (`fleet`). */
+  protocol: 'mqtt' | 'ocpp' | 'fleet';
+  /** The service's OCPP endpoint, the charge box id appended. */
+  ocppUrl: string;
+  /** JSON file of {deviceId: OCPP password}. */
+  ocppPasswords: string | null;
   help: boolean;
 }
 
@@ -65,6 +71,11 @@ Options
   --connections N         MQTT connections (default 4)
   --in-flight N           unacknowledged publishes at most (default 256)
   --summary               print message counts and counter totals per year to stderr at the end
+  --protocol P            how charge points report: mqtt (default: all over MQTT), ocpp (all as
+                          OCPP 1.6J charge points), fleet (each as its fleet row's protocol says)
+  --ocpp-url URL          OCPP endpoint (default $OCPP_URL or ws://127.0.0.1:9220/ocpp)
+  --ocpp-passwords FILE   JSON {"deviceId": "password", ...}: each OCPP point's password, as set
+                          with POST /api/v1/charge-points/{id}/ocpp-password
   -h, --help              this text
 
 Progress goes to stderr. When publishing, the last line on stdout is what was sent, as JSON:
@@ -107,6 +118,9 @@ export function parseSimulatorArgs(argv: readonly string[], env: NodeJS.ProcessE
       connections: { type: 'string' },
       'in-flight': { type: 'string' },
       summary: { type: 'boolean' },
+      protocol: { type: 'string' },
+      'ocpp-url': { type: 'string' },
+      'ocpp-passwords': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -127,6 +141,8 @@ export function parseSimulatorArgs(argv: readonly string[], env: NodeJS.ProcessE
   if (values.sampling !== undefined && values.sampling !== 'fine' && values.sampling !== 'coarse') {
     throw new Error(`--sampling: expected fine or coarse, got ${JSON.stringify(values.sampling)}`);
   }
+  const protocol = values.protocol ?? 'mqtt';
+  if (protocol !== 'mqtt' && protocol !== 'ocpp' && protocol !== 'fleet') throw new Error(`--protocol: expected mqtt, ocpp or fleet, got ${JSON.stringify(protocol)}`);
   const unpacedBackfill = from !== null && values.speed === undefined;
   return {
     mode: from === null ? 'live' : 'backfill',
@@ -146,6 +162,9 @@ export function parseSimulatorArgs(argv: readonly string[], env: NodeJS.ProcessE
     connections: number('connections', values.connections, (n) => Number.isInteger(n) && n >= 1 && n <= 64, 4),
     inFlight: number('in-flight', values['in-flight'], (n) => Number.isInteger(n) && n >= 1 && n <= 65_535, 256),
     summary: values.summary ?? false,
+    protocol,
+    ocppUrl: values['ocpp-url'] ?? env.OCPP_URL ?? 'ws://127.0.0.1:9220/ocpp',
+    ocppPasswords: values['ocpp-passwords'] ?? null,
     help: values.help ?? false,
   };
 }
