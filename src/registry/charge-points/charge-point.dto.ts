@@ -1,7 +1,10 @@
-import { PartialType } from '@nestjs/swagger';
-import { IsInt, IsNumber, IsOptional, IsPositive, IsString, IsUUID, Length, Max, Min, ValidateIf } from 'class-validator';
+import { ApiPropertyOptional, PartialType } from '@nestjs/swagger';
+import { IsIn, IsInt, IsNumber, IsOptional, IsPositive, IsString, IsUUID, Length, Max, Min, ValidateIf } from 'class-validator';
 import { PageQuery } from '../shared/page';
 import { IsDateOnly, IsDeviceId, NormalizeDate } from '../shared/validators';
+
+export const CHARGE_POINT_PROTOCOLS = ['mqtt', 'ocpp'] as const;
+export type ChargePointProtocol = (typeof CHARGE_POINT_PROTOCOLS)[number];
 
 export class ChargePointFields {
   @IsString()
@@ -24,6 +27,21 @@ export class ChargePointFields {
 
   @IsDeviceId()
   deviceId: string;
+
+  /** How it reports: MQTT (telemetry-v1) or OCPP 1.6J to the `ocpp` role (ocpp-1.6j); `mqtt` when left out on creation. */
+  @ApiPropertyOptional({ enum: CHARGE_POINT_PROTOCOLS, default: 'mqtt' })
+  @IsOptional()
+  @IsIn(CHARGE_POINT_PROTOCOLS)
+  protocol?: ChargePointProtocol;
+}
+
+export class SetOcppPasswordDto {
+  /** A chosen password; without one the service generates a random one. */
+  @ApiPropertyOptional({ minLength: 16, maxLength: 128 })
+  @IsOptional()
+  @IsString()
+  @Length(16, 128)
+  password?: string;
 }
 
 export class CreateChargePointDto extends ChargePointFields {

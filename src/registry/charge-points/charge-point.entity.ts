@@ -29,6 +29,13 @@ export class ChargePoint {
   @Column({ name: 'device_id', type: 'text' })
   deviceId: string;
 
+  @Column({ type: 'text', default: 'mqtt' })
+  protocol: 'mqtt' | 'ocpp';
+
+  /** Salted scrypt hash of the OCPP password (see ocpp-password.ts); never read with the charge point. */
+  @Column({ name: 'ocpp_password_hash', type: 'text', nullable: true, select: false })
+  ocppPasswordHash?: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 
