@@ -22,12 +22,14 @@ export type OcppCommand =
   | { type: 'max'; perPoint: number }
   /** `rate` MeterValues per second over this child's points for `seconds`. */
   | { type: 'fixed'; rate: number; seconds: number }
+  /** Connections open now. */
+  | { type: 'held' }
   /** Answered keys, after both phases. */
   | { type: 'keys' };
 
 export interface OcppPhaseResult {
   phase: OcppCommand['type'];
-  /** connect: points connected and booted; max/fixed: calls answered. */
+  /** connect: points connected and booted; max/fixed: calls answered; held/keys: 0. */
   done: number;
   failed: number;
   /** Calls sent again after a lost answer (reconnect or timeout). */
