@@ -1,6 +1,7 @@
 /**
  * The pure part of the simulator: messages of the telemetry contract for a fleet and a time
- * range, from nothing but the fleet, the range and the seed (no clock, no I/O).
+ * range, from nothing but the fleet, the range and the seed (no clock, no I/O); for the charge
+ * points that speak OCPP, the same events as OCPP calls instead (ocpp-calls.ts).
  *
  * The run goes day by day (Oslo days). With `maxSamples` > 1 (backfill) every device sends each
  * stream's samples of the day as JSON arrays of up to `maxSamples`, like a store-and-forward
