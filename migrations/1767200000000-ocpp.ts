@@ -11,6 +11,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * connector, timestamp and meterStart) finds the id it got the first time, whichever process
  * answers it. `ocpp_unmatched_stops` keeps the StopTransactions whose id the service never
  * issued (the charge point was offline, or another central system answered its start).
+ * The raw streams take what OCPP says beyond the MQTT contract: a status's vendorErrorCode, a
+ * meter sample's state of charge and its other sampled values (nullable columns: no rewrite).
  */
 export class Ocpp1767200000000 implements MigrationInterface {
   name = 'Ocpp1767200000000';
@@ -18,6 +20,8 @@ export class Ocpp1767200000000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`ALTER TABLE charge_points ADD COLUMN protocol text NOT NULL DEFAULT 'mqtt' CONSTRAINT charge_points_protocol_check CHECK (protocol IN ('mqtt', 'ocpp'))`);
     await queryRunner.query(`ALTER TABLE charge_points ADD COLUMN ocpp_password_hash text`);
+    await queryRunner.query(`ALTER TABLE charge_point_status ADD COLUMN vendor_error_code text`);
+    await queryRunner.query(`ALTER TABLE charge_point_meter ADD COLUMN soc_pct double precision, ADD COLUMN extra jsonb`);
     await queryRunner.query(`
       CREATE TABLE charge_point_ocpp (
         charge_point_id uuid PRIMARY KEY REFERENCES charge_points (id) ON DELETE CASCADE,
@@ -54,6 +58,8 @@ export class Ocpp1767200000000 implements MigrationInterface {
     await queryRunner.query(`DROP TABLE ocpp_unmatched_stops`);
     await queryRunner.query(`DROP TABLE ocpp_transactions`);
     await queryRunner.query(`DROP TABLE charge_point_ocpp`);
+    await queryRunner.query(`ALTER TABLE charge_point_meter DROP COLUMN extra, DROP COLUMN soc_pct`);
+    await queryRunner.query(`ALTER TABLE charge_point_status DROP COLUMN vendor_error_code`);
     await queryRunner.query(`ALTER TABLE charge_points DROP COLUMN ocpp_password_hash`);
     await queryRunner.query(`ALTER TABLE charge_points DROP COLUMN protocol`);
   }

@@ -98,6 +98,7 @@ export interface ChargePoint {
   maxKw: number;
   commissionedOn: string;
   deviceId: string;
+  protocol: 'mqtt' | 'ocpp';
 }
 
 export interface SubsidyGrant {
@@ -268,6 +269,8 @@ export interface ConnectorState {
 export interface LiveChargePoint extends ChargePoint {
   status: 'online' | 'offline' | 'unknown';
   state: { lastMessageAt: string | null; connection: 'online' | 'offline' | null; connectionAt: string | null; connectors: ConnectorState[] } | null;
+  /** What an OCPP charge point's BootNotification said, and its last OCPP message (any action, heartbeats too); null for one never heard over OCPP. */
+  ocpp: { vendor: string | null; model: string | null; serial: string | null; firmware: string | null; bootedAt: string | null; lastMessageAt: string | null } | null;
 }
 
 /** The shared figures of a charge point row and the total (src/charging/reports/charging-usage.service.ts). */

@@ -1,10 +1,13 @@
 import { BeforeApplicationShutdown, Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import Redis from 'ioredis';
+import { randomUUID } from 'node:crypto';
 import { IncomingMessage, Server, createServer } from 'node:http';
 import { AddressInfo, Socket } from 'node:net';
 import { RPCServer, createRPCError, createValidator } from 'ocpp-rpc';
 import { AppConfig } from '../platform/config/app-config';
 import { APP_CONFIG } from '../platform/config/config.module';
 import { QueueService } from '../platform/queue/queue.service';
+import { REDIS } from '../platform/redis/redis.module';
 import { ChargePointsService } from '../registry/charge-points/charge-points.service';
 import { verifyOcppPassword } from '../registry/charge-points/ocpp-password';
 import { Rejection, RejectionReason } from '../telemetry/contract/rejection';
@@ -57,6 +60,7 @@ interface Connection {
   /** Settles when the answer to the latest CALL went out: answers leave in the order the CALLs came. */
   lastAnswer: Promise<unknown>;
   replaced: boolean;
+  openedAt: number;
 }
 
 /**
@@ -78,6 +82,9 @@ export class OcppEndpointService implements OnApplicationBootstrap, BeforeApplic
   private http: Server | undefined;
   private store: OcppStore | undefined;
   private touchTimer: NodeJS.Timeout | undefined;
+  /** This process among the `ocpp` processes, for the replacement notices they exchange through Redis. */
+  private readonly instance = randomUUID();
+  private subscriber: Redis | undefined;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -86,7 +93,13 @@ export class OcppEndpointService implements OnApplicationBootstrap, BeforeApplic
     private readonly raw: RawSampleRepository,
     private readonly queue: QueueService,
     private readonly metrics: OcppMetrics,
+    @Inject(REDIS) private readonly redis: Redis,
   ) {}
+
+  /** Where `ocpp` processes say that a charge point connected to them (channels take no key prefix: it is added here). */
+  private get connectedChannel(): string {
+    return `${this.config.redisKeyPrefix}:ocpp:connected`;
+  }
 
   /** The port the endpoint listens on (OCPP_PORT; the one the system chose for 0). */
   get port(): number {
@@ -130,6 +143,10 @@ export class OcppEndpointService implements OnApplicationBootstrap, BeforeApplic
       this.http!.listen(this.config.ocpp.port, () => resolve());
     });
     this.touchTimer = setInterval(() => void this.flushLastMessages(), TOUCH_EVERY_MS);
+    this.subscriber = this.redis.duplicate();
+    this.subscriber.on('message', (_channel: string, message: string) => this.connectedElsewhere(message));
+    this.subscriber.on('error', (error) => this.logger.debug({ err: error }, 'OCPP replacement notices: Redis subscriber error'));
+    await this.subscriber.subscribe(this.connectedChannel);
     this.logger.log({ port: this.port }, 'OCPP 1.6J endpoint listening');
   }
 
@@ -142,6 +159,7 @@ export class OcppEndpointService implements OnApplicationBootstrap, BeforeApplic
     await new Promise((resolve) => (this.http ? this.http.close(resolve) : resolve(undefined)));
     await this.store?.stop();
     await this.flushLastMessages();
+    await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
   }
 
   private refuseUpgrade(socket: Socket, status: number, message: string, url: string | undefined) {
@@ -189,21 +207,42 @@ export class OcppEndpointService implements OnApplicationBootstrap, BeforeApplic
 
   private connected(client: RpcClient) {
     const session = client.session;
-    const connection: Connection = { client, session, lastAnswer: Promise.resolve(), replaced: false };
-    const previous = this.connections.get(session.deviceId);
+    const connection: Connection = { client, session, lastAnswer: Promise.resolve(), replaced: false, openedAt: Date.now() };
+    this.replace(this.connections.get(session.deviceId));
     this.connections.set(session.deviceId, connection);
-    if (previous) {
-      // The charge point stays online: the old socket's close is no `offline` event.
-      previous.replaced = true;
-      void previous.client.close({ code: 1000, reason: 'Replaced by a new connection' });
-    }
     this.connectionEvent(session, 'online');
+    // Behind a load balancer the old connection may be in another process: each closes its own on this notice.
+    this.redis
+      .publish(this.connectedChannel, JSON.stringify({ deviceId: session.deviceId, instance: this.instance, openedAt: connection.openedAt }))
+      .catch((error) => this.logger.warn({ err: error, chargeBoxId: session.deviceId }, 'Could not tell other OCPP processes of a new connection'));
     client.handle((call) => this.inOrder(connection, call.method, call.params));
     client.on('badMessage', (event) => this.badMessage(session, event));
     client.on('close', () => {
       if (this.connections.get(session.deviceId) === connection) this.connections.delete(session.deviceId);
       if (!connection.replaced) this.connectionEvent(session, 'offline');
     });
+  }
+
+  /** The charge point stays online: the old socket's close is no `offline` event. */
+  private replace(previous: Connection | undefined) {
+    if (!previous) return;
+    previous.replaced = true;
+    void previous.client.close({ code: 1000, reason: 'Replaced by a new connection' });
+  }
+
+  private connectedElsewhere(message: string) {
+    let notice: { deviceId?: unknown; instance?: unknown; openedAt?: unknown };
+    try {
+      notice = JSON.parse(message);
+    } catch {
+      return;
+    }
+    if (notice.instance === this.instance || typeof notice.deviceId !== 'string') return;
+    const connection = this.connections.get(notice.deviceId);
+    // A notice that arrives after the charge point came back here speaks of an older connection.
+    if (!connection || (typeof notice.openedAt === 'number' && connection.openedAt > notice.openedAt)) return;
+    this.connections.delete(notice.deviceId);
+    this.replace(connection);
   }
 
   /** Opening and closing the socket are `online` / `offline` at the server's time, stored like an MQTT connection message. */

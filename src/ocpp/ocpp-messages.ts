@@ -48,7 +48,7 @@ export function readOcppTimestamp(value: unknown, window: TimeWindow): number {
 
 export function statusSample(payload: Payload, context: NormaliseContext): StatusSample {
   const sample: Sample = { ts: payload.timestamp === undefined ? context.now : ocppTime(payload.timestamp), connectorId: payload.connectorId, status: payload.status, errorCode: payload.errorCode };
-  return normaliseStatusSample(sample, context);
+  return Object.assign(normaliseStatusSample(sample, context), { vendorErrorCode: typeof payload.vendorErrorCode === 'string' ? payload.vendorErrorCode : null });
 }
 
 export function startEvent(payload: Payload, transactionId: number, context: NormaliseContext): TransactionEvent {
@@ -65,10 +65,10 @@ export function stopEvent(payload: Payload, connectorId: number, transactionId: 
   );
 }
 
-/** What the meter values of one message gave beyond the samples: figures the contract has no field for. */
+/** The meter samples of one message, and how many sampled values went to `extra` or could not be read. */
 export interface MeterReading {
   samples: MeterSample[];
-  /** Sampled values of measurands without a contract field, per-phase values, or values that are not numbers: kept out, counted. */
+  /** Sampled values kept in `extra` (other measurands, per-phase values) or not numbers at all: counted. */
   otherValues: number;
 }
 
@@ -85,13 +85,23 @@ const ENERGY_FACTORS: Record<string, number> = { Wh: 1, kWh: 1000 };
 const POWER_FACTORS: Record<string, number> = { W: 1, kW: 1000 };
 const NUMBER = /^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/;
 
+interface Reading {
+  ts: number;
+  index: number;
+  energyWh?: number;
+  powerW?: number;
+  socPct?: number;
+  extra: Record<string, number>;
+}
+
 /**
  * The `meterValue` elements of MeterValues (or StopTransaction's `transactionData`) as meter
  * samples, one per timestamp (elements with the same timestamp are one reading). Energy
  * (`Energy.Active.Import.Register`, the default measurand) in Wh, power (`Power.Active.Import`)
- * in W; a value with a `phase` is a per-phase figure and never the total. `onRejected` gets the
- * index of each element the contract refuses (its timestamp, a negative register), the others
- * are kept.
+ * in W, `SoC` as socPct; a value with a `phase` is a per-phase figure and never the total: it goes
+ * to `extra` with the other measurands. A reading without energy or power is not a meter sample
+ * of the contract and is only counted. `onRejected` gets the index of each element the contract
+ * refuses (its timestamp, a negative register); the others are kept.
  */
 export function meterSamples(
   meterValues: Payload[],
@@ -100,19 +110,24 @@ export function meterSamples(
   context: NormaliseContext,
   onRejected: (index: number, error: unknown) => void,
 ): MeterReading {
-  const byTime = new Map<number, { sample: Sample; index: number }>();
+  const byTime = new Map<number, Reading>();
   let otherValues = 0;
   meterValues.forEach((element, index) => {
     try {
       const ts = readOcppTimestamp(element.timestamp, context);
-      const reading = byTime.get(ts) ?? { sample: { ts, connectorId, transactionId } as Sample, index };
+      const reading = byTime.get(ts) ?? { ts, index, extra: {} };
       for (const value of element.sampledValue as SampledValue[]) {
-        const field = contractField(value);
-        if (!field || !NUMBER.test(value.value) || reading.sample[field.name] !== undefined) {
+        if (!NUMBER.test(value.value) || value.format === 'SignedData') {
           otherValues++;
           continue;
         }
-        reading.sample[field.name] = Number(value.value) * field.factor;
+        const number = Number(value.value);
+        const field = contractField(value);
+        if (field && reading[field.name] === undefined) reading[field.name] = number * field.factor;
+        else {
+          otherValues++;
+          reading.extra[extraKey(value)] = number;
+        }
       }
       byTime.set(ts, reading);
     } catch (error) {
@@ -120,20 +135,25 @@ export function meterSamples(
     }
   });
   const samples: MeterSample[] = [];
-  for (const { sample, index } of byTime.values()) {
-    if (sample.energyWh === undefined && sample.powerW === undefined) continue; // only other measurands: counted above
+  for (const reading of byTime.values()) {
+    if (reading.energyWh === undefined && reading.powerW === undefined) continue;
     try {
-      samples.push(normaliseMeterSample(sample, context));
+      const sample = normaliseMeterSample({ ts: reading.ts, connectorId, transactionId, energyWh: reading.energyWh, powerW: reading.powerW }, context);
+      const socPct = reading.socPct !== undefined && reading.socPct >= 0 && reading.socPct <= 100 ? reading.socPct : null;
+      samples.push(Object.assign(sample, { socPct, extra: Object.keys(reading.extra).length > 0 ? reading.extra : null }));
     } catch (error) {
-      onRejected(index, error);
+      onRejected(reading.index, error);
     }
   }
   return { samples, otherValues };
 }
 
-function contractField(value: SampledValue): { name: 'energyWh' | 'powerW'; factor: number } | undefined {
-  if (value.phase !== undefined || value.location === 'EV' || value.format === 'SignedData') return undefined;
+function contractField(value: SampledValue): { name: 'energyWh' | 'powerW' | 'socPct'; factor: number } | undefined {
+  if (value.phase !== undefined) return undefined;
   const measurand = value.measurand ?? 'Energy.Active.Import.Register';
+  if (measurand === 'SoC') return { name: 'socPct', factor: 1 };
+  // The EV's own figures are not the charge point's meter.
+  if (value.location === 'EV') return undefined;
   if (measurand === 'Energy.Active.Import.Register') {
     const factor = ENERGY_FACTORS[value.unit ?? 'Wh'];
     return factor === undefined ? undefined : { name: 'energyWh', factor };
@@ -143,4 +163,13 @@ function contractField(value: SampledValue): { name: 'energyWh' | 'powerW'; fact
     return factor === undefined ? undefined : { name: 'powerW', factor };
   }
   return undefined;
+}
+
+/** `Voltage.L1-N (V)`, `Energy.Active.Import.Register.L2@Inlet (kWh)`: measurand, phase, a location other than the default Outlet, unit as sent. */
+function extraKey(value: SampledValue): string {
+  let key = value.measurand ?? 'Energy.Active.Import.Register';
+  if (value.phase) key += `.${value.phase}`;
+  if (value.location && value.location !== 'Outlet') key += `@${value.location}`;
+  if (value.unit) key += ` (${value.unit})`;
+  return key;
 }

@@ -1,4 +1,6 @@
 import { RPCClient } from 'ocpp-rpc';
+import { createApp } from '../../src/app';
+import { PinoLoggerService } from '../../src/platform/logging/pino-logger.service';
 import { OcppEndpointService } from '../../src/ocpp/ocpp-endpoint.service';
 import { aChargePoint, aCooperative } from '../support/builders';
 import { connectChargePoint, nextFrame, opened, rawSocket, upgradeStatus } from '../support/ocpp-client';
@@ -119,7 +121,7 @@ describe('OCPP 1.6J endpoint', () => {
     expect(Date.now() - Date.parse(read.ocpp.lastMessageAt)).toBeLessThan(60_000);
   });
 
-  it('converts kWh to Wh and kW to W, keeps per-phase values out of the totals, reads timestamps without offset as UTC', async () => {
+  it('converts kWh to Wh and kW to W, keeps per-phase values and other measurands out of the totals (in extra), SoC as socPct, reads timestamps without offset as UTC', async () => {
     const cp = await aRegisteredChargePoint();
     const client = await connect(cp.deviceId, cp.password);
     const local = new Date(Date.now() - 30 * 60_000).toISOString().slice(0, 19); // no offset
@@ -137,21 +139,24 @@ describe('OCPP 1.6J endpoint', () => {
             { value: '230.1', measurand: 'Voltage', unit: 'V', phase: 'L1-N' },
           ],
         },
-        { timestamp: `${local.slice(0, 17)}59Z`, sampledValue: [{ value: '12400' }] },
+        { timestamp: new Date(Date.parse(`${local}Z`) + 60_000).toISOString(), sampledValue: [{ value: '12400' }] },
       ],
     });
-    const rows = await sql.rows<{ ts: Date; energy: number; power: number | null }>(
-      `SELECT ts, energy_wh AS energy, power_w AS power FROM charge_point_meter WHERE charge_point_id = $1 AND connector_id = 2 ORDER BY ts`,
+    const rows = await sql.rows<{ ts: Date; energy: number; power: number | null; soc: number | null; extra: Record<string, number> | null }>(
+      `SELECT ts, energy_wh AS energy, power_w AS power, soc_pct AS soc, extra FROM charge_point_meter WHERE charge_point_id = $1 AND connector_id = 2 ORDER BY ts`,
       [cp.id],
     );
     expect(rows).toHaveLength(2);
     expect(rows[0].ts.toISOString()).toBe(`${local}.000Z`);
     expect(rows[0].energy).toBeCloseTo(12345, 6);
     expect(rows[0].power).toBeCloseTo(7200, 6);
-    expect(rows[1]).toMatchObject({ energy: 12400, power: null });
-    await client.call('StatusNotification', { connectorId: 2, status: 'Charging', errorCode: 'NoError', timestamp: local });
-    const [status] = await sql.rows<{ ts: Date }>(`SELECT ts FROM charge_point_status WHERE charge_point_id = $1 AND connector_id = 2`, [cp.id]);
+    expect(rows[0].soc).toBe(55);
+    expect(rows[0].extra).toEqual({ 'Power.Active.Import.L1 (kW)': 7.1, 'Energy.Active.Import.Register.L2 (kWh)': 3.2, 'Voltage.L1-N (V)': 230.1 });
+    expect(rows[1]).toMatchObject({ energy: 12400, power: null, soc: null, extra: null });
+    await client.call('StatusNotification', { connectorId: 2, status: 'Faulted', errorCode: 'OtherError', vendorErrorCode: 'E-417', timestamp: local });
+    const [status] = await sql.rows<{ ts: Date; vendor: string }>(`SELECT ts, vendor_error_code AS vendor FROM charge_point_status WHERE charge_point_id = $1 AND connector_id = 2`, [cp.id]);
     expect(status.ts.toISOString()).toBe(`${local}.000Z`);
+    expect(status.vendor).toBe('E-417');
   });
 
   it('refuses future timestamps like an MQTT sample, and stores a stop whose transaction id it never issued', async () => {
@@ -250,6 +255,25 @@ describe('OCPP 1.6J endpoint', () => {
     const events = await sql.rows<{ state: string; ts: Date }>(`SELECT state, ts FROM device_connection_events WHERE device_ref = $1 ORDER BY ts`, [cp.id]);
     expect(events.map((event) => event.state)).toEqual(['online', 'online', 'offline']);
     for (const event of events) expect(event.ts.getTime()).toBeGreaterThanOrEqual(before - 5);
+  });
+
+  it('replaces a connection held by another ocpp process (behind a load balancer) without an offline', async () => {
+    const other = await createApp({ ...t.config, roles: new Set(['ocpp'] as const), ocpp: { ...t.config.ocpp, port: 0 } }, new PinoLoggerService('silent'));
+    try {
+      await other.init();
+      const cp = await aRegisteredChargePoint();
+      const first = await connect(cp.deviceId, cp.password);
+      const firstClosed = new Promise<void>((resolve) => first.once('close', () => resolve()));
+      const second = await connectChargePoint(other.get(OcppEndpointService).port, cp.deviceId, cp.password);
+      clients.push(second);
+      await firstClosed;
+      expect(await second.call('Heartbeat', {})).toEqual({ currentTime: expect.any(String) });
+      await sql.waitForCount(`SELECT 1 FROM device_connection_events WHERE device_ref = $1`, 2, [cp.id]);
+      expect((await sql.rows<{ state: string }>(`SELECT state FROM device_connection_events WHERE device_ref = $1 ORDER BY ts`, [cp.id])).map((e) => e.state)).toEqual(['online', 'online']);
+    } finally {
+      await Promise.all(clients.splice(0).map((client) => client.close({ force: true })));
+      await other.close();
+    }
   });
 
   it('closes a peer that stops answering pings after one more interval', async () => {
