@@ -89,7 +89,9 @@ async function connectAll(): Promise<number> {
         password: config.password,
         strictMode: false,
         reconnect: true,
-        callTimeoutMs: 60_000,
+        // No per-call timer (ocpp-rpc arms one per call, a large share of a client's CPU): the
+        // service answers or drops the connection, and the parent's phase timeout covers a hang.
+        callTimeoutMs: 0,
         pingIntervalMs: 0,
         backoff: { initialDelay: 500, maxDelay: 5000, factor: 2, randomisationFactor: 0.5 },
       } as ConstructorParameters<typeof RPCClient>[0]);
