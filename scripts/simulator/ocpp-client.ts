@@ -57,7 +57,16 @@ export function rpcConnection(deviceId: string, endpoint: OcppEndpoint): OcppCon
     async open() {
       if (client.state === RPCClient.OPEN) return;
       if (client.state === RPCClient.CONNECTING) {
-        await Promise.race([once(client, 'open'), once(client, 'close').then(() => Promise.reject(new Error(`${deviceId}: the client gave up reconnecting`)))]);
+        // Both listeners go when either fires: a call re-sent many times during one reconnect must not pile them up.
+        const settled = new AbortController();
+        try {
+          await Promise.race([
+            once(client, 'open', { signal: settled.signal }),
+            once(client, 'close', { signal: settled.signal }).then(() => Promise.reject(new Error(`${deviceId}: the client gave up reconnecting`))),
+          ]);
+        } finally {
+          settled.abort();
+        }
         return;
       }
       try {
