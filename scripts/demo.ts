@@ -5,6 +5,8 @@
  * then the derivation until the queue is empty; skipped when the database has it already), starts
  * the fleet simulator feeding it live traffic from the real clock (vehicles drive during working
  * hours) and prints where to look, with a sign-in key per role. Ctrl-C stops everything it started.
+ * The charge points the fleet file marks `protocol: ocpp` report over OCPP 1.6J, history
+ * included: the demo sets their OCPP passwords through the API and the simulator connects them.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -27,6 +29,7 @@ const DATA = path.join(ROOT, '.data');
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/klimaklok';
 const PORT = Number(process.env.PORT ?? 3000);
 const BROKER_PORT = Number(process.env.DEMO_BROKER_PORT ?? 1884);
+const OCPP_PORT = Number(process.env.OCPP_PORT ?? 9220);
 
 /** The scenario's history: 2018 with the fossil-dominated fleet, 2019 with its replacements. */
 const HISTORY_FROM = '2018-01-01';
@@ -98,6 +101,30 @@ async function importDemoFleet(adminKey: string) {
   say(`demo fleet imported: ${created} created, ${updated} updated, ${unchanged} unchanged, ${rejected} rejected`);
 }
 
+/**
+ * A fresh OCPP password for each charge point registered with protocol `ocpp` (the service shows
+ * a password once), written for the simulator to a file only the demo's user can read.
+ */
+async function setOcppPasswords(adminKey: string): Promise<{ file: string; count: number }> {
+  const headers = { Authorization: `Bearer ${adminKey}`, 'Content-Type': 'application/json' };
+  const list = await fetch(`http://127.0.0.1:${PORT}/api/v1/chargepoints?limit=1000`, { headers });
+  if (list.status !== 200) throw new Error(`listing the charge points failed: ${list.status} ${await list.text()}`);
+  const { items } = (await list.json()) as { items: { id: string; deviceId: string; protocol?: string }[] };
+  const passwords: Record<string, string> = {};
+  for (const point of items.filter((item) => item.protocol === 'ocpp')) {
+    const response = await fetch(`http://127.0.0.1:${PORT}/api/v1/charge-points/${point.id}/ocpp-password`, { method: 'POST', headers, body: '{}' });
+    const body = (await response.json()) as { password?: string };
+    if (response.status !== 201 || typeof body.password !== 'string') throw new Error(`setting the OCPP password of ${point.deviceId} failed: ${response.status} ${JSON.stringify(body)}`);
+    passwords[point.deviceId] = body.password;
+  }
+  const file = path.join(DATA, 'ocpp-passwords.json');
+  writeFileSync(file, `${JSON.stringify(passwords, null, 2)}\n`, { mode: 0o600 });
+  return { file, count: Object.keys(passwords).length };
+}
+
+/** Simulator options that send the `protocol: ocpp` charge points to the service's OCPP endpoint. */
+const ocppArgs = (passwordFile: string) => ['--protocol', 'fleet', '--ocpp-url', `ws://127.0.0.1:${OCPP_PORT}/ocpp`, '--ocpp-passwords', passwordFile];
+
 async function withDatabase<T>(work: (db: DataSource) => Promise<T>): Promise<T> {
   const db = await new DataSource(dataSourceOptions(DATABASE_URL)).initialize();
   try {
@@ -139,10 +166,10 @@ interface Published {
 }
 
 /** Publishes one chunk of history with the simulator (its progress bar on stderr) and waits for it to exit. */
-async function publishChunk(mqttUrl: string, chunk: { from: string; to: string }, track: (child: ChildProcess) => void): Promise<Published> {
+async function publishChunk(mqttUrl: string, ocppPasswords: string, chunk: { from: string; to: string }, track: (child: ChildProcess) => void): Promise<Published> {
   const backfill = spawn(
     process.execPath,
-    [path.join(ROOT, 'dist', 'scripts', 'simulator', 'main.js'), '--url', mqttUrl, '--from', chunk.from, '--to', chunk.to],
+    [path.join(ROOT, 'dist', 'scripts', 'simulator', 'main.js'), '--url', mqttUrl, '--from', chunk.from, '--to', chunk.to, ...ocppArgs(ocppPasswords)],
     { env: { ...process.env, BACKFILL_HORIZON_DAYS: SERVICE_HORIZON_DAYS }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   track(backfill);
@@ -266,6 +293,7 @@ async function main() {
         DATABASE_URL,
         MQTT_URL: mqttUrl,
         PORT: String(PORT),
+        OCPP_PORT: String(OCPP_PORT),
         ADMIN_API_KEY: adminKey,
         ID_TAG_SECRET: demoIdTagSecret(),
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
@@ -285,19 +313,21 @@ async function main() {
     await waitForHealth(service, 30_000);
     say(`service up with roles api, ingest, worker on http://127.0.0.1:${PORT}`);
     await importDemoFleet(adminKey);
+    const ocpp = await setOcppPasswords(adminKey);
+    say(`${ocpp.count} charge points report over OCPP to ws://127.0.0.1:${OCPP_PORT}/ocpp (passwords set now, in ${path.relative(ROOT, ocpp.file)})`);
     if (process.env.DEMO_HISTORY === 'skip') {
       say('history backfill skipped (DEMO_HISTORY=skip)');
     } else if (await historyPresent()) {
       say(`history ${HISTORY_FROM} .. ${HISTORY_TO} is already in the database; not published again`);
     } else {
-      say(`backfilling the scenario's history ${HISTORY_FROM} .. ${HISTORY_TO} through MQTT (coarse sampling)...`);
+      say(`backfilling the scenario's history ${HISTORY_FROM} .. ${HISTORY_TO} through MQTT and OCPP (coarse sampling)...`);
       const backfillStarted = Date.now();
       const chunks = historyChunks();
       for (const [index, chunk] of chunks.entries()) {
         const label = `history ${index + 1}/${chunks.length}`;
         say(`${label}: ${chunk.from} .. ${chunk.to}`);
         const since = new Date();
-        const published = await publishChunk(mqttUrl, chunk, (child) => children.push(child));
+        const published = await publishChunk(mqttUrl, ocpp.file, chunk, (child) => children.push(child));
         await waitForStored(service, label, chunk, published, since);
       }
       say(`history published and stored in ${Math.round((Date.now() - backfillStarted) / 1000)} s; now the workers derive trips, daily figures, charging sessions and coverage from it`);
@@ -307,7 +337,7 @@ async function main() {
     // Live from the real clock (DEMO_SPEED: faster, starting that much in the past); its progress lines go to a log file, not over the banner.
     const speed = process.env.DEMO_SPEED ? ['--speed', process.env.DEMO_SPEED] : [];
     const simulatorLog = path.join(DATA, 'simulator.log');
-    const simulator = spawn(process.execPath, [path.join(ROOT, 'dist', 'scripts', 'simulator', 'main.js'), '--url', mqttUrl, ...speed], {
+    const simulator = spawn(process.execPath, [path.join(ROOT, 'dist', 'scripts', 'simulator', 'main.js'), '--url', mqttUrl, ...speed, ...ocppArgs(ocpp.file)], {
       env: { ...process.env, BACKFILL_HORIZON_DAYS: SERVICE_HORIZON_DAYS },
       stdio: ['ignore', 'ignore', openSync(simulatorLog, 'a')],
     });

@@ -16,7 +16,8 @@
  *   truck in May.
  * - Per housing cooperative one charging subsidy grant (5,000 NOK per prepared charge point, at
  *   most 50,000 NOK per cooperative) and as many charge points as the grant covers, 40 in all,
- *   commissioned in 2018-2019.
+ *   commissioned in 2018-2019. Four cooperatives' points (22 of the 40) speak OCPP 1.6J to the
+ *   service (`protocol: ocpp`), the others report over MQTT, so the demo shows both side by side.
  *
  * Tuning
  * The annual report says passenger-car emissions fell 25 % from 2018 to 2019. The 21 replaced
@@ -146,17 +147,19 @@ interface CooperativePlan {
   location: string;
   /** Charge point types the cooperative installed, as [connectors, maxKw]. */
   types: readonly (readonly [number, number])[];
+  /** How its charge points report: a cooperative buys all of them from one installer. */
+  protocol: 'mqtt' | 'ocpp';
 }
 
 const COOPERATIVES: readonly CooperativePlan[] = [
-  { name: 'Haslum Terrasse borettslag', slug: 'haslum', chargePoints: 8, grantedOn: '2018-03-12', location: 'Garasje A', types: [[1, 7.4]] },
-  { name: 'Bekkestua Park sameie', slug: 'bekkestua', chargePoints: 4, grantedOn: '2018-05-28', location: 'Parkeringskjeller', types: [[1, 3.7], [1, 7.4]] },
-  { name: 'Stabekk Hageby borettslag', slug: 'stabekk', chargePoints: 6, grantedOn: '2018-09-03', location: 'Garasje B', types: [[2, 11]] },
-  { name: 'Høvik Verk borettslag', slug: 'hovik', chargePoints: 3, grantedOn: '2018-11-19', location: 'Utendørs parkering', types: [[2, 22]] },
-  { name: 'Sandvika Brygge sameie', slug: 'sandvika', chargePoints: 5, grantedOn: '2019-02-11', location: 'Parkeringskjeller', types: [[1, 7.4], [2, 11]] },
-  { name: 'Rykkinn Øst borettslag', slug: 'rykkinn', chargePoints: 7, grantedOn: '2019-04-01', location: 'Garasjeanlegg', types: [[1, 3.7], [1, 7.4]] },
-  { name: 'Fornebu Strand sameie', slug: 'fornebu', chargePoints: 3, grantedOn: '2019-06-17', location: 'Parkeringskjeller', types: [[2, 22]] },
-  { name: 'Eiksmarka borettslag', slug: 'eiksmarka', chargePoints: 4, grantedOn: '2019-08-26', location: 'Garasje C', types: [[1, 7.4]] },
+  { name: 'Haslum Terrasse borettslag', slug: 'haslum', chargePoints: 8, grantedOn: '2018-03-12', location: 'Garasje A', types: [[1, 7.4]], protocol: 'ocpp' },
+  { name: 'Bekkestua Park sameie', slug: 'bekkestua', chargePoints: 4, grantedOn: '2018-05-28', location: 'Parkeringskjeller', types: [[1, 3.7], [1, 7.4]], protocol: 'mqtt' },
+  { name: 'Stabekk Hageby borettslag', slug: 'stabekk', chargePoints: 6, grantedOn: '2018-09-03', location: 'Garasje B', types: [[2, 11]], protocol: 'ocpp' },
+  { name: 'Høvik Verk borettslag', slug: 'hovik', chargePoints: 3, grantedOn: '2018-11-19', location: 'Utendørs parkering', types: [[2, 22]], protocol: 'mqtt' },
+  { name: 'Sandvika Brygge sameie', slug: 'sandvika', chargePoints: 5, grantedOn: '2019-02-11', location: 'Parkeringskjeller', types: [[1, 7.4], [2, 11]], protocol: 'ocpp' },
+  { name: 'Rykkinn Øst borettslag', slug: 'rykkinn', chargePoints: 7, grantedOn: '2019-04-01', location: 'Garasjeanlegg', types: [[1, 3.7], [1, 7.4]], protocol: 'mqtt' },
+  { name: 'Fornebu Strand sameie', slug: 'fornebu', chargePoints: 3, grantedOn: '2019-06-17', location: 'Parkeringskjeller', types: [[2, 22]], protocol: 'ocpp' },
+  { name: 'Eiksmarka borettslag', slug: 'eiksmarka', chargePoints: 4, grantedOn: '2019-08-26', location: 'Garasje C', types: [[1, 7.4]], protocol: 'mqtt' },
 ];
 
 const cooperatives = COOPERATIVES.map((plan) => ({ orgNumber: newOrgNumber(), name: plan.name, kind: 'housing_cooperative' }) satisfies Organization);
@@ -181,6 +184,7 @@ interface ChargePoint {
   maxKw: number;
   commissionedOn: string;
   subsidyGrant: string;
+  protocol: 'mqtt' | 'ocpp';
 }
 
 const GRANT_PER_CHARGE_POINT = 5_000;
@@ -220,6 +224,7 @@ COOPERATIVES.forEach((plan, index) => {
       maxKw,
       commissionedOn,
       subsidyGrant: grant.reference,
+      protocol: plan.protocol,
     });
   }
 });
@@ -435,7 +440,7 @@ const FIELD_ORDER: Record<string, readonly string[]> = {
   organizations: ['orgNumber', 'name', 'kind'],
   subsidyGrants: ['reference', 'cooperative', 'grantedOn', 'amountNok', 'chargePointCount', 'followUpEndsOn'],
   vehicles: ['registration', 'vin', 'vehicleClass', 'energyCarrier', 'department', 'inServiceFrom', 'inServiceTo', 'nominalConsumptionPerKm', 'replaces', 'deviceId'],
-  chargePoints: ['deviceId', 'name', 'cooperative', 'connectors', 'maxKw', 'commissionedOn', 'subsidyGrant'],
+  chargePoints: ['deviceId', 'name', 'cooperative', 'connectors', 'maxKw', 'commissionedOn', 'subsidyGrant', 'protocol'],
 };
 
 function section(name: string, comment: string, rows: readonly object[]): string {
@@ -492,7 +497,7 @@ const FIELDS: Record<string, { required: string[]; optional: string[] }> = {
     required: ['registration', 'vehicleClass', 'energyCarrier', 'department', 'inServiceFrom'],
     optional: ['vin', 'inServiceTo', 'nominalConsumptionPerKm', 'replaces', 'deviceId'],
   },
-  chargePoints: { required: ['deviceId', 'name', 'cooperative', 'connectors', 'maxKw', 'commissionedOn'], optional: ['subsidyGrant'] },
+  chargePoints: { required: ['deviceId', 'name', 'cooperative', 'connectors', 'maxKw', 'commissionedOn'], optional: ['subsidyGrant', 'protocol'] },
 };
 
 type Row = Record<string, unknown>;
@@ -623,9 +628,12 @@ function check(file: Record<string, Row[]>): string[] {
       else if (grant.cooperative !== point.cooperative) fail(`${where}: grant of another cooperative`);
       else if (String(point.commissionedOn) < String(grant.grantedOn)) fail(`${where}: commissioned before the grant`);
     }
+    if (point.protocol !== undefined && point.protocol !== 'mqtt' && point.protocol !== 'ocpp') fail(`${where}: bad protocol`);
     perCooperative.set(point.cooperative, (perCooperative.get(point.cooperative) ?? 0) + 1);
   }
   unique('charge point deviceId', points.map((point) => point.deviceId));
+  // The demo shows both paths: at least half of the points over OCPP, history included.
+  if (points.filter((point) => point.protocol === 'ocpp').length * 2 < points.length) fail('fewer than half of the charge points speak OCPP');
   for (const grant of grants) {
     if (perCooperative.get(grant.cooperative) !== grant.chargePointCount) fail(`grant ${String(grant.reference)}: charge points do not match chargePointCount`);
   }
@@ -675,7 +683,7 @@ function summarize(file: Record<string, Row[]>): void {
   const share = fossilCars.filter((car) => replaced.has(car.registration)).reduce((sum, car) => sum + carEmission(car), 0) / fossilCars.reduce((sum, car) => sum + carEmission(car), 0);
   console.log(`  replaced cars: ${fossilCars.filter((car) => replaced.has(car.registration)).length} of ${fossilCars.length} fossil cars, ${(share * 100).toFixed(1)} % of their 2018 emissions`);
   const points = file.chargePoints ?? [];
-  console.log(`\nOrganizations ${(file.organizations ?? []).length}, subsidy grants ${(file.subsidyGrants ?? []).length}, charge points ${points.length}`);
+  console.log(`\nOrganizations ${(file.organizations ?? []).length}, subsidy grants ${(file.subsidyGrants ?? []).length}, charge points ${points.length} (${points.filter((point) => point.protocol === 'ocpp').length} over OCPP)`);
 }
 
 function main(): void {

@@ -1,5 +1,6 @@
 import { DEFAULT_SEED, parseSimulatorArgs } from './args';
-import { liveStart, simulatedNow } from './main';
+import { parseFleet } from './fleet';
+import { liveStart, ocppPoints, simulatedNow } from './main';
 
 describe('simulator arguments', () => {
   it('defaults to a live run against the configured broker', () => {
@@ -16,6 +17,22 @@ describe('simulator arguments', () => {
     expect(parseSimulatorArgs(['--from', '2018-01-01', '--to', '2018-02-01', '--sampling', 'fine']).sampling).toBe('fine');
     expect(parseSimulatorArgs(['--from', '2018-01-01', '--to', '2018-02-01', '--speed', '60']).sampling).toBe('fine');
     expect(parseSimulatorArgs([]).sampling).toBe('fine');
+  });
+
+  it('keeps charge points on MQTT unless told to speak OCPP', () => {
+    expect(parseSimulatorArgs([], {})).toMatchObject({ protocol: 'mqtt', ocppUrl: 'ws://127.0.0.1:9220/ocpp', ocppPasswords: null });
+    const config = parseSimulatorArgs(['--protocol', 'fleet', '--ocpp-passwords', 'p.json'], { OCPP_URL: 'ws://cs:9999/ocpp' });
+    expect(config).toMatchObject({ protocol: 'fleet', ocppUrl: 'ws://cs:9999/ocpp', ocppPasswords: 'p.json' });
+    expect(() => parseSimulatorArgs(['--protocol', 'ocpp2'])).toThrow(/--protocol/);
+    const fleet = parseFleet(`
+chargePoints:
+  - { deviceId: "cp-a", cooperative: "916292376", connectors: 1, maxKw: 7.4, commissionedOn: "2018-06-01", protocol: ocpp }
+  - { deviceId: "cp-b", cooperative: "916292376", connectors: 1, maxKw: 7.4, commissionedOn: "2018-06-01" }
+`);
+    expect([...ocppPoints(fleet, 'mqtt')]).toEqual([]);
+    expect([...ocppPoints(fleet, 'fleet')]).toEqual(['cp-a']);
+    expect([...ocppPoints(fleet, 'ocpp')]).toEqual(['cp-a', 'cp-b']);
+    expect(() => parseFleet('chargePoints:\n  - { deviceId: "cp-c", connectors: 1, maxKw: 7.4, commissionedOn: "2018-06-01", protocol: modbus }')).toThrow(/protocol/);
   });
 
   it('refuses what it cannot do', () => {

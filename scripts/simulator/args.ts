@@ -30,6 +30,12 @@ export interface SimulatorConfig {
   summary: boolean;
   /** The dialect of devices whose fleet-file row names no `profile`; null: klimaklok-v1. */
   dialect: Dialect | null;
+  /** Which charge points speak OCPP: none (`mqtt`), all (`ocpp`) or those the fleet file says (`fleet`). */
+  protocol: 'mqtt' | 'ocpp' | 'fleet';
+  /** The service's OCPP endpoint, the charge box id appended. */
+  ocppUrl: string;
+  /** JSON file of {deviceId: OCPP password}. */
+  ocppPasswords: string | null;
   help: boolean;
 }
 
@@ -75,6 +81,11 @@ Options
                           the rest stay klimaklok-v1. Identities: the row's profileIdentity, else
                           derived from the deviceId (printed by --dry-run's topics). An unpaced
                           backfill sends teslamate, ovms-v3 and evcc devices in klimaklok-v1
+  --protocol P            how charge points report: mqtt (default: all over MQTT), ocpp (all as
+                          OCPP 1.6J charge points), fleet (each as its fleet row's protocol says)
+  --ocpp-url URL          OCPP endpoint (default $OCPP_URL or ws://127.0.0.1:9220/ocpp)
+  --ocpp-passwords FILE   JSON {"deviceId": "password", ...}: each OCPP point's password, as set
+                          with POST /api/v1/charge-points/{id}/ocpp-password
   -h, --help              this text
 
 Progress goes to stderr. When publishing, the last line on stdout is what was sent, as JSON:
@@ -118,6 +129,9 @@ export function parseSimulatorArgs(argv: readonly string[], env: NodeJS.ProcessE
       'in-flight': { type: 'string' },
       summary: { type: 'boolean' },
       dialect: { type: 'string' },
+      protocol: { type: 'string' },
+      'ocpp-url': { type: 'string' },
+      'ocpp-passwords': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -141,6 +155,8 @@ export function parseSimulatorArgs(argv: readonly string[], env: NodeJS.ProcessE
   if (values.dialect !== undefined && !DIALECTS.includes(values.dialect as Dialect)) {
     throw new Error(`--dialect: expected one of ${DIALECTS.join(', ')}, got ${JSON.stringify(values.dialect)}`);
   }
+  const protocol = values.protocol ?? 'mqtt';
+  if (protocol !== 'mqtt' && protocol !== 'ocpp' && protocol !== 'fleet') throw new Error(`--protocol: expected mqtt, ocpp or fleet, got ${JSON.stringify(protocol)}`);
   const unpacedBackfill = from !== null && values.speed === undefined;
   return {
     mode: from === null ? 'live' : 'backfill',
@@ -161,6 +177,9 @@ export function parseSimulatorArgs(argv: readonly string[], env: NodeJS.ProcessE
     inFlight: number('in-flight', values['in-flight'], (n) => Number.isInteger(n) && n >= 1 && n <= 65_535, 256),
     summary: values.summary ?? false,
     dialect: values.dialect === undefined || values.dialect === 'klimaklok-v1' ? null : (values.dialect as Dialect),
+    protocol,
+    ocppUrl: values['ocpp-url'] ?? env.OCPP_URL ?? 'ws://127.0.0.1:9220/ocpp',
+    ocppPasswords: values['ocpp-passwords'] ?? null,
     help: values.help ?? false,
   };
 }

@@ -209,6 +209,11 @@ export class ChargePointTimeline {
     });
   }
 
+  /** A session still remembered (it ended at most a day before the last day asked for), by its transaction id. */
+  session(transactionId: string): Session | undefined {
+    return this.recent.find((session) => session.transactionId === transactionId);
+  }
+
   private advance(render: boolean): ChargePointEvent[] {
     const date = this.date;
     const dayStart = osloMidnight(date);

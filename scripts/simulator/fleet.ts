@@ -43,7 +43,11 @@ export interface SimChargePoint extends SimProfile {
   connectors: number;
   maxKw: number;
   commissionedOn: IsoDate;
+  /** How the point reports: the telemetry contract over MQTT, or OCPP 1.6J to the service's central system. */
+  protocol: ChargePointProtocol;
 }
+
+export type ChargePointProtocol = 'mqtt' | 'ocpp';
 
 export type SimDevice = SimVehicle | SimChargePoint;
 
@@ -135,7 +139,9 @@ export function parseFleet(text: string, source = 'fleet file'): SimFleet {
     const maxKw = Number(row.maxKw);
     if (!Number.isInteger(connectors) || connectors < 1 || connectors > 32) problems.push(`${where}: bad connectors`);
     if (!(maxKw > 0)) problems.push(`${where}: bad maxKw`);
-    chargePoints.push({ kind: 'charge_point', deviceId, cooperative: String(row.cooperative ?? ''), connectors, maxKw, commissionedOn: date(where, row.commissionedOn), ...keyed.profile });
+    const protocol = (row.protocol ?? 'mqtt') as ChargePointProtocol;
+    if (protocol !== 'mqtt' && protocol !== 'ocpp') problems.push(`${where}: bad protocol (mqtt or ocpp)`);
+    chargePoints.push({ kind: 'charge_point', deviceId, cooperative: String(row.cooperative ?? ''), connectors, maxKw, commissionedOn: date(where, row.commissionedOn), protocol, ...keyed.profile });
   }
 
   const ids = [...vehicles, ...chargePoints].map((device) => device.deviceId);

@@ -1,6 +1,7 @@
 /**
  * The pure part of the simulator: messages of the telemetry contract for a fleet and a time
- * range, from nothing but the fleet, the range and the seed (no clock, no I/O).
+ * range, from nothing but the fleet, the range and the seed (no clock, no I/O); for the charge
+ * points that speak OCPP, the same events as OCPP calls instead (ocpp-calls.ts).
  *
  * The run goes day by day (Oslo days). With `maxSamples` > 1 (backfill) every device sends each
  * stream's samples of the day as JSON arrays of up to `maxSamples`, like a store-and-forward
@@ -13,6 +14,7 @@ import { CLOCK_ALIGNED_MS, COARSE_CLOCK_ALIGNED_MS, ChargePointEvent, ChargePoin
 import { IsoDate, addDays, formatTs, osloDateOf, osloMidnight } from './oslo-time';
 import { Tank, VehicleLedger, inService, tankOf, vehicleDayTotals } from './vehicle-model';
 import { thinSamples, vehicleDay, vehiclePayload } from './vehicle-day';
+import { OcppCall, OcppCallMapper } from './ocpp-calls';
 
 export type Sample = Record<string, unknown>;
 
@@ -40,7 +42,14 @@ export interface GenerateOptions {
   maxSamples: number;
   /** Vehicle samples thinned to COARSE_SAMPLING and charge points' clock-aligned meter hourly (long backfills); every sample otherwise. */
   coarse?: boolean;
+  /** Charge points (device ids) that report over OCPP instead of MQTT. */
+  ocpp?: ReadonlySet<string>;
 }
+
+/** What a run sends: MQTT messages of the telemetry contract and the OCPP points' calls. */
+export type Traffic = SimMessage | OcppCall;
+
+export const isOcppCall = (item: Traffic): item is OcppCall => 'action' in item;
 
 export const MAX_SAMPLES_PER_MESSAGE = 500;
 const COUNTERS = ['odometerKm', 'fuelUsedL', 'gasUsedKg', 'energyConsumedKwh', 'energyChargedKwh'] as const;
@@ -56,8 +65,8 @@ export const chargePointTopic = (root: string, deviceId: string, stream: ChargeP
 
 /** One device's messages, a day at a time; days must be asked for in order. */
 interface DeviceDays {
-  /** Messages of the device with `at` in the day and in [from, to), in time order. */
-  day(date: IsoDate): SimMessage[];
+  /** Messages (or calls) of the device with `at` in the day and in [from, to), in time order. */
+  day(date: IsoDate): Traffic[];
 }
 
 /** Splits a day's samples of one stream into messages; `times` are the samples' instants. */
@@ -139,33 +148,51 @@ class VehicleDays implements DeviceDays {
 
 const STREAMS: readonly ChargePointStream[] = ['transaction', 'status', 'meter'];
 
-class ChargePointDays implements DeviceDays {
-  private readonly timeline: ChargePointTimeline;
+/**
+ * A charge point's events of each day in [from, to), over whichever protocol they go: a run opens
+ * with where its connectors stand (what a charge point reports in StatusNotification after boot).
+ */
+export class ChargePointEvents {
+  readonly timeline: ChargePointTimeline;
   private first = true;
+
+  constructor(
+    readonly point: SimChargePoint,
+    private readonly options: Pick<GenerateOptions, 'seed' | 'from' | 'to' | 'coarse'>,
+  ) {
+    this.timeline = new ChargePointTimeline(point, options.seed, options.coarse ? COARSE_CLOCK_ALIGNED_MS : CLOCK_ALIGNED_MS);
+  }
+
+  day(date: IsoDate): ChargePointEvent[] {
+    const { from, to } = this.options;
+    if (date < this.point.commissionedOn) return [];
+    const events = this.timeline.day(date).filter((event) => event.ts >= from && event.ts < to);
+    if (!this.first) return events;
+    this.first = false;
+    const snapshot: ChargePointEvent[] = this.timeline
+      .statusAt(from)
+      .filter(({ connectorId }) => !events.some((event) => event.stream === 'status' && event.connectorId === connectorId && event.ts === from))
+      .map((status) => ({ stream: 'status', ts: from, connectorId: status.connectorId, fields: status }));
+    return [...snapshot, ...events];
+  }
+}
+
+class ChargePointDays implements DeviceDays {
+  private readonly events: ChargePointEvents;
   private online = false;
 
   constructor(
     private readonly point: SimChargePoint,
     private readonly options: GenerateOptions,
   ) {
-    this.timeline = new ChargePointTimeline(point, options.seed, options.coarse ? COARSE_CLOCK_ALIGNED_MS : CLOCK_ALIGNED_MS);
+    this.events = new ChargePointEvents(point, options);
   }
 
   day(date: IsoDate): SimMessage[] {
     const { point, options } = this;
-    const { from, to, topicRoot } = options;
+    const { topicRoot } = options;
     const out: SimMessage[] = [];
-    if (date < point.commissionedOn) return out;
-    let events = this.timeline.day(date).filter((event) => event.ts >= from && event.ts < to);
-    if (this.first) {
-      // Already running when the run starts: it reports where its connectors stand (OCPP StatusNotification after boot).
-      const snapshot: ChargePointEvent[] = this.timeline
-        .statusAt(from)
-        .filter(({ connectorId }) => !events.some((event) => event.stream === 'status' && event.connectorId === connectorId && event.ts === from))
-        .map((status) => ({ stream: 'status', ts: from, connectorId: status.connectorId, fields: status }));
-      events = [...snapshot, ...events];
-      this.first = false;
-    }
+    const events = this.events.day(date);
     if (events.length === 0) return out;
     if (!this.online) {
       out.push(connection(chargePointTopic(topicRoot, point.deviceId, 'connection'), point.deviceId, 'online', events[0].ts));
@@ -184,13 +211,34 @@ class ChargePointDays implements DeviceDays {
   }
 }
 
+/** The same events as OCPP calls (ocpp-calls.ts); the WebSocket connection is the point's online event. */
+class OcppChargePointDays implements DeviceDays {
+  private readonly events: ChargePointEvents;
+  private readonly mapper: OcppCallMapper;
+
+  constructor(point: SimChargePoint, options: GenerateOptions) {
+    const events = new ChargePointEvents(point, options);
+    this.events = events;
+    this.mapper = new OcppCallMapper(point.deviceId, { maxSamples: Math.min(options.maxSamples, MAX_SAMPLES_PER_MESSAGE), session: (id) => events.timeline.session(id) });
+  }
+
+  day(date: IsoDate): OcppCall[] {
+    return this.mapper.day(this.events.day(date));
+  }
+}
+
 const sampleOf = (event: ChargePointEvent): Sample => ({ ts: formatTs(event.ts), ...event.fields });
 
-/** All devices' messages over the range (see the header for the order). */
+/** All devices' MQTT messages over the range (see the header for the order); OCPP points' calls are left out. */
 export function* generateMessages(options: GenerateOptions): Generator<SimMessage> {
+  for (const item of generateTraffic(options)) if (!isOcppCall(item)) yield item;
+}
+
+/** All devices' messages and calls over the range, in the order of `generateMessages`. */
+export function* generateTraffic(options: GenerateOptions): Generator<Traffic> {
   const devices: DeviceDays[] = [
     ...options.fleet.vehicles.map((vehicle) => new VehicleDays(vehicle, options)),
-    ...options.fleet.chargePoints.map((point) => new ChargePointDays(point, options)),
+    ...options.fleet.chargePoints.map((point) => (options.ocpp?.has(point.deviceId) ? new OcppChargePointDays(point, options) : new ChargePointDays(point, options))),
   ];
   const last = Number.isFinite(options.to) ? osloDateOf(options.to - 1) : null;
   for (let date = osloDateOf(options.from); last === null || date <= last; date = addDays(date, 1)) {

@@ -9,11 +9,14 @@
  * The simulated clock is always min(start + S x elapsed, now), so it stays <= now even when
  * publishing falls behind (--rate) or the machine sleeps.
  */
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseSimulatorArgs, SimulatorConfig, USAGE } from './args';
 import { DialectEncoders } from './dialects/encoders';
-import { loadFleet, selectDevices } from './fleet';
-import { MAX_SAMPLES_PER_MESSAGE, generateMessages } from './generator';
+import { SimFleet, loadFleet, selectDevices } from './fleet';
+import { MAX_SAMPLES_PER_MESSAGE, generateTraffic, isOcppCall } from './generator';
+import { bootNotification } from './ocpp-calls';
+import { OcppSink, rpcConnection } from './ocpp-client';
 import { DAY, MINUTE, formatTs, osloDateOf, osloMidnight } from './oslo-time';
 import { Progress } from './progress';
 import { LineSink, MqttSink, RateLimiter, Sink } from './publisher';
@@ -33,6 +36,20 @@ export function liveStart(now: number, speed: number, catchUpMinutes: number): n
 /** The simulated clock of a paced run at real time `now`. */
 export function simulatedNow(from: number, realStart: number, speed: number, now: number): number {
   return Math.min(from + (now - realStart) * speed, now);
+}
+
+/** The charge points that speak OCPP in this run (see --protocol). */
+export function ocppPoints(fleet: SimFleet, protocol: SimulatorConfig['protocol']): Set<string> {
+  const points = fleet.chargePoints.filter((point) => protocol === 'ocpp' || (protocol === 'fleet' && point.protocol === 'ocpp'));
+  return new Set(points.map((point) => point.deviceId));
+}
+
+function readPasswords(file: string | null, points: ReadonlySet<string>): Map<string, string> {
+  if (file === null) throw new Error(`${points.size} charge points speak OCPP: give their passwords with --ocpp-passwords FILE (or run them over MQTT with --protocol mqtt)`);
+  const passwords = new Map(Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>));
+  const missing = [...points].filter((deviceId) => typeof passwords.get(deviceId) !== 'string');
+  if (missing.length > 0) throw new Error(`${file} has no OCPP password for ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ` and ${missing.length - 5} more` : ''}`);
+  return passwords;
 }
 
 class Stop {
@@ -70,6 +87,8 @@ async function run(config: SimulatorConfig): Promise<number> {
   const to = config.mode === 'live' ? Infinity : osloMidnight(config.to!);
   const period = { from: osloDateOf(from), to: Number.isFinite(to) ? osloDateOf(to - 1) : null };
   const fleet = selectDevices(loadFleet(path.resolve(config.fleetFile)), config.devices, period);
+  const ocpp = ocppPoints(fleet, config.protocol);
+  const passwords = ocpp.size > 0 && !config.dryRun ? readPasswords(config.ocppPasswords, ocpp) : new Map<string, string>();
 
   if (config.mode === 'backfill' && !paced && !config.dryRun && to > realStart) {
     throw new Error(`--to ${config.to} is not in the past: the service rejects samples stamped ahead of its clock; end the backfill today at the latest, or run live`);
@@ -77,7 +96,8 @@ async function run(config: SimulatorConfig): Promise<number> {
   log(
     `simulator: ${config.mode}${paced ? ` at speed ${speed}` : ''}, ${formatTs(from)} .. ${Number.isFinite(to) ? formatTs(to) : 'open end'}, ` +
       `${fleet.vehicles.length} vehicles and ${fleet.chargePoints.length} charge points of ${config.fleetFile}, seed ${config.seed}, ` +
-      `${config.dryRun ? 'dry run to stdout' : `${config.url} topic root ${config.topicRoot}`}`,
+      `${config.dryRun ? 'dry run to stdout' : `${config.url} topic root ${config.topicRoot}`}` +
+      `${ocpp.size > 0 ? `; ${ocpp.size} charge points over OCPP${config.dryRun ? '' : ` to ${config.ocppUrl}`}` : ''}`,
   );
   const encoders = new DialectEncoders(fleet, { dialect: config.dialect, paced });
   log(`dialects: ${encoders.describe()}`);
@@ -104,6 +124,16 @@ async function run(config: SimulatorConfig): Promise<number> {
 
   const sink: Sink = config.dryRun ? new LineSink(process.stdout) : await MqttSink.connect(config.url, config.connections, config.inFlight);
   if (sink instanceof LineSink) sink.onBroken = () => stop.request();
+  const points = new Map(fleet.chargePoints.map((point) => [point.deviceId, point]));
+  const ocppSink = ocpp.size > 0 && !config.dryRun
+    ? new OcppSink({
+        connect: (deviceId) => rpcConnection(deviceId, { url: config.ocppUrl, passwords }),
+        boot: (deviceId) => bootNotification(points.get(deviceId)!),
+        window: config.inFlight,
+        // Heartbeats only mean something in real time; the interval comes from the BootNotification answer.
+        heartbeatMs: paced ? 300_000 : 0,
+      })
+    : null;
   const limiter = new RateLimiter(config.rate);
   const progress = new Progress(from, to);
   const summary = config.summary ? new RunSummary(fleet) : null;
@@ -116,7 +146,7 @@ async function run(config: SimulatorConfig): Promise<number> {
   const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
   try {
-    const stream = generateMessages({ fleet, seed: config.seed, from, to, topicRoot: config.topicRoot, maxSamples: paced ? 1 : Math.min(config.batch, MAX_SAMPLES_PER_MESSAGE), coarse: config.sampling === 'coarse' });
+    const stream = generateTraffic({ fleet, seed: config.seed, from, to, topicRoot: config.topicRoot, maxSamples: paced ? 1 : Math.min(config.batch, MAX_SAMPLES_PER_MESSAGE), coarse: config.sampling === 'coarse', ocpp });
     for (const message of stream) {
       if (Date.now() - lastTurn >= 20) {
         await turn();
@@ -131,6 +161,16 @@ async function run(config: SimulatorConfig): Promise<number> {
           await stop.sleep(Math.min(1000, Math.max(1, (message.at - simNow) / (caughtUp ? 1 : speed))));
         }
         if (stop.requested) break;
+      }
+      if (isOcppCall(message)) {
+        await limiter.take();
+        if (sink instanceof LineSink) await sink.publishCall(message);
+        else await ocppSink!.publish(message);
+        messages += 1;
+        samples += message.samples;
+        summary?.observeCall(message, Buffer.byteLength(JSON.stringify(message.payload)));
+        progress.update(messages, samples, message.at);
+        continue;
       }
       let bytes = 0;
       for (const wire of encoders.encode(message)) {
@@ -149,9 +189,10 @@ async function run(config: SimulatorConfig): Promise<number> {
     log(`\nerror: ${(error as Error).message}`);
   }
   progress.finish(stop.requested ? '(stopped)' : '');
-  if (sink.inFlight > 0) log(`waiting for the broker to acknowledge the last ${sink.inFlight} messages published (QoS 1: a message counts as sent once acknowledged)`);
+  const inFlight = sink.inFlight + (ocppSink?.inFlight ?? 0);
+  if (inFlight > 0) log(`waiting for the broker and the OCPP endpoint to acknowledge the last ${inFlight} messages sent (QoS 1 and OCPP: a message counts as sent once acknowledged)`);
   const drained = await Promise.race([
-    sink.drain().then(
+    Promise.all([sink.drain(), ocppSink?.drain()]).then(
       () => true,
       (error: Error) => {
         log(`publish failed: ${error.message}`);
@@ -162,6 +203,8 @@ async function run(config: SimulatorConfig): Promise<number> {
   ]);
   if (!drained) outcome = 1;
   await (sink instanceof MqttSink ? sink.close(!drained) : sink.close());
+  await ocppSink?.close(!drained);
+  if (ocppSink && ocppSink.resends > 0) log(`OCPP: ${ocppSink.resends} calls sent again after a lost answer`);
   // For the caller that waits until the service has stored it all (the demo).
   if (!config.dryRun) process.stdout.write(`${JSON.stringify({ messages, samples, acknowledged: drained })}\n`);
   if (summary) log(summary.report(Date.now() - realStart));

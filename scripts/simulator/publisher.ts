@@ -6,6 +6,7 @@
 import type { Writable } from 'node:stream';
 import mqtt, { MqttClient } from 'mqtt';
 import type { WireMessage } from './dialects/wire';
+import type { OcppCall } from './ocpp-calls';
 import { hash32 } from './prng';
 
 export interface Sink {
@@ -111,9 +112,18 @@ export class LineSink implements Sink {
   }
 
   async publish(message: WireMessage): Promise<void> {
-    if (this.broken) return;
     const value = message.json ? message.payload : JSON.stringify(message.payload);
-    const line = `{"topic":${JSON.stringify(message.topic)},"payload":${value}${message.retain ? ',"retain":true' : ''}${message.qos === 0 ? ',"qos":0' : ''}}\n`;
+    await this.write(`{"topic":${JSON.stringify(message.topic)},"payload":${value}${message.retain ? ',"retain":true' : ''}${message.qos === 0 ? ',"qos":0' : ''}}\n`);
+  }
+
+  /** An OCPP point's call: `{"ocpp":deviceId,"action":...,"payload":...}`, plus the simulated `transaction` whose issued id the call would carry. */
+  async publishCall(call: OcppCall): Promise<void> {
+    const transaction = call.transaction === undefined ? '' : `,"transaction":${JSON.stringify(call.transaction)}`;
+    await this.write(`{"ocpp":${JSON.stringify(call.deviceId)},"action":"${call.action}","payload":${JSON.stringify(call.payload)}${transaction}}\n`);
+  }
+
+  private async write(line: string): Promise<void> {
+    if (this.broken) return;
     if (!this.out.write(line)) await new Promise<void>((resolve) => this.waiting.push(resolve));
   }
 

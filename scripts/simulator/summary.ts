@@ -6,6 +6,7 @@
  */
 import type { SimFleet, SimVehicle } from './fleet';
 import type { SimMessage } from './generator';
+import type { OcppCall } from './ocpp-calls';
 import { osloDateOf } from './oslo-time';
 
 const COUNTERS = ['odometerKm', 'fuelUsedL', 'gasUsedKg', 'energyConsumedKwh', 'energyChargedKwh'] as const;
@@ -53,6 +54,24 @@ export class RunSummary {
     if (typeof message.samples === 'string') return;
     if (stream === 'telemetry') this.observeVehicle(message.deviceId, message.samples);
     if (stream === 'transaction') this.observeTransactions(message.deviceId, message.samples);
+  }
+
+  /** An OCPP point's call, counted per action; its transactions add up like the MQTT points'. */
+  observeCall(call: OcppCall, bytes: number): void {
+    this.messages += 1;
+    this.samples += call.samples;
+    this.bytes += bytes;
+    const stream = `ocpp ${call.action}`;
+    const entry = this.streams.get(stream) ?? { messages: 0, samples: 0 };
+    entry.messages += 1;
+    entry.samples += call.samples;
+    this.streams.set(stream, entry);
+    if (call.action === 'StartTransaction' && call.samples > 0) {
+      this.observeTransactions(call.deviceId, [{ event: 'start', transactionId: call.transaction, meterWh: call.payload.meterStart, ts: call.payload.timestamp }]);
+    }
+    if (call.action === 'StopTransaction') {
+      this.observeTransactions(call.deviceId, [{ event: 'stop', transactionId: call.transaction, meterWh: call.payload.meterStop, ts: call.payload.timestamp }]);
+    }
   }
 
   private observeVehicle(deviceId: string, samples: Record<string, unknown>[]): void {
@@ -112,7 +131,7 @@ export class RunSummary {
     const lines: string[] = [];
     const rate = (n: number) => (elapsedMs > 0 ? Math.round((n * 1000) / elapsedMs) : 0);
     lines.push(`messages ${this.messages}, samples ${this.samples}, payload ${(this.bytes / 1_048_576).toFixed(1)} MiB in ${(elapsedMs / 1000).toFixed(1)} s (${rate(this.messages)} msg/s, ${rate(this.samples)} samples/s)`);
-    for (const [stream, entry] of [...this.streams].sort()) lines.push(`  ${stream.padEnd(12)} messages ${String(entry.messages).padStart(9)}  samples ${String(entry.samples).padStart(10)}`);
+    for (const [stream, entry] of [...this.streams].sort()) lines.push(`  ${stream.padEnd(26)} messages ${String(entry.messages).padStart(9)}  samples ${String(entry.samples).padStart(10)}`);
     lines.push('vehicle counters by year, class and carrier (sum of deltas):');
     lines.push(`  ${'year class/carrier'.padEnd(32)} ${'km'.padStart(12)} ${'fuel L'.padStart(11)} ${'gas kg'.padStart(9)} ${'used kWh'.padStart(10)} ${'grid kWh'.padStart(10)}`);
     for (const [key, t] of [...this.vehicleTotals].sort(([a], [b]) => a.localeCompare(b))) {

@@ -3,6 +3,7 @@
  * subscriber, naive consumer). Children are started with `fork`, get one `start` message, answer
  * `ready` when connected, and exit on their own when the parent goes away (IPC `disconnect`).
  */
+import type { OcppPhaseResult } from './ocpp-protocol';
 
 export interface PublisherConfig {
   url: string;
@@ -48,6 +49,7 @@ export type ParentMessage =
   | { type: 'stop' };
 
 export type ChildMessage =
+  | { type: 'ocpp'; result: OcppPhaseResult }
   | { type: 'ready' }
   | { type: 'progress'; sent?: number; acked?: number; received?: number; stored?: number; errors?: number; lastAt?: number; firstAt?: number }
   | { type: 'done'; result: PublisherResult }
