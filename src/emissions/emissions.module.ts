@@ -15,7 +15,10 @@ import { BudgetReportService } from './budgets/budget-report.service';
 import { BudgetSetRepository } from './budgets/budget-set.repository';
 import { BudgetSetsController } from './budgets/budget-sets.controller';
 import { BudgetSetsService } from './budgets/budget-sets.service';
-import { PlanRepository } from './electrification-plan/plan.repository';
+import { ElectrificationController, ElectrificationPlanController } from './electrification-plan/electrification.controller';
+import { ElectrificationPlanService } from './electrification-plan/electrification-plan.service';
+import { PlanInputsService } from './electrification-plan/plan-inputs.service';
+import { PlanActivityRepository, PlanRepository } from './electrification-plan/plan.repository';
 import { EmissionFiguresService } from './reports/emission-figures.service';
 import { EmissionReportsController } from './reports/emission-reports.controller';
 import { EmissionReportsService } from './reports/emission-reports.service';
@@ -27,8 +30,8 @@ export class EmissionsModule {
     return {
       module: EmissionsModule,
       imports: [FactorSetsModule],
-      controllers: roles.has('api') ? [FactorSetsController, EmissionReportsController, FuelImportController, YearLocksController, BudgetSetsController, BudgetReportController] : [],
-      providers: [TransactionRunner, ActivityRepository, YearLockRepository, EmissionFiguresService, EmissionReportsService, FuelTransactionRepository, FuelImportService, YearLocksService, BudgetSetRepository, BudgetSetsService, BudgetReportService, PlanRepository],
+      controllers: roles.has('api') ? [FactorSetsController, EmissionReportsController, FuelImportController, YearLocksController, BudgetSetsController, BudgetReportController, ElectrificationController, ElectrificationPlanController] : [],
+      providers: [TransactionRunner, ActivityRepository, YearLockRepository, EmissionFiguresService, EmissionReportsService, FuelTransactionRepository, FuelImportService, YearLocksService, BudgetSetRepository, BudgetSetsService, BudgetReportService, PlanRepository, PlanActivityRepository, PlanInputsService, ElectrificationPlanService],
     };
   }
 }

@@ -126,3 +126,74 @@ export class PlanRepository {
     return { ...plan, createdAt: new Date(plan.createdAt).toISOString(), items };
   }
 }
+
+export interface DailyStats {
+  vehicleId: string;
+  drivingDays: number;
+  p95Km: number | null;
+  maxKm: number | null;
+}
+
+export interface OvernightDwell {
+  vehicleId: string;
+  depotId: string;
+  nights: number;
+  medianHours: number;
+}
+
+/** Daily distances and overnight stops of the vehicles to assess (explicit SQL: a year of days of every vehicle). */
+@Injectable()
+export class PlanActivityRepository {
+  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+
+  /** Per vehicle over the days [from, to) with distance: count, p95 (continuous percentile) and maximum. */
+  async dailyStats(vehicleIds: string[], from: string, to: string): Promise<DailyStats[]> {
+    const rows = await this.dataSource.query(
+      `SELECT vehicle_id AS "vehicleId", count(*)::int AS "drivingDays",
+              percentile_cont(0.95) WITHIN GROUP (ORDER BY distance_km) AS "p95Km", max(distance_km) AS "maxKm"
+         FROM vehicle_daily
+        WHERE vehicle_id = ANY($1::uuid[]) AND day >= $2::date AND day < $3::date AND distance_km > 0
+        GROUP BY vehicle_id`,
+      [vehicleIds, from, to],
+    );
+    return rows.map((r: DailyStats) => ({ ...r, p95Km: r.p95Km === null ? null : Number(r.p95Km), maxKm: r.maxKm === null ? null : Number(r.maxKm) }));
+  }
+
+  /** Per vehicle: the days of [from, to) whose distance is above its own limit. */
+  async daysAbove(limits: Array<{ vehicleId: string; km: number }>, from: string, to: string): Promise<Map<string, number>> {
+    if (limits.length === 0) return new Map();
+    const rows: Array<{ vehicleId: string; days: number }> = await this.dataSource.query(
+      `SELECT d.vehicle_id AS "vehicleId", count(*)::int AS days
+         FROM unnest($1::uuid[], $2::float8[]) AS l(vehicle_id, km)
+         JOIN vehicle_daily d ON d.vehicle_id = l.vehicle_id AND d.day >= $3::date AND d.day < $4::date AND d.distance_km > l.km
+        GROUP BY d.vehicle_id`,
+      [limits.map((l) => l.vehicleId), limits.map((l) => l.km), from, to],
+    );
+    return new Map(rows.map((row) => [row.vehicleId, row.days]));
+  }
+
+  /**
+   * Overnight stops at the depots of each vehicle's department: a trip that ends within a depot's
+   * radius and whose next trip starts on a later local day; the stop lasts until that next trip.
+   */
+  overnightDwells(vehicleIds: string[], from: string, to: string, timeZone: string): Promise<OvernightDwell[]> {
+    return this.dataSource.query(
+      `WITH t AS (
+         SELECT vehicle_id, ended_at, end_lat, end_lon, lead(started_at) OVER (PARTITION BY vehicle_id ORDER BY started_at) AS next_start
+           FROM trips
+          WHERE vehicle_id = ANY($1::uuid[]) AND started_at >= ($2::date::timestamp AT TIME ZONE $4) AND started_at < ($3::date::timestamp AT TIME ZONE $4)
+       ), nights AS (
+         SELECT t.vehicle_id, d.id AS depot_id, extract(epoch FROM t.next_start - t.ended_at) / 3600 AS hours
+           FROM t JOIN vehicles v ON v.id = t.vehicle_id JOIN depots d ON d.organization_id = v.department_id
+          WHERE t.next_start IS NOT NULL AND t.end_lat IS NOT NULL
+            AND (t.ended_at AT TIME ZONE $4)::date < (t.next_start AT TIME ZONE $4)::date
+            AND 2 * 6371000 * asin(sqrt(power(sin(radians(t.end_lat - d.lat) / 2), 2)
+                + cos(radians(d.lat)) * cos(radians(t.end_lat)) * power(sin(radians(t.end_lon - d.lon) / 2), 2))) <= d.radius_m
+       )
+       SELECT vehicle_id AS "vehicleId", depot_id AS "depotId", count(*)::int AS nights,
+              percentile_cont(0.5) WITHIN GROUP (ORDER BY hours)::float8 AS "medianHours"
+         FROM nights GROUP BY vehicle_id, depot_id`,
+      [vehicleIds, from, to, timeZone],
+    );
+  }
+}
