@@ -3,7 +3,7 @@ import { AppConfig } from '../../platform/config/app-config';
 import { APP_CONFIG } from '../../platform/config/config.module';
 import { localDay } from '../../platform/time/local-time';
 import { ReportTable } from '../../reports/export/report-file';
-import { addMonths } from '../activity/month-windows';
+import { addDays } from '../activity/month-windows';
 import { CARRIERS, NON_FOSSIL_VEHICLE } from '../domain/carriers';
 import { Figures, addFigures, emptyFigures } from '../domain/emissions';
 import { pickFactor } from '../domain/factor-set';
@@ -27,7 +27,8 @@ export class ElectrificationPlanService {
   async report(query: ElectrificationPlanQuery, now = new Date()) {
     const timeZone = this.config.reportTimeZone;
     const asOf = query.asOf ?? localDay(now, timeZone);
-    const from = addMonths(asOf, -12);
+    // The same day a year earlier (29 February: 1 March).
+    const from = asOf.endsWith('-02-29') ? `${Number(asOf.slice(0, 4)) - 1}-03-01` : `${Number(asOf.slice(0, 4)) - 1}${asOf.slice(4)}`;
     const winterFactor = query.winterFactor ?? DEFAULT_WINTER_FACTOR;
     const years = query.years ?? DEFAULT_YEARS;
     const boundary = query.boundary ?? 'ttw';
@@ -55,7 +56,7 @@ export class ElectrificationPlanService {
       from,
       asOf,
     );
-    const gridYear = Number(addMonths(asOf, -1).slice(0, 4));
+    const gridYear = Number(addDays(asOf, -1).slice(0, 4));
     const grid = pickFactor(period.factorSet.factors, 'electricity', gridYear, gridMethod);
     const gridKgPerKwh = grid?.record.wttKgPerUnit ?? null;
     const flags = [...period.flags];
