@@ -21,11 +21,11 @@ interface YearActuals {
   distanceKm: number[];
   zeroEmissionKm: number[];
   coveredSeconds: number[];
-  /** Per vehicle: kg and km per month, for the what-if. */
+  /** Per vehicle: kg and km per month, for the what-if (empty unless asked for). */
   byVehicle: Map<string, { ttw: number[]; wtw: number[]; km: number[] }>;
 }
 
-const twelve = () => Array.from({ length: 12 }, () => 0);
+const twelve = (): number[] => new Array(12).fill(0);
 
 /** GET /reports/climate-budget: a scope's budget per month, its actuals, the forecast, status, targets and a plan's what-if. */
 @Injectable()
@@ -63,8 +63,8 @@ export class BudgetReportService {
       refreshed: true,
       byMonth: true,
     });
-    const previous = actualsOf(period, scope, query.year - 1);
-    const current = actualsOf(period, scope, query.year);
+    const previous = actualsOf(period, scope, query.year - 1, false);
+    const current = actualsOf(period, scope, query.year, query.plan !== undefined);
     const forecast = budgetForecast(budget.annualKg, previous[boundary], current[boundary], atEndOfMonth);
 
     // Coverage (amendment 1.1) per month and to date: in-service time in scope, by `now`.
@@ -202,7 +202,7 @@ export class BudgetReportService {
           y,
           this.figures
             .period({ from: `${y}-01-01`, to: `${y + 1}-01-01`, vehicleClass: scope.kind === 'vehicleClass' ? scope.key : null, gridMethod, factorSet, refreshed: true, byMonth: true })
-            .then((period) => ({ actuals: actualsOf(period, scope, y), period })),
+            .then((period) => ({ actuals: actualsOf(period, scope, y, false), period })),
         );
       }
       return years.get(y)!;
@@ -299,7 +299,8 @@ function monthDay(year: number, month: number): string {
   return `${year}-${String(month).padStart(2, '0')}-01`;
 }
 
-function actualsOf(period: PeriodFigures, scope: Scope, year: number): YearActuals {
+/** `perVehicle`: also each vehicle's months (for a what-if). */
+function actualsOf(period: PeriodFigures, scope: Scope, year: number, perVehicle: boolean): YearActuals {
   const actuals: YearActuals = { ttw: twelve(), wtw: twelve(), distanceKm: twelve(), zeroEmissionKm: twelve(), coveredSeconds: twelve(), byVehicle: new Map() };
   const prefix = `${year}-`;
   for (const item of period.items) {
@@ -311,6 +312,7 @@ function actualsOf(period: PeriodFigures, scope: Scope, year: number): YearActua
     actuals.distanceKm[i] += f.distanceKm;
     if (ZERO_EMISSION_VEHICLE.has(item.vehicle.energyCarrier)) actuals.zeroEmissionKm[i] += f.distanceKm;
     actuals.coveredSeconds[i] += f.coveredSeconds;
+    if (!perVehicle) continue;
     let vehicle = actuals.byVehicle.get(item.vehicle.vehicleId);
     if (!vehicle) actuals.byVehicle.set(item.vehicle.vehicleId, (vehicle = { ttw: twelve(), wtw: twelve(), km: twelve() }));
     vehicle.ttw[i] += f.ttwKg;

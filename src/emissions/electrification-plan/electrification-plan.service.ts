@@ -41,21 +41,20 @@ export class ElectrificationPlanService {
       const total = totals.get(item.vehicle.vehicleId) ?? emptyFigures();
       totals.set(item.vehicle.vehicleId, addFigures(total, item.figures));
     }
-    const [stats, dwells, candidates, depots] = await Promise.all([
-      this.activity.dailyStats(ids, from, asOf),
-      this.activity.overnightDwells(ids, from, asOf, timeZone),
-      this.inputs.candidates(),
-      this.inputs.depots(),
-    ]);
-    const statsOf = new Map(stats.map((s) => [s.vehicleId, s]));
+    const [candidates, depots] = await Promise.all([this.inputs.candidates(), this.inputs.depots()]);
     const byClass = new Map<string, Candidate[]>();
     for (const candidate of candidates) byClass.set(candidate.vehicleClass, [...(byClass.get(candidate.vehicleClass) ?? []), candidate]);
+    // The days above the shortest winter range of the class's candidates come back with the
+    // statistics; those above the chosen candidate's range are counted from them.
+    const shortestRange = (vehicleClass: string) => Math.min(...(byClass.get(vehicleClass) ?? []).map((c) => c.wltpRangeKm * winterFactor));
+    const [stats, dwells] = await Promise.all([
+      this.activity.dailyStats(fossil.map((v) => ({ vehicleId: v.vehicleId, longerThanKm: byClass.has(v.vehicleClass) ? shortestRange(v.vehicleClass) : Number.MAX_VALUE })), from, asOf),
+      this.activity.overnightDwells(ids, from, asOf, timeZone),
+    ]);
+    const statsOf = new Map(stats.map((s) => [s.vehicleId, s]));
+    const dwellsOf = new Map<string, typeof dwells>();
+    for (const dwell of dwells) dwellsOf.set(dwell.vehicleId, [...(dwellsOf.get(dwell.vehicleId) ?? []), dwell]);
     const chosen = new Map(fossil.map((v) => [v.vehicleId, chooseCandidate(byClass.get(v.vehicleClass) ?? [], statsOf.get(v.vehicleId)?.p95Km ?? 0, winterFactor)]));
-    const above = await this.activity.daysAbove(
-      fossil.filter((v) => chosen.get(v.vehicleId)).map((v) => ({ vehicleId: v.vehicleId, km: chosen.get(v.vehicleId)!.wltpRangeKm * winterFactor })),
-      from,
-      asOf,
-    );
     const gridYear = Number(addDays(asOf, -1).slice(0, 4));
     const grid = pickFactor(period.factorSet.factors, 'electricity', gridYear, gridMethod);
     const gridKgPerKwh = grid?.record.wttKgPerUnit ?? null;
@@ -63,19 +62,21 @@ export class ElectrificationPlanService {
     if (gridKgPerKwh === null) flags.push(`no ${gridMethod} grid factor for ${gridYear} in factor set ${period.factorSet.version}: candidates' WTW counted at 0 kg/kWh`);
     else if (grid!.nearestYear) flags.push(`grid factor of ${grid!.record.year} used for ${gridYear}`);
 
+    const depotsOf = new Map<string, typeof depots>();
+    for (const depot of depots) depotsOf.set(depot.organizationId, [...(depotsOf.get(depot.organizationId) ?? []), depot]);
     const rows = fossil.map((vehicle) => {
       const s = statsOf.get(vehicle.vehicleId);
       const f = totals.get(vehicle.vehicleId) ?? emptyFigures();
       const candidate = chosen.get(vehicle.vehicleId) ?? null;
-      const vehicleDepots = depots.filter((d) => d.organizationId === vehicle.departmentId);
+      const vehicleDepots = depotsOf.get(vehicle.departmentId) ?? [];
       // Home depot: the department's depot where the vehicle spends most nights (else its first depot).
-      const stops = dwells.filter((d) => d.vehicleId === vehicle.vehicleId).sort((a, b) => b.nights - a.nights);
+      const stops = [...(dwellsOf.get(vehicle.vehicleId) ?? [])].sort((a, b) => b.nights - a.nights);
       const home = vehicleDepots.find((d) => d.id === stops[0]?.depotId) ?? vehicleDepots[0] ?? null;
       const dwell = home ? (stops.find((d) => d.depotId === home.id) ?? null) : null;
       const p95Km = s?.p95Km ?? null;
       const winterRangeKm = candidate ? candidate.wltpRangeKm * winterFactor : null;
       const hoursNeeded = candidate && home && p95Km !== null ? (p95Km * candidate.kwhPerKm) / home.chargerKw : null;
-      const daysAboveWinterRange = above.get(vehicle.vehicleId) ?? 0;
+      const daysAboveWinterRange = winterRangeKm === null ? 0 : (s?.longDaysKm.filter((km) => km > winterRangeKm).length ?? 0);
       const { verdict, reason } = verdictOf(
         { drivingDays: s?.drivingDays ?? 0, p95Km, winterRangeKm, daysAboveWinterRange, chargerKw: home?.chargerKw ?? null, overnightDwellHours: dwell?.medianHours ?? null, hoursNeeded },
         candidate,

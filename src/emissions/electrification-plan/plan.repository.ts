@@ -132,6 +132,8 @@ export interface DailyStats {
   drivingDays: number;
   p95Km: number | null;
   maxKm: number | null;
+  /** The distances of the days above the limit asked for, longest first. */
+  longDaysKm: number[];
 }
 
 export interface OvernightDwell {
@@ -141,35 +143,34 @@ export interface OvernightDwell {
   medianHours: number;
 }
 
-/** Daily distances and overnight stops of the vehicles to assess (explicit SQL: a year of days of every vehicle). */
+/**
+ * Daily distances and overnight stops of the vehicles to assess. Both read a year of rows per
+ * vehicle: one index range scan per vehicle (LATERAL) keeps each sort to one vehicle's year in
+ * memory, where one scan over all vehicles sorted them all together on disk.
+ */
 @Injectable()
 export class PlanActivityRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
-  /** Per vehicle over the days [from, to) with distance: count, p95 (continuous percentile) and maximum. */
-  async dailyStats(vehicleIds: string[], from: string, to: string): Promise<DailyStats[]> {
+  /**
+   * Per vehicle over the days [from, to) with distance: count, p95 (continuous percentile),
+   * maximum, and the days longer than the vehicle's `longerThanKm` (to count the days above a
+   * candidate's winter range without a second scan).
+   */
+  async dailyStats(vehicles: Array<{ vehicleId: string; longerThanKm: number }>, from: string, to: string): Promise<DailyStats[]> {
+    if (vehicles.length === 0) return [];
     const rows = await this.dataSource.query(
-      `SELECT vehicle_id AS "vehicleId", count(*)::int AS "drivingDays",
-              percentile_cont(0.95) WITHIN GROUP (ORDER BY distance_km) AS "p95Km", max(distance_km) AS "maxKm"
-         FROM vehicle_daily
-        WHERE vehicle_id = ANY($1::uuid[]) AND day >= $2::date AND day < $3::date AND distance_km > 0
-        GROUP BY vehicle_id`,
-      [vehicleIds, from, to],
+      `SELECT u.vehicle_id AS "vehicleId", s.days AS "drivingDays", s.p95 AS "p95Km", s.max AS "maxKm", coalesce(s.long_days, '{}') AS "longDaysKm"
+         FROM unnest($1::uuid[], $2::float8[]) AS u(vehicle_id, longer_than)
+        CROSS JOIN LATERAL (
+          SELECT count(*)::int AS days, percentile_cont(0.95) WITHIN GROUP (ORDER BY distance_km) AS p95, max(distance_km) AS max,
+                 array_agg(distance_km ORDER BY distance_km DESC) FILTER (WHERE distance_km > u.longer_than) AS long_days
+            FROM vehicle_daily
+           WHERE vehicle_id = u.vehicle_id AND day >= $3::date AND day < $4::date AND distance_km > 0
+        ) AS s`,
+      [vehicles.map((v) => v.vehicleId), vehicles.map((v) => v.longerThanKm), from, to],
     );
-    return rows.map((r: DailyStats) => ({ ...r, p95Km: r.p95Km === null ? null : Number(r.p95Km), maxKm: r.maxKm === null ? null : Number(r.maxKm) }));
-  }
-
-  /** Per vehicle: the days of [from, to) whose distance is above its own limit. */
-  async daysAbove(limits: Array<{ vehicleId: string; km: number }>, from: string, to: string): Promise<Map<string, number>> {
-    if (limits.length === 0) return new Map();
-    const rows: Array<{ vehicleId: string; days: number }> = await this.dataSource.query(
-      `SELECT d.vehicle_id AS "vehicleId", count(*)::int AS days
-         FROM unnest($1::uuid[], $2::float8[]) AS l(vehicle_id, km)
-         JOIN vehicle_daily d ON d.vehicle_id = l.vehicle_id AND d.day >= $3::date AND d.day < $4::date AND d.distance_km > l.km
-        GROUP BY d.vehicle_id`,
-      [limits.map((l) => l.vehicleId), limits.map((l) => l.km), from, to],
-    );
-    return new Map(rows.map((row) => [row.vehicleId, row.days]));
+    return rows.map((r: DailyStats) => ({ ...r, p95Km: r.p95Km === null ? null : Number(r.p95Km), maxKm: r.maxKm === null ? null : Number(r.maxKm), longDaysKm: r.longDaysKm.map(Number) }));
   }
 
   /**
@@ -178,21 +179,19 @@ export class PlanActivityRepository {
    */
   overnightDwells(vehicleIds: string[], from: string, to: string, timeZone: string): Promise<OvernightDwell[]> {
     return this.dataSource.query(
-      `WITH t AS (
-         SELECT vehicle_id, ended_at, end_lat, end_lon, lead(started_at) OVER (PARTITION BY vehicle_id ORDER BY started_at) AS next_start
-           FROM trips
-          WHERE vehicle_id = ANY($1::uuid[]) AND started_at >= ($2::date::timestamp AT TIME ZONE $4) AND started_at < ($3::date::timestamp AT TIME ZONE $4)
-       ), nights AS (
-         SELECT t.vehicle_id, d.id AS depot_id, extract(epoch FROM t.next_start - t.ended_at) / 3600 AS hours
-           FROM t JOIN vehicles v ON v.id = t.vehicle_id JOIN depots d ON d.organization_id = v.department_id
-          WHERE t.next_start IS NOT NULL AND t.end_lat IS NOT NULL
-            AND (t.ended_at AT TIME ZONE $4)::date < (t.next_start AT TIME ZONE $4)::date
-            AND 2 * 6371000 * asin(sqrt(power(sin(radians(t.end_lat - d.lat) / 2), 2)
-                + cos(radians(d.lat)) * cos(radians(t.end_lat)) * power(sin(radians(t.end_lon - d.lon) / 2), 2))) <= d.radius_m
-       )
-       SELECT vehicle_id AS "vehicleId", depot_id AS "depotId", count(*)::int AS nights,
-              percentile_cont(0.5) WITHIN GROUP (ORDER BY hours)::float8 AS "medianHours"
-         FROM nights GROUP BY vehicle_id, depot_id`,
+      `SELECT v.id AS "vehicleId", d.id AS "depotId", s.nights, s.median_hours AS "medianHours"
+         FROM vehicles v JOIN depots d ON d.organization_id = v.department_id
+        CROSS JOIN LATERAL (
+          SELECT count(*)::int AS nights, percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM t.next_start - t.ended_at) / 3600)::float8 AS median_hours
+            FROM (SELECT ended_at, end_lat, end_lon, lead(started_at) OVER (ORDER BY started_at) AS next_start
+                    FROM trips
+                   WHERE vehicle_id = v.id AND started_at >= ($2::date::timestamp AT TIME ZONE $4) AND started_at < ($3::date::timestamp AT TIME ZONE $4)) AS t
+           WHERE t.next_start IS NOT NULL AND t.end_lat IS NOT NULL
+             AND (t.ended_at AT TIME ZONE $4)::date < (t.next_start AT TIME ZONE $4)::date
+             AND 2 * 6371000 * asin(sqrt(power(sin(radians(t.end_lat - d.lat) / 2), 2)
+                 + cos(radians(d.lat)) * cos(radians(t.end_lat)) * power(sin(radians(t.end_lon - d.lon) / 2), 2))) <= d.radius_m
+        ) AS s
+        WHERE v.id = ANY($1::uuid[]) AND s.nights > 0`,
       [vehicleIds, from, to, timeZone],
     );
   }
