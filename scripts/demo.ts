@@ -18,6 +18,7 @@ import { ensureDatabase } from '../src/platform/database/ensure-database';
 import { QueueName } from '../src/platform/queue/job-catalogue';
 import { RunningBroker, startBroker } from './lib/mosquitto';
 import { SERVICE_NODE_FLAGS } from './lib/service-node-flags';
+import { seedClimateBudget } from './lib/demo-climate-budget';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DATA = path.join(ROOT, '.data');
@@ -266,6 +267,7 @@ async function main() {
       await waitForDerivation(service);
       say(`history stored and derived in ${Math.round((Date.now() - backfillStarted) / 1000)} s`);
     }
+    await seedClimateBudget(`http://127.0.0.1:${PORT}`, adminKey, DATABASE_URL, say);
     const simulator = spawn(
       process.execPath,
       [path.join(ROOT, 'dist', 'scripts', 'simulator', 'main.js'), '--url', mqttUrl, '--speed', process.env.DEMO_SPEED ?? '60'],

@@ -2,7 +2,7 @@ import { ApiClient, ClimateBudget, ElectrificationPlan } from '../api-client';
 import { coverageText } from '../coverage';
 import { Drawn, barChart } from '../charts';
 import { emptyState, h, table } from '../dom';
-import { formatMonth, formatQuantity } from '../format';
+import { formatMonth, formatQuantity, localDay } from '../format';
 import { MessageKey, label, t } from '../i18n';
 import { saveFile } from './view';
 
@@ -18,7 +18,7 @@ export async function budgetSections(client: ApiClient, year: number, kg: Kg, sc
   const [set, plans] = await Promise.all([client.latestBudgetSet(), client.plans()]);
   const newest = plans[plans.length - 1];
   const budgeted = set?.budgets.some((b) => b.scope === 'fleet' && b.fromYear <= year && year <= b.toYear) ?? false;
-  const [budget, plan] = await Promise.all([budgeted ? client.climateBudget({ year, plan: newest?.id }) : Promise.resolve(null), client.electrificationPlan()]);
+  const [budget, plan] = await Promise.all([budgeted ? client.climateBudget({ year, plan: newest?.id }) : Promise.resolve(null), client.electrificationPlan({ asOf: planAsOf(year) })]);
   return { budget: budgetPart(client, budget, year, kg, scaled, unit, keep), plan: planPart(plan) };
 }
 
@@ -111,4 +111,10 @@ function planPart(report: ElectrificationPlan): Node[] {
       ),
     ),
   ];
+}
+
+/** The plan of a past year is made as of its end (from its own last twelve months); of this year, as of today. */
+export function planAsOf(year: number): string | undefined {
+  const end = `${year + 1}-01-01`;
+  return end <= localDay() ? end : undefined;
 }

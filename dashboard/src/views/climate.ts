@@ -4,7 +4,7 @@ import { Drawn, barChart, waterfallChart } from '../charts';
 import { emptyState, h, table } from '../dom';
 import { formatMonth, formatNumber, formatPercent, formatQuantity, massUnit } from '../format';
 import { label, t } from '../i18n';
-import { budgetSections } from './climate-budget';
+import { budgetSections, planAsOf } from './climate-budget';
 import { ViewCleanup, ViewContext, loadError, saveFile } from './view';
 
 const CLASSES = ['passenger_car', 'van', 'truck', 'other'] as const;
@@ -272,7 +272,7 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
       { text: t('climate.exportClass'), path: 'reports/emissions', query: { from, to, groupBy: 'vehicleClass' }, name: `utslipp-klasse-${year}` },
       ...(baseYear === year ? [] : [{ text: t('climate.exportChange'), path: 'reports/emissions/change', query: { baseYear, year, vehicleClass }, name: `utslipp-endring-${baseYear}-${year}` }]),
       { text: t('climate.exportKpis'), path: 'reports/fleet-kpis', query: { year }, name: `nokkeltall-${year}` },
-      { text: t('climate.exportPlan'), path: 'reports/electrification-plan', query: {}, name: 'elektrifiseringsplan' },
+      { text: t('climate.exportPlan'), path: 'reports/electrification-plan', query: { asOf: planAsOf(year) }, name: `elektrifiseringsplan-${year}` },
     ];
     const rows = files.map((file) =>
       h(
