@@ -48,6 +48,10 @@ export class ClimateBudget1767400000000 implements MigrationInterface {
         max_kg double precision,
         PRIMARY KEY (set_version, position)
       )`);
+    // Never edited in place, like factor sets: a change is a new published version.
+    for (const table of ['climate_budget_sets', 'climate_budgets', 'climate_targets']) {
+      await queryRunner.query(`CREATE TRIGGER ${table}_immutable BEFORE UPDATE OR DELETE ON ${table} FOR EACH ROW EXECUTE FUNCTION emission_refuse_change()`);
+    }
     await queryRunner.query(`
       CREATE TABLE depots (
         id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -100,6 +104,7 @@ export class ClimateBudget1767400000000 implements MigrationInterface {
     await queryRunner.query(`DROP TABLE electrification_plans`);
     await queryRunner.query(`DROP TABLE ev_candidates`);
     await queryRunner.query(`DROP TABLE depots`);
+    // The immutability triggers refuse DELETE, not DROP.
     await queryRunner.query(`DROP TABLE climate_targets`);
     await queryRunner.query(`DROP TABLE climate_budgets`);
     await queryRunner.query(`DROP TABLE climate_budget_sets`);
