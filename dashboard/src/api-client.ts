@@ -257,7 +257,7 @@ export class ApiClient {
   }
 
   /** The newest budget set with its budgets, or null when none was published. */
-  async latestBudgetSet(): Promise<{ version: number; budgets: Array<{ scope: string; fromYear: number; toYear: number }> } | null> {
+  async latestBudgetSet(): Promise<{ version: number; budgets: Array<{ scope: string; fromYear: number; toYear: number; boundary: Boundary; annualKg: number }> } | null> {
     const sets = await this.get<Array<{ version: number }>>('emissions/budget-sets');
     return sets.length === 0 ? null : this.get(`emissions/budget-sets/${sets[sets.length - 1].version}`);
   }

@@ -9,17 +9,61 @@ import { saveFile } from './view';
 type Kg = (value: number | null | undefined) => string;
 
 /**
- * The climate budget of the whole fleet for a year (budget vs actual per month, the forecast,
- * status, targets and, with the newest plan, its forecast beside today's) and the
+ * The climate budget of the whole fleet for a year (the yearly trend against the budget, budget
+ * vs actual per month, the forecast, status, targets and, with the newest plan, its forecast
+ * beside today's) and the
  * electrification plan (verdicts with reasons), for the climate view. No budget is not an error:
  * the section says so (asked of the newest budget set, so that no report is requested to fail).
  */
 export async function budgetSections(client: ApiClient, year: number, kg: Kg, scaled: (v: number) => number, unit: string, keep: (drawn: Drawn) => HTMLElement) {
   const [set, plans] = await Promise.all([client.latestBudgetSet(), client.plans()]);
   const newest = plans[plans.length - 1];
-  const budgeted = set?.budgets.some((b) => b.scope === 'fleet' && b.fromYear <= year && year <= b.toYear) ?? false;
-  const [budget, plan] = await Promise.all([budgeted ? client.climateBudget({ year, plan: newest?.id }) : Promise.resolve(null), client.electrificationPlan({ asOf: planAsOf(year) })]);
-  return { budget: budgetPart(client, budget, year, kg, scaled, unit, keep), plan: planPart(plan) };
+  const fleetBudgets = set?.budgets.filter((b) => b.scope === 'fleet') ?? [];
+  const budgeted = fleetBudgets.find((b) => b.fromYear <= year && year <= b.toYear);
+  const [budget, plan, trend] = await Promise.all([
+    budgeted ? client.climateBudget({ year, plan: newest?.id }) : Promise.resolve(null),
+    client.electrificationPlan({ asOf: planAsOf(year) }),
+    budgeted ? yearlyTrend(client, fleetBudgets, budgeted.boundary) : Promise.resolve(null),
+  ]);
+  return { budget: [...(trend ? trendPart(trend, kg, scaled, unit, keep) : []), ...budgetPart(client, budget, year, kg, scaled, unit, keep)], plan: planPart(plan) };
+}
+
+const TREND_YEARS = 12;
+
+type FleetBudget = { fromYear: number; toYear: number; boundary: 'ttw' | 'wtw'; annualKg: number };
+
+/**
+ * The fleet's actual emissions per year (in the budget's boundary) from the first budget year, or
+ * the last twelve years, to this year, beside each year's budget.
+ */
+async function yearlyTrend(client: ApiClient, budgets: FleetBudget[], boundary: 'ttw' | 'wtw') {
+  const thisYear = Number(localDay().slice(0, 4));
+  const first = Math.max(Math.min(...budgets.map((b) => b.fromYear)), thisYear - TREND_YEARS + 1);
+  const report = await client.emissions({ from: `${first}-01-01`, to: `${thisYear + 1}-01-01`, groupBy: 'month', boundary });
+  const years = Array.from({ length: thisYear - first + 1 }, (_, i) => first + i);
+  return years.map((y) => ({
+    year: y,
+    actualKg: report.rows.filter((r) => r.group.startsWith(`${y}-`)).reduce((sum, r) => sum + r.actualKg, 0),
+    budgetKg: budgets.find((b) => b.fromYear <= y && y <= b.toYear && b.boundary === boundary)?.annualKg ?? null,
+  }));
+}
+
+function trendPart(trend: Array<{ year: number; actualKg: number; budgetKg: number | null }>, kg: Kg, scaled: (v: number) => number, unit: string, keep: (drawn: Drawn) => HTMLElement): Node[] {
+  const labels = trend.map((row) => String(row.year));
+  return [
+    keep(
+      barChart(t('budget.trendChart'), labels, [
+        { label: t('budget.actual'), values: trend.map((row) => scaled(row.actualKg)) },
+        { label: t('budget.budget'), values: trend.map((row) => (row.budgetKg === null ? null : scaled(row.budgetKg))), type: 'line' },
+      ], unit),
+    ),
+    h(
+      'details',
+      {},
+      h('summary', {}, t('budget.trendTable')),
+      table(t('budget.trendChart'), [{ text: t('climate.year') }, { text: t('budget.actual'), numeric: true }, { text: t('budget.budget'), numeric: true }], trend.map((row) => h('tr', { 'data-year': String(row.year) }, h('th', { scope: 'row' }, String(row.year)), h('td', { class: 'num' }, kg(row.actualKg)), h('td', { class: 'num' }, kg(row.budgetKg))))),
+    ),
+  ];
 }
 
 const statusText = (status: string | null) => (status === null ? '–' : t(`budget.status.${status}` as MessageKey));
@@ -49,9 +93,10 @@ function budgetPart(client: ApiClient, report: ClimateBudget | null, year: numbe
   nodes.push(
     keep(
       barChart(t('budget.chart'), labels, [
+        // Same order, so the same colours, as the trend chart: actual, budget, then the forecast.
         { label: t('budget.actual'), values: report.months.map((m) => (m.actualKg === null ? null : scaled(m.actualKg))), stack: 'a' },
-        { label: t('budget.forecastMonth'), values: report.months.map((m, i) => (future(i) && m.forecastKg !== null ? scaled(m.forecastKg) : null)), stack: 'a' },
         { label: t('budget.budget'), values: report.months.map((m) => scaled(m.budgetKg)), type: 'line' },
+        { label: t('budget.forecastMonth'), values: report.months.map((m, i) => (future(i) && m.forecastKg !== null ? scaled(m.forecastKg) : null)), stack: 'a' },
       ], unit),
     ),
     h(
