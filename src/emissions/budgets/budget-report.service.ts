@@ -2,7 +2,8 @@ import { BadRequestException, Inject, Injectable, NotFoundException } from '@nes
 import { AppConfig } from '../../platform/config/app-config';
 import { APP_CONFIG } from '../../platform/config/config.module';
 import { localDay } from '../../platform/time/local-time';
-import { coverageOf, inServiceSeconds } from '../../platform/time/service-time';
+import { coverageOf, dayStart } from '../../platform/time/service-time';
+import { addDays } from '../activity/month-windows';
 import { ReportTable } from '../../reports/export/report-file';
 import { ZERO_EMISSION_VEHICLE } from '../domain/carriers';
 import { Boundary, GridMethod, pickFactor } from '../domain/factor-set';
@@ -69,11 +70,7 @@ export class BudgetReportService {
 
     // Coverage (amendment 1.1) per month and to date: in-service time in scope, by `now`.
     const vehicles = [...period.vehicles.values()].filter((vehicle) => inScope(scope, vehicle));
-    const inService = twelve().map((_, i) => {
-      const from = monthDay(query.year, i + 1);
-      const to = i === 11 ? `${query.year + 1}-01-01` : monthDay(query.year, i + 2);
-      return vehicles.reduce((sum, vehicle) => sum + inServiceSeconds(vehicle, from, to, now, timeZone), 0);
-    });
+    const inService = monthlyInServiceSeconds(vehicles, query.year, now, timeZone);
     const toDate = (values: number[]) => values.slice(0, atEndOfMonth).reduce((a, b) => a + b, 0);
 
     const months = forecast.months.map((m, i) => ({
@@ -297,6 +294,23 @@ export function lastEndedMonth(year: number, today: string): number {
 
 function monthDay(year: number, month: number): string {
   return `${year}-${String(month).padStart(2, '0')}-01`;
+}
+
+/**
+ * The in-service seconds of the vehicles in each month of the year that have happened by `now`
+ * (as inServiceSeconds, from the first service day to the end of the last): each vehicle's
+ * service as one interval of instants, cut by the month starts, instead of 12 date computations
+ * per vehicle.
+ */
+export function monthlyInServiceSeconds(vehicles: Array<{ inServiceFrom: string; inServiceTo: string | null }>, year: number, now: Date, timeZone: string): number[] {
+  const bounds = Array.from({ length: 13 }, (_, i) => dayStart(i === 12 ? `${year + 1}-01-01` : monthDay(year, i + 1), timeZone).getTime());
+  const seconds = twelve();
+  for (const vehicle of vehicles) {
+    const start = dayStart(vehicle.inServiceFrom, timeZone).getTime();
+    const end = Math.min(vehicle.inServiceTo === null ? Infinity : dayStart(addDays(vehicle.inServiceTo, 1), timeZone).getTime(), now.getTime());
+    for (let i = 0; i < 12; i++) seconds[i] += Math.max(0, Math.min(end, bounds[i + 1]) - Math.max(start, bounds[i])) / 1000;
+  }
+  return seconds;
 }
 
 /** `perVehicle`: also each vehicle's months (for a what-if). */
