@@ -14,6 +14,7 @@ import { ConnectionEventTime1767150000000 } from './1767150000000-connection-eve
 import { RetiredVehicleStatus1767160000000 } from './1767160000000-retired-vehicle-status';
 import { Ocpp1767200000000 } from './1767200000000-ocpp';
 import { AlertsAndDeliveries1767500000000 } from './1767500000000-alerts-and-deliveries';
+import { ClimateBudget1767400000000 } from './1767400000000-climate-budget';
 
 export const migrations = [
   RegistryAndApiKeys1764300000000,
@@ -30,5 +31,6 @@ export const migrations = [
   ConnectionEventTime1767150000000,
   RetiredVehicleStatus1767160000000,
   Ocpp1767200000000,
+  ClimateBudget1767400000000,
   AlertsAndDeliveries1767500000000,
 ];

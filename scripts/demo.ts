@@ -23,6 +23,7 @@ import { demoKeys } from './lib/demo-keys';
 import { humanLogLine } from '../src/platform/logging/human-log-line';
 import { RunningBroker, startBroker } from './lib/mosquitto';
 import { SERVICE_NODE_FLAGS } from './lib/service-node-flags';
+import { seedClimateBudget } from './lib/demo-climate-budget';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DATA = path.join(ROOT, '.data');
@@ -334,6 +335,7 @@ async function main() {
       await waitForDerivation(service);
       say(`history stored and derived in ${Math.round((Date.now() - backfillStarted) / 1000)} s`);
     }
+    await seedClimateBudget(`http://127.0.0.1:${PORT}`, adminKey, DATABASE_URL, say);
     // Live from the real clock (DEMO_SPEED: faster, starting that much in the past); its progress lines go to a log file, not over the banner.
     const speed = process.env.DEMO_SPEED ? ['--speed', process.env.DEMO_SPEED] : [];
     const simulatorLog = path.join(DATA, 'simulator.log');

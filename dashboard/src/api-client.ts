@@ -281,6 +281,25 @@ export class ApiClient {
   fleetKpis(query: { year: number; boundary?: Boundary; gridMethod?: GridMethod }): Promise<FleetKpis> {
     return this.get('reports/fleet-kpis', query);
   }
+
+  /** GET /reports/climate-budget (issue 19); 404 when no budget of the newest set covers the scope and year. */
+  climateBudget(query: { year: number; scope?: string; month?: number; plan?: string }): Promise<ClimateBudget> {
+    return this.get('reports/climate-budget', query);
+  }
+
+  /** The newest budget set with its budgets, or null when none was published. */
+  async latestBudgetSet(): Promise<{ version: number; budgets: Array<{ scope: string; fromYear: number; toYear: number; boundary: Boundary; annualKg: number }> } | null> {
+    const sets = await this.get<Array<{ version: number }>>('emissions/budget-sets');
+    return sets.length === 0 ? null : this.get(`emissions/budget-sets/${sets[sets.length - 1].version}`);
+  }
+
+  electrificationPlan(query: { asOf?: string } = {}): Promise<ElectrificationPlan> {
+    return this.get('reports/electrification-plan', query);
+  }
+
+  plans(): Promise<Array<{ id: string; name: string; vehicles: number }>> {
+    return this.get('electrification/plans');
+  }
 }
 
 /** OCPP 1.6 connector status, as stored from the status stream (null before the first one). */
@@ -442,6 +461,27 @@ export interface FleetKpis extends Stated, Elapsed {
     coverage: number;
   };
   flags: string[];
+}
+
+export type BudgetStatus = 'on_track' | 'at_risk' | 'off_track';
+
+export interface ClimateBudget {
+  year: number;
+  scope: string;
+  budgetSetVersion: number;
+  budgetSetName: string;
+  boundary: Boundary;
+  atEndOfMonth: number;
+  months: Array<{ month: string; budgetKg: number; actualKg: number | null; forecastKg: number | null; cumulativeBudgetKg: number; cumulativeForecastKg: number | null; coverage: number }>;
+  totals: { annualBudgetKg: number; actualToDateKg: number; budgetToDateKg: number; forecastKg: number | null; status: BudgetStatus | null; coverage: number };
+  targets: Array<{ name: string; year: number; status: string; value: number | null }>;
+  whatIf: { planName: string; forecastKg: number | null; status: BudgetStatus | null; deltaKg: number | null } | null;
+  flags: string[];
+}
+
+export interface ElectrificationPlan {
+  asOf: string;
+  rows: Array<{ rank: number; registration: string; vehicleClass: string; verdict: string; reason: string; p95DailyKm: number | null; candidateName: string | null; avoidedTtwKgPerYear: number | null }>;
 }
 
 async function apiError(response: Response): Promise<ApiError> {

@@ -429,6 +429,12 @@ describe('web dashboard in headless Chromium', () => {
       expect(byMonth.rows.filter((r: { distanceKm: number }) => r.distanceKm > 0).map((r: { group: string }) => r.group)).toEqual(['2020-01']);
       expect(byMonth.total.coverage).toBeLessThan(0.9); // samples on two days of the year
 
+      // A climate budget for 2020 (issue 19): the view shows it with the forecast, and the electrification plan.
+      await t.http().post('/api/v1/emissions/budget-sets').set(climate).send({ name: 'Test', budgets: [{ scope: 'fleet', fromYear: 2020, toYear: 2030, boundary: 'ttw', annualKg: 30 }], targets: [] }).expect(201);
+      const budget = (await t.http().get('/api/v1/reports/climate-budget?year=2020').set(climate).expect(200)).body;
+      const plan = (await t.http().get('/api/v1/reports/electrification-plan?asOf=2021-01-01').set(climate).expect(200)).body; // a past year's plan is as of its end
+      expect(budget.totals.forecastKg).toBeCloseTo(byMonth.total.actualKg, 9); // 2020 has ended: the forecast is the actual
+
       const page = await newPage();
       await signIn(page, await t.keyFor('climate_office'));
       await page.getByRole('heading', { name: 'Klimatall' }).waitFor();
@@ -451,6 +457,10 @@ describe('web dashboard in headless Chromium', () => {
       await expectText(page.locator('section[aria-labelledby="climate-change"] tbody'), 'Aktivitet');
       await expectText(page.locator('#climate-zero-share [data-figure="byDistance"]'), `${nb(100 * kpis.zeroEmissionShare.byDistance, 1)}\u00a0%`);
       await expectText(page.locator('#climate-zero-share [data-figure="byCount"]'), `${nb(100 * kpis.zeroEmissionShare.byCount, 1)}\u00a0%`);
+      await expectText(page.locator('#budget-totals [data-figure="forecastKg"]'), kg(budget.totals.forecastKg));
+      await expectText(page.locator('#budget-totals [data-figure="budgetStatus"]'), { on_track: 'i rute', at_risk: 'i fare', off_track: 'ikke i rute' }[budget.totals.status as string]!);
+      await expectText(page.locator('section[aria-labelledby="climate-plan"] tbody'), plan.rows[0].reason);
+      expect(await page.locator('section[aria-labelledby="climate-plan"] tr[data-verdict]').count()).toBe(plan.rows.length);
       await screenshot(page, 'climate');
 
       const [download] = await Promise.all([page.waitForEvent('download'), page.locator('button[data-export="reports/emissions:csv"]').first().click()]);

@@ -44,6 +44,12 @@ describe('route-by-role matrix', () => {
       expect(declared).toContainEqual({ method, path, access: everyRole });
     }
     expect(declared).toContainEqual({ method: 'GET', path: '/api/v1/deliveries', access: ['admin', 'cooperative', 'climate_office'] });
+    // Budgets, targets and plans: the climate office and admin write them, the fleet manager reads them.
+    expect(declared).toContainEqual({ method: 'POST', path: '/api/v1/emissions/budget-sets', access: ['admin', 'climate_office'] });
+    expect(declared).toContainEqual({ method: 'GET', path: '/api/v1/emissions/budget-sets', access: ['admin', 'climate_office', 'fleet_manager'] });
+    expect(declared).toContainEqual({ method: 'POST', path: '/api/v1/electrification/plans', access: ['admin', 'climate_office'] });
+    expect(declared).toContainEqual({ method: 'GET', path: '/api/v1/reports/climate-budget', access: ['climate_office', 'fleet_manager', 'admin'] });
+    expect(declared).toContainEqual({ method: 'GET', path: '/api/v1/reports/electrification-plan', access: ['climate_office', 'fleet_manager', 'admin'] });
   });
 
   it('answers every route with no key 401, and each role as declared', async () => {

@@ -4,6 +4,7 @@ import { Drawn, barChart, waterfallChart } from '../charts';
 import { emptyState, h, table } from '../dom';
 import { formatMonth, formatNumber, formatPercent, formatQuantity, massUnit } from '../format';
 import { label, t } from '../i18n';
+import { budgetSections, planAsOf } from './climate-budget';
 import { ViewCleanup, ViewContext, loadError, saveFile } from './view';
 
 const CLASSES = ['passenger_car', 'van', 'truck', 'other'] as const;
@@ -24,7 +25,8 @@ async function latestCoveredYear(client: ApiClient): Promise<number | null> {
  * The climate office's figures (reports-v1 through src/emissions): the year by month (actual and
  * avoided stacked to the baseline) and by vehicle class, the change from the base year with its
  * LMDI decomposition as a waterfall (activity, technology, emission factor), the zero-emission
- * share of the fleet, and the exports (CSV / XLSX of each report, fetched with the key). Masses
+ * share of the fleet, the climate budget with its forecast and the electrification plan (issue
+ * 19), and the exports (CSV / XLSX of each report, fetched with the key). Masses
  * are shown in kg or tonnes by the size of the year's figures; every chart has a table beside it.
  */
 export function climateView(main: HTMLElement, { client }: ViewContext): ViewCleanup {
@@ -108,8 +110,12 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
       const kg = (value: number | null | undefined) => formatQuantity(value === null || value === undefined ? value : value / mass.divisor, mass.unit, mass.digits);
       const scaled = (value: number) => value / mass.divisor;
 
+      const budget = await budgetSections(client, year, kg, scaled, mass.unit, keep);
+      if (!current()) return;
       content.replaceChildren(
         section('climate-summary', `${t('climate.summary')} ${year}`, ...summary(byMonth, kpis, kg)),
+        section('climate-budget', t('budget.heading', { year }), ...budget.budget),
+        section('climate-plan', t('plan.heading'), ...budget.plan),
         section('climate-month', t('climate.byMonth'), ...monthly(byMonth, kg, scaled, mass.unit)),
         section('climate-class', t('climate.byClass'), ...classes(byClass, kg, scaled, mass.unit)),
         section('climate-change', t('climate.change'), ...changePart(change, kg, scaled, mass.unit)),
@@ -266,6 +272,7 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
       { text: t('climate.exportClass'), path: 'reports/emissions', query: { from, to, groupBy: 'vehicleClass' }, name: `utslipp-klasse-${year}` },
       ...(baseYear === year ? [] : [{ text: t('climate.exportChange'), path: 'reports/emissions/change', query: { baseYear, year, vehicleClass }, name: `utslipp-endring-${baseYear}-${year}` }]),
       { text: t('climate.exportKpis'), path: 'reports/fleet-kpis', query: { year }, name: `nokkeltall-${year}` },
+      { text: t('climate.exportPlan'), path: 'reports/electrification-plan', query: { asOf: planAsOf(year) }, name: `elektrifiseringsplan-${year}` },
     ];
     const rows = files.map((file) =>
       h(

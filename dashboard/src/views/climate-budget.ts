@@ -1,0 +1,165 @@
+import { ApiClient, ClimateBudget, ElectrificationPlan } from '../api-client';
+import { coverageText } from '../coverage';
+import { Drawn, barChart } from '../charts';
+import { emptyState, h, table } from '../dom';
+import { formatMonth, formatQuantity, localDay } from '../format';
+import { MessageKey, label, t } from '../i18n';
+import { saveFile } from './view';
+
+type Kg = (value: number | null | undefined) => string;
+
+/**
+ * The climate budget of the whole fleet for a year (the yearly trend against the budget, budget
+ * vs actual per month, the forecast, status, targets and, with the newest plan, its forecast
+ * beside today's) and the
+ * electrification plan (verdicts with reasons), for the climate view. No budget is not an error:
+ * the section says so (asked of the newest budget set, so that no report is requested to fail).
+ */
+export async function budgetSections(client: ApiClient, year: number, kg: Kg, scaled: (v: number) => number, unit: string, keep: (drawn: Drawn) => HTMLElement) {
+  const [set, plans] = await Promise.all([client.latestBudgetSet(), client.plans()]);
+  const newest = plans[plans.length - 1];
+  const fleetBudgets = set?.budgets.filter((b) => b.scope === 'fleet') ?? [];
+  const budgeted = fleetBudgets.find((b) => b.fromYear <= year && year <= b.toYear);
+  const [budget, plan, trend] = await Promise.all([
+    budgeted ? client.climateBudget({ year, plan: newest?.id }) : Promise.resolve(null),
+    client.electrificationPlan({ asOf: planAsOf(year) }),
+    budgeted ? yearlyTrend(client, fleetBudgets, budgeted.boundary) : Promise.resolve(null),
+  ]);
+  return { budget: [...(trend ? trendPart(trend, kg, scaled, unit, keep) : []), ...budgetPart(client, budget, year, kg, scaled, unit, keep)], plan: planPart(plan) };
+}
+
+const TREND_YEARS = 12;
+
+type FleetBudget = { fromYear: number; toYear: number; boundary: 'ttw' | 'wtw'; annualKg: number };
+
+/**
+ * The fleet's actual emissions per year (in the budget's boundary) from the first budget year, or
+ * the last twelve years, to this year, beside each year's budget.
+ */
+async function yearlyTrend(client: ApiClient, budgets: FleetBudget[], boundary: 'ttw' | 'wtw') {
+  const thisYear = Number(localDay().slice(0, 4));
+  const first = Math.max(Math.min(...budgets.map((b) => b.fromYear)), thisYear - TREND_YEARS + 1);
+  const report = await client.emissions({ from: `${first}-01-01`, to: `${thisYear + 1}-01-01`, groupBy: 'month', boundary });
+  const years = Array.from({ length: thisYear - first + 1 }, (_, i) => first + i);
+  return years.map((y) => ({
+    year: y,
+    actualKg: report.rows.filter((r) => r.group.startsWith(`${y}-`)).reduce((sum, r) => sum + r.actualKg, 0),
+    budgetKg: budgets.find((b) => b.fromYear <= y && y <= b.toYear && b.boundary === boundary)?.annualKg ?? null,
+  }));
+}
+
+function trendPart(trend: Array<{ year: number; actualKg: number; budgetKg: number | null }>, kg: Kg, scaled: (v: number) => number, unit: string, keep: (drawn: Drawn) => HTMLElement): Node[] {
+  const labels = trend.map((row) => String(row.year));
+  return [
+    keep(
+      barChart(t('budget.trendChart'), labels, [
+        { label: t('budget.actual'), values: trend.map((row) => scaled(row.actualKg)) },
+        { label: t('budget.budget'), values: trend.map((row) => (row.budgetKg === null ? null : scaled(row.budgetKg))), type: 'line' },
+      ], unit),
+    ),
+    h(
+      'details',
+      {},
+      h('summary', {}, t('budget.trendTable')),
+      table(t('budget.trendChart'), [{ text: t('climate.year') }, { text: t('budget.actual'), numeric: true }, { text: t('budget.budget'), numeric: true }], trend.map((row) => h('tr', { 'data-year': String(row.year) }, h('th', { scope: 'row' }, String(row.year)), h('td', { class: 'num' }, kg(row.actualKg)), h('td', { class: 'num' }, kg(row.budgetKg))))),
+    ),
+  ];
+}
+
+const statusText = (status: string | null) => (status === null ? '–' : t(`budget.status.${status}` as MessageKey));
+
+function budgetPart(client: ApiClient, report: ClimateBudget | null, year: number, kg: Kg, scaled: (v: number) => number, unit: string, keep: (drawn: Drawn) => HTMLElement): Node[] {
+  if (!report) return [emptyState(t('budget.none', { year }))];
+  const { totals } = report;
+  const fact = (term: string, value: string, key: string) => [h('dt', {}, term), h('dd', { 'data-figure': key }, value)];
+  const labels = report.months.map((m) => formatMonth(m.month));
+  const future = (i: number) => i + 1 > report.atEndOfMonth;
+  const nodes: Node[] = [
+    h(
+      'dl',
+      { class: 'facts', id: 'budget-totals' },
+      ...fact(t('budget.annual'), kg(totals.annualBudgetKg), 'budgetKg'),
+      ...fact(t('budget.actualToDate'), kg(totals.actualToDateKg), 'budgetActualKg'),
+      ...fact(t('budget.forecast'), kg(totals.forecastKg), 'forecastKg'),
+      ...fact(t('budget.status'), statusText(totals.status), 'budgetStatus'),
+      h('dt', {}, t('climate.coverage')),
+      h('dd', { 'data-figure': 'budgetCoverage' }, coverageText(totals.coverage, true)),
+    ),
+    h('p', { class: 'note' }, t('budget.atEnd', { month: report.atEndOfMonth, version: report.budgetSetVersion, boundary: report.boundary })),
+  ];
+  if (report.whatIf) {
+    nodes.push(h('p', { id: 'budget-what-if' }, t('budget.whatIf', { name: report.whatIf.planName, forecast: kg(report.whatIf.forecastKg), status: statusText(report.whatIf.status) })));
+  }
+  nodes.push(
+    keep(
+      barChart(t('budget.chart'), labels, [
+        // Same order, so the same colours, as the trend chart: actual, budget, then the forecast.
+        { label: t('budget.actual'), values: report.months.map((m) => (m.actualKg === null ? null : scaled(m.actualKg))), stack: 'a' },
+        { label: t('budget.budget'), values: report.months.map((m) => scaled(m.budgetKg)), type: 'line' },
+        { label: t('budget.forecastMonth'), values: report.months.map((m, i) => (future(i) && m.forecastKg !== null ? scaled(m.forecastKg) : null)), stack: 'a' },
+      ], unit),
+    ),
+    h(
+      'div',
+      { class: 'table-wrap' },
+      table(
+        t('budget.heading', { year }),
+        [{ text: t('col.month') }, { text: t('budget.budget'), numeric: true }, { text: t('budget.actual'), numeric: true }, { text: t('budget.forecastMonth'), numeric: true }, { text: t('climate.coverage'), numeric: true }],
+        report.months.map((m, i) =>
+          h('tr', { 'data-month': m.month }, h('th', { scope: 'row' }, labels[i]), h('td', { class: 'num' }, kg(m.budgetKg)), h('td', { class: 'num' }, kg(m.actualKg)), h('td', { class: 'num' }, kg(m.forecastKg)), h('td', { class: 'num' }, future(i) ? '' : coverageText(m.coverage, false))),
+        ),
+      ),
+    ),
+  );
+  const status = h('div', { 'aria-live': 'polite' });
+  nodes.push(
+    h(
+      'p',
+      {},
+      `${t('climate.exportBudget')}: `,
+      ...(['xlsx', 'csv'] as const).flatMap((format) => [
+        h('button', { type: 'button', 'data-export': `reports/climate-budget:${format}`, onclick: () => void saveFile(client, status, 'reports/climate-budget', { year, format }, `klimabudsjett-${year}.${format}`) }, format.toUpperCase()),
+        ' ',
+      ]),
+    ),
+    status,
+  );
+  if (report.targets.length > 0) {
+    nodes.push(h('h3', {}, t('budget.targets')), h('ul', { id: 'budget-targets' }, ...report.targets.map((target) => h('li', { 'data-target-status': target.status }, `${target.name}: ${t(`target.${target.status}` as MessageKey)}`))));
+  }
+  return nodes;
+}
+
+function planPart(report: ElectrificationPlan): Node[] {
+  if (report.rows.length === 0) return [emptyState(t('plan.none'))];
+  return [
+    h(
+      'div',
+      { class: 'table-wrap' },
+      table(
+        t('plan.heading'),
+        [{ text: t('plan.rank'), numeric: true }, { text: t('fleet.registration') }, { text: t('col.class') }, { text: t('plan.verdict') }, { text: t('plan.reason') }, { text: t('plan.p95'), numeric: true }, { text: t('plan.candidate') }, { text: t('plan.avoided'), numeric: true }],
+        report.rows.map((row) =>
+          h(
+            'tr',
+            { 'data-verdict': row.verdict },
+            h('td', { class: 'num' }, String(row.rank)),
+            h('th', { scope: 'row' }, row.registration),
+            h('td', {}, label('class', row.vehicleClass)),
+            h('td', {}, t(`plan.verdict.${row.verdict}` as MessageKey)),
+            h('td', {}, row.reason),
+            h('td', { class: 'num' }, formatQuantity(row.p95DailyKm, 'km', 0)),
+            h('td', {}, row.candidateName ?? '–'),
+            h('td', { class: 'num' }, formatQuantity(row.avoidedTtwKgPerYear, 'kg', 0)),
+          ),
+        ),
+      ),
+    ),
+  ];
+}
+
+/** The plan of a past year is made as of its end (from its own last twelve months); of this year, as of today. */
+export function planAsOf(year: number): string | undefined {
+  const end = `${year + 1}-01-01`;
+  return end <= localDay() ? end : undefined;
+}
