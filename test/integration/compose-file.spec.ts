@@ -48,9 +48,9 @@ describe('docker-compose.yml', () => {
     expect(validate.errors!.map((e) => e.instancePath)).toEqual(expect.arrayContaining(['/services/app/ports', '/services/app']));
   });
 
-  it('publishes only the broker and the service, without trust authentication or an empty secret', () => {
+  it('publishes only the broker and the service (HTTP and OCPP), without trust authentication or an empty secret', () => {
     const published = Object.entries(compose.services).flatMap(([name, service]) => (service.ports ?? []).map((port) => `${name} ${port}`));
-    expect(published.sort()).toEqual(['app 3000:3000', 'mosquitto 1883:1883']);
+    expect(published.sort()).toEqual(['app 3000:3000', 'app 9220:9220', 'mosquitto 1883:1883']);
     const postgres = compose.services.postgres.environment!;
     expect(postgres.POSTGRES_HOST_AUTH_METHOD).toBeUndefined();
     // `${VAR:?message}`: Compose stops with the message when the variable is unset or empty.
