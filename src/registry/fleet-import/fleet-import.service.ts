@@ -10,6 +10,7 @@ import { OrganizationsService } from '../organizations/organizations.service';
 import { invalidField } from '../shared/errors';
 import { normalizeRegistration } from '../shared/validators';
 import { SubsidyGrantsService } from '../subsidy-grants/subsidy-grants.service';
+import { DEFAULT_PROFILE } from '../devices/device-profiles';
 import { VehiclesService } from '../vehicles/vehicles.service';
 import { ChargePointRow, FleetFile, FleetFileSection, SubsidyGrantRow, VehicleRow } from './fleet-file';
 
@@ -145,6 +146,9 @@ export class FleetImportService {
       referenceCarrier: null,
       referenceConsumptionPerKm: null,
       deviceId: null,
+      profile: DEFAULT_PROFILE,
+      profileIdentity: null,
+      profileTopic: null,
       ...fields,
       departmentId,
       replacesVehicleId,
@@ -168,7 +172,7 @@ export class FleetImportService {
       if (!grant) throw invalidField('subsidyGrant', `no subsidy grant with reference ${subsidyGrant}`);
       subsidyGrantId = grant.id;
     }
-    const values = { ...fields, organizationId, subsidyGrantId };
+    const values = { profile: DEFAULT_PROFILE, profileIdentity: null, ...fields, organizationId, subsidyGrantId };
     const existing = await this.chargePoints.findByDeviceId(row.deviceId, manager);
     if (!existing) {
       await this.chargePoints.create(values, manager);
