@@ -31,6 +31,7 @@ export class DeviceProfiles1767300000000 implements MigrationInterface {
         vehicle_id uuid PRIMARY KEY REFERENCES vehicles (id) ON DELETE CASCADE,
         closed_sessions_kwh double precision NOT NULL,
         session_kwh double precision NOT NULL,
+        version bigint NOT NULL,
         updated_at timestamptz NOT NULL DEFAULT now()
       )`);
   }

@@ -23,7 +23,7 @@ export interface PoolOptions {
    * without an error (the message is committed); with an error it never gets one and
    * re-delivers the message after a reconnect. `settled` must be called exactly once.
    */
-  onMessage: (topic: string, payload: Buffer, settled: (error?: unknown) => void) => void;
+  onMessage: (topic: string, payload: Buffer, settled: (error?: unknown) => void, packet: { qos: number; retain: boolean }) => void;
   /** Called when a connection comes back after it was lost (for the reconnect metric). */
   onReconnect?: (clientId: string) => void;
 }
@@ -69,8 +69,27 @@ export class MqttConnectionPool {
   private clients: MqttClient[] = [];
   private readonly connectionStates: ConnectionState[] = [];
   private stopping = false;
+  private subscriptions: string[];
+  /** Each connection's subscribe-now, for a change of the filters while it is up. */
+  private readonly resubscribers: Array<() => void> = [];
 
-  constructor(private readonly options: PoolOptions) {}
+  constructor(private readonly options: PoolOptions) {
+    this.subscriptions = [...options.subscriptions];
+  }
+
+  /**
+   * New topic filters (a device profile came into use or went out of it): each connection
+   * subscribes the new set now, unsubscribes the dropped filters, and does so on every connect.
+   */
+  setSubscriptions(filters: string[]): void {
+    const dropped = this.subscriptions.filter((filter) => !filters.includes(filter));
+    this.subscriptions = [...filters];
+    for (const [index, client] of this.clients.entries()) {
+      if (!client.connected) continue;
+      if (dropped.length > 0) client.unsubscribe(dropped);
+      this.resubscribers[index]?.();
+    }
+  }
 
   async start(): Promise<void> {
     this.clients = Array.from({ length: this.options.size }, (_, index) => this.connect(index));
@@ -83,7 +102,7 @@ export class MqttConnectionPool {
           }),
       ),
     );
-    this.logger.log({ connections: this.options.size, subscriptions: this.options.subscriptions }, 'Ingest connections up');
+    this.logger.log({ connections: this.options.size, subscriptions: this.subscriptions }, 'Ingest connections up');
   }
 
   /** A copy of each connection's state, for health and metrics. */
@@ -111,7 +130,7 @@ export class MqttConnectionPool {
     this.connectionStates[index] = state;
     const client = mqtt.connect(this.options.url, clientOptions);
     this.holdAcknowledgements(client, state);
-    this.watchConnection(client, state);
+    this.resubscribers[index] = this.watchConnection(client, state);
     return client;
   }
 
@@ -158,7 +177,7 @@ export class MqttConnectionPool {
         const resume = readNext;
         readNext = undefined;
         resume?.();
-      });
+      }, { qos: packet.qos, retain: packet.retain });
       if (inHand < this.options.inHandPerConnection && inHandBytes < this.options.inHandBytesPerConnection) done();
       else readNext = () => done();
     };
@@ -169,14 +188,14 @@ export class MqttConnectionPool {
    * of state (lost, back, refused), not once per reconnect attempt: a broker down for a minute
    * would otherwise write a line per connection and second.
    */
-  private watchConnection(client: MqttClient, state: ConnectionState) {
+  private watchConnection(client: MqttClient, state: ConnectionState): () => void {
     let lostAt: number | undefined;
     let retry: NodeJS.Timeout | undefined;
     let refusalLogged = false;
     const subscribe = () => {
       clearTimeout(retry);
       if (!client.connected || this.stopping) return;
-      const { subscriptions } = this.options;
+      const { subscriptions } = this;
       client.subscribe(subscriptions, { qos: 1 }, (error, granted) => {
         // One grant per filter, each at least QoS 1: a grant of QoS 0 would lose messages.
         const refused = subscriptions.filter((topic) => ![1, 2].includes(granted?.find((grant) => grant.topic === topic)?.qos ?? -1));
@@ -222,6 +241,7 @@ export class MqttConnectionPool {
       if (lostAt === undefined) this.logger.warn({ err: error, clientId: state.clientId }, 'Ingest connection error');
       else this.logger.debug({ err: error, clientId: state.clientId }, 'Ingest reconnect failed');
     });
+    return subscribe;
   }
 
   /** Closes every connection without acknowledging messages still in hand. */
