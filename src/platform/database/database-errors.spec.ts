@@ -1,5 +1,5 @@
 import { QueryFailedError } from 'typeorm';
-import { isDatabaseUnreachable } from './database-errors';
+import { isDatabaseUnreachable, isPoolExhausted } from './database-errors';
 
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
 
@@ -8,7 +8,7 @@ describe('isDatabaseUnreachable', () => {
     ['a refused connection', withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED')],
     ['a refused connection to several addresses', Object.assign(new AggregateError([withCode('connect ECONNREFUSED ::1:5432', 'ECONNREFUSED')]), { code: 'ECONNREFUSED' })],
     ['a connection that ended under a query', new Error('Connection terminated unexpectedly')],
-    ['no connection within the pool timeout', new Error('timeout exceeded when trying to connect')],
+    ['a new connection not opened in time', new Error('Connection terminated due to connection timeout')],
     ['a server shutting down (57P01)', withCode('terminating connection due to administrator command', '57P01')],
     ['a server starting up (57P03)', withCode('the database system is starting up', '57P03')],
     ['a connection exception (class 08)', withCode('connection failure', '08006')],
@@ -22,9 +22,24 @@ describe('isDatabaseUnreachable', () => {
     ['a unique violation', new QueryFailedError('INSERT', [], withCode('duplicate key value', '23505'))],
     ['a syntax error', withCode('syntax error at or near "SELEC"', '42601')],
     ['a plain error', new Error('something else')],
+    ['a pool with no free connection in time', new Error('timeout exceeded when trying to connect')],
     ['not an error', 'ECONNREFUSED'],
     ['nothing', undefined],
   ])('is false for %s', (_, error) => {
     expect(isDatabaseUnreachable(error)).toBe(false);
+  });
+});
+
+describe('isPoolExhausted', () => {
+  it('is true for pg-pool\'s checkout timeout, bare or wrapped', () => {
+    const exhausted = new Error('timeout exceeded when trying to connect');
+    expect(isPoolExhausted(exhausted)).toBe(true);
+    expect(isPoolExhausted(new QueryFailedError('SELECT 1', [], exhausted))).toBe(true);
+  });
+
+  it('is false for an unreachable server and other errors', () => {
+    expect(isPoolExhausted(withCode('connect ECONNREFUSED 127.0.0.1:5432', 'ECONNREFUSED'))).toBe(false);
+    expect(isPoolExhausted(new Error('Connection terminated due to connection timeout'))).toBe(false);
+    expect(isPoolExhausted(undefined)).toBe(false);
   });
 });

@@ -36,8 +36,13 @@ export function rethrowAsConflict(error: unknown, fields: ConstraintFields): nev
 const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 /** SQLSTATEs of a server going away: admin_shutdown, crash_shutdown, cannot_connect_now (starting up or shutting down). */
 const SHUTDOWN_STATES = new Set(['57P01', '57P02', '57P03']);
-/** What node-postgres says when a connection ends under it or cannot be had in time (these errors carry no code). */
-const UNREACHABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i;
+/**
+ * What node-postgres says when a connection ends under it or a new one cannot be opened in time
+ * ("Connection terminated due to connection timeout"); these errors carry no code.
+ */
+const UNREACHABLE_MESSAGES = /Connection terminated|Client has encountered a connection error/i;
+/** pg-pool's error when every pooled connection stayed busy for connectionTimeoutMillis. */
+const POOL_EXHAUSTED_MESSAGE = 'timeout exceeded when trying to connect';
 
 /**
  * Whether an error means PostgreSQL cannot be reached (down, restarting, out of reach), rather
@@ -55,4 +60,16 @@ export function isDatabaseUnreachable(error: unknown): boolean {
   const code = typeof candidate.code === 'string' ? candidate.code : '';
   if (UNREACHABLE_CODES.has(code) || SHUTDOWN_STATES.has(code) || code.startsWith('08')) return true;
   return typeof candidate.message === 'string' && UNREACHABLE_MESSAGES.test(candidate.message);
+}
+
+/**
+ * Whether an error means the connection pool had no free connection in time: the database is
+ * reachable but this process asks more of it than the pool holds (a burst of jobs, slow queries).
+ * Worth waiting out like an outage, but it is not one and must not be logged as one.
+ */
+export function isPoolExhausted(error: unknown): boolean {
+  if (!error || typeof error !== 'object') return false;
+  const candidate = error as { message?: unknown; driverError?: unknown };
+  if (candidate.driverError && candidate.driverError !== error && isPoolExhausted(candidate.driverError)) return true;
+  return candidate.message === POOL_EXHAUSTED_MESSAGE;
 }

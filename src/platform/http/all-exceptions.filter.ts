@@ -33,7 +33,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     }
     if (this.database.isOutage(exception)) {
       response.setHeader('Retry-After', String(DATABASE_RETRY_SECONDS));
-      response.status(503).json({ statusCode: 503, message: 'The database is unreachable; try again shortly' });
+      response.status(503).json({ statusCode: 503, message: 'The database is unreachable or busy; try again shortly' });
       return;
     }
     this.logger.error({ err: exception, method: request.method, url: request.originalUrl }, 'Unhandled error');
