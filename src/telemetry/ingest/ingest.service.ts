@@ -16,7 +16,7 @@ import { deviceIdOfTopic } from '../contract/topics';
 import { DecodeContext, DecodedMessage, DeviceLookup, FUTURE_TOLERANCE_MS, deadLetter, decodeMessage } from './decode-message';
 import { MicroBatcher, Settled } from './micro-batcher';
 import { MqttConnectionPool } from './mqtt-connection-pool';
-import { ProfileIngest } from '../profiles/profile-ingest';
+import { JSON_DECODERS, ProfileIngest } from '../profiles/profile-ingest';
 import { ProfileRoutes, deviceKey } from '../profiles/profile-routes';
 import { ChargeTotals } from '../profiles/teslamate/charge-totals';
 import { backoffMs, isDataError } from './storage-errors';
@@ -121,7 +121,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       context: (now) => this.decodeContext(now),
       submit: (entry, settled) => this.batcher!.add({ ...entry, seq: this.received, v1: false }, settled),
       chargeTotals: this.chargeTotals,
-      jsonDecoders: {},
+      jsonDecoders: JSON_DECODERS,
       count: (profile, outcome) => this.metrics.profileDeliveries.inc({ profile, outcome }),
     });
     this.pool = new MqttConnectionPool({

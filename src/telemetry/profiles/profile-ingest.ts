@@ -6,22 +6,25 @@ import { deadLetter } from '../ingest/decode-message';
 import { Settled } from '../ingest/micro-batcher';
 import { RawBatch, emptyBatch } from '../storage/raw-batch';
 import { AssembledBodies, ValueKind } from './assembled-profile';
+import { DecodedDelivery } from './decoded-delivery';
 import { Assembly, AssemblyWindow } from './assembly';
 import { EvccFlags, evccBodies, evccStatus, evccValueKind } from './evcc/evcc';
 import { ovmsBodies, ovmsValueKind } from './ovms-v3/ovms-v3';
+import { decodeOwnTracks } from './owntracks/decode';
 import { ProfileRoute, ProfileRoutes, deviceKey } from './profile-routes';
 import { ChargeTotals } from './teslamate/charge-totals';
+import { decodeTeltonika } from './teltonika-json/decode';
 import { CHARGE_ENERGY_ADDED, teslamateBodies, teslamateValueKind } from './teslamate/teslamate';
 import { numberText, textValue } from './text-values';
 
-/** What a JSON publisher's decoder makes of one delivery (owntracks, teltonika-json). */
-export type JsonDelivery =
-  | { kind: 'telemetry'; identity: string; body: Record<string, unknown> }
-  | { kind: 'connection'; identity: string; state: 'online' | 'offline'; ts: number | null }
-  | { kind: 'ignored'; identity: string; reason: string }
-  | { kind: 'invalid'; identity: string | null; detail: string };
+/** A JSON publisher's decoder (one document per delivery: owntracks, teltonika-json); `identity` is the routed device's. */
+export type JsonDecoder = (topic: string, identity: string, payload: Buffer) => DecodedDelivery;
 
-export type JsonDecoder = (topic: string, identity: string, payload: Buffer) => JsonDelivery;
+/** The decoders of the JSON publishers, each in its profile's folder. */
+export const JSON_DECODERS: Partial<Record<PublisherProfile, JsonDecoder>> = {
+  owntracks: (topic, _identity, payload) => decodeOwnTracks(topic, payload),
+  'teltonika-json': (_topic, identity, payload) => decodeTeltonika(identity, payload),
+};
 
 /** A delivery as the MQTT connection handed it over. */
 export interface Delivery {
@@ -171,7 +174,8 @@ export class ProfileIngest {
         return this.connection([device], decoded.state, delivery, settled, decoded.ts ?? undefined);
       case 'invalid':
         this.options.count(profile, 'rejected');
-        return this.reject(delivery.topic, device.identity, new Rejection('schema_violation', decoded.detail), delivery.payload, delivery.receivedAt, settled);
+        // The decoders say "malformed JSON" where the payload is no JSON at all; everything else breaks the publisher's schema.
+        return this.reject(delivery.topic, device.identity, new Rejection(decoded.detail.includes('malformed JSON') ? 'malformed_json' : 'schema_violation', decoded.detail), delivery.payload, delivery.receivedAt, settled);
       case 'telemetry':
         this.options.count(profile, 'sample');
         return this.samples(device, { vehicle: decoded.body }, delivery.topic, delivery.payload, delivery.receivedAt, settled);
