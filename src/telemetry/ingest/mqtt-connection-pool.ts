@@ -70,8 +70,8 @@ export class MqttConnectionPool {
   private readonly connectionStates: ConnectionState[] = [];
   private stopping = false;
   private subscriptions: string[];
-  /** Each connection's subscribe-now, for a change of the filters while it is up. */
-  private readonly resubscribers: Array<() => void> = [];
+  /** Each connection's subscribe-now (of the given filters, else all), for a change of the filters while it is up. */
+  private readonly resubscribers: Array<(filters?: string[]) => void> = [];
 
   constructor(private readonly options: PoolOptions) {
     this.subscriptions = [...options.subscriptions];
@@ -79,15 +79,18 @@ export class MqttConnectionPool {
 
   /**
    * New topic filters (a device profile came into use or went out of it): each connection
-   * subscribes the new set now, unsubscribes the dropped filters, and does so on every connect.
+   * subscribes the added filters now and unsubscribes the dropped ones; every connect subscribes
+   * the whole set. Only the added ones: a SUBSCRIBE makes the broker send the filter's retained
+   * messages again, and a profile's topics may hold thousands.
    */
   setSubscriptions(filters: string[]): void {
+    const added = filters.filter((filter) => !this.subscriptions.includes(filter));
     const dropped = this.subscriptions.filter((filter) => !filters.includes(filter));
     this.subscriptions = [...filters];
     for (const [index, client] of this.clients.entries()) {
       if (!client.connected) continue;
       if (dropped.length > 0) client.unsubscribe(dropped);
-      this.resubscribers[index]?.();
+      if (added.length > 0) this.resubscribers[index]?.(added);
     }
   }
 
@@ -192,10 +195,10 @@ export class MqttConnectionPool {
     let lostAt: number | undefined;
     let retry: NodeJS.Timeout | undefined;
     let refusalLogged = false;
-    const subscribe = () => {
+    const subscribe = (filters?: string[]) => {
       clearTimeout(retry);
       if (!client.connected || this.stopping) return;
-      const { subscriptions } = this;
+      const subscriptions = filters ?? this.subscriptions;
       client.subscribe(subscriptions, { qos: 1 }, (error, granted) => {
         // One grant per filter, each at least QoS 1: a grant of QoS 0 would lose messages.
         const refused = subscriptions.filter((topic) => ![1, 2].includes(granted?.find((grant) => grant.topic === topic)?.qos ?? -1));
@@ -214,7 +217,7 @@ export class MqttConnectionPool {
           const reason = error ? error.message : 'refused (QoS 128: the MQTT_USERNAME user may lack read access) or granted below QoS 1';
           this.logger.error({ clientId: state.clientId, grants, reason, retryInMs: SUBSCRIBE_RETRY_MS }, 'Subscription not granted; retrying');
         }
-        retry = setTimeout(subscribe, SUBSCRIBE_RETRY_MS);
+        retry = setTimeout(() => subscribe(), SUBSCRIBE_RETRY_MS);
       });
     };
     client.on('connect', (connack) => {

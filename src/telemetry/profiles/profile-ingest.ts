@@ -84,6 +84,8 @@ export class ProfileIngest {
   private readonly assembly: Assembly<ProfileDeviceEntry>;
   /** evcc's last `<root>/updated` (unix s) and when it arrived, per root. */
   private readonly evccUpdated = new Map<string, { ts: number; at: number }>();
+  /** The last v.p.gpstime an OVMS device's sample was stamped with (ms), by device key. */
+  private readonly ovmsGpstime = new Map<string, number>();
   /** evcc loadpoints' connected / charging flags, by device key. */
   private readonly evccFlags = new Map<string, EvccFlags>();
 
@@ -186,7 +188,7 @@ export class ProfileIngest {
     const text = textValue(delivery.payload);
     if (site === 'updated') {
       const ts = Number(text);
-      if (!delivery.retain && text !== undefined && Number.isFinite(ts)) this.evccUpdated.set(root, { ts: ts * 1000, at: delivery.receivedAt });
+      if (!delivery.retain && text !== undefined && Number.isFinite(ts)) this.evccUpdated.set(root, { ts: Math.round(ts * 1000), at: delivery.receivedAt });
       this.options.count('evcc', 'ignored');
       return settled();
     }
@@ -230,9 +232,13 @@ export class ProfileIngest {
     let bodies: AssembledBodies;
     let chargeTotal: ReturnType<ChargeTotals['add']> | undefined;
     switch (device.profile) {
-      case 'ovms-v3':
-        bodies = ovmsBodies(values, firstAt);
+      case 'ovms-v3': {
+        const key = deviceKey(device.profile, device.identity);
+        const stamped = ovmsBodies(values, firstAt, this.ovmsGpstime.get(key));
+        if (stamped.gpstimeMs !== undefined) this.ovmsGpstime.set(key, stamped.gpstimeMs);
+        bodies = stamped;
         break;
+      }
       case 'teslamate': {
         const session = numberText(values.get(CHARGE_ENERGY_ADDED));
         // Only a usable session value counts into the total; anything else goes on as it came, for the contract's check to name.

@@ -19,7 +19,7 @@ import { booleanText, numberText } from '../text-values';
  * | v.c.kwh.grid.total (kWh)        | energyChargedKwh (cumulative from the grid) |
  * | v.b.energy.used.total (kWh)     | energyConsumedKwh                  |
  * | v.c.charging (yes/no)           | charging                           |
- * | v.p.gpstime (UTC s)             | the sample's ts when present       |
+ * | v.p.gpstime (UTC s)             | the sample's ts when present and later than the last (see ovmsBodies) |
  * | s.v3.connected (yes/no)         | connection event online / offline  |
  *
  * Every other metric is ignored (counted). QoS 0 deliveries carry no acknowledgement, so a
@@ -62,15 +62,27 @@ export function ovmsValueKind(metric: string, text: string | undefined): ValueKi
   return metric in OVMS_METRICS ? { kind: 'value' } : { kind: 'ignored' };
 }
 
-/** One window's metrics as a contract vehicle sample; `receivedAt` stamps it when v.p.gpstime is absent. */
-export function ovmsBodies(values: Map<string, string | undefined>, receivedAt: number): AssembledBodies {
+/**
+ * One window's metrics as a contract vehicle sample, stamped with v.p.gpstime when the window has
+ * one later than the device's last (`lastGpstimeMs`), else with `receivedAt`. OVMS writes gpstime
+ * through a float conversion, so its text moves in steps of 128 s (OvmsMetricInt64::AsString, see
+ * test/fixtures/profiles/ovms-v3/README.md) and is published only when it changed: stamping every
+ * round with it would give rounds the same ts, and all but the first would be dropped as
+ * duplicates. A new step is never later than the true time and later than the rounds before it,
+ * so the order of samples holds. Returns the gpstime it stamped with, if any.
+ */
+export function ovmsBodies(values: Map<string, string | undefined>, receivedAt: number, lastGpstimeMs: number | undefined): AssembledBodies & { gpstimeMs?: number } {
   const fields: Record<string, unknown> = {};
   for (const [metric, text] of values) {
     const field = OVMS_METRICS[metric];
     fields[field] = BOOLEAN_METRICS.has(metric) ? booleanText(text) : numberText(text);
   }
   const gpstime = fields.ts;
-  const body = definedOnly({ ...fields, ts: typeof gpstime === 'number' ? gpstime * 1000 : (gpstime ?? receivedAt) });
+  const gpstimeMs = typeof gpstime === 'number' ? Math.round(gpstime * 1000) : undefined;
+  const stampWithGps = gpstimeMs !== undefined && (lastGpstimeMs === undefined || gpstimeMs > lastGpstimeMs);
+  // Text that is no number goes on as the ts, for the contract's check to name.
+  const ts = stampWithGps ? gpstimeMs : gpstime === undefined || gpstimeMs !== undefined ? receivedAt : gpstime;
+  const body = definedOnly({ ...fields, ts });
   keepWholePosition(body);
-  return { vehicle: body };
+  return { vehicle: body, gpstimeMs: stampWithGps ? gpstimeMs : undefined };
 }
