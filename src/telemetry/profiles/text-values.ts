@@ -13,8 +13,8 @@ export function textValue(payload: Buffer): string | undefined {
 
 /** `yes`/`no`, `true`/`false`, `1`/`0`; anything else stays text so that the contract's check names it. */
 export function booleanText(text: string | undefined): boolean | string | undefined {
-  if (text === undefined) return undefined;
-  switch (text.toLowerCase()) {
+  if (text === undefined || text.trim() === '') return undefined;
+  switch (text.trim().toLowerCase()) {
     case 'yes':
     case 'true':
     case '1':
@@ -30,7 +30,8 @@ export function booleanText(text: string | undefined): boolean | string | undefi
 
 /** A number in any notation the publishers use (`12.5`, `1e+06`, Elixir's `1.0e6`); anything else stays text for the contract's check. */
 export function numberText(text: string | undefined): number | string | undefined {
-  if (text === undefined) return undefined;
+  // Number('') is 0: an empty text is unknown, never 0.
+  if (text === undefined || text.trim() === '') return undefined;
   const value = Number(text);
   return Number.isFinite(value) ? value : text;
 }
