@@ -176,6 +176,17 @@ describe('device profiles', () => {
       since = rows[2].ts;
     });
 
+    it('knows a car registered through the API before the API answered (amendment 1.1)', async () => {
+      const cars = ['21', '22', '23'];
+      const ids: string[] = [];
+      for (const carId of cars) {
+        ids.push(await vehicle('teslamate', carId));
+        await device.publish(`teslamate/cars/${carId}/odometer`, '5.5'); // at once: the device reload comes later
+      }
+      for (const id of ids) await sql.waitForCount(`SELECT 1 FROM vehicle_samples WHERE vehicle_id = $1 AND odometer_km = 5.5`, 1, [id]);
+      expect(await sql.count(`SELECT 1 FROM dead_letters WHERE reason = 'unknown_device' AND device_id = ANY($1)`, [cars])).toBe(0);
+    });
+
     it('records healthy as the connection event', async () => {
       await device.publish(topic('healthy'), 'false');
       await sql.waitForCount(`SELECT 1 FROM device_connection_events WHERE device_ref = $1 AND state = 'offline'`, 1, [car]);
@@ -245,6 +256,28 @@ describe('device profiles', () => {
       await device.publish(`${prefix}metric/v/b/soc`, '55', { qos: 0 });
       const [sample] = await newSamples(ev, start, 1);
       expect(sample).toMatchObject({ speed_kmh: null, soc_pct: 55 });
+    });
+  });
+
+  describe('owntracks and teltonika-json', () => {
+    it('owntracks: tst in epoch seconds is the ts, vel the speed, batt never socPct, lwt offline', async () => {
+      const phone = await vehicle('owntracks', 'kari/van3');
+      const tst = Math.floor(Date.now() / 1000) - 90;
+      const location = { _type: 'location', tst, lat: 59.91, lon: 10.75, vel: 36, batt: 55, odometer: 2345.6, ign: true };
+      await untilHeard(phone, () => device.publish('owntracks/kari/van3', location));
+      const [sample] = (await samples(phone)).filter((row) => row.ts.getTime() === tst * 1000);
+      expect(sample).toMatchObject({ speed_kmh: 36, lat: 59.91, lon: 10.75, odometer_km: 2345.6, ignition: true, soc_pct: null });
+      await device.publish('owntracks/kari/van3', { _type: 'lwt', tst: 1 });
+      await sql.waitForCount(`SELECT 1 FROM device_connection_events WHERE device_ref = $1 AND state = 'offline'`, 1, [phone]);
+    });
+
+    it('teltonika-json: ts in epoch milliseconds, odometer in metres, 0,0 is no position', async () => {
+      const tracker = await vehicle('teltonika-json', '352093089612345');
+      const ts = Date.now() - 45_000;
+      const record = { state: { reported: { ts: String(ts), latlng: '0,0', sp: 0, 239: 1, 16: 104322871, 66: 12850 } } };
+      await untilHeard(tracker, () => device.publish('352093089612345/data', record));
+      const [sample] = (await samples(tracker)).filter((row) => row.ts.getTime() === ts);
+      expect(sample).toMatchObject({ lat: null, lon: null, odometer_km: 104322.871, ignition: true, speed_kmh: 0 });
     });
   });
 
