@@ -146,10 +146,11 @@ export class FleetImportService {
       referenceCarrier: null,
       referenceConsumptionPerKm: null,
       deviceId: null,
-      profile: DEFAULT_PROFILE,
-      profileIdentity: null,
-      profileTopic: null,
       ...fields,
+      // A row without them is a contract-v1 device (the validated row has them as undefined, which would not compare as unchanged).
+      profile: fields.profile ?? DEFAULT_PROFILE,
+      profileIdentity: fields.profileIdentity ?? null,
+      profileTopic: fields.profileTopic ?? null,
       departmentId,
       replacesVehicleId,
     };
@@ -172,7 +173,7 @@ export class FleetImportService {
       if (!grant) throw invalidField('subsidyGrant', `no subsidy grant with reference ${subsidyGrant}`);
       subsidyGrantId = grant.id;
     }
-    const values = { profile: DEFAULT_PROFILE, profileIdentity: null, ...fields, organizationId, subsidyGrantId };
+    const values = { ...fields, profile: fields.profile ?? DEFAULT_PROFILE, profileIdentity: fields.profileIdentity ?? null, organizationId, subsidyGrantId };
     const existing = await this.chargePoints.findByDeviceId(row.deviceId, manager);
     if (!existing) {
       await this.chargePoints.create(values, manager);
