@@ -494,6 +494,7 @@ async function baselinePhase(): Promise<BaselineResult> {
 interface ProfileResult {
   rate: number;
   lost: number;
+  lastRoundMissing: number;
   rss: number;
 }
 
@@ -509,7 +510,10 @@ async function profileDeliveries(metricsPort: number, profile: BenchProfile): Pr
  * rounds of five values (one per topic) until `options.messages` went out, so that every device
  * assembles at once. Rate: values acknowledged by the broker (TeslaMate, QoS 1) or sent (OVMS,
  * QoS 0) / (last received_at - first publish). Lost: values acknowledged that never reached an
- * assembly window (the service's counter), plus devices whose last round is not in a stored sample.
+ * assembly window (the service's counter). Beside it, devices whose last round's odometer is in no
+ * stored sample: at QoS 1 a check that held values were stored; at QoS 0, with rounds far closer
+ * than a real OVMS sends them, also values of one window that arrived out of order over different
+ * connections of the shared subscription (the later-arriving, older value wins the window).
  */
 async function profilePhase(profile: BenchProfile): Promise<ProfileResult> {
   log(`profile ${profile}: ${options.messages} values from ${options.devices} devices to the ingest role`);
@@ -534,15 +538,15 @@ async function profilePhase(profile: BenchProfile): Promise<ProfileResult> {
         await sleep(2500); // the last windows close and commit
         const lastReceivedAt = await db!.lastReceivedAt();
         const rate = rateOf(load.acked, load.firstPublishAt, lastReceivedAt);
-        const lost = Math.max(0, load.acked - delivered) + missing;
+        const lost = Math.max(0, load.acked - delivered);
         const rss = Math.max(peakRssMiB(service.pid), rssSeen);
         print(
           `profile ${profile}: ${load.acked} values ${profile === 'teslamate' ? 'PUBACKed (QoS 1)' : 'sent (QoS 0)'} from ${options.devices} devices in ${load.rounds} rounds, ` +
             `committed in ${seconds(lastReceivedAt - load.firstPublishAt)} = ${Math.round(rate)} msg/s end to end; ${await db!.count()} samples; ` +
-            `reached assembly ${delivered}, devices without their last round ${missing}, lost ${lost}; failed publishes ${load.failed}; dead letters ${await deadLetterNote()}; ingest peak rss ${Math.round(rss)} MiB`,
+            `reached assembly ${delivered}, lost ${lost}; devices whose last odometer is in no stored sample ${missing}; failed publishes ${load.failed}; dead letters ${await deadLetterNote()}; ingest peak rss ${Math.round(rss)} MiB`,
         );
         serviceLogNote(`profile ${profile}`, service);
-        return { rate, lost, rss };
+        return { rate, lost, lastRoundMissing: missing, rss };
       } finally {
         clearInterval(rssTimer);
         await service.stop();
@@ -599,6 +603,8 @@ async function main(): Promise<number> {
     targets.push([`${options.profile} ${Math.round(profile.rate)} msg/s = ${round(profile.rate / ours.rate, 2)} of contract v1 >= 0.5`, profile.rate >= 0.5 * ours.rate]);
   }
   if (profile) targets.push([`${options.profile} lost ${profile.lost} = 0`, profile.lost === 0], [`${options.profile} rss ${Math.round(profile.rss)} < 512 MiB`, profile.rss < 512]);
+  // At QoS 1 a held value that never reached a stored sample is lost too.
+  if (profile && options.profile === 'teslamate') targets.push([`teslamate last rounds missing ${profile.lastRoundMissing} = 0`, profile.lastRoundMissing === 0]);
   const targetText = targets.length ? targets.map(([text, ok]) => `${text} ${ok ? 'ok' : 'MISSED'}`).join('; ') : 'none measured by these phases';
   print(`targets (${options.messages} messages${options.messages < 2_000_000 ? ', the issue asks for 2000000' : ''}): ${targetText}`);
   log(`bench took ${duration(Date.now() - started)}`);
@@ -612,7 +618,7 @@ async function main(): Promise<number> {
   if (profile) {
     print(
       `ingest profile ${options.profile}: ${Math.round(profile.rate)} msg/s beside contract v1 ${ours ? Math.round(ours.rate) : na} msg/s ` +
-        `(${ours ? round(profile.rate / ours.rate, 2).toFixed(2) : na}), lost ${profile.lost}, rss ${Math.round(profile.rss)} MiB with ${options.devices} devices assembling`,
+        `(${ours ? round(profile.rate / ours.rate, 2).toFixed(2) : na}), lost ${profile.lost}, devices without their last odometer ${profile.lastRoundMissing}, rss ${Math.round(profile.rss)} MiB with ${options.devices} devices assembling`,
     );
   }
   return options.check && targets.some(([, ok]) => !ok) ? 1 : 0;
