@@ -55,6 +55,15 @@ describe('ProfileIngest', () => {
     ingest.stop();
   });
 
+  it('stores nothing for a window that held only half a position, and acknowledges it', () => {
+    const { ingest, submitted, deliver } = setup();
+    const settled = deliver('teslamate/cars/1/latitude', '59.9');
+    ingest.closeAll();
+    expect(submitted).toHaveLength(0);
+    expect(settled).toHaveBeenCalledWith();
+    ingest.stop();
+  });
+
   it('settles QoS 0 deliveries at once: there is no acknowledgement to hold', () => {
     const { ingest, deliver } = setup();
     expect(deliver('teslamate/cars/1/odometer', '10', { qos: 0 })).toHaveBeenCalledWith();

@@ -263,6 +263,8 @@ export class ProfileIngest {
   private samples(device: ProfileDeviceEntry, bodies: AssembledBodies, topic: string, payload: Buffer, receivedAt: number, settled: Settled, chargeTotal?: RawBatch['chargeTotals'][number]): void {
     const rows = emptyBatch();
     const context = this.options.context(Date.now());
+    // A window that held only half a position (or only the publisher's time) knows nothing: no sample, and no fault of the device's.
+    if (bodies.vehicle && Object.keys(bodies.vehicle).every((field) => field === 'ts')) delete bodies.vehicle;
     try {
       if (bodies.vehicle) rows.vehicleSamples.push(Object.assign(normaliseVehicleSample(bodies.vehicle, context), { vehicleId: device.id }));
       if (bodies.status) rows.statusSamples.push(Object.assign(normaliseStatusSample(bodies.status, context), { chargePointId: device.id }));
