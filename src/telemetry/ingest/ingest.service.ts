@@ -175,7 +175,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
   private receive(topic: string, payload: Buffer, settled: Settled, packet: { qos: number; retain: boolean }): void {
     const receivedAt = Date.now();
     const seq = ++this.received;
-    if (!topic.startsWith(this.v1Prefix)) return this.profiles!.receive({ topic, payload, qos: packet.qos, retain: packet.retain, receivedAt, seq }, settled);
+    if (!this.isContractTopic(topic)) return this.profiles!.receive({ topic, payload, qos: packet.qos, retain: packet.retain, receivedAt, seq }, settled);
     let decoded: DecodedMessage;
     try {
       decoded = this.decode(topic, payload, receivedAt);
@@ -187,8 +187,10 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     this.batcher!.add({ topic, payload, receivedAt, seq, rows: decoded.rows, v1: true }, settled);
   }
 
-  private get v1Prefix(): string {
-    return `${this.config.mqttTopicRoot}/v1/`;
+  /** What `<root>/v1/#` matches, `<root>/v1` itself included (an unknown_topic of the contract's, not a profile's). */
+  private isContractTopic(topic: string): boolean {
+    const v1 = `${this.config.mqttTopicRoot}/v1`;
+    return topic.startsWith(v1) && (topic.length === v1.length || topic[v1.length] === '/');
   }
 
   private decodeContext(now: number): DecodeContext {
