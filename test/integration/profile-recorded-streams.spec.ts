@@ -87,17 +87,19 @@ describe('recorded publisher streams against the same drive in contract v1', () 
    * The payload times of the publishers that send their own, moved onto the replay's compressed
    * timeline. The stream time a payload time belongs to is the payload time less the largest
    * (payload time - stream time) of the file: OVMS's gpstime text is rounded down to 128 s steps,
-   * and the least rounded one is the closest to its true time.
+   * and the least rounded one is the closest to its true time. On the wire a new time is never
+   * before the rounds published ahead of it; a replay that falls behind its schedule (a busy
+   * machine) would break that, so a time is kept after the previous round's actual publication.
    */
-  function retime(profile: string, stream: Line[], replayStart: number): (line: Line) => string {
+  function retime(profile: string, stream: Line[], replayStart: number): (line: Line, previousRoundAt: number) => string {
     const timeKey = profile === 'ovms-v3' ? '/metric/v/p/gpstime' : profile === 'evcc' ? '/updated' : undefined;
     const stamped = stream.filter((line) => timeKey && line.topic.endsWith(timeKey) && line.payload !== '');
     if (!timeKey || stamped.length === 0) return (line) => line.payload;
     const offset = Math.max(...stamped.map((line) => Number(line.payload) * 1000 - line.atMs));
-    return (line) => {
+    return (line, previousRoundAt) => {
       if (!line.topic.endsWith(timeKey) || line.payload === '') return line.payload;
-      const atMs = Number(line.payload) * 1000 - offset;
-      return String((replayStart + atMs / SPEEDUP) / 1000);
+      const scheduled = replayStart + (Number(line.payload) * 1000 - offset) / SPEEDUP;
+      return String(Math.min(Date.now(), Math.max(scheduled, previousRoundAt + 50)) / 1000);
     };
   }
 
@@ -105,12 +107,17 @@ describe('recorded publisher streams against the same drive in contract v1', () 
     const stream = lines(profile, 'stream.jsonl');
     const start = Date.now();
     const payloadOf = retime(profile, stream, start);
+    let roundAt = start;
+    let previousRoundAt = 0;
+    let lastAtMs = -Infinity;
     for (const line of stream) {
       if (timed) {
         const due = start + line.atMs / SPEEDUP;
         if (due > Date.now()) await sleep(due - Date.now());
       }
-      await device.publish(line.topic, payloadOf(line), { qos: line.qos, retain: line.retain });
+      if (line.atMs - lastAtMs > 500) [previousRoundAt, roundAt] = [roundAt, Date.now()]; // a new publication round
+      lastAtMs = line.atMs;
+      await device.publish(line.topic, payloadOf(line, previousRoundAt), { qos: line.qos, retain: line.retain });
     }
     for (const line of lines(profile, 'contract-v1.jsonl')) await device.publish(line.topic, line.payload, { qos: 1, retain: false });
   }
