@@ -18,7 +18,8 @@ COPY --from=build /app/dist dist
 COPY package.json ./
 COPY config config
 COPY demo demo
+COPY docs/asyncapi.yaml docs/asyncapi.yaml
 USER node
-EXPOSE 3000
+EXPOSE 3000 9220
 # --max-semi-space-size: see scripts/lib/service-node-flags.ts
 CMD ["node", "--max-semi-space-size=32", "dist/src/main.js"]

@@ -12,6 +12,7 @@ import { DeadLetterKeysAndReplay1766300000000 } from './1766300000000-dead-lette
 import { CounterCoverage1767100000000 } from './1767100000000-counter-coverage';
 import { ConnectionEventTime1767150000000 } from './1767150000000-connection-event-time';
 import { RetiredVehicleStatus1767160000000 } from './1767160000000-retired-vehicle-status';
+import { Ocpp1767200000000 } from './1767200000000-ocpp';
 import { DeviceProfiles1767300000000 } from './1767300000000-device-profiles';
 
 export const migrations = [
@@ -28,5 +29,6 @@ export const migrations = [
   CounterCoverage1767100000000,
   ConnectionEventTime1767150000000,
   RetiredVehicleStatus1767160000000,
+  Ocpp1767200000000,
   DeviceProfiles1767300000000,
 ];

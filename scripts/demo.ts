@@ -3,19 +3,22 @@
  * (its data in .data/), applies migrations, starts the service with all roles, imports the demo
  * fleet, backfills the scenario's 2018-2019 history through MQTT (the simulator's progress bar,
  * then the derivation until the queue is empty; skipped when the database has it already), starts
- * the fleet simulator feeding it live traffic (a simulated minute per second, so that vehicles
- * visibly move) and prints where to look. Ctrl-C stops everything it started.
+ * the fleet simulator feeding it live traffic from the real clock (vehicles drive during working
+ * hours) and prints where to look, with a sign-in key per role. Ctrl-C stops everything it started.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Queue } from 'bullmq';
+import { createInterface } from 'node:readline';
+import { Queue, QueueEvents } from 'bullmq';
 import { DataSource } from 'typeorm';
 import { loadConfig } from '../src/platform/config/app-config';
 import { dataSourceOptions } from '../src/platform/database/data-source-options';
 import { ensureDatabase } from '../src/platform/database/ensure-database';
 import { QueueName } from '../src/platform/queue/job-catalogue';
+import { demoKeys } from './lib/demo-keys';
+import { humanLogLine } from '../src/platform/logging/human-log-line';
 import { RunningBroker, startBroker } from './lib/mosquitto';
 import { SERVICE_NODE_FLAGS } from './lib/service-node-flags';
 
@@ -30,6 +33,8 @@ const HISTORY_FROM = '2018-01-01';
 const HISTORY_TO = '2020-01-01';
 /** The service must accept samples back to the start of the history. */
 const HORIZON_DAYS = Math.ceil((Date.now() - Date.parse(`${HISTORY_FROM}T00:00:00Z`)) / 86_400_000) + 30;
+/** The horizon the service runs with; the simulator is told it too, so that it warns only when samples really fall outside. */
+const SERVICE_HORIZON_DAYS = process.env.BACKFILL_HORIZON_DAYS ?? String(HORIZON_DAYS);
 
 const say = (line: string) => process.stdout.write(`[demo] ${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -42,6 +47,21 @@ function demoAdminKey(): string {
   const key = `kk_demo_${randomBytes(24).toString('base64url')}`;
   writeFileSync(file, `${key}\n`, { mode: 0o600 });
   return key;
+}
+
+/** A demo secret for idTag hashes, kept like the admin key: the service warns (rightly) when it runs on its development default. */
+function demoIdTagSecret(): string {
+  const file = path.join(DATA, 'demo-id-tag-secret');
+  if (process.env.ID_TAG_SECRET) return process.env.ID_TAG_SECRET;
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const secret = randomBytes(32).toString('base64url');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
+
+/** The service's JSON log lines, one readable line each, so that its warnings read like the rest of the demo's output. */
+function relayServiceLog(stream: NodeJS.ReadableStream, out: NodeJS.WritableStream) {
+  createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => out.write(`[service] ${humanLogLine(line)}\n`));
 }
 
 async function migrate() {
@@ -123,7 +143,7 @@ async function publishChunk(mqttUrl: string, chunk: { from: string; to: string }
   const backfill = spawn(
     process.execPath,
     [path.join(ROOT, 'dist', 'scripts', 'simulator', 'main.js'), '--url', mqttUrl, '--from', chunk.from, '--to', chunk.to],
-    { env: process.env, stdio: ['ignore', 'pipe', 'inherit'] },
+    { env: { ...process.env, BACKFILL_HORIZON_DAYS: SERVICE_HORIZON_DAYS }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   track(backfill);
   let stdout = '';
@@ -174,25 +194,40 @@ async function waitForStored(service: ChildProcess, label: string, chunk: { from
   });
 }
 
-/** Waits until no derivation job waits or runs, three polls in a row. */
+/**
+ * Waits until no derivation job waits or runs, three polls in a row. Progress is jobs done of
+ * jobs known (done + still queued): the ingest keeps handing over the days it held back while
+ * the queue was long, so the total may grow, but the jobs done only count up.
+ */
 async function waitForDerivation(service: ChildProcess): Promise<void> {
   const config = loadConfig({ ...process.env, DATABASE_URL });
-  const queue = new Queue(QueueName.Derive, { prefix: config.redisKeyPrefix, connection: { url: config.redisUrl } });
+  const connection = { url: config.redisUrl };
+  const queue = new Queue(QueueName.Derive, { prefix: config.redisKeyPrefix, connection });
+  // Completed jobs are removed from the queue after a while, so they are counted as they finish.
+  const events = new QueueEvents(QueueName.Derive, { prefix: config.redisKeyPrefix, connection });
+  let done = 0;
+  events.on('completed', () => (done += 1));
+  events.on('failed', () => (done += 1));
   try {
+    await events.waitUntilReady();
     let quiet = 0;
     let printedAt = Date.now();
+    let printed = '';
     while (quiet < 3) {
       if (service.exitCode !== null) throw new Error(`the service exited with code ${service.exitCode}`);
       await sleep(1000);
       const counts = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
       const jobs = counts.waiting + counts.active + counts.delayed + counts.prioritized;
       quiet = jobs === 0 ? quiet + 1 : 0;
-      if (Date.now() - printedAt > 5000) {
-        say(`  derivation: ${jobs} jobs to go`);
+      const line = `  derivation: ${done.toLocaleString('en')} of ${(done + jobs).toLocaleString('en')} jobs done`;
+      if (Date.now() - printedAt > 5000 && line !== printed) {
+        say(line);
+        printed = line;
         printedAt = Date.now();
       }
     }
   } finally {
+    await events.close();
     await queue.close();
   }
 }
@@ -232,11 +267,14 @@ async function main() {
         MQTT_URL: mqttUrl,
         PORT: String(PORT),
         ADMIN_API_KEY: adminKey,
+        ID_TAG_SECRET: demoIdTagSecret(),
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-        BACKFILL_HORIZON_DAYS: process.env.BACKFILL_HORIZON_DAYS ?? String(HORIZON_DAYS),
+        BACKFILL_HORIZON_DAYS: SERVICE_HORIZON_DAYS,
       },
-      stdio: ['ignore', 'inherit', 'inherit'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     });
+    relayServiceLog(service.stdout!, process.stdout);
+    relayServiceLog(service.stderr!, process.stderr);
     children.push(service);
     service.once('exit', (code) => {
       if (!stopping) {
@@ -262,26 +300,28 @@ async function main() {
         const published = await publishChunk(mqttUrl, chunk, (child) => children.push(child));
         await waitForStored(service, label, chunk, published, since);
       }
-      say(`history published and stored in ${Math.round((Date.now() - backfillStarted) / 1000)} s; waiting for the derivation`);
+      say(`history published and stored in ${Math.round((Date.now() - backfillStarted) / 1000)} s; now the workers derive trips, daily figures, charging sessions and coverage from it`);
       await waitForDerivation(service);
       say(`history stored and derived in ${Math.round((Date.now() - backfillStarted) / 1000)} s`);
     }
-    const simulator = spawn(
-      process.execPath,
-      [path.join(ROOT, 'dist', 'scripts', 'simulator', 'main.js'), '--url', mqttUrl, '--speed', process.env.DEMO_SPEED ?? '60'],
-      { env: process.env, stdio: ['ignore', 'ignore', 'inherit'] },
-    );
+    // Live from the real clock (DEMO_SPEED: faster, starting that much in the past); its progress lines go to a log file, not over the banner.
+    const speed = process.env.DEMO_SPEED ? ['--speed', process.env.DEMO_SPEED] : [];
+    const simulatorLog = path.join(DATA, 'simulator.log');
+    const simulator = spawn(process.execPath, [path.join(ROOT, 'dist', 'scripts', 'simulator', 'main.js'), '--url', mqttUrl, ...speed], {
+      env: { ...process.env, BACKFILL_HORIZON_DAYS: SERVICE_HORIZON_DAYS },
+      stdio: ['ignore', 'ignore', openSync(simulatorLog, 'a')],
+    });
     children.push(simulator);
     simulator.once('exit', (code) => {
-      if (!stopping) say(`the simulator exited (code ${code}); the service keeps running`);
+      if (!stopping) say(`the simulator exited (code ${code}, see ${simulatorLog}); the service keeps running`);
     });
-    say('fleet simulator publishing live traffic (a simulated minute per second)');
-    say(`ready after ${Math.round((Date.now() - startedAt) / 1000)} s:`);
-    say(`  dashboard     http://127.0.0.1:${PORT}/  (sign in with the admin key below, or a fleet_manager key)`);
+    say(`fleet simulator publishing live traffic from now on, ${speed.length ? `${process.env.DEMO_SPEED} times real time` : 'in real time'} (its log: ${simulatorLog})`);
+    const keys = await demoKeys(`http://127.0.0.1:${PORT}`, adminKey, path.join(DATA, 'demo-keys.json'));
+    say(`ready after ${Math.round((Date.now() - startedAt) / 1000)} s. Open a view and sign in with its key:`);
+    for (const { who, key, url } of keys) say(`  ${`${who}:`.padEnd(36)} ${url}\n[demo]  ${''.padEnd(36)} key ${key}`);
     say(`  health        http://127.0.0.1:${PORT}/health`);
-    say(`  API docs      http://127.0.0.1:${PORT}/docs`);
+    say(`  API docs      http://127.0.0.1:${PORT}/docs  (REST)   http://127.0.0.1:${PORT}/asyncapi  (MQTT)`);
     say(`  metrics       http://127.0.0.1:${PORT}/metrics`);
-    say(`  admin key     ${adminKey}`);
     say(`  queues        http://127.0.0.1:${PORT}/admin/queues  (user: anything, password: the admin key)`);
     say(`  try           curl -H 'Authorization: Bearer ${adminKey}' 'http://127.0.0.1:${PORT}/api/v1/vehicles?status=online&limit=5'`);
     say(`  live stream   curl -N -H 'Authorization: Bearer ${adminKey}' http://127.0.0.1:${PORT}/api/v1/fleet/stream`);

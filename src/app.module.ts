@@ -9,6 +9,7 @@ import { PlatformModule } from './platform/platform.module';
 import { WorkerModule } from './platform/queue/worker.module';
 import { RegistryModule } from './registry/registry.module';
 import { TelemetryModule } from './telemetry/telemetry.module';
+import { OcppModule } from './ocpp/ocpp.module';
 
 /**
  * The service, assembled for the roles this process runs. Every role shares the platform and
@@ -29,6 +30,7 @@ export class AppModule {
         ChargingModule.forRoles(config.roles),
         EmissionsModule.forRoles(config.roles),
         ...(config.roles.has('worker') ? [WorkerModule] : []),
+        OcppModule.forRoles(config.roles),
       ],
     };
   }

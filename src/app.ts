@@ -15,6 +15,8 @@ import { AllExceptionsFilter } from './platform/http/all-exceptions.filter';
 import { createValidationPipe } from './platform/http/validation';
 import { QUEUE_DASHBOARD_PATH, queueDashboard } from './platform/queue/queue-dashboard';
 import { QueueService } from './platform/queue/queue.service';
+import { asyncApiFile } from './telemetry/asyncapi/asyncapi-document';
+import { ASYNCAPI_PATH, asyncApiPages } from './telemetry/asyncapi/asyncapi-page';
 
 const YAML_TYPES = ['application/yaml', 'application/x-yaml', 'text/yaml', 'text/x-yaml'];
 // Fuel-card exports (POST /api/v1/imports/fuel-transactions).
@@ -42,6 +44,9 @@ export async function createApp(config: AppConfig, logger: LoggerService): Promi
     const dir = dashboardDir();
     if (existsSync(dir)) app.use(dashboardAssets(dir));
     else logger.warn(`Dashboard assets not found in ${dir} (built by npm run build); serving the API without the dashboard`);
+    // The MQTT contract beside the REST API's /docs.
+    if (existsSync(asyncApiFile())) app.use(asyncApiPages());
+    else logger.warn(`${asyncApiFile()} not found; serving the API without ${ASYNCAPI_PATH}`);
   }
   app.use(express.json({ limit: config.httpBodyLimit }));
   app.use(express.text({ type: [...YAML_TYPES, ...CSV_TYPES], limit: config.httpBodyLimit }));

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './platform/config/app-config';
 import { SchemaBehindError } from './platform/database/schema-check';
+import { humanLogDestination } from './platform/logging/human-log-line';
 import { PinoLoggerService } from './platform/logging/pino-logger.service';
 import { ServiceUnreachableError, preflight } from './platform/startup/preflight';
 
@@ -19,7 +20,8 @@ async function bootstrap() {
     if (error instanceof ConfigError) fail(`invalid configuration: ${error.message}`);
     throw error;
   }
-  const logger = new PinoLoggerService(config.logLevel);
+  // A person at a terminal reads one line per entry; anything else (files, log collectors) gets pino's JSON lines.
+  const logger = new PinoLoggerService(config.logLevel, process.stdout.isTTY ? humanLogDestination(process.stdout) : undefined);
   try {
     await preflight(config);
     const app = await createApp(config, logger);

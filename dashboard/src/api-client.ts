@@ -2,7 +2,7 @@
  * Every call the dashboard makes to the service, in one place. Requests go to the page's own
  * origin with the signed-in key as a bearer token; nothing is fetched from any other host.
  *
- * The last section holds the charging and emissions report APIs (shared/spec/reports-v1.md,
+ * The last section holds the charging and emissions report APIs (docs/reports-v1.md,
  * "Report endpoints"); their types follow the answers of src/charging and src/emissions.
  */
 import { SseParser } from './sse';
@@ -98,6 +98,7 @@ export interface ChargePoint {
   maxKw: number;
   commissionedOn: string;
   deviceId: string;
+  protocol: 'mqtt' | 'ocpp';
 }
 
 export interface SubsidyGrant {
@@ -268,6 +269,8 @@ export interface ConnectorState {
 export interface LiveChargePoint extends ChargePoint {
   status: 'online' | 'offline' | 'unknown';
   state: { lastMessageAt: string | null; connection: 'online' | 'offline' | null; connectionAt: string | null; connectors: ConnectorState[] } | null;
+  /** What an OCPP charge point's BootNotification said, and its last OCPP message (any action, heartbeats too); null for one never heard over OCPP. */
+  ocpp: { vendor: string | null; model: string | null; serial: string | null; firmware: string | null; bootedAt: string | null; lastMessageAt: string | null } | null;
 }
 
 /** The shared figures of a charge point row and the total (src/charging/reports/charging-usage.service.ts). */

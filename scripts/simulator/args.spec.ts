@@ -27,6 +27,13 @@ describe('simulator arguments', () => {
     expect(() => parseSimulatorArgs(['--topic-root', 'a/#'])).toThrow(/topic root/);
     expect(() => parseSimulatorArgs(['--sampling', 'rough'])).toThrow(/--sampling/);
     expect(() => parseSimulatorArgs(['--bogus'])).toThrow();
+    expect(() => parseSimulatorArgs(['--dialect', 'traccar'])).toThrow(/--dialect: expected one of klimaklok-v1, teslamate/);
+  });
+
+  it('reads the dialect, klimaklok-v1 being the contract itself', () => {
+    expect(parseSimulatorArgs([]).dialect).toBeNull();
+    expect(parseSimulatorArgs(['--dialect', 'klimaklok-v1']).dialect).toBeNull();
+    expect(parseSimulatorArgs(['--dialect', 'teltonika-json']).dialect).toBe('teltonika-json');
   });
 });
 

@@ -1,5 +1,6 @@
 /** Command line of `npm run simulate`. */
 import { parseArgs } from 'node:util';
+import { DIALECTS, Dialect } from './dialects/wire';
 import { IsoDate, parseIsoDate } from './oslo-time';
 
 export interface SimulatorConfig {
@@ -27,6 +28,8 @@ export interface SimulatorConfig {
   /** Publishes awaiting their PUBACK at most, over all connections. */
   inFlight: number;
   summary: boolean;
+  /** The dialect of devices whose fleet-file row names no `profile`; null: klimaklok-v1. */
+  dialect: Dialect | null;
   help: boolean;
 }
 
@@ -35,7 +38,8 @@ export const DEFAULT_SEED = 20190101;
 
 export const USAGE = `Usage: npm run simulate -- [options]
 
-Publishes telemetry (contract v1) for the devices of a fleet file over MQTT, QoS 1.
+Publishes telemetry for the devices of a fleet file over MQTT: contract v1 (QoS 1), or a
+publisher's dialect per device (see --dialect).
 
 Modes
   live (default)          simulate from now on; samples go out when their time comes
@@ -65,6 +69,12 @@ Options
   --connections N         MQTT connections (default 4)
   --in-flight N           unacknowledged publishes at most (default 256)
   --summary               print message counts and counter totals per year to stderr at the end
+  --dialect NAME          what devices speak unless their fleet-file row names a \`profile\`:
+                          ${DIALECTS.join(', ')} (default klimaklok-v1, the contract).
+                          Vehicle dialects apply to vehicles, evcc to one-connector charge points;
+                          the rest stay klimaklok-v1. Identities: the row's profileIdentity, else
+                          derived from the deviceId (printed by --dry-run's topics). An unpaced
+                          backfill sends teslamate, ovms-v3 and evcc devices in klimaklok-v1
   -h, --help              this text
 
 Progress goes to stderr. When publishing, the last line on stdout is what was sent, as JSON:
@@ -107,6 +117,7 @@ export function parseSimulatorArgs(argv: readonly string[], env: NodeJS.ProcessE
       connections: { type: 'string' },
       'in-flight': { type: 'string' },
       summary: { type: 'boolean' },
+      dialect: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -127,6 +138,9 @@ export function parseSimulatorArgs(argv: readonly string[], env: NodeJS.ProcessE
   if (values.sampling !== undefined && values.sampling !== 'fine' && values.sampling !== 'coarse') {
     throw new Error(`--sampling: expected fine or coarse, got ${JSON.stringify(values.sampling)}`);
   }
+  if (values.dialect !== undefined && !DIALECTS.includes(values.dialect as Dialect)) {
+    throw new Error(`--dialect: expected one of ${DIALECTS.join(', ')}, got ${JSON.stringify(values.dialect)}`);
+  }
   const unpacedBackfill = from !== null && values.speed === undefined;
   return {
     mode: from === null ? 'live' : 'backfill',
@@ -146,6 +160,7 @@ export function parseSimulatorArgs(argv: readonly string[], env: NodeJS.ProcessE
     connections: number('connections', values.connections, (n) => Number.isInteger(n) && n >= 1 && n <= 64, 4),
     inFlight: number('in-flight', values['in-flight'], (n) => Number.isInteger(n) && n >= 1 && n <= 65_535, 256),
     summary: values.summary ?? false,
+    dialect: values.dialect === undefined || values.dialect === 'klimaklok-v1' ? null : (values.dialect as Dialect),
     help: values.help ?? false,
   };
 }

@@ -5,12 +5,23 @@
  */
 import fs from 'fs';
 import yaml from 'js-yaml';
+import { DIALECTS, Dialect } from './dialects/wire';
 import { IsoDate, parseIsoDate } from './oslo-time';
 
 export type VehicleClass = 'passenger_car' | 'van' | 'truck' | 'other';
 export type EnergyCarrier = 'electricity' | 'petrol' | 'diesel' | 'hvo' | 'biogas' | 'cng' | 'hydrogen' | 'plugin_hybrid';
 
-export interface SimVehicle {
+/** The fleet file's publisher settings of a device (the registry's fields of the same names). */
+export interface SimProfile {
+  /** The dialect the device publishes in; absent: --dialect, else klimaklok-v1. */
+  profile?: Dialect;
+  profileIdentity?: string;
+  profileTopic?: string;
+  /** The row has no deviceId: `deviceId` is made up from profile and identity, and the device cannot speak klimaklok-v1. */
+  deviceIdFromProfile?: boolean;
+}
+
+export interface SimVehicle extends SimProfile {
   kind: 'vehicle';
   deviceId: string;
   registration: string;
@@ -24,7 +35,7 @@ export interface SimVehicle {
   nominalConsumptionPerKm: number;
 }
 
-export interface SimChargePoint {
+export interface SimChargePoint extends SimProfile {
   kind: 'charge_point';
   deviceId: string;
   /** Organization number of the housing cooperative: its residents share a set of RFID tokens. */
@@ -65,14 +76,35 @@ export function parseFleet(text: string, source = 'fleet file'): SimFleet {
     return parsed ?? '1970-01-01';
   };
 
+  /** The row's profile settings, and its key: the deviceId, else one made up from profile and identity. */
+  const profileOf = (where: string, row: Row): { key: string; profile: SimProfile } | null => {
+    const text = (field: string) => (row[field] === undefined || row[field] === null ? undefined : String(row[field]));
+    const profile: SimProfile = {};
+    const name = text('profile');
+    if (name !== undefined) {
+      if (!DIALECTS.includes(name as Dialect)) problems.push(`${where}: bad profile ${name}`);
+      else if (name !== 'klimaklok-v1') profile.profile = name as Dialect;
+    }
+    if (text('profileIdentity') !== undefined) profile.profileIdentity = text('profileIdentity');
+    if (text('profileTopic') !== undefined) profile.profileTopic = text('profileTopic');
+    const deviceId = text('deviceId');
+    if (deviceId !== undefined) {
+      if (!DEVICE_ID.test(deviceId)) problems.push(`${where}: bad deviceId`);
+      return { key: deviceId, profile };
+    }
+    // A device that publishes only in its own dialect: its gateway is the publisher.
+    if (!profile.profile || !profile.profileIdentity) return null;
+    return { key: `${profile.profile}:${profile.profileIdentity}`, profile: { ...profile, deviceIdFromProfile: true } };
+  };
+
   const vehicles: SimVehicle[] = [];
   for (const [index, row] of (document.vehicles ?? []).entries()) {
     const where = `${source}: vehicles[${index}]`;
-    if (row.deviceId === undefined || row.deviceId === null) continue;
-    const deviceId = String(row.deviceId);
+    const keyed = profileOf(where, row);
+    if (!keyed) continue;
+    const deviceId = keyed.key;
     const vehicleClass = row.vehicleClass as VehicleClass;
     const energyCarrier = row.energyCarrier as EnergyCarrier;
-    if (!DEVICE_ID.test(deviceId)) problems.push(`${where}: bad deviceId`);
     if (!VEHICLE_CLASSES.includes(vehicleClass)) problems.push(`${where}: bad vehicleClass`);
     if (!CARRIERS.includes(energyCarrier)) problems.push(`${where}: bad energyCarrier`);
     const nominal = typeof row.nominalConsumptionPerKm === 'number' ? row.nominalConsumptionPerKm : Number(row.nominalConsumptionPerKm);
@@ -86,19 +118,24 @@ export function parseFleet(text: string, source = 'fleet file'): SimFleet {
       inServiceFrom: date(where, row.inServiceFrom),
       inServiceTo: row.inServiceTo === undefined || row.inServiceTo === null ? null : date(where, row.inServiceTo),
       nominalConsumptionPerKm: Number.isFinite(nominal) && nominal > 0 ? nominal : (DEFAULT_CONSUMPTION[vehicleClass]?.[energyCarrier] ?? 0.1),
+      ...keyed.profile,
     });
   }
 
   const chargePoints: SimChargePoint[] = [];
   for (const [index, row] of (document.chargePoints ?? []).entries()) {
     const where = `${source}: chargePoints[${index}]`;
-    const deviceId = String(row.deviceId);
+    const keyed = profileOf(where, row);
+    if (!keyed) {
+      problems.push(`${where}: bad deviceId`);
+      continue;
+    }
+    const deviceId = keyed.key;
     const connectors = Number(row.connectors);
     const maxKw = Number(row.maxKw);
-    if (!DEVICE_ID.test(deviceId)) problems.push(`${where}: bad deviceId`);
     if (!Number.isInteger(connectors) || connectors < 1 || connectors > 32) problems.push(`${where}: bad connectors`);
     if (!(maxKw > 0)) problems.push(`${where}: bad maxKw`);
-    chargePoints.push({ kind: 'charge_point', deviceId, cooperative: String(row.cooperative ?? ''), connectors, maxKw, commissionedOn: date(where, row.commissionedOn) });
+    chargePoints.push({ kind: 'charge_point', deviceId, cooperative: String(row.cooperative ?? ''), connectors, maxKw, commissionedOn: date(where, row.commissionedOn), ...keyed.profile });
   }
 
   const ids = [...vehicles, ...chargePoints].map((device) => device.deviceId);

@@ -117,6 +117,24 @@ describe('simulator generator', () => {
     expect(receive(parts).filter(noSnapshot).map(key).sort()).toEqual(received.filter(noSnapshot).map(key).sort());
   });
 
+  it('opens a run that starts mid-day with where every vehicle in service stands, then goes on as the full day does', () => {
+    // Monday 1 April 2019, 10:07:30 in Oslo: vehicles are out on their tours or parked between samples.
+    const start = osloMidnight('2019-04-01') + (10 * 60 + 7.5) * 60_000;
+    const live = receive(run({ from: start, to: start + 3_600_000, maxSamples: 1 })).filter((r) => r.stream === 'telemetry');
+    const whole = receive(run({ from: osloMidnight('2019-04-01'), to: start + 3_600_000, maxSamples: 1 })).filter((r) => r.stream === 'telemetry');
+    const inService = fleet.vehicles.filter((v) => v.inServiceFrom <= '2019-04-01' && (v.inServiceTo === null || v.inServiceTo >= '2019-04-01')).map((v) => v.deviceId);
+    const opening = live.filter((r) => r.ms === start);
+    expect(opening.map((r) => r.deviceId).sort()).toEqual([...inService].sort());
+    expect(opening.some((r) => Number(r.sample.speedKmh) > 0)).toBe(true);
+    for (const snapshot of opening) {
+      // The state of the vehicle's last sample before the start, stamped with the start.
+      const before = whole.filter((r) => r.deviceId === snapshot.deviceId && r.ms < start).pop()!;
+      expect({ ...snapshot.sample, ts: before.sample.ts }).toEqual(before.sample);
+    }
+    const key = (r: Received) => `${r.deviceId}|${JSON.stringify(r.sample)}`;
+    expect(live.filter((r) => r.ms > start).map(key)).toEqual(whole.filter((r) => r.ms > start).map(key));
+  });
+
   it('thins vehicle samples when coarse, keeping every ignition and charging change and the counters of each day', () => {
     const coarse = receive(run({ coarse: true }));
     const vehicles = (list: Received[]) => list.filter((r) => r.stream === 'telemetry');

@@ -76,6 +76,7 @@ class VehicleDays implements DeviceDays {
   private readonly telemetry: string;
   private readonly connectionTopic: string;
   private online = false;
+  private first = true;
   /** Rounding must not let a counter step back where the unrounded one only stood still. */
   private readonly last: Record<string, number> = {};
 
@@ -103,7 +104,14 @@ class VehicleDays implements DeviceDays {
     }
     const day = vehicleDay(vehicle, date, this.ledger.at(date), vehicleDayTotals(vehicle, date, seed), seed);
     // Thinned over the whole day before the range cut, so a sample is kept whatever range asked for it.
-    const states = options.coarse ? thinSamples(day) : day;
+    let states = options.coarse ? thinSamples(day) : day;
+    if (this.first) {
+      // Already running when a run starts mid-day (live): the gateway reports where the vehicle stands now, as a
+      // real one does on connecting, rather than only at its next (up to half-hourly) sample.
+      const current = states.filter((state) => state.ts <= from).pop();
+      if (current && current.ts < from && from < to) states = [{ ...current, ts: from }, ...states.filter((state) => state.ts > from)];
+      this.first = false;
+    }
     const samples: Sample[] = [];
     const times: number[] = [];
     for (const state of states) {

@@ -11,8 +11,9 @@
  */
 import path from 'node:path';
 import { parseSimulatorArgs, SimulatorConfig, USAGE } from './args';
+import { DialectEncoders } from './dialects/encoders';
 import { loadFleet, selectDevices } from './fleet';
-import { MAX_SAMPLES_PER_MESSAGE, encodePayload, generateMessages } from './generator';
+import { MAX_SAMPLES_PER_MESSAGE, generateMessages } from './generator';
 import { DAY, MINUTE, formatTs, osloDateOf, osloMidnight } from './oslo-time';
 import { Progress } from './progress';
 import { LineSink, MqttSink, RateLimiter, Sink } from './publisher';
@@ -78,9 +79,13 @@ async function run(config: SimulatorConfig): Promise<number> {
       `${fleet.vehicles.length} vehicles and ${fleet.chargePoints.length} charge points of ${config.fleetFile}, seed ${config.seed}, ` +
       `${config.dryRun ? 'dry run to stdout' : `${config.url} topic root ${config.topicRoot}`}`,
   );
+  const encoders = new DialectEncoders(fleet, { dialect: config.dialect, paced });
+  log(`dialects: ${encoders.describe()}`);
   const ageDays = Math.ceil((realStart - from) / DAY);
-  if (!config.dryRun && ageDays > DEFAULT_HORIZON_DAYS) {
-    log(`note: samples go back ${ageDays} days; the service rejects those older than BACKFILL_HORIZON_DAYS (default ${DEFAULT_HORIZON_DAYS}): run it with BACKFILL_HORIZON_DAYS=${ageDays + 30} or more`);
+  // The service's horizon as it would read it from this environment (the demo passes the one it runs the service with).
+  const horizonDays = Number(process.env.BACKFILL_HORIZON_DAYS) || DEFAULT_HORIZON_DAYS;
+  if (!config.dryRun && ageDays > horizonDays) {
+    log(`note: samples go back ${ageDays} days; the service rejects those older than BACKFILL_HORIZON_DAYS (${process.env.BACKFILL_HORIZON_DAYS ? horizonDays : `default ${DEFAULT_HORIZON_DAYS}`}): run it with BACKFILL_HORIZON_DAYS=${ageDays + 30} or more`);
   }
 
   const stop = new Stop();
@@ -127,13 +132,16 @@ async function run(config: SimulatorConfig): Promise<number> {
         }
         if (stop.requested) break;
       }
-      await limiter.take();
-      const payload = encodePayload(message);
-      if (Buffer.byteLength(payload) > MAX_PAYLOAD_BYTES) throw new Error(`payload of ${message.topic} over 256 KiB: lower --batch`);
-      await sink.publish(message, payload);
-      messages += 1;
+      let bytes = 0;
+      for (const wire of encoders.encode(message)) {
+        await limiter.take();
+        if (Buffer.byteLength(wire.payload) > MAX_PAYLOAD_BYTES) throw new Error(`payload of ${wire.topic} over 256 KiB: lower --batch`);
+        await sink.publish(wire);
+        messages += 1;
+        bytes += Buffer.byteLength(wire.payload);
+      }
       samples += typeof message.samples === 'string' ? 0 : message.samples.length;
-      summary?.observe(message, Buffer.byteLength(payload));
+      summary?.observe(message, bytes);
       progress.update(messages, samples, message.at);
     }
   } catch (error) {
@@ -141,7 +149,7 @@ async function run(config: SimulatorConfig): Promise<number> {
     log(`\nerror: ${(error as Error).message}`);
   }
   progress.finish(stop.requested ? '(stopped)' : '');
-  if (sink.inFlight > 0) log(`waiting for ${sink.inFlight} acknowledgements`);
+  if (sink.inFlight > 0) log(`waiting for the broker to acknowledge the last ${sink.inFlight} messages published (QoS 1: a message counts as sent once acknowledged)`);
   const drained = await Promise.race([
     sink.drain().then(
       () => true,

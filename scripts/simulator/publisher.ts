@@ -5,12 +5,12 @@
  */
 import type { Writable } from 'node:stream';
 import mqtt, { MqttClient } from 'mqtt';
-import type { SimMessage } from './generator';
+import type { WireMessage } from './dialects/wire';
 import { hash32 } from './prng';
 
 export interface Sink {
   /** Resolves once the message is handed over and there is room for the next one (not when it is acknowledged). */
-  publish(message: SimMessage, payload: string): Promise<void>;
+  publish(message: WireMessage): Promise<void>;
   /** Resolves when every publish so far is acknowledged. */
   drain(): Promise<void>;
   close(): Promise<void>;
@@ -20,7 +20,7 @@ export interface Sink {
 
 /** The slice of MQTT.js the sink uses, so tests can stand in for a broker. */
 export interface PublishClient {
-  publishAsync(topic: string, payload: string, options: { qos: 1; retain: boolean }): Promise<unknown>;
+  publishAsync(topic: string, payload: string, options: { qos: 0 | 1; retain: boolean }): Promise<unknown>;
   endAsync(force?: boolean): Promise<void>;
 }
 
@@ -64,14 +64,14 @@ export class MqttSink implements Sink {
     return this.failed;
   }
 
-  async publish(message: SimMessage, payload: string): Promise<void> {
+  async publish(message: WireMessage): Promise<void> {
     while (this.pending >= this.window) await new Promise<void>((resolve) => this.waiters.push(resolve));
     if (this.lastError) throw this.lastError;
     // One device always on the same connection: its messages reach the broker in order.
     const client = this.clients[hash32(message.deviceId) % this.clients.length];
     this.pending += 1;
     client
-      .publishAsync(message.topic, payload, { qos: 1, retain: message.retain })
+      .publishAsync(message.topic, message.payload, { qos: message.qos, retain: message.retain })
       .catch((error: unknown) => {
         this.failed += 1;
         this.lastError = error instanceof Error ? error : new Error(String(error));
@@ -92,7 +92,7 @@ export class MqttSink implements Sink {
   }
 }
 
-/** --dry-run: one JSON line per message, `{"topic":...,"payload":...}` (plus `"retain":true`), minding back-pressure. */
+/** --dry-run: one JSON line per message, `{"topic":...,"payload":...}` (plus `"retain":true`, `"qos":0`), minding back-pressure. */
 export class LineSink implements Sink {
   readonly inFlight = 0;
   readonly failures = 0;
@@ -110,10 +110,10 @@ export class LineSink implements Sink {
     });
   }
 
-  async publish(message: SimMessage, payload: string): Promise<void> {
+  async publish(message: WireMessage): Promise<void> {
     if (this.broken) return;
-    const value = typeof message.samples === 'string' ? JSON.stringify(payload) : payload;
-    const line = `{"topic":${JSON.stringify(message.topic)},"payload":${value}${message.retain ? ',"retain":true' : ''}}\n`;
+    const value = message.json ? message.payload : JSON.stringify(message.payload);
+    const line = `{"topic":${JSON.stringify(message.topic)},"payload":${value}${message.retain ? ',"retain":true' : ''}${message.qos === 0 ? ',"qos":0' : ''}}\n`;
     if (!this.out.write(line)) await new Promise<void>((resolve) => this.waiting.push(resolve));
   }
 

@@ -11,7 +11,7 @@ import { osloDateOf } from './oslo-time';
 const COUNTERS = ['odometerKm', 'fuelUsedL', 'gasUsedKg', 'energyConsumedKwh', 'energyChargedKwh'] as const;
 type Counter = (typeof COUNTERS)[number];
 
-/** Fossil TTW kg CO2 per litre (Miljødirektoratet) and the bio share of pump fuel by year (shared/reference/emission-factors.md). */
+/** Fossil TTW kg CO2 per litre (Miljødirektoratet) and the bio share of pump fuel by year (the default factor set, docs/emissions.md). */
 const FOSSIL_KG_PER_L = { petrol: 2.32, diesel: 2.66 } as const;
 const BIO_SHARE: Record<number, { petrol: number; diesel: number }> = {
   2018: { petrol: 0.04, diesel: 0.1 },

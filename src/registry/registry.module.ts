@@ -5,6 +5,7 @@ import { ChargePoint } from './charge-points/charge-point.entity';
 import { ChargePointRepository } from './charge-points/charge-point.repository';
 import { ChargePointsController } from './charge-points/charge-points.controller';
 import { ChargePointsService } from './charge-points/charge-points.service';
+import { OcppPasswordController } from './charge-points/ocpp-password.controller';
 import { DeviceDirectoryRepository } from './devices/device-directory.repository';
 import { DeviceDirectoryService } from './devices/device-directory.service';
 import { FleetImportController } from './fleet-import/fleet-import.controller';
@@ -25,7 +26,7 @@ import { VehiclesService } from './vehicles/vehicles.service';
 /** What is monitored: organizations, vehicles, charge points and subsidy grants, and the fleet import. */
 @Module({
   imports: [TypeOrmModule.forFeature([Organization, Vehicle, SubsidyGrant, ChargePoint])],
-  controllers: [OrganizationsController, VehiclesController, SubsidyGrantsController, ChargePointsController, FleetImportController],
+  controllers: [OrganizationsController, VehiclesController, SubsidyGrantsController, ChargePointsController, FleetImportController, OcppPasswordController],
   providers: [
     TransactionRunner,
     OrganizationRepository,

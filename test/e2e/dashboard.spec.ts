@@ -329,6 +329,7 @@ describe('web dashboard in headless Chromium', () => {
       await page.getByRole('heading', { name: 'Våre ladepunkter' }).waitFor();
       const point = page.locator('tr[data-charge-point-id]');
       await expectText(point, chargePointName);
+      await expectText(point.locator('.device-info'), 'MQTT');
       await expectText(point, 'Tilkoblet');
       await expectText(point.locator('[data-connector="1"]'), '1: Ledig');
       await expectText(point.locator('[data-connector="2"]'), /2: Lader 7,2\u00a0kW – økt pågår siden/);

@@ -72,6 +72,20 @@ describe('fleet import', () => {
     const edited = await importFleet(file);
     expect(edited.body.summary).toEqual({ created: 0, updated: 1, unchanged: 5, rejected: 6 });
     expect(await total('/api/v1/vehicles')).toBe(2);
+
+    // A charge point's protocol: `mqtt` unless the file says `ocpp`; a file without it keeps what is registered.
+    const protocol = async () => (await t.http().get('/api/v1/chargepoints').set(admin).expect(200)).body.items[0].protocol;
+    expect(await protocol()).toBe('mqtt');
+    const withProtocol = (value?: string) => (file.chargePoints[0] = { ...file.chargePoints[0], ...(value ? { protocol: value } : {}) } as (typeof file.chargePoints)[0]);
+    const plain = { ...file.chargePoints[0] };
+    withProtocol('ocpp');
+    expect((await importFleet(file)).body.summary).toEqual({ created: 0, updated: 1, unchanged: 5, rejected: 6 });
+    expect(await protocol()).toBe('ocpp');
+    file.chargePoints[0] = plain;
+    expect((await importFleet(file)).body.summary).toEqual({ created: 0, updated: 0, unchanged: 6, rejected: 6 });
+    expect(await protocol()).toBe('ocpp');
+    withProtocol('modbus');
+    expect((await importFleet(file)).body.rows.find((r: { section: string; index: number }) => r.section === 'chargePoints' && r.index === 0)).toMatchObject({ outcome: 'rejected', errors: [{ field: 'protocol' }] });
   });
 
   it('refuses a file that is not a fleet file with 400', async () => {

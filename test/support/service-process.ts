@@ -20,7 +20,7 @@ process.once('exit', () => {
 /** Runs the built service (`npm run build` first) as its own process with exactly this environment. */
 export function startService(env: Record<string, string>): ServiceProcess {
   const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, MAIN], {
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', ...env },
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', OCPP_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   running.add(child);

@@ -40,6 +40,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: { 
       ADMIN_API_KEY: adminKey,
       LOG_LEVEL: 'silent',
       PORT: '0',
+      OCPP_PORT: '0',
       ...env,
     });
     app = await createApp(config, new PinoLoggerService(config.logLevel));

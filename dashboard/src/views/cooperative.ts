@@ -116,10 +116,10 @@ export function cooperativeView(main: HTMLElement, { client, me }: ViewContext, 
             h(
               'tr',
               { 'data-charge-point-id': cp.id, 'data-status': cp.status },
-              h('th', { scope: 'row' }, cp.name),
+              h('th', { scope: 'row' }, cp.name, deviceInfo(cp)),
               h('td', {}, h('span', { class: `status status-${cp.status}` }, label('status', cp.status))),
               h('td', {}, connectorList(cp)),
-              h('td', {}, formatDateTime(cp.state?.lastMessageAt)),
+              h('td', {}, formatDateTime(lastMessageAt(cp))),
               h('td', { class: 'num' }, formatQuantity(cp.maxKw, 'kW', 1)),
               h('td', {}, cp.subsidyGrantId ? (grantRef.get(cp.subsidyGrantId) ?? '') : MISSING),
             ),
@@ -127,6 +127,21 @@ export function cooperativeView(main: HTMLElement, { client, me }: ViewContext, 
         ),
       ),
     );
+  }
+
+  /** Protocol and, for OCPP, what the charge point said of itself at boot. */
+  function deviceInfo(cp: LiveChargePoint): HTMLElement {
+    const boot = cp.ocpp;
+    const parts = [cp.protocol === 'ocpp' ? 'OCPP 1.6J' : 'MQTT'];
+    if (boot?.vendor || boot?.model) parts.push([boot.vendor, boot.model].filter(Boolean).join(' '));
+    if (boot?.firmware) parts.push(`fw ${boot.firmware}`);
+    return h('small', { class: 'device-info', 'data-protocol': cp.protocol }, parts.join(' · '));
+  }
+
+  /** A heartbeat is a message too: the later of the last stored sample and the last OCPP message. */
+  function lastMessageAt(cp: LiveChargePoint): string | null {
+    const times = [cp.state?.lastMessageAt, cp.ocpp?.lastMessageAt].filter((time): time is string => Boolean(time));
+    return times.length === 0 ? null : times.reduce((a, b) => (Date.parse(a) >= Date.parse(b) ? a : b));
   }
 
   /** Every connector 1..n with its last status (none yet: a dash), power and an open session. */

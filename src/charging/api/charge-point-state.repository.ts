@@ -20,6 +20,16 @@ export interface ChargePointLiveState {
   connectors: ConnectorState[];
 }
 
+/** What an OCPP charge point's BootNotification said, and when it was last heard over OCPP (the `ocpp` role writes it). */
+export interface OcppInfo {
+  vendor: string | null;
+  model: string | null;
+  serial: string | null;
+  firmware: string | null;
+  bootedAt: Date | null;
+  lastMessageAt: Date | null;
+}
+
 export interface SessionRow {
   connectorId: number;
   startedAt: Date;
@@ -59,6 +69,15 @@ export class ChargePointStateRepository {
       states.get(chargePointId)?.connectors.push({ ...connector, openSession });
     }
     return states;
+  }
+
+  async ocppInfo(manager: EntityManager, chargePointIds: string[]): Promise<Map<string, OcppInfo>> {
+    const rows: Array<OcppInfo & { id: string }> = await manager.query(
+      `SELECT charge_point_id AS id, vendor, model, serial, firmware, booted_at AS "bootedAt", last_message_at AS "lastMessageAt"
+         FROM charge_point_ocpp WHERE charge_point_id = ANY($1)`,
+      [chargePointIds],
+    );
+    return new Map(rows.map(({ id, ...info }) => [id, info]));
   }
 
   /** Sessions starting in [from, to), oldest first; idTag hashes stay in the database. */

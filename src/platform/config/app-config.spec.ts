@@ -3,7 +3,7 @@ import { ConfigError, loadConfig, redactUrl } from './app-config';
 describe('loadConfig', () => {
   it('gives the documented defaults for an empty environment', () => {
     const config = loadConfig({});
-    expect([...config.roles]).toEqual(['api', 'ingest', 'worker']);
+    expect([...config.roles]).toEqual(['api', 'ingest', 'worker', 'ocpp']);
     expect(config.port).toBe(3000);
     expect(config.databaseUrl).toBe('postgres://postgres@127.0.0.1:5432/klimaklok');
     expect(config.redisUrl).toBe('redis://127.0.0.1:6379');

@@ -4,7 +4,7 @@ import { hostname } from 'node:os';
  * The service's whole configuration, read from the environment once at boot and validated.
  * Nothing else in the code base reads process.env: take AppConfig from the container instead.
  */
-export const ROLES = ['api', 'ingest', 'worker'] as const;
+export const ROLES = ['api', 'ingest', 'worker', 'ocpp'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface AppConfig {
@@ -30,6 +30,16 @@ export interface AppConfig {
   ingest: IngestConfig;
   worker: WorkerConfig;
   charging: ChargingConfig;
+  ocpp: OcppConfig;
+}
+
+export interface OcppConfig {
+  /** Port of the OCPP 1.6J WebSocket endpoint (OCPP_PORT). */
+  port: number;
+  /** WebSocket ping interval; a peer that misses one is closed at the next (OCPP_PING_INTERVAL). */
+  pingIntervalMs: number;
+  /** The `interval` answered to BootNotification, seconds (OCPP_HEARTBEAT_INTERVAL). */
+  heartbeatIntervalSeconds: number;
 }
 
 export interface MqttCredentials {
@@ -206,6 +216,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     charging: Object.freeze({
       sessionTimeoutMs: bounded('SESSION_TIMEOUT', duration(env, 'SESSION_TIMEOUT', '24h'), 60_000, 14 * 86_400_000),
       heartbeatMs: bounded('CHARGEPOINT_HEARTBEAT', duration(env, 'CHARGEPOINT_HEARTBEAT', '15m'), 1000, 86_400_000),
+    }),
+    ocpp: Object.freeze({
+      port: integer(env, 'OCPP_PORT', 9220, 0, 65535),
+      pingIntervalMs: bounded('OCPP_PING_INTERVAL', duration(env, 'OCPP_PING_INTERVAL', '60s'), 1000, 86_400_000),
+      heartbeatIntervalSeconds: integer(env, 'OCPP_HEARTBEAT_INTERVAL', 300, 1, 86_400),
     }),
     ingest: Object.freeze({
       connections: integer(env, 'INGEST_CONNECTIONS', 4, 1, 1024),

@@ -1,8 +1,11 @@
 import { ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsPositive, IsUUID, Length, Max, Min, ValidateIf } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, IsPositive, IsString, IsUUID, Length, Max, Min, ValidateIf } from 'class-validator';
 import { DEVICE_PROFILES, DeviceProfile } from '../devices/device-profiles';
 import { PageQuery } from '../shared/page';
 import { IsDateOnly, IsDeviceId, NormalizeDate } from '../shared/validators';
+
+export const CHARGE_POINT_PROTOCOLS = ['mqtt', 'ocpp'] as const;
+export type ChargePointProtocol = (typeof CHARGE_POINT_PROTOCOLS)[number];
 
 export class ChargePointFields {
   @IsString()
@@ -37,6 +40,21 @@ export class ChargePointFields {
   @ValidateIf((_, value) => value !== null)
   @IsString()
   profileIdentity?: string | null;
+
+  /** How it reports: MQTT (telemetry-v1) or OCPP 1.6J to the `ocpp` role (ocpp-1.6j); `mqtt` when left out on creation. */
+  @ApiPropertyOptional({ enum: CHARGE_POINT_PROTOCOLS, default: 'mqtt' })
+  @IsOptional()
+  @IsIn(CHARGE_POINT_PROTOCOLS)
+  protocol?: ChargePointProtocol;
+}
+
+export class SetOcppPasswordDto {
+  /** A chosen password; without one the service generates a random one. */
+  @ApiPropertyOptional({ minLength: 16, maxLength: 128 })
+  @IsOptional()
+  @IsString()
+  @Length(16, 128)
+  password?: string;
 }
 
 export class CreateChargePointDto extends ChargePointFields {

@@ -38,6 +38,13 @@ export class ChargePoint {
   @Column({ name: 'profile_identity', type: 'text', nullable: true })
   profileIdentity: string | null;
 
+  @Column({ type: 'text', default: 'mqtt' })
+  protocol: 'mqtt' | 'ocpp';
+
+  /** Salted scrypt hash of the OCPP password (see ocpp-password.ts); never read with the charge point. */
+  @Column({ name: 'ocpp_password_hash', type: 'text', nullable: true, select: false })
+  ocppPasswordHash?: string | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

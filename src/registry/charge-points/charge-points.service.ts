@@ -9,6 +9,7 @@ import { SubsidyGrantsService } from '../subsidy-grants/subsidy-grants.service';
 import { CreateChargePointDto, ListChargePointsQuery, UpdateChargePointDto } from './charge-point.dto';
 import { ChargePoint } from './charge-point.entity';
 import { ChargePointRepository } from './charge-point.repository';
+import { generateOcppPassword, hashOcppPassword } from './ocpp-password';
 
 @Injectable()
 export class ChargePointsService {
@@ -53,6 +54,18 @@ export class ChargePointsService {
   async remove(id: string): Promise<void> {
     await this.findOne(id);
     await this.chargePoints.delete(id);
+  }
+
+  async setOcppPassword(id: string, chosen: string | undefined): Promise<{ password: string }> {
+    await this.findOne(id);
+    const password = chosen ?? generateOcppPassword();
+    await this.chargePoints.setOcppPasswordHash(id, await hashOcppPassword(password));
+    return { password };
+  }
+
+  /** The OCPP password hash of the charge point with this device id, for the `ocpp` role's handshake. */
+  ocppCredentials(deviceId: string): Promise<{ id: string; passwordHash: string | null } | null> {
+    return this.chargePoints.ocppCredentials(deviceId);
   }
 
   private async check(chargePoint: CreateChargePointDto, manager?: EntityManager) {

@@ -165,7 +165,7 @@ export class FleetImportService {
   }
 
   private async upsertChargePoint(row: ChargePointRow, manager: EntityManager): Promise<Upsert> {
-    const { cooperative, subsidyGrant, ...fields } = row;
+    const { cooperative, subsidyGrant, protocol, ...fields } = row;
     const organizationId = await this.organizationId(cooperative, 'cooperative', manager);
     let subsidyGrantId: string | null = null;
     if (subsidyGrant) {
@@ -173,7 +173,8 @@ export class FleetImportService {
       if (!grant) throw invalidField('subsidyGrant', `no subsidy grant with reference ${subsidyGrant}`);
       subsidyGrantId = grant.id;
     }
-    const values = { ...fields, profile: fields.profile ?? DEFAULT_PROFILE, profileIdentity: fields.profileIdentity ?? null, organizationId, subsidyGrantId };
+    // A file without `protocol` leaves the registered one as it is (new charge points get `mqtt`).
+    const values = { ...fields, profile: fields.profile ?? DEFAULT_PROFILE, profileIdentity: fields.profileIdentity ?? null, ...(protocol ? { protocol } : {}), organizationId, subsidyGrantId };
     const existing = await this.chargePoints.findByDeviceId(row.deviceId, manager);
     if (!existing) {
       await this.chargePoints.create(values, manager);

@@ -43,6 +43,8 @@ export interface StatusSample {
   connectorId: number;
   status: ConnectorStatus;
   errorCode: string;
+  /** OCPP StatusNotification's `vendorErrorCode` (the MQTT contract has none). */
+  vendorErrorCode?: string | null;
 }
 
 export interface MeterSample {
@@ -51,6 +53,10 @@ export interface MeterSample {
   energyWh: number | null;
   powerW: number | null;
   transactionId: string | null;
+  /** OCPP `SoC` (the MQTT contract has none). */
+  socPct?: number | null;
+  /** OCPP sampled values without a field of their own (other measurands, per-phase values), by measurand[.phase][@location] [(unit)]. */
+  extra?: Record<string, number> | null;
 }
 
 export interface TransactionEvent {

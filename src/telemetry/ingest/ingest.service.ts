@@ -3,16 +3,15 @@ import { AppConfig } from '../../platform/config/app-config';
 import { APP_CONFIG } from '../../platform/config/config.module';
 import { DatabaseAvailability } from '../../platform/database/database-availability';
 import { HealthIndicators } from '../../platform/health/health-indicators';
-import { QueueName, deriveChargePointDays, deriveVehicleDays } from '../../platform/queue/job-catalogue';
 import { QueueService } from '../../platform/queue/queue.service';
-import { DayRanges } from '../../platform/time/day-ranges';
 import { DeviceDirectoryService, DeviceEntry, DeviceOwners, ProfileDeviceEntry } from '../../registry/devices/device-directory.service';
 import { PublisherProfile } from '../../registry/devices/device-profiles';
-import { RawBatch, addTouchedDays, appendBatch, emptyBatch, sampleRows } from '../storage/raw-batch';
+import { RawBatch, appendBatch, emptyBatch, sampleRows } from '../storage/raw-batch';
 import { RawSampleRepository } from '../storage/raw-sample.repository';
 import { TelemetryMetrics } from '../telemetry.metrics';
 import { redactIdTags } from '../contract/samples';
 import { deviceIdOfTopic } from '../contract/topics';
+import { DerivationEnqueuer } from './derivation-enqueuer';
 import { DecodeContext, DecodedMessage, DeviceLookup, FUTURE_TOLERANCE_MS, deadLetter, decodeMessage } from './decode-message';
 import { MicroBatcher, Settled } from './micro-batcher';
 import { MqttConnectionPool } from './mqtt-connection-pool';
@@ -37,17 +36,6 @@ interface Entry {
 const REGISTRY_REJECTIONS: ReadonlySet<string> = new Set(['unknown_device', 'device_kind_mismatch']);
 
 const LIVE_WINDOW_MS = 5 * 60_000;
-/**
- * Derivation jobs of the batches committed in this interval go to Redis together, one per
- * device and range of days: a busy device costs one job per interval instead of one per batch.
- */
-const ENQUEUE_EVERY_MS = 500;
-/**
- * Derivation jobs waiting beyond which new work is held back and merged into longer ranges: a
- * few seconds of work for the workers, so that live data waits little and a backfill's days
- * gather into long ranges instead of many short jobs that each re-derive their neighbour days.
- */
-const DERIVE_BACKLOG_LIMIT = 10;
 
 /**
  * The ingest role: MQTT in, raw tables out. Every message is decoded against the contract and
@@ -73,10 +61,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
   private reloadTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private outageStartedAt: number | undefined;
-  /** Days of committed data per vehicle and per charge point (by id) not yet enqueued for derivation; sent every ENQUEUE_EVERY_MS. */
-  private readonly vehicleDays = new DayRanges();
-  private readonly chargePointDays = new DayRanges();
-  private enqueueTimer: NodeJS.Timeout | undefined;
+  private readonly derivation: DerivationEnqueuer;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -93,6 +78,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       for (const entry of entries) this.profileRoutes.add(entry);
       return entries.map((entry) => ({ deviceId: deviceKey(entry.profile, entry.identity), kind: entry.kind, id: entry.id }));
     });
+    this.derivation = new DerivationEnqueuer(queue);
   }
 
   async onApplicationBootstrap() {
@@ -148,8 +134,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     this.profiles?.closeAll(); // what was assembled is stored; its deliveries, unacknowledged, come again and are duplicates
     this.profiles?.stop();
     await this.batcher?.drain();
-    clearTimeout(this.enqueueTimer);
-    await this.sendPendingJobs(true);
+    await this.derivation.flush();
   }
 
   /** Degraded while any connection is down or unsubscribed: a connection that hears nothing must not look healthy. */
@@ -231,7 +216,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     if (outcome === 'refused') {
       for (const entry of entries) await this.storeAlone(entry);
     }
-    this.enqueueDerivation(batch);
+    this.derivation.committed(batch);
   }
 
   /**
@@ -313,47 +298,6 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     for (const row of batch.deadLetters) this.metrics.rejected.inc({ reason: row.reason });
     for (const sample of batch.vehicleSamples) {
       if (committedAt - sample.ts < LIVE_WINDOW_MS) this.metrics.liveLagSeconds.observe((committedAt - sample.ts) / 1000);
-    }
-  }
-
-  /**
-   * One derivation job per vehicle or charge point and UTC day the batch touched, sent within
-   * ENQUEUE_EVERY_MS. Fire and forget: the samples are committed, and if Redis is away the
-   * reconciler finds the work from PostgreSQL later.
-   */
-  private enqueueDerivation(batch: RawBatch) {
-    addTouchedDays(batch, this.vehicleDays, this.chargePointDays);
-    if (this.pendingDevices > 0 && !this.enqueueTimer) {
-      this.enqueueTimer = setTimeout(() => void this.sendPendingJobs(), ENQUEUE_EVERY_MS);
-    }
-  }
-
-  private get pendingDevices(): number {
-    return this.vehicleDays.size + this.chargePointDays.size;
-  }
-
-  /**
-   * Sends the collected day ranges as jobs, unless the workers are behind: then the ranges keep
-   * growing here (one entry per device, so memory stays bounded) and a backfill becomes a few
-   * long jobs per vehicle instead of one per vehicle-day.
-   */
-  private async sendPendingJobs(force = false) {
-    this.enqueueTimer = undefined;
-    if (this.pendingDevices === 0) return;
-    try {
-      if (!force && (await this.queue.waiting(QueueName.Derive)) > DERIVE_BACKLOG_LIMIT) {
-        this.enqueueTimer = setTimeout(() => void this.sendPendingJobs(), ENQUEUE_EVERY_MS);
-        return;
-      }
-      const jobs = [
-        ...this.vehicleDays.take().map(({ key, firstDay, lastDay }) => deriveVehicleDays(key, firstDay, lastDay)),
-        ...this.chargePointDays.take().map(({ key, firstDay, lastDay }) => deriveChargePointDays(key, firstDay, lastDay)),
-      ];
-      await this.queue.enqueue(jobs);
-    } catch (error) {
-      this.vehicleDays.take();
-      this.chargePointDays.take();
-      this.logger.warn({ err: error }, 'Could not enqueue derivation jobs; the reconciler will');
     }
   }
 

@@ -107,21 +107,23 @@ function sampleInserts(batch: RawBatch, p: Param): string[] {
   }
   const st = batch.statusSamples;
   if (st.length > 0) {
-    inserts.push(`INSERT INTO charge_point_status (charge_point_id, connector_id, ts, received_at, status, error_code)
-       SELECT a, b, to_timestamp(c / 1000), now(), d, e
+    inserts.push(`INSERT INTO charge_point_status (charge_point_id, connector_id, ts, received_at, status, error_code, vendor_error_code)
+       SELECT a, b, to_timestamp(c / 1000), now(), d, e, f
          FROM unnest(${p(uuidArray(st, (s) => s.chargePointId), 'uuid[]')}, ${p(numberArray(st, (s) => s.connectorId), 'int[]')},
-                     ${p(numberArray(st, (s) => s.ts), 'float8[]')}, ${p(st.map((s) => s.status), 'text[]')}, ${p(st.map((s) => s.errorCode), 'text[]')}
-                    ) AS u(a, b, c, d, e)
+                     ${p(numberArray(st, (s) => s.ts), 'float8[]')}, ${p(st.map((s) => s.status), 'text[]')}, ${p(st.map((s) => s.errorCode), 'text[]')},
+                     ${p(optionalColumn(st, (s) => s.vendorErrorCode), 'text[]')}
+                    ) AS u(a, b, c, d, e, f)
        ON CONFLICT DO NOTHING`);
   }
   const m = batch.meterSamples;
   if (m.length > 0) {
-    inserts.push(`INSERT INTO charge_point_meter (charge_point_id, connector_id, ts, received_at, energy_wh, power_w, transaction_id)
-       SELECT a, b, to_timestamp(c / 1000), now(), d, e, f
+    inserts.push(`INSERT INTO charge_point_meter (charge_point_id, connector_id, ts, received_at, energy_wh, power_w, transaction_id, soc_pct, extra)
+       SELECT a, b, to_timestamp(c / 1000), now(), d, e, f, g, h
          FROM unnest(${p(uuidArray(m, (s) => s.chargePointId), 'uuid[]')}, ${p(numberArray(m, (s) => s.connectorId), 'int[]')},
                      ${p(numberArray(m, (s) => s.ts), 'float8[]')}, ${p(numberArray(m, (s) => s.energyWh), 'float8[]')},
-                     ${p(numberArray(m, (s) => s.powerW), 'float8[]')}, ${p(m.map((s) => s.transactionId), 'text[]')}
-                    ) AS u(a, b, c, d, e, f)
+                     ${p(numberArray(m, (s) => s.powerW), 'float8[]')}, ${p(m.map((s) => s.transactionId), 'text[]')},
+                     ${p(numberArray(m, (s) => s.socPct ?? null), 'float8[]')}, ${p(optionalColumn(m, (s) => (s.extra ? JSON.stringify(s.extra) : null)), 'jsonb[]')}
+                    ) AS u(a, b, c, d, e, f, g, h)
        ON CONFLICT DO NOTHING`);
   }
   const t = batch.transactionEvents;
@@ -145,6 +147,15 @@ function sampleInserts(batch: RawBatch, p: Param): string[] {
        ON CONFLICT DO NOTHING`);
   }
   return inserts;
+}
+
+/**
+ * A column only OCPP messages fill: an empty array when no row has it (unnest pads with NULL), so
+ * that MQTT batches do not send a NULL per row.
+ */
+function optionalColumn<T>(rows: readonly T[], value: (row: T) => string | null | undefined): Array<string | null> {
+  const values = rows.map((row) => value(row) ?? null);
+  return values.some((v) => v !== null) ? values : [];
 }
 
 function deadLetterInsert(batch: RawBatch, p: Param): string {
