@@ -13,8 +13,9 @@ import { CounterCoverage1767100000000 } from './1767100000000-counter-coverage';
 import { ConnectionEventTime1767150000000 } from './1767150000000-connection-event-time';
 import { RetiredVehicleStatus1767160000000 } from './1767160000000-retired-vehicle-status';
 import { Ocpp1767200000000 } from './1767200000000-ocpp';
-import { AlertsAndDeliveries1767500000000 } from './1767500000000-alerts-and-deliveries';
+import { DeviceProfiles1767300000000 } from './1767300000000-device-profiles';
 import { ClimateBudget1767400000000 } from './1767400000000-climate-budget';
+import { AlertsAndDeliveries1767500000000 } from './1767500000000-alerts-and-deliveries';
 
 export const migrations = [
   RegistryAndApiKeys1764300000000,
@@ -31,6 +32,7 @@ export const migrations = [
   ConnectionEventTime1767150000000,
   RetiredVehicleStatus1767160000000,
   Ocpp1767200000000,
+  DeviceProfiles1767300000000,
   ClimateBudget1767400000000,
   AlertsAndDeliveries1767500000000,
 ];

@@ -16,6 +16,7 @@ export class TelemetryMetrics {
   readonly inFlight: Gauge;
   readonly writeRetries: Counter;
   readonly reconnects: Counter<'connection'>;
+  readonly profileDeliveries: Counter<'profile' | 'outcome'>;
   /** Set by the ingest: read when the metrics are scraped, not counted up and down per message. */
   countInFlight: () => number = () => 0;
   /** Set by the ingest: each broker connection's client id, last message time and subscription, read at scrape time. */
@@ -32,6 +33,7 @@ export class TelemetryMetrics {
     this.liveLagSeconds = metrics.histogram('ingest_live_lag_seconds', 'Sample time to commit, for samples less than 5 minutes old', [], [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300]);
     this.inFlight = metrics.gauge('ingest_messages_in_flight', 'Messages received and not yet acknowledged', [], () => this.countInFlight());
     this.writeRetries = metrics.counter('ingest_write_retries_total', 'Batch writes retried after a database error');
+    this.profileDeliveries = metrics.counter('ingest_profile_deliveries_total', 'Deliveries of publisher profiles (device-profiles.md), by profile and what became of them', ['profile', 'outcome']);
     this.reconnects = metrics.counter('ingest_reconnects_total', 'Broker connections re-established after they were lost', ['connection']);
     metrics.gaugeByLabel('ingest_seconds_since_last_message', 'Seconds since the broker connection last received a message (absent before the first)', 'connection', () =>
       this.connectionStates().flatMap((state) => (state.lastMessageAt === undefined ? [] : [[state.clientId, (Date.now() - state.lastMessageAt) / 1000] as [string, number]])),

@@ -1,3 +1,4 @@
+import { BENCH_PROFILES, BenchProfile } from './profile-load';
 export const PHASES = ['ceiling', 'ours', 'fixed', 'baseline'] as const;
 export type Phase = (typeof PHASES)[number];
 
@@ -19,6 +20,8 @@ export interface BenchOptions {
   serviceMetrics: boolean;
   check: boolean;
   quick: boolean;
+  /** A publisher profile whose path is measured beside contract v1's in the same run (phase `profile`). */
+  profile?: BenchProfile;
 }
 
 export const USAGE = `Usage: npm run bench:ingest -- [options]
@@ -40,6 +43,7 @@ subscriber (ceiling) and a naive one-save-per-message consumer (baseline).
   --batch-max-wait-ms N    INGEST_BATCH_MAX_WAIT_MS (default: the service's)
   --phases a,b             any of ${PHASES.join(',')} (default all)
   --quick                  200000 messages, 10 s fixed rate, 10000 baseline messages (development)
+  --profile NAME           also load the ingest in a publisher profile (${BENCH_PROFILES.join(', ')}) after the ours phase, 2000 devices assembling at once
   --cpu-prof DIR           run the ingest of the ours phase under node --cpu-prof, profile written to DIR
   --service-metrics        diagnostic: run the measured ingest with APP_ROLES=ingest,api and print its
                            /metrics (batch size, commit time, re-delivered duplicates) per phase
@@ -50,7 +54,7 @@ subscriber (ceiling) and a naive one-save-per-message consumer (baseline).
 /** A mistake on the command line: printed without a stack trace. */
 export class UsageError extends Error {}
 
-const KNOWN = ['messages', 'devices', 'rate', 'fixed-seconds', 'baseline-messages', 'publisher-connections', 'window', 'poll-ms', 'ingest-connections', 'batch-max-rows', 'batch-max-wait-ms', 'phases', 'quick', 'cpu-prof', 'check', 'service-metrics', 'help'];
+const KNOWN = ['messages', 'devices', 'rate', 'fixed-seconds', 'baseline-messages', 'publisher-connections', 'window', 'poll-ms', 'ingest-connections', 'batch-max-rows', 'batch-max-wait-ms', 'phases', 'quick', 'cpu-prof', 'check', 'service-metrics', 'help', 'profile'];
 
 export function parseArgs(argv: string[]): BenchOptions {
   const given = new Map<string, string | true>();
@@ -79,7 +83,9 @@ export function parseArgs(argv: string[]): BenchOptions {
   };
   const optional = (name: string, min = 0) => (given.has(name) ? int(name, 0, min) : undefined);
   const phases = new Set<Phase>();
-  for (const phase of String(given.get('phases') ?? PHASES.join(',')).split(',').map((p) => p.trim()).filter(Boolean)) {
+  // With --profile the comparison needs contract v1's max rate only, unless phases are asked for.
+  const defaultPhases = given.has('profile') ? 'ours' : PHASES.join(',');
+  for (const phase of String(given.get('phases') ?? defaultPhases).split(',').map((p) => p.trim()).filter(Boolean)) {
     if (!PHASES.includes(phase as Phase)) throw new UsageError(`unknown phase "${phase}" (phases: ${PHASES.join(', ')})`);
     phases.add(phase as Phase);
   }
@@ -101,5 +107,12 @@ export function parseArgs(argv: string[]): BenchOptions {
     serviceMetrics: given.has('service-metrics'),
     check: given.has('check'),
     quick,
+    profile: profileOption(given.get('profile')),
   };
+}
+
+function profileOption(raw: string | boolean | undefined): BenchProfile | undefined {
+  if (raw === undefined) return undefined;
+  if (!BENCH_PROFILES.includes(raw as BenchProfile)) throw new UsageError(`--profile must be one of ${BENCH_PROFILES.join(', ')}, got "${String(raw)}"`);
+  return raw as BenchProfile;
 }

@@ -108,6 +108,10 @@ export interface IngestConfig {
   idTagSecret: string;
   /** True when ID_TAG_SECRET was not set and a development default is in use. */
   idTagSecretIsDefault: boolean;
+  /** Values of a one-value-per-topic publisher within this long of the first form one sample (PROFILE_ASSEMBLY_WINDOW, device-profiles.md). */
+  profileAssemblyWindowMs: number;
+  /** Devices assembling at once at most (PROFILE_ASSEMBLY_MAX_DEVICES); beyond, the oldest window closes early. */
+  profileAssemblyMaxDevices: number;
 }
 
 export class ConfigError extends Error {
@@ -261,6 +265,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       backfillHorizonDays: integer(env, 'BACKFILL_HORIZON_DAYS', 800, 1, 36_500),
       idTagSecret: env.ID_TAG_SECRET?.trim() || DEVELOPMENT_ID_TAG_SECRET,
       idTagSecretIsDefault: !env.ID_TAG_SECRET?.trim(),
+      profileAssemblyWindowMs: bounded('PROFILE_ASSEMBLY_WINDOW', duration(env, 'PROFILE_ASSEMBLY_WINDOW', '2s'), 0, 60_000),
+      profileAssemblyMaxDevices: integer(env, 'PROFILE_ASSEMBLY_MAX_DEVICES', 20_000, 1, 1_000_000),
     }),
   });
 }

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { IsIn, IsInt, IsNumber, IsOptional, IsPositive, IsString, IsUUID, Length, Max, Min, ValidateIf } from 'class-validator';
+import { DEVICE_PROFILES, DeviceProfile } from '../devices/device-profiles';
 import { PageQuery } from '../shared/page';
 import { IsDateOnly, IsDeviceId, NormalizeDate } from '../shared/validators';
 
@@ -27,6 +28,18 @@ export class ChargePointFields {
 
   @IsDeviceId()
   deviceId: string;
+
+  /** The dialect the device publishes in (see shared/spec/device-profiles.md); default klimaklok-v1. */
+  @ApiPropertyOptional({ enum: DEVICE_PROFILES, default: 'klimaklok-v1', description: 'The dialect the device publishes in; klimaklok-v1 is the telemetry contract.' })
+  @IsOptional()
+  @IsIn(DEVICE_PROFILES)
+  profile?: DeviceProfile;
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'evcc: <root>/<loadpoint number> (root default evcc), for a charge point with one connector. Null for klimaklok-v1.' })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsString()
+  profileIdentity?: string | null;
 
   /** How it reports: MQTT (telemetry-v1) or OCPP 1.6J to the `ocpp` role (ocpp-1.6j); `mqtt` when left out on creation. */
   @ApiPropertyOptional({ enum: CHARGE_POINT_PROTOCOLS, default: 'mqtt' })

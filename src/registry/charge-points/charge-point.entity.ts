@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { DeviceProfile } from '../devices/device-profiles';
 import { numericTransformer } from '../shared/numeric.transformer';
 
 /** A charge point in a housing cooperative, usually paid for in part by a subsidy grant. */
@@ -28,6 +29,14 @@ export class ChargePoint {
 
   @Column({ name: 'device_id', type: 'text' })
   deviceId: string;
+
+  /** The dialect the charge point publishes in: `klimaklok-v1` (the telemetry contract) or `evcc` (one loadpoint, one connector). */
+  @Column({ type: 'text', default: 'klimaklok-v1' })
+  profile: DeviceProfile;
+
+  /** evcc: `<root>/<loadpoint>`; null for klimaklok-v1. */
+  @Column({ name: 'profile_identity', type: 'text', nullable: true })
+  profileIdentity: string | null;
 
   @Column({ type: 'text', default: 'mqtt' })
   protocol: 'mqtt' | 'ocpp';

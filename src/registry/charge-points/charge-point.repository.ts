@@ -7,7 +7,7 @@ import { ChargePoint } from './charge-point.entity';
 @Injectable()
 export class ChargePointRepository extends RegistryRepository<ChargePoint> {
   constructor(@InjectDataSource() dataSource: DataSource) {
-    super(dataSource, ChargePoint, { charge_points_device_id_key: 'deviceId' }, { name: 'ASC' });
+    super(dataSource, ChargePoint, { charge_points_device_id_key: 'deviceId', charge_points_profile_identity_key: 'profileIdentity' }, { name: 'ASC' });
   }
 
   async setOcppPasswordHash(id: string, hash: string): Promise<void> {

@@ -1,6 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Principal } from '../../platform/access/role';
+import { profileProblem } from '../devices/device-profiles';
 import { OrganizationsService, visibleTo } from '../organizations/organizations.service';
 import { invalidField } from '../shared/errors';
 import { Page } from '../shared/page';
@@ -68,6 +69,10 @@ export class ChargePointsService {
   }
 
   private async check(chargePoint: CreateChargePointDto, manager?: EntityManager) {
+    const profile = profileProblem(chargePoint, 'charge_point');
+    if (profile) throw invalidField(profile.field, profile.message);
+    // An evcc loadpoint is one charging connection: its samples are connector 1's.
+    if (chargePoint.profile === 'evcc' && chargePoint.connectors !== 1) throw invalidField('connectors', 'an evcc loadpoint is a charge point with one connector');
     await this.organizations.requireKind(chargePoint.organizationId, 'housing_cooperative', 'organizationId', manager);
     if (chargePoint.subsidyGrantId) {
       const grant = await this.grants.findOne(chargePoint.subsidyGrantId, undefined, manager).catch(() => null);

@@ -4,6 +4,17 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../../platform/config/app-config';
 import { APP_CONFIG } from '../../platform/config/config.module';
+import { PublisherProfile } from './device-profiles';
+
+/** A device that publishes in a publisher's own dialect (device-profiles.md), by the identity that publisher uses. */
+export interface ProfileDeviceEntry {
+  profile: PublisherProfile;
+  identity: string;
+  /** The publisher's topic setting where it differs from the profile's default (OVMS prefix, Teltonika topic). */
+  topic: string | null;
+  kind: 'vehicle' | 'charge_point';
+  id: string;
+}
 
 export interface DeviceEntry {
   deviceId: string;
@@ -33,6 +44,28 @@ export class DeviceDirectoryRepository {
        UNION ALL
        SELECT device_id, 'charge_point', id FROM charge_points WHERE device_id = ANY($1::text[])`,
       [deviceIds],
+    );
+  }
+
+  listProfileDevices(): Promise<ProfileDeviceEntry[]> {
+    return this.dataSource.query(`
+      SELECT profile, profile_identity AS identity, profile_topic AS topic, 'vehicle' AS kind, id FROM vehicles WHERE profile <> 'klimaklok-v1'
+      UNION ALL
+      SELECT profile, profile_identity, NULL, 'charge_point', id FROM charge_points WHERE profile <> 'klimaklok-v1'`);
+  }
+
+  /** The registered devices among these `<profile> <identity>` pairs, straight from PostgreSQL. */
+  findProfileDevices(devices: Array<{ profile: string; identity: string }>): Promise<ProfileDeviceEntry[]> {
+    const profiles = devices.map((device) => device.profile);
+    const identities = devices.map((device) => device.identity);
+    return this.dataSource.query(
+      `WITH wanted AS (SELECT * FROM unnest($1::text[], $2::text[]) AS w(profile, identity))
+       SELECT v.profile, v.profile_identity AS identity, v.profile_topic AS topic, 'vehicle' AS kind, v.id
+         FROM vehicles v JOIN wanted w ON w.profile = v.profile AND w.identity = v.profile_identity
+       UNION ALL
+       SELECT c.profile, c.profile_identity, NULL, 'charge_point', c.id
+         FROM charge_points c JOIN wanted w ON w.profile = c.profile AND w.identity = c.profile_identity`,
+      [profiles, identities],
     );
   }
 

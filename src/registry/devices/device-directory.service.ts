@@ -1,8 +1,8 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Client } from 'pg';
-import { DeviceDirectoryRepository, DeviceEntry } from './device-directory.repository';
+import { DeviceDirectoryRepository, DeviceEntry, ProfileDeviceEntry } from './device-directory.repository';
 
-export type { DeviceEntry };
+export type { DeviceEntry, ProfileDeviceEntry };
 
 /** The vehicle and charge point (ids) a device id belongs to. */
 export interface DeviceOwners {
@@ -41,6 +41,16 @@ export class DeviceDirectoryService implements OnApplicationShutdown {
   /** Straight from PostgreSQL: sees every registration committed before the call. */
   find(deviceIds: string[]): Promise<DeviceEntry[]> {
     return this.devices.findDevices(deviceIds);
+  }
+
+  /** Every device that publishes in a profile other than the telemetry contract. */
+  listProfileDevices(): Promise<ProfileDeviceEntry[]> {
+    return this.devices.listProfileDevices();
+  }
+
+  /** Straight from PostgreSQL, like `find`, for devices known by their publisher's identity. */
+  findProfileDevices(devices: Array<{ profile: string; identity: string }>): Promise<ProfileDeviceEntry[]> {
+    return this.devices.findProfileDevices(devices);
   }
 
   /** Calls `onChange` after every committed change to vehicles or charge points (and after a lost listener reconnects). */

@@ -10,6 +10,7 @@ import { OrganizationsService } from '../organizations/organizations.service';
 import { invalidField } from '../shared/errors';
 import { normalizeRegistration } from '../shared/validators';
 import { SubsidyGrantsService } from '../subsidy-grants/subsidy-grants.service';
+import { DEFAULT_PROFILE } from '../devices/device-profiles';
 import { VehiclesService } from '../vehicles/vehicles.service';
 import { ChargePointRow, FleetFile, FleetFileSection, SubsidyGrantRow, VehicleRow } from './fleet-file';
 
@@ -146,6 +147,10 @@ export class FleetImportService {
       referenceConsumptionPerKm: null,
       deviceId: null,
       ...fields,
+      // A row without them is a contract-v1 device (the validated row has them as undefined, which would not compare as unchanged).
+      profile: fields.profile ?? DEFAULT_PROFILE,
+      profileIdentity: fields.profileIdentity ?? null,
+      profileTopic: fields.profileTopic ?? null,
       departmentId,
       replacesVehicleId,
     };
@@ -169,7 +174,7 @@ export class FleetImportService {
       subsidyGrantId = grant.id;
     }
     // A file without `protocol` leaves the registered one as it is (new charge points get `mqtt`).
-    const values = { ...fields, ...(protocol ? { protocol } : {}), organizationId, subsidyGrantId };
+    const values = { ...fields, profile: fields.profile ?? DEFAULT_PROFILE, profileIdentity: fields.profileIdentity ?? null, ...(protocol ? { protocol } : {}), organizationId, subsidyGrantId };
     const existing = await this.chargePoints.findByDeviceId(row.deviceId, manager);
     if (!existing) {
       await this.chargePoints.create(values, manager);

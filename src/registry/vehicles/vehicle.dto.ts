@@ -1,5 +1,6 @@
-import { PartialType } from '@nestjs/swagger';
+import { ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { IsIn, IsNumber, IsOptional, IsPositive, IsString, IsUUID, Matches, Max, ValidateIf } from 'class-validator';
+import { DEVICE_PROFILES, DeviceProfile } from '../devices/device-profiles';
 import { PageQuery } from '../shared/page';
 import { IsDateOnly, IsDeviceId, NormalizeDate, NormalizeRegistration } from '../shared/validators';
 import { ENERGY_CARRIERS, REFERENCE_CARRIERS, ReferenceCarrier, VEHICLE_CLASSES, VehicleClass, VehicleEnergyCarrier } from './vehicle.entity';
@@ -44,6 +45,24 @@ export class VehicleFields {
   @ValidateIf((_, value) => value !== null)
   @IsDeviceId()
   deviceId?: string | null;
+
+  /** The dialect the device publishes in (see shared/spec/device-profiles.md); default klimaklok-v1. */
+  @ApiPropertyOptional({ enum: DEVICE_PROFILES, default: 'klimaklok-v1', description: 'The dialect the device publishes in; klimaklok-v1 is the telemetry contract.' })
+  @IsOptional()
+  @IsIn(DEVICE_PROFILES)
+  profile?: DeviceProfile;
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'The identity the publisher uses: ovms-v3 <user>/<vehicleId>, teslamate [<namespace>/]<carId>, owntracks <user>/<device>, teltonika-json the IMEI. Required for those profiles, null for klimaklok-v1.' })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsString()
+  profileIdentity?: string | null;
+
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'ovms-v3: the topic prefix if not ovms/<user>/<vehicleId>/; teltonika-json: the topic if not <imei>/data.' })
+  @IsOptional()
+  @ValidateIf((_, value) => value !== null)
+  @IsString()
+  profileTopic?: string | null;
 
   /** Share of charged energy that reaches the battery (0 < x <= 1); default 0.90 in the figures. */
   @IsOptional()

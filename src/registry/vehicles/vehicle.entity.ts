@@ -1,4 +1,5 @@
 import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
+import { DeviceProfile } from '../devices/device-profiles';
 import { numericTransformer } from '../shared/numeric.transformer';
 
 export const VEHICLE_CLASSES = ['passenger_car', 'van', 'truck', 'other'] as const;
@@ -58,6 +59,18 @@ export class Vehicle {
 
   @Column({ name: 'device_id', type: 'text', nullable: true })
   deviceId: string | null;
+
+  /** The dialect the vehicle publishes in (device-profiles.md); `klimaklok-v1` is the telemetry contract. */
+  @Column({ type: 'text', default: 'klimaklok-v1' })
+  profile: DeviceProfile;
+
+  /** The identity the publisher uses in its own topics; null for klimaklok-v1. */
+  @Column({ name: 'profile_identity', type: 'text', nullable: true })
+  profileIdentity: string | null;
+
+  /** The publisher's own topic setting where it differs from the profile's default (OVMS prefix, Teltonika topic). */
+  @Column({ name: 'profile_topic', type: 'text', nullable: true })
+  profileTopic: string | null;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

@@ -14,6 +14,7 @@ export class VehicleRepository extends RegistryRepository<Vehicle> {
         vehicles_registration_key: 'registration',
         vehicles_vin_key: 'vin',
         vehicles_device_id_key: 'deviceId',
+        vehicles_profile_identity_key: 'profileIdentity',
         vehicles_replaces_vehicle_id_fkey: 'vehicles that replaced it',
       },
       { registration: 'ASC' },

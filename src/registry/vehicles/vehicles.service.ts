@@ -1,5 +1,6 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { profileProblem } from '../devices/device-profiles';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { invalidField } from '../shared/errors';
 import { CreateVehicleDto, ListVehiclesQuery, UpdateVehicleDto } from './vehicle.dto';
@@ -51,6 +52,8 @@ export class VehiclesService {
     if (((vehicle.referenceCarrier ?? null) === null) !== ((vehicle.referenceConsumptionPerKm ?? null) === null)) {
       throw invalidField('referenceConsumptionPerKm', 'referenceCarrier and referenceConsumptionPerKm go together');
     }
+    const profile = profileProblem(vehicle, 'vehicle');
+    if (profile) throw invalidField(profile.field, profile.message);
     await this.organizations.requireKind(vehicle.departmentId, 'municipal_department', 'departmentId', manager);
     if (vehicle.replacesVehicleId) {
       if (vehicle.replacesVehicleId === id) throw invalidField('replacesVehicleId', 'a vehicle cannot replace itself');

@@ -4,7 +4,8 @@ import { APP_CONFIG } from '../../platform/config/config.module';
 import { DatabaseAvailability } from '../../platform/database/database-availability';
 import { HealthIndicators } from '../../platform/health/health-indicators';
 import { QueueService } from '../../platform/queue/queue.service';
-import { DeviceDirectoryService, DeviceEntry, DeviceOwners } from '../../registry/devices/device-directory.service';
+import { DeviceDirectoryService, DeviceEntry, DeviceOwners, ProfileDeviceEntry } from '../../registry/devices/device-directory.service';
+import { PublisherProfile } from '../../registry/devices/device-profiles';
 import { RawBatch, appendBatch, emptyBatch, sampleRows } from '../storage/raw-batch';
 import { RawSampleRepository } from '../storage/raw-sample.repository';
 import { TelemetryMetrics } from '../telemetry.metrics';
@@ -14,6 +15,9 @@ import { DerivationEnqueuer } from './derivation-enqueuer';
 import { DecodeContext, DecodedMessage, DeviceLookup, FUTURE_TOLERANCE_MS, deadLetter, decodeMessage } from './decode-message';
 import { MicroBatcher, Settled } from './micro-batcher';
 import { MqttConnectionPool } from './mqtt-connection-pool';
+import { JSON_DECODERS, ProfileIngest } from '../profiles/profile-ingest';
+import { ProfileRoutes, deviceKey } from '../profiles/profile-routes';
+import { ChargeTotals } from '../profiles/teslamate/charge-totals';
 import { backoffMs, isDataError } from './storage-errors';
 import { UnregisteredDevices } from './unregistered-devices';
 
@@ -24,6 +28,8 @@ interface Entry {
   /** Messages received before and with this one (see UnregisteredDevices). */
   seq: number;
   rows: RawBatch;
+  /** A contract v1 message (re-decoded if a registration places it); false for a publisher profile's (profiles/). */
+  v1: boolean;
 }
 
 /** Rejections that a registration made after the device list was loaded may turn into samples. */
@@ -44,6 +50,11 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
   private devices = new Map<string, DeviceOwners>();
   private readonly lookup: DeviceLookup = { find: (deviceId) => this.devices.get(deviceId) };
   private readonly unregistered: UnregisteredDevices;
+  private profileRoutes = new ProfileRoutes([]);
+  /** Publisher identities (`<profile> <identity>`) checked against PostgreSQL, as device ids are by `unregistered`. */
+  private readonly unregisteredProfiles: UnregisteredDevices;
+  private profiles: ProfileIngest | undefined;
+  private readonly chargeTotals = new ChargeTotals();
   private received = 0;
   private pool: MqttConnectionPool | undefined;
   private batcher: MicroBatcher<Entry> | undefined;
@@ -62,6 +73,11 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     private readonly database: DatabaseAvailability,
   ) {
     this.unregistered = new UnregisteredDevices((deviceIds) => this.directory.find(deviceIds));
+    this.unregisteredProfiles = new UnregisteredDevices(async (keys) => {
+      const entries = await this.directory.findProfileDevices(keys.map((key) => ({ profile: key.slice(0, key.indexOf(' ')), identity: key.slice(key.indexOf(' ') + 1) })));
+      for (const entry of entries) this.profileRoutes.add(entry);
+      return entries.map((entry) => ({ deviceId: deviceKey(entry.profile, entry.identity), kind: entry.kind, id: entry.id }));
+    });
     this.derivation = new DerivationEnqueuer(queue);
   }
 
@@ -71,6 +87,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     await this.reloadDevices();
     await this.directory.watch(() => this.scheduleReload());
     await this.raw.ensurePartitionsAhead(new Date(), 2);
+    this.chargeTotals.load(await this.raw.chargeTotals());
     this.batcher = new MicroBatcher<Entry>({
       maxEntries: ingest.connections * ingest.inHandPerConnection,
       maxRows: ingest.batchMaxRows,
@@ -80,6 +97,19 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       flush: (entries) => this.store(entries),
     });
     this.metrics.countInFlight = () => this.batcher?.inFlight ?? 0;
+    this.profiles = new ProfileIngest({
+      windowMs: ingest.profileAssemblyWindowMs,
+      maxOpenWindows: ingest.profileAssemblyMaxDevices,
+      // Half of what the connections may hold unacknowledged: windows close early before assembling could stop them reading.
+      maxHeldDeliveries: Math.max(1, Math.floor((ingest.connections * ingest.inHandPerConnection) / 2)),
+      routes: () => this.profileRoutes,
+      recheck: (profile, identity, seq) => this.recheckProfileDevice(profile, identity, seq),
+      context: (now) => this.decodeContext(now),
+      submit: (entry, settled) => this.batcher!.add({ ...entry, seq: this.received, v1: false }, settled),
+      chargeTotals: this.chargeTotals,
+      jsonDecoders: JSON_DECODERS,
+      count: (profile, outcome) => this.metrics.profileDeliveries.inc({ profile, outcome }),
+    });
     this.pool = new MqttConnectionPool({
       url: this.config.mqttUrl,
       credentials: this.config.mqttCredentials,
@@ -87,8 +117,8 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
       size: ingest.connections,
       inHandPerConnection: ingest.inHandPerConnection,
       inHandBytesPerConnection: ingest.inHandBytesPerConnection,
-      subscriptions: [`$share/${ingest.shareGroup}/${this.config.mqttTopicRoot}/v1/#`],
-      onMessage: (topic, payload, settled) => this.receive(topic, payload, settled),
+      subscriptions: this.subscriptions(),
+      onMessage: (topic, payload, settled, packet) => this.receive(topic, payload, settled, packet),
       onReconnect: (clientId) => this.metrics.reconnects.inc({ connection: clientId }),
     });
     this.metrics.connectionStates = () => this.pool?.states ?? [];
@@ -101,6 +131,8 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     this.stopping = true;
     clearTimeout(this.reloadTimer);
     await this.pool?.stop();
+    this.profiles?.closeAll(); // what was assembled is stored; its deliveries, unacknowledged, come again and are duplicates
+    this.profiles?.stop();
     await this.batcher?.drain();
     await this.derivation.flush();
   }
@@ -119,9 +151,16 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     return { status: healthy ? ('up' as const) : ('degraded' as const), connections };
   }
 
-  private receive(topic: string, payload: Buffer, settled: Settled): void {
+  /** Contract v1's filter and those of every publisher profile in use, each in the shared subscription group. */
+  private subscriptions(): string[] {
+    const share = `$share/${this.config.ingest.shareGroup}/`;
+    return [`${share}${this.config.mqttTopicRoot}/v1/#`, ...this.profileRoutes.subscriptions().map((filter) => share + filter)];
+  }
+
+  private receive(topic: string, payload: Buffer, settled: Settled, packet: { qos: number; retain: boolean }): void {
     const receivedAt = Date.now();
     const seq = ++this.received;
+    if (!this.isContractTopic(topic)) return this.profiles!.receive({ topic, payload, qos: packet.qos, retain: packet.retain, receivedAt, seq }, settled);
     let decoded: DecodedMessage;
     try {
       decoded = this.decode(topic, payload, receivedAt);
@@ -130,19 +169,42 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
     } catch (error) {
       return settled(error); // never thrown into MQTT.js: the message stays unacknowledged and its connection goes on
     }
-    this.batcher!.add({ topic, payload, receivedAt, seq, rows: decoded.rows }, settled);
+    this.batcher!.add({ topic, payload, receivedAt, seq, rows: decoded.rows, v1: true }, settled);
   }
 
-  private decode(topic: string, payload: Buffer, receivedAt: number): DecodedMessage {
-    const context: DecodeContext = {
-      now: receivedAt,
+  /** What `<root>/v1/#` matches, `<root>/v1` itself included (an unknown_topic of the contract's, not a profile's). */
+  private isContractTopic(topic: string): boolean {
+    const v1 = `${this.config.mqttTopicRoot}/v1`;
+    return topic.startsWith(v1) && (topic.length === v1.length || topic[v1.length] === '/');
+  }
+
+  private decodeContext(now: number): DecodeContext {
+    return {
+      now,
       horizonMs: this.config.ingest.backfillHorizonDays * 86_400_000,
       futureToleranceMs: FUTURE_TOLERANCE_MS,
       idTagSecret: this.config.ingest.idTagSecret,
       topicRoot: this.config.mqttTopicRoot,
       devices: this.lookup,
     };
-    return decodeMessage(topic, payload, context);
+  }
+
+  private decode(topic: string, payload: Buffer, receivedAt: number): DecodedMessage {
+    return decodeMessage(topic, payload, this.decodeContext(receivedAt));
+  }
+
+  /** A publisher identity the in-memory routes do not know, straight from PostgreSQL (amendment 1.1, as for device ids). */
+  private async recheckProfileDevice(profile: PublisherProfile, identity: string, seq: number): Promise<ProfileDeviceEntry | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const found = await this.unregisteredProfiles.recheck([{ deviceId: deviceKey(profile, identity), seq }], this.received);
+        return found.length > 0 ? this.profileRoutes.find(profile, identity) : undefined;
+      } catch (error) {
+        if (this.stopping) throw error;
+        this.logger.warn({ err: error }, 'Could not check a publisher identity against the registry; retrying');
+        await new Promise((resolve) => setTimeout(resolve, backoffMs(attempt)));
+      }
+    }
   }
 
   /** Writes a batch, retrying transient failures until it commits; a batch that the database refuses is written message by message. */
@@ -163,7 +225,7 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
    * meanwhile (amendment 1.1: never an `unknown_device` dead letter after the API answered).
    */
   private async placeUnknownDevices(entries: Entry[]): Promise<void> {
-    const unplaced = entries.filter((entry) => entry.rows.deadLetters.length === 1 && REGISTRY_REJECTIONS.has(entry.rows.deadLetters[0].reason));
+    const unplaced = entries.filter((entry) => entry.v1 && entry.rows.deadLetters.length === 1 && REGISTRY_REJECTIONS.has(entry.rows.deadLetters[0].reason));
     if (unplaced.length === 0) return;
     const messages = unplaced.map((entry) => ({ deviceId: entry.rows.deadLetters[0].deviceId!, seq: entry.seq }));
     let found: DeviceEntry[];
@@ -246,7 +308,10 @@ export class IngestService implements OnApplicationBootstrap, BeforeApplicationS
 
   private async reloadDevices() {
     const devices = await this.directory.byDeviceId();
+    const profileRoutes = new ProfileRoutes(await this.directory.listProfileDevices());
     this.devices = devices;
-    this.logger.debug({ devices: devices.size }, 'Device list loaded');
+    this.profileRoutes = profileRoutes;
+    this.pool?.setSubscriptions(this.subscriptions());
+    this.logger.debug({ devices: devices.size, profileDevices: profileRoutes.size }, 'Device list loaded');
   }
 }

@@ -23,7 +23,7 @@ export interface PoolOptions {
    * without an error (the message is committed); with an error it never gets one and
    * re-delivers the message after a reconnect. `settled` must be called exactly once.
    */
-  onMessage: (topic: string, payload: Buffer, settled: (error?: unknown) => void) => void;
+  onMessage: (topic: string, payload: Buffer, settled: (error?: unknown) => void, packet: { qos: number; retain: boolean }) => void;
   /** Called when a connection comes back after it was lost (for the reconnect metric). */
   onReconnect?: (clientId: string) => void;
 }
@@ -69,8 +69,30 @@ export class MqttConnectionPool {
   private clients: MqttClient[] = [];
   private readonly connectionStates: ConnectionState[] = [];
   private stopping = false;
+  private subscriptions: string[];
+  /** Each connection's subscribe-now (of the given filters, else all), for a change of the filters while it is up. */
+  private readonly resubscribers: Array<(filters?: string[]) => void> = [];
 
-  constructor(private readonly options: PoolOptions) {}
+  constructor(private readonly options: PoolOptions) {
+    this.subscriptions = [...options.subscriptions];
+  }
+
+  /**
+   * New topic filters (a device profile came into use or went out of it): each connection
+   * subscribes the added filters now and unsubscribes the dropped ones; every connect subscribes
+   * the whole set. Only the added ones: a SUBSCRIBE makes the broker send the filter's retained
+   * messages again, and a profile's topics may hold thousands.
+   */
+  setSubscriptions(filters: string[]): void {
+    const added = filters.filter((filter) => !this.subscriptions.includes(filter));
+    const dropped = this.subscriptions.filter((filter) => !filters.includes(filter));
+    this.subscriptions = [...filters];
+    for (const [index, client] of this.clients.entries()) {
+      if (!client.connected) continue;
+      if (dropped.length > 0) client.unsubscribe(dropped);
+      if (added.length > 0) this.resubscribers[index]?.(added);
+    }
+  }
 
   async start(): Promise<void> {
     this.clients = Array.from({ length: this.options.size }, (_, index) => this.connect(index));
@@ -83,7 +105,7 @@ export class MqttConnectionPool {
           }),
       ),
     );
-    this.logger.log({ connections: this.options.size, subscriptions: this.options.subscriptions }, 'Ingest connections up');
+    this.logger.log({ connections: this.options.size, subscriptions: this.subscriptions }, 'Ingest connections up');
   }
 
   /** A copy of each connection's state, for health and metrics. */
@@ -111,7 +133,7 @@ export class MqttConnectionPool {
     this.connectionStates[index] = state;
     const client = mqtt.connect(this.options.url, clientOptions);
     this.holdAcknowledgements(client, state);
-    this.watchConnection(client, state);
+    this.resubscribers[index] = this.watchConnection(client, state);
     return client;
   }
 
@@ -158,7 +180,7 @@ export class MqttConnectionPool {
         const resume = readNext;
         readNext = undefined;
         resume?.();
-      });
+      }, { qos: packet.qos, retain: packet.retain });
       if (inHand < this.options.inHandPerConnection && inHandBytes < this.options.inHandBytesPerConnection) done();
       else readNext = () => done();
     };
@@ -169,14 +191,14 @@ export class MqttConnectionPool {
    * of state (lost, back, refused), not once per reconnect attempt: a broker down for a minute
    * would otherwise write a line per connection and second.
    */
-  private watchConnection(client: MqttClient, state: ConnectionState) {
+  private watchConnection(client: MqttClient, state: ConnectionState): () => void {
     let lostAt: number | undefined;
     let retry: NodeJS.Timeout | undefined;
     let refusalLogged = false;
-    const subscribe = () => {
+    const subscribe = (filters?: string[]) => {
       clearTimeout(retry);
       if (!client.connected || this.stopping) return;
-      const { subscriptions } = this.options;
+      const subscriptions = filters ?? this.subscriptions;
       client.subscribe(subscriptions, { qos: 1 }, (error, granted) => {
         // One grant per filter, each at least QoS 1: a grant of QoS 0 would lose messages.
         const refused = subscriptions.filter((topic) => ![1, 2].includes(granted?.find((grant) => grant.topic === topic)?.qos ?? -1));
@@ -195,7 +217,7 @@ export class MqttConnectionPool {
           const reason = error ? error.message : 'refused (QoS 128: the MQTT_USERNAME user may lack read access) or granted below QoS 1';
           this.logger.error({ clientId: state.clientId, grants, reason, retryInMs: SUBSCRIBE_RETRY_MS }, 'Subscription not granted; retrying');
         }
-        retry = setTimeout(subscribe, SUBSCRIBE_RETRY_MS);
+        retry = setTimeout(() => subscribe(), SUBSCRIBE_RETRY_MS);
       });
     };
     client.on('connect', (connack) => {
@@ -222,6 +244,7 @@ export class MqttConnectionPool {
       if (lostAt === undefined) this.logger.warn({ err: error, clientId: state.clientId }, 'Ingest connection error');
       else this.logger.debug({ err: error, clientId: state.clientId }, 'Ingest reconnect failed');
     });
+    return subscribe;
   }
 
   /** Closes every connection without acknowledging messages still in hand. */

@@ -12,6 +12,16 @@ export interface RawBatch {
   /** `ts`: the time the message states, else its receipt (amendment 1.1); both are kept. */
   connectionEvents: Array<{ deviceKind: DeviceKind; deviceRef: string; ts: number; receivedAt: number; state: ConnectionState }>;
   deadLetters: DeadLetterRow[];
+  /** TeslaMate cars' cumulative charged energy after these samples (see profiles/teslamate/charge-totals.ts). */
+  chargeTotals: ChargeTotalRow[];
+}
+
+export interface ChargeTotalRow {
+  vehicleId: string;
+  closedSessionsKwh: number;
+  sessionKwh: number;
+  /** Grows with every change of the car's total: a batch committed after a newer one does not overwrite it. */
+  version: number;
 }
 
 export interface DeadLetterRow {
@@ -37,7 +47,7 @@ export interface RawBatchResult {
 }
 
 export function emptyBatch(): RawBatch {
-  return { vehicleSamples: [], statusSamples: [], meterSamples: [], transactionEvents: [], connectionEvents: [], deadLetters: [] };
+  return { vehicleSamples: [], statusSamples: [], meterSamples: [], transactionEvents: [], connectionEvents: [], deadLetters: [], chargeTotals: [] };
 }
 
 export function sampleRows(batch: RawBatch): number {
@@ -64,4 +74,5 @@ export function appendBatch(target: RawBatch, source: RawBatch): void {
   target.transactionEvents.push(...source.transactionEvents);
   target.connectionEvents.push(...source.connectionEvents);
   target.deadLetters.push(...source.deadLetters);
+  target.chargeTotals.push(...source.chargeTotals);
 }

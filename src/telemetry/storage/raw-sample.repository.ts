@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { booleanArray, numberArray, uuidArray } from './array-literals';
-import { RawBatch, RawBatchResult, sampleRows } from './raw-batch';
+import { ChargeTotalRow, RawBatch, RawBatchResult, sampleRows } from './raw-batch';
 
 /** Writes raw telemetry: a batch of samples, events and dead letters in one statement (see write()). */
 @Injectable()
@@ -48,6 +48,13 @@ export class RawSampleRepository {
     }
   }
 
+  /** TeslaMate cars' stored charge totals (profiles/teslamate/charge-totals.ts). */
+  chargeTotals(): Promise<ChargeTotalRow[]> {
+    return this.dataSource.query(
+      `SELECT vehicle_id AS "vehicleId", closed_sessions_kwh AS "closedSessionsKwh", session_kwh AS "sessionKwh", version::float8 AS version FROM profile_charge_totals`,
+    );
+  }
+
   /**
    * One statement for the whole batch, every stream's INSERT a data-modifying CTE of it: a single
    * statement is atomic on its own, so the batch costs one round trip instead of BEGIN, one INSERT
@@ -62,7 +69,8 @@ export class RawSampleRepository {
     };
     const samples = sampleInserts(batch, param);
     const deadLetters = batch.deadLetters.length > 0 ? [deadLetterInsert(batch, param)] : [];
-    const parts = [...samples, ...deadLetters];
+    const chargeTotals = batch.chargeTotals.length > 0 ? [chargeTotalUpsert(batch, param)] : [];
+    const parts = [...samples, ...deadLetters, ...chargeTotals];
     if (parts.length === 0) return { inserted: 0, duplicates: 0, deadLetters: 0 };
     // PostgreSQL runs every data-modifying CTE to completion, read or not; the samples' ones are counted for the duplicates.
     const sql = `WITH ${parts.map((insert, i) => `w${i} AS (${insert} RETURNING 1)`).join(',\n')}
@@ -159,4 +167,17 @@ function deadLetterInsert(batch: RawBatch, p: Param): string {
                    ${p(d.map((r) => r.payload), 'bytea[]')}, ${p(numberArray(d, (r) => r.payloadBytes), 'int[]')}, ${p(d.map((r) => r.key), 'bytea[]')}
                   ) AS u(a, b, c, d, e, f, g, h, i)
      ON CONFLICT (natural_key) DO NOTHING`;
+}
+
+function chargeTotalUpsert(batch: RawBatch, p: Param): string {
+  const t = batch.chargeTotals;
+  return `INSERT INTO profile_charge_totals (vehicle_id, closed_sessions_kwh, session_kwh, version)
+     SELECT DISTINCT ON (a) a, b, c, d
+       FROM unnest(${p(uuidArray(t, (r) => r.vehicleId), 'uuid[]')}, ${p(numberArray(t, (r) => r.closedSessionsKwh), 'float8[]')},
+                   ${p(numberArray(t, (r) => r.sessionKwh), 'float8[]')}, ${p(numberArray(t, (r) => r.version), 'int8[]')}
+                  ) AS u(a, b, c, d)
+      ORDER BY a, d DESC
+     ON CONFLICT (vehicle_id) DO UPDATE SET closed_sessions_kwh = EXCLUDED.closed_sessions_kwh, session_kwh = EXCLUDED.session_kwh,
+       version = EXCLUDED.version, updated_at = now()
+     WHERE profile_charge_totals.version < EXCLUDED.version`;
 }
