@@ -44,8 +44,8 @@ export const budgetStatus: AlertKind = {
     SELECT r.id AS rule_id, b.scope AS subject_id, '' AS subject_part, 'climate budget ' || b.scope AS subject_label,
            b.status = 'off_track' OR r.params->>'status' = 'at_risk' AS raise,
            b."forecastKg" AS value,
-           replace(b.status, '_', ' ') || ': ' || b.year || ' forecast ' || round(b."forecastKg"::numeric) || ' kg against a budget of '
-             || round(b."annualKg"::numeric) || ' kg (budget set ' || b."budgetSetVersion" || ', at the end of month ' || b."atEndOfMonth" || ')' AS message
+           replace(b.status, '_', ' ') || ': ' || b.year || ' forecast ' || round(b."forecastKg"::numeric, 1) || ' kg against a budget of '
+             || round(b."annualKg"::numeric, 1) || ' kg (budget set ' || b."budgetSetVersion" || ', at the end of month ' || b."atEndOfMonth" || ')' AS message
       FROM rules r
       JOIN jsonb_to_recordset($2::jsonb -> 'budget_status')
            AS b(scope text, year int, "budgetSetVersion" int, "annualKg" float8, "atEndOfMonth" int, "forecastKg" float8, status text)
