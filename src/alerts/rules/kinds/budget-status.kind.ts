@@ -29,16 +29,17 @@ export const budgetStatus: AlertKind = {
   async computeInput(rules, now, services) {
     const reports = services.get(BudgetReportService);
     const scopes = [...new Set(rules.map((rule) => String(rule.params.scope)))];
-    const statuses = await Promise.all(
-      scopes.map((scope) =>
-        reports.currentStatus(scope, now).catch((error: unknown) => {
-          // No budget set, no budget for the scope this year, or its department gone: nothing to watch.
-          if (error instanceof HttpException) return null;
-          throw error;
-        }),
-      ),
-    );
-    return statuses.filter((status) => status !== null && status.status !== null && status.status !== 'on_track');
+    const statuses = [];
+    // One scope after the other: a background loop need not load the database with a report per department at once.
+    for (const scope of scopes) {
+      const status = await reports.currentStatus(scope, now).catch((error: unknown) => {
+        // No budget set, no budget for the scope this year, or its department gone: nothing to watch.
+        if (error instanceof HttpException) return null;
+        throw error;
+      });
+      if (status?.status === 'at_risk' || status?.status === 'off_track') statuses.push(status);
+    }
+    return statuses;
   },
   conditionSql: `
     SELECT r.id AS rule_id, b.scope AS subject_id, '' AS subject_part, 'climate budget ' || b.scope AS subject_label,
