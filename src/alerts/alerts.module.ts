@@ -4,6 +4,10 @@ import { ChargingUsageService } from '../charging/reports/charging-usage.service
 import { ENABLED_AVOIDED_FACTORS, FactorSetEnabledAvoidedFactors } from '../charging/reports/enabled-avoided-factors';
 import { ActivityRepository } from '../emissions/activity/activity.repository';
 import { FactorSetsModule } from '../emissions/factor-sets/factor-sets.module';
+import { BudgetReportService } from '../emissions/budgets/budget-report.service';
+import { BudgetSetRepository } from '../emissions/budgets/budget-set.repository';
+import { BudgetSetsService } from '../emissions/budgets/budget-sets.service';
+import { PlanRepository } from '../emissions/electrification-plan/plan.repository';
 import { YearLockRepository } from '../emissions/locks/year-lock.repository';
 import { EmissionFiguresService } from '../emissions/reports/emission-figures.service';
 import { EmissionReportsService } from '../emissions/reports/emission-reports.service';
@@ -30,9 +34,10 @@ import { AlertRulesService } from './rules/alert-rules.service';
 
 /**
  * Alert rules, their evaluation and alerts, notification channels (dashboard stream, webhook,
- * e-mail) and scheduled deliveries. The deliveries attach the reports the API serves: their
- * (stateless) report services are provided here as well, since the charging module provides its
- * usage report to the api role only.
+ * e-mail) and scheduled deliveries. The deliveries attach the reports the API serves, and the
+ * budget status rules evaluate the climate budget's: their (stateless) report services are
+ * provided here as well, since the charging module provides its usage report to the api role
+ * only and the emissions module exports none.
  */
 @Module({})
 export class AlertsModule {
@@ -55,6 +60,10 @@ export class AlertsModule {
           YearLockRepository,
           EmissionFiguresService,
           EmissionReportsService,
+          BudgetSetRepository,
+          BudgetSetsService,
+          PlanRepository,
+          BudgetReportService,
         ]
       : [];
     const api: Provider[] = roles.has('api') ? [AlertRulesService, AlertRepository, AlertsService, ...(roles.has('worker') ? [] : [ScheduledDeliveryRepository])] : [];

@@ -74,6 +74,28 @@ describe('dashboard: alerts view', () => {
     expect(pageErrors).toEqual([]);
     await context.close();
   });
+
+  it('lets the climate office make a budget status rule with its scope and status', async () => {
+    const climateKey = await t.keyFor('climate_office');
+    const context = await browser.newContext({ locale: 'nb-NO', timezoneId: 'Europe/Oslo' });
+    const page: Page = await context.newPage();
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(`${base}/`);
+    await page.getByLabel('API-nøkkel').fill(climateKey);
+    await page.getByRole('button', { name: 'Logg inn' }).click();
+    await page.getByRole('link', { name: 'Varsler' }).click();
+    await page.getByRole('heading', { name: 'Varsler', level: 1 }).waitFor();
+
+    expect(await page.getByLabel('Type').locator('option').evaluateAll((options) => options.map((o) => o.getAttribute('value')))).toEqual(['budget_status']);
+    await page.getByLabel('Navn').fill('Budsjett i risiko');
+    await page.getByLabel('status').selectOption('at_risk');
+    await page.getByRole('button', { name: 'Opprett regel' }).click();
+    await page.locator('tr[data-rule]', { hasText: 'Budsjett i risiko' }).waitFor();
+    const rules = (await t.http().get('/api/v1/alert-rules').set(bearer(climateKey)).expect(200)).body.items;
+    expect(rules.map((r: { kind: string; subjectKind: string; params: object }) => [r.kind, r.subjectKind, r.params])).toEqual([['budget_status', 'budget', { scope: 'fleet', status: 'at_risk' }]]);
+    expect(pageErrors).toEqual([]);
+    await context.close();
+  });
 });
 
 async function expectText(page: Page, selector: string, text: string) {

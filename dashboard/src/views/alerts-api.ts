@@ -24,7 +24,7 @@ export interface AlertRule {
   subjectKind: SubjectKind;
   name: string;
   organizationId: string | null;
-  params: Record<string, number>;
+  params: Record<string, number | string>;
   resolveAfterSeconds: number;
   enabled: boolean;
   webhookOrigin: string | null;
@@ -50,7 +50,7 @@ export interface NewRule {
   kind: string;
   subjectKind?: SubjectKind;
   name: string;
-  params: Record<string, number>;
+  params: Record<string, number | string>;
   resolveAfterSeconds?: number;
   webhookUrl?: string;
   emailTo?: string[];

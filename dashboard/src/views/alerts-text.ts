@@ -41,6 +41,7 @@ const nb = {
   'kind.connector_fault': 'Kontakt Faulted/Unavailable lenger enn (minutter)',
   'kind.availability_below': 'Tilgjengelighet under (%) over (dager)',
   'kind.dead_letter_rate': 'Avviste meldinger over (per time)',
+  'kind.budget_status': 'Klimabudsjettet i risiko / utenfor kurs (omfang, fra status)',
   'delivery.cooperative_charging_usage': 'Månedlig lagerapport',
   'delivery.climate_fleet_kpis': 'Månedlig flåte-KPI',
 };
@@ -87,6 +88,7 @@ const en: Record<Key, string> = {
   'kind.connector_fault': 'Connector Faulted/Unavailable longer than (minutes)',
   'kind.availability_below': 'Availability below (%) over (days)',
   'kind.dead_letter_rate': 'Dead letters above (per hour)',
+  'kind.budget_status': 'Climate budget at risk / off track (scope, from status)',
   'delivery.cooperative_charging_usage': 'Monthly charging report',
   'delivery.climate_fleet_kpis': 'Monthly fleet KPIs',
 };

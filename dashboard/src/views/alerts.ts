@@ -8,21 +8,22 @@ import { ViewCleanup, ViewContext, loadError } from './view';
 
 const RETRY_MS = [1_000, 2_000, 5_000, 10_000];
 
-/** The thresholds of each rule kind, with the subjects it can watch (src/alerts/rules/kinds). */
-const KINDS: Array<{ kind: string; subjects: SubjectKind[]; params: Array<{ name: string; value: number }> }> = [
+/** The thresholds of each rule kind, with the subjects it can watch (src/alerts/rules/kinds); a text parameter may offer choices. */
+const KINDS: Array<{ kind: string; subjects: SubjectKind[]; params: Array<{ name: string; value: number | string; choices?: string[] }> }> = [
   { kind: 'vehicle_offline', subjects: ['vehicle'], params: [{ name: 'minutes', value: 30 }] },
   { kind: 'device_silent', subjects: ['vehicle', 'charge_point'], params: [{ name: 'days', value: 7 }] },
   { kind: 'connector_fault', subjects: ['charge_point'], params: [{ name: 'minutes', value: 60 }] },
   { kind: 'availability_below', subjects: ['charge_point'], params: [{ name: 'pct', value: 90 }, { name: 'days', value: 30 }, { name: 'marginPct', value: 2 }] },
   { kind: 'dead_letter_rate', subjects: ['vehicle', 'charge_point'], params: [{ name: 'perHour', value: 10 }] },
+  { kind: 'budget_status', subjects: ['budget'], params: [{ name: 'scope', value: 'fleet' }, { name: 'status', value: 'off_track', choices: ['off_track', 'at_risk'] }] },
 ];
 
 /** What each role watches (the API enforces it: src/alerts/access.ts). */
 const SUBJECTS_BY_ROLE: Record<Role, SubjectKind[]> = {
-  admin: ['vehicle', 'charge_point'],
+  admin: ['vehicle', 'charge_point', 'budget'],
   fleet_manager: ['vehicle'],
   cooperative: ['charge_point'],
-  climate_office: [],
+  climate_office: ['budget'],
 };
 
 /**
@@ -92,7 +93,13 @@ export function alertsView(main: HTMLElement, { client, me }: ViewContext): View
     const field = (id: string, text: string, control: HTMLElement) => h('div', { class: 'field' }, h('label', { for: id }, text), control);
     function renderParams() {
       const spec = KINDS.find((k) => k.kind === kind.value)!;
-      params.replaceChildren(...spec.params.map((p) => field(`param-${p.name}`, p.name, h('input', { id: `param-${p.name}`, name: p.name, type: 'number', step: 'any', min: 0, value: p.value, required: true }))));
+      const control = (p: (typeof spec.params)[number]) =>
+        p.choices
+          ? h('select', { id: `param-${p.name}`, name: p.name }, ...p.choices.map((choice) => h('option', { value: choice }, choice)))
+          : typeof p.value === 'string'
+            ? h('input', { id: `param-${p.name}`, name: p.name, type: 'text', value: p.value, required: true })
+            : h('input', { id: `param-${p.name}`, name: p.name, type: 'number', step: 'any', min: 0, value: p.value, required: true });
+      params.replaceChildren(...spec.params.map((p) => field(`param-${p.name}`, p.name, control(p))));
     }
     renderParams();
     return h(
@@ -106,7 +113,7 @@ export function alertsView(main: HTMLElement, { client, me }: ViewContext): View
             kind: spec.kind,
             subjectKind: spec.subjects.find((s) => subjects.includes(s)),
             name: name.value.trim(),
-            params: Object.fromEntries([...params.querySelectorAll('input')].map((input) => [input.name, Number(input.value)])),
+            params: Object.fromEntries([...params.querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select')].map((input) => [input.name, input.type === 'number' ? Number(input.value) : input.value])),
             resolveAfterSeconds: Number(resolveAfter.value) || 0,
             ...(webhook.value.trim() ? { webhookUrl: webhook.value.trim() } : {}),
             ...(email.value.trim() ? { emailTo: email.value.split(',').map((a) => a.trim()).filter(Boolean) } : {}),

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { ALERT_KINDS } from '../rules/kinds/alert-kinds';
@@ -20,6 +21,9 @@ export interface EvaluationResult {
   notificationIds: string[];
 }
 
+/** The kinds whose condition takes an input computed by the service. */
+const COMPUTING_KINDS = ALERT_KINDS.filter((kind) => kind.computeInput);
+
 /** Each kind's condition over its enabled rules, as one row set. */
 const CONDITIONS_SQL = ALERT_KINDS.map(
   (kind) => `(WITH rules AS (SELECT * FROM alert_rules WHERE enabled AND kind = '${kind.name}') ${kind.conditionSql})`,
@@ -34,7 +38,11 @@ const CONDITIONS_SQL = ALERT_KINDS.map(
  */
 @Injectable()
 export class AlertEvaluationRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    /** Absent when a bench or test builds the repository outside the application (and has no computing kind's rules). */
+    private readonly services?: ModuleRef,
+  ) {}
 
   evaluate(now: Date): Promise<EvaluationResult> {
     return this.dataSource.transaction(async (manager) => {
@@ -48,7 +56,8 @@ export class AlertEvaluationRepository {
           raise boolean NOT NULL, value double precision, message text NOT NULL,
           PRIMARY KEY (rule_id, subject_id, subject_part)
         ) ON COMMIT DROP`);
-      await manager.query(`INSERT INTO alert_conditions (rule_id, subject_id, subject_part, subject_label, raise, value, message) ${CONDITIONS_SQL}`, [now]);
+      const inputs = COMPUTING_KINDS.length > 0 ? [JSON.stringify(await this.computedInputs(manager, now))] : [];
+      await manager.query(`INSERT INTO alert_conditions (rule_id, subject_id, subject_part, subject_label, raise, value, message) ${CONDITIONS_SQL}`, [now, ...inputs]);
       // Without statistics the planner takes the temporary table for a few rows and loops over it.
       await manager.query(`ANALYZE alert_conditions`);
       const [{ holding }] = await manager.query(`SELECT count(*)::int AS holding FROM alert_conditions`);
@@ -92,6 +101,18 @@ export class AlertEvaluationRepository {
       ];
       return { evaluated: true, holding, changes, notificationIds };
     });
+  }
+
+  /** Each computing kind's input, by kind name; a kind without enabled rules computes nothing. */
+  private async computedInputs(manager: EntityManager, now: Date): Promise<Record<string, unknown>> {
+    const inputs: Record<string, unknown> = {};
+    for (const kind of COMPUTING_KINDS) {
+      const rules: Array<{ id: string; params: Record<string, unknown> }> = await manager.query(`SELECT id, params FROM alert_rules WHERE enabled AND kind = $1`, [kind.name]);
+      if (rules.length === 0) continue;
+      if (!this.services) throw new Error(`${kind.name} rules are evaluated only inside the application`);
+      inputs[kind.name] = await kind.computeInput!(rules, now, this.services);
+    }
+    return inputs;
   }
 
   /** A notification row per channel of each alert's rule, in the evaluation's transaction: none is lost between commit and queue. */

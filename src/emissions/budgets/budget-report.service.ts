@@ -39,34 +39,18 @@ export class BudgetReportService {
     private readonly plans: PlanRepository,
   ) {}
 
-  async report(query: ClimateBudgetQuery, now = new Date()) {
-    const scope = parseScope(query.scope ?? 'fleet')!;
-    const label = scopeText(scope);
-    if (scope.kind === 'department' && (await this.setRows.existingDepartments([scope.key])).size === 0) {
-      throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: 'Invalid input', errors: [{ field: 'scope', message: `no department ${scope.key}` }] });
-    }
-    const set = await this.sets.resolve(query.budgetSet);
-    const budget = set.budgets.find((b) => b.scope === label && b.fromYear <= query.year && query.year <= b.toYear);
-    if (!budget) throw new NotFoundException(`Budget set ${set.version} has no budget for ${label} in ${query.year}`);
-    const gridMethod = query.gridMethod ?? 'location';
-    const boundary = budget.boundary;
-    const timeZone = this.config.reportTimeZone;
-    const today = localDay(now, timeZone);
-    const atEndOfMonth = query.month ?? lastEndedMonth(query.year, today);
+  /**
+   * The current year's status of a scope's budget in the newest budget set (an alert rule's
+   * condition): the report's forecast without its coverage, targets or what-if.
+   */
+  async currentStatus(scope: string, now: Date) {
+    const year = Number(localDay(now, this.config.reportTimeZone).slice(0, 4));
+    const { label, set, budget, forecast } = await this.forecast({ year, scope }, now);
+    return { year, scope: label, budgetSetVersion: set.version, annualKg: budget.annualKg, atEndOfMonth: forecast.atEndOfMonth, forecastKg: forecast.forecastKg, status: forecast.status };
+  }
 
-    await this.figures.refresh();
-    const period = await this.figures.period({
-      from: `${query.year - 1}-01-01`,
-      to: `${query.year + 1}-01-01`,
-      vehicleClass: scope.kind === 'vehicleClass' ? scope.key : null,
-      gridMethod,
-      factorSet: query.factorSet,
-      refreshed: true,
-      byMonth: true,
-    });
-    const previous = actualsOf(period, scope, query.year - 1, false);
-    const current = actualsOf(period, scope, query.year, query.plan !== undefined);
-    const forecast = budgetForecast(budget.annualKg, previous[boundary], current[boundary], atEndOfMonth);
+  async report(query: ClimateBudgetQuery, now = new Date()) {
+    const { scope, label, set, budget, boundary, gridMethod, timeZone, today, atEndOfMonth, period, previous, current, forecast } = await this.forecast(query, now);
 
     // Coverage (amendment 1.1) per month and to date: in-service time in scope, by `now`.
     const vehicles = [...period.vehicles.values()].filter((vehicle) => inScope(scope, vehicle));
@@ -119,6 +103,38 @@ export class BudgetReportService {
       counterGaps: period.counterGaps.map(({ flag: _flag, ...gap }) => gap),
       flags: period.flags,
     };
+  }
+
+  /** The scope's budget, the figures of the year and the one before, and the forecast at the end of the query's month. */
+  private async forecast(query: Pick<ClimateBudgetQuery, 'year' | 'scope' | 'budgetSet' | 'month' | 'factorSet' | 'gridMethod' | 'plan'>, now: Date) {
+    const scope = parseScope(query.scope ?? 'fleet')!;
+    const label = scopeText(scope);
+    if (scope.kind === 'department' && (await this.setRows.existingDepartments([scope.key])).size === 0) {
+      throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: 'Invalid input', errors: [{ field: 'scope', message: `no department ${scope.key}` }] });
+    }
+    const set = await this.sets.resolve(query.budgetSet);
+    const budget = set.budgets.find((b) => b.scope === label && b.fromYear <= query.year && query.year <= b.toYear);
+    if (!budget) throw new NotFoundException(`Budget set ${set.version} has no budget for ${label} in ${query.year}`);
+    const gridMethod = query.gridMethod ?? 'location';
+    const boundary = budget.boundary;
+    const timeZone = this.config.reportTimeZone;
+    const today = localDay(now, timeZone);
+    const atEndOfMonth = query.month ?? lastEndedMonth(query.year, today);
+
+    await this.figures.refresh();
+    const period = await this.figures.period({
+      from: `${query.year - 1}-01-01`,
+      to: `${query.year + 1}-01-01`,
+      vehicleClass: scope.kind === 'vehicleClass' ? scope.key : null,
+      gridMethod,
+      factorSet: query.factorSet,
+      refreshed: true,
+      byMonth: true,
+    });
+    const previous = actualsOf(period, scope, query.year - 1, false);
+    const current = actualsOf(period, scope, query.year, query.plan !== undefined);
+    const forecast = budgetForecast(budget.annualKg, previous[boundary], current[boundary], atEndOfMonth);
+    return { scope, label, set, budget, boundary, gridMethod, timeZone, today, atEndOfMonth, period, previous, current, forecast };
   }
 
   table(report: Awaited<ReturnType<BudgetReportService['report']>>): ReportTable {

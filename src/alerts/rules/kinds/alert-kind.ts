@@ -1,3 +1,5 @@
+import { ModuleRef } from '@nestjs/core';
+
 /** What a rule watches: its subjects are vehicles, charge points (of one organization or all) or the climate budget. */
 export const SUBJECT_KINDS = ['vehicle', 'charge_point', 'budget'] as const;
 export type SubjectKind = (typeof SUBJECT_KINDS)[number];
@@ -19,6 +21,12 @@ export interface AlertKind {
   /** The parameters in their stored form; throws an Error whose message names what is wrong. */
   parseParams(input: Record<string, unknown>): Record<string, number | string>;
   conditionSql: string;
+  /**
+   * For a condition SQL cannot compute (the climate budget's forecast): a value the service
+   * computes once per cycle from the kind's enabled rules, given to every conditionSql as
+   * `$2::jsonb -> '<kind name>'`. Services come from the alerts module (`services.get`).
+   */
+  computeInput?(rules: ReadonlyArray<{ id: string; params: Record<string, unknown> }>, now: Date, services: ModuleRef): Promise<unknown>;
 }
 
 /** A positive number from the rule's parameters. */
