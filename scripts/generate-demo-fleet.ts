@@ -18,6 +18,14 @@
  *   most 50,000 NOK per cooperative) and as many charge points as the grant covers, 40 in all,
  *   commissioned in 2018-2019. Four cooperatives' points (22 of the 40) speak OCPP 1.6J to the
  *   service (`protocol: ocpp`), the others report over MQTT, so the demo shows both side by side.
+ * - A mixed fleet of telemetry devices (registry `profile`, shared/spec/device-profiles.md), so the
+ *   demo shows every dialect the ingest decodes: the electric cars report through TeslaMate, the
+ *   e-vans through OVMS modules, every sixth fossil car that stays in service through 2019 carries a
+ *   Teltonika tracker (JSON codec) and the third one after it an OwnTracks phone, and one charge
+ *   point is an evcc loadpoint; everything else speaks contract v1. The registry only admits charge
+ *   points of housing cooperatives, so the evcc one is a cooperative's one-connector MQTT point, not
+ *   a municipal depot's. IMEIs are made up (valid Luhn check digit only) from a stream of their own,
+ *   so that the rest of the file does not change with them.
  *
  * Tuning
  * The annual report says passenger-car emissions fell 25 % from 2018 to 2019. The 21 replaced
@@ -40,6 +48,7 @@ import fs from 'fs';
 import { createRequire } from 'module';
 import path from 'path';
 import type * as JsYaml from 'js-yaml';
+import { DEVICE_PROFILES, DeviceProfile, PublisherProfile, profileProblem } from '../src/registry/devices/device-profiles';
 import { mulberry32 } from './simulator/prng';
 
 const SEED = 20190101;
@@ -185,6 +194,8 @@ interface ChargePoint {
   commissionedOn: string;
   subsidyGrant: string;
   protocol: 'mqtt' | 'ocpp';
+  profile?: PublisherProfile;
+  profileIdentity?: string;
 }
 
 const GRANT_PER_CHARGE_POINT = 5_000;
@@ -246,6 +257,8 @@ interface Vehicle {
   nominalConsumptionPerKm: number;
   replaces?: string;
   deviceId: string;
+  profile?: PublisherProfile;
+  profileIdentity?: string;
 }
 
 const FOSSIL_PREFIXES = ['BR', 'BS', 'DN', 'DP', 'KH', 'KJ'] as const;
@@ -422,10 +435,41 @@ const byServiceStart = (a: Vehicle, b: Vehicle) => a.inServiceFrom.localeCompare
 const vehicles = [...Object.values(groups).flat().sort(byServiceStart), ...purchases2019.sort(byServiceStart)];
 
 // ---------------------------------------------------------------------------------------------
+// Telemetry devices: which publisher each vehicle and one charge point report through
+
+const imeiRandom = mulberry32(SEED + 1);
+
+/** A fictitious 15-digit IMEI: 35, twelve random digits and the Luhn check digit. */
+function newImei(): string {
+  const first14 = `35${Array.from({ length: 12 }, () => Math.floor(imeiRandom() * 10)).join('')}`;
+  const sum = [...first14].reverse().reduce((total, char, index) => {
+    const doubled = index % 2 === 0 ? Number(char) * 2 : Number(char);
+    return total + (doubled > 9 ? doubled - 9 : doubled);
+  }, 0);
+  return `${first14}${(10 - (sum % 10)) % 10}`;
+}
+
+// TeslaMate numbers the cars of one account from 1; the municipality's instance publishes under a namespace.
+vehicles
+  .filter((vehicle) => vehicle.vehicleClass === 'passenger_car' && vehicle.energyCarrier === 'electricity')
+  .forEach((vehicle, index) => Object.assign(vehicle, { profile: 'teslamate', profileIdentity: `baerum/${index + 1}` }));
+// An OVMS module logs in to the server as the fleet's user with the vehicle id it is given, here the plate.
+vehicles
+  .filter((vehicle) => vehicle.vehicleClass === 'van' && vehicle.energyCarrier === 'electricity')
+  .forEach((vehicle) => Object.assign(vehicle, { profile: 'ovms-v3', profileIdentity: `baerum/${vehicle.registration}` }));
+// Only cars that keep driving after 2019: the replaced ones would show nothing live.
+[...groups.petrolCars, ...groups.dieselCars].sort(byServiceStart).forEach((vehicle, index) => {
+  if (index % 6 === 0) Object.assign(vehicle, { profile: 'teltonika-json', profileIdentity: newImei() });
+  if (index % 6 === 3) Object.assign(vehicle, { profile: 'owntracks', profileIdentity: `baerum/${vehicle.registration.toLowerCase()}` });
+});
+// evcc's default topic root, loadpoint 1: the first one-connector point that reports over MQTT.
+Object.assign(chargePoints.find((point) => point.protocol === 'mqtt' && point.connectors === 1)!, { profile: 'evcc', profileIdentity: 'evcc/1' });
+
+// ---------------------------------------------------------------------------------------------
 // Writing YAML (by hand, so that strings are always quoted and the layout stays stable)
 
 /** Enumerations are written plain, everything else that is a string double-quoted. */
-const PLAIN_FIELDS = new Set(['kind', 'vehicleClass', 'energyCarrier']);
+const PLAIN_FIELDS = new Set(['kind', 'vehicleClass', 'energyCarrier', 'profile']);
 
 function scalar(field: string, value: string | number): string {
   if (typeof value === 'number') {
@@ -439,8 +483,8 @@ function scalar(field: string, value: string | number): string {
 const FIELD_ORDER: Record<string, readonly string[]> = {
   organizations: ['orgNumber', 'name', 'kind'],
   subsidyGrants: ['reference', 'cooperative', 'grantedOn', 'amountNok', 'chargePointCount', 'followUpEndsOn'],
-  vehicles: ['registration', 'vin', 'vehicleClass', 'energyCarrier', 'department', 'inServiceFrom', 'inServiceTo', 'nominalConsumptionPerKm', 'replaces', 'deviceId'],
-  chargePoints: ['deviceId', 'name', 'cooperative', 'connectors', 'maxKw', 'commissionedOn', 'subsidyGrant', 'protocol'],
+  vehicles: ['registration', 'vin', 'vehicleClass', 'energyCarrier', 'department', 'inServiceFrom', 'inServiceTo', 'nominalConsumptionPerKm', 'replaces', 'deviceId', 'profile', 'profileIdentity'],
+  chargePoints: ['deviceId', 'name', 'cooperative', 'connectors', 'maxKw', 'commissionedOn', 'subsidyGrant', 'protocol', 'profile', 'profileIdentity'],
 };
 
 function section(name: string, comment: string, rows: readonly object[]): string {
@@ -495,9 +539,12 @@ const FIELDS: Record<string, { required: string[]; optional: string[] }> = {
   subsidyGrants: { required: ['reference', 'cooperative', 'grantedOn', 'amountNok', 'chargePointCount', 'followUpEndsOn'], optional: [] },
   vehicles: {
     required: ['registration', 'vehicleClass', 'energyCarrier', 'department', 'inServiceFrom'],
-    optional: ['vin', 'inServiceTo', 'nominalConsumptionPerKm', 'replaces', 'deviceId'],
+    optional: ['vin', 'inServiceTo', 'nominalConsumptionPerKm', 'replaces', 'deviceId', 'profile', 'profileIdentity', 'profileTopic'],
   },
-  chargePoints: { required: ['deviceId', 'name', 'cooperative', 'connectors', 'maxKw', 'commissionedOn'], optional: ['subsidyGrant', 'protocol'] },
+  chargePoints: {
+    required: ['deviceId', 'name', 'cooperative', 'connectors', 'maxKw', 'commissionedOn'],
+    optional: ['subsidyGrant', 'protocol', 'profile', 'profileIdentity', 'profileTopic'],
+  },
 };
 
 type Row = Record<string, unknown>;
@@ -632,12 +679,48 @@ function check(file: Record<string, Row[]>): string[] {
     perCooperative.set(point.cooperative, (perCooperative.get(point.cooperative) ?? 0) + 1);
   }
   unique('charge point deviceId', points.map((point) => point.deviceId));
+  for (const point of points) {
+    if (point.profile === 'evcc' && (point.connectors !== 1 || point.protocol === 'ocpp')) fail(`charge point ${String(point.deviceId)}: evcc but not one connector over MQTT`);
+  }
+
+  // Profiles as the registry validates them, one device per identity, and the mix the demo promises.
+  const devices = [...fleet.map((row) => ['vehicle', row] as const), ...points.map((row) => ['charge_point', row] as const)];
+  for (const [kind, row] of devices) {
+    const where = `${kind === 'vehicle' ? 'vehicle' : 'charge point'} ${String(row.registration ?? row.deviceId)}`;
+    if (row.profile !== undefined && !DEVICE_PROFILES.includes(row.profile as DeviceProfile)) {
+      fail(`${where}: bad profile ${String(row.profile)}`);
+      continue;
+    }
+    const problem = profileProblem({ profile: row.profile as DeviceProfile, profileIdentity: row.profileIdentity as string, profileTopic: row.profileTopic as string }, kind);
+    if (problem) fail(`${where}: ${problem.field}: ${problem.message}`);
+    if (row.profile === 'teltonika-json' && !luhnValid(String(row.profileIdentity))) fail(`${where}: IMEI check digit`);
+  }
+  unique('profile identity', devices.filter(([, row]) => row.profile !== undefined).map(([, row]) => `${String(row.profile)} ${String(row.profileIdentity)}`));
+  const electric = (vehicleClass: string) => fleet.filter((vehicle) => vehicle.vehicleClass === vehicleClass && vehicle.energyCarrier === 'electricity');
+  if (electric('passenger_car').some((car) => car.profile !== 'teslamate')) fail('an electric car does not report through TeslaMate');
+  if (electric('van').some((van) => van.profile !== 'ovms-v3')) fail('an electric van does not report through OVMS');
+  for (const profile of ['teltonika-json', 'owntracks']) {
+    const cars = fleet.filter((vehicle) => vehicle.profile === profile);
+    if (cars.length === 0) fail(`no fossil car reports through ${profile}`);
+    if (cars.some((car) => car.energyCarrier === 'electricity' || car.vehicleClass !== 'passenger_car' || car.inServiceTo !== undefined)) {
+      fail(`a ${profile} vehicle is not a fossil car in service through 2019`);
+    }
+  }
+  if (points.filter((point) => point.profile === 'evcc').length !== 1) fail('not exactly one evcc charge point');
   // The demo shows both paths: at least half of the points over OCPP, history included.
   if (points.filter((point) => point.protocol === 'ocpp').length * 2 < points.length) fail('fewer than half of the charge points speak OCPP');
   for (const grant of grants) {
     if (perCooperative.get(grant.cooperative) !== grant.chargePointCount) fail(`grant ${String(grant.reference)}: charge points do not match chargePointCount`);
   }
   return problems;
+}
+
+function luhnValid(digits: string): boolean {
+  const sum = [...digits].reverse().reduce((total, char, index) => {
+    const value = index % 2 === 1 ? Number(char) * 2 : Number(char);
+    return total + (value > 9 ? value - 9 : value);
+  }, 0);
+  return sum % 10 === 0;
 }
 
 /** Days of `year` a vehicle is in service. */
@@ -684,6 +767,9 @@ function summarize(file: Record<string, Row[]>): void {
   console.log(`  replaced cars: ${fossilCars.filter((car) => replaced.has(car.registration)).length} of ${fossilCars.length} fossil cars, ${(share * 100).toFixed(1)} % of their 2018 emissions`);
   const points = file.chargePoints ?? [];
   console.log(`\nOrganizations ${(file.organizations ?? []).length}, subsidy grants ${(file.subsidyGrants ?? []).length}, charge points ${points.length} (${points.filter((point) => point.protocol === 'ocpp').length} over OCPP)`);
+  const profiles = new Map<string, number>();
+  for (const row of [...fleet, ...points]) profiles.set(String(row.profile ?? 'klimaklok-v1'), (profiles.get(String(row.profile ?? 'klimaklok-v1')) ?? 0) + 1);
+  console.log(`Devices by profile: ${[...profiles.entries()].sort().map(([profile, count]) => `${profile} ${count}`).join(', ')}`);
 }
 
 function main(): void {
