@@ -22,8 +22,15 @@ describe('ovms-v3', () => {
 describe('teslamate', () => {
   it('maps state and charging_state, prefers location, and takes Elixir floats', () => {
     const body = teslamateBodies(values({ state: 'charging', charging_state: 'Charging', location: '{"latitude":59.9,"longitude":10.5}', latitude: '1', odometer: '1.0e6' }), 9, undefined).vehicle;
-    expect(body).toEqual({ ts: 9, ignition: false, charging: true, lat: 59.9, lon: 10.5, odometerKm: 1_000_000 });
+    expect(body).toEqual({ ts: 9, ignition: false, charging: true, speedKmh: 0, lat: 59.9, lon: 10.5, odometerKm: 1_000_000 });
     expect(teslamateValueKind('healthy', 'true')).toEqual({ kind: 'connection', state: 'online' });
+  });
+
+  it('reads a state other than driving without a speed as standing still (TeslaMate never clears speed)', () => {
+    expect(teslamateBodies(values({ state: 'online' }), 9, undefined).vehicle).toEqual({ ts: 9, ignition: false, speedKmh: 0 });
+    expect(teslamateBodies(values({ state: 'driving', speed: '33' }), 9, undefined).vehicle).toEqual({ ts: 9, ignition: true, speedKmh: 33 });
+    expect(teslamateBodies(values({ speed: '33' }), 9, undefined).vehicle).toEqual({ ts: 9, speedKmh: 33 });
+    expect(teslamateBodies(values({ state: 'suspended', speed: '' }), 9, undefined).vehicle).toEqual({ ts: 9, ignition: false });
   });
 
   it('adds a session to the total once, when the next one starts', () => {

@@ -12,7 +12,7 @@ import { booleanText, numberText } from '../text-values';
  * | key                               | contract field                                      |
  * |-----------------------------------|-----------------------------------------------------|
  * | odometer (km)                     | odometerKm                                          |
- * | speed (km/h; empty when parked)   | speedKmh (empty = unknown)                          |
+ * | speed (km/h)                      | speedKmh (empty = unknown); 0 when `state` leaves `driving` without a speed |
  * | location {"latitude","longitude"} | lat, lon (preferred)                                |
  * | latitude, longitude (deprecated)  | lat, lon when no location came in the window        |
  * | battery_level (%)                 | socPct                                              |
@@ -22,6 +22,11 @@ import { booleanText, numberText } from '../text-values';
  * | healthy (true/false)              | connection event online / offline                   |
  *
  * Every other key is ignored (counted).
+ *
+ * TeslaMate publishes nothing for a value that became nil unless the key is in its
+ * `@publish_if_nil` list, and `speed` is not: the last driving speed stays retained after the car
+ * parks. A `state` other than `driving` in a window without a speed is therefore read as standing
+ * still, or a parked car would show its last speed on the board for hours.
  */
 const KEYS = new Set(['odometer', 'speed', 'location', 'latitude', 'longitude', 'battery_level', 'state', 'charging_state', 'charge_energy_added']);
 const TOPIC = /^teslamate\/(?:([^/]+)\/)?cars\/([0-9]+)\/([^/]+)$/;
@@ -56,7 +61,7 @@ export function teslamateBodies(values: Map<string, string | undefined>, receive
   const body = definedOnly({
     ts: receivedAt,
     odometerKm: numberText(text('odometer')),
-    speedKmh: numberText(text('speed')),
+    speedKmh: text('speed') === undefined && state !== undefined && state !== 'driving' ? 0 : numberText(text('speed')),
     ...position,
     socPct: numberText(text('battery_level')),
     ignition: state === undefined ? undefined : state === 'driving',
