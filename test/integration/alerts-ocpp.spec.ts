@@ -62,6 +62,8 @@ describe('alerts: rule kinds over OCPP', () => {
     await status(client, 2, 'Faulted', 'GroundFailure');
     const [opened] = await waitForAlerts(t, coopKey, rule.id, (alerts) => alerts.length === 1);
     expect([opened.subjectId, opened.subjectPart]).toEqual([chargePointId, '2']);
+    // The OCPP errorCode is carried into the alert.
+    expect((opened as AlertRow & { message: string }).message).toMatch(/^Faulted \(GroundFailure\) since /);
     const single = await stillSingle(coopKey, rule.id);
     expect(single.id).toBe(opened.id);
 
