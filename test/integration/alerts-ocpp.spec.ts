@@ -1,0 +1,99 @@
+import { RPCClient } from 'ocpp-rpc';
+import { OcppEndpointService } from '../../src/ocpp/ocpp-endpoint.service';
+import { AlertRow, alertsOf, sleep, waitForAlerts } from '../support/alerts-fixture';
+import { aCooperative } from '../support/builders';
+import { registerChargePoint } from '../support/charging-fixture';
+import { connectChargePoint } from '../support/ocpp-client';
+import { TestApp, bearer, startTestApp } from '../support/test-app';
+
+const EVALUATION_MS = 300;
+const open = (alerts: AlertRow[]) => alerts.filter((a) => a.resolvedAt === null);
+
+/**
+ * The charge-point rule kinds driven by a charge point that reports over OCPP 1.6J (issue 22):
+ * the same life cycle as over MQTT (alerts-rules.spec.ts): it fires once, stays one alert over
+ * many evaluation cycles while the condition lasts, and resolves when it clears.
+ */
+describe('alerts: rule kinds over OCPP', () => {
+  let t: TestApp;
+  let admin: string;
+  const clients: RPCClient[] = [];
+
+  beforeAll(async () => {
+    t = await startTestApp({ ALERT_EVALUATION_INTERVAL: `${EVALUATION_MS}ms`, CHARGEPOINT_HEARTBEAT: '24h' });
+    admin = t.adminKey;
+  });
+
+  afterAll(async () => {
+    await Promise.all(clients.map((client) => client.close({ force: true })));
+    await t?.close();
+  });
+
+  const createRule = async (key: string, body: Record<string, unknown>) => (await t.http().post('/api/v1/alert-rules').set(bearer(key)).send(body).expect(201)).body;
+  /** A cooperative with one OCPP charge point, and the charge point's password. */
+  const ocppChargePoint = async (deviceId: string) => {
+    const coop = (await t.http().post('/api/v1/organizations').set(bearer(admin)).send(aCooperative()).expect(201)).body.id as string;
+    const coopKey = await t.keyFor('cooperative', coop);
+    const chargePointId = await registerChargePoint(t, coop, deviceId, { protocol: 'ocpp' });
+    const { password } = (await t.http().post(`/api/v1/chargepoints/${chargePointId}/ocpp-password`).set(bearer(admin)).send({}).expect(201)).body;
+    return { coopKey, chargePointId, password: password as string };
+  };
+  const connect = async (deviceId: string, password: string) => {
+    const client = await connectChargePoint(t.app.get(OcppEndpointService).port, deviceId, password);
+    clients.push(client);
+    return client;
+  };
+  const status = (client: RPCClient, connectorId: number, value: string, errorCode = 'NoError') =>
+    client.call('StatusNotification', { connectorId, status: value, errorCode, timestamp: new Date().toISOString() });
+  const stillSingle = async (key: string, ruleId: string) => {
+    await sleep(EVALUATION_MS * 5);
+    const alerts = await alertsOf(t, key, ruleId);
+    expect(alerts).toHaveLength(1);
+    expect(open(alerts)).toHaveLength(1);
+    return alerts[0];
+  };
+
+  it('connector_fault: a StatusNotification Faulted held longer than X opens one alert for the connector; Available resolves it', async () => {
+    const { coopKey, chargePointId, password } = await ocppChargePoint('cp-ocpp-fault');
+    const client = await connect('cp-ocpp-fault', password);
+    await status(client, 1, 'Available');
+    await status(client, 2, 'Available');
+    const rule = await createRule(coopKey, { kind: 'connector_fault', name: 'Faulted 2 s', params: { minutes: 2 / 60 } });
+    await status(client, 2, 'Faulted', 'GroundFailure');
+    const [opened] = await waitForAlerts(t, coopKey, rule.id, (alerts) => alerts.length === 1);
+    expect([opened.subjectId, opened.subjectPart]).toEqual([chargePointId, '2']);
+    // The OCPP errorCode is carried into the alert.
+    expect((opened as AlertRow & { message: string }).message).toMatch(/^Faulted \(GroundFailure\) since /);
+    const single = await stillSingle(coopKey, rule.id);
+    expect(single.id).toBe(opened.id);
+
+    await status(client, 2, 'Available');
+    const [resolved] = await waitForAlerts(t, coopKey, rule.id, (alerts) => alerts.length === 1 && alerts[0].resolvedAt !== null);
+    expect(resolved.id).toBe(opened.id);
+    await t.http().delete(`/api/v1/alert-rules/${rule.id}`).set(bearer(coopKey)).expect(204);
+  });
+
+  it('device_silent: a charge point that closed its OCPP connection and sent nothing for X opens one alert; its next StatusNotification resolves it', async () => {
+    const { coopKey, chargePointId, password } = await ocppChargePoint('cp-ocpp-silent');
+    // A second apart from the registration, from which a charge point never heard from counts.
+    await sleep(1100);
+    const heardFrom = new Date();
+    heardFrom.setUTCMilliseconds(0);
+    const first = await connect('cp-ocpp-silent', password);
+    await status(first, 1, 'Available');
+    await first.close();
+    // Four seconds, as days: the kind's unit is days, and a test cannot wait for one.
+    const rule = await createRule(coopKey, { kind: 'device_silent', name: 'Silent', params: { days: 4 / 86_400 } });
+    const [opened] = await waitForAlerts(t, coopKey, rule.id, (alerts) => alerts.length === 1);
+    expect(opened.subjectId).toBe(chargePointId);
+    // Silent since what it sent over OCPP, not since its registration.
+    const since = /^no data since (\S+)$/.exec((opened as AlertRow & { message: string }).message)?.[1];
+    expect(Date.parse(since ?? '')).toBeGreaterThanOrEqual(heardFrom.getTime());
+    await stillSingle(coopKey, rule.id);
+
+    const again = await connect('cp-ocpp-silent', password);
+    await status(again, 1, 'Available');
+    await waitForAlerts(t, coopKey, rule.id, (alerts) => alerts.length === 1 && alerts[0].resolvedAt !== null);
+    await t.http().delete(`/api/v1/alert-rules/${rule.id}`).set(bearer(coopKey)).expect(204);
+  });
+});
