@@ -31,6 +31,8 @@ describe('teslamate', () => {
     expect(teslamateBodies(values({ state: 'driving', speed: '33' }), 9, undefined).vehicle).toEqual({ ts: 9, ignition: true, speedKmh: 33 });
     expect(teslamateBodies(values({ speed: '33' }), 9, undefined).vehicle).toEqual({ ts: 9, speedKmh: 33 });
     expect(teslamateBodies(values({ state: 'suspended', speed: '' }), 9, undefined).vehicle).toEqual({ ts: 9, ignition: false });
+    // an empty payload arrives as a value of undefined: unknown, not standing still
+    expect(teslamateBodies(values({ state: 'suspended', speed: undefined }), 9, undefined).vehicle).toEqual({ ts: 9, ignition: false });
   });
 
   it('adds a session to the total once, when the next one starts', () => {

@@ -61,7 +61,7 @@ export function teslamateBodies(values: Map<string, string | undefined>, receive
   const body = definedOnly({
     ts: receivedAt,
     odometerKm: numberText(text('odometer')),
-    speedKmh: text('speed') === undefined && state !== undefined && state !== 'driving' ? 0 : numberText(text('speed')),
+    speedKmh: !values.has('speed') && state !== undefined && state !== 'driving' ? 0 : numberText(text('speed')),
     ...position,
     socPct: numberText(text('battery_level')),
     ignition: state === undefined ? undefined : state === 'driving',
