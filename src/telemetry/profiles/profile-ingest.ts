@@ -15,7 +15,7 @@ import { ProfileRoute, ProfileRoutes, deviceKey } from './profile-routes';
 import { ChargeTotals } from './teslamate/charge-totals';
 import { decodeTeltonika } from './teltonika-json/decode';
 import { CHARGE_ENERGY_ADDED, teslamateBodies, teslamateValueKind } from './teslamate/teslamate';
-import { numberText, textValue } from './text-values';
+import { numberText, textValue } from './values';
 
 /** A JSON publisher's decoder (one document per delivery: owntracks, teltonika-json); `identity` is the routed device's. */
 export type JsonDecoder = (topic: string, identity: string, payload: Buffer) => DecodedDelivery;

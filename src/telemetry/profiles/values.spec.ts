@@ -1,4 +1,4 @@
-import { UnreadableValue, booleanValue, jsonObject, numberValue } from './values';
+import { UnreadableValue, booleanText, booleanValue, jsonObject, numberText, numberValue, textValue } from './values';
 
 describe('profile values', () => {
   it.each([
@@ -40,4 +40,33 @@ describe('profile values', () => {
     expect(jsonObject(Buffer.from('"a"'))).toBe('expected a JSON object');
     expect(jsonObject(Buffer.alloc(256 * 1024 + 1, 0x20))).toMatch(/at most 262144 allowed/);
   });
+});
+
+describe('publisher text values', () => {
+  it('reads the payload as trimmed text; an empty payload is unknown', () => {
+    expect(textValue(Buffer.from(' 42.5\n'))).toBe('42.5');
+    expect(textValue(Buffer.alloc(0))).toBeUndefined();
+    expect(textValue(Buffer.from('  '))).toBeUndefined();
+  });
+
+  it.each([
+    ['42', 42],
+    ['1.0e6', 1_000_000],
+    [' -3.5 ', -3.5],
+    ['', undefined],
+    [undefined, undefined],
+    ['twelve', 'twelve'],
+    ['0x10', '0x10'],
+    ['Infinity', 'Infinity'],
+  ])('reads the number text %j as %j', (text, expected) => expect(numberText(text)).toBe(expected));
+
+  it.each([
+    ['yes', true],
+    ['On', true],
+    ['1', true],
+    ['no', false],
+    ['false', false],
+    ['', undefined],
+    ['maybe', 'maybe'],
+  ])('reads the boolean text %j as %j', (text, expected) => expect(booleanText(text)).toBe(expected));
 });

@@ -1,8 +1,15 @@
 /**
  * Reading other publishers' values, which arrive as text as often as as JSON: numbers as `42`,
- * `"42.5"` or `"1e+06"`, booleans as true/false, yes/no or 1/0 (shared/spec/device-profiles.md,
- * "Rules for every profile"). An empty value means "unknown" (a cleared retained value), never 0
- * or false, so every reader answers null for it and throws UnreadableValue for text that is no value.
+ * `"42.5"`, `"1e+06"` or Elixir's `"1.0e6"`, booleans as true/false, yes/no, on/off or 1/0
+ * (docs/device-profiles.md, "Rules for every profile"). An empty value means "unknown" (a cleared
+ * retained value), never 0 or false.
+ *
+ * Two kinds of reader, for the two kinds of decoder:
+ * - JSON documents (OwnTracks, Teltonika) are decoded whole: `numberValue` / `booleanValue` answer
+ *   null for unknown and throw UnreadableValue, which dead-letters the document with the field named.
+ * - One-value-per-topic publishers (TeslaMate, OVMS, evcc) are assembled into a contract sample:
+ *   `numberText` / `booleanText` answer undefined for unknown and leave unreadable text as text, so
+ *   that the contract's own check names the field in the dead letter.
  */
 import { MAX_PAYLOAD_BYTES } from '../contract/message';
 
@@ -10,6 +17,8 @@ export class UnreadableValue extends Error {}
 
 // As the contract's NUMERIC_STRING: linear, so a long run of digits cannot stall the ingest.
 const NUMBER_TEXT = /^\s*[-+]?(\d+(\.\d*)?|\.\d+)([eE][-+]?\d+)?\s*$/;
+
+const utf8 = new TextDecoder('utf-8', { fatal: false });
 
 const isEmpty = (raw: unknown) => raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '');
 
@@ -38,6 +47,25 @@ export function booleanValue(name: string, raw: unknown): boolean | null {
   if (text !== undefined && TRUE.has(text)) return true;
   if (text !== undefined && FALSE.has(text)) return false;
   throw new UnreadableValue(`${name}: expected true/false, yes/no or 1/0, got ${describe(raw)}`);
+}
+
+/** A one-value-per-topic payload's text, or undefined for an empty payload (unknown). */
+export function textValue(payload: Buffer): string | undefined {
+  const text = utf8.decode(payload).trim();
+  return text === '' ? undefined : text;
+}
+
+/** A number from publisher text; undefined when unknown; other text unchanged, for the contract's check. */
+export function numberText(text: string | undefined): number | string | undefined {
+  if (isEmpty(text)) return undefined;
+  return NUMBER_TEXT.test(text as string) ? Number(text) : text;
+}
+
+/** A boolean from publisher text; undefined when unknown; other text unchanged, for the contract's check. */
+export function booleanText(text: string | undefined): boolean | string | undefined {
+  if (isEmpty(text)) return undefined;
+  const word = (text as string).trim().toLowerCase();
+  return TRUE.has(word) ? true : FALSE.has(word) ? false : text;
 }
 
 /** Payload bytes parsed as a JSON object; a string explaining why not otherwise. */

@@ -1,5 +1,5 @@
 import { AssembledBodies, ValueKind, definedOnly } from '../assembled-profile';
-import { booleanText, numberText } from '../text-values';
+import { booleanText, numberText } from '../values';
 
 /**
  * evcc (charging controller) to telemetry contract v1: each loadpoint is a charge point with one

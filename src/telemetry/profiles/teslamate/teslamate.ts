@@ -1,5 +1,5 @@
 import { AssembledBodies, ValueKind, definedOnly, keepWholePosition } from '../assembled-profile';
-import { booleanText, numberText } from '../text-values';
+import { booleanText, numberText } from '../values';
 
 /**
  * TeslaMate's MQTT integration to telemetry contract v1.
