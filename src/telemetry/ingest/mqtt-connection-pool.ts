@@ -3,6 +3,13 @@ import { Logger } from '@nestjs/common';
 import { MqttCredentials } from '../../platform/config/app-config';
 import { HeldAcks } from './held-acks';
 
+/**
+ * The MQTT.js release whose private `_sendPacket` (and `handleMessage` / `reschedulePing`) the pool
+ * was read against: holdAcknowledgements replaces them to send a PUBACK only after the commit.
+ * package.json pins this exact version; mqtt-version.spec.ts fails when the installed one differs.
+ */
+export const VERIFIED_MQTT_VERSION = '5.16.0';
+
 type SendPacket = (packet: { cmd: string; messageId?: number }, callback?: (error?: Error) => void, ...rest: unknown[]) => void;
 
 export interface PoolOptions {
