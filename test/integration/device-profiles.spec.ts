@@ -279,6 +279,21 @@ describe('device profiles', () => {
       const [sample] = (await samples(tracker)).filter((row) => row.ts.getTime() === ts);
       expect(sample).toMatchObject({ lat: null, lon: null, odometer_km: 104322.871, ignition: true, speed_kmh: 0 });
     });
+
+    it('replays an unregistered phone\'s dead letters once it is registered; a one-value-per-topic value stays not_replayable', async () => {
+      const tst = Math.floor(Date.now() / 1000) - 120;
+      await device.publish('owntracks/ola/car9', { _type: 'location', tst, lat: 59.9, lon: 10.6, vel: 20 });
+      await device.publish('teslamate/cars/998/odometer', '12.0'); // the teslamate tests above put teslamate/# in use
+      await sql.waitForCount(`SELECT 1 FROM dead_letters WHERE reason = 'unknown_device' AND topic IN ('owntracks/ola/car9', 'teslamate/cars/998/odometer')`, 2);
+      const phone = await vehicle('owntracks', 'ola/car9');
+      await t.http().post('/api/v1/dead-letters/replay?reason=unknown_device').set(admin).expect(200);
+      expect(await samples(phone)).toEqual([expect.objectContaining({ ts: new Date(tst * 1000), speed_kmh: 20, lat: 59.9, lon: 10.6 })]);
+      const marks = await sql.rows(`SELECT topic, replay_outcome FROM dead_letters WHERE topic IN ('owntracks/ola/car9', 'teslamate/cars/998/odometer') ORDER BY topic`);
+      expect(marks).toEqual([
+        { topic: 'owntracks/ola/car9', replay_outcome: 'stored' },
+        { topic: 'teslamate/cars/998/odometer', replay_outcome: 'not_replayable' },
+      ]);
+    });
   });
 
   describe('evcc', () => {

@@ -6,6 +6,8 @@ import { QueueService } from '../../platform/queue/queue.service';
 import { DayRanges } from '../../platform/time/day-ranges';
 import { DeviceDirectoryService } from '../../registry/devices/device-directory.service';
 import { DeviceLookup, FUTURE_TOLERANCE_MS, decodeMessage } from '../ingest/decode-message';
+import { ProfileRoutes } from '../profiles/profile-routes';
+import { replayProfileDelivery } from '../profiles/profile-replay';
 import { RawBatch, addTouchedDays, appendBatch, emptyBatch, sampleRows } from '../storage/raw-batch';
 import { RawSampleRepository } from '../storage/raw-sample.repository';
 import { DeadLetterRepository, DeadLetterSelection, ReplayCandidate } from './dead-letter.repository';
@@ -28,7 +30,7 @@ const PROGRESS_EVERY_MS = 5000;
 
 /**
  * Replays dead letters (telemetry contract amendment 1.1): each kept payload goes through the
- * current decoder as if it had just arrived at its original receive time, with today's registry
+ * current decoder (contract v1's, or a JSON publisher profile's: profile-replay.ts) as if it had just arrived at its original receive time, with today's registry
  * and BACKFILL_HORIZON_DAYS. Page by page in id order, each page's samples written in one
  * statement (duplicates of stored samples are no-ops) and its dead letters then marked with their
  * outcome, never deleted. Nothing is held beyond a page, and a replay cut short (a restart) is
@@ -51,6 +53,7 @@ export class DeadLetterReplayService {
   async replay(selection: DeadLetterSelection): Promise<ReplayResult> {
     const started = Date.now();
     const devices = await this.deviceLookup();
+    const profileRoutes = new ProfileRoutes(await this.directory.listProfileDevices());
     // Dead letters this replay writes (samples refused again) are not replayed by it.
     const upToId = await this.deadLetters.lastId();
     const result: ReplayResult = { replayed: 0, stored: 0, duplicates: 0, stillRejected: {} };
@@ -64,7 +67,7 @@ export class DeadLetterReplayService {
         const page = await this.deadLetters.nextToReplay(selection, afterId, upToId, PAGE_ROWS, PAGE_BYTES);
         if (page.length === 0) break;
         const batch = emptyBatch();
-        const marks = page.map((letter) => ({ id: letter.id, outcome: this.decodeAgain(letter, devices, batch, result) }));
+        const marks = page.map((letter) => ({ id: letter.id, outcome: this.decodeAgain(letter, devices, profileRoutes, batch, result) }));
         const written = await this.raw.write(batch);
         result.stored += written.inserted;
         result.duplicates += written.duplicates;
@@ -90,21 +93,31 @@ export class DeadLetterReplayService {
    * outcome: 'stored', 'partly_stored' (its samples refused again become dead letters of their
    * own, keyed as the ingest would key them), or the reason it is still refused (it stays as it is).
    */
-  private decodeAgain(letter: ReplayCandidate, devices: DeviceLookup, batch: RawBatch, result: ReplayResult): string {
+  private decodeAgain(letter: ReplayCandidate, devices: DeviceLookup, profileRoutes: ProfileRoutes, batch: RawBatch, result: ReplayResult): string {
     const refused = (reason: string) => (result.stillRejected[reason] = (result.stillRejected[reason] ?? 0) + 1);
     if (letter.payload.length < letter.payloadBytes) {
       refused('payload_truncated');
       return 'payload_truncated';
     }
-    const { rows } = decodeMessage(letter.topic, letter.payload, {
+    const context = {
       now: letter.receivedAt,
       horizonMs: this.config.ingest.backfillHorizonDays * 86_400_000,
       futureToleranceMs: FUTURE_TOLERANCE_MS,
       idTagSecret: this.config.ingest.idTagSecret,
       idTagsHashed: true,
-      topicRoot: this.config.mqttTopicRoot,
-      devices,
-    });
+    };
+    if (!letter.topic.startsWith(`${this.config.mqttTopicRoot}/`)) {
+      const profile = replayProfileDelivery(profileRoutes, letter.topic, letter.payload, letter.receivedAt, context);
+      if (profile && 'refused' in profile) {
+        refused(profile.refused);
+        return profile.refused;
+      }
+      if (profile) {
+        appendBatch(batch, profile.rows);
+        return 'stored';
+      }
+    }
+    const { rows } = decodeMessage(letter.topic, letter.payload, { ...context, topicRoot: this.config.mqttTopicRoot, devices });
     for (const row of rows.deadLetters) refused(row.reason);
     if (rows.deadLetters.length === 0) {
       appendBatch(batch, rows);

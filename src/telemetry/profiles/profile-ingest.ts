@@ -7,6 +7,7 @@ import { Settled } from '../ingest/micro-batcher';
 import { RawBatch, emptyBatch } from '../storage/raw-batch';
 import { AssembledBodies, ValueKind } from './assembled-profile';
 import { DecodedDelivery } from './decoded-delivery';
+import { jsonDocumentRows } from './json-document';
 import { Assembly, AssemblyWindow } from './assembly';
 import { EvccFlags, evccBodies, evccStatus, evccValueKind } from './evcc/evcc';
 import { ovmsBodies, ovmsValueKind } from './ovms-v3/ovms-v3';
@@ -166,22 +167,11 @@ export class ProfileIngest {
       this.options.count(profile, decode ? 'snapshot' : 'ignored');
       return settled();
     }
-    const decoded = decode(delivery.topic, device.identity, delivery.payload);
-    switch (decoded.kind) {
-      case 'ignored':
-        this.options.count(profile, 'ignored');
-        return settled();
-      case 'connection':
-        this.options.count(profile, 'connection');
-        return this.connection([device], decoded.state, delivery, settled, decoded.ts ?? undefined);
-      case 'invalid':
-        this.options.count(profile, 'rejected');
-        // The decoders say "malformed JSON" where the payload is no JSON at all; everything else breaks the publisher's schema.
-        return this.reject(delivery.topic, device.identity, new Rejection(decoded.detail.includes('malformed JSON') ? 'malformed_json' : 'schema_violation', decoded.detail), delivery.payload, delivery.receivedAt, settled);
-      case 'telemetry':
-        this.options.count(profile, 'sample');
-        return this.samples(device, { vehicle: decoded.body }, delivery.topic, delivery.payload, delivery.receivedAt, settled);
-    }
+    const outcome = jsonDocumentRows(decode(delivery.topic, device.identity, delivery.payload), device, delivery.receivedAt, this.options.context(Date.now()));
+    this.options.count(profile, outcome.kind);
+    if (outcome.kind === 'ignored') return settled();
+    if (outcome.kind === 'rejected') return this.reject(delivery.topic, device.identity, outcome.rejection, delivery.payload, delivery.receivedAt, settled);
+    this.options.submit({ topic: delivery.topic, payload: delivery.payload, receivedAt: delivery.receivedAt, rows: outcome.rows }, settled);
   }
 
   private evccSite(root: string, site: 'status' | 'updated', delivery: Delivery, settled: Settled): void {
