@@ -4,11 +4,12 @@ import { generateBrokerAuth, resolveOwner } from '../registry/devices/broker-aut
 import { BrokerCredentialsError, devicePassword } from '../registry/devices/broker-credentials';
 
 const USAGE = `usage: npm run broker:auth -- --out DIR [--owner USER]
-       npm run broker:auth -- --password-for DEVICE_ID
+       npm run broker:auth -- --password-for DEVICE_ID_OR_LOGIN
 Writes DIR/passwords (Mosquitto password file, hashed by mosquitto_passwd) and DIR/acl from the
 registry's devices. Needs DATABASE_URL, MQTT_TOPIC_ROOT, MQTT_USERNAME, MQTT_PASSWORD and
 DEVICE_CREDENTIAL_SECRET. --owner: the files' owner (default when run as root: mosquitto).
---password-for prints one device's password for provisioning it.
+--password-for prints the password of one device id or publisher login (teslamate[-<namespace>],
+an OVMS or OwnTracks <user>, a Teltonika IMEI, an evcc root) for provisioning it.
 `;
 
 function option(args: string[], name: string): string | undefined {
@@ -28,10 +29,10 @@ async function main() {
     return;
   }
   const config = loadConfig();
-  const deviceId = option(args, '--password-for');
-  if (deviceId) {
+  const login = option(args, '--password-for');
+  if (login) {
     if (!config.deviceCredentialSecret) throw new BrokerCredentialsError('DEVICE_CREDENTIAL_SECRET must be set');
-    process.stdout.write(`${devicePassword(config.deviceCredentialSecret, deviceId)}\n`);
+    process.stdout.write(`${devicePassword(config.deviceCredentialSecret, login)}\n`);
     return;
   }
   const outDir = option(args, '--out');
@@ -39,7 +40,7 @@ async function main() {
   const owner = resolveOwner(option(args, '--owner'));
   const result = await generateBrokerAuth(config, outDir, owner);
   process.stdout.write(
-    `broker auth: ${result.deviceCount} devices and the service user "${config.mqttCredentials!.username}" written to ` +
+    `broker auth: ${result.userCount} device and publisher logins and the service user "${config.mqttCredentials!.username}" written to ` +
       `${result.passwordFile} and ${result.aclFile} (mode 0600${owner ? `, owner ${owner.user}` : ''}). ` +
       'Reload a running Mosquitto with SIGHUP.\n',
   );

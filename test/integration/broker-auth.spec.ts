@@ -30,6 +30,7 @@ describe('broker device credentials', () => {
   let files: BrokerAuthFiles;
   let vehicleA: string;
   let vehicleB: string;
+  let phone: string;
   const deviceA = () => ({ username: 'veh-auth-a', password: devicePassword(secret, 'veh-auth-a') });
   const topicOf = (deviceId: string) => `fleet/v1/vehicles/${deviceId}/telemetry`;
   const publishers: TestPublisher[] = [];
@@ -57,9 +58,11 @@ describe('broker device credentials', () => {
     vehicleA = (await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(department, { deviceId: 'veh-auth-a' })).expect(201)).body.id;
     vehicleB = (await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(department, { deviceId: 'veh-auth-b' })).expect(201)).body.id;
     await t.http().post('/api/v1/chargepoints').set(admin).send(aChargePoint(cooperative, { deviceId: 'cp-auth-1' })).expect(201);
+    // A phone with OwnTracks: it logs in as its OwnTracks user and publishes owntracks/<user>/<device>.
+    phone = (await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(department, { deviceId: null, profile: 'owntracks', profileIdentity: 'ola-auth/van3' })).expect(201)).body.id;
     // What `npm run broker:auth -- --out DIR` does, against the test's registry; then the broker re-reads the files.
     const generated = await generateBrokerAuth(t.config, outDir);
-    expect(generated.deviceCount).toBe(3);
+    expect(generated.userCount).toBe(4);
     await t.broker.reloadAuth(generated);
     for (let attempt = 0; ; attempt++) {
       const accepted = await mqtt.connectAsync(t.broker.url, { ...deviceA(), reconnectPeriod: 0 }).then(
@@ -83,7 +86,7 @@ describe('broker device credentials', () => {
     expect(readdirSync(outDir).sort()).toEqual(['acl', 'passwords']);
     for (const file of ['acl', 'passwords']) expect(statSync(path.join(outDir, file)).mode & 0o777).toBe(0o600);
     const passwords = readFileSync(path.join(outDir, 'passwords'), 'utf8');
-    expect(passwords.trim().split('\n').map((line) => line.split(':')[0])).toEqual(['klimaklok-service', 'cp-auth-1', 'veh-auth-a', 'veh-auth-b']);
+    expect(passwords.trim().split('\n').map((line) => line.split(':')[0])).toEqual(['klimaklok-service', 'cp-auth-1', 'ola-auth', 'veh-auth-a', 'veh-auth-b']);
     expect(passwords).toMatch(/^veh-auth-a:\$7\$/m); // PBKDF2-SHA512, mosquitto_passwd's format
     expect(passwords).not.toContain(deviceA().password);
     expect(passwords).not.toContain(service.password);
@@ -124,6 +127,23 @@ describe('broker device credentials', () => {
     expect(await sql.count(`SELECT 1 FROM vehicle_samples WHERE speed_kmh = 99`)).toBe(0);
     expect(await sql.count(`SELECT 1 FROM vehicle_samples WHERE vehicle_id = $1 AND ts <> $2`, [vehicleB, new Date(bTs).toISOString()])).toBe(0);
     expect(await sql.count(`SELECT 1 FROM dead_letters WHERE convert_from(payload, 'UTF8') LIKE '%99%'`)).toBe(0);
+  });
+
+  it("stores what a profile publisher sends under its own topics, refuses another user's, and the service reads the profile's topics", async () => {
+    const login = { username: 'ola-auth', password: devicePassword(secret, 'ola-auth') };
+    const location = (tst: number, vel: number) => ({ _type: 'location', tst, lat: 59.9, lon: 10.6, vel });
+    const forged = Math.floor(Date.now() / 1000) - 100;
+    const v5 = await connect({ ...login, protocolVersion: 5 });
+    await expect(v5.publish('owntracks/kari-auth/van4', location(forged, 99))).rejects.toThrow(/135|[Nn]ot authorized/);
+    const own = await connect(login);
+    const tst = Math.floor(Date.now() / 1000) - 90;
+    // The ingest subscribes to owntracks/# at its next registry reload; retry until it has.
+    for (let i = 0; i < 100 && (await storedAt(phone, tst * 1000)) === 0; i++) {
+      await own.publish('owntracks/ola-auth/van3', location(tst, 12));
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(await storedAt(phone, tst * 1000)).toBe(1);
+    expect(await sql.count(`SELECT 1 FROM dead_letters WHERE topic = 'owntracks/kari-auth/van4'`)).toBe(0);
   });
 
   it("refuses a device's own topic for a charge point's, and another kind's topic of the same id", async () => {

@@ -78,14 +78,15 @@ export function writeBrokerAuthFiles(outDir: string, users: BrokerUser[], acl: s
  * Reads the registry's devices and writes the files: what `npm run broker:auth` does. Needs
  * MQTT_USERNAME / MQTT_PASSWORD (the service's user) and DEVICE_CREDENTIAL_SECRET.
  */
-export async function generateBrokerAuth(config: AppConfig, outDir: string, owner?: FileOwner): Promise<BrokerAuthFiles & { deviceCount: number }> {
+export async function generateBrokerAuth(config: AppConfig, outDir: string, owner?: FileOwner): Promise<BrokerAuthFiles & { userCount: number }> {
   if (!config.mqttCredentials) throw new BrokerCredentialsError('MQTT_USERNAME and MQTT_PASSWORD must be set: the service needs its own broker user');
   if (!config.deviceCredentialSecret) throw new BrokerCredentialsError('DEVICE_CREDENTIAL_SECRET must be set: device passwords are derived from it');
   const dataSource = await new DataSource(dataSourceOptions(config.databaseUrl)).initialize();
   try {
-    const devices = await new DeviceDirectoryRepository(dataSource, config).listDevices();
-    const auth = brokerAuth(devices, { topicRoot: config.mqttTopicRoot, secret: config.deviceCredentialSecret, service: config.mqttCredentials });
-    return { ...writeBrokerAuthFiles(outDir, auth.users, auth.acl, owner), deviceCount: auth.deviceCount };
+    const directory = new DeviceDirectoryRepository(dataSource, config);
+    const [devices, publishers] = await Promise.all([directory.listDevices(), directory.listProfileDevices()]);
+    const auth = brokerAuth(devices, { topicRoot: config.mqttTopicRoot, secret: config.deviceCredentialSecret, service: config.mqttCredentials, publishers });
+    return { ...writeBrokerAuthFiles(outDir, auth.users, auth.acl, owner), userCount: auth.userCount };
   } finally {
     await dataSource.destroy();
   }

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { MqttCredentials } from '../../platform/config/app-config';
-import { DeviceEntry } from './device-directory.repository';
+import { DeviceEntry, ProfileDeviceEntry } from './device-directory.repository';
+import { profileTopicFilters, publisherLogin } from './publisher-topics';
 
 /**
  * What a Mosquitto password file and ACL must say for the registry's devices (pure; the files are
@@ -27,41 +28,60 @@ const KIND_LEVEL: Record<DeviceEntry['kind'], string> = { vehicle: 'vehicles', c
 /** Device ids are user names and topic levels: the registry allows [A-Za-z0-9._-] only, re-checked here because a wildcard or a colon would widen the grant. */
 const SAFE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
+/** A publisher's login: a registry identity part, so anything but wildcards, spaces, NUL and ':' (which the password file cannot hold). */
+const PUBLISHER_NAME = /^[^\s\u0000+#:]{1,128}$/;
+
 export class BrokerCredentialsError extends Error {}
 
 export interface BrokerAuth {
   users: BrokerUser[];
   /** The ACL file's text. */
   acl: string;
-  deviceCount: number;
+  /** Broker users besides the service's: one per device id and per publisher login. */
+  userCount: number;
 }
 
-export function brokerAuth(devices: DeviceEntry[], options: { topicRoot: string; secret: string; service: MqttCredentials }): BrokerAuth {
-  const { topicRoot, secret, service } = options;
-  // A vehicle and a charge point may share a device id (separate tables): one user with both grants.
-  const topicsByDevice = new Map<string, Set<string>>();
+export function brokerAuth(
+  devices: DeviceEntry[],
+  options: { topicRoot: string; secret: string; service: MqttCredentials; publishers?: ProfileDeviceEntry[] },
+): BrokerAuth {
+  const { topicRoot, secret, service, publishers = [] } = options;
+  // A vehicle and a charge point may share a device id (separate tables), and one publisher (a
+  // TeslaMate, an evcc) logs in for several devices: one user with all their grants.
+  const topicsByUser = new Map<string, Set<string>>();
+  const grant = (username: string, topics: string[]) => {
+    if (username === service.username) throw new BrokerCredentialsError(`the broker user "${username}" is the service's MQTT_USERNAME`);
+    const granted = topicsByUser.get(username) ?? new Set<string>();
+    for (const topic of topics) granted.add(topic);
+    topicsByUser.set(username, granted);
+  };
   for (const device of devices) {
     if (!SAFE_NAME.test(device.deviceId)) throw new BrokerCredentialsError(`device id "${device.deviceId}" is not usable as a broker user name`);
-    if (device.deviceId === service.username) throw new BrokerCredentialsError(`device id "${device.deviceId}" is the service's MQTT_USERNAME`);
-    const topics = topicsByDevice.get(device.deviceId) ?? new Set<string>();
-    topics.add(`${topicRoot}/v1/${KIND_LEVEL[device.kind]}/${device.deviceId}/#`);
-    topicsByDevice.set(device.deviceId, topics);
+    grant(device.deviceId, [`${topicRoot}/v1/${KIND_LEVEL[device.kind]}/${device.deviceId}/#`]);
   }
-  const deviceIds = [...topicsByDevice.keys()].sort();
+  for (const publisher of publishers) {
+    const login = publisherLogin(publisher);
+    // The registry keeps wildcards out of identities; a ':' would cut the password file's line.
+    if (!PUBLISHER_NAME.test(login.username)) {
+      throw new BrokerCredentialsError(`the ${publisher.profile} login "${login.username}" (identity ${publisher.identity}) is not usable as a broker user name`);
+    }
+    grant(login.username, login.topics);
+  }
+  const usernames = [...topicsByUser.keys()].sort();
   const lines = [
     '# Written by `npm run broker:auth` from the registry; do not edit, re-run it.',
     '# Anything not granted here is denied. A device publishes only under its own topics;',
-    '# the service reads the whole contract (also through $share/<group>/...).',
+    "# the service reads the whole contract and the topics of the device profiles in use (also through $share/<group>/...).",
     '',
     `user ${service.username}`,
-    `topic read ${topicRoot}/v1/#`,
+    ...[`${topicRoot}/v1/#`, ...profileTopicFilters(publishers)].map((filter) => `topic read ${filter}`),
   ];
-  for (const deviceId of deviceIds) {
-    lines.push('', `user ${deviceId}`, ...[...topicsByDevice.get(deviceId)!].sort().map((topic) => `topic write ${topic}`));
+  for (const username of usernames) {
+    lines.push('', `user ${username}`, ...[...topicsByUser.get(username)!].sort().map((topic) => `topic write ${topic}`));
   }
   return {
-    users: [service, ...deviceIds.map((deviceId) => ({ username: deviceId, password: devicePassword(secret, deviceId) }))],
+    users: [service, ...usernames.map((username) => ({ username, password: devicePassword(secret, username) }))],
     acl: `${lines.join('\n')}\n`,
-    deviceCount: deviceIds.length,
+    userCount: usernames.length,
   };
 }

@@ -1,5 +1,5 @@
 import { ProfileDeviceEntry } from '../../registry/devices/device-directory.service';
-import { PublisherProfile } from '../../registry/devices/device-profiles';
+import { evccRoot, profileTopicFilters } from '../../registry/devices/publisher-topics';
 import { evccTopic } from './evcc/evcc';
 import { ovmsDefaultTopic, ovmsPrefixedTopic } from './ovms-v3/ovms-v3';
 import { teslamateTopic } from './teslamate/teslamate';
@@ -32,26 +32,19 @@ export class ProfileRoutes {
   private readonly teltonikaTopics = new Map<string, string>();
   /** evcc roots in use (longest first, so that a root inside another's tree is found first). */
   private readonly evccRoots: string[];
-  private readonly inUse = new Set<PublisherProfile>();
-  private ovmsDefault = false;
-  private teltonikaDefault = false;
+  /** The topic filters of the devices the routes were made with (a device added later comes with the next reload). */
+  private readonly filters: string[];
 
   constructor(entries: ProfileDeviceEntry[]) {
     const roots = new Set<string>();
     for (const entry of entries) {
       this.devices.set(deviceKey(entry.profile, entry.identity), entry);
-      this.inUse.add(entry.profile);
-      if (entry.profile === 'ovms-v3') {
-        if (entry.topic) this.ovmsPrefixes.set(entry.topic, entry.identity);
-        else this.ovmsDefault = true;
-      } else if (entry.profile === 'teltonika-json') {
-        if (entry.topic) this.teltonikaTopics.set(entry.topic, entry.identity);
-        else this.teltonikaDefault = true;
-      } else if (entry.profile === 'evcc') {
-        roots.add(entry.identity.slice(0, entry.identity.lastIndexOf('/')));
-      }
+      if (entry.profile === 'ovms-v3' && entry.topic) this.ovmsPrefixes.set(entry.topic, entry.identity);
+      else if (entry.profile === 'teltonika-json' && entry.topic) this.teltonikaTopics.set(entry.topic, entry.identity);
+      else if (entry.profile === 'evcc') roots.add(evccRoot(entry.identity));
     }
     this.evccRoots = [...roots].sort((a, b) => b.length - a.length);
+    this.filters = profileTopicFilters(entries);
   }
 
   /** A device found in PostgreSQL before the next reload (its topic filters come with that reload). */
@@ -65,7 +58,7 @@ export class ProfileRoutes {
 
   /** The devices of one evcc root (its status and update time concern all of them). */
   evccDevices(root: string): ProfileDeviceEntry[] {
-    return [...this.devices.values()].filter((entry) => entry.profile === 'evcc' && entry.identity.slice(0, entry.identity.lastIndexOf('/')) === root);
+    return [...this.devices.values()].filter((entry) => entry.profile === 'evcc' && evccRoot(entry.identity) === root);
   }
 
   get size(): number {
@@ -74,15 +67,7 @@ export class ProfileRoutes {
 
   /** Topic filters (without the `$share/<group>/` part) of every profile in use. */
   subscriptions(): string[] {
-    const filters = new Set<string>();
-    if (this.inUse.has('teslamate')) filters.add('teslamate/#');
-    if (this.inUse.has('owntracks')) filters.add('owntracks/#');
-    if (this.ovmsDefault) filters.add('ovms/#');
-    for (const prefix of this.ovmsPrefixes.keys()) filters.add(`${prefix}metric/#`);
-    if (this.teltonikaDefault) filters.add('+/data');
-    for (const topic of this.teltonikaTopics.keys()) filters.add(topic);
-    for (const root of this.evccRoots) filters.add(`${root}/#`);
-    return [...filters].sort();
+    return this.filters;
   }
 
   /** The profile, device identity and key of a topic; undefined when it is no profile's topic. */
