@@ -1,12 +1,12 @@
 /**
- * One vehicle's day as telemetry samples: parked at its depot, a working-day tour of trips
+ * One vehicle's day as telemetry samples: parked at its depot, a tour of trips in its shift
  * (ignition on, one sample a minute, some minutes idling) between jobs in Bærum (parked,
  * ignition off), back to the depot and, for batteries, an evening charge. The day's totals
  * (distance, energy) are given by vehicle-model.ts; this module only spreads them over the day,
  * so the counters end the day exactly where the next day's ledger starts.
  */
 import { DEPOTS, PLACES, Point, distanceKm, jitter, place, pointAlong, route, towards } from './baerum';
-import type { SimVehicle } from './fleet';
+import type { Shift, SimVehicle } from './fleet';
 import { IsoDate, MINUTE, addDays, osloMidnight, osloTime } from './oslo-time';
 import { Random, hash32 } from './prng';
 import { Battery, CHARGING_EFFICIENCY, Counters, DayTotals, Tank, batteryOf, energyKind, fuelLevelPct, profileOf } from './vehicle-model';
@@ -46,8 +46,14 @@ export function thinSamples(states: VehicleState[], every: { ignitionOnMs: numbe
   return kept;
 }
 
-/** The tour should be back at the depot by then (local time), stops are shortened to make it. */
-const LATEST_RETURN_MINUTES = 17 * 60 + 30;
+/**
+ * When a shift's tour leaves the depot (minutes after local midnight; the day shift's departure is
+ * the vehicle class's) and when it should be back: stops are shortened to make it.
+ */
+const SHIFTS: Record<Shift, { departureMinutes?: [number, number]; latestReturnMinutes: number }> = {
+  day: { latestReturnMinutes: 17 * 60 + 30 },
+  evening: { departureMinutes: [15 * 60, 16 * 60], latestReturnMinutes: 22 * 60 },
+};
 const LUNCH_MINUTES = 30;
 /** Road km that every leg has on top of its share of the beeline: short hops are never 0 km. */
 const LEG_BASE_KM = 0.8;
@@ -153,11 +159,13 @@ export function vehicleDay(vehicle: SimVehicle, date: IsoDate, start: Counters, 
     stops[Math.floor((stops.length - 1) / 2)] += LUNCH_MINUTES;
     const tripMinutes = legs.reduce((sum, leg) => sum + leg.minutes.length, 0);
     const stopMinutes = stops.reduce((sum, minutes) => sum + minutes, 0);
-    let departure = Math.round(random.between(profile.departureMinutes[0], profile.departureMinutes[1]));
-    if (departure + tripMinutes + stopMinutes > LATEST_RETURN_MINUTES) {
-      const room = Math.max(0, LATEST_RETURN_MINUTES - departure - tripMinutes);
+    const shift = SHIFTS[vehicle.shift];
+    const [earliest, latest] = shift.departureMinutes ?? profile.departureMinutes;
+    let departure = Math.round(random.between(earliest, latest));
+    if (departure + tripMinutes + stopMinutes > shift.latestReturnMinutes) {
+      const room = Math.max(0, shift.latestReturnMinutes - departure - tripMinutes);
       for (let i = 0; i < stops.length; i += 1) stops[i] = Math.max(5, Math.floor((stops[i] * room) / stopMinutes));
-      departure = Math.max(6 * 60, Math.min(departure, LATEST_RETURN_MINUTES - tripMinutes - stops.reduce((sum, minutes) => sum + minutes, 0)));
+      departure = Math.max(6 * 60, Math.min(departure, shift.latestReturnMinutes - tripMinutes - stops.reduce((sum, minutes) => sum + minutes, 0)));
     }
 
     const idleMinutes = legs.reduce((sum, leg) => sum + leg.minutes.filter((km) => km === 0).length, 0);
