@@ -1,19 +1,32 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import mqtt, { MqttClient } from 'mqtt';
 import { randomBytes } from 'node:crypto';
-import { AppConfig } from '../config/app-config';
+import { AppConfig, Role } from '../config/app-config';
 import { APP_CONFIG } from '../config/config.module';
 
-/** Keeps one light MQTT connection open so that /health can say whether the broker is reachable. */
+/** The roles that use the broker: the ingest reads it, the api reports it in /health. */
+export const BROKER_ROLES: readonly Role[] = ['api', 'ingest'];
+
+/**
+ * Keeps one light MQTT connection open so that /health can say whether the broker is reachable,
+ * in a process that runs a role using it; a worker or an OCPP endpoint alone leaves the broker be
+ * (it would only log the broker's outages as its own).
+ */
 @Injectable()
 export class BrokerProbe implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(BrokerProbe.name);
   private client: MqttClient | undefined;
   private closing = false;
 
-  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  /** Whether this process watches the broker at all. */
+  readonly watched: boolean;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.watched = BROKER_ROLES.some((role) => config.roles.has(role));
+  }
 
   onModuleInit() {
+    if (!this.watched) return;
     this.client = mqtt.connect(this.config.mqttUrl, {
       clientId: `klimaklok-health-${randomBytes(4).toString('hex')}`,
       clean: true,

@@ -36,7 +36,7 @@ export class HealthController {
   ) {}
 
   /**
-   * 200 when PostgreSQL, Redis and the MQTT broker all answer and every role of the process says
+   * 200 when PostgreSQL, Redis and the MQTT broker (in a process whose roles use it) all answer and every role of the process says
    * it is up (the ingest: every connection connected and subscribed); 503 otherwise.
    */
   @Get()
@@ -44,7 +44,7 @@ export class HealthController {
   async check(@Res({ passthrough: true }) response: Response) {
     const [postgres, redis] = await Promise.all([timed(() => this.database.ping()), timed(() => this.redis.ping())]);
     const broker: ServiceHealth = this.broker.connected ? { status: 'up' } : { status: 'down', error: 'not connected' };
-    const services = { postgres, redis, broker };
+    const services = this.broker.watched ? { postgres, redis, broker } : { postgres, redis };
     const roles = this.roles.all();
     const healthy = Object.values(services).every((service) => service.status === 'up') && Object.values(roles).every((role) => role.status === 'up');
     response.status(healthy ? 200 : 503);

@@ -2,6 +2,7 @@ import Redis from 'ioredis';
 import mqtt from 'mqtt';
 import { AppConfig, MqttCredentials, Role, redactUrl } from '../config/app-config';
 import { ensureDatabase } from '../database/ensure-database';
+import { BROKER_ROLES } from '../health/broker-probe.service';
 
 /** A required service that could not be reached at start; its message is one line for the operator. */
 export class ServiceUnreachableError extends Error {}
@@ -78,6 +79,5 @@ export async function checkBroker(mqttUrl: string, credentials?: MqttCredentials
 export async function preflight(config: AppConfig): Promise<void> {
   await checkPostgres(config.databaseUrl);
   await checkRedis(config.redisUrl);
-  const needsBroker: Role[] = ['api', 'ingest'];
-  if (needsBroker.some((role) => config.roles.has(role))) await checkBroker(config.mqttUrl, config.mqttCredentials);
+  if (BROKER_ROLES.some((role) => config.roles.has(role))) await checkBroker(config.mqttUrl, config.mqttCredentials);
 }
