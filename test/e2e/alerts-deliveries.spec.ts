@@ -36,6 +36,8 @@ describe('scheduled deliveries with worker processes', () => {
   let sql: Sql;
   let device: TestPublisher;
   const workers: ServiceProcess[] = [];
+  /** A worker the SMTP sink kills (SIGKILL, whole group) when it receives the worker's next mail, before answering it. */
+  let killOnMail: ServiceProcess | undefined;
   // The last month ended in real time, the one after it, and the one after that.
   const month: MonthPeriod = lastEndedMonth(new Date(), TIME_ZONE);
   const nextMonth: MonthPeriod = lastEndedMonth(new Date(month.dueAt.getTime() + 40 * DAY_MS), TIME_ZONE);
@@ -78,7 +80,15 @@ describe('scheduled deliveries with worker processes', () => {
 
   beforeAll(async () => {
     if (!existsSync(path.join(__dirname, '..', '..', 'dist', 'src', 'main.js'))) throw new Error('run `npm run build` first');
-    smtp = await startSmtpSink();
+    smtp = await startSmtpSink({
+      async onMail() {
+        const victim = killOnMail;
+        killOnMail = undefined;
+        if (!victim) return;
+        process.kill(-victim.child.pid!, 'SIGKILL');
+        await victim.exited;
+      },
+    });
     t = await startTestApp({ APP_ROLES: 'api,ingest,worker' });
     sql = await Sql.connect(t.database.url);
     device = await TestPublisher.connect(t.broker.url);
@@ -176,5 +186,27 @@ describe('scheduled deliveries with worker processes', () => {
     await sleep(3000); // its check at start and about 15 more
     expect(smtp.mails).toHaveLength(4);
     expect(await sql.count(`SELECT 1 FROM scheduled_deliveries WHERE period = $1`, [monthAfterNext.period])).toBe(0);
+  });
+
+  it('a worker killed after the SMTP server took the mail and before its commit: the next worker sends it again, with the same Message-ID (at least once)', async () => {
+    await stopWorkers();
+    // Within DELIVERY_CATCH_UP of the third month's turn: both its deliveries are due at start.
+    const clockAt = new Date(monthAfterNext.dueAt.getTime() + 3_600_000);
+    const victim = startWorker(clockAt);
+    killOnMail = victim;
+    await smtp.waitFor(5, 90_000);
+    expect(await victim.exited).toBeNull(); // killed by the signal
+    expect(await sql.count(`SELECT 1 FROM scheduled_deliveries WHERE period = $1 AND status = 'delivered'`, [monthAfterNext.period])).toBe(0);
+
+    startWorker(clockAt);
+    await smtp.waitFor(7, 90_000);
+    await sleep(2000);
+    const copies = smtp.mails.slice(4).filter((mail) => mail.subject!.endsWith(monthAfterNext.period));
+    expect(copies.map((mail) => (mail.to as { text: string }).text).sort()).toEqual([CLIMATE_MAIL, COOP_MAIL, COOP_MAIL].sort());
+    const [first, again] = copies.filter((mail) => (mail.to as { text: string }).text === COOP_MAIL);
+    expect(again.messageId).toBe(first.messageId);
+    expect(await sql.rows(`SELECT kind, status, attempts, message_id AS "messageId" FROM scheduled_deliveries WHERE period = $1 AND kind = 'cooperative_charging_usage'`, [monthAfterNext.period])).toEqual([
+      { kind: 'cooperative_charging_usage', status: 'delivered', attempts: 1, messageId: first.messageId },
+    ]);
   });
 });

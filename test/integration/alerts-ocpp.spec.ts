@@ -93,6 +93,8 @@ describe('alerts: rule kinds over OCPP', () => {
     const first = await connect('cp-ocpp-silent', password);
     await status(first, 1, 'Available');
     await first.close();
+    // The charge point's live state has taken the message (a loaded machine derives it seconds later).
+    await sql.waitForCount(`SELECT 1 FROM charge_point_state WHERE charge_point_id = $1 AND last_message_at IS NOT NULL`, 1, [chargePointId], 30_000);
     // Four seconds, as days: the kind's unit is days, and a test cannot wait for one.
     const rule = await createRule(coopKey, { kind: 'device_silent', name: 'Silent', params: { days: 4 / 86_400 } });
     const [opened] = await waitForAlerts(t, coopKey, rule.id, (alerts) => alerts.length === 1);
