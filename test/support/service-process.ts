@@ -14,14 +14,24 @@ export interface ServiceProcess {
 
 const running = new Set<ChildProcess>();
 process.once('exit', () => {
-  for (const child of running) child.kill('SIGKILL');
+  for (const child of running) signalGroup(child, 'SIGKILL');
 });
 
-/** Runs the built service (`npm run build` first) as its own process with exactly this environment. */
+/** Signals the child's whole process group (it leads one of its own); a group already gone is no error. */
+function signalGroup(child: ChildProcess, signal: NodeJS.Signals) {
+  try {
+    process.kill(-child.pid!, signal);
+  } catch {
+    // already exited
+  }
+}
+
+/** Runs the built service (`npm run build` first) as its own process, in its own process group, with exactly this environment. */
 export function startService(env: Record<string, string>): ServiceProcess {
   const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, MAIN], {
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'warn', OCPP_PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   running.add(child);
   let output = '';
@@ -39,8 +49,8 @@ export function startService(env: Record<string, string>): ServiceProcess {
     exited,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      signalGroup(child, 'SIGTERM');
+      const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), 5000);
       await exited;
       clearTimeout(timer);
     },

@@ -10,8 +10,11 @@ export interface SmtpSink {
   close(): Promise<void>;
 }
 
-/** A local SMTP server that accepts every mail without authentication and keeps it parsed. */
-export async function startSmtpSink(): Promise<SmtpSink> {
+/**
+ * A local SMTP server that accepts every mail without authentication and keeps it parsed.
+ * `onMail` runs after a mail is kept and before the server answers the sender (e.g. to kill it then).
+ */
+export async function startSmtpSink(options: { onMail?: (mail: ParsedMail) => Promise<void> } = {}): Promise<SmtpSink> {
   const mails: ParsedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
@@ -19,8 +22,9 @@ export async function startSmtpSink(): Promise<SmtpSink> {
     logger: false,
     onData(stream, _session, callback) {
       simpleParser(stream)
-        .then((mail) => {
+        .then(async (mail) => {
           mails.push(mail);
+          await options.onMail?.(mail);
           callback();
         })
         .catch(callback);

@@ -8,6 +8,8 @@ export interface Mail {
   subject: string;
   text: string;
   attachments?: Array<{ filename: string; content: Buffer; contentType: string }>;
+  /** The Message-ID header (`<id@domain>`); none: the transport makes one up. */
+  messageId?: string;
 }
 
 /** Mail over SMTP_URL (credentials in the URL stay in the transport, never in a message or log line). */

@@ -23,6 +23,11 @@ const MAX_ATTEMPTS = 5;
  * month that turned while the service was down is caught up, within DELIVERY_CATCH_UP of its due
  * time) and every DELIVERY_CHECK_INTERVAL. Exactly once with any number of workers: a due
  * delivery is one row per (kind, subject, period), claimed under a row lock while it is sent.
+ *
+ * Once, that is, unless a worker dies (or loses PostgreSQL) after the SMTP server accepted the
+ * mail and before its commit: the claim rolls back and the delivery is sent again (SMTP cannot
+ * be part of the transaction). The copy carries the same Message-ID (deliveryMessageId), so that
+ * it can be told apart as the same message; some mail systems drop it by that.
  */
 @Injectable()
 export class DeliveryScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -75,7 +80,8 @@ export class DeliveryScheduler implements OnApplicationBootstrap, OnApplicationS
           if (!delivery) return undefined;
           afterId = delivery.id;
           try {
-            const mail = await this.reports.mailOf(delivery, lastEndedMonth(new Date(delivery.dueAt.getTime() + 1), this.config.reportTimeZone));
+            const report = await this.reports.mailOf(delivery, lastEndedMonth(new Date(delivery.dueAt.getTime() + 1), this.config.reportTimeZone));
+            const mail = { ...report, messageId: deliveryMessageId(delivery, this.config.alerts.mailFrom) };
             const messageId = await this.mail.send(mail);
             await this.deliveries.delivered(manager, delivery.id, mail.attachments?.[0]?.filename ?? '', messageId, this.instance, this.clock.now());
             this.logger.log({ kind: delivery.kind, subject: delivery.subject, period: delivery.period }, 'Scheduled delivery sent');
@@ -111,4 +117,9 @@ export class DeliveryScheduler implements OnApplicationBootstrap, OnApplicationS
     }
     return due;
   }
+}
+
+/** The Message-ID of a delivery, the same on every attempt: one per kind, subject and period, in the sender's domain. */
+export function deliveryMessageId(delivery: DueDelivery, mailFrom: string): string {
+  return `<${delivery.kind}.${delivery.subject}.${delivery.period}@${mailFrom.slice(mailFrom.lastIndexOf('@') + 1)}>`;
 }

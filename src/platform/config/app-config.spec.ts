@@ -115,6 +115,21 @@ describe('alerts and deliveries', () => {
   });
 });
 
+describe('TEST_CLOCK_OFFSET', () => {
+  it('is 0 unless set, and takes a signed duration', () => {
+    expect(loadConfig({}).testClockOffsetMs).toBe(0);
+    expect(loadConfig({ TEST_CLOCK_OFFSET: '-2d' }).testClockOffsetMs).toBe(-2 * 86_400_000);
+    expect(loadConfig({ TEST_CLOCK_OFFSET: '+1500ms' }).testClockOffsetMs).toBe(1500);
+    expect(loadConfig({ TEST_CLOCK_OFFSET: '90m', NODE_ENV: 'test' }).testClockOffsetMs).toBe(5_400_000);
+  });
+
+  it('is refused when NODE_ENV is production, and when it is no duration', () => {
+    expect(() => loadConfig({ TEST_CLOCK_OFFSET: '-2d', NODE_ENV: 'production' })).toThrow(/^TEST_CLOCK_OFFSET: is for tests and demos only/);
+    expect(() => loadConfig({ TEST_CLOCK_OFFSET: '2 days' })).toThrow(/^TEST_CLOCK_OFFSET: must be a signed duration/);
+    expect(() => loadConfig({ TEST_CLOCK_OFFSET: '40000d' })).toThrow(/^TEST_CLOCK_OFFSET: must be at most/);
+  });
+});
+
 describe('redactUrl', () => {
   it('hides a password', () => {
     expect(redactUrl('postgres://app:hunter2@db:5432/x')).toBe('postgres://app:***@db:5432/x');

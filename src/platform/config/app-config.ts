@@ -32,6 +32,12 @@ export interface AppConfig {
   charging: ChargingConfig;
   ocpp: OcppConfig;
   alerts: AlertsConfig;
+  /**
+   * Tests and demos only (TEST_CLOCK_OFFSET): how far the service's Clock (alert evaluation,
+   * scheduled deliveries) runs ahead of (or behind) the real time, so that a separately started
+   * process can stand at the turn of a month. 0 unless set; refused when NODE_ENV is production.
+   */
+  testClockOffsetMs: number;
 }
 
 export interface OcppConfig {
@@ -268,7 +274,20 @@ export function loadConfig(env: Env = process.env): AppConfig {
       profileAssemblyWindowMs: bounded('PROFILE_ASSEMBLY_WINDOW', duration(env, 'PROFILE_ASSEMBLY_WINDOW', '2s'), 0, 60_000),
       profileAssemblyMaxDevices: integer(env, 'PROFILE_ASSEMBLY_MAX_DEVICES', 20_000, 1, 1_000_000),
     }),
+    testClockOffsetMs: testClockOffset(env),
   });
+}
+
+/** A signed duration (e.g. -90d, 2592000000ms); a production deployment must run on the real time. */
+function testClockOffset(env: Env): number {
+  const raw = env.TEST_CLOCK_OFFSET?.trim();
+  if (!raw) return 0;
+  if (env.NODE_ENV?.trim() === 'production') throw new ConfigError('TEST_CLOCK_OFFSET', 'is for tests and demos only and refused when NODE_ENV is production');
+  const match = /^([+-]?)(\d+)(ms|s|m|h|d)$/.exec(raw);
+  if (!match) throw new ConfigError('TEST_CLOCK_OFFSET', `must be a signed duration such as -90d or 3600000ms, got "${raw}"`);
+  const ms = Number(match[2]) * DURATION_UNITS[match[3]];
+  if (ms > 36_500 * 86_400_000) throw new ConfigError('TEST_CLOCK_OFFSET', `must be at most 36500d either way, got "${raw}"`);
+  return match[1] === '-' ? -ms : ms;
 }
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
