@@ -22,6 +22,8 @@ export interface FollowUp {
   today: string;
   deadlineDays: number;
   grants: GrantFollowUp[];
+  /** Every submitted report of the cooperative(s), newest period first, follow-up period or not. */
+  submissions: SubmissionRow[];
 }
 
 /**
@@ -43,7 +45,12 @@ export class FollowUpService {
       submissions: await this.repository.submissions(manager, organizationId, timeZone),
       today: await this.repository.today(manager, timeZone),
     }));
-    return { today, deadlineDays: FOLLOW_UP_DEADLINE_DAYS, grants: grants.map((grant) => grantFollowUp(grant, submissions, today)) };
+    return {
+      today,
+      deadlineDays: FOLLOW_UP_DEADLINE_DAYS,
+      grants: grants.map((grant) => grantFollowUp(grant, submissions, today)),
+      submissions: [...submissions].sort((a, b) => b.from.localeCompare(a.from) || b.to.localeCompare(a.to)),
+    };
   }
 }
 
