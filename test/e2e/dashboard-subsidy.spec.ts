@@ -116,6 +116,33 @@ describe('subsidy follow-up in headless Chromium', () => {
     if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
   }
 
+  /** The receipt's first page as an image for docs/: pdfjs-dist renders it in the browser, from files routed locally. */
+  async function receiptScreenshot(pdf: Buffer) {
+    if (!SCREENSHOTS) return;
+    const page = await (await browser.newContext({ viewport: { width: 900, height: 1270 } })).newPage();
+    const build = path.join(path.dirname(require.resolve('pdfjs-dist/package.json')), 'build');
+    const html = `<body style="margin:0"><canvas id="c"></canvas><script type="module">
+      import * as pdfjs from '/pdf.mjs';
+      pdfjs.GlobalWorkerOptions.workerSrc = '/pdf.worker.mjs';
+      const page = await (await pdfjs.getDocument('/receipt.pdf').promise).getPage(1);
+      const viewport = page.getViewport({ scale: 1.5 });
+      const canvas = document.getElementById('c');
+      canvas.width = viewport.width; canvas.height = viewport.height;
+      await page.render({ canvasContext: canvas.getContext('2d'), viewport }).promise;
+      document.body.dataset.done = 'yes';
+    </script></body>`;
+    await page.route('http://receipt.invalid/**', (route) => {
+      const file = new URL(route.request().url()).pathname;
+      if (file === '/receipt.pdf') return route.fulfill({ body: pdf, contentType: 'application/pdf' });
+      if (file === '/pdf.mjs' || file === '/pdf.worker.mjs') return route.fulfill({ body: readFileSync(path.join(build, file)), contentType: 'text/javascript' });
+      return route.fulfill({ body: html, contentType: 'text/html' });
+    });
+    await page.goto('http://receipt.invalid/');
+    await page.locator('body[data-done="yes"]').waitFor();
+    await page.locator('#c').screenshot({ path: path.join(SCREENSHOTS, 'subsidy-receipt.png') });
+    await page.context().close();
+  }
+
   describe('a cooperative board', () => {
     let page: Page;
 
@@ -159,7 +186,9 @@ describe('subsidy follow-up in headless Chromium', () => {
       // Lines the PDF wrapped are joined again: the checks are of the text, not of the layout.
       const text = (await pdfText(readFileSync((await download.path())!))).replace(/\s*\n\s*/g, ' ');
       const submission = (await t.http().get(`/api/v1/reports/charging-usage/submissions/${id}`).set(bearer(keyA)).expect(200)).body;
-      const factors = (submission.report.factors as Array<{ year: number; kgPerKwh: number; source: string }>).map((f) => `${f.year}: ${f.kgPerKwh} kg/kWh (${f.source})`).join('; ');
+      const factors = (submission.report.factors as Array<{ year: number; kgPerKwh: number; source: string; substituted: boolean }>)
+        .map((f) => `${f.year}: ${nb(f.kgPerKwh, 3)} kg CO2e/kWh (${f.source}${f.substituted ? ', erstattet' : ''})`)
+        .join('; ');
       const submittedAt = new Intl.DateTimeFormat('nb-NO', { dateStyle: 'long', timeStyle: 'medium', timeZone: 'Europe/Oslo' }).format(new Date(submission.submittedAt)).replace(/\u00a0/g, ' ');
       for (const line of [
         'Kvittering for innsendt oppfølgingsrapport',
@@ -175,6 +204,7 @@ describe('subsidy follow-up in headless Chromium', () => {
       ]) expect(text).toContain(line);
       expect(factors).not.toBe('');
       expect(text.indexOf('plass 4:')).toBeLessThan(text.indexOf('plass 10:'));
+      await receiptScreenshot(readFileSync((await download.path())!));
     });
 
     it("exports the period for Norwegian Excel: the CSV read with ';' and decimal comma equals the JSON rounded as shown", async () => {

@@ -144,6 +144,8 @@ export function submitPart(client: ApiClient, organizationName: string, followUp
             h('p', { role: 'status', id: 'submitted-note' }, t('follow.submitted', { time: formatDateTime(submission.submittedAt), id: submission.id })),
             receiptButton(client, submission, h('div', {})),
           );
+          // Submitted: the button that submitted goes; focus moves to the receipt.
+          open.remove();
           (status.querySelector('button') as HTMLElement).focus();
           onSubmitted();
         },

@@ -74,7 +74,7 @@ export function subsidyOverviewView(main: HTMLElement, { client }: ViewContext):
         ? emptyState(t('overview.none'))
         : h(
             'div',
-            { class: 'table-wrap' },
+            { class: 'table-wrap overview' },
             table(
               `${t('overview.heading')} ${overview.year}`,
               [

@@ -1,7 +1,6 @@
 import PDFDocument from 'pdfkit';
 import { ReportLocale } from '../../reports/export/report-file';
 import { naturalCompare } from '../follow-up/subsidy-overview';
-import { factorSetText } from '../reports/charging-usage.service';
 import { Submission } from './submission.repository';
 
 const TEXT = {
@@ -12,7 +11,7 @@ const TEXT = {
     submission: 'Innsending', submittedAt: 'Sendt inn', by: 'av nøkkel',
     figures: 'Rapportens tall', chargePoints: 'Ladepunkter', sessions: 'Økter', energy: 'Energi', occupied: 'Opptatt tid', charging: 'Ladetid',
     utilization: 'Utnyttelse', availability: 'Tilgjengelighet', users: 'Unike brukere', avoided: 'Muliggjort unngått utslipp', hours: 'timer',
-    perChargePoint: 'Per ladepunkt', frozen: 'Tallene er låst slik de var da rapporten ble sendt inn; senere data endrer dem ikke.', none: 'ingen',
+    perChargePoint: 'Per ladepunkt', frozen: 'Tallene er låst slik de var da rapporten ble sendt inn; senere data endrer dem ikke.', none: 'ingen', substituted: 'erstattet',
   },
   en: {
     title: 'Receipt for a submitted follow-up report',
@@ -21,7 +20,7 @@ const TEXT = {
     submission: 'Submission', submittedAt: 'Submitted', by: 'by key',
     figures: 'Figures of the report', chargePoints: 'Charge points', sessions: 'Sessions', energy: 'Energy', occupied: 'Occupied time', charging: 'Charging time',
     utilization: 'Utilization', availability: 'Availability', users: 'Unique users', avoided: 'Enabled avoided emissions', hours: 'h',
-    perChargePoint: 'Per charge point', frozen: 'The figures are frozen as they were when the report was submitted; later data does not change them.', none: 'none',
+    perChargePoint: 'Per charge point', frozen: 'The figures are frozen as they were when the report was submitted; later data does not change them.', none: 'none', substituted: 'substituted',
   },
 };
 const LOCALES = { nb: 'nb-NO', en: 'en-GB' };
@@ -54,7 +53,9 @@ export function receiptPdf(submission: Submission, timeZone: string, locale: Rep
   line(text.organization, submission.organizationName);
   line(text.grant, grants);
   line(text.period, `${report.from} – ${lastDay(report.to)}`);
-  line(text.factorSet, factorSetText(report) || text.none);
+  // The factor per kWh as shown (three decimals); the frozen report keeps it in full.
+  const factors = report.factors.map((f) => `${f.year}: ${number(f.kgPerKwh, 3)} kg CO2e/kWh (${f.source}${f.substituted ? `, ${text.substituted}` : ''})`).join('; ');
+  line(text.factorSet, factors || text.none);
   line(text.submission, submission.id);
   line(text.submittedAt, `${submittedAt} (${timeZone}) ${text.by} ${submission.submittedBy.keyName}`);
   doc.moveDown().font('Helvetica-Bold').fontSize(13).text(text.figures).fontSize(11);
