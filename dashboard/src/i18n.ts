@@ -1,6 +1,7 @@
 /**
- * Norwegian bokmål by default, English selectable. The UI's words only: API field names and
- * export columns stay as the API gives them.
+ * Norwegian bokmål by default, English selectable. The UI's words only: API field names stay as
+ * the API gives them; the charging downloads are asked for with locale=nb in bokmål, whose
+ * Norwegian column names the API writes.
  */
 export type Lang = 'nb' | 'en';
 
@@ -285,7 +286,6 @@ const nb = {
   'overview.flagsText': '{availability} under 90 % tilgjengelighet, {silent} stille over 7 døgn',
   'overview.reports': 'Rapporter',
   'overview.reportsText': '{submitted} i tide, {late} for sent, {missing} mangler, {due} skal leveres',
-  'overview.periods': 'Perioder',
   'overview.none': 'Ingen borettslag passer filteret.',
   'overview.export': 'Last ned oversikten',
 } as const;
@@ -573,7 +573,6 @@ const en: Record<MessageKey, string> = {
   'overview.flagsText': '{availability} below 90 % availability, {silent} silent over 7 days',
   'overview.reports': 'Reports',
   'overview.reportsText': '{submitted} on time, {late} late, {missing} missing, {due} due',
-  'overview.periods': 'Periods',
   'overview.none': 'No cooperative matches the filter.',
   'overview.export': 'Download the overview',
 };

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { Workbook } from 'exceljs';
 import { parse } from 'csv-parse/sync';
 import { Browser, Locator, Page, chromium } from 'playwright-core';
@@ -171,6 +172,10 @@ describe('subsidy follow-up in headless Chromium', () => {
       const text = await summary.textContent();
       for (const part of [nameA, grantA.reference, `${nbDay(periodA.from)}–${nbDay(addDays(periodA.to, -1))}`, 'Økter1', 'Energi10,0\u00a0kWh']) expect(text).toContain(part);
       expect(await page.evaluate('document.activeElement?.id')).toBe('submit-confirm');
+      // The open confirmation dialog is not part of any view the accessibility test loads: checked here.
+      const dialogViolations = (await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze()).violations.map((v) => `${v.id}: ${v.nodes.length} node(s)`);
+      console.log(`axe nb cooperative #/cooperative with the submit dialog open: ${dialogViolations.length} violation(s)${dialogViolations.map((v) => `\n  ${v}`).join('')}`);
+      expect(dialogViolations).toEqual([]);
       await screenshot(page, 'subsidy-confirmation');
       await page.keyboard.press('Enter');
       await expectText(page.locator('#submitted-note'), 'Rapporten er sendt inn');

@@ -85,9 +85,8 @@ export function subsidyOverviewView(main: HTMLElement, { client }: ViewContext):
                 { text: `${t('col.sessions')} ${overview.year}`, numeric: true },
                 { text: `${t('col.energy')} ${overview.year}`, numeric: true },
                 { text: t('overview.flags') },
-                { text: t('overview.reports') },
                 { text: t('follow.nextDeadline') },
-                { text: t('overview.periods') },
+                { text: t('overview.reports') },
               ],
               rows.map((c) =>
                 h(
@@ -100,11 +99,11 @@ export function subsidyOverviewView(main: HTMLElement, { client }: ViewContext):
                   h('td', { class: 'num' }, formatNumber(c.sessions)),
                   h('td', { class: 'num' }, formatQuantity(c.energyKwh, 'kWh', 1)),
                   h('td', {}, t('overview.flagsText', { availability: c.availabilityBelow90Pct, silent: c.silentOver7Days })),
-                  h('td', { 'data-reports': '' }, t('overview.reportsText', { submitted: c.submitted, late: c.late, missing: c.missing, due: c.due })),
                   h('td', {}, c.nextDeadline ? formatDay(c.nextDeadline) : MISSING),
                   h(
                     'td',
                     {},
+                    h('span', { 'data-reports': '' }, t('overview.reportsText', { submitted: c.submitted, late: c.late, missing: c.missing, due: c.due })),
                     h(
                       'ul',
                       { class: 'periods' },
