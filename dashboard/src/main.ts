@@ -12,19 +12,20 @@ import { climateView } from './views/climate';
 import { cooperativeView } from './views/cooperative';
 import { fleetBoard } from './views/fleet-board';
 import { signInView } from './views/sign-in';
+import { subsidyOverviewView } from './views/subsidy-overview';
 import { vehiclePage } from './views/vehicle-page';
 import { ViewContext, ViewCleanup } from './views/view';
 
 const KEY_STORAGE = 'klimaklok.apiKey';
 const LANG_STORAGE = 'klimaklok.lang';
 
-type ViewName = 'fleet' | 'vehicle' | 'cooperative' | 'climate' | 'alerts';
+type ViewName = 'fleet' | 'vehicle' | 'cooperative' | 'climate' | 'alerts' | 'subsidy';
 
 /** Which views each role may open; the API enforces the same rules, this only avoids dead ends. */
 const VIEWS_BY_ROLE: Record<Role, ViewName[]> = {
-  admin: ['fleet', 'vehicle', 'cooperative', 'climate', 'alerts'],
+  admin: ['fleet', 'vehicle', 'cooperative', 'climate', 'alerts', 'subsidy'],
   fleet_manager: ['fleet', 'vehicle', 'alerts'],
-  climate_office: ['climate', 'cooperative', 'alerts'],
+  climate_office: ['climate', 'cooperative', 'alerts', 'subsidy'],
   cooperative: ['cooperative', 'alerts'],
 };
 const NAV: Array<{ view: ViewName; text: MessageKey }> = [
@@ -32,6 +33,7 @@ const NAV: Array<{ view: ViewName; text: MessageKey }> = [
   { view: 'cooperative', text: 'nav.cooperative' },
   { view: 'climate', text: 'nav.climate' },
   { view: 'alerts', text: 'nav.alerts' },
+  { view: 'subsidy', text: 'nav.subsidy' },
 ];
 
 let session: ViewContext | null = null;
@@ -76,7 +78,7 @@ function parseHash(): { view: ViewName | null | 'unknown'; id?: string } {
   if (vehicle) return { view: 'vehicle', id: vehicle[1] };
   const cooperative = /^#\/cooperative\/([0-9a-fA-F-]{36})$/.exec(hash);
   if (cooperative) return { view: 'cooperative', id: cooperative[1] };
-  const named = /^#\/(fleet|cooperative|climate|alerts)$/.exec(hash);
+  const named = /^#\/(fleet|cooperative|climate|alerts|subsidy)$/.exec(hash);
   return { view: named ? (named[1] as ViewName) : 'unknown' };
 }
 
@@ -127,6 +129,7 @@ function route() {
   else if (view === 'vehicle') cleanup = vehiclePage(target, session, id!);
   else if (view === 'cooperative') cleanup = cooperativeView(target, session, id);
   else if (view === 'alerts') cleanup = alertsView(target, session);
+  else if (view === 'subsidy') cleanup = subsidyOverviewView(target, session);
   else cleanup = climateView(target, session);
   if (moveFocus && !target.contains(document.activeElement)) target.focus();
 }

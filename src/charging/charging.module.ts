@@ -19,6 +19,9 @@ import { ChargingUsageController } from './reports/charging-usage.controller';
 import { ChargingUsageRepository } from './reports/charging-usage.repository';
 import { ChargingUsageService } from './reports/charging-usage.service';
 import { ENABLED_AVOIDED_FACTORS, FactorSetEnabledAvoidedFactors } from './reports/enabled-avoided-factors';
+import { FollowUpController } from './follow-up/follow-up.controller';
+import { FollowUpRepository } from './follow-up/follow-up.repository';
+import { FollowUpService } from './follow-up/follow-up.service';
 import { SubmissionRepository } from './submissions/submission.repository';
 import { SubmissionsController } from './submissions/submissions.controller';
 import { SubmissionsService } from './submissions/submissions.service';
@@ -41,12 +44,14 @@ export class ChargingModule {
           SubmissionsService,
           SessionImportRepository,
           SessionImportService,
+          FollowUpRepository,
+          FollowUpService,
         ]
       : [];
     return {
       module: ChargingModule,
       imports: [RegistryModule, FactorSetsModule],
-      controllers: roles.has('api') ? [ChargePointsReadController, ChargingUsageController, SubmissionsController, SessionImportController] : [],
+      controllers: roles.has('api') ? [ChargePointsReadController, ChargingUsageController, SubmissionsController, SessionImportController, FollowUpController] : [],
       providers: [TransactionRunner, ...worker, ...api],
     };
   }

@@ -333,8 +333,7 @@ describe('web dashboard in headless Chromium', () => {
       await expectText(point, 'Tilkoblet');
       await expectText(point.locator('[data-connector="1"]'), '1: Ledig');
       await expectText(point.locator('[data-connector="2"]'), /2: Lader 7,2\u00a0kW – økt pågår siden/);
-      await page.getByLabel('Måned', { exact: true }).fill(month);
-      await page.getByRole('button', { name: 'Vis' }).click();
+      await page.getByLabel('Periode', { exact: true }).selectOption(`${month}-01/${nextMonth(month)}-01`);
       const figure = (name: string) => page.locator(`#usage-total [data-figure="${name}"]`);
       await expectText(figure('sessions'), '2');
       expect(report.total.energyKwh).toBeGreaterThanOrEqual(10);
@@ -358,7 +357,8 @@ describe('web dashboard in headless Chromium', () => {
       expect(download.suggestedFilename()).toBe(`ladebruk-${month}.csv`);
       const csv = readFileSync((await download.path())!, 'utf8');
       expect(csv).toContain(chargePointName);
-      expect(csv).toMatch(/\ntotal,/);
+      // The dashboard's downloads are for Norwegian Excel: `;` between fields.
+      expect(csv).toMatch(/\ntotal;/);
       const [xlsx] = await Promise.all([page.waitForEvent('download'), page.locator('button[data-export="xlsx"]').click()]);
       expect(readFileSync((await xlsx.path())!).subarray(0, 2).toString()).toBe('PK'); // a zip container
     });

@@ -233,6 +233,12 @@ describe('charging: scoping, session import and submissions', () => {
         const response = await t.http().get(`/api/v1/reports/charging-usage/submissions/${submitted.id}?format=${format}`).set(keyA);
         expect({ format, status: response.status }).toEqual({ format, status: 404 });
       }
+      // Nor its receipt, nor its follow-up; the municipality gets the receipt as a PDF.
+      await t.http().get(`/api/v1/reports/charging-usage/submissions/${submitted.id}/receipt`).set(keyA).expect(404);
+      await t.http().get(`/api/v1/subsidy-follow-up?organizationId=${coopB}`).set(keyA).expect(404);
+      const receipt = await t.http().get(`/api/v1/reports/charging-usage/submissions/${submitted.id}/receipt`).set(climate).buffer(true).parse(binaryBody as never).expect(200);
+      expect(receipt.headers['content-type']).toBe('application/pdf');
+      expect((receipt.body as Buffer).subarray(0, 5).toString()).toBe('%PDF-');
       // Naming another organization is refused, not honoured: a cooperative's submissions are its key's.
       await t.http().get(`/api/v1/reports/charging-usage/submissions?from=2026-10-01&to=2026-11-01&organizationId=${coopB}`).set(keyA).expect(400);
       await t.http().post('/api/v1/reports/charging-usage/submissions').set(keyA).send({ from: '2026-10-01', to: '2026-11-01', organizationId: coopB }).expect(400);

@@ -50,6 +50,10 @@ describe('route-by-role matrix', () => {
     expect(declared).toContainEqual({ method: 'POST', path: '/api/v1/electrification/plans', access: ['admin', 'climate_office'] });
     expect(declared).toContainEqual({ method: 'GET', path: '/api/v1/reports/climate-budget', access: ['climate_office', 'fleet_manager', 'admin'] });
     expect(declared).toContainEqual({ method: 'GET', path: '/api/v1/reports/electrification-plan', access: ['climate_office', 'fleet_manager', 'admin'] });
+    // Subsidy follow-up: a cooperative sees its own periods and receipts; only the municipality sees the overview of all.
+    expect(declared).toContainEqual({ method: 'GET', path: '/api/v1/subsidy-follow-up', access: ['admin', 'climate_office', 'cooperative'] });
+    expect(declared).toContainEqual({ method: 'GET', path: '/api/v1/subsidy-follow-up/overview', access: ['admin', 'climate_office'] });
+    expect(declared).toContainEqual({ method: 'GET', path: '/api/v1/reports/charging-usage/submissions/:id/receipt', access: ['admin', 'climate_office', 'cooperative'] });
   });
 
   it('answers every route with no key 401, and each role as declared', async () => {

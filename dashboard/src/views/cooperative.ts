@@ -1,16 +1,22 @@
 import { ApiError, ChargingUsageReport, LiveChargePoint, Organization, SubsidyGrant } from '../api-client';
+import { FollowUp, subsidyApi } from './subsidy-api';
+import { Period, followUpSection, grantsTable, lastDay, periodLabel, periodPicker, submitPart } from './subsidy-follow-up';
 import { barChart } from '../charts';
 import { emptyState, errorBox, h, table } from '../dom';
-import { MISSING, addMonths, formatDateTime, formatDay, formatMonth, formatNumber, formatPercent, formatQuantity, localDay } from '../format';
-import { label, t } from '../i18n';
+import { MISSING, addMonths, formatDateTime, formatMonth, formatNumber, formatPercent, formatQuantity, localDay } from '../format';
+import { label, lang, t } from '../i18n';
 import { ViewCleanup, ViewContext, loadError, saveFile } from './view';
 
 /** Connector states are re-read this often: the charge-point list carries them, there is no stream for them. */
 const LIVE_REFRESH_MS = 15_000;
 const TREND_MONTHS = 6;
 
-// Kept across visits, so that going to another view and back keeps the month.
-let chosenMonth = localDay().slice(0, 7);
+// Kept across visits, so that going to another view and back keeps the period.
+let chosenPeriod: Period = monthPeriod(localDay().slice(0, 7));
+
+const byName = new Intl.Collator('nb', { numeric: true, sensitivity: 'base' });
+/** Names in natural order: "plass 4" before "plass 10". */
+const naturally = <T extends { name: string }>(items: T[]) => [...items].sort((a, b) => byName.compare(a.name, b.name));
 
 /**
  * A housing cooperative's page (#/cooperative, or #/cooperative/<organization id>): its charge
@@ -37,7 +43,7 @@ export function cooperativeView(main: HTMLElement, { client, me }: ViewContext, 
 
   async function pickCooperative(): Promise<string | null> {
     if (me.role === 'cooperative') return organizationId ?? me.organizationId;
-    const cooperatives = (await client.organizations()).filter((o) => o.kind === 'housing_cooperative').sort((a, b) => a.name.localeCompare(b.name));
+    const cooperatives = (await client.organizations()).filter((o) => o.kind === 'housing_cooperative').sort((a, b) => byName.compare(a.name, b.name));
     if (cooperatives.length === 0) return null;
     const chosen = organizationId ?? cooperatives[0].id;
     picker.replaceChildren(
@@ -66,29 +72,30 @@ export function cooperativeView(main: HTMLElement, { client, me }: ViewContext, 
     }
     heading.textContent = `${t('coop.heading')}: ${organization.name}`;
     document.title = `${organization.name} – ${t('app.title')}`;
-    const [chargePoints, grants] = await Promise.all([client.chargePointsLive(id), client.subsidyGrants(id)]);
+    const [chargePoints, grants, followUp] = await Promise.all([client.chargePointsLive(id), client.subsidyGrants(id), subsidyApi(client).followUp(id)]);
 
     const live = h('div', {});
     const usage = h('section', { 'aria-labelledby': 'usage-heading' });
-    const monthInput = h('input', { id: 'coop-month', type: 'month', value: chosenMonth, required: true });
-    const monthForm = h(
-      'form',
-      {
-        class: 'filters',
-        onsubmit: (event: Event) => {
-          event.preventDefault();
-          if (/^\d{4}-\d{2}$/.test(monthInput.value)) chosenMonth = monthInput.value;
-          void loadUsage(id, usage);
-        },
-      },
-      h('div', { class: 'field' }, h('label', { for: 'coop-month' }, t('coop.month')), monthInput),
-      h('button', { type: 'submit' }, t('vehicle.show')),
-    );
+    const followUpPart = h('div', {}, followUpSection(client, followUp));
+    const grantsPart = h('div', {}, grantsTable(followUp));
+    let current = followUp;
+    const refreshFollowUp = async () => {
+      current = await subsidyApi(client).followUp(id);
+      if (stopped) return;
+      followUpPart.replaceChildren(followUpSection(client, current));
+      grantsPart.replaceChildren(grantsTable(current));
+    };
+    const chooser = periodPicker(followUp, chosenPeriod, (period) => {
+      chosenPeriod = period;
+      void loadUsage(id, usage, organization.name, () => current, refreshFollowUp);
+    });
+    const ownHeading = me.role === 'cooperative' ? t('coop.chargePoints') : t('coop.heading');
     content.replaceChildren(
-      h('section', { 'aria-labelledby': 'cp-heading' }, h('h2', { id: 'cp-heading' }, t('coop.chargePoints')), h('p', { class: 'note' }, t('coop.liveNote')), live),
-      monthForm,
+      h('section', { 'aria-labelledby': 'cp-heading' }, h('h2', { id: 'cp-heading' }, ownHeading), h('p', { class: 'note' }, t('coop.liveNote')), live),
+      chooser,
       usage,
-      grantsSection(grants),
+      grantsPart,
+      followUpPart,
     );
     renderLive(live, chargePoints, grants);
     timers.push(
@@ -99,7 +106,7 @@ export function cooperativeView(main: HTMLElement, { client, me }: ViewContext, 
         );
       }, LIVE_REFRESH_MS),
     );
-    await loadUsage(id, usage);
+    await loadUsage(id, usage, organization.name, () => current, refreshFollowUp);
   }
 
   function renderLive(target: HTMLElement, points: LiveChargePoint[], grants: SubsidyGrant[]) {
@@ -110,9 +117,9 @@ export function cooperativeView(main: HTMLElement, { client, me }: ViewContext, 
         'div',
         { class: 'table-wrap' },
         table(
-          t('coop.chargePoints'),
+          me.role === 'cooperative' ? t('coop.chargePoints') : t('coop.heading'),
           [{ text: t('col.chargePoint') }, { text: t('coop.status') }, { text: t('coop.connectorStates') }, { text: t('coop.lastMessage') }, { text: 'kW', numeric: true }, { text: t('col.reference') }],
-          points.map((cp) =>
+          naturally(points).map((cp) =>
             h(
               'tr',
               { 'data-charge-point-id': cp.id, 'data-status': cp.status },
@@ -159,23 +166,29 @@ export function cooperativeView(main: HTMLElement, { client, me }: ViewContext, 
     return h('ul', { class: 'connectors' }, ...items);
   }
 
-  async function loadUsage(id: string, target: HTMLElement) {
+  async function loadUsage(id: string, target: HTMLElement, organizationName: string, followUp: () => FollowUp, onSubmitted: () => Promise<void>) {
     destroyCharts();
-    target.replaceChildren(h('h2', { id: 'usage-heading' }, `${t('coop.monthFigures')}: ${formatMonth(chosenMonth)}`), h('p', {}, t('app.loading')));
-    const month = chosenMonth;
+    const chosen = chosenPeriod;
+    const heading = () => h('h2', { id: 'usage-heading' }, `${t('follow.periodFigures')}: ${periodLabel(chosen)}${inProgress(chosen) ? ` (${t('coop.toDate')})` : ''}`);
+    target.replaceChildren(heading(), h('p', {}, t('app.loading')));
     try {
-      const months = Array.from({ length: TREND_MONTHS }, (_, i) => addMonths(month, i - TREND_MONTHS + 1));
-      const reports = await Promise.all(months.map((m) => client.chargingUsage({ organizationId: id, ...period(m) })));
+      // The trend: the six months up to the period's last month.
+      const lastMonth = lastDay(chosen.to).slice(0, 7);
+      const months = Array.from({ length: TREND_MONTHS }, (_, i) => addMonths(lastMonth, i - TREND_MONTHS + 1));
+      const [report, ...reports] = await Promise.all([
+        client.chargingUsage({ organizationId: id, ...chosen }),
+        ...months.map((m) => client.chargingUsage({ organizationId: id, ...monthPeriod(m) })),
+      ]);
       if (stopped) return;
-      const toDate = inProgress(month) ? ` (${t('coop.toDate')})` : '';
-      target.replaceChildren(h('h2', { id: 'usage-heading' }, `${t('coop.monthFigures')}: ${formatMonth(month)}${toDate}`), ...usageFigures(reports[reports.length - 1]), ...trend(months, reports), ...exportPart(id, month));
+      const submit = me.role === 'cooperative' ? submitPart(client, organizationName, followUp(), chosen, report, () => void onSubmitted()) : [];
+      target.replaceChildren(heading(), ...usageFigures(report), ...submit, ...trend(months, reports), ...exportPart(id, chosen));
     } catch (error) {
       target.append(loadError(error));
     }
   }
 
   function usageFigures(report: ChargingUsageReport): Node[] {
-    const rows = report.chargePoints;
+    const rows = naturally(report.chargePoints);
     const total = report.total;
     const fact = (term: string, value: string, key: string) => [h('dt', {}, term), h('dd', { 'data-figure': key }, value)];
     const facts = h(
@@ -206,7 +219,7 @@ export function cooperativeView(main: HTMLElement, { client, me }: ViewContext, 
         'div',
         { class: 'table-wrap' },
         table(
-          `${t('coop.monthFigures')}: ${formatMonth(report.from.slice(0, 7))}`,
+          `${t('follow.periodFigures')}: ${periodLabel(report)}`,
           [
             { text: t('col.chargePoint') },
             { text: t('col.sessions'), numeric: true },
@@ -238,7 +251,7 @@ export function cooperativeView(main: HTMLElement, { client, me }: ViewContext, 
 
   function trend(months: string[], reports: ChargingUsageReport[]): Node[] {
     const labels = months.map((m) => formatMonth(m));
-    const chart = barChart(t('coop.trend'), labels, [
+    const chart = barChart(t('follow.trendChart'), labels, [
       { label: t('col.energy'), values: reports.map((r) => r.total.energyKwh) },
     ], 'kWh');
     destroyers.push(chart.destroy);
@@ -267,41 +280,24 @@ export function cooperativeView(main: HTMLElement, { client, me }: ViewContext, 
     ];
   }
 
-  function exportPart(id: string, month: string): Node[] {
+  function exportPart(id: string, chosen: Period): Node[] {
     const status = h('div', { 'aria-live': 'polite' });
-    const { from, to } = period(month);
+    const { from, to } = chosen;
+    // A calendar month keeps its short name; any other period is named by its first and last day.
+    const name = to === `${addMonths(from.slice(0, 7), 1)}-01` && from.endsWith('-01') ? from.slice(0, 7) : `${from}_${lastDay(to)}`;
+    // The dashboard's downloads are for the reader's spreadsheet: Norwegian files when the page is in Norwegian.
+    const locale = lang();
     const button = (format: 'csv' | 'xlsx') =>
       h(
         'button',
         {
           type: 'button',
           'data-export': format,
-          onclick: () => void saveFile(client, status, 'reports/charging-usage', { organizationId: id, from, to, format }, `ladebruk-${month}.${format}`),
+          onclick: () => void saveFile(client, status, 'reports/charging-usage', { organizationId: id, from, to, format, locale }, `ladebruk-${name}.${format}`),
         },
-        `${format.toUpperCase()} (${formatMonth(month)}${inProgress(month) ? `, ${t('coop.toDate')}` : ''})`,
+        `${format.toUpperCase()} (${periodLabel(chosen)}${inProgress(chosen) ? `, ${t('coop.toDate')}` : ''})`,
       );
     return [h('h3', {}, t('coop.export')), h('p', {}, t('coop.exportIntro')), button('xlsx'), document.createTextNode(' '), button('csv'), status];
-  }
-
-  function grantsSection(grants: SubsidyGrant[]): HTMLElement {
-    return h(
-      'section',
-      { 'aria-labelledby': 'grants-heading' },
-      h('h2', { id: 'grants-heading' }, t('coop.grants')),
-      grants.length === 0
-        ? emptyState(t('coop.noGrants'))
-        : h(
-            'div',
-            { class: 'table-wrap' },
-            table(
-              t('coop.grants'),
-              [{ text: t('col.reference') }, { text: t('col.grantedOn') }, { text: t('col.amount'), numeric: true }, { text: t('col.chargePointCount'), numeric: true }],
-              grants.map((g) =>
-                h('tr', {}, h('th', { scope: 'row' }, g.reference), h('td', {}, formatDay(g.grantedOn)), h('td', { class: 'num' }, formatQuantity(g.amountNok, 'kr', 0)), h('td', { class: 'num' }, formatNumber(g.chargePointCount))),
-              ),
-            ),
-          ),
-    );
   }
 
   pickCooperative()
@@ -319,10 +315,11 @@ export function cooperativeView(main: HTMLElement, { client, me }: ViewContext, 
  * The local days of a month. For the month in progress the report measures the time-based figures
  * over the part that has elapsed (its `elapsedHours`), so the whole month is asked for.
  */
-function period(month: string): { from: string; to: string } {
+function monthPeriod(month: string): Period {
   return { from: `${month}-01`, to: `${addMonths(month, 1)}-01` };
 }
 
-function inProgress(month: string): boolean {
-  return localDay().slice(0, 7) === month;
+function inProgress(period: Period): boolean {
+  const today = localDay();
+  return period.from <= today && today < period.to;
 }

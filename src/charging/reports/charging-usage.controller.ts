@@ -18,6 +18,6 @@ export class ChargingUsageController {
   async report(@Query() query: ChargingUsageQuery, @CurrentPrincipal() principal: Principal) {
     const organizationId = await this.usage.scope(query.organizationId, principal);
     const report = await this.usage.report(organizationId, query.from, query.to);
-    return query.format && query.format !== 'json' ? reportFile(usageTable(report), query.format) : report;
+    return query.format && query.format !== 'json' ? reportFile(usageTable(report), query.format, query.locale) : report;
   }
 }

@@ -4,7 +4,7 @@ import { APP_CONFIG } from '../../platform/config/config.module';
 import { Principal } from '../../platform/access/role';
 import { TransactionRunner } from '../../platform/database/transaction-runner';
 import { OrganizationsService } from '../../registry/organizations/organizations.service';
-import { ReportTable } from '../../reports/export/report-file';
+import { ReportColumn, ReportTable } from '../../reports/export/report-file';
 import { ChargingUsageRepository, UsageFigures } from './charging-usage.repository';
 import { ENABLED_AVOIDED_FACTORS, EnabledAvoidedFactors, EnabledAvoidedYearFactors } from './enabled-avoided-factors';
 
@@ -181,11 +181,33 @@ function totalOf(figures: UsageFigures[], rows: ChargePointUsage[], uniqueUsers:
   };
 }
 
-const COLUMNS = [
-  'chargePointId', 'name', 'deviceId', 'organizationId', 'organizationName', 'connectors', 'sessions', 'importedSessions', 'flaggedSessions',
-  'openSessions', 'energyKwh', 'occupiedHours', 'chargingHours', 'utilizationPct', 'availabilityPct', 'uniqueUsers', 'enabledAvoidedKg',
-  'subsidyGrantReference', 'subsidyAmountNok', 'followUpEndsOn', 'longestSilenceDays', 'silentOver7Days', 'availabilityBelow90Pct',
-  'periodEndsAt', 'elapsedHours',
+/** The file columns: API field names, the Norwegian header of nb files (ids left out there) and the decimals the dashboard shows. */
+const COLUMNS: ReportColumn[] = [
+  { key: 'chargePointId' },
+  { key: 'name', nb: 'Ladepunkt' },
+  { key: 'deviceId', nb: 'Enhets-ID' },
+  { key: 'organizationId' },
+  { key: 'organizationName', nb: 'Borettslag' },
+  { key: 'connectors', nb: 'Kontakter', digits: 0 },
+  { key: 'sessions', nb: 'Økter', digits: 0 },
+  { key: 'importedSessions', nb: 'Importerte økter', digits: 0 },
+  { key: 'flaggedSessions', nb: 'Flaggede økter', digits: 0 },
+  { key: 'openSessions', nb: 'Åpne økter', digits: 0 },
+  { key: 'energyKwh', nb: 'Energi (kWh)', digits: 1 },
+  { key: 'occupiedHours', nb: 'Opptatt (timer)', digits: 1 },
+  { key: 'chargingHours', nb: 'Lading (timer)', digits: 1 },
+  { key: 'utilizationPct', nb: 'Utnyttelse (%)', digits: 1 },
+  { key: 'availabilityPct', nb: 'Tilgjengelighet (%)', digits: 1 },
+  { key: 'uniqueUsers', nb: 'Unike brukere', digits: 0 },
+  { key: 'enabledAvoidedKg', nb: 'Muliggjort unngått utslipp (kg CO2e)', digits: 1 },
+  { key: 'subsidyGrantReference', nb: 'Tilskuddsreferanse' },
+  { key: 'subsidyAmountNok', nb: 'Tilskudd (kr)', digits: 0 },
+  { key: 'followUpEndsOn', nb: 'Oppfølging slutter' },
+  { key: 'longestSilenceDays', nb: 'Lengste stillhet (døgn)', digits: 1 },
+  { key: 'silentOver7Days', nb: 'Stille over 7 døgn' },
+  { key: 'availabilityBelow90Pct', nb: 'Tilgjengelighet under 90 %' },
+  { key: 'periodEndsAt', nb: 'Perioden slutter' },
+  { key: 'elapsedHours', nb: 'Forløpt (timer)', digits: 1 },
 ];
 
 /**
@@ -198,7 +220,7 @@ export function usageTable(report: ChargingUsageReport, name = 'charging-usage')
   const total = { chargePointId: 'total', name: 'total', ...report.total };
   return {
     name: `${name}-${report.organizationId ?? 'all'}-${report.from}-${report.to}`,
-    columns: COLUMNS.map((key) => ({ key })),
+    columns: COLUMNS,
     rows: [...report.chargePoints, total].map((row) => ({ ...row, ...period })),
     about: {
       report: 'charging-usage',
@@ -209,9 +231,26 @@ export function usageTable(report: ChargingUsageReport, name = 'charging-usage')
       periodHours: report.periodHours,
       periodEndsAt: report.periodEndsAt,
       elapsedHours: report.elapsedHours,
-      enabledAvoidedFactors: report.factors.map((f) => `${f.year}: ${f.kgPerKwh} kg/kWh (${f.source}${f.substituted ? ', substituted' : ''})`).join('; ') || null,
+      enabledAvoidedFactors: factorSetText(report) || null,
       gridMethod: 'location',
       boundary: 'ttw',
     },
+    cover: {
+      organization: [...new Set(report.chargePoints.map((row) => row.organizationName))].join(', ') || report.organizationId || 'all',
+      grantReference: [...new Set(report.chargePoints.map((row) => row.subsidyGrantReference).filter(Boolean))].join(', '),
+      period: `${report.from} – ${lastDay(report.to)}`,
+      factorSet: factorSetText(report),
+    },
   };
+}
+
+/** The day before `to` (exclusive): the period's last day, as people write a period. */
+function lastDay(to: string): string {
+  const [y, m, d] = to.split('-').map(Number);
+  return new Date(Date.UTC(y, m - 1, d - 1)).toISOString().slice(0, 10);
+}
+
+/** The enabled-avoided factors the report used, per year of session start. */
+export function factorSetText(report: ChargingUsageReport): string {
+  return report.factors.map((f) => `${f.year}: ${f.kgPerKwh} kg/kWh (${f.source}${f.substituted ? ', substituted' : ''})`).join('; ');
 }

@@ -1,4 +1,5 @@
-import { Matches } from 'class-validator';
+import { IsIn, IsOptional, Matches } from 'class-validator';
+import { REPORT_LOCALES, ReportLocale } from '../../reports/export/report-file';
 import { DATE_PATTERN } from '../../registry/shared/validators';
 
 export class PeriodDto {
@@ -9,4 +10,11 @@ export class PeriodDto {
   /** Day after the last, exclusive. */
   @Matches(DATE_PATTERN, { message: 'to must be a date YYYY-MM-DD' })
   to: string;
+}
+
+export class ReceiptQuery {
+  /** The receipt's language; bokmål when omitted. */
+  @IsOptional()
+  @IsIn(REPORT_LOCALES, { message: `locale must be one of ${REPORT_LOCALES.join(', ')}` })
+  locale?: ReportLocale;
 }

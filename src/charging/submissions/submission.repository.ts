@@ -5,6 +5,7 @@ import { ChargingUsageReport } from '../reports/charging-usage.service';
 export interface Submission {
   id: string;
   organizationId: string;
+  organizationName: string;
   from: string;
   to: string;
   submittedAt: Date;
@@ -21,7 +22,7 @@ export interface SubmissionStatus {
   submittedBy: { keyId: string; keyName: string } | null;
 }
 
-const SELECT = `SELECT s.id, s.organization_id AS "organizationId", to_char(s.period_from, 'YYYY-MM-DD') AS "from", to_char(s.period_to, 'YYYY-MM-DD') AS "to",
+const SELECT = `SELECT s.id, s.organization_id AS "organizationId", (SELECT o.name FROM organizations o WHERE o.id = s.organization_id) AS "organizationName", to_char(s.period_from, 'YYYY-MM-DD') AS "from", to_char(s.period_to, 'YYYY-MM-DD') AS "to",
        s.submitted_at AS "submittedAt", json_build_object('keyId', s.submitted_by_key_id, 'keyName', s.submitted_by_key_name) AS "submittedBy", s.report
   FROM charging_report_submissions s`;
 

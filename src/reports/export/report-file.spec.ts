@@ -1,5 +1,5 @@
 import { Workbook } from 'exceljs';
-import { ReportTable, toCsv, toXlsx } from './report-file';
+import { ReportTable, toCsv, toNbCsv, toXlsx } from './report-file';
 
 const table: ReportTable = {
   name: 'emissions',
@@ -30,5 +30,36 @@ describe('report files', () => {
     expect(sheet.rowCount).toBe(3);
     const about = workbook.getWorksheet('about')!;
     expect(about.getRow(2).values).toEqual([undefined, 'factorSetVersion', 3]);
+  });
+});
+
+describe('report files for Norwegian Excel (locale nb)', () => {
+  const usage: ReportTable = {
+    name: 'charging-usage',
+    columns: [{ key: 'id' }, { key: 'name', nb: 'Ladepunkt' }, { key: 'energyKwh', nb: 'Energi (kWh)', digits: 1 }, { key: 'sessions', nb: 'Økter', digits: 0 }, { key: 'flag', nb: 'Flagg' }],
+    rows: [
+      { id: 'a1', name: 'plass 4; øst', energyKwh: 1925.0040000000004, sessions: 12, flag: true },
+      { id: 'a2', name: 'plass 10', energyKwh: -0.04, sessions: 0, flag: false },
+    ],
+    cover: { organization: 'Øvre Åsen borettslag', grantReference: 'BK-1', period: '2019-01-01 – 2019-12-31', factorSet: '2019: 1.2 kg/kWh' },
+  };
+
+  it('writes a BOM, ; between fields, Norwegian headers without the ids, values rounded with a decimal comma', () => {
+    expect(toNbCsv(usage)).toBe('\ufeffLadepunkt;Energi (kWh);Økter;Flagg\r\n"plass 4; øst";1925,0;12;ja\r\nplass 10;0,0;0;nei\r\n');
+  });
+
+  it('writes XLSX with a cover sheet, Norwegian headers, number formats, a frozen header and full-precision cells', async () => {
+    const workbook = new Workbook();
+    await workbook.xlsx.load((await toXlsx(usage, 'nb', new Date('2026-12-03T12:00:00Z'))) as unknown as ArrayBuffer);
+    const cover = workbook.getWorksheet('forside')!;
+    expect(cover.getRow(1).values).toEqual([undefined, 'Organisasjon', 'Øvre Åsen borettslag']);
+    expect(cover.getRow(5).values).toEqual([undefined, 'Laget', '2026-12-03T12:00:00.000Z']);
+    const sheet = workbook.getWorksheet('rapport')!;
+    expect(sheet.getRow(1).values).toEqual([undefined, 'Ladepunkt', 'Energi (kWh)', 'Økter', 'Flagg']);
+    expect(sheet.getRow(2).getCell(2).value).toBe(1925.0040000000004);
+    expect(sheet.getRow(2).getCell(2).numFmt).toBe('#,##0.0');
+    expect(sheet.getRow(2).getCell(3).numFmt).toBe('#,##0');
+    expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
+    expect(sheet.getColumn(2).width).toBeGreaterThanOrEqual(14);
   });
 });

@@ -1,0 +1,19 @@
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { ReportFormatQuery } from '../../reports/export/report-format.dto';
+
+export class FollowUpQuery {
+  /** The cooperative; a cooperative key may name only its own (the default), others see all without it. */
+  @IsOptional()
+  @IsUUID()
+  organizationId?: string;
+}
+
+export class SubsidyOverviewQuery extends ReportFormatQuery {
+  /** The calendar year of the charging figures (reporting time zone). */
+  @Type(() => Number)
+  @IsInt()
+  @Min(2000)
+  @Max(2100)
+  year: number;
+}
