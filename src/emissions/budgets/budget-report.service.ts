@@ -7,8 +7,8 @@ import { addDays } from '../activity/month-windows';
 import { ReportTable } from '../../reports/export/report-file';
 import { ZERO_EMISSION_VEHICLE } from '../domain/carriers';
 import { Boundary, GridMethod, pickFactor } from '../domain/factor-set';
-import { EmissionFiguresService, GroupedPeriodFigures } from '../reports/emission-figures.service';
-import { Plan, PlanRepository } from '../electrification-plan/plan.repository';
+import { EmissionFiguresService, PeriodFigures } from '../reports/emission-figures.service';
+import { PlanRepository } from '../electrification-plan/plan.repository';
 import { ClimateBudgetQuery } from './budget-report.dto';
 import { budgetForecast, forecastFromShares, Replacement, whatIfForecast } from './budget-math';
 import { BudgetSetRepository, Target } from './budget-set.repository';
@@ -22,15 +22,11 @@ interface YearActuals {
   distanceKm: number[];
   zeroEmissionKm: number[];
   coveredSeconds: number[];
-  /** Per vehicle of a plan: kg and km per month, for the what-if (empty without a plan). */
+  /** Per vehicle: kg and km per month, for the what-if (empty unless asked for). */
   byVehicle: Map<string, { ttw: number[]; wtw: number[]; km: number[] }>;
 }
 
 const twelve = (): number[] => new Array(12).fill(0);
-
-/** The groups of the report's figures: the vehicles in scope, and each planned vehicle alone (`planned:<id>`). */
-const IN_SCOPE = 'scope';
-const PLANNED = 'planned:';
 
 /** GET /reports/climate-budget: a scope's budget per month, its actuals, the forecast, status, targets and a plan's what-if. */
 @Injectable()
@@ -54,7 +50,7 @@ export class BudgetReportService {
   }
 
   async report(query: ClimateBudgetQuery, now = new Date()) {
-    const { scope, label, set, budget, boundary, gridMethod, timeZone, today, atEndOfMonth, plan, period, previous, current, forecast } = await this.forecast(query, now);
+    const { scope, label, set, budget, boundary, gridMethod, timeZone, today, atEndOfMonth, period, previous, current, forecast } = await this.forecast(query, now);
 
     // Coverage (amendment 1.1) per month and to date: in-service time in scope, by `now`.
     const vehicles = [...period.vehicles.values()].filter((vehicle) => inScope(scope, vehicle));
@@ -76,7 +72,7 @@ export class BudgetReportService {
     }));
 
     const targets = await this.targets(set.targets.filter((t) => t.scope === label), scope, query.year, atEndOfMonth, { previous, current, vehicles: period }, gridMethod, query.factorSet, today);
-    const whatIf = plan ? this.whatIf(plan, forecast, current, boundary, query.year, atEndOfMonth, period, gridMethod) : null;
+    const whatIf = query.plan ? await this.whatIf(query.plan, forecast, current, boundary, query.year, atEndOfMonth, period, gridMethod) : null;
 
     return {
       year: query.year,
@@ -124,20 +120,21 @@ export class BudgetReportService {
     const timeZone = this.config.reportTimeZone;
     const today = localDay(now, timeZone);
     const atEndOfMonth = query.month ?? lastEndedMonth(query.year, today);
-    const plan = query.plan ? await this.plans.plan(query.plan) : null;
-    if (query.plan && !plan) throw new NotFoundException(`No plan ${query.plan}`);
 
     await this.figures.refresh();
-    // Only the scope's monthly totals are needed, and each planned vehicle's own months (what-if).
-    const planned = new Set(plan?.items.map((item) => item.vehicleId));
-    const period = await this.figures.groupedPeriod(
-      { from: `${query.year - 1}-01-01`, to: `${query.year + 1}-01-01`, vehicleClass: scope.kind === 'vehicleClass' ? scope.key : null, gridMethod, factorSet: query.factorSet, refreshed: true },
-      (vehicle) => (!inScope(scope, vehicle) ? null : planned.has(vehicle.vehicleId) ? PLANNED + vehicle.vehicleId : IN_SCOPE),
-    );
-    const previous = actualsOf(period, query.year - 1);
-    const current = actualsOf(period, query.year);
+    const period = await this.figures.period({
+      from: `${query.year - 1}-01-01`,
+      to: `${query.year + 1}-01-01`,
+      vehicleClass: scope.kind === 'vehicleClass' ? scope.key : null,
+      gridMethod,
+      factorSet: query.factorSet,
+      refreshed: true,
+      byMonth: true,
+    });
+    const previous = actualsOf(period, scope, query.year - 1, false);
+    const current = actualsOf(period, scope, query.year, query.plan !== undefined);
     const forecast = budgetForecast(budget.annualKg, previous[boundary], current[boundary], atEndOfMonth);
-    return { scope, label, set, budget, boundary, gridMethod, timeZone, today, atEndOfMonth, plan, period, previous, current, forecast };
+    return { scope, label, set, budget, boundary, gridMethod, timeZone, today, atEndOfMonth, period, previous, current, forecast };
   }
 
   table(report: Awaited<ReturnType<BudgetReportService['report']>>): ReportTable {
@@ -204,12 +201,12 @@ export class BudgetReportService {
     scope: Scope,
     year: number,
     atEndOfMonth: number,
-    loaded: { previous: YearActuals; current: YearActuals; vehicles: GroupedPeriodFigures },
+    loaded: { previous: YearActuals; current: YearActuals; vehicles: PeriodFigures },
     gridMethod: GridMethod,
     factorSet: number | undefined,
     today: string,
   ) {
-    const years = new Map<number, Promise<{ actuals: YearActuals; period: GroupedPeriodFigures }>>();
+    const years = new Map<number, Promise<{ actuals: YearActuals; period: PeriodFigures }>>();
     const yearOf = (y: number) => {
       if (y === year) return Promise.resolve({ actuals: loaded.current, period: loaded.vehicles });
       if (y === year - 1) return Promise.resolve({ actuals: loaded.previous, period: loaded.vehicles });
@@ -217,10 +214,8 @@ export class BudgetReportService {
         years.set(
           y,
           this.figures
-            .groupedPeriod({ from: `${y}-01-01`, to: `${y + 1}-01-01`, vehicleClass: scope.kind === 'vehicleClass' ? scope.key : null, gridMethod, factorSet, refreshed: true }, (vehicle) =>
-              inScope(scope, vehicle) ? IN_SCOPE : null,
-            )
-            .then((period) => ({ actuals: actualsOf(period, y), period })),
+            .period({ from: `${y}-01-01`, to: `${y + 1}-01-01`, vehicleClass: scope.kind === 'vehicleClass' ? scope.key : null, gridMethod, factorSet, refreshed: true, byMonth: true })
+            .then((period) => ({ actuals: actualsOf(period, scope, y, false), period })),
         );
       }
       return years.get(y)!;
@@ -265,7 +260,9 @@ export class BudgetReportService {
    * (from January when it was replaced in an earlier year) by its candidate, which carries the
    * vehicle's distance to date at the candidate's kWh/km and the year's grid factor (0 kg TTW).
    */
-  private whatIf(plan: Plan, forecast: ReturnType<typeof budgetForecast>, current: YearActuals, boundary: Boundary, year: number, atEndOfMonth: number, period: GroupedPeriodFigures, gridMethod: GridMethod) {
+  private async whatIf(planId: string, forecast: ReturnType<typeof budgetForecast>, current: YearActuals, boundary: Boundary, year: number, atEndOfMonth: number, period: PeriodFigures, gridMethod: GridMethod) {
+    const plan = await this.plans.plan(planId);
+    if (!plan) throw new NotFoundException(`No plan ${planId}`);
     const grid = pickFactor(period.factorSet.factors, 'electricity', year, gridMethod);
     const gridKgPerKwh = boundary === 'ttw' ? 0 : (grid?.record.wttKgPerUnit ?? null);
     const flags: string[] = [];
@@ -332,12 +329,12 @@ export function monthlyInServiceSeconds(vehicles: Array<{ inServiceFrom: string;
   return seconds;
 }
 
-/** A year's monthly totals of the scope, and each planned vehicle's months (for a what-if). */
-function actualsOf(period: GroupedPeriodFigures, year: number): YearActuals {
+/** `perVehicle`: also each vehicle's months (for a what-if). */
+function actualsOf(period: PeriodFigures, scope: Scope, year: number, perVehicle: boolean): YearActuals {
   const actuals: YearActuals = { ttw: twelve(), wtw: twelve(), distanceKm: twelve(), zeroEmissionKm: twelve(), coveredSeconds: twelve(), byVehicle: new Map() };
   const prefix = `${year}-`;
   for (const item of period.items) {
-    if (!item.month.startsWith(prefix)) continue;
+    if (!item.month.startsWith(prefix) || !inScope(scope, item.vehicle)) continue;
     const i = Number(item.month.slice(5, 7)) - 1;
     const f = item.figures;
     actuals.ttw[i] += f.ttwKg;
@@ -345,7 +342,7 @@ function actualsOf(period: GroupedPeriodFigures, year: number): YearActuals {
     actuals.distanceKm[i] += f.distanceKm;
     if (ZERO_EMISSION_VEHICLE.has(item.vehicle.energyCarrier)) actuals.zeroEmissionKm[i] += f.distanceKm;
     actuals.coveredSeconds[i] += f.coveredSeconds;
-    if (!item.group.startsWith(PLANNED)) continue;
+    if (!perVehicle) continue;
     let vehicle = actuals.byVehicle.get(item.vehicle.vehicleId);
     if (!vehicle) actuals.byVehicle.set(item.vehicle.vehicleId, (vehicle = { ttw: twelve(), wtw: twelve(), km: twelve() }));
     vehicle.ttw[i] += f.ttwKg;

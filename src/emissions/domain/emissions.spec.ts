@@ -1,5 +1,5 @@
 import { addFigures, dataQualityShares, emissionsOfLines, emptyFigures, figuresOf } from './emissions';
-import { MonthActivity, VehicleProfile, collapseToProfiles, collapseToYears } from './energy';
+import { MonthActivity, VehicleProfile, collapseToYears } from './energy';
 import { pickFactor } from './factor-set';
 import { testSet } from './test-set';
 
@@ -224,78 +224,5 @@ describe('summing a vehicle’s months into its year', () => {
       }
       for (const quality of ['primary', 'modelled', 'default'] as const) expect(byYear.qualityKwh[quality]).toBeCloseTo(byMonth.qualityKwh[quality], 9);
     }
-  });
-});
-
-describe('summing the months of vehicles with the same emission profile', () => {
-  const set = testSet();
-
-  it('gives each group the same monthly figures as vehicle by vehicle; profiles, groups and fuel-card months stay apart', () => {
-    let seed = 7;
-    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
-    // Pairs that differ in one field the figures depend on, each twice, in two groups.
-    const profiles: Array<Partial<VehicleProfile>> = [
-      { energyCarrier: 'petrol', nominalConsumptionPerKm: null },
-      { energyCarrier: 'petrol', nominalConsumptionPerKm: 0.09 },
-      { energyCarrier: 'electricity', chargingEfficiency: null },
-      { energyCarrier: 'electricity', chargingEfficiency: 0.8 },
-      { energyCarrier: 'diesel', vehicleClass: 'van' },
-      { energyCarrier: 'diesel', vehicleClass: 'truck' },
-      { energyCarrier: 'electricity', referenceCarrier: 'diesel', referenceConsumptionPerKm: 0.1 },
-      { energyCarrier: 'plugin_hybrid' },
-    ];
-    const vehicles = profiles.flatMap((p, i) => [0, 1, 2, 3].map((j) => vehicle({ ...p, vehicleId: `v${i}-${j}`, registration: `R${i}${j}`, departmentId: j < 2 ? 'a' : 'b' })));
-    const months = vehicles.flatMap((v, k) =>
-      [1, 2, 3].map((m) => {
-        const distance = random() * 1000;
-        const counted = random() < 0.6;
-        const part = counted ? random() * distance : 0;
-        return {
-          vehicleId: v.vehicleId,
-          activity: activity({
-            month: `2019-0${m}`,
-            distanceKm: distance,
-            fuelL: part * 0.07,
-            fuelDays: counted ? 5 : 0,
-            distanceWithoutFuelKm: distance - part,
-            chargedKwh: part * 0.2,
-            chargedDays: counted ? 4 : 0,
-            consumedWithoutChargedKwh: random() * 10,
-            distanceWithoutElectricKm: distance - part,
-            coveredSeconds: random() * 1e6,
-            transactions: k % 5 === 0 && m === 2 ? { petrol: 40, diesel: 30 } : {},
-          }),
-        };
-      }),
-    );
-    const before = structuredClone(months);
-    const byId = new Map(vehicles.map((v) => [v.vehicleId, v]));
-    const groupOf = (id: string) => (id.startsWith('v7') ? null : { group: byId.get(id)!.departmentId, profile: byId.get(id)! });
-    const expected = new Map<string, ReturnType<typeof emptyFigures>>();
-    for (const m of months) {
-      const of = groupOf(m.vehicleId);
-      if (!of) continue;
-      const key = `${of.group}|${m.activity.month}`;
-      expected.set(key, addFigures(expected.get(key) ?? emptyFigures(), figuresOf(byId.get(m.vehicleId)!, m.activity, set, 'location')));
-    }
-    const collapsed = collapseToProfiles(months, groupOf);
-    // 7 profiles x 2 groups x 3 months, and the fuel-card months alone.
-    const carded = months.filter((m) => Object.keys(m.activity.transactions).length > 0 && !m.vehicleId.startsWith('v7')).length;
-    expect(carded).toBeGreaterThan(0);
-    expect(collapsed.length).toBe(7 * 2 * 3 + carded);
-    const actual = new Map<string, ReturnType<typeof emptyFigures>>();
-    for (const c of collapsed) {
-      const key = `${byId.get(c.vehicleId)!.departmentId}|${c.activity.month}`;
-      actual.set(key, addFigures(actual.get(key) ?? emptyFigures(), figuresOf(byId.get(c.vehicleId)!, c.activity, set, 'location')));
-    }
-    expect([...actual.keys()].sort()).toEqual([...expected.keys()].sort());
-    // Equal but for the order of the additions (relative 1e-12).
-    const close = (got: number, want: number) => expect(Math.abs(got - want)).toBeLessThanOrEqual(1e-12 * Math.max(1, Math.abs(want)));
-    for (const [key, want] of expected) {
-      const got = actual.get(key)!;
-      for (const field of ['distanceKm', 'coveredSeconds', 'ttwKg', 'wtwKg', 'biogenicMemoKg', 'baselineTtwKg', 'baselineWtwKg'] as const) close(got[field], want[field]);
-      for (const quality of ['primary', 'modelled', 'default'] as const) close(got.qualityKwh[quality], want.qualityKwh[quality]);
-    }
-    expect(months).toEqual(before); // the inputs are not changed
   });
 });

@@ -144,52 +144,6 @@ export function energyOf(vehicle: VehicleProfile, activity: MonthActivity, set: 
   return { lines, flags };
 }
 
-/** Adds `activity`'s sums into `total` (mutating `total`); transactions are left alone. */
-function addActivity(total: MonthActivity, activity: MonthActivity): void {
-  total.distanceKm += activity.distanceKm;
-  total.fuelL += activity.fuelL;
-  total.fuelDays += activity.fuelDays;
-  total.distanceWithoutFuelKm += activity.distanceWithoutFuelKm;
-  total.gasKg += activity.gasKg;
-  total.gasDays += activity.gasDays;
-  total.distanceWithoutGasKm += activity.distanceWithoutGasKm;
-  total.chargedKwh += activity.chargedKwh;
-  total.chargedDays += activity.chargedDays;
-  total.consumedWithoutChargedKwh += activity.consumedWithoutChargedKwh;
-  total.distanceWithoutElectricKm += activity.distanceWithoutElectricKm;
-  total.coveredSeconds += activity.coveredSeconds;
-  total.gapDistanceKm += activity.gapDistanceKm;
-  total.gapFuelL += activity.gapFuelL;
-  total.gapGasKg += activity.gapGasKg;
-  total.gapChargedKwh += activity.gapChargedKwh;
-}
-
-/**
- * Sums activities by key (`keyOf` null: left out), leaving alone months with imported fuel (their
- * card-versus-counter precedence is decided month by month and vehicle by vehicle).
- */
-function collapse<T extends { vehicleId: string; activity: MonthActivity }>(
-  months: T[],
-  keyOf: (item: T) => string | null,
-  monthOf: (activity: MonthActivity) => string,
-): Array<{ vehicleId: string; activity: MonthActivity }> {
-  const sums = new Map<string, { vehicleId: string; activity: MonthActivity }>();
-  const kept: Array<{ vehicleId: string; activity: MonthActivity }> = [];
-  for (const item of months) {
-    const key = keyOf(item);
-    if (key === null) continue;
-    const { vehicleId, activity } = item;
-    if (Object.keys(activity.transactions).length > 0) {
-      kept.push({ vehicleId, activity });
-      continue;
-    }
-    const sum = sums.get(key);
-    if (sum) addActivity(sum.activity, activity);
-    else sums.set(key, { vehicleId, activity: { ...activity, month: monthOf(activity), transactions: {} } });
-  }
-  return [...sums.values(), ...kept];
-}
-
 /**
  * Sums the months of one vehicle and year into one activity (`month` becomes the year, `YYYY`),
  * leaving alone months with imported fuel. Exact: without fuel cards every rule above is linear in
@@ -198,47 +152,37 @@ function collapse<T extends { vehicleId: string; activity: MonthActivity }>(
  * Reports that do not group by month use it to compute a twelfth of the figures.
  */
 export function collapseToYears<T extends { vehicleId: string; activity: MonthActivity }>(months: T[]): Array<{ vehicleId: string; activity: MonthActivity }> {
-  return collapse(
-    months,
-    ({ vehicleId, activity }) => `${vehicleId}|${activity.month.slice(0, 4)}`,
-    (activity) => activity.month.slice(0, 4),
-  );
-}
-
-/**
- * What a vehicle's energy and emissions depend on besides its activity: vehicles with the same
- * profile get, for the same activity, the same figures (their registration only names them in flags).
- */
-export function emissionProfileKey(vehicle: VehicleProfile): string {
-  return `${vehicle.vehicleClass}|${vehicle.energyCarrier}|${vehicle.nominalConsumptionPerKm}|${vehicle.chargingEfficiency}|${vehicle.referenceCarrier}|${vehicle.referenceConsumptionPerKm}`;
-}
-
-/**
- * Sums the same month of the vehicles of a group that share an emission profile into one activity
- * (`groupOf` null: the vehicle is left out), leaving alone months with imported fuel. Exact for
- * the reason collapseToYears is: for one profile every rule above is linear in the sums; a sum
- * keeps the id of one of its vehicles, whose profile stands for all of them.
- * Reports that need a group's monthly totals (the climate budget) compute far fewer figures so.
- */
-export function collapseToProfiles<T extends { vehicleId: string; activity: MonthActivity }>(
-  months: T[],
-  groupOf: (vehicleId: string) => { group: string; profile: VehicleProfile } | null,
-): Array<{ vehicleId: string; activity: MonthActivity }> {
-  const keys = new Map<string, string | null>();
-  const keyOf = (vehicleId: string) => {
-    let key = keys.get(vehicleId);
-    if (key === undefined) {
-      const of = groupOf(vehicleId);
-      keys.set(vehicleId, (key = of === null ? null : `${of.group}|${emissionProfileKey(of.profile)}`));
+  const years = new Map<string, { vehicleId: string; activity: MonthActivity }>();
+  const kept: Array<{ vehicleId: string; activity: MonthActivity }> = [];
+  for (const { vehicleId, activity } of months) {
+    if (Object.keys(activity.transactions).length > 0) {
+      kept.push({ vehicleId, activity });
+      continue;
     }
-    return key;
-  };
-  return collapse(
-    months,
-    ({ vehicleId, activity }) => {
-      const key = keyOf(vehicleId);
-      return key === null ? null : `${key}|${activity.month}`;
-    },
-    (activity) => activity.month,
-  );
+    const year = activity.month.slice(0, 4);
+    const key = `${vehicleId}|${year}`;
+    const sum = years.get(key);
+    if (!sum) {
+      years.set(key, { vehicleId, activity: { ...activity, month: year, transactions: {} } });
+      continue;
+    }
+    const a = sum.activity;
+    a.distanceKm += activity.distanceKm;
+    a.fuelL += activity.fuelL;
+    a.fuelDays += activity.fuelDays;
+    a.distanceWithoutFuelKm += activity.distanceWithoutFuelKm;
+    a.gasKg += activity.gasKg;
+    a.gasDays += activity.gasDays;
+    a.distanceWithoutGasKm += activity.distanceWithoutGasKm;
+    a.chargedKwh += activity.chargedKwh;
+    a.chargedDays += activity.chargedDays;
+    a.consumedWithoutChargedKwh += activity.consumedWithoutChargedKwh;
+    a.distanceWithoutElectricKm += activity.distanceWithoutElectricKm;
+    a.coveredSeconds += activity.coveredSeconds;
+    a.gapDistanceKm += activity.gapDistanceKm;
+    a.gapFuelL += activity.gapFuelL;
+    a.gapGasKg += activity.gapGasKg;
+    a.gapChargedKwh += activity.gapChargedKwh;
+  }
+  return [...years.values(), ...kept];
 }

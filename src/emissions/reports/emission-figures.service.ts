@@ -5,7 +5,7 @@ import { APP_CONFIG } from '../../platform/config/config.module';
 import { dayStart } from '../../platform/time/service-time';
 import { ActivityRepository, ActivitySource, CounterGapRow, ServiceProfile } from '../activity/activity.repository';
 import { Figures, figuresOf } from '../domain/emissions';
-import { collapseToProfiles, collapseToYears } from '../domain/energy';
+import { collapseToYears } from '../domain/energy';
 import { FactorSet, GridMethod, VehicleClass } from '../domain/factor-set';
 import { FactorSetsService } from '../factor-sets/factor-sets.service';
 import { YearLock, YearLockRepository } from '../locks/year-lock.repository';
@@ -22,20 +22,6 @@ export interface LockedYearUsed {
   revision: number;
   factorSetVersion: number;
   lockedAt: string;
-}
-
-/** The summed figures of a group's vehicles in one month (see groupedPeriod). */
-export interface GroupMonthFigures {
-  group: string;
-  /** One vehicle of the sum: all of them share its emission profile (and carrier, class). */
-  vehicle: ServiceProfile;
-  /** YYYY-MM. */
-  month: string;
-  figures: Figures;
-}
-
-export interface GroupedPeriodFigures extends Omit<PeriodFigures, 'items'> {
-  items: GroupMonthFigures[];
 }
 
 export interface PeriodFigures {
@@ -103,47 +89,6 @@ export class EmissionFiguresService {
   }
 
   async period(query: PeriodQuery, manager?: EntityManager): Promise<PeriodFigures> {
-    const { parts, ...read } = await this.read(query, manager);
-    const items: VehicleMonthFigures[] = [];
-    for (const { set, byId, months } of parts) {
-      for (const { vehicleId, activity } of query.byMonth ? months : collapseToYears(months)) {
-        const vehicle = byId.get(vehicleId)!;
-        items.push({ vehicle, month: activity.month, figures: figuresOf(vehicle, activity, set, query.gridMethod) });
-      }
-    }
-    return { ...read, items };
-  }
-
-  /**
-   * The figures of a period per group of vehicles and month (`groupOf` null: the vehicle is left
-   * out), for reports that need only groups' monthly totals: the months of a group's vehicles
-   * that share an emission profile are summed before their figures are computed (exact, see
-   * collapseToProfiles), so a fleet of many alike vehicles costs a few figures per month. Figure
-   * flags name one vehicle of each sum; the period's flags are those of `period`.
-   */
-  async groupedPeriod(query: Omit<PeriodQuery, 'byMonth'>, groupOf: (vehicle: ServiceProfile) => string | null, manager?: EntityManager): Promise<GroupedPeriodFigures> {
-    const { parts, ...read } = await this.read({ ...query, byMonth: true }, manager);
-    const items: GroupMonthFigures[] = [];
-    for (const { set, byId, months } of parts) {
-      const groups = new Map<string, string | null>();
-      const groupOfId = (vehicleId: string) => {
-        if (!groups.has(vehicleId)) groups.set(vehicleId, groupOf(byId.get(vehicleId)!));
-        return groups.get(vehicleId)!;
-      };
-      const collapsed = collapseToProfiles(months, (vehicleId) => {
-        const group = groupOfId(vehicleId);
-        return group === null ? null : { group, profile: byId.get(vehicleId)! };
-      });
-      for (const { vehicleId, activity } of collapsed) {
-        const vehicle = byId.get(vehicleId)!;
-        items.push({ group: groupOfId(vehicleId)!, vehicle, month: activity.month, figures: figuresOf(vehicle, activity, set, query.gridMethod) });
-      }
-    }
-    return { ...read, items };
-  }
-
-  /** Each year segment's factor set, vehicles and monthly activity, and the period's vehicles, flags and counter gaps. */
-  private async read(query: PeriodQuery, manager?: EntityManager) {
     const factorSet = await this.sets.resolve(query.factorSet);
     const segments = yearSegments(query.from, query.to);
     const locks = query.ignoreLocks ? [] : await this.locks.current(segments.map((s) => s.year), manager);
@@ -156,13 +101,20 @@ export class EmissionFiguresService {
         const set = lock ? await this.sets.get(lock.factorSetVersion) : factorSet;
         const profilesQuery = this.activity.profiles(source, segment.from, segment.to, query.vehicleClass, timeZone, manager);
         const [profiles, months] = await Promise.all([profilesQuery, this.activity.months(source, segment.from, segment.to, query.vehicleClass, timeZone, profilesQuery, manager, query.refreshed, query.byMonth ?? false)]);
-        return { lock, set, profiles, byId: new Map(profiles.map((profile) => [profile.vehicleId, profile])), months };
+        return { lock, set, profiles, months };
       }),
     );
+    const items: VehicleMonthFigures[] = [];
     const vehicles = new Map<string, ServiceProfile>();
     const flags: string[] = [];
-    for (const { profiles, months } of parts) {
-      const active = new Set(months.map((month) => month.vehicleId));
+    for (const { set, profiles, months } of parts) {
+      const byId = new Map(profiles.map((profile) => [profile.vehicleId, profile]));
+      const active = new Set<string>();
+      for (const { vehicleId, activity } of query.byMonth ? months : collapseToYears(months)) {
+        const vehicle = byId.get(vehicleId)!;
+        active.add(vehicleId);
+        items.push({ vehicle, month: activity.month, figures: figuresOf(vehicle, activity, set, query.gridMethod) });
+      }
       for (const profile of profiles) vehicles.set(profile.vehicleId, profile);
       const silent = profiles.filter((profile) => !active.has(profile.vehicleId)).map((profile) => profile.registration);
       if (silent.length > 0) flags.push(`in service without any data in the period (counted as 0): ${silent.sort().join(', ')}`);
@@ -172,7 +124,7 @@ export class EmissionFiguresService {
     const lockedYears = parts
       .filter((part) => part.lock)
       .map(({ lock }) => ({ year: lock!.year, revision: lock!.revision, factorSetVersion: lock!.factorSetVersion, lockedAt: new Date(lock!.lockedAt).toISOString() }));
-    return { factorSet, lockedYears, parts, vehicles, counterGaps, flags };
+    return { factorSet, lockedYears, items, vehicles, counterGaps, flags };
   }
 
   private async counterGaps(vehicles: Map<string, ServiceProfile>, from: string, to: string, manager?: EntityManager): Promise<LongGap[]> {
