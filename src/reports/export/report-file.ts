@@ -59,14 +59,7 @@ export async function toXlsx(table: ReportTable): Promise<Buffer> {
   const sheet = workbook.addWorksheet('report', { views: [{ state: 'frozen', ySplit: 1 }] });
   sheet.columns = table.columns.map((c) => ({ header: c.header ?? c.key, key: c.key, width: Math.max(12, (c.header ?? c.key).length + 2) }));
   sheet.getRow(1).font = { bold: true };
-  // exceljs renders and looks up a style per cell unless cells share one style object (it keeps
-  // the styles it has seen by identity): the body's cells are all plain, so they share one.
-  const plain = {};
-  for (const row of table.rows) {
-    sheet.addRow(table.columns.map((c) => cellOf(row, c.key))).eachCell((cell) => {
-      cell.style = plain;
-    });
-  }
+  for (const row of table.rows) sheet.addRow(table.columns.map((c) => cellOf(row, c.key)));
   if (table.about) {
     const about = workbook.addWorksheet('about');
     about.columns = [
