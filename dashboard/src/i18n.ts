@@ -211,6 +211,7 @@ const nb = {
   'budget.actual': 'Faktisk',
   'budget.forecastMonth': 'Prognose',
   'budget.targets': 'Mål',
+  'budget.targetLine': 'Mål (flåten)',
   'budget.whatIf': 'Med planen «{name}»: prognose {forecast} ({status})',
   'budget.status.on_track': 'i rute',
   'budget.status.at_risk': 'i fare',
@@ -232,6 +233,14 @@ const nb = {
   'plan.verdict.suitable': 'egnet',
   'plan.verdict.suitable_with_daytime_charging': 'egnet med lading på dagtid',
   'plan.verdict.not_suitable': 'ikke egnet',
+  'plan.reason.no_candidate': 'ingen kandidat-elbil for klassen i katalogen',
+  'plan.reason.no_distances': 'ingen daglige distanser de siste 12 månedene: kan ikke vurderes',
+  'plan.reason.p95_above_range': 'p95-dagen på {p95} km er lengre enn vinterrekkevidden på {range} km for {candidate}',
+  'plan.reason.no_depot': 'avdelingen har ikke registrert noe depot med lader',
+  'plan.reason.no_overnight_stop': 'ingen overnatting på hjemmedepotet sett i turene',
+  'plan.reason.stop_too_short': 'overnattingen på depotet, {dwell} t, er kortere enn de {needed} t som trengs ved {kw} kW',
+  'plan.reason.days_above_range': '{days} dag(er) over vinterrekkevidden på {range} km trenger påfyll',
+  'plan.reason.fits': 'p95-dagen på {p95} km er innenfor vinterrekkevidden på {range} km; overnattingen på {dwell} t dekker de {needed} t som trengs ved {kw} kW',
   'climate.exportBudget': 'Klimabudsjett',
   'climate.exportPlan': 'Elektrifiseringsplan',
   'follow.period': 'Periode',
@@ -498,6 +507,7 @@ const en: Record<MessageKey, string> = {
   'budget.actual': 'Actual',
   'budget.forecastMonth': 'Forecast',
   'budget.targets': 'Targets',
+  'budget.targetLine': 'Target (fleet)',
   'budget.whatIf': 'With the plan “{name}”: forecast {forecast} ({status})',
   'budget.status.on_track': 'on track',
   'budget.status.at_risk': 'at risk',
@@ -519,6 +529,14 @@ const en: Record<MessageKey, string> = {
   'plan.verdict.suitable': 'suitable',
   'plan.verdict.suitable_with_daytime_charging': 'suitable with daytime charging',
   'plan.verdict.not_suitable': 'not suitable',
+  'plan.reason.no_candidate': 'no candidate EV for its class in the catalogue',
+  'plan.reason.no_distances': 'no daily distances in the last 12 months: cannot be assessed',
+  'plan.reason.p95_above_range': 'p95 day {p95} km is above the winter range {range} km of {candidate}',
+  'plan.reason.no_depot': 'its department has no depot with a charger registered',
+  'plan.reason.no_overnight_stop': 'no overnight stop at its home depot seen in its trips',
+  'plan.reason.stop_too_short': 'overnight stop at the depot {dwell} h is shorter than the {needed} h needed at {kw} kW',
+  'plan.reason.days_above_range': '{days} day(s) above the winter range {range} km need a top-up',
+  'plan.reason.fits': 'p95 day {p95} km within the winter range {range} km; overnight stop {dwell} h covers the {needed} h needed at {kw} kW',
   'climate.exportBudget': 'Climate budget',
   'climate.exportPlan': 'Electrification plan',
   'follow.period': 'Period',
@@ -598,4 +616,9 @@ export function t(key: MessageKey, values: Record<string, string | number> = {})
 export function label(prefix: 'status' | 'class' | 'carrier' | 'role' | 'connector', value: string): string {
   const key = `${prefix}.${value}` as MessageKey;
   return key in nb ? t(key) : value;
+}
+
+/** Whether the dictionaries have a text for `key` (a key made from an API value). */
+export function isMessageKey(key: string): key is MessageKey {
+  return key in nb;
 }

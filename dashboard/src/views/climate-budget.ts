@@ -2,8 +2,8 @@ import { ApiClient, ClimateBudget, ElectrificationPlan } from '../api-client';
 import { coverageText } from '../coverage';
 import { Drawn, barChart } from '../charts';
 import { emptyState, h, table } from '../dom';
-import { formatMonth, formatQuantity, localDay } from '../format';
-import { MessageKey, label, t } from '../i18n';
+import { formatMonth, formatNumber, formatQuantity, localDay } from '../format';
+import { MessageKey, isMessageKey, label, t } from '../i18n';
 import { saveFile } from './view';
 
 type Kg = (value: number | null | undefined) => string;
@@ -23,7 +23,7 @@ export async function budgetSections(client: ApiClient, year: number, kg: Kg, sc
   const [budget, plan, trend] = await Promise.all([
     budgeted ? client.climateBudget({ year, plan: newest?.id }) : Promise.resolve(null),
     client.electrificationPlan({ asOf: planAsOf(year) }),
-    budgeted ? yearlyTrend(client, fleetBudgets, budgeted.boundary) : Promise.resolve(null),
+    budgeted ? yearlyTrend(client, fleetBudgets, fleetTargets(set), budgeted.boundary) : Promise.resolve(null),
   ]);
   return { budget: [...(trend ? trendPart(trend, kg, scaled, unit, keep) : []), ...budgetPart(client, budget, year, kg, scaled, unit, keep)], plan: planPart(plan) };
 }
@@ -32,36 +32,62 @@ const TREND_YEARS = 12;
 
 type FleetBudget = { fromYear: number; toYear: number; boundary: 'ttw' | 'wtw'; annualKg: number };
 
+/** A target as the budget set gives it (the dashboard's client types only the budgets). */
+type Target = { scope: string; kind: 'change' | 'zeroEmissionShare' | 'absolute'; year: number; boundary: 'ttw' | 'wtw'; baseYear: number | null; changePct: number | null; maxKg: number | null };
+
+/** The fleet's targets in kg: absolute ones and changes against a base year (shares are not kg). */
+function fleetTargets(set: object | null): Target[] {
+  const targets = (set as { targets?: Target[] } | null)?.targets ?? [];
+  return targets.filter((target) => target.scope === 'fleet' && (target.kind === 'absolute' || target.kind === 'change'));
+}
+
 /**
  * The fleet's actual emissions per year (in the budget's boundary) from the first budget year, or
  * the last twelve years, to this year, beside each year's budget.
  */
-async function yearlyTrend(client: ApiClient, budgets: FleetBudget[], boundary: 'ttw' | 'wtw') {
+async function yearlyTrend(client: ApiClient, budgets: FleetBudget[], targets: Target[], boundary: 'ttw' | 'wtw') {
   const thisYear = Number(localDay().slice(0, 4));
   const first = Math.max(Math.min(...budgets.map((b) => b.fromYear)), thisYear - TREND_YEARS + 1);
   const report = await client.emissions({ from: `${first}-01-01`, to: `${thisYear + 1}-01-01`, groupBy: 'month', boundary });
   const years = Array.from({ length: thisYear - first + 1 }, (_, i) => first + i);
+  const actualOf = (y: number) => report.rows.filter((r) => r.group.startsWith(`${y}-`)).reduce((sum, r) => sum + r.actualKg, 0);
+  // A target's kg in its year: its maximum, or its base year's actual changed by its percentage
+  // (drawn only when the base year is on the chart, as the report computes it from that actual).
+  const targetKg = (y: number) => {
+    const target = targets.find((x) => x.year === y && x.boundary === boundary && (x.kind === 'absolute' || years.includes(x.baseYear!)));
+    if (!target) return null;
+    return target.kind === 'absolute' ? target.maxKg : actualOf(target.baseYear!) * (1 + target.changePct! / 100);
+  };
   return years.map((y) => ({
     year: y,
-    actualKg: report.rows.filter((r) => r.group.startsWith(`${y}-`)).reduce((sum, r) => sum + r.actualKg, 0),
+    actualKg: actualOf(y),
     budgetKg: budgets.find((b) => b.fromYear <= y && y <= b.toYear && b.boundary === boundary)?.annualKg ?? null,
+    targetKg: targetKg(y),
   }));
 }
 
-function trendPart(trend: Array<{ year: number; actualKg: number; budgetKg: number | null }>, kg: Kg, scaled: (v: number) => number, unit: string, keep: (drawn: Drawn) => HTMLElement): Node[] {
+function trendPart(trend: Array<{ year: number; actualKg: number; budgetKg: number | null; targetKg: number | null }>, kg: Kg, scaled: (v: number) => number, unit: string, keep: (drawn: Drawn) => HTMLElement): Node[] {
   const labels = trend.map((row) => String(row.year));
+  const targeted = trend.some((row) => row.targetKg !== null);
   return [
     keep(
       barChart(t('budget.trendChart'), labels, [
         { label: t('budget.actual'), values: trend.map((row) => scaled(row.actualKg)) },
         { label: t('budget.budget'), values: trend.map((row) => (row.budgetKg === null ? null : scaled(row.budgetKg))), type: 'line' },
+        ...(targeted ? [{ label: t('budget.targetLine'), values: trend.map((row) => (row.targetKg === null ? null : scaled(row.targetKg))), type: 'line' as const }] : []),
       ], unit),
     ),
     h(
       'details',
       {},
       h('summary', {}, t('budget.trendTable')),
-      table(t('budget.trendChart'), [{ text: t('climate.year') }, { text: t('budget.actual'), numeric: true }, { text: t('budget.budget'), numeric: true }], trend.map((row) => h('tr', { 'data-year': String(row.year) }, h('th', { scope: 'row' }, String(row.year)), h('td', { class: 'num' }, kg(row.actualKg)), h('td', { class: 'num' }, kg(row.budgetKg))))),
+      table(
+        t('budget.trendChart'),
+        [{ text: t('climate.year') }, { text: t('budget.actual'), numeric: true }, { text: t('budget.budget'), numeric: true }, ...(targeted ? [{ text: t('budget.targetLine'), numeric: true }] : [])],
+        trend.map((row) =>
+          h('tr', { 'data-year': String(row.year) }, h('th', { scope: 'row' }, String(row.year)), h('td', { class: 'num' }, kg(row.actualKg)), h('td', { class: 'num' }, kg(row.budgetKg)), ...(targeted ? [h('td', { class: 'num', 'data-figure': 'targetKg' }, kg(row.targetKg))] : [])),
+        ),
+      ),
     ),
   ];
 }
@@ -130,6 +156,35 @@ function budgetPart(client: ApiClient, report: ClimateBudget | null, year: numbe
   return nodes;
 }
 
+/** The figures a plan row's reason is worded from (the API gives them beside `reasonCode`). */
+type PlanRow = ElectrificationPlan['rows'][number] & {
+  reasonCode?: string;
+  winterRangeKm: number | null;
+  daysAboveWinterRange: number;
+  chargerKw: number | null;
+  overnightDwellHours: number | null;
+  hoursNeeded: number | null;
+};
+
+/**
+ * The verdict's reason in the UI's language, from the API's stable reason code and the row's own
+ * figures (rounded as the API's English text is); the API's text when the code is unknown.
+ */
+export function reasonText(row: PlanRow): string {
+  const key = `plan.reason.${row.reasonCode}`;
+  if (!isMessageKey(key)) return row.reason;
+  const one = (value: number | null) => formatNumber(value === null ? null : Math.round(value * 10) / 10, 1);
+  return t(key, {
+    p95: one(row.p95DailyKm),
+    range: one(row.winterRangeKm),
+    candidate: row.candidateName ?? '–',
+    dwell: one(row.overnightDwellHours),
+    needed: one(row.hoursNeeded),
+    kw: formatNumber(row.chargerKw, 1),
+    days: row.daysAboveWinterRange,
+  });
+}
+
 function planPart(report: ElectrificationPlan): Node[] {
   if (report.rows.length === 0) return [emptyState(t('plan.none'))];
   return [
@@ -139,7 +194,7 @@ function planPart(report: ElectrificationPlan): Node[] {
       table(
         t('plan.heading'),
         [{ text: t('plan.rank'), numeric: true }, { text: t('fleet.registration') }, { text: t('col.class') }, { text: t('plan.verdict') }, { text: t('plan.reason') }, { text: t('plan.p95'), numeric: true }, { text: t('plan.candidate') }, { text: t('plan.avoided'), numeric: true }],
-        report.rows.map((row) =>
+        (report.rows as PlanRow[]).map((row) =>
           h(
             'tr',
             { 'data-verdict': row.verdict },
@@ -147,7 +202,7 @@ function planPart(report: ElectrificationPlan): Node[] {
             h('th', { scope: 'row' }, row.registration),
             h('td', {}, label('class', row.vehicleClass)),
             h('td', {}, t(`plan.verdict.${row.verdict}` as MessageKey)),
-            h('td', {}, row.reason),
+            h('td', {}, reasonText(row)),
             h('td', { class: 'num' }, formatQuantity(row.p95DailyKm, 'km', 0)),
             h('td', {}, row.candidateName ?? '–'),
             h('td', { class: 'num' }, formatQuantity(row.avoidedTtwKgPerYear, 'kg', 0)),

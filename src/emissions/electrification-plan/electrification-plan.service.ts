@@ -77,7 +77,7 @@ export class ElectrificationPlanService {
       const winterRangeKm = candidate ? candidate.wltpRangeKm * winterFactor : null;
       const hoursNeeded = candidate && home && p95Km !== null ? (p95Km * candidate.kwhPerKm) / home.chargerKw : null;
       const daysAboveWinterRange = winterRangeKm === null ? 0 : (s?.longDaysKm.filter((km) => km > winterRangeKm).length ?? 0);
-      const { verdict, reason } = verdictOf(
+      const { verdict, reasonCode, reason } = verdictOf(
         { drivingDays: s?.drivingDays ?? 0, p95Km, winterRangeKm, daysAboveWinterRange, chargerKw: home?.chargerKw ?? null, overnightDwellHours: dwell?.medianHours ?? null, hoursNeeded },
         candidate,
       );
@@ -117,6 +117,7 @@ export class ElectrificationPlanService {
         nokPerTonneAvoided: cost.extraCostNok !== null && avoided !== null && avoided > 0 ? cost.extraCostNok / ((avoided * years) / 1000) : null,
         verdict,
         reason,
+        reasonCode,
         rank: 0,
         costRank: null as number | null,
       };

@@ -144,9 +144,11 @@ export interface OvernightDwell {
 }
 
 /**
- * Daily distances and overnight stops of the vehicles to assess. Both read a year of rows per
- * vehicle: one index range scan per vehicle (LATERAL) keeps each sort to one vehicle's year in
- * memory, where one scan over all vehicles sorted them all together on disk.
+ * Daily distances and overnight stops of the vehicles to assess. Both read the year's rows of all
+ * of them in one scan and gather each vehicle's into arrays (hash aggregate, no sort), then sort
+ * one vehicle's year at a time in memory. Rollups and trips are stored day by day, so reading one
+ * vehicle at a time (an index range scan each) visited a heap page per row: about 80,000 pages for
+ * 225 vehicles, against the 3,000-odd pages the year's rows fill.
  */
 @Injectable()
 export class PlanActivityRepository {
@@ -160,13 +162,19 @@ export class PlanActivityRepository {
   async dailyStats(vehicles: Array<{ vehicleId: string; longerThanKm: number }>, from: string, to: string): Promise<DailyStats[]> {
     if (vehicles.length === 0) return [];
     const rows = await this.dataSource.query(
-      `SELECT u.vehicle_id AS "vehicleId", s.days AS "drivingDays", s.p95 AS "p95Km", s.max AS "maxKm", coalesce(s.long_days, '{}') AS "longDaysKm"
+      `WITH days AS (
+         SELECT vehicle_id, array_agg(distance_km) AS km
+           FROM vehicle_daily
+          WHERE vehicle_id = ANY($1::uuid[]) AND day >= $3::date AND day < $4::date AND distance_km > 0
+          GROUP BY vehicle_id
+       )
+       SELECT u.vehicle_id AS "vehicleId", s.days AS "drivingDays", s.p95 AS "p95Km", s.max AS "maxKm", coalesce(s.long_days, '{}') AS "longDaysKm"
          FROM unnest($1::uuid[], $2::float8[]) AS u(vehicle_id, longer_than)
+         LEFT JOIN days ON days.vehicle_id = u.vehicle_id
         CROSS JOIN LATERAL (
-          SELECT count(*)::int AS days, percentile_cont(0.95) WITHIN GROUP (ORDER BY distance_km) AS p95, max(distance_km) AS max,
-                 array_agg(distance_km ORDER BY distance_km DESC) FILTER (WHERE distance_km > u.longer_than) AS long_days
-            FROM vehicle_daily
-           WHERE vehicle_id = u.vehicle_id AND day >= $3::date AND day < $4::date AND distance_km > 0
+          SELECT count(*)::int AS days, percentile_cont(0.95) WITHIN GROUP (ORDER BY km) AS p95, max(km) AS max,
+                 array_agg(km ORDER BY km DESC) FILTER (WHERE km > u.longer_than) AS long_days
+            FROM unnest(days.km) AS km
         ) AS s`,
       [vehicles.map((v) => v.vehicleId), vehicles.map((v) => v.longerThanKm), from, to],
     );
@@ -179,19 +187,25 @@ export class PlanActivityRepository {
    */
   overnightDwells(vehicleIds: string[], from: string, to: string, timeZone: string): Promise<OvernightDwell[]> {
     return this.dataSource.query(
-      `SELECT v.id AS "vehicleId", d.id AS "depotId", s.nights, s.median_hours AS "medianHours"
-         FROM vehicles v JOIN depots d ON d.organization_id = v.department_id
+      `WITH trip_ends AS (
+         -- Joined to the ids rather than filtered by = ANY, with which the planner walks the primary key vehicle by vehicle.
+         SELECT t.vehicle_id, array_agg(t.started_at) AS started, array_agg(t.ended_at) AS ended, array_agg(t.end_lat) AS lat, array_agg(t.end_lon) AS lon
+           FROM trips t JOIN unnest($1::uuid[]) AS w(vehicle_id) ON w.vehicle_id = t.vehicle_id
+          WHERE t.started_at >= ($2::date::timestamp AT TIME ZONE $4) AND t.started_at < ($3::date::timestamp AT TIME ZONE $4)
+          GROUP BY t.vehicle_id
+       )
+       SELECT v.id AS "vehicleId", d.id AS "depotId", s.nights, s.median_hours AS "medianHours"
+         FROM trip_ends e JOIN vehicles v ON v.id = e.vehicle_id JOIN depots d ON d.organization_id = v.department_id
         CROSS JOIN LATERAL (
           SELECT count(*)::int AS nights, percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM t.next_start - t.ended_at) / 3600)::float8 AS median_hours
             FROM (SELECT ended_at, end_lat, end_lon, lead(started_at) OVER (ORDER BY started_at) AS next_start
-                    FROM trips
-                   WHERE vehicle_id = v.id AND started_at >= ($2::date::timestamp AT TIME ZONE $4) AND started_at < ($3::date::timestamp AT TIME ZONE $4)) AS t
+                    FROM unnest(e.started, e.ended, e.lat, e.lon) AS trip(started_at, ended_at, end_lat, end_lon)) AS t
            WHERE t.next_start IS NOT NULL AND t.end_lat IS NOT NULL
              AND (t.ended_at AT TIME ZONE $4)::date < (t.next_start AT TIME ZONE $4)::date
              AND 2 * 6371000 * asin(sqrt(power(sin(radians(t.end_lat - d.lat) / 2), 2)
                  + cos(radians(d.lat)) * cos(radians(t.end_lat)) * power(sin(radians(t.end_lon - d.lon) / 2), 2))) <= d.radius_m
         ) AS s
-        WHERE v.id = ANY($1::uuid[]) AND s.nights > 0`,
+        WHERE s.nights > 0`,
       [vehicleIds, from, to, timeZone],
     );
   }
