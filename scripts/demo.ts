@@ -166,29 +166,85 @@ interface Published {
   samples: number;
 }
 
-/** Publishes one chunk of history with the simulator (its progress bar on stderr) and waits for it to exit. */
+/** Publishes one chunk of the MQTT devices' history with the simulator (its progress bar on stderr) and waits for it to exit. */
 async function publishChunk(mqttUrl: string, ocppPasswords: string, chunk: { from: string; to: string }, track: (child: ChildProcess) => void): Promise<Published> {
   const backfill = spawn(
     process.execPath,
-    [path.join(ROOT, 'dist', 'scripts', 'simulator', 'main.js'), '--url', mqttUrl, '--from', chunk.from, '--to', chunk.to, ...ocppArgs(ocppPasswords)],
+    [path.join(ROOT, 'dist', 'scripts', 'simulator', 'main.js'), '--url', mqttUrl, '--from', chunk.from, '--to', chunk.to, ...ocppArgs(ocppPasswords), '--only', 'mqtt'],
     { env: { ...process.env, BACKFILL_HORIZON_DAYS: SERVICE_HORIZON_DAYS }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  track(backfill);
+  return finished(backfill, `the history backfill ${chunk.from} .. ${chunk.to}`, track);
+}
+
+/** What a simulator run published, once it exited (its last stdout line). */
+async function finished(simulator: ChildProcess, what: string, track: (child: ChildProcess) => void): Promise<Published> {
+  track(simulator);
   let stdout = '';
-  backfill.stdout!.on('data', (data: Buffer) => (stdout += data.toString()));
-  const code = await new Promise<number | null>((resolve) => backfill.once('exit', resolve));
-  if (code !== 0) throw new Error(`the history backfill ${chunk.from} .. ${chunk.to} exited with code ${code}`);
+  simulator.stdout!.on('data', (data: Buffer) => (stdout += data.toString()));
+  const code = await new Promise<number | null>((resolve) => simulator.once('exit', resolve));
+  if (code !== 0) throw new Error(`${what} exited with code ${code}`);
   return JSON.parse(stdout.trim().split('\n').pop()!) as Published;
 }
 
-/** Raw rows of every stream with sample times in the chunk (the simulator's days are Oslo's), and dead letters since $3. */
+/**
+ * The OCPP charge points' whole history in one simulator run, started beside the MQTT quarters:
+ * OCPP 1.6J lets a charge point have one call unanswered, so its history is a chain of round
+ * trips that takes as long as it takes; run with the MQTT devices it held their publishing to
+ * its pace (they shared the simulator's window). A call is answered once its rows committed, so
+ * the run's end means its history is stored. Its progress goes to a log file, not over the
+ * MQTT quarters' progress bar.
+ */
+function publishOcppHistory(mqttUrl: string, ocppPasswords: string, track: (child: ChildProcess) => void): { log: string; done: Promise<Published> } {
+  const log = path.join(DATA, 'ocpp-history.log');
+  const backfill = spawn(
+    process.execPath,
+    [path.join(ROOT, 'dist', 'scripts', 'simulator', 'main.js'), '--url', mqttUrl, '--from', HISTORY_FROM, '--to', HISTORY_TO, ...ocppArgs(ocppPasswords), '--only', 'ocpp'],
+    { env: { ...process.env, BACKFILL_HORIZON_DAYS: SERVICE_HORIZON_DAYS }, stdio: ['ignore', 'pipe', openSync(log, 'w')] },
+  );
+  const done = finished(backfill, `the OCPP charge points' history (see ${log})`, track);
+  done.catch(() => undefined); // awaited after the MQTT quarters; a failure must not go unhandled before that
+  return { log, done };
+}
+
+/** Prints how much of the OCPP history is stored while waiting for its simulator run to end. */
+async function waitForOcppHistory(service: ChildProcess, history: { log: string; done: Promise<Published> }): Promise<Published> {
+  let ended = false;
+  const done = history.done.finally(() => (ended = true));
+  done.catch(() => undefined); // returned below; a service that exits first must not leave it unhandled
+  await withDatabase(async (db) => {
+    let printedAt = Date.now();
+    while (!ended) {
+      if (service.exitCode !== null) throw new Error(`the service exited with code ${service.exitCode}`);
+      if (Date.now() - printedAt > 5000) {
+        const [row] = await db.query(OCPP_STORED_SQL);
+        say(`  OCPP history: ${Number(row.stored).toLocaleString('en')} samples stored (progress in ${path.relative(ROOT, history.log)})`);
+        printedAt = Date.now();
+      }
+      await Promise.race([done.catch(() => undefined), sleep(500)]);
+    }
+  });
+  return done;
+}
+
+/**
+ * Raw rows of the MQTT devices' streams with sample times in the chunk (the simulator's days are
+ * Oslo's; the OCPP points' rows, stored beside them, are not counted), and dead letters since $3.
+ */
 const STORED_SQL = `
-WITH r AS (SELECT ($1::date::timestamp AT TIME ZONE 'Europe/Oslo') AS lo, ($2::date::timestamp AT TIME ZONE 'Europe/Oslo') AS hi)
+WITH r AS (SELECT ($1::date::timestamp AT TIME ZONE 'Europe/Oslo') AS lo, ($2::date::timestamp AT TIME ZONE 'Europe/Oslo') AS hi),
+     m AS (SELECT id FROM charge_points WHERE protocol = 'mqtt')
 SELECT (SELECT count(*) FROM vehicle_samples, r WHERE ts >= r.lo AND ts < r.hi)
-     + (SELECT count(*) FROM charge_point_status, r WHERE ts >= r.lo AND ts < r.hi)
-     + (SELECT count(*) FROM charge_point_meter, r WHERE ts >= r.lo AND ts < r.hi)
-     + (SELECT count(*) FROM charge_point_transactions, r WHERE ts >= r.lo AND ts < r.hi) AS stored,
+     + (SELECT count(*) FROM charge_point_status, r WHERE ts >= r.lo AND ts < r.hi AND charge_point_id IN (SELECT id FROM m))
+     + (SELECT count(*) FROM charge_point_meter, r WHERE ts >= r.lo AND ts < r.hi AND charge_point_id IN (SELECT id FROM m))
+     + (SELECT count(*) FROM charge_point_transactions, r WHERE ts >= r.lo AND ts < r.hi AND charge_point_id IN (SELECT id FROM m)) AS stored,
        (SELECT count(*) FROM dead_letters WHERE received_at >= $3) AS rejected`;
+
+/** Raw rows of the OCPP charge points, all stored by their calls. */
+const OCPP_STORED_SQL = `
+WITH o AS (SELECT id FROM charge_points WHERE protocol = 'ocpp')
+SELECT (SELECT count(*) FROM charge_point_status WHERE charge_point_id IN (SELECT id FROM o))
+     + (SELECT count(*) FROM charge_point_meter WHERE charge_point_id IN (SELECT id FROM o))
+     + (SELECT count(*) FROM charge_point_transactions WHERE charge_point_id IN (SELECT id FROM o)) AS stored`;
 
 /** The time a backfill may make no progress before the demo says so and goes on. */
 const STALL_MS = 60_000;
@@ -323,13 +379,20 @@ async function main() {
     } else {
       say(`backfilling the scenario's history ${HISTORY_FROM} .. ${HISTORY_TO} through MQTT and OCPP (coarse sampling)...`);
       const backfillStarted = Date.now();
+      const ocppHistory = ocpp.count > 0 ? publishOcppHistory(mqttUrl, ocpp.file, (child) => children.push(child)) : null;
+      if (ocppHistory) say(`the ${ocpp.count} OCPP charge points send their history ${HISTORY_FROM} .. ${HISTORY_TO} beside the MQTT quarters, call by call (its progress in ${path.relative(ROOT, ocppHistory.log)})`);
       const chunks = historyChunks();
       for (const [index, chunk] of chunks.entries()) {
         const label = `history ${index + 1}/${chunks.length}`;
-        say(`${label}: ${chunk.from} .. ${chunk.to}`);
+        say(`${label}: ${chunk.from} .. ${chunk.to} (MQTT devices)`);
         const since = new Date();
         const published = await publishChunk(mqttUrl, ocpp.file, chunk, (child) => children.push(child));
         await waitForStored(service, label, chunk, published, since);
+      }
+      say(`MQTT history published and stored in ${Math.round((Date.now() - backfillStarted) / 1000)} s`);
+      if (ocppHistory) {
+        const sent = await waitForOcppHistory(service, ocppHistory);
+        say(`OCPP history answered and stored in ${Math.round((Date.now() - backfillStarted) / 1000)} s: ${sent.messages.toLocaleString('en')} calls, ${sent.samples.toLocaleString('en')} samples`);
       }
       say(`history published and stored in ${Math.round((Date.now() - backfillStarted) / 1000)} s; now the workers derive trips, daily figures, charging sessions and coverage from it`);
       await waitForDerivation(service);

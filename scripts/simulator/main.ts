@@ -44,6 +44,13 @@ export function ocppPoints(fleet: SimFleet, protocol: SimulatorConfig['protocol'
   return new Set(points.map((point) => point.deviceId));
 }
 
+/** The devices of a run with --only: those that report over MQTT, or the OCPP charge points alone. */
+export function onlyDevices(fleet: SimFleet, ocpp: ReadonlySet<string>, only: SimulatorConfig['only']): SimFleet {
+  if (only === 'mqtt') return { vehicles: fleet.vehicles, chargePoints: fleet.chargePoints.filter((point) => !ocpp.has(point.deviceId)) };
+  if (only === 'ocpp') return { vehicles: [], chargePoints: fleet.chargePoints.filter((point) => ocpp.has(point.deviceId)) };
+  return fleet;
+}
+
 function readPasswords(file: string | null, points: ReadonlySet<string>): Map<string, string> {
   if (file === null) throw new Error(`${points.size} charge points speak OCPP: give their passwords with --ocpp-passwords FILE (or run them over MQTT with --protocol mqtt)`);
   const passwords = new Map(Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>));
@@ -86,7 +93,8 @@ async function run(config: SimulatorConfig): Promise<number> {
   const from = config.mode === 'live' ? liveStart(realStart, speed, config.catchUpMinutes) : osloMidnight(config.from!);
   const to = config.mode === 'live' ? Infinity : osloMidnight(config.to!);
   const period = { from: osloDateOf(from), to: Number.isFinite(to) ? osloDateOf(to - 1) : null };
-  const fleet = selectDevices(loadFleet(path.resolve(config.fleetFile)), config.devices, period);
+  const selected = selectDevices(loadFleet(path.resolve(config.fleetFile)), config.devices, period);
+  const fleet = onlyDevices(selected, ocppPoints(selected, config.protocol), config.only);
   const ocpp = ocppPoints(fleet, config.protocol);
   const passwords = ocpp.size > 0 && !config.dryRun ? readPasswords(config.ocppPasswords, ocpp) : new Map<string, string>();
 
