@@ -1,6 +1,6 @@
 import { DEFAULT_SEED, parseSimulatorArgs } from './args';
 import { parseFleet } from './fleet';
-import { liveStart, ocppPoints, onlyDevices, simulatedNow } from './main';
+import { backfillStreams, liveStart, ocppPoints, onlyDevices, simulatedNow } from './main';
 
 describe('simulator arguments', () => {
   it('defaults to a live run against the configured broker', () => {
@@ -51,6 +51,11 @@ chargePoints:
     expect(ids(onlyDevices(fleet, ocppPoints(fleet, 'fleet'), 'ocpp'))).toEqual(['cp-a']);
     expect(ids(onlyDevices(fleet, ocppPoints(fleet, 'fleet'), null))).toEqual(['veh-ev', 'cp-a', 'cp-b']);
     expect(ids(onlyDevices(fleet, ocppPoints(fleet, 'mqtt'), 'ocpp'))).toEqual([]);
+    // A backfill sends each OCPP point as a stream of its own, beside the MQTT devices'; a paced run one stream.
+    expect(backfillStreams(fleet, ocppPoints(fleet, 'fleet'), false).map(ids)).toEqual([['veh-ev', 'cp-b'], ['cp-a']]);
+    expect(backfillStreams(fleet, ocppPoints(fleet, 'ocpp'), false).map(ids)).toEqual([['veh-ev'], ['cp-a'], ['cp-b']]);
+    expect(backfillStreams(onlyDevices(fleet, ocppPoints(fleet, 'fleet'), 'ocpp'), ocppPoints(fleet, 'fleet'), false).map(ids)).toEqual([['cp-a']]);
+    expect(backfillStreams(fleet, ocppPoints(fleet, 'fleet'), true).map(ids)).toEqual([['veh-ev', 'cp-a', 'cp-b']]);
   });
 
   it('refuses what it cannot do', () => {

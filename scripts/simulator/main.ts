@@ -14,7 +14,7 @@ import path from 'node:path';
 import { parseSimulatorArgs, SimulatorConfig, USAGE } from './args';
 import { DialectEncoders } from './dialects/encoders';
 import { SimFleet, loadFleet, selectDevices } from './fleet';
-import { MAX_SAMPLES_PER_MESSAGE, generateTraffic, isOcppCall } from './generator';
+import { MAX_SAMPLES_PER_MESSAGE, Traffic, generateTraffic, isOcppCall } from './generator';
 import { bootNotification } from './ocpp-calls';
 import { OcppSink, rpcConnection } from './ocpp-client';
 import { DAY, MINUTE, formatTs, osloDateOf, osloMidnight } from './oslo-time';
@@ -49,6 +49,19 @@ export function onlyDevices(fleet: SimFleet, ocpp: ReadonlySet<string>, only: Si
   if (only === 'mqtt') return { vehicles: fleet.vehicles, chargePoints: fleet.chargePoints.filter((point) => !ocpp.has(point.deviceId)) };
   if (only === 'ocpp') return { vehicles: [], chargePoints: fleet.chargePoints.filter((point) => ocpp.has(point.deviceId)) };
   return fleet;
+}
+
+/**
+ * The streams a run sends side by side. Paced runs (and dry runs) send everything as one stream in
+ * time order. An unpaced backfill sends the MQTT devices as one stream and each OCPP point as its
+ * own: an OCPP 1.6 charge point has one call unanswered at a time, so in one shared stream the
+ * point with the most calls queued held every other device to its pace.
+ */
+export function backfillStreams(fleet: SimFleet, ocpp: ReadonlySet<string>, single: boolean): SimFleet[] {
+  if (single || ocpp.size === 0) return [fleet];
+  const mqtt = onlyDevices(fleet, ocpp, 'mqtt');
+  const points = fleet.chargePoints.filter((point) => ocpp.has(point.deviceId)).map((point) => ({ vehicles: [], chargePoints: [point] }));
+  return [...(mqtt.vehicles.length + mqtt.chargePoints.length > 0 ? [mqtt] : []), ...points];
 }
 
 function readPasswords(file: string | null, points: ReadonlySet<string>): Map<string, string> {
@@ -138,6 +151,8 @@ async function run(config: SimulatorConfig): Promise<number> {
         connect: (deviceId) => rpcConnection(deviceId, { url: config.ocppUrl, passwords }),
         boot: (deviceId) => bootNotification(points.get(deviceId)!),
         window: config.inFlight,
+        // In a backfill each point has its own stream (see backfillStreams): it waits for its own point only.
+        pointWindow: paced ? Infinity : 2,
         // Heartbeats only mean something in real time; the interval comes from the BootNotification answer.
         heartbeatMs: paced ? 300_000 : 0,
       })
@@ -153,8 +168,8 @@ async function run(config: SimulatorConfig): Promise<number> {
   let lastTurn = Date.now();
   const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-  try {
-    const stream = generateTraffic({ fleet, seed: config.seed, from, to, topicRoot: config.topicRoot, maxSamples: paced ? 1 : Math.min(config.batch, MAX_SAMPLES_PER_MESSAGE), coarse: config.sampling === 'coarse', ocpp });
+  /** Publishes one stream of traffic; `position` is how far in simulated time it has got. */
+  const send = async (stream: Iterable<Traffic>, position: { at: number }): Promise<void> => {
     for (const message of stream) {
       if (Date.now() - lastTurn >= 20) {
         await turn();
@@ -170,6 +185,7 @@ async function run(config: SimulatorConfig): Promise<number> {
         }
         if (stop.requested) break;
       }
+      position.at = Math.max(position.at, message.at);
       if (isOcppCall(message)) {
         await limiter.take();
         if (sink instanceof LineSink) await sink.publishCall(message);
@@ -177,7 +193,7 @@ async function run(config: SimulatorConfig): Promise<number> {
         messages += 1;
         samples += message.samples;
         summary?.observeCall(message, Buffer.byteLength(JSON.stringify(message.payload)));
-        progress.update(messages, samples, message.at);
+        progress.update(messages, samples, Math.min(...positions.map((p) => p.at)));
         continue;
       }
       let bytes = 0;
@@ -190,8 +206,24 @@ async function run(config: SimulatorConfig): Promise<number> {
       }
       samples += typeof message.samples === 'string' ? 0 : message.samples.length;
       summary?.observe(message, bytes);
-      progress.update(messages, samples, message.at);
+      progress.update(messages, samples, Math.min(...positions.map((p) => p.at)));
     }
+    position.at = to; // done: no longer holds the progress back
+  };
+  const traffic = (devices: SimFleet) =>
+    generateTraffic({ fleet: devices, seed: config.seed, from, to, topicRoot: config.topicRoot, maxSamples: paced ? 1 : Math.min(config.batch, MAX_SAMPLES_PER_MESSAGE), coarse: config.sampling === 'coarse', ocpp });
+  const streams = backfillStreams(fleet, ocpp, paced || config.dryRun).map(traffic);
+  const positions = streams.map(() => ({ at: from }));
+
+  try {
+    await Promise.all(
+      streams.map((stream, index) =>
+        send(stream, positions[index]).catch((error: Error) => {
+          stop.request(); // the other streams stop too
+          throw error;
+        }),
+      ),
+    );
   } catch (error) {
     outcome = 1;
     log(`\nerror: ${(error as Error).message}`);

@@ -114,6 +114,11 @@ class ChargePointLink {
     this.heartbeatMs = options.heartbeatMs;
   }
 
+  /** Calls queued, the one being sent included. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
   enqueue(call: OcppCall): void {
     this.queue.push(call);
     this.running ??= this.run().finally(() => (this.running = null));
@@ -180,6 +185,8 @@ export interface OcppSinkOptions {
   boot: (deviceId: string) => Record<string, unknown>;
   /** Calls queued or unanswered at most, over all points. */
   window: number;
+  /** Calls queued or unanswered at most per point (default no limit): publishing waits for that point only. */
+  pointWindow?: number;
   heartbeatMs: number;
 }
 
@@ -208,7 +215,8 @@ export class OcppSink {
   }
 
   async publish(call: OcppCall): Promise<void> {
-    while (this.pending >= this.options.window) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    const pointWindow = this.options.pointWindow ?? Infinity;
+    while (this.pending >= this.options.window || this.link(call.deviceId).queued >= pointWindow) await new Promise<void>((resolve) => this.waiters.push(resolve));
     if (this.lastError) throw this.lastError;
     this.pending += 1;
     this.link(call.deviceId).enqueue(call);
