@@ -12,6 +12,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { Queue, QueueEvents } from 'bullmq';
 import { DataSource } from 'typeorm';
@@ -64,9 +65,21 @@ function demoIdTagSecret(): string {
 }
 
 /** The service's JSON log lines, one readable line each, so that its warnings read like the rest of the demo's output. */
-function relayServiceLog(stream: NodeJS.ReadableStream, out: NodeJS.WritableStream) {
-  createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => out.write(`[service] ${humanLogLine(line)}\n`));
+function relayServiceLog(stream: NodeJS.ReadableStream, out: NodeJS.WritableStream, name: string) {
+  createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => out.write(`[${name}] ${humanLogLine(line)}\n`));
 }
+
+/**
+ * The service's roles in processes of their own, as in production (APP_ROLES): in one process
+ * the ingest's and the derivation's work held up the event loop for up to seconds during the
+ * backfill, and every OCPP call waited for it several times (an OCPP charge point has one call
+ * unanswered at a time); apart, the machine's cores share the work. The first one serves HTTP.
+ */
+const SERVICE_PROCESSES = [
+  { name: 'service', roles: 'api,ingest' },
+  { name: 'ocpp', roles: 'ocpp' },
+  { name: 'worker', roles: 'worker' },
+];
 
 async function migrate() {
   await ensureDatabase(DATABASE_URL);
@@ -88,6 +101,22 @@ async function waitForHealth(service: ChildProcess, timeoutMs: number) {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`the service did not become healthy within ${timeoutMs / 1000} s`);
+}
+
+/** Waits until the `ocpp` process accepts connections on its port (it serves no HTTP health). */
+async function waitForPort(child: ChildProcess, port: number, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the ocpp process exited with code ${child.exitCode}`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await sleep(250);
+  }
+  throw new Error(`the ocpp process did not listen on port ${port} within ${timeoutMs / 1000} s`);
 }
 
 async function importDemoFleet(adminKey: string) {
@@ -344,31 +373,33 @@ async function main() {
     })());
     await migrate();
     const adminKey = demoAdminKey();
-    const service = spawn(process.execPath, [...SERVICE_NODE_FLAGS, path.join(ROOT, 'dist', 'src', 'main.js')], {
-      env: {
-        ...process.env,
-        DATABASE_URL,
-        MQTT_URL: mqttUrl,
-        PORT: String(PORT),
-        OCPP_PORT: String(OCPP_PORT),
-        ADMIN_API_KEY: adminKey,
-        ID_TAG_SECRET: demoIdTagSecret(),
-        LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-        BACKFILL_HORIZON_DAYS: SERVICE_HORIZON_DAYS,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    relayServiceLog(service.stdout!, process.stdout);
-    relayServiceLog(service.stderr!, process.stderr);
-    children.push(service);
-    service.once('exit', (code) => {
-      if (!stopping) {
-        say(`the service exited (code ${code})`);
-        void stop(1);
-      }
+    const serviceEnv = {
+      ...process.env,
+      DATABASE_URL,
+      MQTT_URL: mqttUrl,
+      PORT: String(PORT),
+      OCPP_PORT: String(OCPP_PORT),
+      ADMIN_API_KEY: adminKey,
+      ID_TAG_SECRET: demoIdTagSecret(),
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      BACKFILL_HORIZON_DAYS: SERVICE_HORIZON_DAYS,
+    };
+    const [service, ocppProcess] = SERVICE_PROCESSES.map(({ name, roles }) => {
+      const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, path.join(ROOT, 'dist', 'src', 'main.js')], { env: { ...serviceEnv, APP_ROLES: roles }, stdio: ['ignore', 'pipe', 'pipe'] });
+      relayServiceLog(child.stdout!, process.stdout, name);
+      relayServiceLog(child.stderr!, process.stderr, name);
+      children.push(child);
+      child.once('exit', (code) => {
+        if (!stopping) {
+          say(`the ${name} process (${roles}) exited (code ${code})`);
+          void stop(1);
+        }
+      });
+      return child;
     });
     await waitForHealth(service, 30_000);
-    say(`service up with roles api, ingest, worker on http://127.0.0.1:${PORT}`);
+    await waitForPort(ocppProcess, OCPP_PORT, 30_000);
+    say(`service up on http://127.0.0.1:${PORT}: ${SERVICE_PROCESSES.map(({ name, roles }) => `${name} (${roles})`).join(', ')}, each a process of its own`);
     await importDemoFleet(adminKey);
     const ocpp = await setOcppPasswords(adminKey);
     say(`${ocpp.count} charge points report over OCPP to ws://127.0.0.1:${OCPP_PORT}/ocpp (passwords set now, in ${path.relative(ROOT, ocpp.file)})`);
