@@ -397,8 +397,9 @@ async function main() {
       });
       return child;
     });
-    await waitForHealth(service, 30_000);
-    await waitForPort(ocppProcess, OCPP_PORT, 30_000);
+    // Three processes starting at once on a busy machine take a while.
+    await waitForHealth(service, 120_000);
+    await waitForPort(ocppProcess, OCPP_PORT, 120_000);
     say(`service up on http://127.0.0.1:${PORT}: ${SERVICE_PROCESSES.map(({ name, roles }) => `${name} (${roles})`).join(', ')}, each a process of its own`);
     await importDemoFleet(adminKey);
     const ocpp = await setOcppPasswords(adminKey);

@@ -75,10 +75,17 @@ function readPasswords(file: string | null, points: ReadonlySet<string>): Map<st
 class Stop {
   requested = false;
   private wake: (() => void)[] = [];
+  private readonly listeners: (() => void)[] = [];
 
   request(): void {
     this.requested = true;
     this.wake.splice(0).forEach((resolve) => resolve());
+    this.listeners.forEach((listener) => listener());
+  }
+
+  /** Called on a stop request (e.g. to wake a publisher waiting for answers that may never come). */
+  onRequest(listener: () => void): void {
+    this.listeners.push(listener);
   }
 
   /** Sleeps, but wakes at once on a stop request. */
@@ -157,6 +164,7 @@ async function run(config: SimulatorConfig): Promise<number> {
         heartbeatMs: paced ? 300_000 : 0,
       })
     : null;
+  if (ocppSink) stop.onRequest(() => ocppSink.stopWaiting());
   const limiter = new RateLimiter(config.rate);
   const progress = new Progress(from, to);
   const summary = config.summary ? new RunSummary(fleet) : null;

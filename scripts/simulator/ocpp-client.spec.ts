@@ -111,6 +111,21 @@ describe('OCPP client side of the simulator', () => {
     expect(central.received.filter((r) => r.deviceId === 'cp-busy' && r.action === 'Heartbeat')).toHaveLength(5);
   });
 
+  it('lets a publish that waits for room return when the run stops', async () => {
+    const central = new FakeCentralSystem();
+    const sink = sinkFor(central, 1);
+    await sink.publish(call('cp-a', 'Heartbeat', {}));
+    let returned = false;
+    const waiting = sink.publish(call('cp-a', 'Heartbeat', {})).then(() => (returned = true));
+    await Promise.resolve();
+    expect(returned).toBe(false);
+    sink.stopWaiting();
+    await waiting;
+    expect(returned).toBe(true);
+    await sink.drain();
+    expect(central.received.filter((r) => r.action === 'Heartbeat')).toHaveLength(1);
+  });
+
   describe('with ocpp-rpc on both ends', () => {
     let server: RPCServer;
     let url: string;

@@ -198,6 +198,7 @@ export class OcppSink {
   private resent = 0;
   private lastError: Error | null = null;
   private waiters: (() => void)[] = [];
+  private stopped = false;
 
   constructor(private readonly options: OcppSinkOptions) {}
 
@@ -214,9 +215,16 @@ export class OcppSink {
     return this.resent;
   }
 
+  /** The run stops: a publish waiting for room returns without sending (with the endpoint gone, room would never come). */
+  stopWaiting(): void {
+    this.stopped = true;
+    this.waiters.splice(0).forEach((wake) => wake());
+  }
+
   async publish(call: OcppCall): Promise<void> {
     const pointWindow = this.options.pointWindow ?? Infinity;
-    while (this.pending >= this.options.window || this.link(call.deviceId).queued >= pointWindow) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    while (!this.stopped && (this.pending >= this.options.window || this.link(call.deviceId).queued >= pointWindow)) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    if (this.stopped) return;
     if (this.lastError) throw this.lastError;
     this.pending += 1;
     this.link(call.deviceId).enqueue(call);
