@@ -86,7 +86,10 @@ export class OcppCallMapper {
     // call takes, the rest go as MeterValues).
     const open = new Map<number, OcppCall>();
     const batched = this.mapping.maxSamples > 1;
+    // The session's last sample has the stop's time and comes after it: it goes with the stop too.
+    const withStop = new Set(batched ? events.filter((event, index) => event.stream === 'meter' && events.some((stop, at) => at < index && stop.stream === 'transaction' && stop.fields.event === 'stop' && stop.ts === event.ts && stop.fields.transactionId === event.fields.transactionId)) : []);
     for (const event of events) {
+      if (withStop.has(event)) continue;
       const transaction = event.fields.transactionId === undefined ? undefined : String(event.fields.transactionId);
       if (transaction !== undefined && !this.opened.has(transaction) && !(event.stream === 'transaction' && event.fields.event === 'start')) {
         calls.push(this.resentStart(transaction, event));
@@ -100,7 +103,8 @@ export class OcppCallMapper {
         calls.push(this.call('StartTransaction', { connectorId, idTag, meterStart: meterWh, timestamp: formatTs(event.ts) }, event.ts, transaction));
       } else if (event.stream === 'transaction') {
         const { meterWh, reason } = event.fields;
-        const data = this.held.get(transaction!)?.values ?? [];
+        const last = events.filter((other) => withStop.has(other) && other.ts === event.ts && other.fields.transactionId === event.fields.transactionId);
+        const data = [...(this.held.get(transaction!)?.values ?? []), ...last.map(meterValue)];
         this.held.delete(transaction!);
         const stop = this.call('StopTransaction', { meterStop: meterWh, timestamp: formatTs(event.ts), reason, ...(data.length > 0 ? { transactionData: data } : {}) }, event.ts, transaction);
         calls.push({ ...stop, samples: 1 + data.length });
