@@ -74,12 +74,11 @@ function relayServiceLog(stream: NodeJS.ReadableStream, out: NodeJS.WritableStre
  * the ingest's and the derivation's work held up the event loop for up to seconds during the
  * backfill, and every OCPP call waited for it several times (an OCPP charge point has one call
  * unanswered at a time); apart, the machine's cores share the work. The first one serves HTTP.
+ * The worker starts once a backfill's history is stored: deriving while it arrived re-derived
+ * the same days over and over (twice the jobs), where afterwards each device's days go in a few
+ * long jobs.
  */
-const SERVICE_PROCESSES = [
-  { name: 'service', roles: 'api,ingest' },
-  { name: 'ocpp', roles: 'ocpp' },
-  { name: 'worker', roles: 'worker' },
-];
+const SERVICE_PROCESSES = { service: 'api,ingest', ocpp: 'ocpp', worker: 'worker' } as const;
 
 async function migrate() {
   await ensureDatabase(DATABASE_URL);
@@ -384,7 +383,8 @@ async function main() {
       LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
       BACKFILL_HORIZON_DAYS: SERVICE_HORIZON_DAYS,
     };
-    const [service, ocppProcess] = SERVICE_PROCESSES.map(({ name, roles }) => {
+    const startProcess = (name: keyof typeof SERVICE_PROCESSES): ChildProcess => {
+      const roles = SERVICE_PROCESSES[name];
       const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, path.join(ROOT, 'dist', 'src', 'main.js')], { env: { ...serviceEnv, APP_ROLES: roles }, stdio: ['ignore', 'pipe', 'pipe'] });
       relayServiceLog(child.stdout!, process.stdout, name);
       relayServiceLog(child.stderr!, process.stderr, name);
@@ -396,17 +396,21 @@ async function main() {
         }
       });
       return child;
-    });
-    // Three processes starting at once on a busy machine take a while.
+    };
+    const service = startProcess('service');
+    const ocppProcess = startProcess('ocpp');
+    // Two processes starting at once on a busy machine take a while.
     await waitForHealth(service, 120_000);
     await waitForPort(ocppProcess, OCPP_PORT, 120_000);
-    say(`service up on http://127.0.0.1:${PORT}: ${SERVICE_PROCESSES.map(({ name, roles }) => `${name} (${roles})`).join(', ')}, each a process of its own`);
+    say(`service up on http://127.0.0.1:${PORT}, its roles in processes of their own: service (${SERVICE_PROCESSES.service}), ocpp (${SERVICE_PROCESSES.ocpp}), worker (${SERVICE_PROCESSES.worker}, started once the history is stored)`);
     await importDemoFleet(adminKey);
     const ocpp = await setOcppPasswords(adminKey);
     say(`${ocpp.count} charge points report over OCPP to ws://127.0.0.1:${OCPP_PORT}/ocpp (passwords set now, in ${path.relative(ROOT, ocpp.file)})`);
     if (process.env.DEMO_HISTORY === 'skip') {
+      startProcess('worker');
       say('history backfill skipped (DEMO_HISTORY=skip)');
     } else if (await historyPresent()) {
+      startProcess('worker');
       say(`history ${HISTORY_FROM} .. ${HISTORY_TO} is already in the database; not published again`);
     } else {
       say(`backfilling the scenario's history ${HISTORY_FROM} .. ${HISTORY_TO} through MQTT and OCPP (coarse sampling)...`);
@@ -426,8 +430,11 @@ async function main() {
         const sent = await waitForOcppHistory(service, ocppHistory);
         say(`OCPP history answered and stored in ${Math.round((Date.now() - backfillStarted) / 1000)} s: ${sent.messages.toLocaleString('en')} calls, ${sent.samples.toLocaleString('en')} samples`);
       }
-      say(`history published and stored in ${Math.round((Date.now() - backfillStarted) / 1000)} s; now the workers derive trips, daily figures, charging sessions and coverage from it`);
+      startProcess('worker');
+      say(`history published and stored in ${Math.round((Date.now() - backfillStarted) / 1000)} s; now the worker derives trips, daily figures, charging sessions and coverage from it`);
+      const derivationStarted = Date.now();
       await waitForDerivation(service);
+      say(`derived in ${Math.round((Date.now() - derivationStarted) / 1000)} s`);
       say(`history stored and derived in ${Math.round((Date.now() - backfillStarted) / 1000)} s`);
     }
     await seedClimateBudget(`http://127.0.0.1:${PORT}`, adminKey, DATABASE_URL, say);
