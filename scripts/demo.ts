@@ -1,8 +1,9 @@
 /**
  * `npm run demo`: the whole system on one machine. Starts a Mosquitto with the project's config
- * (its data in .data/), applies migrations, starts the service with all roles, imports the demo
- * fleet, backfills the scenario's 2018-2019 history through MQTT (the simulator's progress bar,
- * then the derivation until the queue is empty; skipped when the database has it already), starts
+ * (its data in .data/), applies migrations, starts the service with all roles (in three processes,
+ * see SERVICE_PROCESSES), imports the demo fleet, backfills the scenario's 2018-2019 history
+ * through MQTT and OCPP side by side (the simulator's progress bar, then the derivation until the
+ * queue is empty; skipped when the database has it already), starts
  * the fleet simulator feeding it live traffic from the real clock (vehicles drive during working
  * hours) and prints where to look, with a sign-in key per role. Ctrl-C stops everything it started.
  * The charge points the fleet file marks `protocol: ocpp` report over OCPP 1.6J, history
