@@ -1,8 +1,9 @@
 /**
  * `npm run demo`: the whole system on one machine. Starts a Mosquitto with the project's config
- * (its data in .data/), applies migrations, starts the service with all roles, imports the demo
- * fleet, backfills the scenario's 2018-2019 history through MQTT (the simulator's progress bar,
- * then the derivation until the queue is empty; skipped when the database has it already), starts
+ * (its data in .data/), applies migrations, starts the service with all roles (in three processes,
+ * see SERVICE_PROCESSES), imports the demo fleet, backfills the scenario's 2018-2019 history
+ * through MQTT and OCPP side by side (the simulator's progress bar, then the derivation until the
+ * queue is empty; skipped when the database has it already), starts
  * the fleet simulator feeding it live traffic from the real clock (vehicles drive during working
  * hours) and prints where to look, with a sign-in key per role. Ctrl-C stops everything it started.
  * The charge points the fleet file marks `protocol: ocpp` report over OCPP 1.6J, history
@@ -12,6 +13,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { Queue, QueueEvents } from 'bullmq';
 import { DataSource } from 'typeorm';
@@ -64,9 +66,20 @@ function demoIdTagSecret(): string {
 }
 
 /** The service's JSON log lines, one readable line each, so that its warnings read like the rest of the demo's output. */
-function relayServiceLog(stream: NodeJS.ReadableStream, out: NodeJS.WritableStream) {
-  createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => out.write(`[service] ${humanLogLine(line)}\n`));
+function relayServiceLog(stream: NodeJS.ReadableStream, out: NodeJS.WritableStream, name: string) {
+  createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => out.write(`[${name}] ${humanLogLine(line)}\n`));
 }
+
+/**
+ * The service's roles in processes of their own, as in production (APP_ROLES): in one process
+ * the ingest's and the derivation's work held up the event loop for up to seconds during the
+ * backfill, and every OCPP call waited for it several times (an OCPP charge point has one call
+ * unanswered at a time); apart, the machine's cores share the work. The first one serves HTTP.
+ * The worker starts once a backfill's history is stored: deriving while it arrived re-derived
+ * the same days over and over (twice the jobs), where afterwards each device's days go in a few
+ * long jobs.
+ */
+const SERVICE_PROCESSES = { service: 'api,ingest', ocpp: 'ocpp', worker: 'worker' } as const;
 
 async function migrate() {
   await ensureDatabase(DATABASE_URL);
@@ -88,6 +101,22 @@ async function waitForHealth(service: ChildProcess, timeoutMs: number) {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   throw new Error(`the service did not become healthy within ${timeoutMs / 1000} s`);
+}
+
+/** Waits until the `ocpp` process accepts connections on its port (it serves no HTTP health). */
+async function waitForPort(child: ChildProcess, port: number, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the ocpp process exited with code ${child.exitCode}`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    await sleep(250);
+  }
+  throw new Error(`the ocpp process did not listen on port ${port} within ${timeoutMs / 1000} s`);
 }
 
 async function importDemoFleet(adminKey: string) {
@@ -166,29 +195,85 @@ interface Published {
   samples: number;
 }
 
-/** Publishes one chunk of history with the simulator (its progress bar on stderr) and waits for it to exit. */
+/** Publishes one chunk of the MQTT devices' history with the simulator (its progress bar on stderr) and waits for it to exit. */
 async function publishChunk(mqttUrl: string, ocppPasswords: string, chunk: { from: string; to: string }, track: (child: ChildProcess) => void): Promise<Published> {
   const backfill = spawn(
     process.execPath,
-    [path.join(ROOT, 'dist', 'scripts', 'simulator', 'main.js'), '--url', mqttUrl, '--from', chunk.from, '--to', chunk.to, ...ocppArgs(ocppPasswords)],
+    [path.join(ROOT, 'dist', 'scripts', 'simulator', 'main.js'), '--url', mqttUrl, '--from', chunk.from, '--to', chunk.to, ...ocppArgs(ocppPasswords), '--only', 'mqtt'],
     { env: { ...process.env, BACKFILL_HORIZON_DAYS: SERVICE_HORIZON_DAYS }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
-  track(backfill);
+  return finished(backfill, `the history backfill ${chunk.from} .. ${chunk.to}`, track);
+}
+
+/** What a simulator run published, once it exited (its last stdout line). */
+async function finished(simulator: ChildProcess, what: string, track: (child: ChildProcess) => void): Promise<Published> {
+  track(simulator);
   let stdout = '';
-  backfill.stdout!.on('data', (data: Buffer) => (stdout += data.toString()));
-  const code = await new Promise<number | null>((resolve) => backfill.once('exit', resolve));
-  if (code !== 0) throw new Error(`the history backfill ${chunk.from} .. ${chunk.to} exited with code ${code}`);
+  simulator.stdout!.on('data', (data: Buffer) => (stdout += data.toString()));
+  const code = await new Promise<number | null>((resolve) => simulator.once('exit', resolve));
+  if (code !== 0) throw new Error(`${what} exited with code ${code}`);
   return JSON.parse(stdout.trim().split('\n').pop()!) as Published;
 }
 
-/** Raw rows of every stream with sample times in the chunk (the simulator's days are Oslo's), and dead letters since $3. */
+/**
+ * The OCPP charge points' whole history in one simulator run, started beside the MQTT quarters:
+ * OCPP 1.6J lets a charge point have one call unanswered, so its history is a chain of round
+ * trips that takes as long as it takes; run with the MQTT devices it held their publishing to
+ * its pace (they shared the simulator's window). A call is answered once its rows committed, so
+ * the run's end means its history is stored. Its progress goes to a log file, not over the
+ * MQTT quarters' progress bar.
+ */
+function publishOcppHistory(mqttUrl: string, ocppPasswords: string, track: (child: ChildProcess) => void): { log: string; done: Promise<Published> } {
+  const log = path.join(DATA, 'ocpp-history.log');
+  const backfill = spawn(
+    process.execPath,
+    [path.join(ROOT, 'dist', 'scripts', 'simulator', 'main.js'), '--url', mqttUrl, '--from', HISTORY_FROM, '--to', HISTORY_TO, ...ocppArgs(ocppPasswords), '--only', 'ocpp'],
+    { env: { ...process.env, BACKFILL_HORIZON_DAYS: SERVICE_HORIZON_DAYS }, stdio: ['ignore', 'pipe', openSync(log, 'w')] },
+  );
+  const done = finished(backfill, `the OCPP charge points' history (see ${log})`, track);
+  done.catch(() => undefined); // awaited after the MQTT quarters; a failure must not go unhandled before that
+  return { log, done };
+}
+
+/** Prints how much of the OCPP history is stored while waiting for its simulator run to end. */
+async function waitForOcppHistory(service: ChildProcess, history: { log: string; done: Promise<Published> }): Promise<Published> {
+  let ended = false;
+  const done = history.done.finally(() => (ended = true));
+  done.catch(() => undefined); // returned below; a service that exits first must not leave it unhandled
+  await withDatabase(async (db) => {
+    let printedAt = Date.now();
+    while (!ended) {
+      if (service.exitCode !== null) throw new Error(`the service exited with code ${service.exitCode}`);
+      if (Date.now() - printedAt > 5000) {
+        const [row] = await db.query(OCPP_STORED_SQL);
+        say(`  OCPP history: ${Number(row.stored).toLocaleString('en')} samples stored (progress in ${path.relative(ROOT, history.log)})`);
+        printedAt = Date.now();
+      }
+      await Promise.race([done.catch(() => undefined), sleep(500)]);
+    }
+  });
+  return done;
+}
+
+/**
+ * Raw rows of the MQTT devices' streams with sample times in the chunk (the simulator's days are
+ * Oslo's; the OCPP points' rows, stored beside them, are not counted), and dead letters since $3.
+ */
 const STORED_SQL = `
-WITH r AS (SELECT ($1::date::timestamp AT TIME ZONE 'Europe/Oslo') AS lo, ($2::date::timestamp AT TIME ZONE 'Europe/Oslo') AS hi)
+WITH r AS (SELECT ($1::date::timestamp AT TIME ZONE 'Europe/Oslo') AS lo, ($2::date::timestamp AT TIME ZONE 'Europe/Oslo') AS hi),
+     m AS (SELECT id FROM charge_points WHERE protocol = 'mqtt')
 SELECT (SELECT count(*) FROM vehicle_samples, r WHERE ts >= r.lo AND ts < r.hi)
-     + (SELECT count(*) FROM charge_point_status, r WHERE ts >= r.lo AND ts < r.hi)
-     + (SELECT count(*) FROM charge_point_meter, r WHERE ts >= r.lo AND ts < r.hi)
-     + (SELECT count(*) FROM charge_point_transactions, r WHERE ts >= r.lo AND ts < r.hi) AS stored,
+     + (SELECT count(*) FROM charge_point_status, r WHERE ts >= r.lo AND ts < r.hi AND charge_point_id IN (SELECT id FROM m))
+     + (SELECT count(*) FROM charge_point_meter, r WHERE ts >= r.lo AND ts < r.hi AND charge_point_id IN (SELECT id FROM m))
+     + (SELECT count(*) FROM charge_point_transactions, r WHERE ts >= r.lo AND ts < r.hi AND charge_point_id IN (SELECT id FROM m)) AS stored,
        (SELECT count(*) FROM dead_letters WHERE received_at >= $3) AS rejected`;
+
+/** Raw rows of the OCPP charge points, all stored by their calls. */
+const OCPP_STORED_SQL = `
+WITH o AS (SELECT id FROM charge_points WHERE protocol = 'ocpp')
+SELECT (SELECT count(*) FROM charge_point_status WHERE charge_point_id IN (SELECT id FROM o))
+     + (SELECT count(*) FROM charge_point_meter WHERE charge_point_id IN (SELECT id FROM o))
+     + (SELECT count(*) FROM charge_point_transactions WHERE charge_point_id IN (SELECT id FROM o)) AS stored`;
 
 /** The time a backfill may make no progress before the demo says so and goes on. */
 const STALL_MS = 60_000;
@@ -288,51 +373,69 @@ async function main() {
     })());
     await migrate();
     const adminKey = demoAdminKey();
-    const service = spawn(process.execPath, [...SERVICE_NODE_FLAGS, path.join(ROOT, 'dist', 'src', 'main.js')], {
-      env: {
-        ...process.env,
-        DATABASE_URL,
-        MQTT_URL: mqttUrl,
-        PORT: String(PORT),
-        OCPP_PORT: String(OCPP_PORT),
-        ADMIN_API_KEY: adminKey,
-        ID_TAG_SECRET: demoIdTagSecret(),
-        LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
-        BACKFILL_HORIZON_DAYS: SERVICE_HORIZON_DAYS,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    relayServiceLog(service.stdout!, process.stdout);
-    relayServiceLog(service.stderr!, process.stderr);
-    children.push(service);
-    service.once('exit', (code) => {
-      if (!stopping) {
-        say(`the service exited (code ${code})`);
-        void stop(1);
-      }
-    });
-    await waitForHealth(service, 30_000);
-    say(`service up with roles api, ingest, worker on http://127.0.0.1:${PORT}`);
+    const serviceEnv = {
+      ...process.env,
+      DATABASE_URL,
+      MQTT_URL: mqttUrl,
+      PORT: String(PORT),
+      OCPP_PORT: String(OCPP_PORT),
+      ADMIN_API_KEY: adminKey,
+      ID_TAG_SECRET: demoIdTagSecret(),
+      LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
+      BACKFILL_HORIZON_DAYS: SERVICE_HORIZON_DAYS,
+    };
+    const startProcess = (name: keyof typeof SERVICE_PROCESSES): ChildProcess => {
+      const roles = SERVICE_PROCESSES[name];
+      const child = spawn(process.execPath, [...SERVICE_NODE_FLAGS, path.join(ROOT, 'dist', 'src', 'main.js')], { env: { ...serviceEnv, APP_ROLES: roles }, stdio: ['ignore', 'pipe', 'pipe'] });
+      relayServiceLog(child.stdout!, process.stdout, name);
+      relayServiceLog(child.stderr!, process.stderr, name);
+      children.push(child);
+      child.once('exit', (code) => {
+        if (!stopping) {
+          say(`the ${name} process (${roles}) exited (code ${code})`);
+          void stop(1);
+        }
+      });
+      return child;
+    };
+    const service = startProcess('service');
+    const ocppProcess = startProcess('ocpp');
+    // Two processes starting at once on a busy machine take a while.
+    await waitForHealth(service, 120_000);
+    await waitForPort(ocppProcess, OCPP_PORT, 120_000);
+    say(`service up on http://127.0.0.1:${PORT}, its roles in processes of their own: service (${SERVICE_PROCESSES.service}), ocpp (${SERVICE_PROCESSES.ocpp}), worker (${SERVICE_PROCESSES.worker}, started once the history is stored)`);
     await importDemoFleet(adminKey);
     const ocpp = await setOcppPasswords(adminKey);
     say(`${ocpp.count} charge points report over OCPP to ws://127.0.0.1:${OCPP_PORT}/ocpp (passwords set now, in ${path.relative(ROOT, ocpp.file)})`);
     if (process.env.DEMO_HISTORY === 'skip') {
+      startProcess('worker');
       say('history backfill skipped (DEMO_HISTORY=skip)');
     } else if (await historyPresent()) {
+      startProcess('worker');
       say(`history ${HISTORY_FROM} .. ${HISTORY_TO} is already in the database; not published again`);
     } else {
       say(`backfilling the scenario's history ${HISTORY_FROM} .. ${HISTORY_TO} through MQTT and OCPP (coarse sampling)...`);
       const backfillStarted = Date.now();
+      const ocppHistory = ocpp.count > 0 ? publishOcppHistory(mqttUrl, ocpp.file, (child) => children.push(child)) : null;
+      if (ocppHistory) say(`the ${ocpp.count} OCPP charge points send their history ${HISTORY_FROM} .. ${HISTORY_TO} beside the MQTT quarters, call by call (its progress in ${path.relative(ROOT, ocppHistory.log)})`);
       const chunks = historyChunks();
       for (const [index, chunk] of chunks.entries()) {
         const label = `history ${index + 1}/${chunks.length}`;
-        say(`${label}: ${chunk.from} .. ${chunk.to}`);
+        say(`${label}: ${chunk.from} .. ${chunk.to} (MQTT devices)`);
         const since = new Date();
         const published = await publishChunk(mqttUrl, ocpp.file, chunk, (child) => children.push(child));
         await waitForStored(service, label, chunk, published, since);
       }
-      say(`history published and stored in ${Math.round((Date.now() - backfillStarted) / 1000)} s; now the workers derive trips, daily figures, charging sessions and coverage from it`);
+      say(`MQTT history published and stored in ${Math.round((Date.now() - backfillStarted) / 1000)} s`);
+      if (ocppHistory) {
+        const sent = await waitForOcppHistory(service, ocppHistory);
+        say(`OCPP history answered and stored in ${Math.round((Date.now() - backfillStarted) / 1000)} s: ${sent.messages.toLocaleString('en')} calls, ${sent.samples.toLocaleString('en')} samples`);
+      }
+      startProcess('worker');
+      say(`history published and stored in ${Math.round((Date.now() - backfillStarted) / 1000)} s; now the worker derives trips, daily figures, charging sessions and coverage from it`);
+      const derivationStarted = Date.now();
       await waitForDerivation(service);
+      say(`derived in ${Math.round((Date.now() - derivationStarted) / 1000)} s`);
       say(`history stored and derived in ${Math.round((Date.now() - backfillStarted) / 1000)} s`);
     }
     await seedClimateBudget(`http://127.0.0.1:${PORT}`, adminKey, DATABASE_URL, say);

@@ -1,6 +1,6 @@
 import { DEFAULT_SEED, parseSimulatorArgs } from './args';
 import { parseFleet } from './fleet';
-import { liveStart, ocppPoints, simulatedNow } from './main';
+import { backfillStreams, liveStart, ocppPoints, onlyDevices, simulatedNow } from './main';
 
 describe('simulator arguments', () => {
   it('defaults to a live run against the configured broker', () => {
@@ -33,6 +33,29 @@ chargePoints:
     expect([...ocppPoints(fleet, 'fleet')]).toEqual(['cp-a']);
     expect([...ocppPoints(fleet, 'ocpp')]).toEqual(['cp-a', 'cp-b']);
     expect(() => parseFleet('chargePoints:\n  - { deviceId: "cp-c", connectors: 1, maxKw: 7.4, commissionedOn: "2018-06-01", protocol: modbus }')).toThrow(/protocol/);
+  });
+
+  it('runs the MQTT devices and the OCPP charge points apart when asked to', () => {
+    expect(parseSimulatorArgs([]).only).toBeNull();
+    expect(parseSimulatorArgs(['--only', 'ocpp']).only).toBe('ocpp');
+    expect(() => parseSimulatorArgs(['--only', 'vehicles'])).toThrow(/--only/);
+    const fleet = parseFleet(`
+vehicles:
+  - { registration: "EB10004", vehicleClass: passenger_car, energyCarrier: electricity, department: "941209807", inServiceFrom: "2017-02-06", deviceId: "veh-ev" }
+chargePoints:
+  - { deviceId: "cp-a", cooperative: "916292376", connectors: 1, maxKw: 7.4, commissionedOn: "2018-06-01", protocol: ocpp }
+  - { deviceId: "cp-b", cooperative: "916292376", connectors: 1, maxKw: 7.4, commissionedOn: "2018-06-01" }
+`);
+    const ids = (part: ReturnType<typeof onlyDevices>) => [...part.vehicles, ...part.chargePoints].map((device) => device.deviceId);
+    expect(ids(onlyDevices(fleet, ocppPoints(fleet, 'fleet'), 'mqtt'))).toEqual(['veh-ev', 'cp-b']);
+    expect(ids(onlyDevices(fleet, ocppPoints(fleet, 'fleet'), 'ocpp'))).toEqual(['cp-a']);
+    expect(ids(onlyDevices(fleet, ocppPoints(fleet, 'fleet'), null))).toEqual(['veh-ev', 'cp-a', 'cp-b']);
+    expect(ids(onlyDevices(fleet, ocppPoints(fleet, 'mqtt'), 'ocpp'))).toEqual([]);
+    // A backfill sends each OCPP point as a stream of its own, beside the MQTT devices'; a paced run one stream.
+    expect(backfillStreams(fleet, ocppPoints(fleet, 'fleet'), false).map(ids)).toEqual([['veh-ev', 'cp-b'], ['cp-a']]);
+    expect(backfillStreams(fleet, ocppPoints(fleet, 'ocpp'), false).map(ids)).toEqual([['veh-ev'], ['cp-a'], ['cp-b']]);
+    expect(backfillStreams(onlyDevices(fleet, ocppPoints(fleet, 'fleet'), 'ocpp'), ocppPoints(fleet, 'fleet'), false).map(ids)).toEqual([['cp-a']]);
+    expect(backfillStreams(fleet, ocppPoints(fleet, 'fleet'), true).map(ids)).toEqual([['veh-ev', 'cp-a', 'cp-b']]);
   });
 
   it('refuses what it cannot do', () => {

@@ -36,6 +36,8 @@ export interface SimulatorConfig {
   ocppUrl: string;
   /** JSON file of {deviceId: OCPP password}. */
   ocppPasswords: string | null;
+  /** Only the devices that report over MQTT, or only the OCPP charge points (null: all), so that the two can run side by side. */
+  only: 'mqtt' | 'ocpp' | null;
   help: boolean;
 }
 
@@ -86,6 +88,8 @@ Options
   --ocpp-url URL          OCPP endpoint (default $OCPP_URL or ws://127.0.0.1:9220/ocpp)
   --ocpp-passwords FILE   JSON {"deviceId": "password", ...}: each OCPP point's password, as set
                           with POST /api/v1/charge-points/{id}/ocpp-password
+  --only mqtt|ocpp        only the devices that report over MQTT, or only the OCPP charge points
+                          (as --protocol decides), e.g. to run the two in separate processes
   -h, --help              this text
 
 Progress goes to stderr. When publishing, the last line on stdout is what was sent, as JSON:
@@ -132,6 +136,7 @@ export function parseSimulatorArgs(argv: readonly string[], env: NodeJS.ProcessE
       protocol: { type: 'string' },
       'ocpp-url': { type: 'string' },
       'ocpp-passwords': { type: 'string' },
+      only: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -157,6 +162,7 @@ export function parseSimulatorArgs(argv: readonly string[], env: NodeJS.ProcessE
   }
   const protocol = values.protocol ?? 'mqtt';
   if (protocol !== 'mqtt' && protocol !== 'ocpp' && protocol !== 'fleet') throw new Error(`--protocol: expected mqtt, ocpp or fleet, got ${JSON.stringify(protocol)}`);
+  if (values.only !== undefined && values.only !== 'mqtt' && values.only !== 'ocpp') throw new Error(`--only: expected mqtt or ocpp, got ${JSON.stringify(values.only)}`);
   const unpacedBackfill = from !== null && values.speed === undefined;
   return {
     mode: from === null ? 'live' : 'backfill',
@@ -180,6 +186,7 @@ export function parseSimulatorArgs(argv: readonly string[], env: NodeJS.ProcessE
     protocol,
     ocppUrl: values['ocpp-url'] ?? env.OCPP_URL ?? 'ws://127.0.0.1:9220/ocpp',
     ocppPasswords: values['ocpp-passwords'] ?? null,
+    only: (values.only as 'mqtt' | 'ocpp' | undefined) ?? null,
     help: values.help ?? false,
   };
 }

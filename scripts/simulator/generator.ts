@@ -67,6 +67,8 @@ export const chargePointTopic = (root: string, deviceId: string, stream: ChargeP
 interface DeviceDays {
   /** Messages (or calls) of the device with `at` in the day and in [from, to), in time order. */
   day(date: IsoDate): Traffic[];
+  /** What the device still holds when the run ends (an OCPP point's meter values of open transactions). */
+  finish?(): Traffic[];
 }
 
 /** Splits a day's samples of one stream into messages; `times` are the samples' instants. */
@@ -225,6 +227,10 @@ class OcppChargePointDays implements DeviceDays {
   day(date: IsoDate): OcppCall[] {
     return this.mapper.day(this.events.day(date));
   }
+
+  finish(): OcppCall[] {
+    return this.mapper.finish();
+  }
 }
 
 const sampleOf = (event: ChargePointEvent): Sample => ({ ts: formatTs(event.ts), ...event.fields });
@@ -250,4 +256,5 @@ export function* generateTraffic(options: GenerateOptions): Generator<Traffic> {
     day.sort((a, b) => a.message.at - b.message.at || a.order - b.order);
     for (const { message } of day) yield message;
   }
+  for (const device of devices) yield* device.finish?.() ?? [];
 }

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { parseSimulatorArgs, SimulatorConfig, USAGE } from './args';
 import { DialectEncoders } from './dialects/encoders';
 import { SimFleet, loadFleet, selectDevices } from './fleet';
-import { MAX_SAMPLES_PER_MESSAGE, generateTraffic, isOcppCall } from './generator';
+import { MAX_SAMPLES_PER_MESSAGE, Traffic, generateTraffic, isOcppCall } from './generator';
 import { bootNotification } from './ocpp-calls';
 import { OcppSink, rpcConnection } from './ocpp-client';
 import { DAY, MINUTE, formatTs, osloDateOf, osloMidnight } from './oslo-time';
@@ -44,6 +44,26 @@ export function ocppPoints(fleet: SimFleet, protocol: SimulatorConfig['protocol'
   return new Set(points.map((point) => point.deviceId));
 }
 
+/** The devices of a run with --only: those that report over MQTT, or the OCPP charge points alone. */
+export function onlyDevices(fleet: SimFleet, ocpp: ReadonlySet<string>, only: SimulatorConfig['only']): SimFleet {
+  if (only === 'mqtt') return { vehicles: fleet.vehicles, chargePoints: fleet.chargePoints.filter((point) => !ocpp.has(point.deviceId)) };
+  if (only === 'ocpp') return { vehicles: [], chargePoints: fleet.chargePoints.filter((point) => ocpp.has(point.deviceId)) };
+  return fleet;
+}
+
+/**
+ * The streams a run sends side by side. Paced runs (and dry runs) send everything as one stream in
+ * time order. An unpaced backfill sends the MQTT devices as one stream and each OCPP point as its
+ * own: an OCPP 1.6 charge point has one call unanswered at a time, so in one shared stream the
+ * point with the most calls queued held every other device to its pace.
+ */
+export function backfillStreams(fleet: SimFleet, ocpp: ReadonlySet<string>, single: boolean): SimFleet[] {
+  if (single || ocpp.size === 0) return [fleet];
+  const mqtt = onlyDevices(fleet, ocpp, 'mqtt');
+  const points = fleet.chargePoints.filter((point) => ocpp.has(point.deviceId)).map((point) => ({ vehicles: [], chargePoints: [point] }));
+  return [...(mqtt.vehicles.length + mqtt.chargePoints.length > 0 ? [mqtt] : []), ...points];
+}
+
 function readPasswords(file: string | null, points: ReadonlySet<string>): Map<string, string> {
   if (file === null) throw new Error(`${points.size} charge points speak OCPP: give their passwords with --ocpp-passwords FILE (or run them over MQTT with --protocol mqtt)`);
   const passwords = new Map(Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>));
@@ -55,10 +75,17 @@ function readPasswords(file: string | null, points: ReadonlySet<string>): Map<st
 class Stop {
   requested = false;
   private wake: (() => void)[] = [];
+  private readonly listeners: (() => void)[] = [];
 
   request(): void {
     this.requested = true;
     this.wake.splice(0).forEach((resolve) => resolve());
+    this.listeners.forEach((listener) => listener());
+  }
+
+  /** Called on a stop request (e.g. to wake a publisher waiting for answers that may never come). */
+  onRequest(listener: () => void): void {
+    this.listeners.push(listener);
   }
 
   /** Sleeps, but wakes at once on a stop request. */
@@ -86,7 +113,8 @@ async function run(config: SimulatorConfig): Promise<number> {
   const from = config.mode === 'live' ? liveStart(realStart, speed, config.catchUpMinutes) : osloMidnight(config.from!);
   const to = config.mode === 'live' ? Infinity : osloMidnight(config.to!);
   const period = { from: osloDateOf(from), to: Number.isFinite(to) ? osloDateOf(to - 1) : null };
-  const fleet = selectDevices(loadFleet(path.resolve(config.fleetFile)), config.devices, period);
+  const selected = selectDevices(loadFleet(path.resolve(config.fleetFile)), config.devices, period);
+  const fleet = onlyDevices(selected, ocppPoints(selected, config.protocol), config.only);
   const ocpp = ocppPoints(fleet, config.protocol);
   const passwords = ocpp.size > 0 && !config.dryRun ? readPasswords(config.ocppPasswords, ocpp) : new Map<string, string>();
 
@@ -130,10 +158,13 @@ async function run(config: SimulatorConfig): Promise<number> {
         connect: (deviceId) => rpcConnection(deviceId, { url: config.ocppUrl, passwords }),
         boot: (deviceId) => bootNotification(points.get(deviceId)!),
         window: config.inFlight,
+        // In a backfill each point has its own stream (see backfillStreams): it waits for its own point only.
+        pointWindow: paced ? Infinity : 2,
         // Heartbeats only mean something in real time; the interval comes from the BootNotification answer.
         heartbeatMs: paced ? 300_000 : 0,
       })
     : null;
+  if (ocppSink) stop.onRequest(() => ocppSink.stopWaiting());
   const limiter = new RateLimiter(config.rate);
   const progress = new Progress(from, to);
   const summary = config.summary ? new RunSummary(fleet) : null;
@@ -145,8 +176,8 @@ async function run(config: SimulatorConfig): Promise<number> {
   let lastTurn = Date.now();
   const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-  try {
-    const stream = generateTraffic({ fleet, seed: config.seed, from, to, topicRoot: config.topicRoot, maxSamples: paced ? 1 : Math.min(config.batch, MAX_SAMPLES_PER_MESSAGE), coarse: config.sampling === 'coarse', ocpp });
+  /** Publishes one stream of traffic; `position` is how far in simulated time it has got. */
+  const send = async (stream: Iterable<Traffic>, position: { at: number }): Promise<void> => {
     for (const message of stream) {
       if (Date.now() - lastTurn >= 20) {
         await turn();
@@ -162,6 +193,7 @@ async function run(config: SimulatorConfig): Promise<number> {
         }
         if (stop.requested) break;
       }
+      position.at = Math.max(position.at, message.at);
       if (isOcppCall(message)) {
         await limiter.take();
         if (sink instanceof LineSink) await sink.publishCall(message);
@@ -169,7 +201,7 @@ async function run(config: SimulatorConfig): Promise<number> {
         messages += 1;
         samples += message.samples;
         summary?.observeCall(message, Buffer.byteLength(JSON.stringify(message.payload)));
-        progress.update(messages, samples, message.at);
+        progress.update(messages, samples, Math.min(...positions.map((p) => p.at)));
         continue;
       }
       let bytes = 0;
@@ -182,8 +214,24 @@ async function run(config: SimulatorConfig): Promise<number> {
       }
       samples += typeof message.samples === 'string' ? 0 : message.samples.length;
       summary?.observe(message, bytes);
-      progress.update(messages, samples, message.at);
+      progress.update(messages, samples, Math.min(...positions.map((p) => p.at)));
     }
+    position.at = to; // done: no longer holds the progress back
+  };
+  const traffic = (devices: SimFleet) =>
+    generateTraffic({ fleet: devices, seed: config.seed, from, to, topicRoot: config.topicRoot, maxSamples: paced ? 1 : Math.min(config.batch, MAX_SAMPLES_PER_MESSAGE), coarse: config.sampling === 'coarse', ocpp });
+  const streams = backfillStreams(fleet, ocpp, paced || config.dryRun).map(traffic);
+  const positions = streams.map(() => ({ at: from }));
+
+  try {
+    await Promise.all(
+      streams.map((stream, index) =>
+        send(stream, positions[index]).catch((error: Error) => {
+          stop.request(); // the other streams stop too
+          throw error;
+        }),
+      ),
+    );
   } catch (error) {
     outcome = 1;
     log(`\nerror: ${(error as Error).message}`);

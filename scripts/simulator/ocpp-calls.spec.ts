@@ -72,12 +72,14 @@ function ocppRows(calls: OcppCall[], central: CentralSystem): Row[] {
     } else if (call.action === 'StopTransaction') {
       const start = calls.find((other) => other.deviceId === call.deviceId && other.action === 'StartTransaction' && other.transaction === call.transaction)!;
       row('transaction', { ts: request.timestamp, event: 'stop', connectorId: start.payload.connectorId, transactionId: simulated(call.deviceId, request.transactionId), meterWh: request.meterStop, reason: request.reason });
-    } else if (call.action === 'MeterValues') {
-      for (const value of request.meterValue as { timestamp: string; sampledValue: { value: string; measurand: string; unit: string }[] }[]) {
-        const of = (measurand: string, unit: string) => Number(value.sampledValue.find((v) => v.measurand === measurand && v.unit === unit)!.value);
-        const transaction = request.transactionId === undefined ? {} : { transactionId: simulated(call.deviceId, request.transactionId) };
-        row('meter', { ts: value.timestamp, connectorId: request.connectorId, energyWh: of('Energy.Active.Import.Register', 'Wh'), powerW: of('Power.Active.Import', 'W'), ...transaction });
-      }
+    }
+    // MeterValues' meterValue, and a StopTransaction's transactionData on its transaction's connector.
+    const meterValues = call.action === 'MeterValues' ? request.meterValue : call.action === 'StopTransaction' ? (request.transactionData ?? []) : [];
+    const connectorId = call.action === 'StopTransaction' ? calls.find((other) => other.deviceId === call.deviceId && other.action === 'StartTransaction' && other.transaction === call.transaction)!.payload.connectorId : request.connectorId;
+    for (const value of meterValues as { timestamp: string; sampledValue: { value: string; measurand: string; unit: string }[] }[]) {
+      const of = (measurand: string, unit: string) => Number(value.sampledValue.find((v) => v.measurand === measurand && v.unit === unit)!.value);
+      const transaction = request.transactionId === undefined ? {} : { transactionId: simulated(call.deviceId, request.transactionId) };
+      row('meter', { ts: value.timestamp, connectorId, energyWh: of('Energy.Active.Import.Register', 'Wh'), powerW: of('Power.Active.Import', 'W'), ...transaction });
     }
   }
   return rows;
@@ -133,6 +135,23 @@ describe('OCPP calls of the simulated charge points', () => {
     expect(meterCalls.every((call) => (call.payload.meterValue as unknown[]).length === call.samples)).toBe(true);
     const small = callsOf([...generateTraffic(options({ ocpp: OCPP, maxSamples: 4 }))]).filter((call) => call.action === 'MeterValues');
     expect(Math.max(...small.map((call) => call.samples))).toBe(4);
+  });
+
+  it('carry a transaction\'s meter values in its StopTransaction in a backfill, and none when paced', () => {
+    const stops = calls.filter((call) => call.action === 'StopTransaction');
+    const carrying = stops.filter((call) => Array.isArray(call.payload.transactionData));
+    expect(carrying.length).toBeGreaterThan(stops.length / 2);
+    for (const stop of carrying) {
+      const data = stop.payload.transactionData as { timestamp: string }[];
+      expect(stop.samples).toBe(1 + data.length);
+      expect(data.every((value) => value.timestamp <= String(stop.payload.timestamp))).toBe(true);
+      // None of those samples is sent again in a MeterValues of the same transaction.
+      const sent = calls.filter((call) => call.deviceId === stop.deviceId && call.action === 'MeterValues' && call.transaction === stop.transaction).flatMap((call) => call.payload.meterValue as { timestamp: string }[]);
+      expect(sent.filter((value) => data.some((held) => held.timestamp === value.timestamp))).toEqual([]);
+    }
+    const paced = callsOf([...generateTraffic(options({ ocpp: OCPP, maxSamples: 1 }))]);
+    expect(paced.filter((call) => call.action === 'StopTransaction' && 'transactionData' in call.payload)).toEqual([]);
+    expect(paced.filter((call) => call.action === 'MeterValues').length).toBeGreaterThan(calls.filter((call) => call.action === 'MeterValues').length);
   });
 
   it('re-send the StartTransaction of a session begun before the run, unchanged, to learn its id', () => {

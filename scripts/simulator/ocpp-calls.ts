@@ -2,7 +2,10 @@
  * A simulated charge point's day as the OCPP 1.6J calls a charge point would send for it
  * (shared/spec/ocpp-1.6j.md): the same events the MQTT path publishes, one call per status change
  * and transaction event, and the meter samples as MeterValues (several meterValue elements per
- * call in a backfill, like a charge point emptying its offline queue).
+ * call in a backfill, like a charge point emptying its offline queue; there a transaction's
+ * samples ride in its StopTransaction's `transactionData` instead, the values a charge point
+ * keeps for the bill, which saves a call or two per session on a point whose calls go one at a
+ * time).
  *
  * The central system issues the transaction ids, so a call only names the simulated transaction it
  * belongs to; the client fills in the issued id when it sends the call (see ocpp-client.ts). A
@@ -68,6 +71,8 @@ export interface OcppMapping {
  */
 export class OcppCallMapper {
   private readonly opened = new Set<string>();
+  /** Backfill: meter values of open transactions, kept for their StopTransaction's transactionData. */
+  private readonly held = new Map<string, { connectorId: number; at: number; values: Record<string, unknown>[] }>();
 
   constructor(
     private readonly deviceId: string,
@@ -76,10 +81,15 @@ export class OcppCallMapper {
 
   day(events: ChargePointEvent[]): OcppCall[] {
     const calls: OcppCall[] = [];
-    // Backfill: a connector's (and transaction's) samples of the day share MeterValues calls, each
-    // sent where its first sample stands, so that a transaction's samples follow its start.
-    const open = new Map<string, OcppCall>();
+    // Backfill: a connector's samples of the day share MeterValues calls, each sent where its
+    // first sample stands; a transaction's samples wait for its StopTransaction (as many as a
+    // call takes, the rest go as MeterValues).
+    const open = new Map<number, OcppCall>();
+    const batched = this.mapping.maxSamples > 1;
+    // The session's last sample has the stop's time and comes after it: it goes with the stop too.
+    const withStop = new Set(batched ? events.filter((event, index) => event.stream === 'meter' && events.some((stop, at) => at < index && stop.stream === 'transaction' && stop.fields.event === 'stop' && stop.ts === event.ts && stop.fields.transactionId === event.fields.transactionId)) : []);
     for (const event of events) {
+      if (withStop.has(event)) continue;
       const transaction = event.fields.transactionId === undefined ? undefined : String(event.fields.transactionId);
       if (transaction !== undefined && !this.opened.has(transaction) && !(event.stream === 'transaction' && event.fields.event === 'start')) {
         calls.push(this.resentStart(transaction, event));
@@ -93,10 +103,18 @@ export class OcppCallMapper {
         calls.push(this.call('StartTransaction', { connectorId, idTag, meterStart: meterWh, timestamp: formatTs(event.ts) }, event.ts, transaction));
       } else if (event.stream === 'transaction') {
         const { meterWh, reason } = event.fields;
-        calls.push(this.call('StopTransaction', { meterStop: meterWh, timestamp: formatTs(event.ts), reason }, event.ts, transaction));
+        const last = events.filter((other) => withStop.has(other) && other.ts === event.ts && other.fields.transactionId === event.fields.transactionId);
+        const data = [...(this.held.get(transaction!)?.values ?? []), ...last.map(meterValue)];
+        this.held.delete(transaction!);
+        const stop = this.call('StopTransaction', { meterStop: meterWh, timestamp: formatTs(event.ts), reason, ...(data.length > 0 ? { transactionData: data } : {}) }, event.ts, transaction);
+        calls.push({ ...stop, samples: 1 + data.length });
+      } else if (transaction !== undefined && batched) {
+        const held = this.held.get(transaction) ?? { connectorId: event.connectorId, at: event.ts, values: [] };
+        this.held.set(transaction, held);
+        held.values.push(meterValue(event));
+        if (held.values.length === this.mapping.maxSamples) calls.push(this.heldMeterValues(transaction));
       } else {
-        const key = `${event.connectorId}|${transaction ?? ''}`;
-        const current = open.get(key);
+        const current = open.get(event.connectorId);
         const values = current?.payload.meterValue as unknown[] | undefined;
         if (current && values && values.length < this.mapping.maxSamples) {
           values.push(meterValue(event));
@@ -104,11 +122,22 @@ export class OcppCallMapper {
           continue;
         }
         const call = this.call('MeterValues', { connectorId: event.connectorId, meterValue: [meterValue(event)] }, event.ts, transaction);
-        open.set(key, call);
+        open.set(event.connectorId, call);
         calls.push(call);
       }
     }
     return calls;
+  }
+
+  /** At the end of the run: the meter values of transactions still open, as MeterValues. */
+  finish(): OcppCall[] {
+    return [...this.held.keys()].map((transaction) => this.heldMeterValues(transaction));
+  }
+
+  private heldMeterValues(transaction: string): OcppCall {
+    const { connectorId, at, values } = this.held.get(transaction)!;
+    this.held.delete(transaction);
+    return { ...this.call('MeterValues', { connectorId, meterValue: values }, at, transaction), samples: values.length };
   }
 
   private call(action: OcppAction, payload: Record<string, unknown>, at: number, transaction?: string): OcppCall {

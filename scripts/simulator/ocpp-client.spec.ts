@@ -91,6 +91,41 @@ describe('OCPP client side of the simulator', () => {
     await expect(sink.publish(call('cp-0', 'Heartbeat', {}))).rejects.toThrow(/MeterValues refused/);
   });
 
+  it('with a window per point, a point whose calls wait holds back publishing for itself only', async () => {
+    const central = new FakeCentralSystem();
+    const sink = new OcppSink({ connect: (deviceId) => central.connection(deviceId), boot: () => ({}), window: 100, pointWindow: 2, heartbeatMs: 0 });
+    let busy = 0;
+    const busyPoint = (async () => {
+      for (let i = 0; i < 5; i += 1) {
+        await sink.publish(call('cp-busy', 'Heartbeat', {}));
+        busy += 1;
+      }
+    })();
+    await turn();
+    expect(busy).toBe(2); // the third waits for an answer to cp-busy
+    await sink.publish(call('cp-quiet', 'Heartbeat', {})); // goes at once, no answer to cp-busy came
+    expect(busy).toBe(2);
+    expect(sink.inFlight).toBe(3);
+    await busyPoint;
+    await sink.drain();
+    expect(central.received.filter((r) => r.deviceId === 'cp-busy' && r.action === 'Heartbeat')).toHaveLength(5);
+  });
+
+  it('lets a publish that waits for room return when the run stops', async () => {
+    const central = new FakeCentralSystem();
+    const sink = sinkFor(central, 1);
+    await sink.publish(call('cp-a', 'Heartbeat', {}));
+    let returned = false;
+    const waiting = sink.publish(call('cp-a', 'Heartbeat', {})).then(() => (returned = true));
+    await Promise.resolve();
+    expect(returned).toBe(false);
+    sink.stopWaiting();
+    await waiting;
+    expect(returned).toBe(true);
+    await sink.drain();
+    expect(central.received.filter((r) => r.action === 'Heartbeat')).toHaveLength(1);
+  });
+
   describe('with ocpp-rpc on both ends', () => {
     let server: RPCServer;
     let url: string;

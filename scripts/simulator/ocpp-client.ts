@@ -114,6 +114,11 @@ class ChargePointLink {
     this.heartbeatMs = options.heartbeatMs;
   }
 
+  /** Calls queued, the one being sent included. */
+  get queued(): number {
+    return this.queue.length;
+  }
+
   enqueue(call: OcppCall): void {
     this.queue.push(call);
     this.running ??= this.run().finally(() => (this.running = null));
@@ -180,6 +185,8 @@ export interface OcppSinkOptions {
   boot: (deviceId: string) => Record<string, unknown>;
   /** Calls queued or unanswered at most, over all points. */
   window: number;
+  /** Calls queued or unanswered at most per point (default no limit): publishing waits for that point only. */
+  pointWindow?: number;
   heartbeatMs: number;
 }
 
@@ -191,6 +198,7 @@ export class OcppSink {
   private resent = 0;
   private lastError: Error | null = null;
   private waiters: (() => void)[] = [];
+  private stopped = false;
 
   constructor(private readonly options: OcppSinkOptions) {}
 
@@ -207,8 +215,16 @@ export class OcppSink {
     return this.resent;
   }
 
+  /** The run stops: a publish waiting for room returns without sending (with the endpoint gone, room would never come). */
+  stopWaiting(): void {
+    this.stopped = true;
+    this.waiters.splice(0).forEach((wake) => wake());
+  }
+
   async publish(call: OcppCall): Promise<void> {
-    while (this.pending >= this.options.window) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    const pointWindow = this.options.pointWindow ?? Infinity;
+    while (!this.stopped && (this.pending >= this.options.window || this.link(call.deviceId).queued >= pointWindow)) await new Promise<void>((resolve) => this.waiters.push(resolve));
+    if (this.stopped) return;
     if (this.lastError) throw this.lastError;
     this.pending += 1;
     this.link(call.deviceId).enqueue(call);

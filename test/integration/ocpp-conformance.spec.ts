@@ -159,6 +159,32 @@ describe('OCPP 1.6J endpoint', () => {
     expect(status.vendor).toBe('E-417');
   });
 
+  it('stores each meterValue of a StopTransaction\'s transactionData as a meter sample of the transaction, with its own timestamp', async () => {
+    const cp = await aRegisteredChargePoint();
+    const client = await connect(cp.deviceId, cp.password);
+    const { transactionId } = (await client.call('StartTransaction', { connectorId: 2, idTag: 'T', meterStart: 100, timestamp: minutesFromNow(-50) })) as { transactionId: number };
+    const sampled = (wh: number, w: number) => [
+      { value: String(wh), context: 'Sample.Periodic', measurand: 'Energy.Active.Import.Register', location: 'Outlet', unit: 'Wh' },
+      { value: String(w), context: 'Sample.Periodic', measurand: 'Power.Active.Import', location: 'Outlet', unit: 'W' },
+    ];
+    const times = [minutesFromNow(-45), minutesFromNow(-30), minutesFromNow(-15)];
+    const transactionData = [
+      { timestamp: times[0], sampledValue: sampled(400, 7100) },
+      { timestamp: times[1], sampledValue: sampled(2200, 7000) },
+      { timestamp: times[2], sampledValue: sampled(3000, 0) },
+    ];
+    expect(await client.call('StopTransaction', { transactionId, meterStop: 3000, timestamp: minutesFromNow(-10), reason: 'EVDisconnected', transactionData })).toEqual({});
+    const rows = await sql.rows<{ ts: Date; connector: number; tx: string; energy: number; power: number }>(
+      `SELECT ts, connector_id AS connector, transaction_id AS tx, energy_wh AS energy, power_w AS power FROM charge_point_meter WHERE charge_point_id = $1 ORDER BY ts`,
+      [cp.id],
+    );
+    expect(rows.map((row) => ({ ...row, ts: row.ts.toISOString() }))).toEqual([
+      { ts: times[0], connector: 2, tx: String(transactionId), energy: 400, power: 7100 },
+      { ts: times[1], connector: 2, tx: String(transactionId), energy: 2200, power: 7000 },
+      { ts: times[2], connector: 2, tx: String(transactionId), energy: 3000, power: 0 },
+    ]);
+  });
+
   it('refuses future timestamps like an MQTT sample, and stores a stop whose transaction id it never issued', async () => {
     const cp = await aRegisteredChargePoint();
     const client = await connect(cp.deviceId, cp.password);
