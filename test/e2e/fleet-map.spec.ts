@@ -15,6 +15,11 @@ const SCREENSHOTS = process.env.DASHBOARD_SCREENSHOTS; // a folder: save screens
 const TILE = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 const DEPOT = { name: 'Bekkestua depot', lat: 59.9005, lon: 10.5305, radiusM: 150, chargerKw: 22 };
 
+/** Elements whose right edge lies past the page's width, as tag.class (a diagnosis of sideways scrolling). */
+const WIDE_ELEMENTS = `[...document.querySelectorAll('main *')]
+  .filter((e) => e.getBoundingClientRect().right > document.documentElement.clientWidth + 1)
+  .slice(0, 6).map((e) => e.tagName.toLowerCase() + (e.className && typeof e.className === 'string' ? '.' + e.className.split(' ').join('.') : '') + ' ' + Math.round(e.getBoundingClientRect().width))`;
+
 // page.evaluate takes strings here: this file is type-checked without the DOM library.
 
 /**
@@ -104,7 +109,7 @@ describe('fleet map in headless Chromium', () => {
     await page.goto(`${base}/`);
     await page.getByLabel('API-nøkkel').fill(key);
     await page.getByRole('button', { name: 'Logg inn' }).click();
-    await page.locator('h1').first().waitFor();
+    await page.locator('#signed-in-as').waitFor();
     if (hash) await page.goto(`${base}/${hash}`);
   }
 
@@ -217,12 +222,14 @@ describe('fleet map in headless Chromium', () => {
     it('replays a trip with the time slider', async () => {
       await page.getByRole('button', { name: 'Spill av tur' }).click();
       const slider = page.locator('#replay-slider');
-      expect(await slider.getAttribute('max')).toBe('10'); // the trip's eleven positions
+      // The trip's eleven moving positions and the ignition-off one that ends it.
+      expect(await slider.getAttribute('max')).toBe('11');
       const replay = page.locator('[data-testid="replay-marker"]');
       expect(await replay.getAttribute('data-ts')).toBe(at(14));
       const start = await centre(replay);
       await slider.fill('10');
       expect(await replay.getAttribute('data-ts')).toBe(at(4));
+      await expectText(page.locator('#replay-time'), '30\u00a0km/t');
       const end = await centre(replay);
       expect(end.x).toBeGreaterThan(start.x);
       expect(end.y).toBeLessThan(start.y);
@@ -257,7 +264,9 @@ describe('fleet map in headless Chromium', () => {
       await page.locator('h1').first().waitFor();
       await page.waitForTimeout(1500); // the view's data arrives and renders
       const overflow = await page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth');
-      expect({ hash, overflow }).toEqual({ hash, overflow: 0 });
+      // On failure, the elements reaching past the right edge say where to look.
+      const wide = overflow ? await page.evaluate(WIDE_ELEMENTS) : [];
+      expect({ hash, overflow, wide }).toEqual({ hash, overflow: 0, wide: [] });
       if (SCREENSHOTS && hash === '#/fleet') await page.screenshot({ path: path.join(SCREENSHOTS, 'fleet-map-phone.png'), fullPage: true });
     }
   });
