@@ -27,7 +27,10 @@ export function mapFrame(settings: MapSettings, label: string, className = 'leaf
   const container = h('div', { class: className, role: 'region', 'aria-label': label });
   const notice = h('p', { class: 'map-notice', role: 'status', hidden: true });
   const figure = h('figure', { class: 'live-map' }, container, notice);
-  const map = L.map(container, { maxZoom: settings.tiles?.maxZoom ?? 18, zoomSnap: 0.5 }).setView(HOME, 11);
+  // No animations: a view left while one runs (a quick click to another page) would have its
+  // frames run on the removed map (Leaflet's "reading '_leaflet_pos'" error); they also cost
+  // frames the live board needs.
+  const map = L.map(container, { maxZoom: settings.tiles?.maxZoom ?? 18, zoomSnap: 0.5, zoomAnimation: false, fadeAnimation: false, markerZoomAnimation: false, inertia: false }).setView(HOME, 11);
   map.attributionControl.setPrefix(false);
   const missing = (text: string) => {
     notice.textContent = text;
@@ -122,7 +125,7 @@ export class VehicleMarkers {
 export function fit(map: L.Map, ...all: Array<L.LatLngBounds | null>) {
   const bounds = L.latLngBounds([]);
   for (const one of all) if (one?.isValid()) bounds.extend(one);
-  if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 15 });
+  if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 15, animate: false });
 }
 
 /** The colour legend under a map. */

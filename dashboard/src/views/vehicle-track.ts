@@ -36,6 +36,7 @@ function trackSection(api: ReturnType<typeof mapApi>, settings: MapSettings, veh
   const trackLayer = L.layerGroup().addTo(map);
   let replayTimer: number | undefined;
   let allTrips: Trip[] = [];
+  let destroyed = false;
 
   const position = vehicle.state?.position;
   if (position) {
@@ -94,7 +95,7 @@ function trackSection(api: ReturnType<typeof mapApi>, settings: MapSettings, veh
     line.getElement()?.setAttribute('data-trip-start', trip.startedAt);
     const marker = L.circleMarker([inTrip[0].lat, inTrip[0].lon], { radius: 9, fillColor: '#e65100', color: '#fff', weight: 2, fillOpacity: 1 }).addTo(trackLayer);
     marker.getElement()?.setAttribute('data-testid', 'replay-marker');
-    map.fitBounds(line.getBounds(), { padding: [24, 24], maxZoom: 16 });
+    map.fitBounds(line.getBounds(), { padding: [24, 24], maxZoom: 16, animate: false });
     const time = h('output', { id: 'replay-time', for: 'replay-slider' });
     const slider = h('input', { id: 'replay-slider', type: 'range', min: 0, max: inTrip.length - 1, value: 0, step: 1 });
     const play = h('button', { type: 'button', id: 'replay-play' }, mt('map.replay'));
@@ -134,6 +135,7 @@ function trackSection(api: ReturnType<typeof mapApi>, settings: MapSettings, veh
   }
 
   async function showDay(day: string, trips: Trip[]) {
+    if (destroyed) return;
     stopReplay();
     allTrips = trips;
     dayInput.value = day;
@@ -143,6 +145,7 @@ function trackSection(api: ReturnType<typeof mapApi>, settings: MapSettings, veh
     const from = new Date(`${day}T00:00:00`);
     const to = new Date(`${addDays(day, 1)}T00:00:00`);
     const track = await api.track(vehicle.id, from, to);
+    if (destroyed) return; // the page was left while the track loaded
     const points = track.items;
     const line = L.polyline(points.map((p) => [p.lat, p.lon] as L.LatLngTuple), { color: '#0d47a1', weight: 4, opacity: 0.75 }).addTo(trackLayer);
     line.getElement()?.setAttribute('data-track-points', String(points.length));
@@ -184,6 +187,7 @@ function trackSection(api: ReturnType<typeof mapApi>, settings: MapSettings, veh
     section,
     showDay,
     destroy: () => {
+      destroyed = true;
       stopReplay();
       frame.destroy();
     },
