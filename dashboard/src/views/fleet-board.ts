@@ -54,7 +54,7 @@ interface Column {
   key: string;
   text: string;
   numeric?: boolean;
-  /** Hidden on narrow screens (styles.css): the phone keeps registration, status, level and speed. */
+  /** Hidden on narrow screens (map.css): beside the map the list keeps registration, status, level, speed and last seen; a phone the first four. */
   hideClass?: string;
   sortValue: (vehicle: FleetVehicle) => string | number | null;
 }
@@ -93,7 +93,7 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
     { key: 'registration', text: t('fleet.registration'), sortValue: (v) => v.registration },
     { key: 'class', text: t('fleet.class'), hideClass: 'col-wide', sortValue: (v) => label('class', v.vehicleClass) },
     { key: 'carrier', text: t('fleet.carrier'), hideClass: 'col-wide', sortValue: (v) => label('carrier', v.energyCarrier) },
-    { key: 'department', text: t('fleet.department'), hideClass: 'col-desk', sortValue: (v) => departments.get(v.departmentId) ?? '' },
+    { key: 'department', text: t('fleet.department'), hideClass: 'col-wide', sortValue: (v) => departments.get(v.departmentId) ?? '' },
     { key: 'status', text: t('fleet.status'), sortValue: (v) => label('status', v.status) },
     { key: 'level', text: mt('map.level'), numeric: true, sortValue: level },
     { key: 'speed', text: t('fleet.speed'), numeric: true, sortValue: (v) => v.state?.speedKmh ?? null },
