@@ -116,7 +116,8 @@ async function main() {
     const page = await context.newPage();
     await page.goto(`${base}/#/fleet`);
     const interactiveMs = Number(
-      await (await page.waitForFunction(`document.querySelectorAll('tbody tr').length > 0 && document.querySelectorAll('path.vehicle-marker').length > 0 ? performance.now() : 0`, undefined, { timeout: 60_000, polling: 'raf' })).jsonValue(),
+      // A function, not a string: the page's CSP forbids eval, which a string predicate needs.
+      await (await page.waitForFunction(interactiveAt, undefined, { timeout: 60_000, polling: 'raf' })).jsonValue(),
     );
     const markers = await page.locator('path.vehicle-marker').count();
     const rows = await page.locator('tbody tr').count();
@@ -139,6 +140,13 @@ async function main() {
     void service;
     await cleanup();
   }
+}
+
+/** In the page: performance.now() once the list has rows and the map markers, else 0 (this file has no DOM types). */
+function interactiveAt(): number {
+  const page = globalThis as unknown as { document: { querySelectorAll(selector: string): { length: number } }; performance: { now(): number } };
+  const ready = page.document.querySelectorAll('tbody tr').length > 0 && page.document.querySelectorAll('path.vehicle-marker').length > 0;
+  return ready ? page.performance.now() : 0;
 }
 
 async function until(check: () => Promise<boolean>, timeoutMs: number, what: string) {
