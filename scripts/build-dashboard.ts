@@ -3,7 +3,8 @@
  * Chart.js, bundled by esbuild: no CDN, works offline) and one stylesheet under assets/, and the
  * page. Runs as the second half of `npm run build`, after tsc compiled this file.
  */
-import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { DASHBOARD_OUT_DIR, projectRoot } from '../src/dashboard/dashboard-assets';
@@ -26,10 +27,21 @@ async function main() {
     format: 'iife',
     target: ['chrome109', 'firefox115', 'safari16'],
     legalComments: 'linked',
+    // Leaflet's stylesheet names a few small images (layer and marker icons): inlined, nothing fetched.
+    loader: { '.png': 'dataurl', '.svg': 'dataurl' },
     logLevel: 'warning',
   });
   copyFileSync(path.join(source, 'index.html'), path.join(out, 'index.html'));
   copyFileSync(path.join(source, 'icon.svg'), path.join(out, 'assets', 'icon.svg'));
+  printShippedSize(path.join(out, 'assets'));
+}
+
+/** What the board ships, gzipped (issue 20's budget: JavaScript <= 400 KiB). */
+function printShippedSize(assets: string) {
+  const gzipped = (file: string) => gzipSync(readFileSync(path.join(assets, file)), { level: 9 }).length / 1024;
+  const js = gzipped('app.js');
+  const css = gzipped('style.css');
+  process.stdout.write(`dashboard: app.js ${js.toFixed(1)} KiB gzipped (budget 400 KiB), style.css ${css.toFixed(1)} KiB gzipped\n`);
 }
 
 main().catch((error) => {

@@ -42,7 +42,7 @@ export async function createApp(config: AppConfig, logger: LoggerService): Promi
     // After helmet: the dashboard gets the default content security policy (scripts and
     // styles from this origin only; the bundle has no inline script).
     const dir = dashboardDir();
-    if (existsSync(dir)) app.use(dashboardAssets(dir));
+    if (existsSync(dir)) app.use(dashboardAssets(dir, config.map.tileUrl));
     else logger.warn(`Dashboard assets not found in ${dir} (built by npm run build); serving the API without the dashboard`);
     // The MQTT contract beside the REST API's /docs.
     if (existsSync(asyncApiFile())) app.use(asyncApiPages());

@@ -72,7 +72,7 @@ async function signIn(key: string): Promise<ViewContext> {
 
 /** The view a hash names: null for none (go to the role's first view), 'unknown' for anything else. */
 function parseHash(): { view: ViewName | null | 'unknown'; id?: string } {
-  const hash = location.hash;
+  const hash = location.hash.replace(/\?.*$/, ''); // the board keeps its filters in the query (#/fleet?status=…)
   if (hash === '' || hash === '#' || hash === '#/') return { view: null };
   const vehicle = /^#\/vehicles\/([0-9a-fA-F-]{36})$/.exec(hash);
   if (vehicle) return { view: 'vehicle', id: vehicle[1] };

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { projectRoot } from './dashboard-assets';
+import { projectRoot, tileSource } from './dashboard-assets';
 
 describe('projectRoot', () => {
   it('finds the folder with package.json from src/ (ts-jest) and from dist/src/ (built)', () => {
@@ -16,5 +16,13 @@ describe('projectRoot', () => {
   it('fails loudly when there is no package.json above', () => {
     const lonely = mkdtempSync(path.join(tmpdir(), 'klimaklok-none-'));
     expect(() => projectRoot(lonely)).toThrow(/no package.json above/);
+  });
+});
+
+describe('tileSource', () => {
+  it('is the scheme and host of the tile template, a {s} subdomain as a wildcard', () => {
+    expect(tileSource('https://cache.kartverket.no/v1/wmts/1.0.0/topo/default/webmercator/{z}/{y}/{x}.png')).toBe('https://cache.kartverket.no');
+    expect(tileSource('https://{s}.tile.example.org/{z}/{x}/{y}.png')).toBe('https://*.tile.example.org');
+    expect(tileSource('http://127.0.0.1:8081/tiles/{z}/{x}/{y}.png')).toBe('http://127.0.0.1:8081');
   });
 });

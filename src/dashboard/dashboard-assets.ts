@@ -38,14 +38,23 @@ export function dashboardDir(): string {
  * Dropping it weakens nothing here: every request of the page goes to its own origin, so over
  * HTTPS there is nothing insecure to upgrade.
  */
-export function dashboardAssets(dir: string): Router {
+export function dashboardAssets(dir: string, tileUrl?: string): Router {
   const router = express.Router();
   const noCache = (response: express.Response) => response.setHeader('Cache-Control', 'no-cache');
   router.use('/assets', express.static(path.join(dir, 'assets'), { index: false, setHeaders: noCache }));
-  const pagePolicy = helmet.contentSecurityPolicy({ directives: { upgradeInsecureRequests: null } });
+  // Map tiles are images from the configured tile source (MAP_TILE_URL): that one host is added to img-src.
+  const imgSrc = ["'self'", 'data:', ...(tileUrl ? [tileSource(tileUrl)] : [])];
+  const pagePolicy = helmet.contentSecurityPolicy({ directives: { upgradeInsecureRequests: null, imgSrc } });
   router.get('/', pagePolicy, (_request, response, next) => {
     noCache(response);
     response.sendFile(path.join(dir, 'index.html'), (error) => error && next());
   });
   return router;
+}
+
+/** The CSP source of a tile URL template: its scheme and host, a `{s}` subdomain as the wildcard `*`. */
+export function tileSource(tileUrl: string): string {
+  const origin = /^(https?:\/\/[^/?#]+)/i.exec(tileUrl);
+  if (!origin) throw new Error(`not a tile URL: ${tileUrl}`);
+  return origin[1].replace('{s}', '*');
 }

@@ -3,6 +3,8 @@ import { Role } from '../platform/config/app-config';
 import { TransactionRunner } from '../platform/database/transaction-runner';
 import { RegistryModule } from '../registry/registry.module';
 import { FleetVehiclesController } from './api/fleet-vehicles.controller';
+import { MapController } from './map/map.controller';
+import { PositionRepository } from './map/position.repository';
 import { VehicleDailyRepository } from './daily/vehicle-daily.repository';
 import { DerivationSpanRepository } from './derivation/derivation-span.repository';
 import { TripRepository } from './trips/trip.repository';
@@ -27,8 +29,8 @@ export class FleetModule {
     return {
       module: FleetModule,
       imports: [RegistryModule],
-      controllers: roles.has('api') ? [FleetVehiclesController] : [],
-      providers: [TransactionRunner, VehicleStateRepository, VehicleDailyRepository, TripRepository, StatusEvents, FleetService, ...worker],
+      controllers: roles.has('api') ? [FleetVehiclesController, MapController] : [],
+      providers: [TransactionRunner, PositionRepository, VehicleStateRepository, VehicleDailyRepository, TripRepository, StatusEvents, FleetService, ...worker],
     };
   }
 }

@@ -14,6 +14,7 @@ import { TripRepository } from './trips/trip.repository';
 import { StatusEvents } from './state/status-events';
 import { StatusChange, VehicleStateRow, VehicleStateRepository, VehicleStatus } from './state/vehicle-state.repository';
 import { ListFleetVehiclesQuery } from './api/fleet-vehicles.dto';
+import { PositionRepository } from './map/position.repository';
 
 const SEES_POSITIONS = new Set(['admin', 'fleet_manager']);
 
@@ -27,6 +28,7 @@ export class FleetService {
     private readonly trips: TripRepository,
     private readonly transactions: TransactionRunner,
     private readonly events: StatusEvents,
+    private readonly positions: PositionRepository,
   ) {}
 
   async listVehicles(query: ListFleetVehiclesQuery, principal: Principal) {
@@ -43,7 +45,11 @@ export class FleetService {
   async vehicle(id: string, principal: Principal) {
     const vehicle = await this.vehicles.findOne(id);
     const states = await this.state.find([id]);
-    return withState(vehicle, states.get(id), principal, this.today());
+    const row = withState(vehicle, states.get(id), principal, this.today());
+    if (!row.state || !SEES_POSITIONS.has(principal.role)) return row;
+    // The depot its last position lies in, and since when (positions: fleet managers and admins only).
+    const horizon = new Date(Date.now() - this.config.worker.positionRetentionDays * 86_400_000);
+    return { ...row, state: { ...row.state, atDepot: await this.positions.depotStay(id, horizon) } };
   }
 
   /**

@@ -1,15 +1,21 @@
 import { FleetVehicle, StatusChange } from '../api-client';
-import { emptyState, h, table } from '../dom';
+import { emptyState, h } from '../dom';
 import { formatDateTime, formatPercent, formatQuantity } from '../format';
 import { MessageKey, label, t } from '../i18n';
+import { VehicleMarkers, drawDepots, fit, legend, mapFrame } from './fleet-map';
+import { MapSettings, mapApi } from './map-api';
+import { mt } from './map-i18n';
+import { energyLevel, mapState } from './map-state';
 import { ViewCleanup, ViewContext, loadError } from './view';
 
 /**
- * The live board. Status changes arrive over the SSE stream and are applied at once; the
- * stream carries only status, so the changed vehicle is then re-read for its SoC, speed and
- * last-seen time, and the whole list is re-read every REFRESH_MS (SoC and speed change without
- * a status change) and after the stream reconnects (events sent while it was down are lost,
- * the state table is the truth).
+ * The live board: the fleet on a map beside a searchable, sortable list. Status changes arrive
+ * over the SSE stream and are applied at once (the marker recolours, the row is marked); the
+ * stream carries only status, so the changed vehicle is then re-read for its position, SoC,
+ * speed and last-seen time, and the whole list is re-read every REFRESH_MS (positions, SoC and
+ * speed change without a status change) and after the stream reconnects (events sent while it
+ * was down are lost, the state table is the truth). Filters, search and sort live in the URL
+ * (#/fleet?status=offline&sort=speed&dir=desc), so that a link or a reload keeps them.
  */
 const REFRESH_MS = 15_000;
 const RETRY_MS = [1_000, 2_000, 5_000, 10_000];
@@ -19,27 +25,86 @@ interface Filters {
   vehicleClass: string;
   energyCarrier: string;
   status: string;
+  q: string;
+  sort: string;
+  dir: string;
+}
+const FILTER_KEYS: Array<keyof Filters> = ['department', 'vehicleClass', 'energyCarrier', 'status', 'q', 'sort', 'dir'];
+
+// The last filters, so that coming back from a vehicle page (a plain #/fleet link) keeps them.
+let remembered = '';
+
+/** The board's filters from the hash's query (#/fleet?…), else the ones last used. */
+function readFilters(): Filters {
+  const query = new URLSearchParams(location.hash.split('?')[1] ?? remembered);
+  const filters = Object.fromEntries(FILTER_KEYS.map((key) => [key, query.get(key) ?? ''])) as unknown as Filters;
+  return filters;
 }
 
-// Kept across visits, so that coming back from a vehicle page keeps the filters.
-const filters: Filters = { department: '', vehicleClass: '', energyCarrier: '', status: '' };
+/** Writes the filters into the hash without a navigation (replaceState fires no hashchange). */
+function writeFilters(filters: Filters) {
+  const query = new URLSearchParams();
+  for (const key of FILTER_KEYS) if (filters[key]) query.set(key, filters[key]);
+  const search = query.toString();
+  remembered = search;
+  history.replaceState(history.state, '', `#/fleet${search ? `?${search}` : ''}`);
+}
+
+interface Column {
+  key: string;
+  text: string;
+  numeric?: boolean;
+  /** Hidden on narrow screens (map.css): beside the map the list keeps registration, status, level, speed and last seen; a phone the first four. */
+  hideClass?: string;
+  sortValue: (vehicle: FleetVehicle) => string | number | null;
+}
 
 export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewCleanup {
   document.title = `${t('fleet.heading')} – ${t('app.title')}`;
+  const api = mapApi(client);
+  const filters = readFilters();
+  if (!location.hash.includes('?') && remembered) writeFilters(filters);
   const vehicles = new Map<string, FleetVehicle>();
   const departments = new Map<string, string>();
   const rows = new Map<string, HTMLTableRowElement>();
+  /** When each vehicle's status last changed while the board was open: the row keeps a mark. */
+  const changedAt = new Map<string, Date>();
   const stop = new AbortController();
   const timers: number[] = [];
+  let markers: VehicleMarkers | null = null;
+  let destroyMap: (() => void) | undefined;
 
   const live = h('p', { class: 'live', id: 'live-status', role: 'status' }, t('live.connecting'));
   const filterForm = h('form', { class: 'filters', 'aria-label': t('fleet.filters'), onsubmit: (event: Event) => event.preventDefault() });
   const count = h('p', { id: 'fleet-count', 'aria-live': 'polite' });
-  const board = h('div', { class: 'table-wrap' }, h('p', {}, t('app.loading')));
-  main.append(h('h1', {}, t('fleet.heading')), live, filterForm, count, board);
+  const noPosition = h('p', { class: 'note', id: 'fleet-no-position' });
+  const mapPlace = h('section', { class: 'board-map', 'aria-label': mt('map.label') });
+  const board = h('div', { class: 'table-wrap board-list' }, h('p', {}, t('app.loading')));
+  main.append(
+    h('h1', {}, t('fleet.heading')),
+    live,
+    filterForm,
+    count,
+    h('div', { class: 'board' }, h('div', { class: 'board-map-column' }, mapPlace, noPosition), board),
+  );
+
+  const level = (vehicle: FleetVehicle) => energyLevel(vehicle)?.pct ?? null;
+  const columns: Column[] = [
+    { key: 'registration', text: t('fleet.registration'), sortValue: (v) => v.registration },
+    { key: 'class', text: t('fleet.class'), hideClass: 'col-wide', sortValue: (v) => label('class', v.vehicleClass) },
+    { key: 'carrier', text: t('fleet.carrier'), hideClass: 'col-wide', sortValue: (v) => label('carrier', v.energyCarrier) },
+    { key: 'department', text: t('fleet.department'), hideClass: 'col-wide', sortValue: (v) => departments.get(v.departmentId) ?? '' },
+    { key: 'status', text: t('fleet.status'), sortValue: (v) => label('status', v.status) },
+    { key: 'level', text: mt('map.level'), numeric: true, sortValue: level },
+    { key: 'speed', text: t('fleet.speed'), numeric: true, sortValue: (v) => v.state?.speedKmh ?? null },
+    { key: 'lastSeen', text: t('fleet.lastSeen'), hideClass: 'col-desk', sortValue: (v) => v.state?.lastSampleAt ?? null },
+  ];
+
+  const searchable = (text: string) => text.toLowerCase().replace(/[\s-]/g, '');
 
   function matches(vehicle: FleetVehicle): boolean {
     return (
+      (!filters.q || searchable(vehicle.registration).includes(searchable(filters.q))) &&
       (!filters.department || vehicle.departmentId === filters.department) &&
       (!filters.vehicleClass || vehicle.vehicleClass === filters.vehicleClass) &&
       (!filters.energyCarrier || vehicle.energyCarrier === filters.energyCarrier) &&
@@ -48,10 +113,16 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
     );
   }
 
+  function changeFilter(key: keyof Filters, value: string) {
+    filters[key] = value;
+    writeFilters(filters);
+    renderRows();
+  }
+
   function select(id: keyof Filters, text: MessageKey, options: Array<[string, string]>, all: MessageKey = 'fleet.all') {
     const control = h(
       'select',
-      { id: `filter-${id}`, name: id, onchange: (event: Event) => ((filters[id] = (event.target as HTMLSelectElement).value), renderRows()) },
+      { id: `filter-${id}`, name: id, onchange: (event: Event) => changeFilter(id, (event.target as HTMLSelectElement).value) },
       h('option', { value: '' }, t(all)),
       ...options.map(([value, text]) => h('option', { value, selected: filters[id] === value }, text)),
     );
@@ -62,7 +133,16 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
     const values = (key: (vehicle: FleetVehicle) => string) => [...new Set([...vehicles.values()].map(key))];
     const labelled = (prefix: 'class' | 'carrier' | 'status', list: string[]) =>
       list.map((value): [string, string] => [value, label(prefix, value)]).sort((a, b) => a[1].localeCompare(b[1]));
+    const search = h('input', {
+      id: 'fleet-search',
+      type: 'search',
+      name: 'q',
+      value: filters.q,
+      autocomplete: 'off',
+      oninput: (event: Event) => changeFilter('q', (event.target as HTMLInputElement).value.trim()),
+    });
     filterForm.replaceChildren(
+      h('div', { class: 'field' }, h('label', { for: 'fleet-search' }, mt('map.search')), search),
       select(
         'department',
         'fleet.department',
@@ -76,31 +156,46 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
     );
   }
 
+  function levelText(vehicle: FleetVehicle): string {
+    const known = energyLevel(vehicle);
+    if (!known) return formatPercent(null);
+    return known.kind === 'fuel' ? `${mt('map.fuel')} ${formatPercent(known.pct, 0)}` : formatPercent(known.pct, 0);
+  }
+
   function cells(vehicle: FleetVehicle): Node[] {
     const state = vehicle.state;
+    const changed = changedAt.get(vehicle.id);
+    const cell = (column: number, ...content: Array<Node | string>) =>
+      h(column === 0 ? 'th' : 'td', { scope: column === 0 ? 'row' : null, class: [columns[column].numeric ? 'num' : '', columns[column].hideClass ?? ''].join(' ').trim() || null }, ...content);
     return [
-      h('th', { scope: 'row' }, h('a', { href: `#/vehicles/${vehicle.id}` }, vehicle.registration)),
-      h('td', {}, label('class', vehicle.vehicleClass)),
-      h('td', {}, label('carrier', vehicle.energyCarrier)),
-      h('td', {}, departments.get(vehicle.departmentId) ?? ''),
-      h('td', {}, h('span', { class: `status status-${vehicle.status}` }, label('status', vehicle.status))),
-      h('td', { class: 'num' }, formatPercent(state?.socPct, 0)),
-      h('td', { class: 'num' }, formatQuantity(state?.speedKmh, t('unit.kmh'), 0)),
-      h('td', {}, h('time', { datetime: state?.lastSampleAt ?? null }, formatDateTime(state?.lastSampleAt))),
+      cell(0, h('a', { href: `#/vehicles/${vehicle.id}` }, vehicle.registration)),
+      cell(1, label('class', vehicle.vehicleClass)),
+      cell(2, label('carrier', vehicle.energyCarrier)),
+      cell(3, departments.get(vehicle.departmentId) ?? ''),
+      cell(
+        4,
+        h('span', { class: `status status-${vehicle.status}` }, label('status', vehicle.status)),
+        ...(changed ? [h('span', { class: 'changed-mark', title: mt('map.changed', { time: formatDateTime(changed) }), 'aria-label': mt('map.changed', { time: formatDateTime(changed) }) }, '●')] : []),
+      ),
+      cell(5, levelText(vehicle)),
+      cell(6, formatQuantity(state?.speedKmh, t('unit.kmh'), 0)),
+      cell(7, h('time', { datetime: state?.lastSampleAt ?? null }, formatDateTime(state?.lastSampleAt))),
     ];
   }
 
   function row(vehicle: FleetVehicle): HTMLTableRowElement {
-    const element = h('tr', { 'data-vehicle-id': vehicle.id, 'data-status': vehicle.status }, ...cells(vehicle));
+    const element = h('tr', { 'data-vehicle-id': vehicle.id, 'data-status': vehicle.status, 'data-state': mapState(vehicle) }, ...cells(vehicle));
     rows.set(vehicle.id, element);
     return element;
   }
 
   function updateRow(vehicle: FleetVehicle, flash: boolean) {
+    markers?.show(vehicle, matches(vehicle));
     const element = rows.get(vehicle.id);
     if (!element) return;
     element.replaceChildren(...cells(vehicle));
     element.dataset.status = vehicle.status;
+    element.dataset.state = mapState(vehicle);
     if (flash) {
       element.classList.remove('changed');
       void element.offsetWidth; // restart the highlight animation
@@ -108,33 +203,94 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
     }
   }
 
-  function renderRows() {
-    rows.clear();
-    const all = [...vehicles.values()].sort((a, b) => a.registration.localeCompare(b.registration));
-    const shown = all.filter(matches);
-    count.textContent = t('fleet.count', { shown: shown.length, total: all.length });
-    if (all.length === 0) return board.replaceChildren(emptyState(t('fleet.none')));
-    if (shown.length === 0) return board.replaceChildren(emptyState(t('fleet.empty')));
-    board.replaceChildren(
-      table(
-        t('fleet.heading'),
-        [
-          { text: t('fleet.registration') },
-          { text: t('fleet.class') },
-          { text: t('fleet.carrier') },
-          { text: t('fleet.department') },
-          { text: t('fleet.status') },
-          { text: t('fleet.soc'), numeric: true },
-          { text: t('fleet.speed'), numeric: true },
-          { text: t('fleet.lastSeen') },
-        ],
-        shown.map(row),
-      ),
+  function sorted(list: FleetVehicle[]): FleetVehicle[] {
+    const column = columns.find((c) => c.key === filters.sort) ?? columns[0];
+    const direction = filters.dir === 'desc' ? -1 : 1;
+    return list.sort((a, b) => {
+      const [x, y] = [column.sortValue(a), column.sortValue(b)];
+      // Unknown values last in either direction; ties by registration.
+      if (x === null || y === null) return x === y ? a.registration.localeCompare(b.registration) : x === null ? 1 : -1;
+      const order = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
+      return order * direction || a.registration.localeCompare(b.registration);
+    });
+  }
+
+  function header(column: Column): HTMLElement {
+    const active = (filters.sort || 'registration') === column.key;
+    const descending = active && filters.dir === 'desc';
+    const sort = () => {
+      filters.sort = column.key === 'registration' ? '' : column.key;
+      filters.dir = active && !descending ? 'desc' : '';
+      writeFilters(filters);
+      renderRows();
+      document.getElementById(`sort-${column.key}`)?.focus();
+    };
+    return h(
+      'th',
+      { scope: 'col', class: [column.numeric ? 'num' : '', column.hideClass ?? ''].join(' ').trim() || null, 'aria-sort': active ? (descending ? 'descending' : 'ascending') : null },
+      h('button', { type: 'button', class: 'sort', id: `sort-${column.key}`, title: mt('map.sortBy', { column: column.text }), onclick: sort }, column.text, active ? (descending ? ' ▼' : ' ▲') : ''),
     );
   }
 
+  function renderRows() {
+    rows.clear();
+    const all = [...vehicles.values()];
+    const shown = sorted(all.filter(matches));
+    count.textContent = t('fleet.count', { shown: shown.length, total: all.length });
+    if (markers) {
+      let unplaced = 0;
+      for (const vehicle of all) if (!markers.show(vehicle, matches(vehicle)) && matches(vehicle)) unplaced++;
+      noPosition.textContent = unplaced ? mt('map.noPosition', { count: unplaced }) : '';
+    }
+    if (all.length === 0) return board.replaceChildren(emptyState(t('fleet.none')));
+    if (shown.length === 0) return board.replaceChildren(emptyState(t('fleet.empty')));
+    board.replaceChildren(
+      h('table', {}, h('caption', {}, t('fleet.heading')), h('thead', {}, h('tr', {}, ...columns.map(header))), h('tbody', {}, ...shown.map(row))),
+    );
+  }
+
+  /** The popup of a marker: the vehicle as the board knows it now. */
+  function card(vehicleId: string): HTMLElement {
+    const vehicle = vehicles.get(vehicleId);
+    if (!vehicle) return h('p', {}, '–');
+    const state = vehicle.state;
+    const item = (term: string, value: string) => [h('dt', {}, term), h('dd', {}, value)];
+    return h(
+      'div',
+      { class: 'vehicle-card', 'data-vehicle-id': vehicle.id },
+      h('p', { class: 'card-title' }, h('strong', {}, vehicle.registration), ' ', h('span', { class: `status status-${vehicle.status}` }, mt(`map.state.${mapState(vehicle)}`))),
+      h(
+        'dl',
+        {},
+        ...item(t('fleet.department'), departments.get(vehicle.departmentId) ?? ''),
+        ...item(mt('map.level'), levelText(vehicle)),
+        ...item(t('fleet.speed'), formatQuantity(state?.speedKmh, t('unit.kmh'), 0)),
+        ...item(t('fleet.lastSeen'), formatDateTime(state?.lastSampleAt)),
+      ),
+      h('a', { href: `#/vehicles/${vehicle.id}` }, mt('map.open')),
+    );
+  }
+
+  function placeMap(settings: MapSettings | null, depots: Parameters<typeof drawDepots>[1]) {
+    if (!settings) return; // no map for this role or a failed load: the list still works
+    const frame = mapFrame(settings, mt('map.label'));
+    destroyMap = frame.destroy;
+    mapPlace.replaceChildren(frame.figure, legend());
+    frame.map.invalidateSize();
+    markers = new VehicleMarkers(frame.map, card);
+    const depotBounds = drawDepots(frame.map, depots);
+    renderRows();
+    fit(frame.map, markers.bounds(), depotBounds);
+  }
+
   async function reload(first: boolean) {
-    const [list, organizations] = await Promise.all([client.vehicles(), first ? client.organizations() : Promise.resolve(null)]);
+    const [list, organizations, settings, depots] = await Promise.all([
+      client.vehicles(),
+      first ? client.organizations() : Promise.resolve(null),
+      first ? api.settings().catch(() => null) : Promise.resolve(null),
+      first ? api.depots().catch(() => []) : Promise.resolve([]),
+    ]);
+    if (stop.signal.aborted) return;
     if (organizations) for (const organization of organizations) departments.set(organization.id, organization.name);
     const before = new Set(vehicles.keys());
     vehicles.clear();
@@ -143,6 +299,7 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
     if (first || !sameSet) {
       renderFilters();
       renderRows();
+      if (first) placeMap(settings, depots);
     } else {
       // Same vehicles: update cells in place (keeps keyboard focus); re-filter only if the rows shown differ.
       const shown = list.filter(matches);
@@ -177,6 +334,7 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
     if (!vehicle) return void reload(false).catch(() => undefined);
     vehicle.status = change.status;
     if (vehicle.state) vehicle.state.statusSince = change.since;
+    changedAt.set(vehicle.id, new Date(change.since));
     if (!matches(vehicle)) renderRows();
     else if (rows.has(vehicle.id)) updateRow(vehicle, true);
     else renderRows();
@@ -218,6 +376,7 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
 
   return () => {
     stop.abort();
+    destroyMap?.();
     for (const timer of timers) {
       clearTimeout(timer);
       clearInterval(timer);

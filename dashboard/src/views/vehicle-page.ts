@@ -4,8 +4,15 @@ import { COVERAGE_TO_OPEN, coverageText, lastDataDayBefore } from '../coverage';
 import { emptyState, h, table } from '../dom';
 import { addDays, formatDateTime, formatDay, formatDuration, formatNumber, formatPercent, formatQuantity, localDay } from '../format';
 import { label, t } from '../i18n';
-import { positionPlot } from './position-plot';
+import { DepotStay } from './map-api';
+import { mt } from './map-i18n';
+import { VehicleTrack, vehicleTrack } from './vehicle-track';
 import { ViewCleanup, ViewContext, loadError } from './view';
+
+/** Where the vehicle stands: the depot its last position lies in and since when, or not at a depot. */
+function depotText(stay: DepotStay | null | undefined): string {
+  return stay ? mt('map.atDepotSince', { depot: stay.name, since: formatDateTime(stay.since) }) : mt('map.notAtDepot');
+}
 
 /** Days in the period the page opens on. */
 const PERIOD_DAYS = 7;
@@ -49,6 +56,7 @@ export function vehiclePage(main: HTMLElement, { client }: ViewContext, id: stri
   main.append(h('p', {}, h('a', { href: '#/fleet' }, `← ${t('vehicle.back')}`)), heading, facts, period, map, daily, trips);
 
   let vehicle: FleetVehicle | null = null;
+  let track: Promise<VehicleTrack | null> = Promise.resolve(null);
 
   function renderFacts(v: FleetVehicle) {
     const s = v.state;
@@ -66,6 +74,7 @@ export function vehiclePage(main: HTMLElement, { client }: ViewContext, id: stri
         ...item(t('vehicle.odometer'), formatQuantity(s?.odometerKm, 'km', 1)),
         ...item(t('fleet.lastSeen'), formatDateTime(s?.lastSampleAt)),
         ...item(t('vehicle.position'), s?.position ? `${formatNumber(s.position.lat, 4)}° N, ${formatNumber(s.position.lon, 4)}° ${t('unit.east')}` : '–'),
+        ...(s?.position ? item(mt('map.atDepot'), depotText((s as { atDepot?: DepotStay | null }).atDepot)) : []),
       ),
     );
   }
@@ -214,8 +223,13 @@ export function vehiclePage(main: HTMLElement, { client }: ViewContext, id: stri
       });
       renderDaily(report);
       renderTrips(inPeriod);
-      const position = vehicle?.state?.position ?? null;
-      map.replaceChildren(h('h2', { id: 'map-heading' }, t('vehicle.map')), positionPlot(inPeriod, position));
+      // The track of the period's last day with a trip (else its last day); another day can be picked.
+      const lastTripDay = inPeriod.length ? localDay(0, new Date(inPeriod[inPeriod.length - 1].startedAt)) : to;
+      const shown = await track;
+      if (shown) {
+        map.replaceChildren(shown.section);
+        await shown.showDay(lastTripDay, inPeriod);
+      }
     } catch (error) {
       daily.replaceChildren(loadError(error));
     }
@@ -227,6 +241,10 @@ export function vehiclePage(main: HTMLElement, { client }: ViewContext, id: stri
       document.title = `${v.registration} – ${t('app.title')}`;
       heading.textContent = t('vehicle.heading', { registration: v.registration });
       renderFacts(v);
+      track = vehicleTrack(client, v).catch((error) => {
+        map.replaceChildren(loadError(error));
+        return null;
+      });
       daily.replaceChildren(h('h2', { id: 'daily-heading' }, t('vehicle.daily')), h('p', {}, t('app.loading')));
       // The user may have chosen a period meanwhile: that choice has its own load.
       choosePeriod(v).then(
@@ -246,5 +264,6 @@ export function vehiclePage(main: HTMLElement, { client }: ViewContext, id: stri
 
   return () => {
     for (const destroy of destroyers.splice(0)) destroy();
+    void track.then((shown) => shown?.destroy());
   };
 }

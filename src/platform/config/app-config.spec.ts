@@ -135,3 +135,21 @@ describe('redactUrl', () => {
     expect(redactUrl('postgres://app:hunter2@db:5432/x')).toBe('postgres://app:***@db:5432/x');
   });
 });
+
+describe('map tiles', () => {
+  it('are off by default: the dashboard draws on a plain background', () => {
+    expect(loadConfig({}).map).toEqual({ tileUrl: undefined, attribution: '', maxZoom: 18 });
+  });
+
+  it('take a tile URL template with its attribution and deepest zoom', () => {
+    const url = 'https://cache.kartverket.no/v1/wmts/1.0.0/topo/default/webmercator/{z}/{y}/{x}.png';
+    expect(loadConfig({ MAP_TILE_URL: url, MAP_TILE_ATTRIBUTION: '© Kartverket', MAP_TILE_MAX_ZOOM: '17' }).map).toEqual({ tileUrl: url, attribution: '© Kartverket', maxZoom: 17 });
+    expect(loadConfig({ MAP_TILE_URL: 'https://{s}.tiles.example.org/{z}/{x}/{y}.png' }).map.tileUrl).toBe('https://{s}.tiles.example.org/{z}/{x}/{y}.png');
+  });
+
+  it('refuse a URL without the tile coordinates or not over HTTP', () => {
+    expect(() => loadConfig({ MAP_TILE_URL: 'https://tiles.example.org/{z}/{x}.png' })).toThrow(/MAP_TILE_URL: must contain \{y\}/);
+    expect(() => loadConfig({ MAP_TILE_URL: 'ftp://tiles.example.org/{z}/{x}/{y}.png' })).toThrow(/MAP_TILE_URL: protocol must be http or https/);
+    expect(() => loadConfig({ MAP_TILE_MAX_ZOOM: '30' })).toThrow(/MAP_TILE_MAX_ZOOM/);
+  });
+});

@@ -38,6 +38,17 @@ export interface AppConfig {
    * process can stand at the turn of a month. 0 unless set; refused when NODE_ENV is production.
    */
   testClockOffsetMs: number;
+  map: MapConfig;
+}
+
+/** The dashboard map's raster tiles; without a tile URL the map draws on a plain background. */
+export interface MapConfig {
+  /** Template with {z}, {x}, {y} (and optionally {s}) (MAP_TILE_URL); undefined: no tiles. */
+  tileUrl: string | undefined;
+  /** Shown in the map's corner (MAP_TILE_ATTRIBUTION), as the tiles' licence asks. */
+  attribution: string;
+  /** Deepest zoom level the tile source serves (MAP_TILE_MAX_ZOOM). */
+  maxZoom: number;
 }
 
 export interface OcppConfig {
@@ -168,6 +179,21 @@ function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: r
   return value as T;
 }
 
+/** A tile URL template: http(s) with {z}, {x} and {y}; {s} may stand in the host for subdomains a, b, c. */
+function tileUrl(env: Env): string | undefined {
+  const value = env.MAP_TILE_URL?.trim();
+  if (!value) return undefined;
+  for (const part of ['{z}', '{x}', '{y}']) if (!value.includes(part)) throw new ConfigError('MAP_TILE_URL', `must contain ${part}, got "${value}"`);
+  let parsed: URL;
+  try {
+    parsed = new URL(value.replace('{s}', 'a'));
+  } catch {
+    throw new ConfigError('MAP_TILE_URL', `not a valid URL template, got "${value}"`);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError('MAP_TILE_URL', `protocol must be http or https, got "${parsed.protocol}"`);
+  return value;
+}
+
 function roles(env: Env): ReadonlySet<Role> {
   const raw = text(env, 'APP_ROLES', ROLES.join(','));
   const parts = raw.split(',').map((part) => part.trim()).filter(Boolean);
@@ -257,6 +283,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       climateOfficeMail: env.CLIMATE_OFFICE_MAIL?.trim() ? mailAddress(env, 'CLIMATE_OFFICE_MAIL', '') : undefined,
       deliveryCheckEveryMs: bounded('DELIVERY_CHECK_INTERVAL', duration(env, 'DELIVERY_CHECK_INTERVAL', '5m'), 100, 86_400_000),
       deliveryCatchUpMs: bounded('DELIVERY_CATCH_UP', duration(env, 'DELIVERY_CATCH_UP', '7d'), 60_000, 31 * 86_400_000),
+    }),
+    map: Object.freeze({
+      tileUrl: tileUrl(env),
+      attribution: text(env, 'MAP_TILE_ATTRIBUTION', ''),
+      maxZoom: integer(env, 'MAP_TILE_MAX_ZOOM', 18, 1, 22),
     }),
     ingest: Object.freeze({
       connections: integer(env, 'INGEST_CONNECTIONS', 4, 1, 1024),
