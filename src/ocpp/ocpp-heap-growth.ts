@@ -11,11 +11,13 @@ import { Role } from '../platform/config/app-config';
  * connected nearly everything a call allocates outlives two scavenges and is promoted; the old
  * generation then fills with the garbage of answered calls at tens of MiB a second. With 5,000
  * charge points about 150 MiB survive a full collection, and V8's factor of 4 let the heap reach
- * about 600 MiB before the next one: bench:ocpp peaked at an RSS of 780-800 MiB, over its 768 MiB
- * target. With this setting the same bench peaked at about 500 MiB (docs/ocpp.md, "Memory").
+ * about 600 MiB before the next one: bench:ocpp peaked at an RSS of 760-785 MiB, over its 768 MiB
+ * target. With this setting the same bench peaked at 483-484 MiB for the same rate and CPU time
+ * (docs/ocpp.md, "As implemented", Memory).
  *
  * V8 reads the flag at every full collection, so setting it once the roles are known (before the
- * application is built) is enough; `node --heap-growing-percent` would apply it to every role.
+ * application is built) is enough (the bench peaked at 484 MiB with it set here and at 483 MiB with
+ * `node --heap-growing-percent=100`, which would apply it to every role).
  */
 export const OCPP_HEAP_GROWING_PERCENT = 100;
 
