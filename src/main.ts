@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { createApp } from './app';
 import { ConfigError, loadConfig } from './platform/config/app-config';
 import { SchemaBehindError } from './platform/database/schema-check';
+import { limitHeapGrowthForOcpp } from './ocpp/ocpp-heap-growth';
 import { humanLogDestination } from './platform/logging/human-log-line';
 import { PinoLoggerService } from './platform/logging/pino-logger.service';
 import { ServiceUnreachableError, preflight } from './platform/startup/preflight';
@@ -20,6 +21,7 @@ async function bootstrap() {
     if (error instanceof ConfigError) fail(`invalid configuration: ${error.message}`);
     throw error;
   }
+  limitHeapGrowthForOcpp(config.roles);
   // A person at a terminal reads one line per entry; anything else (files, log collectors) gets pino's JSON lines.
   const logger = new PinoLoggerService(config.logLevel, process.stdout.isTTY ? humanLogDestination(process.stdout) : undefined);
   try {
