@@ -93,10 +93,10 @@ describe('the first ten minutes, in headless Chromium', () => {
       expect((await demoKeys(base, t.adminKey, file)).map((k) => k.key)).toEqual(keys.map((k) => k.key));
 
       const views: Record<string, { heading: string; nav: string[] }> = {
-        admin: { heading: 'Flåten nå', nav: ['Flåten', 'Ladepunkter', 'Klima', 'Varsler'] },
+        admin: { heading: 'Flåten nå', nav: ['Flåten', 'Ladepunkter', 'Klima', 'Varsler', 'Tilskudd'] },
         fleet_manager: { heading: 'Flåten nå', nav: ['Flåten', 'Varsler'] },
         cooperative: { heading: 'Våre ladepunkter', nav: ['Ladepunkter', 'Varsler'] },
-        climate_office: { heading: 'Klimatall', nav: ['Ladepunkter', 'Klima', 'Varsler'] },
+        climate_office: { heading: 'Klimatall', nav: ['Ladepunkter', 'Klima', 'Varsler', 'Tilskudd'] },
       };
       for (const { role, key, url } of keys) {
         const page = await newPage();
