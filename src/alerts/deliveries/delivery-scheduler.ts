@@ -49,7 +49,10 @@ export class DeliveryScheduler implements OnApplicationBootstrap, OnApplicationS
 
   onApplicationBootstrap() {
     if (!this.mail.configured) {
-      this.logger.warn('SMTP_URL not set: scheduled deliveries are off');
+      // Without a mail server deliveries are simply not wanted, unless a recipient was configured.
+      const message = 'SMTP_URL not set: scheduled deliveries are off';
+      if (this.config.alerts.climateOfficeMail) this.logger.warn(`${message}, although CLIMATE_OFFICE_MAIL is set`);
+      else this.logger.log(message);
       return;
     }
     this.tick();
