@@ -1,7 +1,7 @@
 import { INestApplication, LoggerService } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import express from 'express';
 import { existsSync } from 'node:fs';
 import helmet from 'helmet';
@@ -12,6 +12,7 @@ import { AppConfig } from './platform/config/app-config';
 import { assertSchemaCurrent } from './platform/database/schema-check';
 import { DatabaseAvailability } from './platform/database/database-availability';
 import { AllExceptionsFilter } from './platform/http/all-exceptions.filter';
+import { buildOpenApiDocument } from './platform/http/openapi-document';
 import { createValidationPipe } from './platform/http/validation';
 import { QUEUE_DASHBOARD_PATH, queueDashboard } from './platform/queue/queue-dashboard';
 import { QueueService } from './platform/queue/queue.service';
@@ -53,12 +54,6 @@ export async function createApp(config: AppConfig, logger: LoggerService): Promi
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter(app.get(DatabaseAvailability)));
 
-  const openApi = new DocumentBuilder()
-    .setTitle('Klimaklok Fleet Monitor')
-    .setDescription('Fleet and charge-point monitoring and climate reporting. Authenticate with `Authorization: Bearer <API key>`.')
-    .setVersion('1')
-    .addBearerAuth()
-    .build();
-  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openApi), { jsonDocumentUrl: 'docs-json' });
+  SwaggerModule.setup('docs', app, () => buildOpenApiDocument(app), { jsonDocumentUrl: 'docs-json' });
   return app;
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Inject, Param, ParseUUIDPipe, Post, Query, StreamableFile } from '@nestjs/common';
 import { AppConfig } from '../../platform/config/app-config';
 import { APP_CONFIG } from '../../platform/config/config.module';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Principal } from '../../platform/access/role';
 import { CurrentPrincipal, Roles } from '../../platform/access/roles.decorator';
 import { ReportFormatQuery } from '../../reports/export/report-format.dto';
@@ -36,6 +36,7 @@ export class SubmissionsController {
 
   /** The receipt of a submission as a PDF: its figures, period, grant reference, factor set, id and time. */
   @Get(':id/receipt')
+  @ApiOkResponse({ description: 'The receipt', content: { 'application/pdf': { schema: { type: 'string', format: 'binary' } } } })
   @Roles('admin', 'climate_office', 'cooperative')
   async receipt(@Param('id', ParseUUIDPipe) id: string, @Query() query: ReceiptQuery, @CurrentPrincipal() principal: Principal) {
     const submission = await this.submissions.find(id, principal);
