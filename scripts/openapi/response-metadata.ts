@@ -183,12 +183,14 @@ class SchemaConverter {
   private named(type: ts.Type): JsonSchema | undefined {
     const symbol = type.aliasSymbol ?? type.getSymbol();
     if (!symbol || symbol.name.startsWith('__') || !isProjectSymbol(symbol, this.root)) return undefined;
+    // Types declared inside a function are local names: inlined.
+    if (!symbol.declarations?.some((declaration) => ts.isSourceFile(declaration.parent))) return undefined;
     if ((type.aliasTypeArguments?.length ?? 0) > 0) return undefined;
     if (!type.aliasSymbol && (type as ts.TypeReference).typeArguments?.length) return undefined;
     let name = this.names.get(symbol);
     if (!name) {
       name = symbol.name;
-      for (let n = 2; Object.values(Object.fromEntries(this.names)).includes(name); n++) name = `${symbol.name}${n}`;
+      for (let n = 2; [...this.names.values()].includes(name); n++) name = `${symbol.name}${n}`;
       this.names.set(symbol, name);
       this.schemas[name] = {};
       const description = docComment(this.checker, symbol);

@@ -12,6 +12,43 @@ const COLUMNS = `a.id, a.rule_id AS "ruleId", r.name AS "ruleName", r.kind, r.su
   a.acknowledged_at AS "acknowledgedAt", a.acknowledged_by AS "acknowledgedByKeyId", a.acknowledged_by_name AS "acknowledgedBy",
   a.acknowledge_comment AS "acknowledgeComment"`;
 
+/** An alert as the API answers it (bigint ids come as text; times as RFC 3339). */
+export interface Alert {
+  id: string;
+  ruleId: string;
+  ruleName: string;
+  kind: string;
+  subjectKind: 'vehicle' | 'charge_point' | 'budget';
+  organizationId: string | null;
+  subjectId: string;
+  subjectPart: string;
+  subjectLabel: string;
+  openedAt: Date;
+  value: number | null;
+  message: string;
+  clearSince: Date | null;
+  resolvedAt: Date | null;
+  acknowledgedAt: Date | null;
+  acknowledgedByKeyId: string | null;
+  acknowledgedBy: string | null;
+  acknowledgeComment: string | null;
+}
+
+/** A notification of an alert; a webhook's target is its origin only (the URL may hold a secret). */
+export interface AlertNotification {
+  id: string;
+  event: 'opened' | 'resolved';
+  channel: 'webhook' | 'email';
+  target: string;
+  status: 'pending' | 'retrying' | 'delivered' | 'given_up';
+  attempts: number;
+  lastError: string | null;
+  createdAt: Date;
+  lastAttemptAt: Date | null;
+  deliveredAt: Date | null;
+  givenUpAt: Date | null;
+}
+
 const STATE_FILTER: Record<AlertState, string> = { open: 'a.resolved_at IS NULL', resolved: 'a.resolved_at IS NOT NULL', all: 'true' };
 
 @Injectable()
@@ -19,7 +56,7 @@ export class AlertRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   /** Newest first; open alerts, resolved ones (the history) or both. */
-  async list(principal: Principal, state: AlertState, ruleId: string | undefined, limit: number, offset: number) {
+  async list(principal: Principal, state: AlertState, ruleId: string | undefined, limit: number, offset: number): Promise<Alert[]> {
     const visible = visibleRules(principal, 4);
     return this.dataSource.query(
       `SELECT ${COLUMNS} FROM alerts a JOIN alert_rules r ON r.id = a.rule_id
@@ -40,15 +77,15 @@ export class AlertRepository {
     return row;
   }
 
-  async find(id: string, principal: Principal) {
+  async find(id: string, principal: Principal): Promise<Alert | undefined> {
     const visible = visibleRules(principal, 2);
     const [row] = await this.dataSource.query(`SELECT ${COLUMNS} FROM alerts a JOIN alert_rules r ON r.id = a.rule_id WHERE a.id = $1 AND ${visible.sql}`, [id, ...visible.params]);
     return row;
   }
 
   /** Notifications of an alert, without their targets' secrets: a webhook by its origin. */
-  async notifications(alertId: string) {
-    const rows: Array<{ channel: string; target: string } & Record<string, unknown>> = await this.dataSource.query(
+  async notifications(alertId: string): Promise<AlertNotification[]> {
+    const rows: AlertNotification[] = await this.dataSource.query(
       `SELECT id, event, channel, target, status, attempts, last_error AS "lastError", created_at AS "createdAt",
               last_attempt_at AS "lastAttemptAt", delivered_at AS "deliveredAt", given_up_at AS "givenUpAt"
          FROM alert_notifications WHERE alert_id = $1 ORDER BY id`,

@@ -6,6 +6,23 @@ import { Principal } from '../../platform/access/role';
 export const DELIVERY_KINDS = ['cooperative_charging_usage', 'climate_fleet_kpis'] as const;
 export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
 
+/** A scheduled delivery as the history lists it. */
+export interface DeliveryRecord {
+  id: string;
+  kind: DeliveryKind;
+  subject: string;
+  period: string;
+  organizationId: string | null;
+  recipient: string;
+  dueAt: Date;
+  status: 'pending' | 'failed' | 'delivered';
+  attempts: number;
+  attachment: string | null;
+  lastError: string | null;
+  createdAt: Date;
+  deliveredAt: Date | null;
+}
+
 export interface DueDelivery {
   kind: DeliveryKind;
   subject: string;
@@ -71,7 +88,7 @@ export class ScheduledDeliveryRepository {
   }
 
   /** The delivery history a principal may see, newest first: admin all, a cooperative its own, the climate office its summaries. */
-  async history(principal: Principal, limit: number, offset: number) {
+  async history(principal: Principal, limit: number, offset: number): Promise<DeliveryRecord[]> {
     const scope =
       principal.role === 'admin'
         ? { sql: 'true', params: [] as unknown[] }

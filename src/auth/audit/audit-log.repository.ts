@@ -13,6 +13,22 @@ export interface AuditEntry {
   detail: Record<string, unknown>;
 }
 
+/** A line of the audit log as the API lists it. */
+export interface AuditRecord {
+  id: string;
+  at: Date;
+  apiKeyId: string;
+  /** Null once the key is deleted. */
+  apiKeyName: string | null;
+  role: string;
+  organizationId: string | null;
+  method: string;
+  path: string;
+  status: number;
+  targetId: string | null;
+  detail: Record<string, unknown>;
+}
+
 export interface AuditFilter {
   apiKeyId?: string;
   from?: string;
@@ -32,7 +48,7 @@ export class AuditLogRepository {
     );
   }
 
-  async list(filter: AuditFilter): Promise<{ items: unknown[]; total: number }> {
+  async list(filter: AuditFilter): Promise<{ items: AuditRecord[]; total: number }> {
     const conditions: string[] = [];
     const params: unknown[] = [];
     const where = (sql: string, value: unknown) => {

@@ -4,6 +4,201 @@ import type { OpenApiMetadata } from './openapi-metadata';
 
 export const OPENAPI_METADATA: OpenApiMetadata = {
   "schemas": {
+    "Alert": {
+      "type": "object",
+      "properties": {
+        "id": {
+          "type": "string"
+        },
+        "ruleId": {
+          "type": "string"
+        },
+        "ruleName": {
+          "type": "string"
+        },
+        "kind": {
+          "type": "string"
+        },
+        "subjectKind": {
+          "type": "string",
+          "enum": [
+            "vehicle",
+            "charge_point",
+            "budget"
+          ]
+        },
+        "organizationId": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "subjectId": {
+          "type": "string"
+        },
+        "subjectPart": {
+          "type": "string"
+        },
+        "subjectLabel": {
+          "type": "string"
+        },
+        "openedAt": {
+          "type": "string",
+          "format": "date-time"
+        },
+        "value": {
+          "type": [
+            "number",
+            "null"
+          ]
+        },
+        "message": {
+          "type": "string"
+        },
+        "clearSince": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time"
+        },
+        "resolvedAt": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time"
+        },
+        "acknowledgedAt": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time"
+        },
+        "acknowledgedByKeyId": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "acknowledgedBy": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "acknowledgeComment": {
+          "type": [
+            "string",
+            "null"
+          ]
+        }
+      },
+      "required": [
+        "id",
+        "ruleId",
+        "ruleName",
+        "kind",
+        "subjectKind",
+        "organizationId",
+        "subjectId",
+        "subjectPart",
+        "subjectLabel",
+        "openedAt",
+        "value",
+        "message",
+        "clearSince",
+        "resolvedAt",
+        "acknowledgedAt",
+        "acknowledgedByKeyId",
+        "acknowledgedBy",
+        "acknowledgeComment"
+      ],
+      "description": "An alert as the API answers it (bigint ids come as text; times as RFC 3339)."
+    },
+    "AlertNotification": {
+      "type": "object",
+      "properties": {
+        "id": {
+          "type": "string"
+        },
+        "event": {
+          "type": "string",
+          "enum": [
+            "resolved",
+            "opened"
+          ]
+        },
+        "channel": {
+          "type": "string",
+          "enum": [
+            "webhook",
+            "email"
+          ]
+        },
+        "target": {
+          "type": "string"
+        },
+        "status": {
+          "type": "string",
+          "enum": [
+            "pending",
+            "retrying",
+            "delivered",
+            "given_up"
+          ]
+        },
+        "attempts": {
+          "type": "number"
+        },
+        "lastError": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "createdAt": {
+          "type": "string",
+          "format": "date-time"
+        },
+        "lastAttemptAt": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time"
+        },
+        "deliveredAt": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time"
+        },
+        "givenUpAt": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time"
+        }
+      },
+      "required": [
+        "id",
+        "event",
+        "channel",
+        "target",
+        "status",
+        "attempts",
+        "lastError",
+        "createdAt",
+        "lastAttemptAt",
+        "deliveredAt",
+        "givenUpAt"
+      ],
+      "description": "A notification of an alert; a webhook's target is its origin only (the URL may hold a secret)."
+    },
     "ApiKey": {
       "type": "object",
       "properties": {
@@ -44,7 +239,7 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
                       "type": "number",
                       "description": "Read-only. The length of the ArrayBuffer (in bytes)."
                     },
-                    "__@toStringTag@456": {
+                    "__@toStringTag@436": {
                       "type": "string",
                       "enum": [
                         "ArrayBuffer"
@@ -53,7 +248,7 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
                   },
                   "required": [
                     "byteLength",
-                    "__@toStringTag@456"
+                    "__@toStringTag@436"
                   ]
                 },
                 {
@@ -63,7 +258,7 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
                       "type": "number",
                       "description": "Read-only. The length of the ArrayBuffer (in bytes)."
                     },
-                    "__@toStringTag@456": {
+                    "__@toStringTag@436": {
                       "type": "string",
                       "enum": [
                         "SharedArrayBuffer"
@@ -72,7 +267,7 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
                   },
                   "required": [
                     "byteLength",
-                    "__@toStringTag@456"
+                    "__@toStringTag@436"
                   ]
                 }
               ],
@@ -90,7 +285,7 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
               "type": "number",
               "description": "The length of the array."
             },
-            "__@toStringTag@456": {
+            "__@toStringTag@436": {
               "type": "string",
               "enum": [
                 "Uint8Array"
@@ -103,7 +298,7 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
             "byteLength",
             "byteOffset",
             "length",
-            "__@toStringTag@456"
+            "__@toStringTag@436"
           ]
         },
         "keyPrefix": {
@@ -147,6 +342,70 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
         "revokedAt",
         "lastUsedAt"
       ]
+    },
+    "AuditRecord": {
+      "type": "object",
+      "properties": {
+        "id": {
+          "type": "string"
+        },
+        "at": {
+          "type": "string",
+          "format": "date-time"
+        },
+        "apiKeyId": {
+          "type": "string"
+        },
+        "apiKeyName": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "description": "Null once the key is deleted."
+        },
+        "role": {
+          "type": "string"
+        },
+        "organizationId": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "method": {
+          "type": "string"
+        },
+        "path": {
+          "type": "string"
+        },
+        "status": {
+          "type": "number"
+        },
+        "targetId": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "detail": {
+          "type": "object",
+          "additionalProperties": {}
+        }
+      },
+      "required": [
+        "id",
+        "at",
+        "apiKeyId",
+        "apiKeyName",
+        "role",
+        "organizationId",
+        "method",
+        "path",
+        "status",
+        "targetId",
+        "detail"
+      ],
+      "description": "A line of the audit log as the API lists it."
     },
     "Budget": {
       "type": "object",
@@ -940,6 +1199,90 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
         "technologyKg",
         "factorKg"
       ]
+    },
+    "DeliveryRecord": {
+      "type": "object",
+      "properties": {
+        "id": {
+          "type": "string"
+        },
+        "kind": {
+          "type": "string",
+          "enum": [
+            "cooperative_charging_usage",
+            "climate_fleet_kpis"
+          ]
+        },
+        "subject": {
+          "type": "string"
+        },
+        "period": {
+          "type": "string"
+        },
+        "organizationId": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "recipient": {
+          "type": "string"
+        },
+        "dueAt": {
+          "type": "string",
+          "format": "date-time"
+        },
+        "status": {
+          "type": "string",
+          "enum": [
+            "pending",
+            "delivered",
+            "failed"
+          ]
+        },
+        "attempts": {
+          "type": "number"
+        },
+        "attachment": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "lastError": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "createdAt": {
+          "type": "string",
+          "format": "date-time"
+        },
+        "deliveredAt": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time"
+        }
+      },
+      "required": [
+        "id",
+        "kind",
+        "subject",
+        "period",
+        "organizationId",
+        "recipient",
+        "dueAt",
+        "status",
+        "attempts",
+        "attachment",
+        "lastError",
+        "createdAt",
+        "deliveredAt"
+      ],
+      "description": "A scheduled delivery as the history lists it."
     },
     "Depot": {
       "type": "object",
@@ -2384,159 +2727,6 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
         "supersededAt",
         "published"
       ]
-    },
-    "gap": {
-      "type": "object",
-      "properties": {
-        "vehicleId": {
-          "type": "string"
-        },
-        "registration": {
-          "type": "string"
-        },
-        "counter": {
-          "type": "string",
-          "enum": [
-            "odometer",
-            "fuel",
-            "gas",
-            "charged",
-            "consumed"
-          ]
-        },
-        "from": {
-          "type": "string"
-        },
-        "to": {
-          "type": "string"
-        },
-        "quantity": {
-          "type": "number",
-          "description": "What the interval spread over its days, in the counter's unit (km for the odometer)."
-        },
-        "quantityInPeriod": {
-          "type": "number",
-          "description": "The part of it spread over the report's period (in proportion to time)."
-        },
-        "unit": {
-          "type": "string"
-        }
-      },
-      "required": [
-        "vehicleId",
-        "registration",
-        "counter",
-        "from",
-        "to",
-        "quantity",
-        "quantityInPeriod",
-        "unit"
-      ]
-    },
-    "gap2": {
-      "type": "object",
-      "properties": {
-        "vehicleId": {
-          "type": "string"
-        },
-        "registration": {
-          "type": "string"
-        },
-        "counter": {
-          "type": "string",
-          "enum": [
-            "odometer",
-            "fuel",
-            "gas",
-            "charged",
-            "consumed"
-          ]
-        },
-        "from": {
-          "type": "string"
-        },
-        "to": {
-          "type": "string"
-        },
-        "quantity": {
-          "type": "number",
-          "description": "What the interval spread over its days, in the counter's unit (km for the odometer)."
-        },
-        "quantityInPeriod": {
-          "type": "number",
-          "description": "The part of it spread over the report's period (in proportion to time)."
-        },
-        "unit": {
-          "type": "string"
-        }
-      },
-      "required": [
-        "vehicleId",
-        "registration",
-        "counter",
-        "from",
-        "to",
-        "quantity",
-        "quantityInPeriod",
-        "unit"
-      ]
-    },
-    "trip": {
-      "type": "object",
-      "properties": {
-        "startedAt": {
-          "type": "string",
-          "format": "date-time"
-        },
-        "endedAt": {
-          "type": "string",
-          "format": "date-time"
-        },
-        "durationSeconds": {
-          "type": "number"
-        },
-        "distanceKm": {
-          "type": [
-            "number",
-            "null"
-          ]
-        },
-        "fuelUsedL": {
-          "type": [
-            "number",
-            "null"
-          ]
-        },
-        "gasUsedKg": {
-          "type": [
-            "number",
-            "null"
-          ]
-        },
-        "energyConsumedKwh": {
-          "type": [
-            "number",
-            "null"
-          ]
-        },
-        "sampleCount": {
-          "type": "number"
-        },
-        "byIgnition": {
-          "type": "boolean"
-        }
-      },
-      "required": [
-        "startedAt",
-        "endedAt",
-        "durationSeconds",
-        "distanceKm",
-        "fuelUsedL",
-        "gasUsedKg",
-        "energyConsumedKwh",
-        "sampleCount",
-        "byIgnition"
-      ]
     }
   },
   "operations": {
@@ -2544,7 +2734,12 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
       "response": {
         "type": "object",
         "properties": {
-          "items": {},
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Alert"
+            }
+          },
           "limit": {
             "type": "number"
           },
@@ -2580,16 +2775,141 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
       "summary": "Server-sent events: one `alerts` event per rule whose alerts opened, resolved or were acknowledged"
     },
     "AlertsController.get": {
-      "response": {}
+      "response": {
+        "type": "object",
+        "properties": {
+          "notifications": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/AlertNotification"
+            }
+          },
+          "id": {
+            "type": "string"
+          },
+          "ruleId": {
+            "type": "string"
+          },
+          "ruleName": {
+            "type": "string"
+          },
+          "kind": {
+            "type": "string"
+          },
+          "subjectKind": {
+            "type": "string",
+            "enum": [
+              "vehicle",
+              "charge_point",
+              "budget"
+            ]
+          },
+          "organizationId": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "subjectId": {
+            "type": "string"
+          },
+          "subjectPart": {
+            "type": "string"
+          },
+          "subjectLabel": {
+            "type": "string"
+          },
+          "openedAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "value": {
+            "type": [
+              "number",
+              "null"
+            ]
+          },
+          "message": {
+            "type": "string"
+          },
+          "clearSince": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date-time"
+          },
+          "resolvedAt": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date-time"
+          },
+          "acknowledgedAt": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date-time"
+          },
+          "acknowledgedByKeyId": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "acknowledgedBy": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "acknowledgeComment": {
+            "type": [
+              "string",
+              "null"
+            ]
+          }
+        },
+        "required": [
+          "notifications",
+          "id",
+          "ruleId",
+          "ruleName",
+          "kind",
+          "subjectKind",
+          "organizationId",
+          "subjectId",
+          "subjectPart",
+          "subjectLabel",
+          "openedAt",
+          "value",
+          "message",
+          "clearSince",
+          "resolvedAt",
+          "acknowledgedAt",
+          "acknowledgedByKeyId",
+          "acknowledgedBy",
+          "acknowledgeComment"
+        ]
+      }
     },
     "AlertsController.acknowledge": {
-      "response": {}
+      "response": {
+        "$ref": "#/components/schemas/Alert"
+      }
     },
     "DeliveriesController.history": {
       "response": {
         "type": "object",
         "properties": {
-          "items": {},
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/DeliveryRecord"
+            }
+          },
           "limit": {
             "type": "number"
           },
@@ -2999,7 +3319,7 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
                         "type": "number",
                         "description": "Read-only. The length of the ArrayBuffer (in bytes)."
                       },
-                      "__@toStringTag@456": {
+                      "__@toStringTag@436": {
                         "type": "string",
                         "enum": [
                           "ArrayBuffer"
@@ -3008,7 +3328,7 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
                     },
                     "required": [
                       "byteLength",
-                      "__@toStringTag@456"
+                      "__@toStringTag@436"
                     ]
                   },
                   {
@@ -3018,7 +3338,7 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
                         "type": "number",
                         "description": "Read-only. The length of the ArrayBuffer (in bytes)."
                       },
-                      "__@toStringTag@456": {
+                      "__@toStringTag@436": {
                         "type": "string",
                         "enum": [
                           "SharedArrayBuffer"
@@ -3027,7 +3347,7 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
                     },
                     "required": [
                       "byteLength",
-                      "__@toStringTag@456"
+                      "__@toStringTag@436"
                     ]
                   }
                 ],
@@ -3045,7 +3365,7 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
                 "type": "number",
                 "description": "The length of the array."
               },
-              "__@toStringTag@456": {
+              "__@toStringTag@436": {
                 "type": "string",
                 "enum": [
                   "Uint8Array"
@@ -3058,7 +3378,7 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
               "byteLength",
               "byteOffset",
               "length",
-              "__@toStringTag@456"
+              "__@toStringTag@436"
             ]
           },
           "keyPrefix": {
@@ -3134,7 +3454,9 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
         "properties": {
           "items": {
             "type": "array",
-            "items": {}
+            "items": {
+              "$ref": "#/components/schemas/AuditRecord"
+            }
           },
           "total": {
             "type": "number"
@@ -4330,7 +4652,52 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
           "counterGaps": {
             "type": "array",
             "items": {
-              "$ref": "#/components/schemas/gap"
+              "type": "object",
+              "properties": {
+                "vehicleId": {
+                  "type": "string"
+                },
+                "registration": {
+                  "type": "string"
+                },
+                "counter": {
+                  "type": "string",
+                  "enum": [
+                    "odometer",
+                    "fuel",
+                    "gas",
+                    "charged",
+                    "consumed"
+                  ]
+                },
+                "from": {
+                  "type": "string"
+                },
+                "to": {
+                  "type": "string"
+                },
+                "quantity": {
+                  "type": "number",
+                  "description": "What the interval spread over its days, in the counter's unit (km for the odometer)."
+                },
+                "quantityInPeriod": {
+                  "type": "number",
+                  "description": "The part of it spread over the report's period (in proportion to time)."
+                },
+                "unit": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "vehicleId",
+                "registration",
+                "counter",
+                "from",
+                "to",
+                "quantity",
+                "quantityInPeriod",
+                "unit"
+              ]
             }
           },
           "flags": {
@@ -5085,7 +5452,52 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
           "counterGaps": {
             "type": "array",
             "items": {
-              "$ref": "#/components/schemas/gap"
+              "type": "object",
+              "properties": {
+                "vehicleId": {
+                  "type": "string"
+                },
+                "registration": {
+                  "type": "string"
+                },
+                "counter": {
+                  "type": "string",
+                  "enum": [
+                    "odometer",
+                    "fuel",
+                    "gas",
+                    "charged",
+                    "consumed"
+                  ]
+                },
+                "from": {
+                  "type": "string"
+                },
+                "to": {
+                  "type": "string"
+                },
+                "quantity": {
+                  "type": "number",
+                  "description": "What the interval spread over its days, in the counter's unit (km for the odometer)."
+                },
+                "quantityInPeriod": {
+                  "type": "number",
+                  "description": "The part of it spread over the report's period (in proportion to time)."
+                },
+                "unit": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "vehicleId",
+                "registration",
+                "counter",
+                "from",
+                "to",
+                "quantity",
+                "quantityInPeriod",
+                "unit"
+              ]
             }
           },
           "flags": {
@@ -5244,7 +5656,52 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
               "counterGaps": {
                 "type": "array",
                 "items": {
-                  "$ref": "#/components/schemas/gap"
+                  "type": "object",
+                  "properties": {
+                    "vehicleId": {
+                      "type": "string"
+                    },
+                    "registration": {
+                      "type": "string"
+                    },
+                    "counter": {
+                      "type": "string",
+                      "enum": [
+                        "odometer",
+                        "fuel",
+                        "gas",
+                        "charged",
+                        "consumed"
+                      ]
+                    },
+                    "from": {
+                      "type": "string"
+                    },
+                    "to": {
+                      "type": "string"
+                    },
+                    "quantity": {
+                      "type": "number",
+                      "description": "What the interval spread over its days, in the counter's unit (km for the odometer)."
+                    },
+                    "quantityInPeriod": {
+                      "type": "number",
+                      "description": "The part of it spread over the report's period (in proportion to time)."
+                    },
+                    "unit": {
+                      "type": "string"
+                    }
+                  },
+                  "required": [
+                    "vehicleId",
+                    "registration",
+                    "counter",
+                    "from",
+                    "to",
+                    "quantity",
+                    "quantityInPeriod",
+                    "unit"
+                  ]
                 }
               },
               "inServiceHours": {
@@ -5340,7 +5797,52 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
               "counterGaps": {
                 "type": "array",
                 "items": {
-                  "$ref": "#/components/schemas/gap"
+                  "type": "object",
+                  "properties": {
+                    "vehicleId": {
+                      "type": "string"
+                    },
+                    "registration": {
+                      "type": "string"
+                    },
+                    "counter": {
+                      "type": "string",
+                      "enum": [
+                        "odometer",
+                        "fuel",
+                        "gas",
+                        "charged",
+                        "consumed"
+                      ]
+                    },
+                    "from": {
+                      "type": "string"
+                    },
+                    "to": {
+                      "type": "string"
+                    },
+                    "quantity": {
+                      "type": "number",
+                      "description": "What the interval spread over its days, in the counter's unit (km for the odometer)."
+                    },
+                    "quantityInPeriod": {
+                      "type": "number",
+                      "description": "The part of it spread over the report's period (in proportion to time)."
+                    },
+                    "unit": {
+                      "type": "string"
+                    }
+                  },
+                  "required": [
+                    "vehicleId",
+                    "registration",
+                    "counter",
+                    "from",
+                    "to",
+                    "quantity",
+                    "quantityInPeriod",
+                    "unit"
+                  ]
                 }
               },
               "inServiceHours": {
@@ -5604,7 +6106,52 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
           "counterGaps": {
             "type": "array",
             "items": {
-              "$ref": "#/components/schemas/gap2"
+              "type": "object",
+              "properties": {
+                "vehicleId": {
+                  "type": "string"
+                },
+                "registration": {
+                  "type": "string"
+                },
+                "counter": {
+                  "type": "string",
+                  "enum": [
+                    "odometer",
+                    "fuel",
+                    "gas",
+                    "charged",
+                    "consumed"
+                  ]
+                },
+                "from": {
+                  "type": "string"
+                },
+                "to": {
+                  "type": "string"
+                },
+                "quantity": {
+                  "type": "number",
+                  "description": "What the interval spread over its days, in the counter's unit (km for the odometer)."
+                },
+                "quantityInPeriod": {
+                  "type": "number",
+                  "description": "The part of it spread over the report's period (in proportion to time)."
+                },
+                "unit": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "vehicleId",
+                "registration",
+                "counter",
+                "from",
+                "to",
+                "quantity",
+                "quantityInPeriod",
+                "unit"
+              ]
             }
           },
           "flags": {
@@ -7081,7 +7628,61 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
           "items": {
             "type": "array",
             "items": {
-              "$ref": "#/components/schemas/trip"
+              "type": "object",
+              "properties": {
+                "startedAt": {
+                  "type": "string",
+                  "format": "date-time"
+                },
+                "endedAt": {
+                  "type": "string",
+                  "format": "date-time"
+                },
+                "durationSeconds": {
+                  "type": "number"
+                },
+                "distanceKm": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "fuelUsedL": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "gasUsedKg": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "energyConsumedKwh": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "sampleCount": {
+                  "type": "number"
+                },
+                "byIgnition": {
+                  "type": "boolean"
+                }
+              },
+              "required": [
+                "startedAt",
+                "endedAt",
+                "durationSeconds",
+                "distanceKm",
+                "fuelUsedL",
+                "gasUsedKg",
+                "energyConsumedKwh",
+                "sampleCount",
+                "byIgnition"
+              ]
             }
           }
         },
