@@ -3,114 +3,26 @@
  * origin with the signed-in key as a bearer token; nothing is fetched from any other host.
  *
  * The last section holds the charging and emissions report APIs (docs/reports-v1.md,
- * "Report endpoints"); their types follow the answers of src/charging and src/emissions.
+ * "Report endpoints"). The types are the server's, generated from its OpenAPI document (api-types.ts).
  */
+import { Answer, Schemas } from './api-types';
 import { SseParser } from './sse';
 
-export type Role = 'admin' | 'fleet_manager' | 'climate_office' | 'cooperative';
+export type Me = Answer<'/api/v1/me'>;
+export type Role = Me['role'];
+export type FleetVehicle = Answer<'/api/v1/vehicles'>['items'][number];
 /** `retired`: past its last day in service (`inServiceTo`). */
-export type VehicleStatus = 'online' | 'offline' | 'unknown' | 'retired';
-
-export interface Me {
-  role: Role;
-  organizationId: string | null;
-}
-
-export interface Position {
-  lat: number;
-  lon: number;
-}
-
-export interface VehicleState {
-  lastSampleAt: string;
-  lastReceivedAt: string;
-  speedKmh: number | null;
-  socPct: number | null;
-  odometerKm: number | null;
-  fuelLevelPct: number | null;
-  ignition: boolean | null;
-  charging: boolean | null;
-  statusSince: string;
-  position?: Position & { at: string | null };
-}
-
-export interface FleetVehicle {
-  id: string;
-  registration: string;
-  vehicleClass: string;
-  energyCarrier: string;
-  departmentId: string;
-  deviceId: string | null;
-  /** First and last day in service (`YYYY-MM-DD`); `inServiceTo` null while in service. */
-  inServiceFrom: string;
-  inServiceTo: string | null;
-  status: VehicleStatus;
-  state: VehicleState | null;
-}
-
-export interface VehicleDay {
-  day: string;
-  distanceKm: number | null;
-  drivingSeconds: number;
-  fuelUsedL: number | null;
-  gasUsedKg: number | null;
-  energyChargedKwh: number | null;
-  energyConsumedKwh: number | null;
-  sampleCount: number;
-  /** Share of the day's in-service time covered by counter intervals (reports-v1 amendment 1.1); null outside service. */
-  coverage: number | null;
-}
-
+export type VehicleStatus = FleetVehicle['status'];
+export type VehicleState = NonNullable<FleetVehicle['state']>;
 /** `GET /api/v1/vehicles/:id/daily`: the stored days (days without data are absent) and the period's total. */
-export interface VehicleDailyReport {
-  from: string;
-  to: string;
-  days: VehicleDay[];
-  total: { distanceKm: number; modelledDistanceKm: number; inServiceHours: number; coverage: number };
-  /** Long counter gaps (over MAX_COUNTER_GAP) the period's figures were spread from, in words. */
-  flags: string[];
-}
+export type VehicleDailyReport = Answer<'/api/v1/vehicles/{id}/daily'>;
+export type VehicleDay = VehicleDailyReport['days'][number];
+export type Trip = Answer<'/api/v1/vehicles/{id}/trips'>['items'][number];
+export type Organization = Schemas['Organization'];
+export type ChargePoint = Schemas['ChargePoint'];
+export type SubsidyGrant = Schemas['SubsidyGrant'];
 
-export interface Trip {
-  startedAt: string;
-  endedAt: string;
-  durationSeconds: number;
-  start: Position | null;
-  end: Position | null;
-  distanceKm: number | null;
-  fuelUsedL: number | null;
-  gasUsedKg: number | null;
-  energyConsumedKwh: number | null;
-}
-
-export interface Organization {
-  id: string;
-  name: string;
-  kind: string;
-}
-
-export interface ChargePoint {
-  id: string;
-  organizationId: string;
-  subsidyGrantId: string | null;
-  name: string;
-  connectors: number;
-  maxKw: number;
-  commissionedOn: string;
-  deviceId: string;
-  protocol: 'mqtt' | 'ocpp';
-}
-
-export interface SubsidyGrant {
-  id: string;
-  organizationId: string;
-  reference: string;
-  grantedOn: string;
-  amountNok: number;
-  chargePointCount: number;
-  followUpEndsOn: string;
-}
-
+/** The data of a `status` event of GET /api/v1/fleet/stream (server-sent events are outside the OpenAPI document). */
 export interface StatusChange {
   vehicleId: string;
   status: 'online' | 'offline' | 'retired';
@@ -302,187 +214,25 @@ export class ApiClient {
   }
 }
 
-/** OCPP 1.6 connector status, as stored from the status stream (null before the first one). */
-export interface ConnectorState {
-  connectorId: number;
-  status: string | null;
-  errorCode: string | null;
-  statusAt: string | null;
-  energyWh: number | null;
-  powerW: number | null;
-  meterAt: string | null;
-  openSession: { startedAt: string; source: string; transactionId: string | null; energyKwh: number | null } | null;
-}
-
+export type ConnectorState = Schemas['ConnectorState'];
 /** A charge point of GET /api/v1/chargepoints: the registry's fields, `status` and the live state (null before its first message). */
-export interface LiveChargePoint extends ChargePoint {
-  status: 'online' | 'offline' | 'unknown';
-  state: { lastMessageAt: string | null; connection: 'online' | 'offline' | null; connectionAt: string | null; connectors: ConnectorState[] } | null;
-  /** What an OCPP charge point's BootNotification said, and its last OCPP message (any action, heartbeats too); null for one never heard over OCPP. */
-  ocpp: { vendor: string | null; model: string | null; serial: string | null; firmware: string | null; bootedAt: string | null; lastMessageAt: string | null } | null;
-}
+export type LiveChargePoint = Answer<'/api/v1/chargepoints'>['items'][number];
+export type ChargePointUsage = Schemas['ChargePointUsage'];
+export type ChargingUsageReport = Schemas['ChargingUsageReport'];
 
-/** The shared figures of a charge point row and the total (src/charging/reports/charging-usage.service.ts). */
-interface UsageFigures {
-  connectors: number;
-  sessions: number;
-  importedSessions: number;
-  flaggedSessions: number;
-  openSessions: number;
-  energyKwh: number;
-  occupiedHours: number;
-  chargingHours: number;
-  /** Over the elapsed part of the period; null before it began. */
-  utilizationPct: number | null;
-  availabilityPct: number | null;
-  uniqueUsers: number;
-  enabledAvoidedKg: number;
-}
-export interface ChargePointUsage extends UsageFigures {
-  chargePointId: string;
-  name: string;
-  deviceId: string;
-  organizationId: string;
-  organizationName: string;
-  subsidyGrantReference: string | null;
-  subsidyAmountNok: number | null;
-  followUpEndsOn: string | null;
-  longestSilenceDays: number;
-  silentOver7Days: boolean;
-  availabilityBelow90Pct: boolean;
-}
-export interface ChargingUsageReport {
-  organizationId: string | null;
-  from: string;
-  to: string;
-  timeZone: string;
-  periodHours: number;
-  /** The end of the period; the shares are over `elapsedHours`, the part up to now. */
-  periodEndsAt: string;
-  elapsedHours: number;
-  factors: Array<{ year: number; kgPerKwh: number; source: string; substituted: boolean }>;
-  chargePoints: ChargePointUsage[];
-  /** Flags here count charge points; the subsidy amount counts each grant once. */
-  total: UsageFigures & { chargePoints: number; subsidyAmountNok: number; silentOver7Days: number; availabilityBelow90Pct: number };
-}
-
-export type EmissionsGroupBy = 'vehicleClass' | 'vehicle' | 'carrier' | 'department' | 'month';
-export type Boundary = 'ttw' | 'wtw';
-export type GridMethod = 'location' | 'market';
-export type DataQuality = Record<'primary' | 'modelled' | 'default', number>;
-
-/** A group's figures (src/emissions/reports/emission-reports.service.ts, reportRow); kg CO2e, shares 0..1. */
-export interface EmissionFigures {
-  distanceKm: number;
-  /** Per carrier: petrolL, dieselL, hvoL, biogasKg, cngKg, electricityKwh, hydrogenKg. */
-  energy: Record<string, number>;
-  actualKg: number;
-  baselineKg: number;
-  avoidedKg: number;
-  biogenicMemoKg: number;
-  dataQuality: DataQuality;
-  /** Share of the in-service time within counter intervals no longer than MAX_COUNTER_GAP (reports-v1 amendment 1.1). */
-  coverage: number;
-  /** The in-service time coverage is measured over (only the elapsed part of a period not yet ended). */
-  inServiceHours: number;
-  flags: string[];
-}
-
-/** How much of a report's period has happened: a period not yet ended is measured over its elapsed part. */
-interface Elapsed {
-  periodEndsAt: string;
-  periodEnded: boolean;
-  elapsedHours: number;
-}
-
-interface Stated {
-  factorSetVersion: number;
-  factorSetName: string;
-  boundary: Boundary;
-  gridMethod: GridMethod;
-  timeZone: string;
-  lockedYears: Array<{ year: number; revision: number; factorSetVersion: number }>;
-}
-
-export interface EmissionsReport extends Stated, Elapsed {
-  from: string;
-  to: string;
-  groupBy: EmissionsGroupBy;
-  /** `group`: the key (YYYY-MM for months, the class, the vehicle id...), `label`: its name. */
-  rows: Array<EmissionFigures & { group: string; label: string }>;
-  total: EmissionFigures;
-  flags: string[];
-}
-
-export interface ChangeSide {
-  year: number;
-  vehicles: number;
-  distanceKm: number;
-  energy: Record<string, number>;
-  kgByCarrier: Record<string, number>;
-  dataQuality: DataQuality;
-  coverage: number;
-  inServiceHours: number;
-}
-
-export interface EmissionsChange extends Stated {
-  vehicleClass: string | null;
-  baseYear: number;
-  year: number;
-  baseKg: number;
-  currentKg: number;
-  /** Null when the base year has no emissions. */
-  changePct: number | null;
-  /** LMDI-I: the three effects sum to currentKg - baseKg. */
-  decomposition: { activityKg: number; technologyKg: number; factorKg: number };
-  base: ChangeSide;
-  current: ChangeSide;
-  flags: string[];
-}
-
-export interface FleetKpis extends Stated, Elapsed {
-  year: number;
-  yearEnd: string;
-  vehiclesByClassAndCarrier: Array<{ vehicleClass: string; energyCarrier: string; vehicles: number }>;
-  /** Fractions 0..1; null without vehicles (count) or distance. */
-  zeroEmissionShare: { byCount: number | null; byDistance: number | null };
-  totals: {
-    vehiclesAtYearEnd: number;
-    zeroEmissionVehiclesAtYearEnd: number;
-    vehiclesInServiceDuringYear: number;
-    distanceKm: number;
-    zeroEmissionDistanceKm: number;
-    energy: Record<string, number>;
-    actualKg: number;
-    baselineKg: number;
-    avoidedKg: number;
-    biogenicMemoKg: number;
-    dataQuality: DataQuality;
-    coverage: number;
-  };
-  flags: string[];
-}
-
-export type BudgetStatus = 'on_track' | 'at_risk' | 'off_track';
-
-export interface ClimateBudget {
-  year: number;
-  scope: string;
-  budgetSetVersion: number;
-  budgetSetName: string;
-  boundary: Boundary;
-  atEndOfMonth: number;
-  months: Array<{ month: string; budgetKg: number; actualKg: number | null; forecastKg: number | null; cumulativeBudgetKg: number; cumulativeForecastKg: number | null; coverage: number }>;
-  totals: { annualBudgetKg: number; actualToDateKg: number; budgetToDateKg: number; forecastKg: number | null; status: BudgetStatus | null; coverage: number };
-  targets: Array<{ name: string; year: number; status: string; value: number | null }>;
-  whatIf: { planName: string; forecastKg: number | null; status: BudgetStatus | null; deltaKg: number | null } | null;
-  flags: string[];
-}
-
-export interface ElectrificationPlan {
-  asOf: string;
-  rows: Array<{ rank: number; registration: string; vehicleClass: string; verdict: string; reason: string; p95DailyKm: number | null; candidateName: string | null; avoidedTtwKgPerYear: number | null }>;
-}
+export type EmissionsReport = Answer<'/api/v1/reports/emissions'>;
+export type EmissionsGroupBy = EmissionsReport['groupBy'];
+export type Boundary = EmissionsReport['boundary'];
+export type GridMethod = EmissionsReport['gridMethod'];
+/** A group's figures; kg CO2e, shares 0..1. */
+export type EmissionFigures = EmissionsReport['total'];
+export type DataQuality = EmissionFigures['dataQuality'];
+export type EmissionsChange = Answer<'/api/v1/reports/emissions/change'>;
+export type ChangeSide = EmissionsChange['base'];
+export type FleetKpis = Answer<'/api/v1/reports/fleet-kpis'>;
+export type ClimateBudget = Answer<'/api/v1/reports/climate-budget'>;
+export type BudgetStatus = NonNullable<ClimateBudget['totals']['status']>;
+export type ElectrificationPlan = Answer<'/api/v1/reports/electrification-plan'>;
 
 async function apiError(response: Response): Promise<ApiError> {
   let message = `${response.status} ${response.statusText}`;

@@ -166,6 +166,6 @@ function withState(vehicle: Vehicle, state: VehicleStateRow | undefined, princip
   const status = statusOf(vehicle, state, today);
   if (!state) return { ...vehicle, status, state: null };
   const { vehicleId: _id, lat, lon, positionAt, ...rest } = state;
-  const position = SEES_POSITIONS.has(principal.role) && lat !== null ? { lat, lon, at: positionAt } : undefined;
+  const position = SEES_POSITIONS.has(principal.role) && lat !== null && lon !== null ? { lat, lon, at: positionAt } : undefined;
   return { ...vehicle, status, state: { ...rest, status, ...(position ? { position } : {}) } };
 }

@@ -82,7 +82,7 @@ describe('OpenAPI contract', () => {
     await post('/api/v1/emissions/locks', { year: 2019 }, admin);
     await post('/api/v1/electrification/depots', { organizationId: seeded.departmentId, name: 'Depot', lat: 59.91, lon: 10.75, radiusM: 200, chargerKw: 11 });
     const [candidate] = (await t.http().get('/api/v1/electrification/candidates').set(admin).expect(200)).body;
-    await post('/api/v1/electrification/plans', { name: 'Contract plan', items: [{ vehicleId: seeded.vehicleId, month: '2020-09', candidateId: candidate.id }] });
+    seeded.planId = (await post('/api/v1/electrification/plans', { name: 'Contract plan', items: [{ vehicleId: seeded.vehicleId, month: '2020-09', candidateId: candidate.id }] })).id;
     await post('/api/v1/reports/charging-usage/submissions', { from: '2020-01-01', to: '2021-01-01' }, bearer(keys.cooperative));
     // An alert for every role's scope: rules made by each role, one alert opened on each.
     const rule = await post('/api/v1/alert-rules', { kind: 'budget_status', name: 'Fleet budget', params: { scope: 'fleet', status: 'at_risk' } }, bearer(keys.climate_office));
@@ -106,7 +106,7 @@ describe('OpenAPI contract', () => {
   };
 
   /** A value of the parameter's schema: a seeded object's id, a day or time in the seeded years, an enum's first. */
-  const valueFor = (parameter: Parameter, ajv: Ajv2020): string => {
+  const valueFor = (parameter: Parameter, ajv: Ajv2020): string | undefined => {
     const byName: Record<string, unknown[]> = {
       from: ['2019-01-01', '2019-01-01T00:00:00Z'],
       to: ['2021-01-01', '2021-01-01T00:00:00Z'],
@@ -116,12 +116,15 @@ describe('OpenAPI contract', () => {
       departmentId: [seeded.departmentId],
       vehicleId: [seeded.vehicleId],
       chargePointId: [seeded.chargePointId],
+      plan: [seeded.planId],
+      scope: ['fleet'],
+      month: [6],
+      asOf: ['2020-06-01'],
     };
     const schema = parameter.schema;
     const candidates = [...(byName[parameter.name] ?? []), schema.default, ...((schema.enum as unknown[]) ?? []), schema.minimum, 1, 'x', true].filter((value) => value !== undefined);
     const valid = candidates.find((value) => ajv.validate(schema, value));
-    if (valid === undefined) throw new Error(`no value for query parameter ${parameter.name}`);
-    return String(valid);
+    return valid === undefined ? undefined : String(valid);
   };
 
   /** The id of the first object the role sees in the route's list (`/x/{id}/...` → `/x`). */
@@ -157,7 +160,12 @@ describe('OpenAPI contract', () => {
       const roles: ApiRole[] = access === 'public' ? ['admin'] : (access as ApiRole[]);
       const queryParameters = (operation.parameters ?? []).filter((parameter) => parameter.in === 'query');
       const required = queryParameters.filter((parameter) => parameter.required);
-      const query = required.map((parameter) => `${parameter.name}=${encodeURIComponent(valueFor(parameter, ajv))}`).join('&');
+      const value = (parameter: Parameter) => {
+        const found = valueFor(parameter, ajv);
+        if (found === undefined) failures.push(`GET ${path}: the test has no value for query parameter ${parameter.name}`);
+        return `${parameter.name}=${encodeURIComponent(found ?? '')}`;
+      };
+      const query = required.map(value).join('&');
       const pointer = `openapi#/paths/${path.replace(/~/g, '~0').replace(/\//g, '~1')}/get/responses/200/content/application~1json/schema`;
       const validate = ajv.getSchema(pointer) ?? ajv.compile({ $ref: pointer });
       for (const role of roles) {
@@ -177,7 +185,7 @@ describe('OpenAPI contract', () => {
         // Each optional parameter on its own, by the first role, with a value its schema allows.
         if (role !== roles[0]) continue;
         for (const parameter of queryParameters.filter((p) => !p.required)) {
-          const extra = `${parameter.name}=${encodeURIComponent(valueFor(parameter, ajv))}`;
+          const extra = value(parameter);
           const answer = await get(`${url}?${[query, extra].filter(Boolean).join('&')}`, role);
           parameterCalls++;
           if (answer.status === 400) failures.push(`GET ${path} refuses its documented ${extra}: ${JSON.stringify(answer.body)}`);

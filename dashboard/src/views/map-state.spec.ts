@@ -11,6 +11,8 @@ const state = (fields: Partial<VehicleState>): VehicleState => ({
   ignition: null,
   charging: null,
   statusSince: '2026-01-01T00:00:00Z',
+  status: 'online',
+  connection: null,
   ...fields,
 });
 const vehicle = (fields: Partial<FleetVehicle>): FleetVehicle => ({
@@ -25,7 +27,7 @@ const vehicle = (fields: Partial<FleetVehicle>): FleetVehicle => ({
   status: 'online',
   state: state({}),
   ...fields,
-});
+}) as FleetVehicle;
 
 describe('mapState', () => {
   it('is offline unless online, whatever the last sample said', () => {

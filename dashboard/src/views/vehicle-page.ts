@@ -1,4 +1,7 @@
 import { FleetVehicle, Trip, VehicleDailyReport, VehicleDay } from '../api-client';
+
+/** A day of the chart and table: a stored day, or an empty one where none is stored. */
+type ShownDay = Pick<VehicleDay, 'day' | 'distanceKm' | 'drivingSeconds' | 'fuelUsedL' | 'gasUsedKg' | 'energyChargedKwh' | 'energyConsumedKwh' | 'sampleCount' | 'coverage'>;
 import { barChart } from '../charts';
 import { COVERAGE_TO_OPEN, coverageText, lastDataDayBefore } from '../coverage';
 import { emptyState, h, table } from '../dom';
@@ -82,7 +85,7 @@ export function vehiclePage(main: HTMLElement, { client }: ViewContext, id: stri
   function renderDaily(report: VehicleDailyReport) {
     // Every day of the period, so that a day without data shows as a gap in the chart and a dash in the table.
     const byDay = new Map(report.days.map((d) => [d.day, d]));
-    const days: VehicleDay[] = [];
+    const days: ShownDay[] = [];
     for (let day = from; day <= to; day = addDays(day, 1)) {
       days.push(byDay.get(day) ?? { day, distanceKm: null, drivingSeconds: 0, fuelUsedL: null, gasUsedKg: null, energyChargedKwh: null, energyConsumedKwh: null, sampleCount: 0, coverage: null });
     }

@@ -6411,10 +6411,7 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
                               "type": "number"
                             },
                             "lon": {
-                              "type": [
-                                "number",
-                                "null"
-                              ]
+                              "type": "number"
                             },
                             "at": {
                               "type": [
@@ -6876,10 +6873,7 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
                         "type": "number"
                       },
                       "lon": {
-                        "type": [
-                          "number",
-                          "null"
-                        ]
+                        "type": "number"
                       },
                       "at": {
                         "type": [
@@ -7152,10 +7146,7 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
                         "type": "number"
                       },
                       "lon": {
-                        "type": [
-                          "number",
-                          "null"
-                        ]
+                        "type": "number"
                       },
                       "at": {
                         "type": [
