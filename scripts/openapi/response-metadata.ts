@@ -206,6 +206,7 @@ class SchemaConverter {
       const declaration = property.valueDeclaration ?? property.declarations?.[0];
       if (declaration && (ts.isMethodDeclaration(declaration) || ts.isMethodSignature(declaration))) continue;
       if (declaration && ts.canHaveModifiers(declaration) && ts.getModifiers(declaration)?.some((m) => m.kind === ts.SyntaxKind.PrivateKeyword)) continue;
+      if (declaration && isUnselectedColumn(declaration)) continue;
       const propertyType = this.checker.getTypeOfSymbol(property);
       if (propertyType.getCallSignatures().length > 0) continue;
       const schema = this.schema(propertyType);
@@ -222,6 +223,20 @@ class SchemaConverter {
       ...(index ? { additionalProperties: this.schema(index.type) } : {}),
     };
   }
+}
+
+/** A TypeORM column with `select: false` (a key's hash) is never loaded for an answer. */
+function isUnselectedColumn(declaration: ts.Declaration): boolean {
+  if (!ts.canHaveDecorators(declaration)) return false;
+  return (ts.getDecorators(declaration) ?? []).some((decorator) => {
+    const call = decorator.expression;
+    if (!ts.isCallExpression(call) || !ts.isIdentifier(call.expression) || call.expression.text !== 'Column') return false;
+    return call.arguments.some(
+      (argument) =>
+        ts.isObjectLiteralExpression(argument) &&
+        argument.properties.some((p) => ts.isPropertyAssignment(p) && ts.isIdentifier(p.name) && p.name.text === 'select' && p.initializer.kind === ts.SyntaxKind.FalseKeyword),
+    );
+  });
 }
 
 function dedupe(schemas: JsonSchema[]): JsonSchema[] {

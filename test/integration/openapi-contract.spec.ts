@@ -84,9 +84,18 @@ describe('OpenAPI contract', () => {
     const [candidate] = (await t.http().get('/api/v1/electrification/candidates').set(admin).expect(200)).body;
     seeded.planId = (await post('/api/v1/electrification/plans', { name: 'Contract plan', items: [{ vehicleId: seeded.vehicleId, month: '2020-09', candidateId: candidate.id }] })).id;
     await post('/api/v1/reports/charging-usage/submissions', { from: '2020-01-01', to: '2021-01-01' }, bearer(keys.cooperative));
-    // An alert for every role's scope: rules made by each role, one alert opened on each.
-    const rule = await post('/api/v1/alert-rules', { kind: 'budget_status', name: 'Fleet budget', params: { scope: 'fleet', status: 'at_risk' } }, bearer(keys.climate_office));
-    await sql.rows(`INSERT INTO alerts (rule_id, subject_id, subject_label, opened_at, message) VALUES ($1, 'fleet', 'Fleet', now(), 'at risk')`, [rule.id]);
+    // A rule in every role's scope, each with an alert.
+    const rules: Array<[ApiRole, object]> = [
+      ['climate_office', { kind: 'budget_status', name: 'Fleet budget', params: { scope: 'fleet', status: 'at_risk' } }],
+      ['fleet_manager', { kind: 'vehicle_offline', name: 'Offline', params: { minutes: 30 } }],
+      ['cooperative', { kind: 'connector_fault', name: 'Connector fault', params: { minutes: 60 } }],
+    ];
+    for (const [role, body] of rules) {
+      const rule = await post('/api/v1/alert-rules', body, bearer(keys[role]));
+      seeded.ruleId = rule.id;
+      await sql.rows(`INSERT INTO alerts (rule_id, subject_id, subject_label, opened_at, message) VALUES ($1, 'contract', 'Contract', now(), 'seeded')`, [rule.id]);
+    }
+    seeded.apiKeyId = (await t.http().get('/api/v1/api-keys').set(admin).expect(200)).body.items[0].id;
 
     const server = t.app.getHttpServer() as Server;
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -117,6 +126,8 @@ describe('OpenAPI contract', () => {
       vehicleId: [seeded.vehicleId],
       chargePointId: [seeded.chargePointId],
       plan: [seeded.planId],
+      ruleId: [seeded.ruleId],
+      apiKeyId: [seeded.apiKeyId],
       scope: ['fleet'],
       month: [6],
       asOf: ['2020-06-01'],
@@ -130,7 +141,8 @@ describe('OpenAPI contract', () => {
   /** The id of the first object the role sees in the route's list (`/x/{id}/...` → `/x`). */
   const idFor = async (path: string, role: ApiRole): Promise<string | undefined> => {
     const [list, param] = path.split(/\/\{(\w+)\}/);
-    const listQuery = list.endsWith('/submissions') ? '?from=2020-01-01&to=2021-01-01' : '';
+    // Alerts: resolved ones too (the worker resolves the seeded alerts, their condition being clear).
+    const listQuery = list.endsWith('/submissions') ? '?from=2020-01-01&to=2021-01-01' : list.endsWith('/alerts') ? '?state=all' : '';
     const { status, body } = await get(`${list}${listQuery}`, role);
     if (status !== 200) return undefined;
     const items: Array<Record<string, unknown>> = Array.isArray(body) ? body : body.items;

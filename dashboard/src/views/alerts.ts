@@ -9,7 +9,7 @@ import { ViewCleanup, ViewContext, loadError } from './view';
 const RETRY_MS = [1_000, 2_000, 5_000, 10_000];
 
 /** The thresholds of each rule kind, with the subjects it can watch (src/alerts/rules/kinds); a text parameter may offer choices. */
-const KINDS: Array<{ kind: string; subjects: SubjectKind[]; params: Array<{ name: string; value: number | string; choices?: string[] }> }> = [
+const KINDS: Array<{ kind: NewRule['kind']; subjects: SubjectKind[]; params: Array<{ name: string; value: number | string; choices?: string[] }> }> = [
   { kind: 'vehicle_offline', subjects: ['vehicle'], params: [{ name: 'minutes', value: 30 }] },
   { kind: 'device_silent', subjects: ['vehicle', 'charge_point'], params: [{ name: 'days', value: 7 }] },
   { kind: 'connector_fault', subjects: ['charge_point'], params: [{ name: 'minutes', value: 60 }] },

@@ -1,79 +1,15 @@
-/** The subsidy follow-up calls of the dashboard (src/charging/follow-up, submissions); types follow the API's answers. */
+/** The subsidy follow-up calls of the dashboard (src/charging/follow-up, submissions); the types are the API's (api-types.ts). */
 import { ApiClient } from '../api-client';
+import { Answer, Posted, Schemas } from '../api-types';
 
-export type FollowUpStatus = 'running' | 'due' | 'submitted' | 'late' | 'missing';
-
-export interface PeriodFollowUp {
-  from: string;
-  to: string;
-  deadline: string;
-  status: FollowUpStatus;
-  submissionId: string | null;
-  submittedAt: string | null;
-}
-
-export interface GrantFollowUp {
-  id: string;
-  reference: string;
-  organizationId: string;
-  organizationName: string;
-  grantedOn: string;
-  amountNok: number;
-  chargePointCount: number;
-  followUpEndsOn: string;
-  nextDeadline: string | null;
-  periods: PeriodFollowUp[];
-}
-
-export interface SubmittedReport {
-  id: string;
-  organizationId: string;
-  from: string;
-  to: string;
-  submittedAt: string;
-  submittedOn: string;
-}
-
-export interface FollowUp {
-  today: string;
-  deadlineDays: number;
-  grants: GrantFollowUp[];
-  submissions: SubmittedReport[];
-}
-
-export interface Submission {
-  id: string;
-  from: string;
-  to: string;
-  submittedAt: string;
-  submittedBy: { keyId: string; keyName: string };
-}
-
-export interface CooperativeOverview {
-  organizationId: string;
-  organizationName: string;
-  grantReferences: string[];
-  amountNok: number;
-  chargePoints: number;
-  sessions: number;
-  energyKwh: number;
-  availabilityBelow90Pct: number;
-  silentOver7Days: number;
-  submitted: number;
-  late: number;
-  missing: number;
-  due: number;
-  nextDeadline: string | null;
-  periods: Array<PeriodFollowUp & { grantReference: string }>;
-}
-
-export interface SubsidyOverview {
-  year: number;
-  today: string;
-  deadlineDays: number;
-  factorSet: string;
-  cooperatives: CooperativeOverview[];
-}
+export type FollowUp = Answer<'/api/v1/subsidy-follow-up'>;
+export type GrantFollowUp = Schemas['GrantFollowUp'];
+export type PeriodFollowUp = Schemas['PeriodFollowUp'];
+export type FollowUpStatus = PeriodFollowUp['status'];
+export type SubmittedReport = FollowUp['submissions'][number];
+export type Submission = Posted<'/api/v1/reports/charging-usage/submissions'>;
+export type SubsidyOverview = Answer<'/api/v1/subsidy-follow-up/overview'>;
+export type CooperativeOverview = SubsidyOverview['cooperatives'][number];
 
 export function subsidyApi(client: ApiClient) {
   return {

@@ -185,10 +185,10 @@ function propertySchema(rules: ValidationMetadata[], designType: unknown, nested
       case 'isBoolean': target.type = 'boolean'; break;
       case 'isIn': target.enum = [...(first as unknown[])]; break;
       case 'isEnum': target.enum = Object.values(first as object); break;
-      case 'isUUID': target.type = 'string'; target.format = 'uuid'; break;
+      case 'isUuid': target.type = 'string'; target.format = 'uuid'; break;
       case 'isEmail': target.type = 'string'; target.format = 'email'; break;
       case 'isUrl': target.type = 'string'; target.format = 'uri'; break;
-      case 'isISO8601': case 'isDateString': target.type = 'string'; target.pattern ??= '^\\d{4}-\\d{2}-\\d{2}'; break;
+      case 'isIso8601': case 'isDateString': target.type = 'string'; target.pattern ??= '^\\d{4}-\\d{2}-\\d{2}'; break;
       case 'matches': target.type = 'string'; target.pattern = (first instanceof RegExp ? first : new RegExp(String(first))).source; break;
       case 'min': target.minimum = first; break;
       case 'max': target.maximum = first; break;
@@ -200,7 +200,7 @@ function propertySchema(rules: ValidationMetadata[], designType: unknown, nested
       case 'arrayMinSize': own.minItems = first; isArray = true; break;
       case 'arrayMaxSize': own.maxItems = first; isArray = true; break;
       case 'isArray': isArray = true; break;
-      case 'isObject': target.type = 'object'; break;
+      case 'isObject': target.type = 'object'; target.additionalProperties = true; break;
       case 'isLatitude': target.type = 'number'; target.minimum = -90; target.maximum = 90; break;
       case 'isLongitude': target.type = 'number'; target.minimum = -180; target.maximum = 180; break;
       default: break;

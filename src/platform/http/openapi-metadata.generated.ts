@@ -223,84 +223,6 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
             "null"
           ]
         },
-        "keyHash": {
-          "type": "object",
-          "properties": {
-            "BYTES_PER_ELEMENT": {
-              "type": "number",
-              "description": "The size in bytes of each element in the array."
-            },
-            "buffer": {
-              "anyOf": [
-                {
-                  "type": "object",
-                  "properties": {
-                    "byteLength": {
-                      "type": "number",
-                      "description": "Read-only. The length of the ArrayBuffer (in bytes)."
-                    },
-                    "__@toStringTag@436": {
-                      "type": "string",
-                      "enum": [
-                        "ArrayBuffer"
-                      ]
-                    }
-                  },
-                  "required": [
-                    "byteLength",
-                    "__@toStringTag@436"
-                  ]
-                },
-                {
-                  "type": "object",
-                  "properties": {
-                    "byteLength": {
-                      "type": "number",
-                      "description": "Read-only. The length of the ArrayBuffer (in bytes)."
-                    },
-                    "__@toStringTag@436": {
-                      "type": "string",
-                      "enum": [
-                        "SharedArrayBuffer"
-                      ]
-                    }
-                  },
-                  "required": [
-                    "byteLength",
-                    "__@toStringTag@436"
-                  ]
-                }
-              ],
-              "description": "The ArrayBuffer instance referenced by the array."
-            },
-            "byteLength": {
-              "type": "number",
-              "description": "The length in bytes of the array."
-            },
-            "byteOffset": {
-              "type": "number",
-              "description": "The offset in bytes of the array."
-            },
-            "length": {
-              "type": "number",
-              "description": "The length of the array."
-            },
-            "__@toStringTag@436": {
-              "type": "string",
-              "enum": [
-                "Uint8Array"
-              ]
-            }
-          },
-          "required": [
-            "BYTES_PER_ELEMENT",
-            "buffer",
-            "byteLength",
-            "byteOffset",
-            "length",
-            "__@toStringTag@436"
-          ]
-        },
         "keyPrefix": {
           "type": "string"
         },
@@ -335,7 +257,6 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
         "name",
         "role",
         "organizationId",
-        "keyHash",
         "keyPrefix",
         "createdAt",
         "expiresAt",
@@ -588,13 +509,6 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
             "mqtt",
             "ocpp"
           ]
-        },
-        "ocppPasswordHash": {
-          "type": [
-            "string",
-            "null"
-          ],
-          "description": "Salted scrypt hash of the OCPP password (see ocpp-password.ts); never read with the charge point."
         },
         "createdAt": {
           "type": "string",
@@ -3303,84 +3217,6 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
               "null"
             ]
           },
-          "keyHash": {
-            "type": "object",
-            "properties": {
-              "BYTES_PER_ELEMENT": {
-                "type": "number",
-                "description": "The size in bytes of each element in the array."
-              },
-              "buffer": {
-                "anyOf": [
-                  {
-                    "type": "object",
-                    "properties": {
-                      "byteLength": {
-                        "type": "number",
-                        "description": "Read-only. The length of the ArrayBuffer (in bytes)."
-                      },
-                      "__@toStringTag@436": {
-                        "type": "string",
-                        "enum": [
-                          "ArrayBuffer"
-                        ]
-                      }
-                    },
-                    "required": [
-                      "byteLength",
-                      "__@toStringTag@436"
-                    ]
-                  },
-                  {
-                    "type": "object",
-                    "properties": {
-                      "byteLength": {
-                        "type": "number",
-                        "description": "Read-only. The length of the ArrayBuffer (in bytes)."
-                      },
-                      "__@toStringTag@436": {
-                        "type": "string",
-                        "enum": [
-                          "SharedArrayBuffer"
-                        ]
-                      }
-                    },
-                    "required": [
-                      "byteLength",
-                      "__@toStringTag@436"
-                    ]
-                  }
-                ],
-                "description": "The ArrayBuffer instance referenced by the array."
-              },
-              "byteLength": {
-                "type": "number",
-                "description": "The length in bytes of the array."
-              },
-              "byteOffset": {
-                "type": "number",
-                "description": "The offset in bytes of the array."
-              },
-              "length": {
-                "type": "number",
-                "description": "The length of the array."
-              },
-              "__@toStringTag@436": {
-                "type": "string",
-                "enum": [
-                  "Uint8Array"
-                ]
-              }
-            },
-            "required": [
-              "BYTES_PER_ELEMENT",
-              "buffer",
-              "byteLength",
-              "byteOffset",
-              "length",
-              "__@toStringTag@436"
-            ]
-          },
           "keyPrefix": {
             "type": "string"
           },
@@ -3416,7 +3252,6 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
           "name",
           "role",
           "organizationId",
-          "keyHash",
           "keyPrefix",
           "createdAt",
           "expiresAt",
@@ -3586,13 +3421,6 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
                         "ocpp"
                       ]
                     },
-                    "ocppPasswordHash": {
-                      "type": [
-                        "string",
-                        "null"
-                      ],
-                      "description": "Salted scrypt hash of the OCPP password (see ocpp-password.ts); never read with the charge point."
-                    },
                     "createdAt": {
                       "type": "string",
                       "format": "date-time"
@@ -3697,13 +3525,6 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
                         "mqtt",
                         "ocpp"
                       ]
-                    },
-                    "ocppPasswordHash": {
-                      "type": [
-                        "string",
-                        "null"
-                      ],
-                      "description": "Salted scrypt hash of the OCPP password (see ocpp-password.ts); never read with the charge point."
                     },
                     "createdAt": {
                       "type": "string",
@@ -3833,13 +3654,6 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
                   "ocpp"
                 ]
               },
-              "ocppPasswordHash": {
-                "type": [
-                  "string",
-                  "null"
-                ],
-                "description": "Salted scrypt hash of the OCPP password (see ocpp-password.ts); never read with the charge point."
-              },
               "createdAt": {
                 "type": "string",
                 "format": "date-time"
@@ -3944,13 +3758,6 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
                   "mqtt",
                   "ocpp"
                 ]
-              },
-              "ocppPasswordHash": {
-                "type": [
-                  "string",
-                  "null"
-                ],
-                "description": "Salted scrypt hash of the OCPP password (see ocpp-password.ts); never read with the charge point."
               },
               "createdAt": {
                 "type": "string",
