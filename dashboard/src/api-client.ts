@@ -5,7 +5,7 @@
  * The last section holds the charging and emissions report APIs (docs/reports-v1.md,
  * "Report endpoints"). The types are the server's, generated from its OpenAPI document (api-types.ts).
  */
-import { Answer, Schemas } from './api-types';
+import { Answer, QueryOf, Schemas } from './api-types';
 import { SseParser } from './sse';
 
 export type Me = Answer<'/api/v1/me'>;
@@ -90,7 +90,7 @@ export class ApiClient {
 
   /** Trips starting in [from, to) (instants). */
   async trips(id: string, from: Date, to: Date): Promise<Trip[]> {
-    return (await this.get<{ items: Trip[] }>(`vehicles/${encodeURIComponent(id)}/trips`, { from: from.toISOString(), to: to.toISOString() })).items;
+    return (await this.get<Answer<'/api/v1/vehicles/{id}/trips'>>(`vehicles/${encodeURIComponent(id)}/trips`, { from: from.toISOString(), to: to.toISOString() })).items;
   }
 
   organizations(): Promise<Organization[]> {
@@ -175,33 +175,33 @@ export class ApiClient {
   }
 
   /** GET /api/v1/reports/charging-usage: per charge point and total for the local days [from, to). */
-  chargingUsage(query: { organizationId?: string; from: string; to: string }): Promise<ChargingUsageReport> {
+  chargingUsage(query: QueryOf<'/api/v1/reports/charging-usage'>): Promise<ChargingUsageReport> {
     return this.get('reports/charging-usage', query);
   }
 
   /** GET /api/v1/reports/emissions: one row per group and the total. */
-  emissions(query: { from: string; to: string; groupBy: EmissionsGroupBy; boundary?: Boundary; gridMethod?: GridMethod }): Promise<EmissionsReport> {
+  emissions(query: QueryOf<'/api/v1/reports/emissions'>): Promise<EmissionsReport> {
     return this.get('reports/emissions', query);
   }
 
   /** GET /api/v1/reports/emissions/change: change between two years with its decomposition. */
-  emissionsChange(query: { baseYear: number; year: number; vehicleClass?: string; boundary?: Boundary; gridMethod?: GridMethod }): Promise<EmissionsChange> {
+  emissionsChange(query: QueryOf<'/api/v1/reports/emissions/change'>): Promise<EmissionsChange> {
     return this.get('reports/emissions/change', query);
   }
 
   /** GET /api/v1/reports/fleet-kpis: the fleet at year end and its zero-emission shares. */
-  fleetKpis(query: { year: number; boundary?: Boundary; gridMethod?: GridMethod }): Promise<FleetKpis> {
+  fleetKpis(query: QueryOf<'/api/v1/reports/fleet-kpis'>): Promise<FleetKpis> {
     return this.get('reports/fleet-kpis', query);
   }
 
   /** GET /reports/climate-budget (issue 19); 404 when no budget of the newest set covers the scope and year. */
-  climateBudget(query: { year: number; scope?: string; month?: number; plan?: string }): Promise<ClimateBudget> {
+  climateBudget(query: QueryOf<'/api/v1/reports/climate-budget'>): Promise<ClimateBudget> {
     return this.get('reports/climate-budget', query);
   }
 
   /** The newest budget set with its budgets, or null when none was published. */
-  async latestBudgetSet(): Promise<{ version: number; budgets: Array<{ scope: string; fromYear: number; toYear: number; boundary: Boundary; annualKg: number }> } | null> {
-    const sets = await this.get<Array<{ version: number }>>('emissions/budget-sets');
+  async latestBudgetSet(): Promise<Answer<'/api/v1/emissions/budget-sets/{version}'> | null> {
+    const sets = await this.get<Answer<'/api/v1/emissions/budget-sets'>>('emissions/budget-sets');
     return sets.length === 0 ? null : this.get(`emissions/budget-sets/${sets[sets.length - 1].version}`);
   }
 
@@ -209,7 +209,7 @@ export class ApiClient {
     return this.get('reports/electrification-plan', query);
   }
 
-  plans(): Promise<Array<{ id: string; name: string; vehicles: number }>> {
+  plans(): Promise<Answer<'/api/v1/electrification/plans'>> {
     return this.get('electrification/plans');
   }
 }

@@ -1,3 +1,4 @@
+import { Schemas } from '../api-types';
 import { ApiClient, ClimateBudget, ElectrificationPlan } from '../api-client';
 import { coverageText } from '../coverage';
 import { Drawn, barChart } from '../charts';
@@ -30,10 +31,9 @@ export async function budgetSections(client: ApiClient, year: number, kg: Kg, sc
 
 const TREND_YEARS = 12;
 
-type FleetBudget = { fromYear: number; toYear: number; boundary: 'ttw' | 'wtw'; annualKg: number };
+type FleetBudget = Schemas['Budget'];
 
-/** A target as the budget set gives it (the dashboard's client types only the budgets). */
-type Target = { scope: string; kind: 'change' | 'zeroEmissionShare' | 'absolute'; year: number; boundary: 'ttw' | 'wtw'; baseYear: number | null; changePct: number | null; maxKg: number | null };
+type Target = Schemas['Target'];
 
 /** The fleet's targets in kg: absolute ones and changes against a base year (shares are not kg). */
 function fleetTargets(set: object | null): Target[] {
@@ -156,15 +156,8 @@ function budgetPart(client: ApiClient, report: ClimateBudget | null, year: numbe
   return nodes;
 }
 
-/** The figures a plan row's reason is worded from (the API gives them beside `reasonCode`). */
-type PlanRow = ElectrificationPlan['rows'][number] & {
-  reasonCode?: string;
-  winterRangeKm: number | null;
-  daysAboveWinterRange: number;
-  chargerKw: number | null;
-  overnightDwellHours: number | null;
-  hoursNeeded: number | null;
-};
+/** A plan row, with the figures its reason is worded from (beside `reasonCode`). */
+type PlanRow = ElectrificationPlan['rows'][number];
 
 /**
  * The verdict's reason in the UI's language, from the API's stable reason code and the row's own
@@ -194,7 +187,7 @@ function planPart(report: ElectrificationPlan): Node[] {
       table(
         t('plan.heading'),
         [{ text: t('plan.rank'), numeric: true }, { text: t('fleet.registration') }, { text: t('col.class') }, { text: t('plan.verdict') }, { text: t('plan.reason') }, { text: t('plan.p95'), numeric: true }, { text: t('plan.candidate') }, { text: t('plan.avoided'), numeric: true }],
-        (report.rows as PlanRow[]).map((row) =>
+        report.rows.map((row) =>
           h(
             'tr',
             { 'data-verdict': row.verdict },

@@ -1,4 +1,5 @@
 import { ApiClient, EmissionsChange, EmissionsReport, FleetKpis } from '../api-client';
+import { QueryOf } from '../api-types';
 import { COVERAGE_TO_OPEN, coverageText, latestYearCovered } from '../coverage';
 import { Drawn, barChart, waterfallChart } from '../charts';
 import { emptyState, h, table } from '../dom';
@@ -94,7 +95,8 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
       }
     }
     const { year, baseYear } = chosen;
-    const vehicleClass = chosen.vehicleClass || undefined;
+    // The select offers the API's vehicle classes only.
+    const vehicleClass = (chosen.vehicleClass || undefined) as QueryOf<'/api/v1/reports/emissions/change'>['vehicleClass'];
     const from = `${year}-01-01`;
     const to = `${year + 1}-01-01`;
     try {
