@@ -1,9 +1,14 @@
+import { calendarDay, localDayStartMs, wallClockInstant } from '../../src/platform/time/local-time';
+
 /**
- * Dates and local time in Bærum (Europe/Oslo), computed by hand from the EU summer-time rule
- * instead of through Intl or the process time zone: the output must not depend on the machine
- * the simulator runs on. Reports cut years and days in Europe/Oslo, so the simulated working day
- * does too.
+ * Dates and local time in Bærum (Europe/Oslo, the municipality the simulator plays): reports cut
+ * years and days in the report time zone, so the simulated working day follows Oslo's wall clock.
+ * Conversions go through Luxon's time-zone data, never through the process time zone, so the
+ * output does not depend on the machine the simulator runs on.
  */
+
+/** The simulated municipality's time zone. */
+export const SIMULATED_TIME_ZONE = 'Europe/Oslo';
 
 /** A calendar date, `YYYY-MM-DD`. */
 export type IsoDate = string;
@@ -51,27 +56,29 @@ export const daysBetween = (from: IsoDate, to: IsoDate): number => dayNumber(to)
 export const dayOfWeek = (date: IsoDate): number => (dayNumber(date) + 4) % 7;
 export const dayOfYear = (date: IsoDate): number => daysBetween(`${date.slice(0, 4)}-01-01`, date) + 1;
 
-/** Last Sunday of a month, 01:00 UTC: when EU summer time starts (March) and ends (October). */
-function lastSundayOneUtc(year: number, month: number): number {
-  const lastDay = new Date(Date.UTC(year, month + 1, 0));
-  return Date.UTC(year, month, lastDay.getUTCDate() - lastDay.getUTCDay(), 1);
-}
-
-/** Offset of Oslo local time from UTC at an instant: +1 h, +2 h in summer time. */
-export function osloOffsetMs(utcMs: number): number {
-  const year = new Date(utcMs).getUTCFullYear();
-  return utcMs >= lastSundayOneUtc(year, 2) && utcMs < lastSundayOneUtc(year, 9) ? 2 * HOUR : HOUR;
-}
-
-/** The instant of a wall-clock time in Oslo (minutes after local midnight; may exceed 24 h). */
+/**
+ * The instant of a wall-clock time in Oslo (minutes after local midnight; may exceed 24 h). In the
+ * autumn's repeated hour the later (winter-time) instant is taken, as the simulator always has;
+ * a time in the spring's skipped hour is moved forward by the gap.
+ */
 export function osloTime(date: IsoDate, minutesOfDay: number): number {
-  const wall = dayNumber(date) * DAY + minutesOfDay * MINUTE;
-  return wall - osloOffsetMs(wall - osloOffsetMs(wall - HOUR));
+  const days = Math.floor(minutesOfDay / 1440);
+  if (days !== 0) return osloTime(addDays(date, days), minutesOfDay - days * 1440);
+  // The simulator asks for millions of times: on a day of 24 hours (all but two a year) the time
+  // is its midnight plus the minutes, which needs only the cached midnights.
+  const midnight = osloMidnight(date);
+  if (osloMidnight(addDays(date, 1)) - midnight === DAY) return midnight + minutesOfDay * MINUTE;
+  const hour = Math.floor(minutesOfDay / 60);
+  return wallClockInstant({ ...calendarDay(date), hour, minute: minutesOfDay - hour * 60 }, SIMULATED_TIME_ZONE, 'later');
 }
 
-
-/** The Oslo calendar date of an instant. */
-export const osloDateOf = (utcMs: number): IsoDate => isoOfDay(Math.floor((utcMs + osloOffsetMs(utcMs)) / DAY));
+/** The Oslo calendar date of an instant: the UTC date or one of its neighbours. */
+export function osloDateOf(utcMs: number): IsoDate {
+  const utcDate = isoOfDay(Math.floor(utcMs / DAY));
+  const next = addDays(utcDate, 1);
+  if (osloMidnight(next) <= utcMs) return next;
+  return osloMidnight(utcDate) <= utcMs ? utcDate : addDays(utcDate, -1);
+}
 
 const two = (n: number): string => (n < 10 ? `0${n}` : String(n));
 
@@ -139,7 +146,7 @@ const midnights = new Map<IsoDate, number>();
 export function osloMidnight(date: IsoDate): number {
   let start = midnights.get(date);
   if (start === undefined) {
-    start = osloTime(date, 0);
+    start = localDayStartMs(date, SIMULATED_TIME_ZONE);
     midnights.set(date, start);
   }
   return start;
