@@ -1,4 +1,5 @@
 import PDFDocument from 'pdfkit';
+import { addDays } from '../../platform/time/calendar';
 import { ReportLocale } from '../../reports/export/report-file';
 import { naturalCompare } from '../follow-up/subsidy-overview';
 import { Submission } from './submission.repository';
@@ -52,7 +53,7 @@ export function receiptPdf(submission: Submission, timeZone: string, locale: Rep
   const line = (label: string, value: string) => doc.font('Helvetica-Bold').text(`${label}: `, { continued: true }).font('Helvetica').text(value);
   line(text.organization, submission.organizationName);
   line(text.grant, grants);
-  line(text.period, `${report.from} – ${lastDay(report.to)}`);
+  line(text.period, `${report.from} – ${addDays(report.to, -1)}`);
   // The factor per kWh as shown (three decimals); the frozen report keeps it in full.
   const factors = report.factors.map((f) => `${f.year}: ${number(f.kgPerKwh, 3)} kg CO2e/kWh (${f.source}${f.substituted ? `, ${text.substituted}` : ''})`).join('; ');
   line(text.factorSet, factors || text.none);
@@ -80,7 +81,3 @@ export function receiptPdf(submission: Submission, timeZone: string, locale: Rep
   return done;
 }
 
-function lastDay(to: string): string {
-  const [y, m, d] = to.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, d - 1)).toISOString().slice(0, 10);
-}

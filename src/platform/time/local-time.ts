@@ -54,8 +54,3 @@ export function localDayStartMs(day: string, timeZone: string): number {
 export function calendarDay(day: string): WallClock {
   return { year: Number(day.slice(0, 4)), month: Number(day.slice(5, 7)), day: Number(day.slice(8, 10)) };
 }
-
-/** The calendar day `days` after (or before, when negative) `day`: pure calendar arithmetic, no time zone. */
-export function addDays(day: string, days: number): string {
-  return DateTime.fromISO(day, { zone: 'utc' }).plus({ days }).toISODate()!;
-}

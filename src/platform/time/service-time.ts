@@ -1,4 +1,5 @@
-import { addDays, localDayStartMs } from './local-time';
+import { addDays } from './calendar';
+import { localDayStartMs } from './local-time';
 
 // Reports ask for the same few month starts thousands of times (once per vehicle and month).
 const dayStarts = new Map<string, number>();
