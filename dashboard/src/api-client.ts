@@ -14,6 +14,8 @@ export type VehicleStatus = 'online' | 'offline' | 'unknown' | 'retired';
 export interface Me {
   role: Role;
   organizationId: string | null;
+  /** The IANA time zone reports cut days in (REPORT_TIME_ZONE); the dashboard shows times in it. */
+  reportTimeZone: string;
 }
 
 export interface Position {
