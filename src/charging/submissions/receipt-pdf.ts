@@ -1,3 +1,4 @@
+import { DateTime } from 'luxon';
 import PDFDocument from 'pdfkit';
 import { addDays } from '../../platform/time/calendar';
 import { ReportLocale } from '../../reports/export/report-file';
@@ -38,7 +39,7 @@ export function receiptPdf(submission: Submission, timeZone: string, locale: Rep
   const { report } = submission;
   const total = report.total;
   const grants = [...new Set(report.chargePoints.map((cp) => cp.subsidyGrantReference).filter(Boolean))].join(', ') || text.none;
-  const submittedAt = new Intl.DateTimeFormat(LOCALES[locale], { dateStyle: 'long', timeStyle: 'medium', timeZone }).format(new Date(submission.submittedAt));
+  const submittedAt = DateTime.fromJSDate(new Date(submission.submittedAt), { zone: timeZone }).setLocale(LOCALES[locale]).toLocaleString({ dateStyle: 'long', timeStyle: 'medium' });
 
   const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: `${text.title} ${submission.id}`, Author: 'Klimaklok Fleet Monitor' }, lang: locale === 'nb' ? 'nb-NO' : 'en-GB' });
   const chunks: Buffer[] = [];
