@@ -62,14 +62,19 @@ export const dayOfYear = (date: IsoDate): number => daysBetween(`${date.slice(0,
  * a time in the spring's skipped hour is moved forward by the gap.
  */
 export function osloTime(date: IsoDate, minutesOfDay: number): number {
-  const days = Math.floor(minutesOfDay / 1440);
-  if (days !== 0) return osloTime(addDays(date, days), minutesOfDay - days * 1440);
-  // The simulator asks for millions of times: on a day of 24 hours (all but two a year) the time
-  // is its midnight plus the minutes, which needs only the cached midnights.
-  const midnight = osloMidnight(date);
-  if (osloMidnight(addDays(date, 1)) - midnight === DAY) return midnight + minutesOfDay * MINUTE;
-  const hour = Math.floor(minutesOfDay / 60);
-  return wallClockInstant({ ...calendarDay(date), hour, minute: minutesOfDay - hour * 60 }, SIMULATED_TIME_ZONE, 'later');
+  // The wall clock read as if it were UTC; minutes are fractional, so whole days and minutes are
+  // split off in ms rather than passed to Luxon.
+  const wall = dayNumber(date) * DAY + minutesOfDay * MINUTE;
+  const wallDay = Math.floor(wall / DAY);
+  const midnight = osloMidnight(isoOfDay(wallDay));
+  // The simulator asks for millions of times: on a day of 24 hours (all but two a year) the offset
+  // is the one at its midnight, which needs only the cached midnights.
+  if (osloMidnight(isoOfDay(wallDay + 1)) - midnight === DAY) return wall - (wallDay * DAY - midnight);
+  const intoDay = wall - wallDay * DAY;
+  const wholeMinutes = Math.floor(intoDay / MINUTE);
+  const hour = Math.floor(wholeMinutes / 60);
+  const start = wallClockInstant({ ...calendarDay(isoOfDay(wallDay)), hour, minute: wholeMinutes - hour * 60 }, SIMULATED_TIME_ZONE, 'later');
+  return start + (intoDay - wholeMinutes * MINUTE);
 }
 
 /** The Oslo calendar date of an instant: the UTC date or one of its neighbours. */
