@@ -71,12 +71,6 @@ export class ChargingDerivationRepository {
     await manager.query(DERIVE_LIVE_STATE_SQL, [chargePointId]);
   }
 
-  /** The local day (YYYY-MM-DD) of an instant. */
-  async localDay(manager: EntityManager, at: Date, timeZone: string): Promise<string> {
-    const [row] = await manager.query(`SELECT to_char(($1::timestamptz AT TIME ZONE $2)::date, 'YYYY-MM-DD') AS day`, [at, timeZone]);
-    return row.day;
-  }
-
   async exists(manager: EntityManager, chargePointId: string): Promise<boolean> {
     const [row] = await manager.query(`SELECT EXISTS (SELECT 1 FROM charge_points WHERE id = $1) AS found`, [chargePointId]);
     return row.found;

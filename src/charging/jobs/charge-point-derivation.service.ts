@@ -3,6 +3,7 @@ import { AppConfig } from '../../platform/config/app-config';
 import { APP_CONFIG } from '../../platform/config/config.module';
 import { TransactionRunner } from '../../platform/database/transaction-runner';
 import { LocalDayRange } from '../../platform/time/day-ranges';
+import { localDay } from '../../platform/time/local-time';
 import { ChargingDerivationRepository } from '../derivation/charging-derivation.repository';
 
 /**
@@ -33,9 +34,8 @@ export class ChargePointDerivationService {
       // Never into the future: days after now have no data (today is re-derived by the next job).
       const until = Math.min(Math.max(...ends) + heartbeatMs, Date.now() + 86_400_000);
       const from = span.sessionsFrom.getTime() - heartbeatMs;
-      const fromDay = await this.derivation.localDay(manager, new Date(from), timeZone);
-      const untilDay = await this.derivation.localDay(manager, new Date(until), timeZone);
-      await this.derivation.deriveDays(manager, chargePointId, new LocalDayRange(fromDay, untilDay), timeZone, heartbeatMs / 1000, sessionTimeoutMs / 1000);
+      const reached = new LocalDayRange(localDay(from, timeZone), localDay(until, timeZone));
+      await this.derivation.deriveDays(manager, chargePointId, reached, timeZone, heartbeatMs / 1000, sessionTimeoutMs / 1000);
       await this.derivation.deriveLiveState(manager, chargePointId);
     });
   }
