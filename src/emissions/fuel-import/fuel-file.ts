@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { DateTime } from 'luxon';
 import { FieldError } from '../../platform/http/validation';
-import { normalizeRegistration } from '../../registry/shared/validators';
+import { normalizeRegistration } from '../../platform/validation/validators';
 import { Carrier, UNIT_OF } from '../domain/carriers';
 import { localToInstant } from '../../platform/time/local-time';
 
