@@ -26,6 +26,7 @@ import { humanLogLine } from '../src/platform/logging/human-log-line';
 import { RunningBroker, startBroker } from './lib/mosquitto';
 import { SERVICE_NODE_FLAGS } from './lib/service-node-flags';
 import { seedClimateBudget } from './lib/demo-climate-budget';
+import { SIMULATED_TIME_ZONE } from './simulator/oslo-time';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const DATA = path.join(ROOT, '.data');
@@ -257,10 +258,11 @@ async function waitForOcppHistory(service: ChildProcess, history: { log: string;
 
 /**
  * Raw rows of the MQTT devices' streams with sample times in the chunk (the simulator's days are
- * Oslo's; the OCPP points' rows, stored beside them, are not counted), and dead letters since $3.
+ * the simulated municipality's, $4; the OCPP points' rows, stored beside them, are not counted),
+ * and dead letters since $3.
  */
 const STORED_SQL = `
-WITH r AS (SELECT ($1::date::timestamp AT TIME ZONE 'Europe/Oslo') AS lo, ($2::date::timestamp AT TIME ZONE 'Europe/Oslo') AS hi),
+WITH r AS (SELECT ($1::date::timestamp AT TIME ZONE $4) AS lo, ($2::date::timestamp AT TIME ZONE $4) AS hi),
      m AS (SELECT id FROM charge_points WHERE protocol = 'mqtt')
 SELECT (SELECT count(*) FROM vehicle_samples, r WHERE ts >= r.lo AND ts < r.hi)
      + (SELECT count(*) FROM charge_point_status, r WHERE ts >= r.lo AND ts < r.hi AND charge_point_id IN (SELECT id FROM m))
@@ -286,7 +288,7 @@ async function waitForStored(service: ChildProcess, label: string, chunk: { from
     let printedAt = Date.now();
     for (;;) {
       if (service.exitCode !== null) throw new Error(`the service exited with code ${service.exitCode}`);
-      const [row] = await db.query(STORED_SQL, [chunk.from, chunk.to, since]);
+      const [row] = await db.query(STORED_SQL, [chunk.from, chunk.to, since, SIMULATED_TIME_ZONE]);
       const done = Number(row.stored) + Number(row.rejected);
       if (done >= published.samples) {
         if (Number(row.rejected) > 0) say(`  ${label}: ${row.rejected} samples rejected, see GET /api/v1/dead-letters`);

@@ -1,12 +1,14 @@
+import { DateTime } from 'luxon';
 import { Lang, lang } from './i18n';
 
 /**
  * Numbers, dates and durations for the reader's language: bokmål (nb-NO) writes a decimal
  * comma and a (non-breaking) space as thousands separator, English (en-GB) the usual point and
- * comma. Times are shown in Europe/Oslo, the reporting time zone. Missing values show a dash.
+ * comma. Times are shown in the service's report time zone (REPORT_TIME_ZONE, learnt from
+ * GET /api/v1/me at sign-in), whatever the browser's. Missing values show a dash.
  */
 const LOCALES: Record<Lang, string> = { nb: 'nb-NO', en: 'en-GB' };
-export const TIME_ZONE = 'Europe/Oslo';
+let reportTimeZone = 'UTC';
 const NBSP = '\u00a0';
 export const MISSING = '–';
 
@@ -40,17 +42,24 @@ export function formatPercent(value: number | null | undefined, digits = 0, lang
   return language === 'nb' ? `${number}${NBSP}%` : `${number}%`;
 }
 
+/** The time zone the service cuts report days in; set once the signed-in key's /me answered. */
+export function setReportTimeZone(timeZone: string): void {
+  reportTimeZone = timeZone;
+}
+
 export function formatDateTime(value: string | Date | null | undefined, language: Lang = lang()): string {
   if (!value) return MISSING;
   const date = typeof value === 'string' ? new Date(value) : value;
   if (Number.isNaN(date.getTime())) return MISSING;
-  return new Intl.DateTimeFormat(LOCALES[language], { dateStyle: 'short', timeStyle: 'medium', timeZone: TIME_ZONE }).format(date);
+  return DateTime.fromJSDate(date, { zone: reportTimeZone }).setLocale(LOCALES[language]).toLocaleString({ dateStyle: 'short', timeStyle: 'medium' });
 }
+
+/** A calendar day "YYYY-MM-DD" (no time zone), as a Luxon date for formatting and arithmetic. */
+const calendarDay = (day: string) => DateTime.fromISO(day, { zone: 'utc' });
 
 /** A calendar day "YYYY-MM-DD" as the reader writes it (the day is already in the reporting time zone). */
 export function formatDay(day: string, language: Lang = lang()): string {
-  const [y, m, d] = day.split('-').map(Number);
-  return new Intl.DateTimeFormat(LOCALES[language], { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(y, m - 1, d)));
+  return calendarDay(day).setLocale(LOCALES[language]).toLocaleString({ day: '2-digit', month: '2-digit', year: 'numeric' });
 }
 
 /** "1 t 05 min" / "1 h 05 min"; under an hour "12 min". */
@@ -63,29 +72,30 @@ export function formatDuration(seconds: number | null | undefined, language: Lan
   return hours > 0 ? `${hours}${NBSP}${h} ${String(rest).padStart(2, '0')}${NBSP}min` : `${rest}${NBSP}min`;
 }
 
-/** Today's date "YYYY-MM-DD" in the reporting time zone, shifted by `days`. */
+/** Today's date "YYYY-MM-DD" in the reporting time zone (or the date of `now`), shifted by `days`. */
 export function localDay(days = 0, now = new Date()): string {
-  const parts = new Intl.DateTimeFormat('en-CA', { timeZone: TIME_ZONE, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-  const [y, m, d] = parts.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+  return DateTime.fromJSDate(now, { zone: reportTimeZone }).plus({ days }).toISODate()!;
+}
+
+/** The instant the calendar day "YYYY-MM-DD" begins in the reporting time zone. */
+export function dayStart(day: string): Date {
+  return DateTime.fromISO(day, { zone: reportTimeZone }).toJSDate();
 }
 
 export function addDays(day: string, days: number): string {
-  const [y, m, d] = day.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
+  return calendarDay(day).plus({ days }).toISODate()!;
 }
 
 /** A month "YYYY-MM" as the reader writes it: "nov. 2026" / "Nov 2026". */
 export function formatMonth(month: string, language: Lang = lang()): string {
-  const [y, m] = month.split('-').map(Number);
-  if (!y || !m) return month;
-  return new Intl.DateTimeFormat(LOCALES[language], { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(y, m - 1, 1)));
+  const first = DateTime.fromFormat(month, 'yyyy-MM', { zone: 'utc' });
+  if (!first.isValid) return month;
+  return first.setLocale(LOCALES[language]).toLocaleString({ month: 'short', year: 'numeric' });
 }
 
 /** The month "YYYY-MM" shifted by `months`. */
 export function addMonths(month: string, months: number): string {
-  const [y, m] = month.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1 + months, 1)).toISOString().slice(0, 7);
+  return DateTime.fromFormat(month, 'yyyy-MM', { zone: 'utc' }).plus({ months }).toFormat('yyyy-MM');
 }
 
 /**

@@ -5,6 +5,7 @@
  */
 import { ApiClient, ApiError, Me, Role } from './api-client';
 import { h } from './dom';
+import { setReportTimeZone } from './format';
 import { Lang, MessageKey, label, lang, setLang, t } from './i18n';
 import { alertsView } from './views/alerts';
 import { mountAlertBadge } from './views/alerts-badge';
@@ -67,6 +68,7 @@ async function start() {
 async function signIn(key: string): Promise<ViewContext> {
   const client = new ApiClient(key);
   const me: Me = await client.me();
+  setReportTimeZone(me.reportTimeZone);
   return { client, me };
 }
 

@@ -1,9 +1,14 @@
+import { calendarDay, localDayStartMs, wallClockInstant } from '../../src/platform/time/local-time';
+
 /**
- * Dates and local time in Bærum (Europe/Oslo), computed by hand from the EU summer-time rule
- * instead of through Intl or the process time zone: the output must not depend on the machine
- * the simulator runs on. Reports cut years and days in Europe/Oslo, so the simulated working day
- * does too.
+ * Dates and local time in Bærum (Europe/Oslo, the municipality the simulator plays): reports cut
+ * years and days in the report time zone, so the simulated working day follows Oslo's wall clock.
+ * Conversions go through Luxon's time-zone data, never through the process time zone, so the
+ * output does not depend on the machine the simulator runs on.
  */
+
+/** The simulated municipality's time zone. */
+export const SIMULATED_TIME_ZONE = 'Europe/Oslo';
 
 /** A calendar date, `YYYY-MM-DD`. */
 export type IsoDate = string;
@@ -51,27 +56,34 @@ export const daysBetween = (from: IsoDate, to: IsoDate): number => dayNumber(to)
 export const dayOfWeek = (date: IsoDate): number => (dayNumber(date) + 4) % 7;
 export const dayOfYear = (date: IsoDate): number => daysBetween(`${date.slice(0, 4)}-01-01`, date) + 1;
 
-/** Last Sunday of a month, 01:00 UTC: when EU summer time starts (March) and ends (October). */
-function lastSundayOneUtc(year: number, month: number): number {
-  const lastDay = new Date(Date.UTC(year, month + 1, 0));
-  return Date.UTC(year, month, lastDay.getUTCDate() - lastDay.getUTCDay(), 1);
-}
-
-/** Offset of Oslo local time from UTC at an instant: +1 h, +2 h in summer time. */
-export function osloOffsetMs(utcMs: number): number {
-  const year = new Date(utcMs).getUTCFullYear();
-  return utcMs >= lastSundayOneUtc(year, 2) && utcMs < lastSundayOneUtc(year, 9) ? 2 * HOUR : HOUR;
-}
-
-/** The instant of a wall-clock time in Oslo (minutes after local midnight; may exceed 24 h). */
+/**
+ * The instant of a wall-clock time in Oslo (minutes after local midnight; may exceed 24 h). In the
+ * autumn's repeated hour the later (winter-time) instant is taken, as the simulator always has;
+ * a time in the spring's skipped hour is moved forward by the gap.
+ */
 export function osloTime(date: IsoDate, minutesOfDay: number): number {
+  // The wall clock read as if it were UTC; minutes are fractional, so whole days and minutes are
+  // split off in ms rather than passed to Luxon.
   const wall = dayNumber(date) * DAY + minutesOfDay * MINUTE;
-  return wall - osloOffsetMs(wall - osloOffsetMs(wall - HOUR));
+  const wallDay = Math.floor(wall / DAY);
+  const midnight = osloMidnight(isoOfDay(wallDay));
+  // The simulator asks for millions of times: on a day of 24 hours (all but two a year) the offset
+  // is the one at its midnight, which needs only the cached midnights.
+  if (osloMidnight(isoOfDay(wallDay + 1)) - midnight === DAY) return wall - (wallDay * DAY - midnight);
+  const intoDay = wall - wallDay * DAY;
+  const wholeMinutes = Math.floor(intoDay / MINUTE);
+  const hour = Math.floor(wholeMinutes / 60);
+  const start = wallClockInstant({ ...calendarDay(isoOfDay(wallDay)), hour, minute: wholeMinutes - hour * 60 }, SIMULATED_TIME_ZONE, 'later');
+  return start + (intoDay - wholeMinutes * MINUTE);
 }
 
-
-/** The Oslo calendar date of an instant. */
-export const osloDateOf = (utcMs: number): IsoDate => isoOfDay(Math.floor((utcMs + osloOffsetMs(utcMs)) / DAY));
+/** The Oslo calendar date of an instant: the UTC date or one of its neighbours. */
+export function osloDateOf(utcMs: number): IsoDate {
+  const utcDate = isoOfDay(Math.floor(utcMs / DAY));
+  const next = addDays(utcDate, 1);
+  if (osloMidnight(next) <= utcMs) return next;
+  return osloMidnight(utcDate) <= utcMs ? utcDate : addDays(utcDate, -1);
+}
 
 const two = (n: number): string => (n < 10 ? `0${n}` : String(n));
 
@@ -139,7 +151,7 @@ const midnights = new Map<IsoDate, number>();
 export function osloMidnight(date: IsoDate): number {
   let start = midnights.get(date);
   if (start === undefined) {
-    start = osloTime(date, 0);
+    start = localDayStartMs(date, SIMULATED_TIME_ZONE);
     midnights.set(date, start);
   }
   return start;

@@ -4,7 +4,8 @@ import { AppConfig } from '../platform/config/app-config';
 import { APP_CONFIG } from '../platform/config/config.module';
 import { Principal } from '../platform/access/role';
 import { TransactionRunner } from '../platform/database/transaction-runner';
-import { shiftDay } from '../platform/time/day-ranges';
+import { addDays } from '../platform/time/calendar';
+import { localDay } from '../platform/time/local-time';
 import { coverageOf, elapsedOf, inServiceSeconds } from '../platform/time/service-time';
 import { ReportTable } from '../reports/export/report-file';
 import { Vehicle } from '../registry/vehicles/vehicle.entity';
@@ -64,7 +65,7 @@ export class FleetService {
     const [rows, gaps] = await this.transactions.run((manager) => Promise.all([this.days.list(manager, id, from, to), this.days.gaps(manager, id, from, to, timeZone)]));
     const now = new Date();
     const days = rows.map((day) => {
-      const seconds = inServiceSeconds(vehicle, day.day, shiftDay(day.day, 1), now, timeZone);
+      const seconds = inServiceSeconds(vehicle, day.day, addDays(day.day, 1), now, timeZone);
       return { ...day, coverage: seconds > 0 ? coverageOf(day.coveredSeconds, seconds) : null };
     });
     const inService = inServiceSeconds(vehicle, from, to, now, timeZone);
@@ -122,7 +123,7 @@ export class FleetService {
 
   /** The local date of the service dates (`inServiceTo` is a vehicle's last day in service). */
   private today(): string {
-    return new Intl.DateTimeFormat('en-CA', { timeZone: this.config.reportTimeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date());
+    return localDay(new Date(), this.config.reportTimeZone);
   }
 }
 

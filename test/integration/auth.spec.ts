@@ -63,12 +63,12 @@ describe('API keys and roles', () => {
   });
 
   it('tells any valid key its role and organization at GET /api/v1/me (the dashboard picks its views from it)', async () => {
-    expect((await t.http().get('/api/v1/me').set(admin).expect(200)).body).toEqual({ role: 'admin', organizationId: null });
+    expect((await t.http().get('/api/v1/me').set(admin).expect(200)).body).toEqual({ role: 'admin', organizationId: null, reportTimeZone: 'Europe/Oslo' });
     for (const role of ['fleet_manager', 'climate_office']) {
-      expect((await t.http().get('/api/v1/me').set(bearer(await t.keyFor(role))).expect(200)).body).toEqual({ role, organizationId: null });
+      expect((await t.http().get('/api/v1/me').set(bearer(await t.keyFor(role))).expect(200)).body).toEqual({ role, organizationId: null, reportTimeZone: 'Europe/Oslo' });
     }
     const cooperative = bearer(await t.keyFor('cooperative', cooperativeId));
-    expect((await t.http().get('/api/v1/me').set(cooperative).expect(200)).body).toEqual({ role: 'cooperative', organizationId: cooperativeId });
+    expect((await t.http().get('/api/v1/me').set(cooperative).expect(200)).body).toEqual({ role: 'cooperative', organizationId: cooperativeId, reportTimeZone: 'Europe/Oslo' });
   });
 
   it('refuses an expired key', async () => {

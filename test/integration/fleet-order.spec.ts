@@ -57,7 +57,7 @@ describe('fleet: derived figures do not depend on arrival order', () => {
     const ranges = new DayRanges();
     for (const sample of group) ranges.add(vehicleId, new Date(sample.ts).toISOString().slice(0, 10));
     const job = t.app.get(DeriveVehicleDaysJob);
-    for (const { firstDay, lastDay } of ranges.take()) await job.handle({ vehicleId, firstDay, lastDay });
+    for (const { days } of ranges.take()) await job.handle({ vehicleId, firstDay: days.firstDay, lastDay: days.lastDay });
   }
 
   async function derived(vehicleId: string) {

@@ -6,7 +6,7 @@
  */
 import { ApiClient, ChargingUsageReport } from '../api-client';
 import { emptyState, errorBox, h, table } from '../dom';
-import { MISSING, addMonths, formatDateTime, formatDay, formatMonth, formatNumber, formatPercent, formatQuantity } from '../format';
+import { MISSING, addDays, addMonths, formatDateTime, formatDay, formatMonth, formatNumber, formatPercent, formatQuantity } from '../format';
 import { MessageKey, lang, t } from '../i18n';
 import { FollowUp, FollowUpStatus, GrantFollowUp, SubmittedReport, subsidyApi } from './subsidy-api';
 
@@ -25,8 +25,7 @@ export function parsePeriod(value: string): Period {
 
 /** The last day of a period (its `to` is exclusive). */
 export function lastDay(to: string): string {
-  const [y, m, d] = to.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, d - 1)).toISOString().slice(0, 10);
+  return addDays(to, -1);
 }
 
 /** "12.03.2018–11.03.2019"; a calendar month or year is written as such. */

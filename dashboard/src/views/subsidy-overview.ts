@@ -1,5 +1,5 @@
 import { h, emptyState, table } from '../dom';
-import { MISSING, formatDay, formatNumber, formatQuantity, localDay } from '../format';
+import { MISSING, addDays, formatDay, formatNumber, formatQuantity, localDay } from '../format';
 import { MessageKey, lang, t } from '../i18n';
 import { CooperativeOverview, SubsidyOverview, subsidyApi } from './subsidy-api';
 import { periodLabel, statusText } from './subsidy-follow-up';
@@ -142,9 +142,4 @@ export function subsidyOverviewView(main: HTMLElement, { client }: ViewContext):
   return () => {
     stopped = true;
   };
-}
-
-function addDays(day: string, days: number): string {
-  const [y, m, d] = day.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }

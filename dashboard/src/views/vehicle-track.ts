@@ -8,7 +8,7 @@ import * as L from 'leaflet';
 import { ApiClient, FleetVehicle, Trip } from '../api-client';
 import { emptyState, h } from '../dom';
 import { t } from '../i18n';
-import { addDays, formatDateTime, formatDuration, formatQuantity, localDay } from '../format';
+import { addDays, dayStart, formatDateTime, formatDuration, formatQuantity, localDay } from '../format';
 import { drawDepots, fit, mapFrame } from './fleet-map';
 import { Depot, MapSettings, TrackPoint, mapApi } from './map-api';
 import { mt } from './map-i18n';
@@ -142,8 +142,8 @@ function trackSection(api: ReturnType<typeof mapApi>, settings: MapSettings, veh
     trackLayer.clearLayers();
     replay.hidden = true;
     replay.replaceChildren();
-    const from = new Date(`${day}T00:00:00`);
-    const to = new Date(`${addDays(day, 1)}T00:00:00`);
+    const from = dayStart(day);
+    const to = dayStart(addDays(day, 1));
     const track = await api.track(vehicle.id, from, to);
     if (destroyed) return; // the page was left while the track loaded
     const points = track.items;

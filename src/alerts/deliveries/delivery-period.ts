@@ -1,3 +1,4 @@
+import { addMonths } from '../../platform/time/calendar';
 import { localDay } from '../../platform/time/local-time';
 import { dayStart } from '../../platform/time/service-time';
 
@@ -16,9 +17,6 @@ export interface MonthPeriod {
 export function lastEndedMonth(now: Date, timeZone: string): MonthPeriod {
   const today = localDay(now, timeZone);
   const to = `${today.slice(0, 7)}-01`;
-  const year = Number(today.slice(0, 4));
-  const month = Number(today.slice(5, 7));
-  const [previousYear, previousMonth] = month === 1 ? [year - 1, 12] : [year, month - 1];
-  const from = `${previousYear}-${String(previousMonth).padStart(2, '0')}-01`;
+  const from = addMonths(to, -1);
   return { period: from.slice(0, 7), from, to, dueAt: dayStart(to, timeZone) };
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { LocalDayRange } from '../../platform/time/day-ranges';
 import {
   DERIVE_AVAILABILITY_SQL,
   DERIVE_DAILY_SQL,
@@ -33,8 +34,8 @@ export class ChargingDerivationRepository {
     await manager.query(`SELECT pg_advisory_xact_lock(hashtextextended('charge_point:' || $1, 0))`, [chargePointId]);
   }
 
-  async span(manager: EntityManager, chargePointId: string, firstDay: string, lastDay: string, timeZone: string, timeoutSeconds: number): Promise<SessionSpan> {
-    const [row] = await manager.query(SPAN_SQL, [chargePointId, firstDay, lastDay, timeZone, timeoutSeconds]);
+  async span(manager: EntityManager, chargePointId: string, days: LocalDayRange, timeZone: string, timeoutSeconds: number): Promise<SessionSpan> {
+    const [row] = await manager.query(SPAN_SQL, [chargePointId, days.firstDay, days.lastDay, timeZone, timeoutSeconds]);
     return row;
   }
 
@@ -59,8 +60,8 @@ export class ChargingDerivationRepository {
     return ends.length ? new Date(Math.max(...ends.map((end) => end.getTime()))) : null;
   }
 
-  /** Availability intervals and daily rollups of the local days [firstDay, lastDay]; sessions must be derived first. */
-  async deriveDays(manager: EntityManager, chargePointId: string, firstDay: string, lastDay: string, timeZone: string, heartbeatSeconds: number, timeoutSeconds: number): Promise<void> {
+  /** Availability intervals and daily rollups of the local days; sessions must be derived first. */
+  async deriveDays(manager: EntityManager, chargePointId: string, { firstDay, lastDay }: LocalDayRange, timeZone: string, heartbeatSeconds: number, timeoutSeconds: number): Promise<void> {
     await manager.query(REMOVE_AVAILABILITY_SQL, [chargePointId, firstDay, lastDay]);
     const availability: DayAvailability[] = await manager.query(DERIVE_AVAILABILITY_SQL, [chargePointId, firstDay, lastDay, timeZone, heartbeatSeconds, timeoutSeconds]);
     await manager.query(DERIVE_DAILY_SQL, [chargePointId, firstDay, lastDay, timeZone, heartbeatSeconds, timeoutSeconds, JSON.stringify(availability)]);
@@ -68,12 +69,6 @@ export class ChargingDerivationRepository {
 
   async deriveLiveState(manager: EntityManager, chargePointId: string): Promise<void> {
     await manager.query(DERIVE_LIVE_STATE_SQL, [chargePointId]);
-  }
-
-  /** The local day (YYYY-MM-DD) of an instant. */
-  async localDay(manager: EntityManager, at: Date, timeZone: string): Promise<string> {
-    const [row] = await manager.query(`SELECT to_char(($1::timestamptz AT TIME ZONE $2)::date, 'YYYY-MM-DD') AS day`, [at, timeZone]);
-    return row.day;
   }
 
   async exists(manager: EntityManager, chargePointId: string): Promise<boolean> {

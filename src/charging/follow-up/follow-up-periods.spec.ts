@@ -1,4 +1,5 @@
-import { addYears, followUpPeriods, followUpStatus } from './follow-up-periods';
+import { addYears } from '../../platform/time/calendar';
+import { followUpPeriods, followUpStatus } from './follow-up-periods';
 
 describe('follow-up periods of a subsidy grant', () => {
   it('are the grant years from the grant day, the last one cut at the end of follow-up, each due 30 days after it ends', () => {

@@ -1,3 +1,5 @@
+import { addDays, addYears } from '../../platform/time/calendar';
+
 /**
  * The follow-up calendar of a subsidy grant. A grant is followed up year by year from the day it
  * was granted until `followUpEndsOn` (the day follow-up ends, exclusive): each grant year is a
@@ -44,20 +46,3 @@ export function followUpStatus(period: FollowUpPeriod, submission: PeriodSubmiss
   return today > period.deadline ? 'missing' : 'due';
 }
 
-export function addDays(day: string, days: number): string {
-  const date = utcDate(day);
-  date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10);
-}
-
-/** The same day `years` later; 29 February becomes 28 February in a year without it. */
-export function addYears(day: string, years: number): string {
-  const [y, m, d] = day.split('-').map(Number);
-  const lastOfMonth = new Date(Date.UTC(y + years, m, 0)).getUTCDate();
-  return new Date(Date.UTC(y + years, m - 1, Math.min(d, lastOfMonth))).toISOString().slice(0, 10);
-}
-
-function utcDate(day: string): Date {
-  const [y, m, d] = day.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, d));
-}

@@ -1,6 +1,6 @@
 import { BadRequestException, Inject, Injectable, Logger } from '@nestjs/common';
 import { parse } from 'csv-parse/sync';
-import { shiftDay } from '../../platform/time/day-ranges';
+import { UtcDayRange } from '../../platform/time/day-ranges';
 import { AppConfig } from '../../platform/config/app-config';
 import { APP_CONFIG } from '../../platform/config/config.module';
 import { Principal } from '../../platform/access/role';
@@ -136,21 +136,21 @@ export class SessionImportService {
 
   /** Occupied time and daily rollups include imported sessions: re-derive the days they touch. */
   private async enqueueRollups(rows: ImportedSessionRow[]) {
-    const ranges = new Map<string, { first: string; last: string }>();
+    // Sessions are stored as UTC instants (RFC 3339 with Z): their first 10 characters are UTC days.
+    const ranges = new Map<string, UtcDayRange>();
     for (const row of rows) {
-      const first = shiftDay(row.startedAt.slice(0, 10), -1);
-      const last = shiftDay(row.endedAt.slice(0, 10), 1);
+      const first = row.startedAt.slice(0, 10);
+      const last = row.endedAt.slice(0, 10);
       const range = ranges.get(row.chargePointId);
-      ranges.set(row.chargePointId, { first: range && range.first < first ? range.first : first, last: range && range.last > last ? range.last : last });
+      ranges.set(row.chargePointId, new UtcDayRange(range && range.firstDay < first ? range.firstDay : first, range && range.lastDay > last ? range.lastDay : last));
     }
     if (ranges.size === 0) return;
     await this.queue
       .enqueue(
-        [...ranges].map(([chargePointId, { first, last }]) => ({
-          name: JobName.RebuildChargePoint,
-          payload: { chargePointId, firstDay: first, lastDay: last },
-          dedupKey: `rebuild-charge-point:${chargePointId}:${first}:${last}`,
-        })),
+        [...ranges].map(([chargePointId, utcDays]) => {
+          const { firstDay, lastDay } = utcDays.localDays();
+          return { name: JobName.RebuildChargePoint, payload: { chargePointId, firstDay, lastDay }, dedupKey: `rebuild-charge-point:${chargePointId}:${firstDay}:${lastDay}` };
+        }),
       )
       .catch((error) => this.logger.warn({ err: error }, 'Could not enqueue the rollups of imported sessions; the reconciler does not see imports, rebuild the charge point'));
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { JobName, JobPayloads } from '../../platform/queue/job-catalogue';
 import { JobHandler, JobProcessor } from '../../platform/queue/job-processor.decorator';
-import { shiftDay } from '../../platform/time/day-ranges';
+import { UtcDayRange } from '../../platform/time/day-ranges';
 import { ChargePointDerivationService } from './charge-point-derivation.service';
 
 /** New data on a range of UTC days: re-derive the local days those UTC days touch and what they reach. */
@@ -11,6 +11,6 @@ export class DeriveChargePointDaysJob implements JobHandler<JobName.DeriveCharge
   constructor(private readonly derivation: ChargePointDerivationService) {}
 
   handle({ chargePointId, firstDay, lastDay }: JobPayloads[JobName.DeriveChargePointDays]): Promise<void> {
-    return this.derivation.derive(chargePointId, shiftDay(firstDay, -1), shiftDay(lastDay, 1));
+    return this.derivation.derive(chargePointId, new UtcDayRange(firstDay, lastDay).localDays());
   }
 }

@@ -41,7 +41,7 @@ export class ChargingReconcilerService extends WatermarkReconciler {
     const ranges = new DayRanges();
     for (const { chargePointId, day } of work) ranges.add(chargePointId, day);
     return {
-      jobs: ranges.take().map(({ key, firstDay, lastDay }) => deriveChargePointDays(key, firstDay, lastDay)),
+      jobs: ranges.take().map(({ key, days }) => deriveChargePointDays(key, days)),
       deviceDays: new Set(work.map((w) => `${w.chargePointId}:${w.day}`)).size,
     };
   }

@@ -3,6 +3,7 @@ import { AppConfig } from '../../platform/config/app-config';
 import { APP_CONFIG } from '../../platform/config/config.module';
 import { Principal } from '../../platform/access/role';
 import { TransactionRunner } from '../../platform/database/transaction-runner';
+import { addDays } from '../../platform/time/calendar';
 import { OrganizationsService } from '../../registry/organizations/organizations.service';
 import { ReportColumn, ReportTable } from '../../reports/export/report-file';
 import { ChargingUsageRepository, UsageFigures } from './charging-usage.repository';
@@ -238,17 +239,12 @@ export function usageTable(report: ChargingUsageReport, name = 'charging-usage')
     cover: {
       organization: [...new Set(report.chargePoints.map((row) => row.organizationName))].join(', ') || report.organizationId || 'all',
       grantReference: [...new Set(report.chargePoints.map((row) => row.subsidyGrantReference).filter(Boolean))].join(', '),
-      period: `${report.from} – ${lastDay(report.to)}`,
+      period: `${report.from} – ${addDays(report.to, -1)}`,
       factorSet: factorSetText(report),
     },
   };
 }
 
-/** The day before `to` (exclusive): the period's last day, as people write a period. */
-function lastDay(to: string): string {
-  const [y, m, d] = to.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, d - 1)).toISOString().slice(0, 10);
-}
 
 /** The enabled-avoided factors the report used, per year of session start. */
 export function factorSetText(report: ChargingUsageReport): string {

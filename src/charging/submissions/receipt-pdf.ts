@@ -1,4 +1,6 @@
+import { DateTime } from 'luxon';
 import PDFDocument from 'pdfkit';
+import { addDays } from '../../platform/time/calendar';
 import { ReportLocale } from '../../reports/export/report-file';
 import { naturalCompare } from '../follow-up/subsidy-overview';
 import { Submission } from './submission.repository';
@@ -37,7 +39,7 @@ export function receiptPdf(submission: Submission, timeZone: string, locale: Rep
   const { report } = submission;
   const total = report.total;
   const grants = [...new Set(report.chargePoints.map((cp) => cp.subsidyGrantReference).filter(Boolean))].join(', ') || text.none;
-  const submittedAt = new Intl.DateTimeFormat(LOCALES[locale], { dateStyle: 'long', timeStyle: 'medium', timeZone }).format(new Date(submission.submittedAt));
+  const submittedAt = DateTime.fromJSDate(new Date(submission.submittedAt), { zone: timeZone }).setLocale(LOCALES[locale]).toLocaleString({ dateStyle: 'long', timeStyle: 'medium' });
 
   const doc = new PDFDocument({ size: 'A4', margin: 50, info: { Title: `${text.title} ${submission.id}`, Author: 'Klimaklok Fleet Monitor' }, lang: locale === 'nb' ? 'nb-NO' : 'en-GB' });
   const chunks: Buffer[] = [];
@@ -52,7 +54,7 @@ export function receiptPdf(submission: Submission, timeZone: string, locale: Rep
   const line = (label: string, value: string) => doc.font('Helvetica-Bold').text(`${label}: `, { continued: true }).font('Helvetica').text(value);
   line(text.organization, submission.organizationName);
   line(text.grant, grants);
-  line(text.period, `${report.from} – ${lastDay(report.to)}`);
+  line(text.period, `${report.from} – ${addDays(report.to, -1)}`);
   // The factor per kWh as shown (three decimals); the frozen report keeps it in full.
   const factors = report.factors.map((f) => `${f.year}: ${number(f.kgPerKwh, 3)} kg CO2e/kWh (${f.source}${f.substituted ? `, ${text.substituted}` : ''})`).join('; ');
   line(text.factorSet, factors || text.none);
@@ -80,7 +82,3 @@ export function receiptPdf(submission: Submission, timeZone: string, locale: Rep
   return done;
 }
 
-function lastDay(to: string): string {
-  const [y, m, d] = to.split('-').map(Number);
-  return new Date(Date.UTC(y, m - 1, d - 1)).toISOString().slice(0, 10);
-}

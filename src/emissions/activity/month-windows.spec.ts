@@ -1,4 +1,5 @@
-import { addMonths, partialServiceMonths, wholeMonths } from './month-windows';
+import { addMonths } from '../../platform/time/calendar';
+import { partialServiceMonths, wholeMonths } from './month-windows';
 
 describe('month windows', () => {
   it('finds the whole months of a period', () => {

@@ -1,18 +1,8 @@
-/** Date arithmetic on YYYY-MM-DD strings (calendar dates, no time zone). */
+import { addDays, addMonths } from '../../platform/time/calendar';
+
+/** Month windows of YYYY-MM-DD days (calendar dates, no time zone). */
 export function monthStart(day: string): string {
   return `${day.slice(0, 7)}-01`;
-}
-
-export function addMonths(monthFirstDay: string, months: number): string {
-  const year = Number(monthFirstDay.slice(0, 4));
-  const month = Number(monthFirstDay.slice(5, 7)) - 1 + months;
-  const y = year + Math.floor(month / 12);
-  const m = ((month % 12) + 12) % 12;
-  return `${String(y).padStart(4, '0')}-${String(m + 1).padStart(2, '0')}-01`;
-}
-
-export function addDays(day: string, days: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 }
 
 /** The whole months inside [from, to): [first day of the first, first day after the last); null when none. */

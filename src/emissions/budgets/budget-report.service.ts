@@ -3,7 +3,7 @@ import { AppConfig } from '../../platform/config/app-config';
 import { APP_CONFIG } from '../../platform/config/config.module';
 import { localDay } from '../../platform/time/local-time';
 import { coverageOf, dayStart } from '../../platform/time/service-time';
-import { addDays } from '../activity/month-windows';
+import { addDays } from '../../platform/time/calendar';
 import { ReportTable } from '../../reports/export/report-file';
 import { ZERO_EMISSION_VEHICLE } from '../domain/carriers';
 import { Boundary, GridMethod, pickFactor } from '../domain/factor-set';

@@ -3,7 +3,7 @@ import { AppConfig } from '../../platform/config/app-config';
 import { APP_CONFIG } from '../../platform/config/config.module';
 import { localDay } from '../../platform/time/local-time';
 import { ReportTable } from '../../reports/export/report-file';
-import { addDays } from '../activity/month-windows';
+import { addDays } from '../../platform/time/calendar';
 import { CARRIERS, NON_FOSSIL_VEHICLE } from '../domain/carriers';
 import { Figures, addFigures, emptyFigures } from '../domain/emissions';
 import { pickFactor } from '../domain/factor-set';

@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { DateTime } from 'luxon';
 import { FieldError } from '../../platform/http/validation';
 import { normalizeRegistration } from '../../platform/validation/validators';
 import { Carrier, UNIT_OF } from '../domain/carriers';
@@ -120,9 +121,7 @@ export function parseDateTime(text: string, timeZone: string): Date | null {
   const parts = iso ? [iso[1], iso[2], iso[3], iso[4], iso[5], iso[6]] : norwegian ? [norwegian[3], norwegian[2], norwegian[1], norwegian[4], norwegian[5], norwegian[6]] : null;
   if (!parts) return null;
   const [year, month, day, hour, minute, second] = parts.map((p) => Number(p ?? 0));
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return null;
-  const date = localToInstant(year, month, day, hour, minute, second, timeZone);
-  // 31.02. would roll over into March: refuse days a month does not have.
-  if (new Date(Date.UTC(year, month - 1, day)).getUTCDate() !== day) return null;
-  return date;
+  // Refuses 31.02., 24:00 and the like rather than rolling them over.
+  if (!DateTime.fromObject({ year, month, day, hour, minute, second }, { zone: 'utc' }).isValid) return null;
+  return localToInstant(year, month, day, hour, minute, second, timeZone);
 }

@@ -10,7 +10,8 @@ import { coverageOf, dayStart, elapsedOf, inServiceSeconds } from '../../platfor
 import { Figures, addFigures, dataQualityShares, distanceQualityShares, emptyFigures } from '../domain/emissions';
 import { Boundary, GridMethod } from '../domain/factor-set';
 import { ChangeReportQuery, EmissionsReportQuery, FleetKpisQuery, GroupBy } from './emission-report.dto';
-import { addMonths, monthStart } from '../activity/month-windows';
+import { addMonths } from '../../platform/time/calendar';
+import { monthStart } from '../activity/month-windows';
 import { EmissionFiguresService, LongGap, PeriodFigures, VehicleMonthFigures } from './emission-figures.service';
 
 /** The figures of a group in one boundary, with the report's field names (reports-v1). */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { LocalDayRange } from '../../platform/time/day-ranges';
 import { SPAN_SQL } from './derivation-sql';
 
 export interface DerivationSpan {
@@ -17,9 +18,9 @@ export interface DerivationSpan {
 
 @Injectable()
 export class DerivationSpanRepository {
-  /** The days to re-derive around [firstDay, lastDay] and the samples that needs. */
-  async span(manager: EntityManager, vehicleId: string, firstDay: string, lastDay: string, timeZone: string): Promise<DerivationSpan> {
-    const [row] = await manager.query(SPAN_SQL, [vehicleId, firstDay, lastDay, timeZone]);
+  /** The local days to re-derive around `days` and the samples that needs. */
+  async span(manager: EntityManager, vehicleId: string, days: LocalDayRange, timeZone: string): Promise<DerivationSpan> {
+    const [row] = await manager.query(SPAN_SQL, [vehicleId, days.firstDay, days.lastDay, timeZone]);
     return { vehicleId, timeZone, ...row };
   }
 }

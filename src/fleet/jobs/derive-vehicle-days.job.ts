@@ -1,12 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { JobName, JobPayloads } from '../../platform/queue/job-catalogue';
 import { JobHandler, JobProcessor } from '../../platform/queue/job-processor.decorator';
-import { shiftDay } from '../../platform/time/day-ranges';
+import { UtcDayRange } from '../../platform/time/day-ranges';
 import { VehicleDerivationService } from './vehicle-derivation.service';
 
 /**
- * New samples on a range of UTC days: re-derive the local days those UTC days touch, which the
- * range widened by a day on each side covers whatever the reporting time zone.
+ * New samples on a range of UTC days: re-derive the local days those UTC days touch.
  */
 @Injectable()
 @JobProcessor(JobName.DeriveVehicleDays)
@@ -14,6 +13,6 @@ export class DeriveVehicleDaysJob implements JobHandler<JobName.DeriveVehicleDay
   constructor(private readonly derivation: VehicleDerivationService) {}
 
   handle({ vehicleId, firstDay, lastDay }: JobPayloads[JobName.DeriveVehicleDays]): Promise<void> {
-    return this.derivation.derive(vehicleId, shiftDay(firstDay, -1), shiftDay(lastDay, 1));
+    return this.derivation.derive(vehicleId, new UtcDayRange(firstDay, lastDay).localDays());
   }
 }

@@ -4,6 +4,7 @@ import { APP_CONFIG } from '../../platform/config/config.module';
 import { TransactionRunner } from '../../platform/database/transaction-runner';
 import { VehicleDailyRepository } from '../daily/vehicle-daily.repository';
 import { DerivationSpanRepository } from '../derivation/derivation-span.repository';
+import { LocalDayRange } from '../../platform/time/day-ranges';
 import { StatusEvents } from '../state/status-events';
 import { VehicleStateRepository } from '../state/vehicle-state.repository';
 import { TripRepository } from '../trips/trip.repository';
@@ -29,10 +30,10 @@ export class VehicleDerivationService {
     private readonly events: StatusEvents,
   ) {}
 
-  async derive(vehicleId: string, firstDay: string, lastDay: string): Promise<void> {
+  async derive(vehicleId: string, days: LocalDayRange): Promise<void> {
     const change = await this.transactions.run(async (manager) => {
       await this.locks.lockVehicle(manager, vehicleId);
-      const span = await this.spans.span(manager, vehicleId, firstDay, lastDay, this.config.reportTimeZone);
+      const span = await this.spans.span(manager, vehicleId, days, this.config.reportTimeZone);
       const maxGapSeconds = this.config.worker.maxCounterGapMs / 1000;
       // Trips first: the daily rollups take their driving time from them.
       await this.trips.derive(manager, span, TRIP_MIN_STOP_SECONDS);

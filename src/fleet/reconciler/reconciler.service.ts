@@ -31,6 +31,6 @@ export class ReconcilerService extends WatermarkReconciler {
     const stored = await this.reconciler.storedVehicleDays(manager, after, through);
     const ranges = new DayRanges();
     for (const { vehicleId, day } of stored) ranges.add(vehicleId, day);
-    return { jobs: ranges.take().map(({ key, firstDay, lastDay }) => deriveVehicleDays(key, firstDay, lastDay)), deviceDays: stored.length };
+    return { jobs: ranges.take().map(({ key, days }) => deriveVehicleDays(key, days)), deviceDays: stored.length };
   }
 }

@@ -1,3 +1,5 @@
+import { UtcDayRange } from '../time/day-ranges';
+
 /**
  * Every queue and job of the service, with its payload type. Jobs carry ids and time windows,
  * never telemetry: the data is in PostgreSQL and handlers read it from there, so a job can run
@@ -22,6 +24,7 @@ export enum JobName {
   DeliverAlertNotification = 'deliver-alert-notification',
 }
 
+/** Payloads are JSON: day ranges travel as their two YYYY-MM-DD strings, UTC or local as the job's name says. */
 export interface JobPayloads {
   [JobName.DeriveVehicleDays]: { vehicleId: string; firstDay: string; lastDay: string };
   [JobName.RebuildVehicle]: { vehicleId: string; firstDay: string; lastDay: string };
@@ -49,12 +52,12 @@ export interface JobRequest<N extends JobName = JobName> {
 }
 
 /** New samples of a vehicle on a range of UTC days; requests for the same vehicle and range are one piece of work. */
-export function deriveVehicleDays(vehicleId: string, firstDay: string, lastDay: string): JobRequest<JobName.DeriveVehicleDays> {
+export function deriveVehicleDays(vehicleId: string, { firstDay, lastDay }: UtcDayRange): JobRequest<JobName.DeriveVehicleDays> {
   return { name: JobName.DeriveVehicleDays, payload: { vehicleId, firstDay, lastDay }, dedupKey: `vehicle:${vehicleId}:${firstDay}:${lastDay}` };
 }
 
 /** New data of a charge point on a range of UTC days; requests for the same charge point and range are one piece of work. */
-export function deriveChargePointDays(chargePointId: string, firstDay: string, lastDay: string): JobRequest<JobName.DeriveChargePointDays> {
+export function deriveChargePointDays(chargePointId: string, { firstDay, lastDay }: UtcDayRange): JobRequest<JobName.DeriveChargePointDays> {
   return {
     name: JobName.DeriveChargePointDays,
     payload: { chargePointId, firstDay, lastDay },

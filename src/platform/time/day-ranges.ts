@@ -1,14 +1,43 @@
+import { addDays } from './calendar';
+
 /**
- * Days to re-derive, collected per device as a few contiguous ranges: a backfill touching a
+ * Two kinds of day ranges travel between the ingest and the derivations: UTC dates of sample
+ * timestamps, and calendar days in the report time zone that the derivations cut. The same string
+ * means a different day in each, so they are distinct types (the brands exist for the compiler
+ * only); `UtcDayRange.localDays` is the one way from the first to the second.
+ */
+
+/** UTC dates (YYYY-MM-DD, both inclusive): the days of sample timestamps. */
+export class UtcDayRange {
+  private declare readonly brand: 'utc';
+  constructor(
+    readonly firstDay: string,
+    readonly lastDay: string,
+  ) {}
+
+  /** The local days that overlap these UTC days in any time zone (all are within a day of UTC). */
+  localDays(): LocalDayRange {
+    return new LocalDayRange(addDays(this.firstDay, -1), addDays(this.lastDay, 1));
+  }
+}
+
+/** Calendar days in the report time zone (YYYY-MM-DD, both inclusive): the days derivations re-derive. */
+export class LocalDayRange {
+  private declare readonly brand: 'local';
+  constructor(
+    readonly firstDay: string,
+    readonly lastDay: string,
+  ) {}
+}
+
+/**
+ * UTC days to re-derive, collected per device as a few contiguous ranges: a backfill touching a
  * vehicle's every day for two years becomes one job instead of seven hundred, while late samples
  * a month apart stay two small ranges instead of one that re-derives everything between them.
  */
 export interface DayRange {
   key: string;
-  /** YYYY-MM-DD, inclusive. */
-  firstDay: string;
-  /** YYYY-MM-DD, inclusive. */
-  lastDay: string;
+  days: UtcDayRange;
 }
 
 const DAY_MS = 86_400_000;
@@ -59,14 +88,9 @@ export class DayRanges {
   take(): DayRange[] {
     const out: DayRange[] = [];
     for (const [key, list] of this.ranges) {
-      for (const [first, last] of list) out.push({ key, firstDay: dayString(first), lastDay: dayString(last) });
+      for (const [first, last] of list) out.push({ key, days: new UtcDayRange(dayString(first), dayString(last)) });
     }
     this.ranges.clear();
     return out;
   }
-}
-
-/** The day `days` after (or before, when negative) `day`. */
-export function shiftDay(day: string, days: number): string {
-  return dayString(dayNumber(day) + days);
 }

@@ -8,6 +8,10 @@ describe('service time', () => {
     expect(year).toBe(365 * 86_400);
     // March 2019 has a 23-hour day in Oslo.
     expect(inServiceSeconds({ inServiceFrom: '2015-01-01', inServiceTo: null }, '2019-03-01', '2019-04-01', new Date('2026-01-01T00:00:00Z'), OSLO)).toBe(31 * 86_400 - 3600);
+    // And October one of 25 hours; the days themselves too.
+    expect(inServiceSeconds({ inServiceFrom: '2015-01-01', inServiceTo: null }, '2019-10-01', '2019-11-01', new Date('2026-01-01T00:00:00Z'), OSLO)).toBe(31 * 86_400 + 3600);
+    expect(inServiceSeconds({ inServiceFrom: '2015-01-01', inServiceTo: '2019-03-31' }, '2019-03-31', '2019-04-01', new Date('2026-01-01T00:00:00Z'), OSLO)).toBe(23 * 3600);
+    expect(inServiceSeconds({ inServiceFrom: '2019-10-27', inServiceTo: null }, '2019-10-01', '2019-10-28', new Date('2026-01-01T00:00:00Z'), OSLO)).toBe(25 * 3600);
   });
 
   it('clips to the service dates (the last one inclusive) and to now', () => {

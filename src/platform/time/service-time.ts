@@ -1,4 +1,5 @@
-import { localToInstant } from './local-time';
+import { addDays } from './calendar';
+import { localDayStartMs } from './local-time';
 
 // Reports ask for the same few month starts thousands of times (once per vehicle and month).
 const dayStarts = new Map<string, number>();
@@ -10,14 +11,10 @@ export function dayStart(day: string, timeZone: string): Date {
   let start = dayStarts.get(key);
   if (start === undefined) {
     if (dayStarts.size >= DAY_STARTS_KEPT) dayStarts.clear();
-    start = localToInstant(Number(day.slice(0, 4)), Number(day.slice(5, 7)), Number(day.slice(8, 10)), 0, 0, 0, timeZone).getTime();
+    start = localDayStartMs(day, timeZone);
     dayStarts.set(key, start);
   }
   return new Date(start);
-}
-
-function nextDay(day: string): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
 }
 
 /**
@@ -41,7 +38,7 @@ export function elapsedOf(from: string, to: string, now: Date, timeZone: string)
  */
 export function inServiceSeconds(service: { inServiceFrom: string; inServiceTo: string | null }, from: string, to: string, now: Date, timeZone: string): number {
   const first = service.inServiceFrom > from ? service.inServiceFrom : from;
-  const afterLast = service.inServiceTo === null ? to : nextDay(service.inServiceTo) < to ? nextDay(service.inServiceTo) : to;
+  const afterLast = service.inServiceTo === null ? to : addDays(service.inServiceTo, 1) < to ? addDays(service.inServiceTo, 1) : to;
   if (first >= afterLast) return 0;
   const start = dayStart(first, timeZone).getTime();
   const end = Math.min(dayStart(afterLast, timeZone).getTime(), now.getTime());

@@ -63,8 +63,8 @@ export class DerivationEnqueuer {
         return;
       }
       const jobs = [
-        ...this.vehicleDays.take().map(({ key, firstDay, lastDay }) => deriveVehicleDays(key, firstDay, lastDay)),
-        ...this.chargePointDays.take().map(({ key, firstDay, lastDay }) => deriveChargePointDays(key, firstDay, lastDay)),
+        ...this.vehicleDays.take().map(({ key, days }) => deriveVehicleDays(key, days)),
+        ...this.chargePointDays.take().map(({ key, days }) => deriveChargePointDays(key, days)),
       ];
       await this.queue.enqueue(jobs);
     } catch (error) {
