@@ -1,4 +1,4 @@
-import { addDays, addMonths, formatDuration, formatMonth, formatNumber, formatPercent, formatQuantity, localDay, massUnit } from './format';
+import { addDays, addMonths, formatDateTime, formatDuration, formatMonth, formatNumber, formatPercent, formatQuantity, localDay, massUnit } from './format';
 
 describe('dashboard number formats', () => {
   it('writes Norwegian numbers with a decimal comma and a space as thousands separator', () => {
@@ -16,6 +16,12 @@ describe('dashboard number formats', () => {
     expect(formatQuantity(null, 'km', 1, 'nb')).toBe('–');
     expect(formatPercent(undefined, 0, 'nb')).toBe('–');
     expect(formatNumber(Number.NaN, 0, 'nb')).toBe('–');
+  });
+
+  it('writes times in Oslo time, in each language', () => {
+    expect(formatDateTime('2026-07-01T10:15:30Z', 'en')).toBe('01/07/2026, 12:15:30');
+    expect(formatDateTime('2026-07-01T10:15:30Z', 'nb')).toContain('12:15:30');
+    expect(formatDateTime(null, 'nb')).toBe('–');
   });
 
   it('writes durations in hours and minutes', () => {

@@ -12,9 +12,11 @@
  *   - the samples per second the service stored meanwhile.
  * Figures are printed, not asserted.
  *
- *   npm run bench:board -- [--vehicles 2000] [--rate 200] [--seconds 30] [--screenshot FILE.png]
+ *   npm run bench:board -- [--vehicles 2000] [--rate 200] [--seconds 30] [--screenshot FILE.png] [--profile FILE.cpuprofile]
  *
  * --screenshot saves the board as it stands at the end (docs/screenshots/fleet-map-2000.png).
+ * --profile records the page's CPU profile (Chrome DevTools Protocol) from navigation to the end,
+ * saves it (open it in DevTools' Performance panel) and prints the functions with the most self time.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -114,12 +116,22 @@ async function main() {
       window.__longTasks = [];
       new PerformanceObserver((list) => { for (const entry of list.getEntries()) window.__longTasks.push(entry.duration); }).observe({ type: 'longtask', buffered: true });`);
     const page = await context.newPage();
+    const profileAt = process.argv.indexOf('--profile');
+    const cdp = profileAt > 0 ? await context.newCDPSession(page) : null;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+      await cdp.send('Profiler.start');
+    }
     await page.goto(`${base}/#/fleet`);
     const interactiveMs = Number(
       // A function, not a string: the page's CSP forbids eval, which a string predicate needs.
       await (await page.waitForFunction(interactiveAt, undefined, { timeout: 60_000, polling: 'raf' })).jsonValue(),
     );
-    const markers = await page.locator('path.vehicle-marker').count();
+    const layer = page.locator('canvas.vehicle-layer');
+    const svgMarkers = await page.locator('path.vehicle-marker').count();
+    const markers = svgMarkers || Number(await layer.getAttribute('data-vehicles'));
+    const clusters = svgMarkers ? 0 : Number(await layer.getAttribute('data-clusters'));
     const rows = await page.locator('tbody tr').count();
     const loadTasks = (await page.evaluate('window.__longTasks.splice(0)')) as number[];
     const storedBefore = await database.count();
@@ -129,9 +141,14 @@ async function main() {
     const tasks = (await page.evaluate('window.__longTasks.splice(0)')) as number[];
     const screenshot = process.argv.indexOf('--screenshot');
     if (screenshot > 0) await page.screenshot({ path: process.argv[screenshot + 1] });
+    if (cdp) {
+      const { profile } = (await cdp.send('Profiler.stop')) as { profile: CpuProfile };
+      writeFileSync(process.argv[profileAt + 1], JSON.stringify(profile));
+      process.stdout.write(selfTimes(profile));
+    }
     const longest = (list: number[]) => (list.length ? Math.round(Math.max(...list)) : 0);
     process.stdout.write(
-      `board: ${rows} rows, ${markers} markers; interactive ${Math.round(interactiveMs)} ms after navigation (target <= 1500); ` +
+      `board: ${rows} rows rendered, ${markers} vehicles on the map (${clusters} clusters); interactive ${Math.round(interactiveMs)} ms after navigation (target <= 1500); ` +
         `long tasks while loading ${loadTasks.length} (longest ${longest(loadTasks)} ms)\n` +
         `board: ${seconds} s of updates at ${storedRate.toFixed(0)} samples/s stored: ${tasks.length} long tasks, longest ${longest(tasks)} ms, ${tasks.filter((d) => d > 200).length} over 200 ms (target 0)\n`,
     );
@@ -142,11 +159,41 @@ async function main() {
   }
 }
 
-/** In the page: performance.now() once the list has rows and the map markers, else 0 (this file has no DOM types). */
+/** In the page: performance.now() once the list has rows and the map its vehicles, else 0 (this file has no DOM types). */
 function interactiveAt(): number {
   const page = globalThis as unknown as { document: { querySelectorAll(selector: string): { length: number } }; performance: { now(): number } };
-  const ready = page.document.querySelectorAll('tbody tr').length > 0 && page.document.querySelectorAll('path.vehicle-marker').length > 0;
+  const drawn = page.document.querySelectorAll('canvas.vehicle-layer:not([data-vehicles="0"])[data-vehicles]').length > 0;
+  // path.vehicle-marker: the board before the canvas layer (one SVG marker per vehicle), for a comparison.
+  const ready = page.document.querySelectorAll('tbody tr').length > 0 && (drawn || page.document.querySelectorAll('path.vehicle-marker').length > 0);
   return ready ? page.performance.now() : 0;
+}
+
+interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }>;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** The functions with the most self time in a CPU profile (ms), the page's own and the browser's (GC, program, idle). */
+function selfTimes(profile: CpuProfile, top = 12): string {
+  const byNode = new Map<number, number>();
+  profile.samples.forEach((node, i) => byNode.set(node, (byNode.get(node) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000));
+  const byFunction = new Map<string, number>();
+  for (const node of profile.nodes) {
+    const frame = node.callFrame;
+    const name = `${frame.functionName || '(anonymous)'}${frame.url ? ` ${frame.url.split('/').pop()}:${frame.lineNumber + 1}` : ''}`;
+    byFunction.set(name, (byFunction.get(name) ?? 0) + (byNode.get(node.id) ?? 0));
+  }
+  const busy = [...byFunction].filter(([name]) => name !== '(idle)').reduce((sum, [, ms]) => sum + ms, 0);
+  return (
+    `profile: ${Math.round(busy)} ms busy of ${Math.round(profile.timeDeltas.reduce((a, b) => a + b, 0) / 1000)} ms; most self time:\n` +
+    [...byFunction]
+      .filter(([name]) => name !== '(idle)')
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, ms]) => `  ${String(Math.round(ms)).padStart(6)} ms  ${name}\n`)
+      .join('')
+  );
 }
 
 async function until(check: () => Promise<boolean>, timeoutMs: number, what: string) {
