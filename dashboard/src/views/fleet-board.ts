@@ -93,6 +93,9 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
   const mapPlace = h('section', { class: 'board-map', 'aria-label': mt('map.label') });
   const board = h('div', { class: 'table-wrap board-list' }, h('p', {}, t('app.loading')));
   board.addEventListener('scroll', () => scheduleWindow(), { passive: true });
+  // A new layout (a turned phone, a wider window) changes the rows' height and the list's.
+  const resized = () => measureSoon();
+  window.addEventListener('resize', resized);
   main.append(
     h('h1', {}, t('fleet.heading')),
     live,
@@ -334,13 +337,24 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
       cursor.remove();
       cursor = next;
     }
-    if (rowHeight === 0 && wanted.length > 0) {
-      // One measurement after the first rendering; the window is then drawn to size in the next frame.
-      const box = wanted[0].getBoundingClientRect();
-      rowHeight = box.height || 0;
-      rowsTop = box.top - board.getBoundingClientRect().top + board.scrollTop - (first > 0 ? aboveHeight : 0);
-      if (rowHeight > 0) scheduleWindow();
-    }
+    if (rowHeight === 0 && wanted.length > 0) measureSoon();
+  }
+
+  /** Measures a row in the next frame, where the layout is due anyway (not forced now), and draws the window to size. */
+  let measuring = false;
+  function measureSoon() {
+    if (measuring) return;
+    measuring = true;
+    requestAnimationFrame(() => {
+      measuring = false;
+      const first = tbody?.querySelector<HTMLElement>('tr:not(.spacer)');
+      if (!first || !first.isConnected) return;
+      const box = first.getBoundingClientRect();
+      if (box.height === 0) return; // not laid out (a hidden view): measured on the next scroll or resize
+      rowHeight = box.height;
+      rowsTop = box.top - board.getBoundingClientRect().top + board.scrollTop - Number.parseFloat(above.style.height || '0') * Number(above.isConnected);
+      renderWindow();
+    });
   }
 
   /** The popup of a marker: the vehicle as the board knows it now. */
@@ -365,17 +379,16 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
     );
   }
 
-  function placeMap(settings: MapSettings | null, depots: Parameters<typeof drawDepots>[1]) {
-    if (!settings) return; // no map for this role or a failed load: the list still works
+  /** The map, empty; returns what draws the depots and fits the view once the list has placed the vehicles. */
+  function placeMap(settings: MapSettings | null, depots: Parameters<typeof drawDepots>[1]): () => void {
+    if (!settings) return () => undefined; // no map for this role or a failed load: the list still works
     const frame = mapFrame(settings, mt('map.label'));
     destroyMap = frame.destroy;
     mapPlace.replaceChildren(frame.figure, legend());
     frame.map.invalidateSize();
     markers = new VehicleLayer(card);
     frame.map.addLayer(markers);
-    const depotBounds = drawDepots(frame.map, depots);
-    renderRows();
-    fit(frame.map, markers.bounds(), depotBounds);
+    return () => fit(frame.map, markers?.bounds() ?? null, drawDepots(frame.map, depots));
   }
 
   /** The list's "show on map": the vehicle's card on the map, with the keyboard in it (Escape closes it, back to the button). */
@@ -405,8 +418,9 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
     const sameSet = before.size === vehicles.size && [...vehicles.keys()].every((id) => before.has(id));
     if (first || !sameSet) {
       renderFilters();
-      renderRows();
-      if (first) placeMap(settings, depots);
+      const fitMap = first ? placeMap(settings, depots) : undefined;
+      renderRows(); // the list, and the vehicles on the map
+      fitMap?.();
     } else {
       // Same vehicles: the list keeps its order and only the rendered rows that differ change
       // (keeps scroll and keyboard focus); it is filtered and sorted anew only if other vehicles match.
@@ -457,10 +471,14 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
   function applyChanges() {
     changeFrame = undefined;
     let refilter = false;
+    let unknown = false;
     const changed = new Set<string>();
     for (const change of changes.splice(0)) {
       const vehicle = vehicles.get(change.vehicleId);
-      if (!vehicle) return void reload(false).catch(() => undefined);
+      if (!vehicle) {
+        unknown = true; // registered since the list was read: read it again
+        continue;
+      }
       const wasShown = matches(vehicle);
       vehicle.status = change.status;
       if (vehicle.state) vehicle.state.statusSince = change.since;
@@ -473,7 +491,8 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
     if (refilter) renderRows();
     else renderWindow();
     for (const id of changed) flash(id);
-    if (flush === undefined) timers.push((flush = window.setTimeout(reread, 500)));
+    if (unknown) void reload(false).catch(() => undefined);
+    if (changed.size > 0 && flush === undefined) timers.push((flush = window.setTimeout(reread, 500)));
   }
 
   async function follow() {
@@ -510,6 +529,7 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
 
   return () => {
     stop.abort();
+    window.removeEventListener('resize', resized);
     if (changeFrame !== undefined) cancelAnimationFrame(changeFrame);
     if (windowFrame !== undefined) cancelAnimationFrame(windowFrame);
     destroyMap?.();
