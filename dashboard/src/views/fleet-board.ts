@@ -1,5 +1,5 @@
 import { FleetVehicle, StatusChange } from '../api-client';
-import { emptyState, h } from '../dom';
+import { emptyState, h, svg } from '../dom';
 import { formatDateTime, formatPercent, formatQuantity } from '../format';
 import { MessageKey, label, t } from '../i18n';
 import { VehicleLayer, drawDepots, fit, legend, mapFrame } from './fleet-map';
@@ -58,6 +58,15 @@ function writeFilters(filters: Filters) {
   remembered = search;
   history.replaceState(history.state, '', `#/fleet${search ? `?${search}` : ''}`);
 }
+
+/** A crosshair: the icon of the list's "show on map" button (an SVG: not every font has ⌖). */
+const locateIcon = () =>
+  svg(
+    'svg',
+    { viewBox: '0 0 16 16', width: 14, height: 14, 'aria-hidden': 'true', focusable: 'false' },
+    svg('circle', { cx: 8, cy: 8, r: 5, fill: 'none', stroke: 'currentColor', 'stroke-width': 1.6 }),
+    svg('path', { d: 'M8 0v5M8 11v5M0 8h5M11 8h5', stroke: 'currentColor', 'stroke-width': 1.6 }),
+  );
 
 interface Column {
   key: string;
@@ -185,7 +194,7 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
       h(column === 0 ? 'th' : 'td', { scope: column === 0 ? 'row' : null, class: [columns[column].numeric ? 'num' : '', columns[column].hideClass ?? ''].join(' ').trim() || null }, ...content);
     // The canvas has no element per vehicle: this button is the keyboard's and screen reader's way to a vehicle's card.
     const locate = markers?.has(vehicle.id)
-      ? h('button', { type: 'button', class: 'locate', title: mt('map.showOnMap', { registration: vehicle.registration }), 'aria-label': mt('map.showOnMap', { registration: vehicle.registration }), onclick: () => showOnMap(vehicle.id) }, '⌖')
+      ? h('button', { type: 'button', class: 'locate', title: mt('map.showOnMap', { registration: vehicle.registration }), 'aria-label': mt('map.showOnMap', { registration: vehicle.registration }), onclick: () => showOnMap(vehicle.id) }, locateIcon())
       : null;
     return [
       cell(0, h('a', { href: `#/vehicles/${vehicle.id}` }, vehicle.registration), ...(locate ? [' ', locate] : [])),
