@@ -12,13 +12,15 @@
  *   - the samples per second the service stored meanwhile.
  * Figures are printed, not asserted.
  *
- *   npm run bench:board -- [--vehicles 2000] [--rate 200] [--seconds 30] [--screenshot FILE.png]
+ *   npm run bench:board -- [--vehicles 2000] [--rate 200] [--seconds 30] [--screenshot FILE.png] [--profile FILE.cpuprofile]
  *
  * --screenshot saves the board as it stands at the end (docs/screenshots/fleet-map-2000.png).
+ * --profile records the page's CPU profile (Chrome DevTools Protocol) from navigation to the end,
+ * saves it (open it in DevTools' Performance panel) and prints the functions with the most self time.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
@@ -39,6 +41,7 @@ const USAGE = `Usage: npm run bench:board -- [options]
   --rate N              simulator messages per second at most (default 200)
   --seconds N           length of the measured updates (default 30)
   --screenshot FILE     save the board as it stands at the end (PNG)
+  --profile FILE        record the page's CPU profile (.cpuprofile) and print where its time went
   -h, --help            this text
 `;
 
@@ -47,7 +50,7 @@ const CARRIERS = ['electricity', 'diesel', 'petrol', 'electricity', 'diesel'] as
 async function main() {
   const { values } = readCommandLine(
     process.argv.slice(2),
-    { vehicles: { type: 'string' }, rate: { type: 'string' }, seconds: { type: 'string' }, screenshot: { type: 'string' } },
+    { vehicles: { type: 'string' }, rate: { type: 'string' }, seconds: { type: 'string' }, screenshot: { type: 'string' }, profile: { type: 'string' } },
     USAGE,
   );
   const vehicles = wholeNumber('vehicles', values.vehicles, 2000);
@@ -113,7 +116,9 @@ async function main() {
   );
   log(`${await online()} vehicles online with a position`);
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+  // The tag finds the browser's processes in /proc, for their CPU time (wall-clock figures swing with the machine's load).
+  const tag = `--bench-board=${randomBytes(4).toString('hex')}`;
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', tag] });
   try {
     const context = await browser.newContext({ locale: 'nb-NO', timezoneId: 'Europe/Oslo', viewport: { width: 1440, height: 900 } });
     // Signed in already (the key in session storage, as after the sign-in form), and long tasks recorded from the first script on.
@@ -121,25 +126,45 @@ async function main() {
       window.__longTasks = [];
       new PerformanceObserver((list) => { for (const entry of list.getEntries()) window.__longTasks.push(entry.duration); }).observe({ type: 'longtask', buffered: true });`);
     const page = await context.newPage();
+    const cdp = values.profile ? await context.newCDPSession(page) : null;
+    if (cdp) {
+      await cdp.send('Profiler.enable');
+      await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
+      await cdp.send('Profiler.start');
+    }
+    const cpuAtStart = browserCpuSeconds(tag);
     await page.goto(`${base}/#/fleet`);
     const interactiveMs = Number(
       // A function, not a string: the page's CSP forbids eval, which a string predicate needs.
       await (await page.waitForFunction(interactiveAt, undefined, { timeout: 60_000, polling: 'raf' })).jsonValue(),
     );
-    const markers = await page.locator('path.vehicle-marker').count();
+    const layer = page.locator('canvas.vehicle-layer');
+    const svgMarkers = await page.locator('path.vehicle-marker').count();
+    const markers = svgMarkers || Number(await layer.getAttribute('data-vehicles'));
+    const clusters = svgMarkers ? 0 : Number(await layer.getAttribute('data-clusters'));
     const rows = await page.locator('tbody tr').count();
     const loadTasks = (await page.evaluate('window.__longTasks.splice(0)')) as number[];
+    const cpuLoading = browserCpuSeconds(tag) - cpuAtStart;
+    // When the board's data had arrived: the rest of the time to interactive is the page's own work.
+    const dataAt = Math.round(Number(await page.evaluate(`Math.max(0, ...performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/v1/vehicles')).map((e) => e.responseEnd))`)));
     const storedBefore = await database.count();
+    const cpuBefore = browserCpuSeconds(tag);
     const started = Date.now();
     await page.waitForTimeout(seconds * 1000);
     const storedRate = (await database.count() - storedBefore) / ((Date.now() - started) / 1000);
     const tasks = (await page.evaluate('window.__longTasks.splice(0)')) as number[];
+    const cpuUpdating = browserCpuSeconds(tag) - cpuBefore;
     if (values.screenshot) await page.screenshot({ path: values.screenshot });
+    if (cdp) {
+      const { profile } = (await cdp.send('Profiler.stop')) as { profile: CpuProfile };
+      writeFileSync(values.profile!, JSON.stringify(profile));
+      process.stdout.write(selfTimes(profile));
+    }
     const longest = (list: number[]) => (list.length ? Math.round(Math.max(...list)) : 0);
     process.stdout.write(
-      `board: ${rows} rows, ${markers} markers; interactive ${Math.round(interactiveMs)} ms after navigation (target <= 1500); ` +
-        `long tasks while loading ${loadTasks.length} (longest ${longest(loadTasks)} ms)\n` +
-        `board: ${seconds} s of updates at ${storedRate.toFixed(0)} samples/s stored: ${tasks.length} long tasks, longest ${longest(tasks)} ms, ${tasks.filter((d) => d > 200).length} over 200 ms (target 0)\n`,
+      `board: ${rows} rows rendered, ${markers} vehicles on the map (${clusters} clusters); interactive ${Math.round(interactiveMs)} ms after navigation (target <= 1500); ` +
+        `long tasks while loading ${loadTasks.length} (longest ${longest(loadTasks)} ms); the vehicle list had arrived at ${dataAt} ms; browser CPU until interactive ${cpuLoading.toFixed(2)} s\n` +
+        `board: ${seconds} s of updates at ${storedRate.toFixed(0)} samples/s stored: ${tasks.length} long tasks, longest ${longest(tasks)} ms, ${tasks.filter((d) => d > 200).length} over 200 ms (target 0); browser CPU ${cpuUpdating.toFixed(2)} s\n`,
     );
   } finally {
     await browser.close();
@@ -148,11 +173,61 @@ async function main() {
   }
 }
 
-/** In the page: performance.now() once the list has rows and the map markers, else 0 (this file has no DOM types). */
+/** In the page: performance.now() once the list has rows and the map its vehicles, else 0 (this file has no DOM types). */
 function interactiveAt(): number {
   const page = globalThis as unknown as { document: { querySelectorAll(selector: string): { length: number } }; performance: { now(): number } };
-  const ready = page.document.querySelectorAll('tbody tr').length > 0 && page.document.querySelectorAll('path.vehicle-marker').length > 0;
+  const drawn = page.document.querySelectorAll('canvas.vehicle-layer:not([data-vehicles="0"])[data-vehicles]').length > 0;
+  // path.vehicle-marker: the board before the canvas layer (one SVG marker per vehicle), for a comparison.
+  const ready = page.document.querySelectorAll('tbody tr').length > 0 && (drawn || page.document.querySelectorAll('path.vehicle-marker').length > 0);
   return ready ? page.performance.now() : 0;
+}
+
+/** CPU seconds (user and system) used so far by the browser launched with `tag` and all its descendants (Linux /proc). */
+function browserCpuSeconds(tag: string): number {
+  const processes = new Map<number, { parent: number; seconds: number }>();
+  let root = 0;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // Fields after the command's closing parenthesis: state, ppid, …, utime (14th field), stime (15th).
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      processes.set(Number(entry), { parent: Number(fields[1]), seconds: (Number(fields[11]) + Number(fields[12])) / 100 });
+      if (!root && readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').includes(tag)) root = Number(entry);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const inTree = (pid: number): boolean => pid === root || (pid > 1 && processes.has(pid) && inTree(processes.get(pid)!.parent));
+  return [...processes].filter(([pid]) => root && inTree(pid)).reduce((sum, [, one]) => sum + one.seconds, 0);
+}
+
+interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number }; hitCount?: number }>;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** The functions with the most self time in a CPU profile (ms), the page's own and the browser's (GC, program, idle). */
+function selfTimes(profile: CpuProfile, top = 12): string {
+  const byNode = new Map<number, number>();
+  profile.samples.forEach((node, i) => byNode.set(node, (byNode.get(node) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000));
+  const byFunction = new Map<string, number>();
+  for (const node of profile.nodes) {
+    const frame = node.callFrame;
+    const name = `${frame.functionName || '(anonymous)'}${frame.url ? ` ${frame.url.split('/').pop()}:${frame.lineNumber + 1}` : ''}`;
+    byFunction.set(name, (byFunction.get(name) ?? 0) + (byNode.get(node.id) ?? 0));
+  }
+  const busy = [...byFunction].filter(([name]) => name !== '(idle)').reduce((sum, [, ms]) => sum + ms, 0);
+  return (
+    `profile: ${Math.round(busy)} ms busy of ${Math.round(profile.timeDeltas.reduce((a, b) => a + b, 0) / 1000)} ms; most self time:\n` +
+    [...byFunction]
+      .filter(([name]) => name !== '(idle)')
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, ms]) => `  ${String(Math.round(ms)).padStart(6)} ms  ${name}\n`)
+      .join('')
+  );
 }
 
 async function until(check: () => Promise<boolean>, timeoutMs: number, what: string) {

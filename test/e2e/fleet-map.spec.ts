@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import http from 'node:http';
 import { AddressInfo } from 'node:net';
 import path from 'node:path';
+import AxeBuilder from '@axe-core/playwright';
 import { Browser, Locator, Page, chromium } from 'playwright-core';
 import { dashboardDir } from '../../src/dashboard/dashboard-assets';
 import { registerVehicles } from '../support/fleet-fixture';
@@ -114,7 +115,28 @@ describe('fleet map in headless Chromium', () => {
     if (hash) await page.goto(`${base}/${hash}`);
   }
 
-  const marker = (page: Page, vehicleId: string) => page.locator(`path.vehicle-marker[data-vehicle-id="${vehicleId}"]`);
+  /** The board draws its vehicles on one canvas, which answers where and how it drew one (fleet-map.ts, VehicleLayer.marker). */
+  interface Drawn {
+    x: number;
+    y: number;
+    state: string;
+    heading: number | null;
+    cluster: number;
+  }
+  const marker = (page: Page, vehicleId: string) =>
+    page.evaluate(`document.querySelector('canvas.vehicle-layer')?.marker(${JSON.stringify(vehicleId)}) ?? null`) as Promise<Drawn | null>;
+  const markerCount = async (page: Page) => Number(await page.locator('canvas.vehicle-layer').getAttribute('data-vehicles'));
+  /** Waits until the vehicle is drawn (alone, unless `cluster` says otherwise) and `check` holds. */
+  async function drawn(page: Page, vehicleId: string, check: (drawn: Drawn) => boolean = () => true, cluster = 1): Promise<Drawn> {
+    let last: Drawn | null = null;
+    await waitUntil(async () => {
+      last = await marker(page, vehicleId);
+      return last !== null && last.cluster === cluster && check(last);
+    }, 20_000).catch(() => {
+      throw new Error(`vehicle ${vehicleId} not drawn as expected: ${JSON.stringify(last)}`);
+    });
+    return last!;
+  }
   const centre = async (locator: Locator) => {
     const box = (await locator.boundingBox())!;
     return { x: box.x + box.width / 2, y: box.y + box.height / 2 };
@@ -130,11 +152,11 @@ describe('fleet map in headless Chromium', () => {
 
     it('shows every vehicle on the map, coloured by its state, over the configured tiles, with the depot', async () => {
       await page.getByRole('heading', { name: 'Flåten nå' }).waitFor();
-      await marker(page, devices.get('veh-map-0')!).waitFor();
-      expect(await page.locator('path.vehicle-marker').count()).toBe(3);
-      expect(await marker(page, devices.get('veh-map-0')!).getAttribute('data-state')).toBe('parked');
-      expect(await marker(page, devices.get('veh-map-1')!).getAttribute('data-state')).toBe('parked');
-      expect(await marker(page, devices.get('veh-map-2')!).getAttribute('data-state')).toBe('driving');
+      await drawn(page, devices.get('veh-map-0')!);
+      expect(await markerCount(page)).toBe(3);
+      expect((await drawn(page, devices.get('veh-map-0')!)).state).toBe('parked');
+      expect((await drawn(page, devices.get('veh-map-1')!)).state).toBe('parked');
+      expect((await drawn(page, devices.get('veh-map-2')!)).state).toBe('driving');
       await page.locator('.leaflet-frame[data-tiles="loaded"]').waitFor();
       expect(tileRequests).toBeGreaterThan(0);
       await expectText(page.locator('.leaflet-control-attribution'), 'Test tiles');
@@ -144,7 +166,8 @@ describe('fleet map in headless Chromium', () => {
     });
 
     it('opens a card with the vehicle on a click on its marker', async () => {
-      await marker(page, devices.get('veh-map-2')!).click();
+      const at = await drawn(page, devices.get('veh-map-2')!);
+      await page.mouse.click(at.x, at.y);
       const card = page.locator(`.vehicle-card[data-vehicle-id="${devices.get('veh-map-2')}"]`);
       await card.waitFor();
       await expectText(card, 'LT000002');
@@ -152,37 +175,64 @@ describe('fleet map in headless Chromium', () => {
       await expectText(card, '50\u00a0%');
       expect(await card.getByRole('link', { name: 'Åpne kjøretøysiden' }).getAttribute('href')).toBe(`#/vehicles/${devices.get('veh-map-2')}`);
       await page.keyboard.press('Escape');
+      await page.locator('.vehicle-card').waitFor({ state: 'detached' });
+    });
+
+    it('opens the same card from the list with the keyboard, and gives the focus back on Escape', async () => {
+      const id = devices.get('veh-map-0')!;
+      const button = page.getByRole('button', { name: 'Vis LT000000 på kartet' });
+      await button.focus();
+      await page.keyboard.press('Enter');
+      const card = page.locator(`.vehicle-card[data-vehicle-id="${id}"]`);
+      await card.waitFor();
+      await expectText(card, 'LT000000');
+      expect(await page.evaluate('document.activeElement.textContent')).toBe('Åpne kjøretøysiden');
+      // The board with vehicles on the map, the list's map buttons and a card open (dashboard-a11y's fleet has no positions).
+      const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+      expect(axe.violations.map((v) => `${v.id}: ${v.nodes[0]?.target.join(' ')}`)).toEqual([]);
+      await page.keyboard.press('Escape');
+      await card.waitFor({ state: 'detached' });
+      expect(await page.evaluate('document.activeElement.getAttribute("aria-label")')).toBe('Vis LT000000 på kartet');
+    });
+
+    it('clusters the vehicles when zoomed out, and a click on the cluster zooms in to them', async () => {
+      // Three vehicles some 2 km apart: one cluster from about zoom 9 down.
+      for (let i = 0; i < 8; i++) await page.locator('.leaflet-control-zoom-out').click();
+      const cluster = await drawn(page, devices.get('veh-map-0')!, () => true, 3);
+      expect(await page.locator('canvas.vehicle-layer').getAttribute('data-clusters')).toBe('1');
+      await page.mouse.click(cluster.x, cluster.y);
+      for (const name of ['veh-map-0', 'veh-map-1', 'veh-map-2']) await drawn(page, devices.get(name)!);
     });
 
     it('recolours and moves a marker on a status change published over MQTT, without a reload', async () => {
       const id = devices.get('veh-map-1')!;
       await page.evaluate('window.unreloaded = true'); // a reload would lose it
-      const before = await centre(marker(page, id));
+      const before = await drawn(page, id);
+      expect(before.heading).toBeNull(); // parked: no heading
       await device.publish('fleet/v1/vehicles/veh-map-1/connection', 'offline');
-      await page.locator(`path.vehicle-marker[data-vehicle-id="${id}"][data-state="offline"]`).waitFor({ timeout: 20_000 });
+      await drawn(page, id, (now) => now.state === 'offline');
       await page.locator(`tr[data-vehicle-id="${id}"] .changed-mark`).waitFor(); // the list marks the change
-      // South-west, inside the other vehicles' box, so that the move stays within the map's view.
-      await device.publish('fleet/v1/vehicles/veh-map-1/telemetry', { ts: new Date().toISOString(), speedKmh: 45, socPct: 88, lat: 59.9, lon: 10.53 });
-      await page.locator(`path.vehicle-marker[data-vehicle-id="${id}"][data-state="driving"]`).waitFor({ timeout: 20_000 });
-      await waitUntil(async () => {
-        const after = await centre(marker(page, id));
-        // South-west: down and to the left on the screen.
-        return after.x < before.x - 3 && after.y > before.y + 3;
-      }, 10_000);
+      // South-west, inside the other vehicles' box (the move stays within the map's view) and
+      // some 800 m from the depot's vehicle (its own dot, not a cluster with it).
+      await device.publish('fleet/v1/vehicles/veh-map-1/telemetry', { ts: new Date().toISOString(), speedKmh: 45, socPct: 88, lat: 59.895, lon: 10.52 });
+      // South-west: down and to the left on the screen, driving, its heading the bearing of the move (about 236°).
+      const after = await drawn(page, id, (now) => now.state === 'driving' && now.x < before.x - 3 && now.y > before.y + 3);
+      expect(after.heading).toBeGreaterThan(220);
+      expect(after.heading).toBeLessThan(250);
       expect(await page.evaluate('window.unreloaded')).toBe(true);
     });
 
     it('searches, sorts and filters the list, keeping the choice in the URL', async () => {
       await page.getByLabel('Søk registreringsnr.').fill('lt000001');
       await expectText(page.locator('#fleet-count'), '1 av 3 kjøretøy');
-      expect(await page.locator('path.vehicle-marker').count()).toBe(1); // the map shows what the list shows
+      await waitUntil(async () => (await markerCount(page)) === 1, 5_000); // the map shows what the list shows
       await page.getByLabel('Søk registreringsnr.').fill('');
       await page.locator('#sort-speed').click();
       await page.locator('#sort-speed').click(); // fastest first
       expect(page.url()).toContain('sort=speed');
       expect(page.url()).toContain('dir=desc');
       const registrations = await page.locator('tbody th').allTextContents();
-      expect(registrations).toEqual(['LT000001', 'LT000002', 'LT000000']); // 45, 40, 0 km/t
+      expect(registrations.map((text) => text.trim())).toEqual(['LT000001', 'LT000002', 'LT000000']); // 45, 40, 0 km/t
       await page.getByLabel('Status', { exact: true }).selectOption('offline');
       await expectText(page.locator('#fleet-count'), '0 av 3 kjøretøy');
       await page.reload();
@@ -197,8 +247,8 @@ describe('fleet map in headless Chromium', () => {
       await offline.route(`${tileOrigin}/**`, (route) => route.abort());
       await signIn(offline, fleetKey, '#/fleet');
       await expectText(offline.locator('.map-notice'), 'Kartfliser mangler');
-      await marker(offline, devices.get('veh-map-0')!).waitFor();
-      expect(await offline.locator('path.vehicle-marker').count()).toBe(3);
+      await drawn(offline, devices.get('veh-map-0')!);
+      expect(await markerCount(offline)).toBe(3);
       await offline.close();
     });
   });

@@ -1,8 +1,8 @@
 import { FleetVehicle, StatusChange } from '../api-client';
-import { emptyState, h } from '../dom';
+import { emptyState, h, svg } from '../dom';
 import { formatDateTime, formatPercent, formatQuantity } from '../format';
 import { MessageKey, label, t } from '../i18n';
-import { VehicleMarkers, drawDepots, fit, legend, mapFrame } from './fleet-map';
+import { VehicleLayer, drawDepots, fit, legend, mapFrame } from './fleet-map';
 import { MapSettings, mapApi } from './map-api';
 import { mt } from './map-i18n';
 import { energyLevel, mapState } from './map-state';
@@ -16,8 +16,17 @@ import { ViewCleanup, ViewContext, loadError } from './view';
  * speed change without a status change) and after the stream reconnects (events sent while it
  * was down are lost, the state table is the truth). Filters, search and sort live in the URL
  * (#/fleet?status=offline&sort=speed&dir=desc), so that a link or a reload keeps them.
+ *
+ * With a fleet of thousands, the list renders only the rows in (and near) its scrolled view,
+ * between two spacer rows of the height of the others, and status changes are applied once per
+ * animation frame however many arrive; the map is one canvas (fleet-map.ts, VehicleLayer).
  */
 const REFRESH_MS = 15_000;
+/** Rows rendered beyond the visible ones, above and below, so that scrolling and Tab find them there. */
+const OVERSCAN = 15;
+/** Rows rendered before the first one is measured. */
+const FIRST_ROWS = 60;
+const collator = new Intl.Collator(undefined, { numeric: true });
 const RETRY_MS = [1_000, 2_000, 5_000, 10_000];
 
 interface Filters {
@@ -50,6 +59,15 @@ function writeFilters(filters: Filters) {
   history.replaceState(history.state, '', `#/fleet${search ? `?${search}` : ''}`);
 }
 
+/** A crosshair: the icon of the list's "show on map" button (an SVG: not every font has ⌖). */
+const locateIcon = () =>
+  svg(
+    'svg',
+    { viewBox: '0 0 16 16', width: 14, height: 14, 'aria-hidden': 'true', focusable: 'false' },
+    svg('circle', { cx: 8, cy: 8, r: 5, fill: 'none', stroke: 'currentColor', 'stroke-width': 1.6 }),
+    svg('path', { d: 'M8 0v5M8 11v5M0 8h5M11 8h5', stroke: 'currentColor', 'stroke-width': 1.6 }),
+  );
+
 interface Column {
   key: string;
   text: string;
@@ -66,12 +84,15 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
   if (!location.hash.includes('?') && remembered) writeFilters(filters);
   const vehicles = new Map<string, FleetVehicle>();
   const departments = new Map<string, string>();
-  const rows = new Map<string, HTMLTableRowElement>();
+  /** The rendered rows (those in the list's window) and what each shows, to skip unchanged ones. */
+  const rows = new Map<string, { element: HTMLTableRowElement; key: string }>();
+  /** The vehicles the list shows, filtered and sorted; only the window of them is rendered. */
+  let shown: FleetVehicle[] = [];
   /** When each vehicle's status last changed while the board was open: the row keeps a mark. */
   const changedAt = new Map<string, Date>();
   const stop = new AbortController();
   const timers: number[] = [];
-  let markers: VehicleMarkers | null = null;
+  let markers: VehicleLayer | null = null;
   let destroyMap: (() => void) | undefined;
 
   const live = h('p', { class: 'live', id: 'live-status', role: 'status' }, t('live.connecting'));
@@ -80,6 +101,10 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
   const noPosition = h('p', { class: 'note', id: 'fleet-no-position' });
   const mapPlace = h('section', { class: 'board-map', 'aria-label': mt('map.label') });
   const board = h('div', { class: 'table-wrap board-list' }, h('p', {}, t('app.loading')));
+  board.addEventListener('scroll', () => scheduleWindow(), { passive: true });
+  // A new layout (a turned phone, a wider window) changes the rows' height and the list's.
+  const resized = () => measureSoon();
+  window.addEventListener('resize', resized);
   main.append(
     h('h1', {}, t('fleet.heading')),
     live,
@@ -167,8 +192,12 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
     const changed = changedAt.get(vehicle.id);
     const cell = (column: number, ...content: Array<Node | string>) =>
       h(column === 0 ? 'th' : 'td', { scope: column === 0 ? 'row' : null, class: [columns[column].numeric ? 'num' : '', columns[column].hideClass ?? ''].join(' ').trim() || null }, ...content);
+    // The canvas has no element per vehicle: this button is the keyboard's and screen reader's way to a vehicle's card.
+    const locate = markers?.has(vehicle.id)
+      ? h('button', { type: 'button', class: 'locate', title: mt('map.showOnMap', { registration: vehicle.registration }), 'aria-label': mt('map.showOnMap', { registration: vehicle.registration }), onclick: () => showOnMap(vehicle.id) }, locateIcon())
+      : null;
     return [
-      cell(0, h('a', { href: `#/vehicles/${vehicle.id}` }, vehicle.registration)),
+      cell(0, h('a', { href: `#/vehicles/${vehicle.id}` }, vehicle.registration), ...(locate ? [' ', locate] : [])),
       cell(1, label('class', vehicle.vehicleClass)),
       cell(2, label('carrier', vehicle.energyCarrier)),
       cell(3, departments.get(vehicle.departmentId) ?? ''),
@@ -183,35 +212,50 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
     ];
   }
 
-  function row(vehicle: FleetVehicle): HTMLTableRowElement {
-    const element = h('tr', { 'data-vehicle-id': vehicle.id, 'data-status': vehicle.status, 'data-state': mapState(vehicle) }, ...cells(vehicle));
-    rows.set(vehicle.id, element);
+  /** What a row shows, as one string: a row is rebuilt only when it differs. */
+  function rowKey(vehicle: FleetVehicle): string {
+    const state = vehicle.state;
+    return [vehicle.status, mapState(vehicle), levelText(vehicle), state?.speedKmh, state?.lastSampleAt, changedAt.get(vehicle.id)?.getTime(), markers?.has(vehicle.id)].join('|');
+  }
+
+  /** The row of a vehicle, from the rendered ones when it is current; `index` is its place in the list (aria-rowindex). */
+  function row(vehicle: FleetVehicle, index: number): HTMLTableRowElement {
+    const key = rowKey(vehicle);
+    let known = rows.get(vehicle.id);
+    if (!known) {
+      known = { element: h('tr', { 'data-vehicle-id': vehicle.id }), key: '' };
+      rows.set(vehicle.id, known);
+    }
+    const element = known.element;
+    if (known.key !== key) {
+      element.replaceChildren(...cells(vehicle));
+      element.dataset.status = vehicle.status;
+      element.dataset.state = mapState(vehicle);
+      known.key = key;
+    }
+    element.setAttribute('aria-rowindex', String(index + 2)); // the header row is 1
     return element;
   }
 
-  function updateRow(vehicle: FleetVehicle, flash: boolean) {
-    markers?.show(vehicle, matches(vehicle));
-    const element = rows.get(vehicle.id);
+  function flash(vehicleId: string) {
+    const element = rows.get(vehicleId)?.element;
     if (!element) return;
-    element.replaceChildren(...cells(vehicle));
-    element.dataset.status = vehicle.status;
-    element.dataset.state = mapState(vehicle);
-    if (flash) {
-      element.classList.remove('changed');
-      void element.offsetWidth; // restart the highlight animation
-      element.classList.add('changed');
-    }
+    // Restart the highlight: the class off now, on again in the next frame (no forced layout).
+    element.classList.remove('changed');
+    requestAnimationFrame(() => element.classList.add('changed'));
   }
 
   function sorted(list: FleetVehicle[]): FleetVehicle[] {
     const column = columns.find((c) => c.key === filters.sort) ?? columns[0];
     const direction = filters.dir === 'desc' ? -1 : 1;
+    // Each vehicle's sort value once, not once per comparison.
+    const values = new Map(list.map((vehicle) => [vehicle, column.sortValue(vehicle)]));
     return list.sort((a, b) => {
-      const [x, y] = [column.sortValue(a), column.sortValue(b)];
+      const [x, y] = [values.get(a) ?? null, values.get(b) ?? null];
       // Unknown values last in either direction; ties by registration.
-      if (x === null || y === null) return x === y ? a.registration.localeCompare(b.registration) : x === null ? 1 : -1;
-      const order = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
-      return order * direction || a.registration.localeCompare(b.registration);
+      if (x === null || y === null) return x === y ? collator.compare(a.registration, b.registration) : x === null ? 1 : -1;
+      const order = typeof x === 'number' && typeof y === 'number' ? x - y : collator.compare(String(x), String(y));
+      return order * direction || collator.compare(a.registration, b.registration);
     });
   }
 
@@ -232,21 +276,94 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
     );
   }
 
+  // The list's window: a table whose tbody holds a spacer row, the rendered rows, a spacer row.
+  let tbody: HTMLTableSectionElement | null = null;
+  let table: HTMLTableElement | null = null;
+  const spacer = () => h('tr', { class: 'spacer', 'aria-hidden': 'true' }, h('td', { colspan: columns.length }));
+  const [above, below] = [spacer(), spacer()];
+  /** A rendered row's height and the rows' offset in the scrolled list, measured once per layout. */
+  let rowHeight = 0;
+  let rowsTop = 0;
+  let windowFrame: number | undefined;
+
+  /** Filters and sorts the list anew, and renders its window from the top. */
   function renderRows() {
-    rows.clear();
     const all = [...vehicles.values()];
-    const shown = sorted(all.filter(matches));
+    shown = sorted(all.filter(matches));
     count.textContent = t('fleet.count', { shown: shown.length, total: all.length });
     if (markers) {
       let unplaced = 0;
-      for (const vehicle of all) if (!markers.show(vehicle, matches(vehicle)) && matches(vehicle)) unplaced++;
+      for (const vehicle of all) {
+        const wanted = matches(vehicle);
+        if (!markers.show(vehicle, wanted) && wanted) unplaced++;
+      }
       noPosition.textContent = unplaced ? mt('map.noPosition', { count: unplaced }) : '';
     }
+    rows.clear();
+    tbody = table = null;
     if (all.length === 0) return board.replaceChildren(emptyState(t('fleet.none')));
     if (shown.length === 0) return board.replaceChildren(emptyState(t('fleet.empty')));
-    board.replaceChildren(
-      h('table', {}, h('caption', {}, t('fleet.heading')), h('thead', {}, h('tr', {}, ...columns.map(header))), h('tbody', {}, ...shown.map(row))),
-    );
+    tbody = h('tbody', {});
+    table = h('table', {}, h('caption', {}, t('fleet.heading')), h('thead', {}, h('tr', { 'aria-rowindex': 1 }, ...columns.map(header))), tbody);
+    board.replaceChildren(table);
+    renderWindow();
+  }
+
+  function scheduleWindow() {
+    windowFrame ??= requestAnimationFrame(() => {
+      windowFrame = undefined;
+      renderWindow();
+    });
+  }
+
+  /** Renders the rows in and near the list's scrolled view, reusing rendered ones (which keeps keyboard focus on them). */
+  function renderWindow() {
+    if (!tbody || !table) return;
+    table.setAttribute('aria-rowcount', String(shown.length + 1));
+    let [first, last] = [0, Math.min(shown.length, FIRST_ROWS)];
+    if (rowHeight > 0) {
+      // Layout reads first, then writes only.
+      const top = Math.max(0, board.scrollTop - rowsTop);
+      first = Math.max(0, Math.min(shown.length, Math.floor(top / rowHeight)) - OVERSCAN);
+      last = Math.min(shown.length, Math.ceil((top + board.clientHeight) / rowHeight) + OVERSCAN);
+    }
+    const wanted = shown.slice(first, last).map((vehicle, i) => row(vehicle, first + i));
+    const keep = new Set(wanted);
+    for (const [id, known] of rows) if (!keep.has(known.element)) rows.delete(id);
+    // Spacers only when they have a height: a short list is rows only.
+    const [aboveHeight, belowHeight] = [first * rowHeight, (shown.length - last) * rowHeight];
+    above.style.height = `${aboveHeight}px`;
+    below.style.height = `${belowHeight}px`;
+    const children = [...(aboveHeight > 0 ? [above] : []), ...wanted, ...(belowHeight > 0 || (rowHeight === 0 && last < shown.length) ? [below] : [])];
+    // Move only what is out of place, so that a row that stays is never detached (it may have focus).
+    let cursor = tbody.firstChild;
+    for (const child of children) {
+      if (cursor === child) cursor = cursor.nextSibling;
+      else tbody.insertBefore(child, cursor);
+    }
+    while (cursor) {
+      const next: ChildNode | null = cursor.nextSibling;
+      cursor.remove();
+      cursor = next;
+    }
+    if (rowHeight === 0 && wanted.length > 0) measureSoon();
+  }
+
+  /** Measures a row in the next frame, where the layout is due anyway (not forced now), and draws the window to size. */
+  let measuring = false;
+  function measureSoon() {
+    if (measuring) return;
+    measuring = true;
+    requestAnimationFrame(() => {
+      measuring = false;
+      const first = tbody?.querySelector<HTMLElement>('tr:not(.spacer)');
+      if (!first || !first.isConnected) return;
+      const box = first.getBoundingClientRect();
+      if (box.height === 0) return; // not laid out (a hidden view): measured on the next scroll or resize
+      rowHeight = box.height;
+      rowsTop = box.top - board.getBoundingClientRect().top + board.scrollTop - Number.parseFloat(above.style.height || '0') * Number(above.isConnected);
+      renderWindow();
+    });
   }
 
   /** The popup of a marker: the vehicle as the board knows it now. */
@@ -271,16 +388,28 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
     );
   }
 
-  function placeMap(settings: MapSettings | null, depots: Parameters<typeof drawDepots>[1]) {
-    if (!settings) return; // no map for this role or a failed load: the list still works
+  /** The map, empty; returns what draws the depots and fits the view once the list has placed the vehicles. */
+  function placeMap(settings: MapSettings | null, depots: Parameters<typeof drawDepots>[1]): () => void {
+    if (!settings) return () => undefined; // no map for this role or a failed load: the list still works
     const frame = mapFrame(settings, mt('map.label'));
     destroyMap = frame.destroy;
     mapPlace.replaceChildren(frame.figure, legend());
     frame.map.invalidateSize();
-    markers = new VehicleMarkers(frame.map, card);
-    const depotBounds = drawDepots(frame.map, depots);
-    renderRows();
-    fit(frame.map, markers.bounds(), depotBounds);
+    markers = new VehicleLayer(card);
+    frame.map.addLayer(markers);
+    return () => fit(frame.map, markers?.bounds() ?? null, drawDepots(frame.map, depots));
+  }
+
+  /** The list's "show on map": the vehicle's card on the map, with the keyboard in it (Escape closes it, back to the button). */
+  function showOnMap(vehicleId: string) {
+    const from = document.activeElement as HTMLElement | null;
+    const popup = markers?.open(vehicleId);
+    if (!popup) return;
+    mapPlace.scrollIntoView({ block: 'nearest' });
+    popup.getElement()?.querySelector<HTMLElement>('.vehicle-card a')?.focus();
+    popup.once('remove', () => {
+      if (from?.isConnected && (!document.activeElement || document.activeElement === document.body || mapPlace.contains(document.activeElement))) from.focus();
+    });
   }
 
   async function reload(first: boolean) {
@@ -298,13 +427,18 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
     const sameSet = before.size === vehicles.size && [...vehicles.keys()].every((id) => before.has(id));
     if (first || !sameSet) {
       renderFilters();
-      renderRows();
-      if (first) placeMap(settings, depots);
+      const fitMap = first ? placeMap(settings, depots) : undefined;
+      renderRows(); // the list, and the vehicles on the map
+      fitMap?.();
     } else {
-      // Same vehicles: update cells in place (keeps keyboard focus); re-filter only if the rows shown differ.
-      const shown = list.filter(matches);
-      if (shown.length !== rows.size || shown.some((vehicle) => !rows.has(vehicle.id))) renderRows();
-      else for (const vehicle of list) updateRow(vehicle, false);
+      // Same vehicles: the list keeps its order and only the rendered rows that differ change
+      // (keeps scroll and keyboard focus); it is filtered and sorted anew only if other vehicles match.
+      const matching = list.filter(matches);
+      const before = new Set(shown.map((vehicle) => vehicle.id));
+      if (matching.length !== before.size || matching.some((vehicle) => !before.has(vehicle.id))) return renderRows();
+      shown = shown.map((vehicle) => vehicles.get(vehicle.id)!);
+      for (const vehicle of matching) markers?.show(vehicle, true);
+      renderWindow();
     }
   }
 
@@ -320,26 +454,54 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
     for (const id of ids) {
       client.vehicle(id).then(
         (fresh) => {
-          if (stop.signal.aborted) return;
+          if (stop.signal.aborted || !vehicles.has(fresh.id)) return;
+          const wasShown = matches(vehicles.get(fresh.id)!);
           vehicles.set(fresh.id, fresh);
-          updateRow(fresh, false);
+          if (matches(fresh) !== wasShown) return renderRows();
+          shown = shown.map((vehicle) => (vehicle.id === fresh.id ? fresh : vehicle));
+          markers?.show(fresh, wasShown);
+          scheduleWindow();
         },
         () => undefined,
       );
     }
   }
 
+  // Status changes wait for the next animation frame and are applied together: a burst of them
+  // (the offline sweep, a broker restart) costs one pass over the list, not one per event.
+  const changes: StatusChange[] = [];
+  let changeFrame: number | undefined;
+
   function applyChange(change: StatusChange) {
-    const vehicle = vehicles.get(change.vehicleId);
-    if (!vehicle) return void reload(false).catch(() => undefined);
-    vehicle.status = change.status;
-    if (vehicle.state) vehicle.state.statusSince = change.since;
-    changedAt.set(vehicle.id, new Date(change.since));
-    if (!matches(vehicle)) renderRows();
-    else if (rows.has(vehicle.id)) updateRow(vehicle, true);
-    else renderRows();
-    pending.add(vehicle.id);
-    if (flush === undefined) timers.push((flush = window.setTimeout(reread, 500)));
+    changes.push(change);
+    changeFrame ??= requestAnimationFrame(applyChanges);
+  }
+
+  function applyChanges() {
+    changeFrame = undefined;
+    let refilter = false;
+    let unknown = false;
+    const changed = new Set<string>();
+    for (const change of changes.splice(0)) {
+      const vehicle = vehicles.get(change.vehicleId);
+      if (!vehicle) {
+        unknown = true; // registered since the list was read: read it again
+        continue;
+      }
+      const wasShown = matches(vehicle);
+      vehicle.status = change.status;
+      if (vehicle.state) vehicle.state.statusSince = change.since;
+      changedAt.set(vehicle.id, new Date(change.since));
+      if (matches(vehicle) !== wasShown) refilter = true;
+      else markers?.show(vehicle, wasShown);
+      changed.add(vehicle.id);
+      pending.add(vehicle.id);
+    }
+    if (refilter) renderRows();
+    else renderWindow();
+    for (const id of changed) flash(id);
+    if (unknown) void reload(false).catch(() => undefined);
+    if (changed.size > 0 && flush === undefined) timers.push((flush = window.setTimeout(reread, 500)));
   }
 
   async function follow() {
@@ -376,6 +538,9 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
 
   return () => {
     stop.abort();
+    window.removeEventListener('resize', resized);
+    if (changeFrame !== undefined) cancelAnimationFrame(changeFrame);
+    if (windowFrame !== undefined) cancelAnimationFrame(windowFrame);
     destroyMap?.();
     for (const timer of timers) {
       clearTimeout(timer);
