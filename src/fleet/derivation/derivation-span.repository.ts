@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { SPAN_SQL } from './derivation-sql';
+import { REACH_SQL, SPAN_SQL } from './derivation-sql';
 
 export interface DerivationSpan {
   vehicleId: string;
@@ -19,7 +19,8 @@ export interface DerivationSpan {
 export class DerivationSpanRepository {
   /** The days to re-derive around [firstDay, lastDay] and the samples that needs. */
   async span(manager: EntityManager, vehicleId: string, firstDay: string, lastDay: string, timeZone: string): Promise<DerivationSpan> {
-    const [row] = await manager.query(SPAN_SQL, [vehicleId, firstDay, lastDay, timeZone]);
+    const [reach] = await manager.query(REACH_SQL, [vehicleId, firstDay, lastDay, timeZone]);
+    const [row] = await manager.query(SPAN_SQL, [vehicleId, reach.lo, reach.hi, timeZone]);
     return { vehicleId, timeZone, ...row };
   }
 }
