@@ -160,7 +160,7 @@ export class Emissions1764600000000 implements MigrationInterface {
     // read), so that a year's report reads ~12 rows per vehicle instead of ~365. Kept current
     // lazily: statement-level triggers on vehicle_daily note which vehicle-months changed (one
     // small insert per derivation statement, no change to the derivation SQL); reports re-sum
-    // those months before reading.
+    // those months before reading. Owned and documented by src/emissions/activity (README.md).
     await queryRunner.query(`
       CREATE TABLE emission_vehicle_months (
         vehicle_id uuid NOT NULL REFERENCES vehicles (id) ON DELETE CASCADE,

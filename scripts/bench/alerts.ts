@@ -17,17 +17,18 @@ import { AlertEvaluationRepository } from '../../src/alerts/evaluation/alert-eva
 import { dataSourceOptions } from '../../src/platform/database/data-source-options';
 import { BenchDatabase, orgNumber } from './lib/bench-database';
 import { percentile, round, sortNumbers } from './lib/stats';
+import { UsageError, readCommandLine, wholeNumber } from '../../src/cli/command-line';
 
 const log = (line: string) => process.stderr.write(`[bench:alerts] ${line}\n`);
 const TARGET_MS = 1000;
 
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  if (index < 0) return fallback;
-  const value = Number(process.argv[index + 1]);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a whole number >= 1`);
-  return value;
-}
+const USAGE = `Usage: npm run bench:alerts -- [options]
+
+  --cycles N         steady evaluation cycles timed (default 5)
+  --check            exit 1 when the median steady cycle is above 1 s
+  --keep-database    leave the generated database for inspection
+  -h, --help         this text
+`;
 
 const SEED = [
   `INSERT INTO vehicles (registration, vehicle_class, energy_carrier, department_id, in_service_from, device_id)
@@ -75,7 +76,8 @@ const SEED = [
 ];
 
 async function main() {
-  const cycles = option('cycles', 5);
+  const { values } = readCommandLine(process.argv.slice(2), { cycles: { type: 'string' }, check: { type: 'boolean' }, 'keep-database': { type: 'boolean' } }, USAGE);
+  const cycles = wholeNumber('cycles', values.cycles, 5);
   const database = await BenchDatabase.create('postgres://postgres@127.0.0.1:5432');
   let dataSource: DataSource | undefined;
   try {
@@ -109,16 +111,20 @@ async function main() {
       `bench:alerts: 10000 devices (8000 vehicles, 2000 charge points), ${rows[0].total} open or recent alerts (${rows[0].open} open), ${holding} conditions holding: ` +
         `first cycle ${firstMs} ms (opened ${first.changes.length}); steady cycle median ${round(median)} ms, max ${round(sorted[sorted.length - 1])} ms over ${cycles} cycles (target <= ${TARGET_MS} ms)\n`,
     );
-    if (process.argv.includes('--check') && median > TARGET_MS) process.exitCode = 1;
+    if (values.check && median > TARGET_MS) process.exitCode = 1;
   } finally {
     await dataSource?.destroy().catch(() => undefined);
     await database.close();
-    if (process.argv.includes('--keep-database')) log(`kept ${database.url}`);
+    if (values['keep-database']) log(`kept ${database.url}`);
     else await database.drop().catch(() => undefined);
   }
 }
 
 main().catch((error) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`${error.stack ?? error}\n`);
   process.exit(1);
 });

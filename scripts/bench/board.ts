@@ -27,25 +27,32 @@ import { SERVICE_NODE_FLAGS } from '../lib/service-node-flags';
 import { BenchDatabase, orgNumber } from './lib/bench-database';
 import { track } from './lib/children';
 import { cleanUpOnEveryExit } from './lib/cleanup';
+import { UsageError, readCommandLine, wholeNumber } from '../../src/cli/command-line';
 
 const ROOT = path.join(__dirname, '..', '..', '..');
 const CHROMIUM = '/usr/bin/chromium';
 const log = (line: string) => process.stderr.write(`[bench:board] ${line}\n`);
 
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  if (index < 0) return fallback;
-  const value = Number(process.argv[index + 1]);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a whole number >= 1`);
-  return value;
-}
+const USAGE = `Usage: npm run bench:board -- [options]
+
+  --vehicles N          live vehicles (default 2000)
+  --rate N              simulator messages per second at most (default 200)
+  --seconds N           length of the measured updates (default 30)
+  --screenshot FILE     save the board as it stands at the end (PNG)
+  -h, --help            this text
+`;
 
 const CARRIERS = ['electricity', 'diesel', 'petrol', 'electricity', 'diesel'] as const;
 
 async function main() {
-  const vehicles = option('vehicles', 2000);
-  const rate = option('rate', 200);
-  const seconds = option('seconds', 30);
+  const { values } = readCommandLine(
+    process.argv.slice(2),
+    { vehicles: { type: 'string' }, rate: { type: 'string' }, seconds: { type: 'string' }, screenshot: { type: 'string' } },
+    USAGE,
+  );
+  const vehicles = wholeNumber('vehicles', values.vehicles, 2000);
+  const rate = wholeNumber('rate', values.rate, 200);
+  const seconds = wholeNumber('seconds', values.seconds, 30);
   const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
   const redisPrefix = `bench-board-${randomBytes(4).toString('hex')}`;
   let database: BenchDatabase | undefined;
@@ -127,8 +134,7 @@ async function main() {
     await page.waitForTimeout(seconds * 1000);
     const storedRate = (await database.count() - storedBefore) / ((Date.now() - started) / 1000);
     const tasks = (await page.evaluate('window.__longTasks.splice(0)')) as number[];
-    const screenshot = process.argv.indexOf('--screenshot');
-    if (screenshot > 0) await page.screenshot({ path: process.argv[screenshot + 1] });
+    if (values.screenshot) await page.screenshot({ path: values.screenshot });
     const longest = (list: number[]) => (list.length ? Math.round(Math.max(...list)) : 0);
     process.stdout.write(
       `board: ${rows} rows, ${markers} markers; interactive ${Math.round(interactiveMs)} ms after navigation (target <= 1500); ` +
@@ -158,6 +164,10 @@ async function until(check: () => Promise<boolean>, timeoutMs: number, what: str
 }
 
 main().catch((error) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
   log(`failed: ${(error as Error).stack ?? error}`);
   process.exit(1);
 });

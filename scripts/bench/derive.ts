@@ -21,15 +21,19 @@ import { JobName, QueueName } from '../../src/platform/queue/job-catalogue';
 import { QueueService } from '../../src/platform/queue/queue.service';
 import { parseFleetFile } from '../../src/registry/fleet-import/fleet-file';
 import { FleetImportService } from '../../src/registry/fleet-import/fleet-import.service';
+import { UsageError, readCommandLine, wholeNumber } from '../../src/cli/command-line';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 
-function option(name: string, fallback: string): string {
-  const index = process.argv.indexOf(`--${name}`);
-  return index >= 0 && process.argv[index + 1] ? process.argv[index + 1] : fallback;
-}
-
 const log = (line: string) => process.stderr.write(`[bench:derive] ${line}\n`);
+
+const USAGE = `Usage: npm run bench:derive -- [options]
+
+  --month YYYY-MM      month of raw samples generated and derived (default 2019-10)
+  --concurrency N      WORKER_CONCURRENCY of the worker (default 4)
+  --keep-database      leave the generated database for inspection
+  -h, --help           this text
+`;
 
 /** One month of raw samples for every vehicle in service that month, generated in the database. */
 const GENERATE_SQL = `
@@ -60,8 +64,10 @@ SELECT v.id, m.ts, now() - interval '1 hour',
    AND (m.moving OR extract(minute FROM m.ts)::int % 15 = 0)`;
 
 async function main() {
-  const month = option('month', '2019-10');
-  const concurrency = option('concurrency', '4');
+  const { values } = readCommandLine(process.argv.slice(2), { month: { type: 'string' }, concurrency: { type: 'string' }, 'keep-database': { type: 'boolean' } }, USAGE);
+  const month = values.month ?? '2019-10';
+  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(month)) throw new UsageError(`--month must be YYYY-MM, got "${month}"`);
+  const concurrency = String(wholeNumber('concurrency', values.concurrency, 4));
   const start = `${month}-01T00:00:00Z`;
   const endDate = new Date(start);
   endDate.setUTCMonth(endDate.getUTCMonth() + 1);
@@ -79,7 +85,7 @@ async function main() {
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
   const cleanUp = async () => {
     await app?.close().catch(() => undefined);
-    if (process.argv.includes('--keep-database')) log(`kept ${databaseUrl}`);
+    if (values['keep-database']) log(`kept ${databaseUrl}`);
     else await dropDatabase(databaseUrl).catch(() => undefined);
   };
   process.once('SIGINT', () => void cleanUp().then(() => process.exit(130)));
@@ -134,6 +140,10 @@ async function main() {
 }
 
 main().catch((error) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`bench:derive failed: ${(error as Error).stack}\n`);
   process.exit(1);
 });

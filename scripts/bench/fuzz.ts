@@ -14,6 +14,7 @@ import { ServiceProcess } from './lib/children';
 import { cleanUpOnEveryExit } from './lib/cleanup';
 import { registerFuzzFleet, runFuzz } from './lib/fuzz-run';
 import { rssMiB } from './lib/proc';
+import { UsageError, readCommandLine, wholeNumber } from '../../src/cli/command-line';
 
 const USAGE = `Usage: npm run bench:fuzz -- [options]
 
@@ -32,26 +33,13 @@ const log = (line: string) => process.stderr.write(`[fuzz] ${line}\n`);
 const print = (line: string) => process.stdout.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-class UsageError extends Error {}
-
-function parseArgs(argv: string[]): { payloads: number; seed: number; maxRssMiB: number } {
-  const values = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const name = argv[i].replace(/^--/, '');
-    if (name === 'help') {
-      process.stdout.write(USAGE);
-      process.exit(0);
-    }
-    if (!['payloads', 'seed', 'max-rss-mib'].includes(name) || argv[i + 1] === undefined) throw new UsageError(`unknown option or missing value: ${argv[i]}\n${USAGE}`);
-    values.set(name, argv[++i]);
-  }
-  const int = (name: string, fallback: number) => {
-    const raw = values.get(name);
-    if (raw === undefined) return fallback;
-    if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new UsageError(`--${name} must be a whole number >= 1, got "${raw}"`);
-    return Number(raw);
+function parseOptions(argv: string[]): { payloads: number; seed: number; maxRssMiB: number } {
+  const { values } = readCommandLine(argv, { payloads: { type: 'string' }, seed: { type: 'string' }, 'max-rss-mib': { type: 'string' } }, USAGE);
+  return {
+    payloads: wholeNumber('payloads', values.payloads, 100_000),
+    seed: wholeNumber('seed', values.seed, randomBytes(4).readUInt32BE() >>> 1),
+    maxRssMiB: wholeNumber('max-rss-mib', values['max-rss-mib'], 512),
   };
-  return { payloads: int('payloads', 100_000), seed: int('seed', randomBytes(4).readUInt32BE() >>> 1), maxRssMiB: int('max-rss-mib', 512) };
 }
 
 const tag = randomBytes(4).toString('hex');
@@ -69,7 +57,7 @@ const cleanup = cleanUpOnEveryExit({
 });
 
 async function main(): Promise<number> {
-  const options = parseArgs(process.argv.slice(2));
+  const options = parseOptions(process.argv.slice(2));
   log(`${options.payloads} payloads, seed ${options.seed} (--seed ${options.seed} repeats this run)`);
   broker = await startBroker();
   db = await BenchDatabase.create(DATABASE_SERVER);

@@ -24,6 +24,7 @@ import { cleanUpOnEveryExit } from './lib/cleanup';
 import { OcppClientsConfig, OcppCommand, OcppPhaseResult } from './lib/ocpp-protocol';
 import { CpuMeter, peakRssMiB, pidsNamed } from './lib/proc';
 import { duration, percentile, round, sortNumbers } from './lib/stats';
+import { UsageError, readCommandLine, wholeNumber } from '../../src/cli/command-line';
 
 const DATABASE_SERVER = process.env.BENCH_DATABASE_SERVER ?? 'postgres://postgres@127.0.0.1:5432';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -59,39 +60,18 @@ interface Options {
   quick: boolean;
 }
 
-class UsageError extends Error {}
-
 function parseOptions(argv: string[]): Options {
-  const flags = new Set(['quick', 'check', 'help']);
-  const given = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i += 1) {
-    const [name, inline] = argv[i].replace(/^--/, '').split('=', 2);
-    if (!argv[i].startsWith('--') || !['charge-points', 'per-point', 'rate', 'fixed-seconds', 'processes', ...flags].includes(name)) throw new UsageError(`unknown argument ${argv[i]}\n${USAGE}`);
-    if (flags.has(name)) given.set(name, true);
-    else {
-      const value = inline ?? argv[++i];
-      if (value === undefined) throw new UsageError(`--${name} needs a value`);
-      given.set(name, value);
-    }
-  }
-  if (given.has('help')) {
-    process.stdout.write(USAGE);
-    process.exit(0);
-  }
-  const quick = given.has('quick');
-  const int = (name: string, fallback: number): number => {
-    const raw = given.get(name);
-    if (raw === undefined) return fallback;
-    if (typeof raw !== 'string' || !/^\d+$/.test(raw) || Number(raw) < 1) throw new UsageError(`--${name} must be a whole number >= 1, got "${String(raw)}"`);
-    return Number(raw);
-  };
+  const number = { type: 'string' } as const;
+  const flag = { type: 'boolean' } as const;
+  const { values } = readCommandLine(argv, { 'charge-points': number, 'per-point': number, rate: number, 'fixed-seconds': number, processes: number, quick: flag, check: flag }, USAGE);
+  const quick = values.quick ?? false;
   return {
-    chargePoints: int('charge-points', quick ? 500 : 5000),
-    perPoint: int('per-point', quick ? 20 : 60),
-    rate: int('rate', 1000),
-    fixedSeconds: int('fixed-seconds', quick ? 10 : 30),
-    processes: int('processes', 4),
-    check: given.has('check'),
+    chargePoints: wholeNumber('charge-points', values['charge-points'], quick ? 500 : 5000),
+    perPoint: wholeNumber('per-point', values['per-point'], quick ? 20 : 60),
+    rate: wholeNumber('rate', values.rate, 1000),
+    fixedSeconds: wholeNumber('fixed-seconds', values['fixed-seconds'], quick ? 10 : 30),
+    processes: wholeNumber('processes', values.processes, 4),
+    check: values.check ?? false,
     quick,
   };
 }

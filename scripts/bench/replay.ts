@@ -21,6 +21,7 @@ import { BenchDatabase } from './lib/bench-database';
 import { ServiceProcess } from './lib/children';
 import { cleanUpOnEveryExit } from './lib/cleanup';
 import { peakRssMiB, rssMiB } from './lib/proc';
+import { UsageError, readCommandLine, wholeNumber } from '../../src/cli/command-line';
 
 const USAGE = `Usage: npm run bench:replay -- [options]
 
@@ -39,26 +40,9 @@ const log = (line: string) => process.stderr.write(`[replay] ${line}\n`);
 const print = (line: string) => process.stdout.write(`${line}\n`);
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-class UsageError extends Error {}
-
-function parseArgs(argv: string[]): { deadLetters: number; devices: number } {
-  const values = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const name = argv[i].replace(/^--/, '');
-    if (name === 'help') {
-      process.stdout.write(USAGE);
-      process.exit(0);
-    }
-    if (!['dead-letters', 'devices'].includes(name) || argv[i + 1] === undefined) throw new UsageError(`unknown option or missing value: ${argv[i]}\n${USAGE}`);
-    values.set(name, argv[++i]);
-  }
-  const int = (name: string, fallback: number) => {
-    const raw = values.get(name);
-    if (raw === undefined) return fallback;
-    if (!/^\d+$/.test(raw) || Number(raw) < 100) throw new UsageError(`--${name} must be a whole number >= 100, got "${raw}"`);
-    return Number(raw);
-  };
-  return { deadLetters: int('dead-letters', 100_000), devices: int('devices', 500) };
+function parseOptions(argv: string[]): { deadLetters: number; devices: number } {
+  const { values } = readCommandLine(argv, { 'dead-letters': { type: 'string' }, devices: { type: 'string' } }, USAGE);
+  return { deadLetters: wholeNumber('dead-letters', values['dead-letters'], 100_000, 100), devices: wholeNumber('devices', values.devices, 500, 100) };
 }
 
 const tag = randomBytes(4).toString('hex');
@@ -146,7 +130,7 @@ const count = async (sql: string) => Number((await db!.sql.query<{ n: string }>(
 const describe = (rejected: Record<string, number>) => Object.entries(rejected).map(([reason, n]) => `${reason} ${n}`).join(', ') || 'none';
 
 async function main(): Promise<number> {
-  const options = parseArgs(process.argv.slice(2));
+  const options = parseOptions(process.argv.slice(2));
   const failures: string[] = [];
   const check = (what: string, actual: unknown, expected: unknown) => {
     if (JSON.stringify(actual) !== JSON.stringify(expected)) failures.push(`${what}: ${JSON.stringify(actual)}, expected ${JSON.stringify(expected)}`);

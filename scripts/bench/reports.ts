@@ -19,18 +19,20 @@ import { loadConfig } from '../../src/platform/config/app-config';
 import { PinoLoggerService } from '../../src/platform/logging/pino-logger.service';
 import { BenchDatabase, orgNumber } from './lib/bench-database';
 import { percentile, round, sortNumbers } from './lib/stats';
-
-function option(name: string, fallback: number): number {
-  const index = process.argv.indexOf(`--${name}`);
-  if (index < 0) return fallback;
-  const value = Number(process.argv[index + 1]);
-  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a whole number >= 1`);
-  return value;
-}
+import { UsageError, readCommandLine, wholeNumber } from '../../src/cli/command-line';
 
 const log = (line: string) => process.stderr.write(`[bench:reports] ${line}\n`);
 const TARGET_P95_MS = 200;
 const PLAN_TARGET_P95_MS = 500;
+
+const USAGE = `Usage: npm run bench:reports -- [options]
+
+  --vehicles N       vehicles generated (default 500)
+  --requests N       sequential requests per endpoint (default 40)
+  --check            exit 1 when an endpoint's p95 is above its target
+  --keep-database    leave the generated database for inspection
+  -h, --help         this text
+`;
 
 /**
  * 500 vehicles: per 20, 8 electric cars, 4 petrol cars, 2 plug-in hybrids, 2 diesel vans,
@@ -80,8 +82,13 @@ SELECT d.vehicle_id, d.day + time '07:00' AT TIME ZONE 'UTC', d.day + time '15:0
  WHERE d.day >= DATE '2020-01-01' AND d.distance_km > 0`;
 
 async function main() {
-  const vehicles = option('vehicles', 500);
-  const requests = option('requests', 40);
+  const { values } = readCommandLine(
+    process.argv.slice(2),
+    { vehicles: { type: 'string' }, requests: { type: 'string' }, check: { type: 'boolean' }, 'keep-database': { type: 'boolean' } },
+    USAGE,
+  );
+  const vehicles = wholeNumber('vehicles', values.vehicles, 500);
+  const requests = wholeNumber('requests', values.requests, 40);
   const adminKey = randomBytes(24).toString('hex');
   const database = await BenchDatabase.create('postgres://postgres@127.0.0.1:5432');
   let app: Awaited<ReturnType<typeof createApp>> | undefined;
@@ -175,16 +182,20 @@ async function main() {
     const missed = results.filter((r) => r.p95 > r.target);
     const targets = `${TARGET_P95_MS} ms (electrification plan ${PLAN_TARGET_P95_MS} ms)`;
     process.stdout.write(missed.length === 0 ? `all p95 within target: ${targets}\n` : `${missed.length} endpoint(s) above their p95 target: ${targets}\n`);
-    if (process.argv.includes('--check') && missed.length > 0) process.exitCode = 1;
+    if (values.check && missed.length > 0) process.exitCode = 1;
   } finally {
     await app?.close().catch(() => undefined);
     await database.close();
-    if (process.argv.includes('--keep-database')) log(`kept ${database.url}`);
+    if (values['keep-database']) log(`kept ${database.url}`);
     else await database.drop().catch(() => undefined);
   }
 }
 
 main().catch((error) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(2);
+  }
   process.stderr.write(`bench:reports failed: ${(error as Error).stack}\n`);
   process.exit(1);
 });

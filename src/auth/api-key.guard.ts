@@ -1,7 +1,7 @@
-import { CanActivate, ExecutionContext, ForbiddenException, HttpException, HttpStatus, Injectable, UnauthorizedException } from '@nestjs/common';
+import { CanActivate, ExecutionContext, ForbiddenException, Injectable, UnauthorizedException } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ApiKeyService } from './api-key.service';
-import { RateLimiter } from './rate-limit/rate-limiter';
+import { ApiKeyThrottler } from './rate-limit/api-key-throttler';
 import { ApiRole } from '../platform/access/role';
 import { PUBLIC_KEY, ROLES_KEY } from '../platform/access/roles.decorator';
 
@@ -15,7 +15,7 @@ export class ApiKeyGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeyService,
-    private readonly rateLimiter: RateLimiter,
+    private readonly throttler: ApiKeyThrottler,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -27,14 +27,7 @@ export class ApiKeyGuard implements CanActivate {
     const principal = await this.apiKeys.authenticate(secret);
     if (!principal) throw new UnauthorizedException('Unknown, revoked or expired API key');
     request.principal = principal;
-    const retryAfter = await this.rateLimiter.take(principal.keyId);
-    if (retryAfter > 0) {
-      context.switchToHttp().getResponse().setHeader('Retry-After', String(retryAfter));
-      throw new HttpException(
-        { statusCode: 429, message: `Rate limit of ${this.rateLimiter.limitPerMinute} requests a minute for this key reached; retry after ${retryAfter} s` },
-        HttpStatus.TOO_MANY_REQUESTS,
-      );
-    }
+    await this.throttler.canActivate(context);
     const allowed = this.reflector.getAllAndOverride<ApiRole[]>(ROLES_KEY, targets) ?? [];
     if (!allowed.includes(principal.role)) {
       throw new ForbiddenException(`This route is not open to the ${principal.role} role`);

@@ -13,15 +13,14 @@ import { MeController } from './me.controller';
 import { AuditLogController } from './audit/audit-log.controller';
 import { AuditLogRepository } from './audit/audit-log.repository';
 import { AuditInterceptor } from './audit/audit.interceptor';
-import { RateLimiter } from './rate-limit/rate-limiter';
+import { RateLimitModule } from './rate-limit/api-key-throttler';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([ApiKey]), RegistryModule],
+  imports: [TypeOrmModule.forFeature([ApiKey]), RegistryModule, RateLimitModule],
   controllers: [ApiKeysController, MeController, AuditLogController],
   providers: [
     ApiKeyRepository,
     ApiKeyService,
-    RateLimiter,
     AuditLogRepository,
     { provide: APP_GUARD, useClass: ApiKeyGuard },
     { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from '../platform/config/app-config';
+import { UsageError, readCommandLine } from './command-line';
 import { generateBrokerAuth, resolveOwner } from '../registry/devices/broker-auth-files';
 import { BrokerCredentialsError, devicePassword } from '../registry/devices/broker-credentials';
 
@@ -12,32 +13,18 @@ DEVICE_CREDENTIAL_SECRET. --owner: the files' owner (default when run as root: m
 an OVMS or OwnTracks <user>, a Teltonika IMEI, an evcc root) for provisioning it.
 `;
 
-function option(args: string[], name: string): string | undefined {
-  const index = args.indexOf(name);
-  if (index < 0) return undefined;
-  const value = args[index + 1];
-  if (!value || value.startsWith('--')) throw new UsageError(`${name} needs a value`);
-  return value;
-}
-
-class UsageError extends Error {}
-
 async function main() {
-  const args = process.argv.slice(2);
-  if (args.includes('--help')) {
-    process.stdout.write(USAGE);
-    return;
-  }
+  const { values } = readCommandLine(process.argv.slice(2), { out: { type: 'string' }, owner: { type: 'string' }, 'password-for': { type: 'string' } }, USAGE);
   const config = loadConfig();
-  const login = option(args, '--password-for');
+  const login = values['password-for'];
   if (login) {
     if (!config.deviceCredentialSecret) throw new BrokerCredentialsError('DEVICE_CREDENTIAL_SECRET must be set');
     process.stdout.write(`${devicePassword(config.deviceCredentialSecret, login)}\n`);
     return;
   }
-  const outDir = option(args, '--out');
-  if (!outDir) throw new UsageError('--out DIR is required');
-  const owner = resolveOwner(option(args, '--owner'));
+  const outDir = values.out;
+  if (!outDir) throw new UsageError(`--out DIR is required\n${USAGE}`);
+  const owner = resolveOwner(values.owner);
   const result = await generateBrokerAuth(config, outDir, owner);
   process.stdout.write(
     `broker auth: ${result.userCount} device and publisher logins and the service user "${config.mqttCredentials!.username}" written to ` +
@@ -48,7 +35,7 @@ async function main() {
 
 main().catch((error) => {
   if (error instanceof UsageError) {
-    process.stderr.write(`klimaklok: ${error.message}\n${USAGE}`);
+    process.stderr.write(`klimaklok: ${error.message}\n`);
     process.exit(2);
   }
   if (error instanceof ConfigError) process.stderr.write(`klimaklok: invalid configuration: ${error.message}\n`);

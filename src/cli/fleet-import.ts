@@ -8,14 +8,18 @@ import { DatabaseModule } from '../platform/database/database.module';
 import { FleetFileError, parseFleetFile } from '../registry/fleet-import/fleet-file';
 import { FleetImportService } from '../registry/fleet-import/fleet-import.service';
 import { RegistryModule } from '../registry/registry.module';
+import { UsageError, readCommandLine } from './command-line';
+
+const USAGE = `usage: npm run fleet:import -- FILE.yaml|FILE.json
+Imports a fleet file (organizations, vehicles, charge points; see docs) into the registry given by
+DATABASE_URL and prints each rejected row and a summary. Exits 1 when a row was rejected.
+`;
 
 /** `npm run fleet:import -- FILE`: imports a fleet file (JSON or YAML) and prints what happened per row. */
 async function main() {
-  const file = process.argv[2];
-  if (!file) {
-    process.stderr.write('usage: npm run fleet:import -- FILE.yaml|FILE.json\n');
-    process.exit(2);
-  }
+  const { positionals } = readCommandLine(process.argv.slice(2), {}, USAGE, { positionals: true });
+  if (positionals.length !== 1) throw new UsageError(`${positionals.length === 0 ? 'a fleet file is required' : 'one fleet file at a time'}\n${USAGE}`);
+  const [file] = positionals;
   const config = loadConfig();
   @Module({ imports: [ConfigModule.forRoot(config), DatabaseModule, RegistryModule] })
   class FleetImportCliModule {}
@@ -35,6 +39,10 @@ async function main() {
 }
 
 main().catch((error) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`klimaklok: ${error.message}`);
+    process.exit(2);
+  }
   if (error instanceof ConfigError) process.stderr.write(`klimaklok: invalid configuration: ${error.message}\n`);
   else if (error instanceof FleetFileError || (error as NodeJS.ErrnoException).code === 'ENOENT') {
     process.stderr.write(`klimaklok: ${(error as Error).message}\n`);

@@ -3,17 +3,22 @@ import { DataSource } from 'typeorm';
 import { ConfigError, loadConfig, redactUrl } from '../platform/config/app-config';
 import { dataSourceOptions } from '../platform/database/data-source-options';
 import { ensureDatabase } from '../platform/database/ensure-database';
+import { UsageError, readCommandLine } from './command-line';
 
 /**
  * `migrate up` applies every pending migration (creating the database if it is missing);
  * `migrate down` reverts the last one, `migrate down --all` all of them.
  */
+const USAGE = `usage: migrate up | down [--all]
+up: applies every pending migration, creating the database if it is missing.
+down: reverts the last migration; with --all every one.
+`;
+
 async function main() {
-  const [direction, flag] = process.argv.slice(2);
-  if (direction !== 'up' && direction !== 'down') {
-    process.stderr.write('usage: migrate up | down [--all]\n');
-    process.exit(2);
-  }
+  const { values, positionals } = readCommandLine(process.argv.slice(2), { all: { type: 'boolean' } }, USAGE, { positionals: true });
+  const [direction, ...rest] = positionals;
+  if ((direction !== 'up' && direction !== 'down') || rest.length > 0) throw new UsageError(`expected up or down, got "${positionals.join(' ')}"\n${USAGE}`);
+  if (values.all && direction === 'up') throw new UsageError(`--all goes with down\n${USAGE}`);
   const { databaseUrl } = loadConfig();
   if (await ensureDatabase(databaseUrl)) process.stdout.write(`created database ${redactUrl(databaseUrl)}\n`);
   const dataSource = await new DataSource({ ...dataSourceOptions(databaseUrl), logging: ['error', 'migration'] }).initialize();
@@ -29,7 +34,7 @@ async function main() {
           break;
         }
         await dataSource.undoLastMigration({ transaction: 'each' });
-      } while (flag === '--all');
+      } while (values.all);
     }
   } finally {
     await dataSource.destroy();
@@ -37,6 +42,10 @@ async function main() {
 }
 
 main().catch((error) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`klimaklok: ${error.message}`);
+    process.exit(2);
+  }
   if (error instanceof ConfigError) process.stderr.write(`klimaklok: invalid configuration: ${error.message}\n`);
   else process.stderr.write(`klimaklok: migration failed: ${(error as Error).message}\n`);
   process.exit(1);

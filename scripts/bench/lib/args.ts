@@ -1,3 +1,4 @@
+import { UsageError, readCommandLine, wholeNumber } from '../../../src/cli/command-line';
 import { BENCH_PROFILES, BenchProfile } from './profile-load';
 export const PHASES = ['ceiling', 'ours', 'fixed', 'baseline'] as const;
 export type Phase = (typeof PHASES)[number];
@@ -51,45 +52,44 @@ subscriber (ceiling) and a naive one-save-per-message consumer (baseline).
   --help
 `;
 
-/** A mistake on the command line: printed without a stack trace. */
-export class UsageError extends Error {}
-
-const KNOWN = ['messages', 'devices', 'rate', 'fixed-seconds', 'baseline-messages', 'publisher-connections', 'window', 'poll-ms', 'ingest-connections', 'batch-max-rows', 'batch-max-wait-ms', 'phases', 'quick', 'cpu-prof', 'check', 'service-metrics', 'help', 'profile'];
+export { UsageError };
 
 export function parseArgs(argv: string[]): BenchOptions {
-  const given = new Map<string, string | true>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith('--')) throw new UsageError(`unexpected argument "${arg}"\n${USAGE}`);
-    const [name, inline] = arg.slice(2).split('=', 2);
-    if (!KNOWN.includes(name)) throw new UsageError(`unknown option --${name}\n${USAGE}`);
-    if (['quick', 'check', 'help', 'service-metrics'].includes(name)) given.set(name, true);
-    else {
-      const value = inline ?? argv[++i];
-      if (value === undefined) throw new UsageError(`--${name} needs a value`);
-      given.set(name, value);
-    }
-  }
-  if (given.has('help')) {
-    process.stdout.write(USAGE);
-    process.exit(0);
-  }
-  const quick = given.has('quick');
-  const int = (name: string, fallback: number, min = 1): number => {
-    const raw = given.get(name);
-    if (raw === undefined) return fallback;
-    if (typeof raw !== 'string' || !/^\d+$/.test(raw) || Number(raw) < min) throw new UsageError(`--${name} must be a whole number >= ${min}, got "${raw}"`);
-    return Number(raw);
-  };
-  const optional = (name: string, min = 0) => (given.has(name) ? int(name, 0, min) : undefined);
+  const number = { type: 'string' } as const;
+  const flag = { type: 'boolean' } as const;
+  const { values } = readCommandLine(
+    argv,
+    {
+      messages: number,
+      devices: number,
+      rate: number,
+      'fixed-seconds': number,
+      'baseline-messages': number,
+      'publisher-connections': number,
+      window: number,
+      'poll-ms': number,
+      'ingest-connections': number,
+      'batch-max-rows': number,
+      'batch-max-wait-ms': number,
+      phases: { type: 'string' },
+      quick: flag,
+      'cpu-prof': { type: 'string' },
+      check: flag,
+      'service-metrics': flag,
+      profile: { type: 'string' },
+    },
+    USAGE,
+  );
+  const quick = values.quick ?? false;
+  const int = (name: keyof typeof values & string, fallback: number, min = 1) => wholeNumber(name, values[name] as string | undefined, fallback, min);
+  const optional = (name: keyof typeof values & string, min = 0) => (values[name] === undefined ? undefined : int(name, 0, min));
   const phases = new Set<Phase>();
   // With --profile the comparison needs contract v1's max rate only, unless phases are asked for.
-  const defaultPhases = given.has('profile') ? 'ours' : PHASES.join(',');
-  for (const phase of String(given.get('phases') ?? defaultPhases).split(',').map((p) => p.trim()).filter(Boolean)) {
+  const defaultPhases = values.profile !== undefined ? 'ours' : PHASES.join(',');
+  for (const phase of (values.phases ?? defaultPhases).split(',').map((p) => p.trim()).filter(Boolean)) {
     if (!PHASES.includes(phase as Phase)) throw new UsageError(`unknown phase "${phase}" (phases: ${PHASES.join(', ')})`);
     phases.add(phase as Phase);
   }
-  const cpuProf = given.get('cpu-prof');
   return {
     messages: int('messages', quick ? 200_000 : 2_000_000),
     devices: int('devices', 2000),
@@ -103,15 +103,15 @@ export function parseArgs(argv: string[]): BenchOptions {
     batchMaxRows: optional('batch-max-rows', 1),
     batchMaxWaitMs: optional('batch-max-wait-ms', 0),
     phases,
-    cpuProf: typeof cpuProf === 'string' ? cpuProf : undefined,
-    serviceMetrics: given.has('service-metrics'),
-    check: given.has('check'),
+    cpuProf: values['cpu-prof'],
+    serviceMetrics: values['service-metrics'] ?? false,
+    check: values.check ?? false,
     quick,
-    profile: profileOption(given.get('profile')),
+    profile: profileOption(values.profile),
   };
 }
 
-function profileOption(raw: string | boolean | undefined): BenchProfile | undefined {
+function profileOption(raw: string | undefined): BenchProfile | undefined {
   if (raw === undefined) return undefined;
   if (!BENCH_PROFILES.includes(raw as BenchProfile)) throw new UsageError(`--profile must be one of ${BENCH_PROFILES.join(', ')}, got "${String(raw)}"`);
   return raw as BenchProfile;

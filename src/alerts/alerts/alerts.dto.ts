@@ -1,5 +1,5 @@
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
-import { PageQuery } from '../../registry/shared/page';
+import { PageQuery } from '../../platform/http/page';
 import { AlertState } from './alert.repository';
 
 export class ListAlertsQuery extends PageQuery {

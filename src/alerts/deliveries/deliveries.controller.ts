@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { Principal } from '../../platform/access/role';
 import { CurrentPrincipal, Roles } from '../../platform/access/roles.decorator';
-import { PageQuery } from '../../registry/shared/page';
+import { PageQuery } from '../../platform/http/page';
 import { ScheduledDeliveryRepository } from './scheduled-delivery.repository';
 
 /** The record of scheduled deliveries: what was sent to whom for which period, or why not. */

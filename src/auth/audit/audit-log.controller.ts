@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { IsOptional, IsUUID } from 'class-validator';
 import { Roles } from '../../platform/access/roles.decorator';
-import { PagedTimeRangeQuery } from '../../registry/shared/page';
+import { PagedTimeRangeQuery } from '../../platform/http/page';
 import { AuditLogRepository } from './audit-log.repository';
 
 export class ListAuditLogQuery extends PagedTimeRangeQuery {

@@ -1,20 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { ReconcilerRepository } from '../../fleet/reconciler/reconciler.repository';
+import { WatermarkRepository } from '../../platform/reconciler/watermark.repository';
 
 export interface ChargePointDayWork {
   chargePointId: string;
   day: string;
 }
 
-/** The vehicle reconciler's watermarks and clock, with the charge points' own lock and work queries. */
+/** The charging reconciler's lock (independent of the vehicle one), watermarks and clock, and what it re-derives. */
 @Injectable()
-export class ChargingReconcilerRepository extends ReconcilerRepository {
-  /** Only one charging reconciler at a time across all workers (independent of the vehicle one). */
-  override async tryLock(manager: EntityManager): Promise<boolean> {
-    const [row] = await manager.query(`SELECT pg_try_advisory_xact_lock(hashtextextended('reconciler:charge-points', 0)) AS locked`);
-    return row.locked;
-  }
+export class ChargingReconcilerRepository extends WatermarkRepository {
+  protected readonly lockName = 'reconciler:charge-points';
 
   /** Charge point and UTC day of every raw charge-point row or connection event stored in (after, through]. */
   storedChargePointDays(manager: EntityManager, after: Date | null, through: Date): Promise<ChargePointDayWork[]> {

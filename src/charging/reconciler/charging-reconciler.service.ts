@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { ReconcilerWork, WatermarkReconciler } from '../../fleet/reconciler/watermark-reconciler';
+import { ReconcilerWork, WatermarkReconciler } from '../../platform/reconciler/watermark-reconciler';
 import { AppConfig } from '../../platform/config/app-config';
 import { APP_CONFIG } from '../../platform/config/config.module';
 import { DatabaseAvailability } from '../../platform/database/database-availability';

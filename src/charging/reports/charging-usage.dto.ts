@@ -1,6 +1,6 @@
 import { IsOptional, IsUUID, Matches } from 'class-validator';
 import { ReportFormatQuery } from '../../reports/export/report-format.dto';
-import { DATE_PATTERN } from '../../registry/shared/validators';
+import { DATE_PATTERN } from '../../platform/validation/validators';
 
 export class ChargingUsageQuery extends ReportFormatQuery {
   /** The cooperative; a cooperative key may name only its own (the default), others see all without it. */

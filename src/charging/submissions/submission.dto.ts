@@ -1,6 +1,6 @@
 import { IsIn, IsOptional, Matches } from 'class-validator';
 import { REPORT_LOCALES, ReportLocale } from '../../reports/export/report-file';
-import { DATE_PATTERN } from '../../registry/shared/validators';
+import { DATE_PATTERN } from '../../platform/validation/validators';
 
 export class PeriodDto {
   /** First day, inclusive (YYYY-MM-DD, reporting time zone). */

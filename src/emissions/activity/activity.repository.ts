@@ -69,7 +69,7 @@ const MONTH_COLUMNS = `m.distance_km AS "distanceKm", m.fuel_l AS "fuelL", m.fue
   m.covered_seconds AS "coveredSeconds", m.gap_distance_km AS "gapDistanceKm", m.gap_fuel_l AS "gapFuelL", m.gap_gas_kg AS "gapGasKg", m.gap_charged_kwh AS "gapChargedKwh"`;
 
 /**
- * Re-sums the vehicle-months that vehicle_daily's triggers marked as changed. One statement, so
+ * Re-sums the vehicle-months that vehicle_daily's triggers (owned here: README.md beside this file) marked as changed. One statement, so
  * the dirty marks taken and the rollups read belong to the same snapshot; a derivation committing
  * later marks its months again.
  */

@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
 import { ArrayMinSize, IsArray, IsIn, IsNumber, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { ReportFormatQuery } from '../../reports/export/report-format.dto';
-import { DATE_PATTERN } from '../../registry/shared/validators';
+import { DATE_PATTERN } from '../../platform/validation/validators';
 import { BOUNDARIES, Boundary, GRID_METHODS, GridMethod, VEHICLE_CLASSES, VehicleClass } from '../domain/factor-set';
 
 const finite = { allowNaN: false, allowInfinity: false };

@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse/sync';
 import { FieldError } from '../../platform/http/validation';
-import { normalizeRegistration } from '../../registry/shared/validators';
+import { normalizeRegistration } from '../../platform/validation/validators';
 import { Carrier, UNIT_OF } from '../domain/carriers';
 import { localToInstant } from '../../platform/time/local-time';
 

@@ -1,7 +1,7 @@
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
 import { ReportFormatQuery } from '../../reports/export/report-format.dto';
-import { DATE_PATTERN } from '../../registry/shared/validators';
+import { DATE_PATTERN } from '../../platform/validation/validators';
 import { BOUNDARIES, Boundary, GRID_METHODS, GridMethod, VEHICLE_CLASSES, VehicleClass } from '../domain/factor-set';
 
 export const GROUP_BYS = ['vehicleClass', 'vehicle', 'carrier', 'department', 'month'] as const;

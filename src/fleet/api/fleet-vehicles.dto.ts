@@ -1,5 +1,5 @@
 import { IsISO8601, IsIn, IsOptional, Matches } from 'class-validator';
-import { DATE_PATTERN } from '../../registry/shared/validators';
+import { DATE_PATTERN } from '../../platform/validation/validators';
 import { ListVehiclesQuery } from '../../registry/vehicles/vehicle.dto';
 import { ReportFormatQuery } from '../../reports/export/report-format.dto';
 

@@ -9,6 +9,9 @@ import { counterIntervalsCte, samplesCte } from '../derivation/derivation-sql';
  * proportion to time; resets count 0, implausible jumps are excluded, long gaps are counted, all
  * three flagged. A counter with no interval in a day is NULL that day (no data), not 0.
  * $1 vehicle, $2 lo, $3 hi, $4 first day, $5 last day, $6 time zone, $7 max gap s. Trips must be derived first.
+ * The emissions module's triggers on vehicle_daily see this statement and mark its months for
+ * re-summing (src/emissions/activity/README.md): nothing to do here, but never write the table
+ * with triggers disabled.
  */
 export const DERIVE_DAYS_SQL = `
 WITH ${samplesCte('$6')},

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { WatermarkRepository } from '../../platform/reconciler/watermark.repository';
 
 export interface VehicleDayWork {
   vehicleId: string;
@@ -9,26 +10,10 @@ export interface VehicleDayWork {
 /** Seconds between a sample's stored_at stamp and a derivation that surely saw it. */
 const DERIVED_AFTER_STORE_S = 10;
 
+/** The vehicle reconciler's lock, watermarks and clock, and what it re-derives. */
 @Injectable()
-export class ReconcilerRepository {
-  /** Only one reconciler at a time across all workers; false when another holds it. */
-  async tryLock(manager: EntityManager): Promise<boolean> {
-    const [row] = await manager.query(`SELECT pg_try_advisory_xact_lock(hashtextextended('reconciler:vehicles', 0)) AS locked`);
-    return row.locked;
-  }
-
-  async watermark(manager: EntityManager, name: string): Promise<Date | null> {
-    const [row] = await manager.query(`SELECT stored_through FROM reconciler_watermarks WHERE name = $1`, [name]);
-    return row?.stored_through ?? null;
-  }
-
-  async setWatermark(manager: EntityManager, name: string, storedThrough: Date): Promise<void> {
-    await manager.query(
-      `INSERT INTO reconciler_watermarks (name, stored_through) VALUES ($1, $2)
-       ON CONFLICT (name) DO UPDATE SET stored_through = EXCLUDED.stored_through`,
-      [name, storedThrough],
-    );
-  }
+export class ReconcilerRepository extends WatermarkRepository {
+  protected readonly lockName = 'reconciler:vehicles';
 
   /**
    * Vehicle and UTC day of every sample or connection event stored in (after, through] whose
@@ -51,11 +36,5 @@ export class ReconcilerRepository {
         WHERE device_kind = 'vehicle' AND received_at > coalesce($1, '-infinity'::timestamptz) AND received_at <= $2`,
       [after, through],
     );
-  }
-
-  /** The database clock: watermarks compare with received_at, which the database set. */
-  async now(manager: EntityManager): Promise<Date> {
-    const [row] = await manager.query(`SELECT clock_timestamp() AS now`);
-    return row.now;
   }
 }

@@ -6,7 +6,7 @@ import { deriveVehicleDays } from '../../platform/queue/job-catalogue';
 import { QueueService } from '../../platform/queue/queue.service';
 import { DayRanges } from '../../platform/time/day-ranges';
 import { ReconcilerRepository } from './reconciler.repository';
-import { ReconcilerWork, WatermarkReconciler } from './watermark-reconciler';
+import { ReconcilerWork, WatermarkReconciler } from '../../platform/reconciler/watermark-reconciler';
 
 /**
  * Redis carries work, not data: if it loses its queues, this finds the raw data stored since the

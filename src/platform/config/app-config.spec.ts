@@ -46,6 +46,13 @@ describe('loadConfig', () => {
     ['CHARGEPOINT_HEARTBEAT', '2d'],
     ['MQTT_USERNAME', 'bad:name'],
     ['DEVICE_CREDENTIAL_SECRET', 'too-short'],
+    ['APP_ROLES', ' , '],
+    ['WORKER_CONCURRENCY', '2.5'],
+    ['HTTP_BODY_LIMIT', '5 gigabytes'],
+    ['MQTT_URL', 'http://broker'],
+    ['INGEST_INSTANCE_ID', 'host name'],
+    ['MAP_TILE_URL', 'https://tiles.example.org/{z}/{x}.png'],
+    ['TEST_CLOCK_OFFSET', 'soon'],
   ])('rejects %s=%s naming the variable', (variable, value) => {
     let error: unknown;
     try {
@@ -56,6 +63,28 @@ describe('loadConfig', () => {
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).variable).toBe(variable);
     expect((error as Error).message).toMatch(new RegExp(`^${variable}: `));
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT: must be a whole number, got "eighty"'],
+    [{ PORT: '70000' }, 'PORT: must be between 0 and 65535, got 70000'],
+    [{ DATABASE_URL: 'mysql://localhost/db' }, 'DATABASE_URL: protocol must be one of postgres, postgresql, got "mysql:"'],
+    [{ DATABASE_URL: 'not a url' }, 'DATABASE_URL: not a valid URL (expected e.g. postgres://postgres@127.0.0.1:5432/klimaklok)'],
+    [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent, got "loud"'],
+    [{ SESSION_TIMEOUT: '30d' }, 'SESSION_TIMEOUT: must be between 60s and 1209600s, got 2592000s'],
+    [{ APP_ROLES: 'api,scheduler' }, 'APP_ROLES: must list any of api, ingest, worker, ocpp, got "api,scheduler"'],
+    [{ REPORT_TIME_ZONE: 'Europe/Atlantis' }, 'REPORT_TIME_ZONE: unknown IANA time zone "Europe/Atlantis"'],
+  ])('says in one line what is wrong: %j', (env, message) => {
+    expect(() => loadConfig(env)).toThrow(new ConfigError(message.split(': ')[0], message.slice(message.indexOf(': ') + 2)));
+    expect(() => loadConfig(env)).toThrow(message);
+  });
+
+  it('reports the first wrong variable only, in one line', () => {
+    expect(() => loadConfig({ PORT: 'x', LOG_LEVEL: 'loud' })).toThrow(/^PORT: must be a whole number, got "x"$/);
+  });
+
+  it('treats a blank variable as unset, and trims values', () => {
+    expect(loadConfig({ PORT: '  ', LOG_LEVEL: ' debug ', WORKER_CONCURRENCY: ' 7 ' })).toMatchObject({ port: 3000, logLevel: 'debug', worker: { concurrency: 7 } });
   });
 
   it('never echoes the admin key in its error', () => {

@@ -1,4 +1,5 @@
 import { hostname } from 'node:os';
+import { z } from 'zod';
 
 /**
  * The service's whole configuration, read from the environment once at boot and validated.
@@ -144,228 +145,272 @@ const DEVELOPMENT_ID_TAG_SECRET = 'klimaklok-development-only-id-tag-secret';
 
 type Env = Record<string, string | undefined>;
 
-function text(env: Env, name: string, fallback: string): string {
-  const value = env[name];
-  return value === undefined || value.trim() === '' ? fallback : value.trim();
+/*
+ * The environment is described by one zod schema over the variables' names: each entry turns the
+ * variable's text (or its default) into a typed value and says in one line what is wrong with it.
+ * zod rather than class-validator: the environment is a flat record of strings to be parsed and
+ * defaulted, not a class instance built from a request, and zod states a string's way to a number,
+ * a duration or a set in one expression, with the variable's name as the path of every issue.
+ */
+
+/** A rule as a zod refinement: `test` passes, or `problem(value)` is the issue's message. */
+function rule<T>(test: (value: T) => boolean, problem: (value: T) => string) {
+  return (value: T, context: z.RefinementCtx) => {
+    if (!test(value)) context.addIssue({ code: 'custom', message: problem(value) });
+  };
 }
 
-function url(env: Env, name: string, fallback: string, protocols: string[]): string {
-  const value = text(env, name, fallback);
-  let parsed: URL;
+/** The variable trimmed, or the fallback when it is unset or blank. */
+const text = (fallback: string) =>
+  z
+    .string()
+    .optional()
+    .transform((value) => (value === undefined || value.trim() === '' ? fallback : value.trim()));
+
+/** The variable trimmed, or undefined when it is unset or blank. */
+const optionalText = () =>
+  z
+    .string()
+    .optional()
+    .transform((value) => value?.trim() || undefined);
+
+function parsesAsUrl(value: string): boolean {
   try {
-    parsed = new URL(value);
+    new URL(value);
+    return true;
   } catch {
-    throw new ConfigError(name, `not a valid URL (expected e.g. ${fallback})`);
+    return false;
   }
-  if (!protocols.includes(parsed.protocol.replace(/:$/, ''))) {
-    throw new ConfigError(name, `protocol must be one of ${protocols.join(', ')}, got "${parsed.protocol}"`);
-  }
-  return value;
 }
 
-function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = text(env, name, String(fallback));
-  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
-  const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
-  return value;
-}
-
-function oneOf<T extends string>(env: Env, name: string, fallback: T, allowed: readonly T[]): T {
-  const value = text(env, name, fallback);
-  if (!allowed.includes(value as T)) {
-    throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${value}"`);
-  }
-  return value as T;
-}
-
-/** A tile URL template: http(s) with {z}, {x} and {y}; {s} may stand in the host for subdomains a, b, c. */
-function tileUrl(env: Env): string | undefined {
-  const value = env.MAP_TILE_URL?.trim();
-  if (!value) return undefined;
-  for (const part of ['{z}', '{x}', '{y}']) if (!value.includes(part)) throw new ConfigError('MAP_TILE_URL', `must contain ${part}, got "${value}"`);
-  let parsed: URL;
-  try {
-    parsed = new URL(value.replace('{s}', 'a'));
-  } catch {
-    throw new ConfigError('MAP_TILE_URL', `not a valid URL template, got "${value}"`);
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new ConfigError('MAP_TILE_URL', `protocol must be http or https, got "${parsed.protocol}"`);
-  return value;
-}
-
-function roles(env: Env): ReadonlySet<Role> {
-  const raw = text(env, 'APP_ROLES', ROLES.join(','));
-  const parts = raw.split(',').map((part) => part.trim()).filter(Boolean);
-  const unknown = parts.filter((part) => !ROLES.includes(part as Role));
-  if (unknown.length > 0 || parts.length === 0) {
-    throw new ConfigError('APP_ROLES', `must list any of ${ROLES.join(', ')}, got "${raw}"`);
-  }
-  return new Set(parts as Role[]);
-}
-
-function timeZone(env: Env, name: string, fallback: string): string {
-  const value = text(env, name, fallback);
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: value });
-  } catch {
-    throw new ConfigError(name, `unknown IANA time zone "${value}"`);
-  }
-  return value;
-}
-
-function adminKey(env: Env): string | undefined {
-  const value = env.ADMIN_API_KEY?.trim();
-  if (!value) return undefined;
-  // A guessable bootstrap key would open the whole API: demand at least 128 bits of key material.
-  if (value.length < 32) throw new ConfigError('ADMIN_API_KEY', 'must be at least 32 characters long');
-  return value;
-}
-
-function mqttCredentials(env: Env): MqttCredentials | undefined {
-  const username = env.MQTT_USERNAME?.trim();
-  const password = env.MQTT_PASSWORD;
-  if (!username && !password) return undefined;
-  // Mosquitto's password file is `user:hash` per line, and its ACL file names users by line.
-  if (username && !/^[A-Za-z0-9._-]{1,64}$/.test(username)) throw new ConfigError('MQTT_USERNAME', `must be 1-64 letters, digits, '.', '_' or '-', got "${username}"`);
-  // One without the other is a half-configured deployment that would fail later, at the broker.
-  if (!username) throw new ConfigError('MQTT_USERNAME', 'must be set when MQTT_PASSWORD is set');
-  if (!password) throw new ConfigError('MQTT_PASSWORD', 'must be set when MQTT_USERNAME is set');
-  if (/[\r\n]/.test(password)) throw new ConfigError('MQTT_PASSWORD', 'must not contain line breaks');
-  return Object.freeze({ username, password });
-}
-
-function deviceCredentialSecret(env: Env): string | undefined {
-  const value = env.DEVICE_CREDENTIAL_SECRET?.trim();
-  if (!value) return undefined;
-  // Whoever knows it can compute every device's password: demand at least 128 bits of key material.
-  if (value.length < 32) throw new ConfigError('DEVICE_CREDENTIAL_SECRET', 'must be at least 32 characters long');
-  return value;
-}
-
-export function loadConfig(env: Env = process.env): AppConfig {
-  return Object.freeze({
-    roles: roles(env),
-    port: integer(env, 'PORT', 3000, 0, 65535),
-    databaseUrl: url(env, 'DATABASE_URL', 'postgres://postgres@127.0.0.1:5432/klimaklok', ['postgres', 'postgresql']),
-    redisUrl: url(env, 'REDIS_URL', 'redis://127.0.0.1:6379', ['redis', 'rediss']),
-    redisKeyPrefix: text(env, 'REDIS_KEY_PREFIX', 'klimaklok'),
-    mqttUrl: url(env, 'MQTT_URL', 'mqtt://127.0.0.1:1883', ['mqtt', 'mqtts', 'ws', 'wss', 'tcp']),
-    mqttTopicRoot: topicRoot(env),
-    mqttCredentials: mqttCredentials(env),
-    deviceCredentialSecret: deviceCredentialSecret(env),
-    adminApiKey: adminKey(env),
-    logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
-    httpBodyLimit: bodyLimit(env),
-    apiRateLimitPerMinute: integer(env, 'API_RATE_LIMIT_PER_MINUTE', 600, 0, 10_000_000),
-    reportTimeZone: timeZone(env, 'REPORT_TIME_ZONE', 'Europe/Oslo'),
-    worker: Object.freeze({
-      concurrency: integer(env, 'WORKER_CONCURRENCY', 4, 1, 256),
-      vehicleOfflineAfterMs: duration(env, 'VEHICLE_OFFLINE_AFTER', '10m'),
-      maxCounterGapMs: duration(env, 'MAX_COUNTER_GAP', '45d'),
-      positionRetentionDays: integer(env, 'POSITION_RETENTION_DAYS', 365, 1, 36_500),
-    }),
-    charging: Object.freeze({
-      sessionTimeoutMs: bounded('SESSION_TIMEOUT', duration(env, 'SESSION_TIMEOUT', '24h'), 60_000, 14 * 86_400_000),
-      heartbeatMs: bounded('CHARGEPOINT_HEARTBEAT', duration(env, 'CHARGEPOINT_HEARTBEAT', '15m'), 1000, 86_400_000),
-    }),
-    ocpp: Object.freeze({
-      port: integer(env, 'OCPP_PORT', 9220, 0, 65535),
-      pingIntervalMs: bounded('OCPP_PING_INTERVAL', duration(env, 'OCPP_PING_INTERVAL', '60s'), 1000, 86_400_000),
-      heartbeatIntervalSeconds: integer(env, 'OCPP_HEARTBEAT_INTERVAL', 300, 1, 86_400),
-    }),
-    alerts: Object.freeze({
-      evaluateEveryMs: bounded('ALERT_EVALUATION_INTERVAL', duration(env, 'ALERT_EVALUATION_INTERVAL', '30s'), 100, 3_600_000),
-      deliveryAttempts: integer(env, 'ALERT_DELIVERY_ATTEMPTS', 8, 1, 50),
-      retryDelayMs: bounded('ALERT_RETRY_DELAY', duration(env, 'ALERT_RETRY_DELAY', '30s'), 10, 3_600_000),
-      smtpUrl: env.SMTP_URL?.trim() ? url(env, 'SMTP_URL', 'smtp://127.0.0.1:25', ['smtp', 'smtps']) : undefined,
-      mailFrom: mailAddress(env, 'ALERT_MAIL_FROM', 'klimaklok@localhost'),
-      climateOfficeMail: env.CLIMATE_OFFICE_MAIL?.trim() ? mailAddress(env, 'CLIMATE_OFFICE_MAIL', '') : undefined,
-      deliveryCheckEveryMs: bounded('DELIVERY_CHECK_INTERVAL', duration(env, 'DELIVERY_CHECK_INTERVAL', '5m'), 100, 86_400_000),
-      deliveryCatchUpMs: bounded('DELIVERY_CATCH_UP', duration(env, 'DELIVERY_CATCH_UP', '7d'), 60_000, 31 * 86_400_000),
-    }),
-    map: Object.freeze({
-      tileUrl: tileUrl(env),
-      attribution: text(env, 'MAP_TILE_ATTRIBUTION', ''),
-      maxZoom: integer(env, 'MAP_TILE_MAX_ZOOM', 18, 1, 22),
-    }),
-    ingest: Object.freeze({
-      connections: integer(env, 'INGEST_CONNECTIONS', 4, 1, 1024),
-      inHandPerConnection: integer(env, 'INGEST_IN_FLIGHT_PER_CONNECTION', 500, 1, 10_000),
-      // At least one message of the contract's largest size (256 KiB) must fit.
-      inHandBytesPerConnection: integer(env, 'INGEST_IN_FLIGHT_BYTES_PER_CONNECTION', 1_048_576, 262_144, 1_073_741_824),
-      instanceId: instanceId(env),
-      shareGroup: identifier(env, 'INGEST_SHARE_GROUP', 'klimaklok-ingest'),
-      batchMaxRows: integer(env, 'INGEST_BATCH_MAX_ROWS', 5000, 1, 100_000),
-      batchMaxWaitMs: integer(env, 'INGEST_BATCH_MAX_WAIT_MS', 5, 0, 10_000),
-      concurrentFlushes: integer(env, 'INGEST_CONCURRENT_FLUSHES', 2, 1, 8),
-      backfillHorizonDays: integer(env, 'BACKFILL_HORIZON_DAYS', 800, 1, 36_500),
-      idTagSecret: env.ID_TAG_SECRET?.trim() || DEVELOPMENT_ID_TAG_SECRET,
-      idTagSecretIsDefault: !env.ID_TAG_SECRET?.trim(),
-      profileAssemblyWindowMs: bounded('PROFILE_ASSEMBLY_WINDOW', duration(env, 'PROFILE_ASSEMBLY_WINDOW', '2s'), 0, 60_000),
-      profileAssemblyMaxDevices: integer(env, 'PROFILE_ASSEMBLY_MAX_DEVICES', 20_000, 1, 1_000_000),
-    }),
-    testClockOffsetMs: testClockOffset(env),
+const urlValue = (example: string, protocols: string[]) =>
+  z.string().superRefine((value, context) => {
+    if (!parsesAsUrl(value)) return context.addIssue({ code: 'custom', message: `not a valid URL (expected e.g. ${example})` });
+    const { protocol } = new URL(value);
+    if (!protocols.includes(protocol.replace(/:$/, ''))) context.addIssue({ code: 'custom', message: `protocol must be one of ${protocols.join(', ')}, got "${protocol}"` });
   });
-}
 
-/** A signed duration (e.g. -90d, 2592000000ms); a production deployment must run on the real time. */
-function testClockOffset(env: Env): number {
-  const raw = env.TEST_CLOCK_OFFSET?.trim();
-  if (!raw) return 0;
-  if (env.NODE_ENV?.trim() === 'production') throw new ConfigError('TEST_CLOCK_OFFSET', 'is for tests and demos only and refused when NODE_ENV is production');
-  const match = /^([+-]?)(\d+)(ms|s|m|h|d)$/.exec(raw);
-  if (!match) throw new ConfigError('TEST_CLOCK_OFFSET', `must be a signed duration such as -90d or 3600000ms, got "${raw}"`);
-  const ms = Number(match[2]) * DURATION_UNITS[match[3]];
-  if (ms > 36_500 * 86_400_000) throw new ConfigError('TEST_CLOCK_OFFSET', `must be at most 36500d either way, got "${raw}"`);
-  return match[1] === '-' ? -ms : ms;
-}
+const url = (fallback: string, protocols: string[]) => text(fallback).pipe(urlValue(fallback, protocols));
+
+const integer = (fallback: number, min: number, max: number) =>
+  text(String(fallback))
+    .pipe(z.string().superRefine(rule((raw) => /^\d+$/.test(raw), (raw) => `must be a whole number, got "${raw}"`)))
+    .transform(Number)
+    .pipe(z.number().superRefine(rule((value) => value >= min && value <= max, (value) => `must be between ${min} and ${max}, got ${value}`)));
+
+const oneOf = <T extends string>(fallback: T, allowed: readonly [T, ...T[]]) =>
+  text(fallback).pipe(z.enum(allowed, { error: (issue) => `must be one of ${allowed.join(', ')}, got "${String(issue.input)}"` }));
+
+const IDENTIFIER = /^[A-Za-z0-9._-]{1,64}$/;
+const identifierValue = () => z.string().regex(IDENTIFIER, { error: (issue) => `must be 1-64 letters, digits, '.', '_' or '-', got "${String(issue.input)}"` });
+const identifier = (fallback: string) => text(fallback).pipe(identifierValue());
+
+const MAIL_ADDRESS = /^[^\s@<>]+@[^\s@<>]+$/;
+const mailValue = () => z.string().regex(MAIL_ADDRESS, { error: (issue) => `must be an e-mail address, got "${String(issue.input)}"` });
+
+/** At least 128 bits of key material, never echoed: a guessable secret would open what it guards. */
+const secret = () => optionalText().pipe(z.string().min(32, 'must be at least 32 characters long').optional());
 
 const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+const DURATION = /^(\d+)(ms|s|m|h|d)$/;
 
-/** Durations as a number and a unit: 500ms, 30s, 10m, 24h, 45d. */
-function duration(env: Env, name: string, fallback: string): number {
-  const raw = text(env, name, fallback);
-  const match = /^(\d+)(ms|s|m|h|d)$/.exec(raw);
-  if (!match) throw new ConfigError(name, `must be a duration such as 30s, 10m, 24h or 45d, got "${raw}"`);
-  return Number(match[1]) * DURATION_UNITS[match[2]];
-}
+/** Durations as a number and a unit (500ms, 30s, 10m, 24h, 45d), within a sane range: a session timeout of 0 would close every session at its start. */
+const duration = (fallback: string, min = 0, max = Number.MAX_SAFE_INTEGER) =>
+  text(fallback)
+    .pipe(z.string().regex(DURATION, { error: (issue) => `must be a duration such as 30s, 10m, 24h or 45d, got "${String(issue.input)}"` }))
+    .transform((raw) => {
+      const [, amount, unit] = DURATION.exec(raw)!;
+      return Number(amount) * DURATION_UNITS[unit];
+    })
+    .pipe(z.number().superRefine(rule((ms) => ms >= min && ms <= max, (ms) => `must be between ${min / 1000}s and ${max / 1000}s, got ${ms / 1000}s`)));
 
-/** Durations with a sane range: a session timeout of 0 would close every session at its start. */
-function bounded(name: string, ms: number, min: number, max: number): number {
-  if (ms < min || ms > max) throw new ConfigError(name, `must be between ${min / 1000}s and ${max / 1000}s, got ${ms / 1000}s`);
-  return ms;
-}
+const roles = () =>
+  text(ROLES.join(','))
+    .transform((raw) => ({ raw, parts: raw.split(',').map((part) => part.trim()).filter(Boolean) }))
+    .superRefine(
+      rule(
+        ({ parts }) => parts.length > 0 && parts.every((part) => ROLES.includes(part as Role)),
+        ({ raw }) => `must list any of ${ROLES.join(', ')}, got "${raw}"`,
+      ),
+    )
+    .transform(({ parts }): ReadonlySet<Role> => new Set(parts as Role[]));
 
-function mailAddress(env: Env, name: string, fallback: string): string {
-  const value = text(env, name, fallback);
-  if (!/^[^\s@<>]+@[^\s@<>]+$/.test(value)) throw new ConfigError(name, `must be an e-mail address, got "${value}"`);
-  return value;
-}
+const timeZone = (fallback: string) =>
+  text(fallback).superRefine(
+    rule(
+      (value) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: value });
+          return true;
+        } catch {
+          return false;
+        }
+      },
+      (value) => `unknown IANA time zone "${value}"`,
+    ),
+  );
 
-function identifier(env: Env, name: string, fallback: string): string {
-  const value = text(env, name, fallback);
-  if (!/^[A-Za-z0-9._-]{1,64}$/.test(value)) throw new ConfigError(name, `must be 1-64 letters, digits, '.', '_' or '-', got "${value}"`);
-  return value;
-}
+/** A tile URL template: http(s) with {z}, {x} and {y}; {s} may stand in the host for subdomains a, b, c. */
+const tileUrl = () =>
+  optionalText().pipe(
+    z
+      .string()
+      .superRefine((value, context) => {
+        const missing = ['{z}', '{x}', '{y}'].find((part) => !value.includes(part));
+        if (missing) return context.addIssue({ code: 'custom', message: `must contain ${missing}, got "${value}"` });
+        const example = value.replace('{s}', 'a');
+        if (!parsesAsUrl(example)) return context.addIssue({ code: 'custom', message: `not a valid URL template, got "${value}"` });
+        const { protocol } = new URL(example);
+        if (protocol !== 'http:' && protocol !== 'https:') context.addIssue({ code: 'custom', message: `protocol must be http or https, got "${protocol}"` });
+      })
+      .optional(),
+  );
 
-function instanceId(env: Env): string {
-  const fallback = hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 40) || 'ingest';
-  return identifier(env, 'INGEST_INSTANCE_ID', fallback);
-}
+/** A signed duration (e.g. -90d, 2592000000ms), 0 unless set. */
+const testClockOffset = () =>
+  optionalText()
+    .pipe(z.string().regex(/^[+-]?\d+(ms|s|m|h|d)$/, { error: (issue) => `must be a signed duration such as -90d or 3600000ms, got "${String(issue.input)}"` }).optional())
+    .transform((raw) => {
+      if (raw === undefined) return { raw, ms: 0 };
+      const [, sign, amount, unit] = /^([+-]?)(\d+)(ms|s|m|h|d)$/.exec(raw)!;
+      const ms = Number(amount) * DURATION_UNITS[unit];
+      return { raw, ms: sign === '-' ? -ms : ms };
+    })
+    .superRefine(rule(({ ms }) => Math.abs(ms) <= 36_500 * 86_400_000, ({ raw }) => `must be at most 36500d either way, got "${raw}"`))
+    .transform(({ ms }) => ms);
 
-function topicRoot(env: Env): string {
-  const value = text(env, 'MQTT_TOPIC_ROOT', 'fleet');
-  if (!/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/.test(value)) {
-    throw new ConfigError('MQTT_TOPIC_ROOT', `must be topic levels without wildcards, got "${value}"`);
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** Every variable the service reads, by name; the order is the order in which problems are reported. */
+const environment = z
+  .object({
+    APP_ROLES: roles(),
+    PORT: integer(3000, 0, 65535),
+    DATABASE_URL: url('postgres://postgres@127.0.0.1:5432/klimaklok', ['postgres', 'postgresql']),
+    REDIS_URL: url('redis://127.0.0.1:6379', ['redis', 'rediss']),
+    REDIS_KEY_PREFIX: text('klimaklok'),
+    MQTT_URL: url('mqtt://127.0.0.1:1883', ['mqtt', 'mqtts', 'ws', 'wss', 'tcp']),
+    MQTT_TOPIC_ROOT: text('fleet').pipe(
+      z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, { error: (issue) => `must be topic levels without wildcards, got "${String(issue.input)}"` }),
+    ),
+    // Mosquitto's password file is `user:hash` per line, and its ACL file names users by line.
+    MQTT_USERNAME: optionalText().pipe(identifierValue().optional()),
+    // Not trimmed: a password may begin or end with a space.
+    MQTT_PASSWORD: z
+      .string()
+      .optional()
+      .transform((value) => value || undefined)
+      .pipe(z.string().regex(/^[^\r\n]*$/, 'must not contain line breaks').optional()),
+    DEVICE_CREDENTIAL_SECRET: secret(),
+    ADMIN_API_KEY: secret(),
+    LOG_LEVEL: oneOf('info', LOG_LEVELS),
+    HTTP_BODY_LIMIT: text('5mb').pipe(z.string().regex(/^\d+(b|kb|mb)$/i, { error: (issue) => `must look like 512kb or 5mb, got "${String(issue.input)}"` })),
+    API_RATE_LIMIT_PER_MINUTE: integer(600, 0, 10_000_000),
+    REPORT_TIME_ZONE: timeZone('Europe/Oslo'),
+    WORKER_CONCURRENCY: integer(4, 1, 256),
+    VEHICLE_OFFLINE_AFTER: duration('10m'),
+    MAX_COUNTER_GAP: duration('45d'),
+    POSITION_RETENTION_DAYS: integer(365, 1, 36_500),
+    SESSION_TIMEOUT: duration('24h', 60_000, 14 * 86_400_000),
+    CHARGEPOINT_HEARTBEAT: duration('15m', 1000, 86_400_000),
+    OCPP_PORT: integer(9220, 0, 65535),
+    OCPP_PING_INTERVAL: duration('60s', 1000, 86_400_000),
+    OCPP_HEARTBEAT_INTERVAL: integer(300, 1, 86_400),
+    ALERT_EVALUATION_INTERVAL: duration('30s', 100, 3_600_000),
+    ALERT_DELIVERY_ATTEMPTS: integer(8, 1, 50),
+    ALERT_RETRY_DELAY: duration('30s', 10, 3_600_000),
+    SMTP_URL: optionalText().pipe(urlValue('smtp://127.0.0.1:25', ['smtp', 'smtps']).optional()),
+    ALERT_MAIL_FROM: text('klimaklok@localhost').pipe(mailValue()),
+    CLIMATE_OFFICE_MAIL: optionalText().pipe(mailValue().optional()),
+    DELIVERY_CHECK_INTERVAL: duration('5m', 100, 86_400_000),
+    DELIVERY_CATCH_UP: duration('7d', 60_000, 31 * 86_400_000),
+    MAP_TILE_URL: tileUrl(),
+    MAP_TILE_ATTRIBUTION: text(''),
+    MAP_TILE_MAX_ZOOM: integer(18, 1, 22),
+    INGEST_CONNECTIONS: integer(4, 1, 1024),
+    INGEST_IN_FLIGHT_PER_CONNECTION: integer(500, 1, 10_000),
+    // At least one message of the contract's largest size (256 KiB) must fit.
+    INGEST_IN_FLIGHT_BYTES_PER_CONNECTION: integer(1_048_576, 262_144, 1_073_741_824),
+    INGEST_INSTANCE_ID: identifier(hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 40) || 'ingest'),
+    INGEST_SHARE_GROUP: identifier('klimaklok-ingest'),
+    INGEST_BATCH_MAX_ROWS: integer(5000, 1, 100_000),
+    INGEST_BATCH_MAX_WAIT_MS: integer(5, 0, 10_000),
+    INGEST_CONCURRENT_FLUSHES: integer(2, 1, 8),
+    BACKFILL_HORIZON_DAYS: integer(800, 1, 36_500),
+    ID_TAG_SECRET: optionalText(),
+    PROFILE_ASSEMBLY_WINDOW: duration('2s', 0, 60_000),
+    PROFILE_ASSEMBLY_MAX_DEVICES: integer(20_000, 1, 1_000_000),
+    TEST_CLOCK_OFFSET: testClockOffset(),
+  })
+  // One without the other is a half-configured deployment that would fail later, at the broker.
+  .superRefine(({ MQTT_USERNAME, MQTT_PASSWORD }, context) => {
+    if (MQTT_PASSWORD && !MQTT_USERNAME) context.addIssue({ code: 'custom', path: ['MQTT_USERNAME'], message: 'must be set when MQTT_PASSWORD is set' });
+    if (MQTT_USERNAME && !MQTT_PASSWORD) context.addIssue({ code: 'custom', path: ['MQTT_PASSWORD'], message: 'must be set when MQTT_USERNAME is set' });
+  });
+
+/** Reads and validates the environment; the first problem is thrown as a ConfigError naming its variable. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const parsed = environment.safeParse(env);
+  if (!parsed.success) {
+    const [issue] = parsed.error.issues;
+    throw new ConfigError(String(issue.path[0]), issue.message);
   }
-  return value;
-}
-
-function bodyLimit(env: Env): string {
-  const value = text(env, 'HTTP_BODY_LIMIT', '5mb');
-  if (!/^\d+(b|kb|mb)$/i.test(value)) throw new ConfigError('HTTP_BODY_LIMIT', `must look like 512kb or 5mb, got "${value}"`);
-  return value;
+  const vars = parsed.data;
+  // Read only when an offset is set: NODE_ENV is no setting of the service's own.
+  if (vars.TEST_CLOCK_OFFSET !== 0 && env.NODE_ENV?.trim() === 'production') {
+    throw new ConfigError('TEST_CLOCK_OFFSET', 'is for tests and demos only and refused when NODE_ENV is production');
+  }
+  return Object.freeze({
+    roles: vars.APP_ROLES,
+    port: vars.PORT,
+    databaseUrl: vars.DATABASE_URL,
+    redisUrl: vars.REDIS_URL,
+    redisKeyPrefix: vars.REDIS_KEY_PREFIX,
+    mqttUrl: vars.MQTT_URL,
+    mqttTopicRoot: vars.MQTT_TOPIC_ROOT,
+    mqttCredentials: vars.MQTT_USERNAME && vars.MQTT_PASSWORD ? Object.freeze({ username: vars.MQTT_USERNAME, password: vars.MQTT_PASSWORD }) : undefined,
+    deviceCredentialSecret: vars.DEVICE_CREDENTIAL_SECRET,
+    adminApiKey: vars.ADMIN_API_KEY,
+    logLevel: vars.LOG_LEVEL,
+    httpBodyLimit: vars.HTTP_BODY_LIMIT,
+    apiRateLimitPerMinute: vars.API_RATE_LIMIT_PER_MINUTE,
+    reportTimeZone: vars.REPORT_TIME_ZONE,
+    worker: Object.freeze({
+      concurrency: vars.WORKER_CONCURRENCY,
+      vehicleOfflineAfterMs: vars.VEHICLE_OFFLINE_AFTER,
+      maxCounterGapMs: vars.MAX_COUNTER_GAP,
+      positionRetentionDays: vars.POSITION_RETENTION_DAYS,
+    }),
+    charging: Object.freeze({ sessionTimeoutMs: vars.SESSION_TIMEOUT, heartbeatMs: vars.CHARGEPOINT_HEARTBEAT }),
+    ocpp: Object.freeze({ port: vars.OCPP_PORT, pingIntervalMs: vars.OCPP_PING_INTERVAL, heartbeatIntervalSeconds: vars.OCPP_HEARTBEAT_INTERVAL }),
+    alerts: Object.freeze({
+      evaluateEveryMs: vars.ALERT_EVALUATION_INTERVAL,
+      deliveryAttempts: vars.ALERT_DELIVERY_ATTEMPTS,
+      retryDelayMs: vars.ALERT_RETRY_DELAY,
+      smtpUrl: vars.SMTP_URL,
+      mailFrom: vars.ALERT_MAIL_FROM,
+      climateOfficeMail: vars.CLIMATE_OFFICE_MAIL,
+      deliveryCheckEveryMs: vars.DELIVERY_CHECK_INTERVAL,
+      deliveryCatchUpMs: vars.DELIVERY_CATCH_UP,
+    }),
+    map: Object.freeze({ tileUrl: vars.MAP_TILE_URL, attribution: vars.MAP_TILE_ATTRIBUTION, maxZoom: vars.MAP_TILE_MAX_ZOOM }),
+    ingest: Object.freeze({
+      connections: vars.INGEST_CONNECTIONS,
+      inHandPerConnection: vars.INGEST_IN_FLIGHT_PER_CONNECTION,
+      inHandBytesPerConnection: vars.INGEST_IN_FLIGHT_BYTES_PER_CONNECTION,
+      instanceId: vars.INGEST_INSTANCE_ID,
+      shareGroup: vars.INGEST_SHARE_GROUP,
+      batchMaxRows: vars.INGEST_BATCH_MAX_ROWS,
+      batchMaxWaitMs: vars.INGEST_BATCH_MAX_WAIT_MS,
+      concurrentFlushes: vars.INGEST_CONCURRENT_FLUSHES,
+      backfillHorizonDays: vars.BACKFILL_HORIZON_DAYS,
+      idTagSecret: vars.ID_TAG_SECRET ?? DEVELOPMENT_ID_TAG_SECRET,
+      idTagSecretIsDefault: vars.ID_TAG_SECRET === undefined,
+      profileAssemblyWindowMs: vars.PROFILE_ASSEMBLY_WINDOW,
+      profileAssemblyMaxDevices: vars.PROFILE_ASSEMBLY_MAX_DEVICES,
+    }),
+    testClockOffsetMs: vars.TEST_CLOCK_OFFSET,
+  });
 }
 
 /** A URL safe to print: the password replaced. */

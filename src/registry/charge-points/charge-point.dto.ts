@@ -1,8 +1,8 @@
 import { ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { IsIn, IsInt, IsNumber, IsOptional, IsPositive, IsString, IsUUID, Length, Max, Min, ValidateIf } from 'class-validator';
 import { DEVICE_PROFILES, DeviceProfile } from '../devices/device-profiles';
-import { PageQuery } from '../shared/page';
-import { IsDateOnly, IsDeviceId, NormalizeDate } from '../shared/validators';
+import { PageQuery } from '../../platform/http/page';
+import { IsDateOnly, IsDeviceId, NormalizeDate } from '../../platform/validation/validators';
 
 export const CHARGE_POINT_PROTOCOLS = ['mqtt', 'ocpp'] as const;
 export type ChargePointProtocol = (typeof CHARGE_POINT_PROTOCOLS)[number];

@@ -4,7 +4,7 @@ import { Principal } from '../../platform/access/role';
 import { profileProblem } from '../devices/device-profiles';
 import { OrganizationsService, visibleTo } from '../organizations/organizations.service';
 import { invalidField } from '../shared/errors';
-import { Page } from '../shared/page';
+import { Page } from '../../platform/http/page';
 import { SubsidyGrantsService } from '../subsidy-grants/subsidy-grants.service';
 import { CreateChargePointDto, ListChargePointsQuery, UpdateChargePointDto } from './charge-point.dto';
 import { ChargePoint } from './charge-point.entity';

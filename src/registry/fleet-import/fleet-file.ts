@@ -3,7 +3,7 @@ import yaml from 'js-yaml';
 import { ChargePointFields } from '../charge-points/charge-point.dto';
 import { SubsidyGrantFields } from '../subsidy-grants/subsidy-grant.dto';
 import { VehicleFields } from '../vehicles/vehicle.dto';
-import { IsOrgNumber, NormalizeOrgNumber, NormalizeRegistration } from '../shared/validators';
+import { IsOrgNumber, NormalizeOrgNumber, NormalizeRegistration } from '../../platform/validation/validators';
 
 /**
  * The fleet file: the registry as a document, rows referring to each other by natural keys

@@ -8,7 +8,7 @@ import { ChargePointsService } from '../charge-points/charge-points.service';
 import { CreateOrganizationDto } from '../organizations/organization.dto';
 import { OrganizationsService } from '../organizations/organizations.service';
 import { invalidField } from '../shared/errors';
-import { normalizeRegistration } from '../shared/validators';
+import { normalizeRegistration } from '../../platform/validation/validators';
 import { SubsidyGrantsService } from '../subsidy-grants/subsidy-grants.service';
 import { DEFAULT_PROFILE } from '../devices/device-profiles';
 import { VehiclesService } from '../vehicles/vehicles.service';

@@ -1,7 +1,7 @@
 import { PartialType } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsOptional, IsString, Length } from 'class-validator';
-import { PageQuery } from '../shared/page';
-import { IsOrgNumber, NormalizeOrgNumber } from '../shared/validators';
+import { PageQuery } from '../../platform/http/page';
+import { IsOrgNumber, NormalizeOrgNumber } from '../../platform/validation/validators';
 import { ORGANIZATION_KINDS, OrganizationKind } from './organization.entity';
 
 export class CreateOrganizationDto {

@@ -1,7 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Principal } from '../../platform/access/role';
-import { Page } from '../shared/page';
+import { Page } from '../../platform/http/page';
 import { CreateOrganizationDto, ListOrganizationsQuery, UpdateOrganizationDto } from './organization.dto';
 import { Organization, OrganizationKind } from './organization.entity';
 import { OrganizationRepository } from './organization.repository';

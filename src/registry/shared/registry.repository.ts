@@ -1,7 +1,7 @@
 import { DataSource, EntityManager, EntityTarget, FindOptionsOrder, FindOptionsWhere, ObjectLiteral, Repository } from 'typeorm';
 import { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { ConstraintFields, rethrowAsConflict } from '../../platform/database/database-errors';
-import { Page } from './page';
+import { Page } from '../../platform/http/page';
 
 /**
  * The plain CRUD every registry table needs. Methods take an optional EntityManager so that a

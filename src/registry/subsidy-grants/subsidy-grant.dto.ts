@@ -1,7 +1,7 @@
 import { PartialType } from '@nestjs/swagger';
 import { IsInt, IsNumber, IsOptional, IsString, IsUUID, Length, Max, Min } from 'class-validator';
-import { PageQuery } from '../shared/page';
-import { IsDateOnly, NormalizeDate } from '../shared/validators';
+import { PageQuery } from '../../platform/http/page';
+import { IsDateOnly, NormalizeDate } from '../../platform/validation/validators';
 
 export class SubsidyGrantFields {
   /** The municipality's case reference, unique. */

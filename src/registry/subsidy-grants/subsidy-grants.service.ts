@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { Principal } from '../../platform/access/role';
 import { OrganizationsService, visibleTo } from '../organizations/organizations.service';
 import { invalidField } from '../shared/errors';
-import { Page } from '../shared/page';
+import { Page } from '../../platform/http/page';
 import { CreateSubsidyGrantDto, ListSubsidyGrantsQuery, UpdateSubsidyGrantDto } from './subsidy-grant.dto';
 import { SubsidyGrant } from './subsidy-grant.entity';
 import { SubsidyGrantRepository } from './subsidy-grant.repository';

@@ -1,8 +1,8 @@
 import { ApiPropertyOptional, PartialType } from '@nestjs/swagger';
 import { IsIn, IsNumber, IsOptional, IsPositive, IsString, IsUUID, Matches, Max, ValidateIf } from 'class-validator';
 import { DEVICE_PROFILES, DeviceProfile } from '../devices/device-profiles';
-import { PageQuery } from '../shared/page';
-import { IsDateOnly, IsDeviceId, NormalizeDate, NormalizeRegistration } from '../shared/validators';
+import { PageQuery } from '../../platform/http/page';
+import { IsDateOnly, IsDeviceId, NormalizeDate, NormalizeRegistration } from '../../platform/validation/validators';
 import { ENERGY_CARRIERS, REFERENCE_CARRIERS, ReferenceCarrier, VEHICLE_CLASSES, VehicleClass, VehicleEnergyCarrier } from './vehicle.entity';
 
 /** Vehicle fields that do not refer to other records; shared by the API and the fleet import. */

@@ -20,6 +20,11 @@ describe('report files', () => {
     );
   });
 
+  it('writes booleans as true/false and negative numbers unguarded', () => {
+    const flags: ReportTable = { name: 'f', columns: [{ key: 'ok' }, { key: 'delta' }, { key: 'note' }], rows: [{ ok: true, delta: -1.5, note: '+47 999' }, { ok: false, delta: 0, note: '' }] };
+    expect(toCsv(flags)).toBe("ok,delta,note\r\ntrue,-1.5,'+47 999\r\nfalse,0,\r\n");
+  });
+
   it('writes XLSX that a reader opens with the same figures as numbers, and an about sheet', async () => {
     const workbook = new Workbook();
     await workbook.xlsx.load((await toXlsx(table)) as unknown as ArrayBuffer);
@@ -46,6 +51,19 @@ describe('report files for Norwegian Excel (locale nb)', () => {
 
   it('writes a BOM, ; between fields, Norwegian headers without the ids, values rounded with a decimal comma', () => {
     expect(toNbCsv(usage)).toBe('\ufeffLadepunkt;Energi (kWh);Økter;Flagg\r\n"plass 4; øst";1925,0;12;ja\r\nplass 10;0,0;0;nei\r\n');
+  });
+
+  it('quotes only what ; and line ends need, guards formulas, and keeps negative figures as numbers', () => {
+    const table: ReportTable = {
+      name: 'x',
+      columns: [{ key: 'name', nb: 'Navn' }, { key: 'kg', nb: 'kg', digits: 1 }],
+      rows: [
+        { name: 'Sande, Nils', kg: -12.34 },
+        { name: '-1 oppføring', kg: null },
+        { name: 'to\nlinjer', kg: 2 },
+      ],
+    };
+    expect(toNbCsv(table)).toBe('\ufeffNavn;kg\r\nSande, Nils;-12,3\r\n\'-1 oppføring;\r\n"to\nlinjer";2,0\r\n');
   });
 
   it('writes XLSX with a cover sheet, Norwegian headers, number formats, a frozen header and full-precision cells', async () => {

@@ -1,4 +1,5 @@
 import { StreamableFile } from '@nestjs/common';
+import { stringify } from 'csv-stringify/sync';
 import { Workbook } from 'exceljs';
 
 export const REPORT_FORMATS = ['json', 'csv', 'xlsx'] as const;
@@ -54,18 +55,16 @@ export function cellOf(row: object, key: string): Cell {
   return JSON.stringify(value);
 }
 
-/** RFC 4180 CSV: comma separated, CRLF line ends, quotes doubled, full-precision numbers with a decimal point. */
+/**
+ * RFC 4180 CSV (csv-stringify): comma separated, CRLF line ends, quotes doubled, a text's own line
+ * breaks quoted (quote_record_delimiter: else only a full CRLF would be), full-precision
+ * numbers with a decimal point, true/false. Text that begins with =, +, -, @ or a tab gets a
+ * leading ' (escape_formulas): spreadsheets would evaluate it as a formula. Numbers stay numbers.
+ */
 export function toCsv(table: ReportTable): string {
-  const line = (cells: Cell[]) => cells.map(csvField).join(',') + '\r\n';
-  return line(table.columns.map((c) => c.header ?? c.key)) + table.rows.map((row) => line(table.columns.map((c) => cellOf(row, c.key)))).join('');
-}
-
-function csvField(value: Cell): string {
-  if (value === null) return '';
-  const text = String(value);
-  // A leading =, +, - or @ makes spreadsheets evaluate text as a formula; numbers are written as numbers.
-  const guarded = typeof value === 'string' && /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
-  return /[",\r\n]/.test(guarded) ? `"${guarded.replace(/"/g, '""')}"` : guarded;
+  const header = table.columns.map((c) => c.header ?? c.key);
+  const rows = table.rows.map((row) => table.columns.map((c) => cellOf(row, c.key)));
+  return stringify([header, ...rows], { record_delimiter: 'windows', quote_record_delimiter: true, escape_formulas: true, cast: { boolean: (value) => String(value) } });
 }
 
 /**
@@ -75,14 +74,20 @@ function csvField(value: Cell): string {
  */
 export function toNbCsv(table: ReportTable): string {
   const columns = nbColumns(table);
-  const line = (cells: string[]) => cells.join(';') + '\r\n';
-  const field = (text: string) => (/[";\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
-  const cell = (value: Cell, column: ReportColumn): string => {
-    if (typeof value === 'number') return value.toFixed(column.digits ?? 0).replace('.', ',').replace(/^-(0(,0*)?)$/, '$1');
-    if (typeof value === 'boolean') return value ? 'ja' : 'nei';
-    return field(csvField(value));
-  };
-  return '\ufeff' + line(columns.map((c) => field(c.nb))) + table.rows.map((row) => line(columns.map((c) => cell(cellOf(row, c.key), c)))).join('');
+  const header = columns.map((c) => c.nb);
+  const rows = table.rows.map((row) => columns.map((c) => cellOf(row, c.key)));
+  return stringify([header, ...rows], {
+    bom: true,
+    delimiter: ';',
+    record_delimiter: 'windows',
+    quote_record_delimiter: true,
+    escape_formulas: true,
+    cast: {
+      boolean: (value) => (value ? 'ja' : 'nei'),
+      // A figure rounded to nothing shows as 0, not -0.
+      number: (value, context) => value.toFixed(columns[context.index!].digits ?? 0).replace('.', ',').replace(/^-(0(,0*)?)$/, '$1'),
+    },
+  });
 }
 
 /** The columns of an nb file; a table without Norwegian headers keeps all its columns and API names. */

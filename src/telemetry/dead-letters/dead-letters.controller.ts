@@ -2,7 +2,7 @@ import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { IsISO8601, IsIn, IsOptional, Matches } from 'class-validator';
 import { Roles } from '../../platform/access/roles.decorator';
-import { PagedTimeRangeQuery } from '../../registry/shared/page';
+import { PagedTimeRangeQuery } from '../../platform/http/page';
 import { REJECTION_REASONS } from '../contract/rejection';
 import { DeadLetterReplayService } from './dead-letter-replay.service';
 import { DeadLetterRepository } from './dead-letter.repository';

@@ -1,11 +1,11 @@
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { Interval } from '@nestjs/schedule';
 import { EntityManager } from 'typeorm';
-import { DatabaseAvailability } from '../../platform/database/database-availability';
-import { TransactionRunner } from '../../platform/database/transaction-runner';
-import { JobRequest, QueueName } from '../../platform/queue/job-catalogue';
-import { QueueService } from '../../platform/queue/queue.service';
-import { ReconcilerRepository } from './reconciler.repository';
+import { DatabaseAvailability } from '../database/database-availability';
+import { TransactionRunner } from '../database/transaction-runner';
+import { JobRequest, QueueName } from '../queue/job-catalogue';
+import { QueueService } from '../queue/queue.service';
+import { WatermarkRepository } from './watermark.repository';
 
 /** Writes take milliseconds; a row stored by a transaction that began this much before the watermark is still caught. */
 const OVERLAP_MS = 60_000;
@@ -34,7 +34,7 @@ export abstract class WatermarkReconciler implements OnApplicationBootstrap {
   protected constructor(
     private readonly watermarkName: string,
     private readonly transactions: TransactionRunner,
-    private readonly repository: ReconcilerRepository,
+    private readonly repository: WatermarkRepository,
     private readonly queue: QueueService,
     private readonly database: DatabaseAvailability,
   ) {}
