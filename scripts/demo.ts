@@ -76,9 +76,10 @@ function relayServiceLog(stream: NodeJS.ReadableStream, out: NodeJS.WritableStre
  * the ingest's and the derivation's work held up the event loop for up to seconds during the
  * backfill, and every OCPP call waited for it several times (an OCPP charge point has one call
  * unanswered at a time); apart, the machine's cores share the work. The first one serves HTTP.
- * The worker starts once a backfill's history is stored: deriving while it arrived re-derived
+ * The worker starts once the MQTT devices' history is stored: deriving while it arrived re-derived
  * the same days over and over (twice the jobs), where afterwards each device's days go in a few
- * long jobs.
+ * long jobs. The OCPP points' history may still be arriving then: a chain of round trips per
+ * point that leaves the cores idle much of the time, which the vehicles' derivation fills.
  */
 const SERVICE_PROCESSES = { service: 'api,ingest', ocpp: 'ocpp', worker: 'worker' } as const;
 
@@ -405,7 +406,7 @@ async function main() {
     // Two processes starting at once on a busy machine take a while.
     await waitForHealth(service, 120_000);
     await waitForPort(ocppProcess, OCPP_PORT, 120_000);
-    say(`service up on http://127.0.0.1:${PORT}, its roles in processes of their own: service (${SERVICE_PROCESSES.service}), ocpp (${SERVICE_PROCESSES.ocpp}), worker (${SERVICE_PROCESSES.worker}, started once the history is stored)`);
+    say(`service up on http://127.0.0.1:${PORT}, its roles in processes of their own: service (${SERVICE_PROCESSES.service}), ocpp (${SERVICE_PROCESSES.ocpp}), worker (${SERVICE_PROCESSES.worker}, started once the MQTT history is stored)`);
     await importDemoFleet(adminKey);
     const ocpp = await setOcppPasswords(adminKey);
     say(`${ocpp.count} charge points report over OCPP to ws://127.0.0.1:${OCPP_PORT}/ocpp (passwords set now, in ${path.relative(ROOT, ocpp.file)})`);
@@ -429,12 +430,13 @@ async function main() {
         await waitForStored(service, label, chunk, published, since);
       }
       say(`MQTT history published and stored in ${Math.round((Date.now() - backfillStarted) / 1000)} s`);
+      startProcess('worker');
       if (ocppHistory) {
+        say('the worker derives trips, daily figures and coverage of the MQTT devices while the OCPP points\' history still arrives');
         const sent = await waitForOcppHistory(service, ocppHistory);
         say(`OCPP history answered and stored in ${Math.round((Date.now() - backfillStarted) / 1000)} s: ${sent.messages.toLocaleString('en')} calls, ${sent.samples.toLocaleString('en')} samples`);
       }
-      startProcess('worker');
-      say(`history published and stored in ${Math.round((Date.now() - backfillStarted) / 1000)} s; now the worker derives trips, daily figures, charging sessions and coverage from it`);
+      say(`history published and stored in ${Math.round((Date.now() - backfillStarted) / 1000)} s; now the worker derives the rest of trips, daily figures, charging sessions and coverage from it`);
       const derivationStarted = Date.now();
       await waitForDerivation(service);
       say(`derived in ${Math.round((Date.now() - derivationStarted) / 1000)} s`);

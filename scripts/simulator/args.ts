@@ -70,9 +70,10 @@ Options
   --dry-run               print {"topic","payload"} JSON lines to stdout instead of publishing
   --batch N               samples per message in a backfill, 1..500 (default 500)
   --sampling fine|coarse  vehicle samples: fine = every minute driving, 15-30 min parked; coarse =
-                          every 15 min with the ignition on, every 6 h otherwise, every ignition
-                          and charging change kept (a tenth of the samples, the same trips and
-                          counter totals), charge points' clock-aligned meter every 30 min.
+                          every 30 min with the ignition on, every 12 h otherwise and the first
+                          sample after every ignition and charging change (a thirteenth of the
+                          samples, the same trips and counter totals), charge points'
+                          clock-aligned meter every 30 min.
                           Default: coarse for an unpaced backfill, else fine
   --connections N         MQTT connections (default 4)
   --in-flight N           unacknowledged publishes at most (default 256)

@@ -26,23 +26,24 @@ export interface VehicleState extends Counters {
 export const SAMPLING = { driveMs: MINUTE, stopMs: 15 * MINUTE, chargeMs: 15 * MINUTE, depotMs: 30 * MINUTE } as const;
 
 /**
- * Coarse sampling for long backfills: a sample every 15 minutes while the ignition is on and every
- * 6 hours otherwise, keeping both samples around every ignition or charging change, so that trips,
- * charging and every counter's day totals are the same with about a tenth of the samples (two
- * years of the demo fleet must go through the pipeline within the demo's first minutes).
+ * Coarse sampling for long backfills: a sample every 30 minutes while the ignition is on and every
+ * 12 hours otherwise, and the first sample after every ignition or charging change, so that trips
+ * (an ignition-on period: from its first sample to the ignition-off one), charging and every
+ * counter's day totals are the same with about a thirteenth of the samples (two years of the demo
+ * fleet must go through the pipeline within the demo's first minutes). The sample before a change
+ * would only split a counter interval lying wholly within one drive, stop or charge, whose sum
+ * stays the same, and a trip ends at its ignition-off sample whatever the samples before it.
  */
-export const COARSE_SAMPLING = { ignitionOnMs: 15 * MINUTE, otherwiseMs: 6 * 60 * MINUTE } as const;
+export const COARSE_SAMPLING = { ignitionOnMs: 30 * MINUTE, otherwiseMs: 12 * 60 * MINUTE } as const;
 
 /** A day's samples thinned to `every` (see COARSE_SAMPLING); the day's first and last sample stay. */
 export function thinSamples(states: VehicleState[], every: { ignitionOnMs: number; otherwiseMs: number } = COARSE_SAMPLING): VehicleState[] {
-  const changes = (a: VehicleState | undefined, b: VehicleState | undefined) => !!a && !!b && (a.ignition !== b.ignition || a.charging !== b.charging);
+  const changed = (a: VehicleState | undefined, b: VehicleState) => !!a && (a.ignition !== b.ignition || a.charging !== b.charging);
   const kept: VehicleState[] = [];
   states.forEach((state, index) => {
-    const previous = states[index - 1];
-    const next = states[index + 1];
     const lastKept = kept[kept.length - 1];
     const step = state.ignition ? every.ignitionOnMs : every.otherwiseMs;
-    if (!lastKept || !next || changes(previous, state) || changes(state, next) || state.ts - lastKept.ts >= step) kept.push(state);
+    if (!lastKept || index === states.length - 1 || changed(states[index - 1], state) || state.ts - lastKept.ts >= step) kept.push(state);
   });
   return kept;
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { LocalDayRange } from '../../platform/time/day-ranges';
-import { SPAN_SQL } from './derivation-sql';
+import { REACH_SQL, SPAN_SQL } from './derivation-sql';
 
 export interface DerivationSpan {
   vehicleId: string;
@@ -20,7 +20,8 @@ export interface DerivationSpan {
 export class DerivationSpanRepository {
   /** The local days to re-derive around `days` and the samples that needs. */
   async span(manager: EntityManager, vehicleId: string, days: LocalDayRange, timeZone: string): Promise<DerivationSpan> {
-    const [row] = await manager.query(SPAN_SQL, [vehicleId, days.firstDay, days.lastDay, timeZone]);
+    const [reach] = await manager.query(REACH_SQL, [vehicleId, days.firstDay, days.lastDay, timeZone]);
+    const [row] = await manager.query(SPAN_SQL, [vehicleId, reach.lo, reach.hi, timeZone]);
     return { vehicleId, timeZone, ...row };
   }
 }
