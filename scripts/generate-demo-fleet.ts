@@ -20,8 +20,9 @@
  *   service (`protocol: ocpp`), the others report over MQTT, so the demo shows both side by side.
  * - A mixed fleet of telemetry devices (registry `profile`, shared/spec/device-profiles.md), so the
  *   demo shows every dialect the ingest decodes: the electric cars report through TeslaMate, the
- *   e-vans through OVMS modules, every sixth fossil car that stays in service through 2019 carries a
- *   Teltonika tracker (JSON codec) and the third one after it an OwnTracks phone, and one charge
+ *   e-vans through OVMS modules, of the fossil cars that stay in service through 2019 every third of
+ *   home care's and every sixth of the others carries a Teltonika tracker (JSON codec) and the next
+ *   (home care) or the third after it an OwnTracks phone, and one charge
  *   point is an evcc loadpoint; everything else speaks contract v1. The registry only admits charge
  *   points of housing cooperatives, so the evcc one is a cooperative's one-connector MQTT point, not
  *   a municipal depot's. IMEIs are made up (valid Luhn check digit only) from a stream of their own,
@@ -457,11 +458,18 @@ vehicles
 vehicles
   .filter((vehicle) => vehicle.vehicleClass === 'van' && vehicle.energyCarrier === 'electricity')
   .forEach((vehicle) => Object.assign(vehicle, { profile: 'ovms-v3', profileIdentity: `baerum/${vehicle.registration}` }));
-// Only cars that keep driving after 2019: the replaced ones would show nothing live.
-[...groups.petrolCars, ...groups.dieselCars].sort(byServiceStart).forEach((vehicle, index) => {
-  if (index % 6 === 0) Object.assign(vehicle, { profile: 'teltonika-json', profileIdentity: newImei() });
-  if (index % 6 === 3) Object.assign(vehicle, { profile: 'owntracks', profileIdentity: `baerum/${vehicle.registration.toLowerCase()}` });
-});
+// Only cars that keep driving after 2019: the replaced ones would show nothing live. Home care's
+// cars got trackers first (its staff drive alone, at night too): every third a Teltonika, the one
+// after it an OwnTracks phone; of the other departments' cars every sixth and the third after it.
+const keptFossilCars = [...groups.petrolCars, ...groups.dieselCars].sort(byServiceStart);
+const inHomeCare = (vehicle: Vehicle) => vehicle.department === departments.homeCare.orgNumber;
+const fitTrackers = (cars: Vehicle[], every: number) =>
+  cars.forEach((vehicle, index) => {
+    if (index % every === 0) Object.assign(vehicle, { profile: 'teltonika-json', profileIdentity: newImei() });
+    if (index % every === Math.floor(every / 2)) Object.assign(vehicle, { profile: 'owntracks', profileIdentity: `baerum/${vehicle.registration.toLowerCase()}` });
+  });
+fitTrackers(keptFossilCars.filter(inHomeCare), 3);
+fitTrackers(keptFossilCars.filter((vehicle) => !inHomeCare(vehicle)), 6);
 // evcc's default topic root, loadpoint 1: the first one-connector point that reports over MQTT.
 Object.assign(chargePoints.find((point) => point.protocol === 'mqtt' && point.connectors === 1)!, { profile: 'evcc', profileIdentity: 'evcc/1' });
 

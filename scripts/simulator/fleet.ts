@@ -7,7 +7,7 @@ import fs from 'fs';
 import yaml from 'js-yaml';
 import { DIALECTS, Dialect } from './dialects/wire';
 import { IsoDate, parseIsoDate } from './oslo-time';
-import { hash32 } from './prng';
+import { Shift, assignDuties } from './rosters';
 
 export type VehicleClass = 'passenger_car' | 'van' | 'truck' | 'other';
 export type EnergyCarrier = 'electricity' | 'petrol' | 'diesel' | 'hvo' | 'biogas' | 'cng' | 'hydrogen' | 'plugin_hybrid';
@@ -30,8 +30,10 @@ export interface SimVehicle extends SimProfile {
   energyCarrier: EnergyCarrier;
   /** Organization number of the department: vehicles of one department share a depot. */
   department: string;
-  /** When its tours run: the home care service drives an evening shift too (see HOME_CARE). */
+  /** When its tours run (see rosters.ts). */
   shift: Shift;
+  /** Drives on weekends and public holidays too. */
+  everyDay: boolean;
   inServiceFrom: IsoDate;
   inServiceTo: IsoDate | null;
   /** L, kg or kWh per km by carrier; for plugin hybrids the petrol figure of hybrid driving. */
@@ -73,23 +75,10 @@ const DEFAULT_CONSUMPTION: Record<VehicleClass, Partial<Record<EnergyCarrier, nu
 
 type Row = Record<string, unknown>;
 
-export type Shift = 'day' | 'evening';
-
-/**
- * Home care ("hjemmetjenesten") visits people morning and evening: half its cars work the evening
- * shift, the others the day shift; every other department works days. A department is home care
- * when its name says so.
- */
-const HOME_CARE = /hjemmetjeneste/i;
-
-function shiftOf(deviceId: string, homeCare: boolean): Shift {
-  return homeCare && hash32(`${deviceId} shift`) % 2 === 1 ? 'evening' : 'day';
-}
-
 export function parseFleet(text: string, source = 'fleet file'): SimFleet {
   const document = yaml.load(text, { schema: yaml.CORE_SCHEMA, json: true }) as { organizations?: Row[]; vehicles?: Row[]; chargePoints?: Row[] } | null;
   if (!document || typeof document !== 'object') throw new Error(`${source}: not a fleet file`);
-  const homeCare = new Set((document.organizations ?? []).filter((org) => HOME_CARE.test(String(org.name ?? ''))).map((org) => String(org.orgNumber)));
+  const departmentNames = new Map((document.organizations ?? []).map((org) => [String(org.orgNumber), String(org.name ?? '')]));
   const problems: string[] = [];
   const date = (where: string, value: unknown): IsoDate => {
     const parsed = typeof value === 'string' ? parseIsoDate(value) : null;
@@ -136,13 +125,17 @@ export function parseFleet(text: string, source = 'fleet file'): SimFleet {
       vehicleClass,
       energyCarrier,
       department: String(row.department ?? ''),
-      shift: shiftOf(deviceId, homeCare.has(String(row.department ?? ''))),
+      shift: 'day',
+      everyDay: false,
       inServiceFrom: date(where, row.inServiceFrom),
       inServiceTo: row.inServiceTo === undefined || row.inServiceTo === null ? null : date(where, row.inServiceTo),
       nominalConsumptionPerKm: Number.isFinite(nominal) && nominal > 0 ? nominal : (DEFAULT_CONSUMPTION[vehicleClass]?.[energyCarrier] ?? 0.1),
       ...keyed.profile,
     });
   }
+
+  const duties = assignDuties(vehicles.map((vehicle) => ({ ...vehicle, departmentName: departmentNames.get(vehicle.department) ?? '' })));
+  for (const vehicle of vehicles) Object.assign(vehicle, duties.get(vehicle.deviceId));
 
   const chargePoints: SimChargePoint[] = [];
   for (const [index, row] of (document.chargePoints ?? []).entries()) {

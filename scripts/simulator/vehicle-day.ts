@@ -6,7 +6,8 @@
  * so the counters end the day exactly where the next day's ledger starts.
  */
 import { DEPOTS, PLACES, Point, distanceKm, jitter, place, pointAlong, route, towards } from './baerum';
-import type { Shift, SimVehicle } from './fleet';
+import type { SimVehicle } from './fleet';
+import type { Shift } from './rosters';
 import { IsoDate, MINUTE, addDays, osloMidnight, osloTime } from './oslo-time';
 import { Random, hash32 } from './prng';
 import { Battery, CHARGING_EFFICIENCY, Counters, DayTotals, Tank, batteryOf, energyKind, fuelLevelPct, profileOf } from './vehicle-model';
@@ -48,11 +49,14 @@ export function thinSamples(states: VehicleState[], every: { ignitionOnMs: numbe
 
 /**
  * When a shift's tour leaves the depot (minutes after local midnight; the day shift's departure is
- * the vehicle class's) and when it should be back: stops are shortened to make it.
+ * the vehicle class's), when it may leave at the earliest and when it should be back: stops are
+ * shortened to make it. The night patrol's tour is the night's hours after midnight: a tour stays
+ * within its local day.
  */
-const SHIFTS: Record<Shift, { departureMinutes?: [number, number]; latestReturnMinutes: number }> = {
-  day: { latestReturnMinutes: 17 * 60 + 30 },
-  evening: { departureMinutes: [15 * 60, 16 * 60], latestReturnMinutes: 22 * 60 },
+const SHIFTS: Record<Shift, { departureMinutes?: [number, number]; earliestMinutes: number; latestReturnMinutes: number }> = {
+  day: { earliestMinutes: 6 * 60, latestReturnMinutes: 17 * 60 + 30 },
+  evening: { departureMinutes: [14 * 60, 19 * 60 + 30], earliestMinutes: 13 * 60, latestReturnMinutes: 23 * 60 + 45 },
+  night: { departureMinutes: [10, 180], earliestMinutes: 10, latestReturnMinutes: 6 * 60 + 50 },
 };
 const LUNCH_MINUTES = 30;
 /** Road km that every leg has on top of its share of the beeline: short hops are never 0 km. */
@@ -165,7 +169,7 @@ export function vehicleDay(vehicle: SimVehicle, date: IsoDate, start: Counters, 
     if (departure + tripMinutes + stopMinutes > shift.latestReturnMinutes) {
       const room = Math.max(0, shift.latestReturnMinutes - departure - tripMinutes);
       for (let i = 0; i < stops.length; i += 1) stops[i] = Math.max(5, Math.floor((stops[i] * room) / stopMinutes));
-      departure = Math.max(6 * 60, Math.min(departure, shift.latestReturnMinutes - tripMinutes - stops.reduce((sum, minutes) => sum + minutes, 0)));
+      departure = Math.max(shift.earliestMinutes, Math.min(departure, shift.latestReturnMinutes - tripMinutes - stops.reduce((sum, minutes) => sum + minutes, 0)));
     }
 
     const idleMinutes = legs.reduce((sum, leg) => sum + leg.minutes.filter((km) => km === 0).length, 0);

@@ -138,7 +138,7 @@ function seasonFactor(date: IsoDate, amplitude: number): number {
 const UNUSED_SHARE = 0.04;
 
 export function vehicleDayTotals(vehicle: SimVehicle, date: IsoDate, seed: number): DayTotals {
-  if (!inService(vehicle, date) || !isWorkingDay(date)) return ZERO;
+  if (!inService(vehicle, date) || !(vehicle.everyDay || isWorkingDay(date))) return ZERO;
   const random = Random.for(seed, vehicle.deviceId, date, 'day');
   if (random.chance(UNUSED_SHARE)) return ZERO;
   const profile = profileOf(vehicle);

@@ -20,17 +20,8 @@ export interface AlertRuleRow {
   updatedAt: Date;
 }
 
-export interface NewAlertRule {
-  kind: string;
-  subjectKind: SubjectKind;
-  name: string;
-  organizationId: string | null;
-  params: Record<string, number | string>;
-  resolveAfterSeconds: number;
-  enabled: boolean;
-  webhookUrl: string | null;
+export interface NewAlertRule extends Omit<AlertRuleRow, 'id' | 'createdAt' | 'updatedAt'> {
   webhookSecret: string | null;
-  emailTo: string[];
   createdBy: string;
 }
 

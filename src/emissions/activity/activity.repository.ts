@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Carrier } from '../domain/carriers';
-import { MonthActivity, VehicleProfile } from '../domain/energy';
+import { MonthActivity, VehicleProfile, emptyActivity } from '../domain/energy';
 import { VehicleClass } from '../domain/factor-set';
 import { partialServiceMonths, wholeMonths } from './month-windows';
 
@@ -328,27 +328,4 @@ function merge(sums: Array<Record<string, unknown>>, fuel: Array<{ vehicleId: st
   }
   for (const row of fuel) entry(row.vehicleId, row.month).activity.transactions[row.carrier] = Number(row.quantity);
   return [...byKey.values()];
-}
-
-export function emptyActivity(month: string): MonthActivity {
-  return {
-    month,
-    distanceKm: 0,
-    fuelL: 0,
-    fuelDays: 0,
-    distanceWithoutFuelKm: 0,
-    gasKg: 0,
-    gasDays: 0,
-    distanceWithoutGasKm: 0,
-    chargedKwh: 0,
-    chargedDays: 0,
-    consumedWithoutChargedKwh: 0,
-    distanceWithoutElectricKm: 0,
-    coveredSeconds: 0,
-    gapDistanceKm: 0,
-    gapFuelL: 0,
-    gapGasKg: 0,
-    gapChargedKwh: 0,
-    transactions: {},
-  };
 }

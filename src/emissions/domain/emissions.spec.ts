@@ -1,5 +1,5 @@
 import { addFigures, dataQualityShares, emissionsOfLines, emptyFigures, figuresOf } from './emissions';
-import { MonthActivity, VehicleProfile, collapseToYears } from './energy';
+import { MonthActivity, VehicleProfile, emptyActivity, collapseToYears } from './energy';
 import { pickFactor } from './factor-set';
 import { testSet } from './test-set';
 
@@ -16,27 +16,7 @@ const vehicle = (overrides: Partial<VehicleProfile> = {}): VehicleProfile => ({
   ...overrides,
 });
 
-const activity = (overrides: Partial<MonthActivity> = {}): MonthActivity => ({
-  month: '2019-05',
-  distanceKm: 0,
-  fuelL: 0,
-  fuelDays: 0,
-  distanceWithoutFuelKm: 0,
-  gasKg: 0,
-  gasDays: 0,
-  distanceWithoutGasKm: 0,
-  chargedKwh: 0,
-  chargedDays: 0,
-  consumedWithoutChargedKwh: 0,
-  distanceWithoutElectricKm: 0,
-  coveredSeconds: 0,
-  gapDistanceKm: 0,
-  gapFuelL: 0,
-  gapGasKg: 0,
-  gapChargedKwh: 0,
-  transactions: {},
-  ...overrides,
-});
+const activity = (overrides: Partial<MonthActivity> = {}): MonthActivity => ({ ...emptyActivity('2019-05'), ...overrides });
 
 describe('emission factors: the nearest-year rule', () => {
   const { factors } = testSet();

@@ -1,4 +1,4 @@
-import { MonthActivity, VehicleProfile, energyOf } from './energy';
+import { MonthActivity, VehicleProfile, emptyActivity, energyOf } from './energy';
 import { testSet } from './test-set';
 
 const car = (overrides: Partial<VehicleProfile> = {}): VehicleProfile => ({
@@ -14,27 +14,7 @@ const car = (overrides: Partial<VehicleProfile> = {}): VehicleProfile => ({
   ...overrides,
 });
 
-const month = (overrides: Partial<MonthActivity> = {}): MonthActivity => ({
-  month: '2019-05',
-  distanceKm: 0,
-  fuelL: 0,
-  fuelDays: 0,
-  distanceWithoutFuelKm: 0,
-  gasKg: 0,
-  gasDays: 0,
-  distanceWithoutGasKm: 0,
-  chargedKwh: 0,
-  chargedDays: 0,
-  consumedWithoutChargedKwh: 0,
-  distanceWithoutElectricKm: 0,
-  coveredSeconds: 0,
-  gapDistanceKm: 0,
-  gapFuelL: 0,
-  gapGasKg: 0,
-  gapChargedKwh: 0,
-  transactions: {},
-  ...overrides,
-});
+const month = (overrides: Partial<MonthActivity> = {}): MonthActivity => ({ ...emptyActivity('2019-05'), ...overrides });
 
 describe('energy by data quality', () => {
   const set = testSet();

@@ -57,6 +57,30 @@ export interface MonthActivity {
   transactions: Partial<Record<Carrier, number>>;
 }
 
+/** A month without any activity: the start of every sum. */
+export function emptyActivity(month: string): MonthActivity {
+  return {
+    month,
+    distanceKm: 0,
+    fuelL: 0,
+    fuelDays: 0,
+    distanceWithoutFuelKm: 0,
+    gasKg: 0,
+    gasDays: 0,
+    distanceWithoutGasKm: 0,
+    chargedKwh: 0,
+    chargedDays: 0,
+    consumedWithoutChargedKwh: 0,
+    distanceWithoutElectricKm: 0,
+    coveredSeconds: 0,
+    gapDistanceKm: 0,
+    gapFuelL: 0,
+    gapGasKg: 0,
+    gapChargedKwh: 0,
+    transactions: {},
+  };
+}
+
 export interface EnergyLine {
   carrier: Carrier;
   quantity: number;
