@@ -97,7 +97,7 @@ async function main() {
       await database.sql.query(`INSERT INTO organizations (org_number, name, kind) VALUES ($1, $2, 'municipal_department')`, [orgNumber(96_100_000 + i * 17), `Bench department ${i}`]);
     }
     await database.sql.query(VEHICLES_SQL, [vehicles]);
-    let started = Date.now();
+    const started = Date.now();
     await database.sql.query(DAILY_SQL);
     await database.sql.query('ANALYZE vehicle_daily');
     const { rows } = await database.sql.query(`SELECT count(*)::int AS n, count(*) FILTER (WHERE day >= DATE '2020-01-01')::int AS year FROM vehicle_daily`);

@@ -9,14 +9,14 @@ import { Client } from 'pg';
  * the next twelve months by the catalogue's first candidate of their class.
  */
 export async function seedClimateBudget(baseUrl: string, adminKey: string, databaseUrl: string, say: (line: string) => void): Promise<void> {
-  // The demo reads a few fields of the API's answers: untyped on purpose.
-  const call = async (method: 'GET' | 'POST', path: string, body?: object): Promise<any> => {
+  // The demo reads a few fields of the API's answers: each call names just those.
+  const call = async <T = unknown>(method: 'GET' | 'POST', path: string, body?: object): Promise<T> => {
     const response = await fetch(`${baseUrl}/api/v1/${path}`, { method, headers: { Authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
     if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-    return response.json();
+    return (await response.json()) as T;
   };
-  if ((await call('GET', 'emissions/budget-sets')).length > 0) return say('climate budget already seeded');
-  const year2019 = await call('GET', 'reports/emissions?from=2019-01-01&to=2020-01-01');
+  if ((await call<unknown[]>('GET', 'emissions/budget-sets')).length > 0) return say('climate budget already seeded');
+  const year2019 = await call<{ total: { actualKg: number } }>('GET', 'reports/emissions?from=2019-01-01&to=2020-01-01');
   // Whole tonnes, as a budget is written, rounded up: the 2019 budget is met, not missed by a few kg.
   const base = Math.ceil(year2019.total.actualKg / 1000) * 1000;
   await call('POST', 'emissions/budget-sets', {
@@ -52,8 +52,8 @@ export async function seedClimateBudget(baseUrl: string, adminKey: string, datab
   } finally {
     await sql.end();
   }
-  const candidates: Array<{ id: string; vehicleClass: string }> = await call('GET', 'electrification/candidates');
-  const vehicles: Array<{ id: string; vehicleClass: string; energyCarrier: string; inServiceTo: string | null }> = (await call('GET', 'vehicles?limit=1000')).items;
+  const candidates = await call<Array<{ id: string; vehicleClass: string }>>('GET', 'electrification/candidates');
+  const vehicles = (await call<{ items: Array<{ id: string; vehicleClass: string; energyCarrier: string; inServiceTo: string | null }> }>('GET', 'vehicles?limit=1000')).items;
   const today = new Date().toISOString().slice(0, 10);
   const fossil = vehicles.filter((v) => ['petrol', 'diesel', 'hvo', 'cng', 'plugin_hybrid'].includes(v.energyCarrier) && (v.inServiceTo === null || v.inServiceTo >= today));
   const items = fossil.flatMap((v, i) => {

@@ -96,7 +96,10 @@ describe('charging: the same month over MQTT and over OCPP gives the same report
     const ids = new Map<string, number>();
     let offsetless = false;
     // Every other timestamp without its offset: OCPP says UTC.
-    const time = (ts: string) => ((offsetless = !offsetless) ? ts.slice(0, -1) : ts);
+    const time = (ts: string) => {
+      offsetless = !offsetless;
+      return offsetless ? ts.slice(0, -1) : ts;
+    };
     for (const event of month) {
       if (event.kind === 'status') {
         await ocpp.call('StatusNotification', { connectorId: event.connectorId, status: event.status, errorCode: event.errorCode ?? 'NoError', timestamp: time(event.ts) });

@@ -58,7 +58,6 @@ export function vehiclePage(main: HTMLElement, { client }: ViewContext, id: stri
   const map = h('section', { 'aria-labelledby': 'map-heading' });
   main.append(h('p', {}, h('a', { href: '#/fleet' }, `← ${t('vehicle.back')}`)), heading, facts, period, map, daily, trips);
 
-  let vehicle: FleetVehicle | null = null;
   let track: Promise<VehicleTrack | null> = Promise.resolve(null);
 
   function renderFacts(v: FleetVehicle) {
@@ -240,7 +239,6 @@ export function vehiclePage(main: HTMLElement, { client }: ViewContext, id: stri
 
   client.vehicle(id).then(
     (v) => {
-      vehicle = v;
       document.title = `${v.registration} – ${t('app.title')}`;
       heading.textContent = t('vehicle.heading', { registration: v.registration });
       renderFacts(v);

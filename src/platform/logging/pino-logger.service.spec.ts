@@ -5,7 +5,7 @@ describe('PinoLoggerService', () => {
   const capture = () => {
     const lines: string[] = [];
     const logger = new PinoLoggerService('info', { write: (line: string) => lines.push(line) });
-    return { logger, logged: () => lines.map((line) => JSON.parse(line) as Record<string, any>) };
+    return { logger, logged: () => lines.map((line) => JSON.parse(line) as Record<string, unknown> & { err: { parameters?: unknown; query: string } }) };
   };
 
   it('logs a failed query without its parameters and with the start of the statement only', () => {

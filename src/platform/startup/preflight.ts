@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import mqtt from 'mqtt';
-import { AppConfig, MqttCredentials, Role, redactUrl } from '../config/app-config';
+import { AppConfig, MqttCredentials, redactUrl } from '../config/app-config';
 import { ensureDatabase } from '../database/ensure-database';
 import { BROKER_ROLES } from '../health/broker-probe.service';
 

@@ -29,6 +29,7 @@ const KIND_LEVEL: Record<DeviceEntry['kind'], string> = { vehicle: 'vehicles', c
 const SAFE_NAME = /^[A-Za-z0-9._-]{1,64}$/;
 
 /** A publisher's login: a registry identity part, so anything but wildcards, spaces, NUL and ':' (which the password file cannot hold). */
+// eslint-disable-next-line no-control-regex -- NUL is one of the characters the login must not hold
 const PUBLISHER_NAME = /^[^\s\u0000+#:]{1,128}$/;
 
 export class BrokerCredentialsError extends Error {}

@@ -186,7 +186,7 @@ export function deadLetterKey(topic: string, payload: Buffer, sampleIndex: numbe
 }
 
 function withoutNul(text: string): string {
-  return text.replace(/\u0000/g, '\uFFFD');
+  return text.replaceAll('\u0000', '\uFFFD');
 }
 
 /**
