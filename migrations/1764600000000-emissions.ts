@@ -194,9 +194,15 @@ export class Emissions1764600000000 implements MigrationInterface {
         RETURN NULL;
       END $$`);
     // One trigger per event: PostgreSQL allows transition tables only on single-event triggers.
-    await queryRunner.query(`CREATE TRIGGER vehicle_daily_emission_insert AFTER INSERT ON vehicle_daily REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION emission_mark_months_dirty()`);
-    await queryRunner.query(`CREATE TRIGGER vehicle_daily_emission_update AFTER UPDATE ON vehicle_daily REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION emission_mark_months_dirty()`);
-    await queryRunner.query(`CREATE TRIGGER vehicle_daily_emission_delete AFTER DELETE ON vehicle_daily REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION emission_mark_months_dirty()`);
+    await queryRunner.query(
+      `CREATE TRIGGER vehicle_daily_emission_insert AFTER INSERT ON vehicle_daily REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION emission_mark_months_dirty()`,
+    );
+    await queryRunner.query(
+      `CREATE TRIGGER vehicle_daily_emission_update AFTER UPDATE ON vehicle_daily REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION emission_mark_months_dirty()`,
+    );
+    await queryRunner.query(
+      `CREATE TRIGGER vehicle_daily_emission_delete AFTER DELETE ON vehicle_daily REFERENCING OLD TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION emission_mark_months_dirty()`,
+    );
     await queryRunner.query(`
       CREATE FUNCTION emission_forget_months() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
@@ -219,16 +225,25 @@ export class Emissions1764600000000 implements MigrationInterface {
    * Every [U] figure of the reference page carries a note.
    */
   private async installDefaultSet(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(
-      `INSERT INTO emission_factor_sets (version, name, description, published_by) VALUES (1, $1, $2, 'migration 1764600000000')`,
-      [
-        'Norwegian defaults',
-        'Defaults of shared/reference/emission-factors.md: Miljødirektoratet conversion tables (NIR 2021), EN 16258 WTT, NVE and residual-mix grid factors. CO2 only: CH4 and N2O (+0.5-1.5 %) not folded in.',
-      ],
-    );
+    await queryRunner.query(`INSERT INTO emission_factor_sets (version, name, description, published_by) VALUES (1, $1, $2, 'migration 1764600000000')`, [
+      'Norwegian defaults',
+      'Defaults of shared/reference/emission-factors.md: Miljødirektoratet conversion tables (NIR 2021), EN 16258 WTT, NVE and residual-mix grid factors. CO2 only: CH4 and N2O (+0.5-1.5 %) not folded in.',
+    ]);
     const MDIR = 'Miljødirektoratet, conversion tables for greenhouse gas accounting (NIR 2021)';
     const rows: unknown[][] = [];
-    const fuel = (carrier: string, year: number, fossil: number, bio: number, share: number, shareNote: string | null, wtt: number, kwh: number, fossilName: string, bioName: string, wttName: string) =>
+    const fuel = (
+      carrier: string,
+      year: number,
+      fossil: number,
+      bio: number,
+      share: number,
+      shareNote: string | null,
+      wtt: number,
+      kwh: number,
+      fossilName: string,
+      bioName: string,
+      wttName: string,
+    ) =>
       rows.push([
         carrier,
         year,
@@ -255,7 +270,13 @@ export class Emissions1764600000000 implements MigrationInterface {
     for (const year of [2018, 2019, 2020]) {
       rows.push(['cng', year, null, 2.69, null, 0, 13.3, `${MDIR}: natural gas 2.69 kg CO2/kg, 13.3 kWh/kg`, 'no well-to-tank figure in the reference: wtw counts ttw only (flagged)']);
       rows.push([
-        'biogas', year, null, 0.01, null, 2.75, 13.3,
+        'biogas',
+        year,
+        null,
+        0.01,
+        null,
+        2.75,
+        13.3,
         `${MDIR}: biogas ~0.01 kg CO2e/kg (CH4 + N2O only), biogenic ~2.75 kg/kg`,
         '[U] biogenic 2.75 kg/kg: two tables disagree; energy content taken as natural gas 13.3 kWh/kg; no well-to-tank figure',
       ]);
@@ -263,8 +284,17 @@ export class Emissions1764600000000 implements MigrationInterface {
     }
     const NVE = 'NVE, electricity disclosure: physical mix delivered in Norway (location-based)';
     const RESIDUAL = 'NVE residual mix without guarantees of origin (market-based)';
-    for (const [year, factor] of [[2019, 0.017], [2020, 0.008], [2022, 0.019]]) rows.push(['electricity', year, 'location', 0, factor, 0, 1, `${NVE}: ${factor} kg CO2e/kWh`, null]);
-    for (const [year, factor] of [[2016, 0.53], [2020, 0.402]]) rows.push(['electricity', year, 'market', 0, factor, 0, 1, `${RESIDUAL}: ${factor} kg CO2e/kWh`, null]);
+    for (const [year, factor] of [
+      [2019, 0.017],
+      [2020, 0.008],
+      [2022, 0.019],
+    ])
+      rows.push(['electricity', year, 'location', 0, factor, 0, 1, `${NVE}: ${factor} kg CO2e/kWh`, null]);
+    for (const [year, factor] of [
+      [2016, 0.53],
+      [2020, 0.402],
+    ])
+      rows.push(['electricity', year, 'market', 0, factor, 0, 1, `${RESIDUAL}: ${factor} kg CO2e/kWh`, null]);
     for (const row of rows) {
       await queryRunner.query(
         `INSERT INTO emission_factors (factor_set_version, carrier, year, grid_method, ttw_kg_per_unit, wtt_kg_per_unit, biogenic_kg_per_unit, energy_kwh_per_unit, source, note)
@@ -281,10 +311,7 @@ export class Emissions1764600000000 implements MigrationInterface {
       ['truck', 'biogas', 0.33, false, 'Reference page (unconfirmed)', '[U] 0.33 kg/km'],
     ];
     for (const row of consumption) {
-      await queryRunner.query(
-        `INSERT INTO emission_class_consumption (factor_set_version, vehicle_class, carrier, per_km, reference, source, note) VALUES (1, $1, $2, $3, $4, $5, $6)`,
-        row,
-      );
+      await queryRunner.query(`INSERT INTO emission_class_consumption (factor_set_version, vehicle_class, carrier, per_km, reference, source, note) VALUES (1, $1, $2, $3, $4, $5, $6)`, row);
     }
   }
 

@@ -98,7 +98,10 @@ async function waitForHealth(service: ChildProcess, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (service.exitCode !== null) throw new Error(`the service exited with code ${service.exitCode}`);
-    const ok = await fetch(`http://127.0.0.1:${PORT}/health`).then((r) => r.status === 200, () => false);
+    const ok = await fetch(`http://127.0.0.1:${PORT}/health`).then(
+      (r) => r.status === 200,
+      () => false,
+    );
     if (ok) return;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
@@ -182,7 +185,7 @@ async function historyPresent(): Promise<boolean> {
 /** The history in quarters: the broker never holds more than a quarter's messages that the ingest has not taken yet. */
 function historyChunks(): Array<{ from: string; to: string }> {
   const chunks: Array<{ from: string; to: string }> = [];
-  for (let month = new Date(`${HISTORY_FROM}T00:00:00Z`); month.toISOString().slice(0, 10) < HISTORY_TO; ) {
+  for (let month = new Date(`${HISTORY_FROM}T00:00:00Z`); month.toISOString().slice(0, 10) < HISTORY_TO;) {
     const from = month.toISOString().slice(0, 10);
     month = new Date(Date.UTC(month.getUTCFullYear(), month.getUTCMonth() + 3, 1));
     const to = month.toISOString().slice(0, 10) < HISTORY_TO ? month.toISOString().slice(0, 10) : HISTORY_TO;
@@ -368,12 +371,14 @@ async function main() {
   process.once('SIGTERM', () => void stop(0));
 
   try {
-    const mqttUrl = process.env.MQTT_URL ?? (await (async () => {
-      mkdirSync(path.join(DATA, 'mosquitto'), { recursive: true });
-      broker = await startBroker({ port: BROKER_PORT, dataDir: path.join(DATA, 'mosquitto') });
-      say(`broker (config/mosquitto.conf) on ${broker.url}`);
-      return broker.url;
-    })());
+    const mqttUrl =
+      process.env.MQTT_URL ??
+      (await (async () => {
+        mkdirSync(path.join(DATA, 'mosquitto'), { recursive: true });
+        broker = await startBroker({ port: BROKER_PORT, dataDir: path.join(DATA, 'mosquitto') });
+        say(`broker (config/mosquitto.conf) on ${broker.url}`);
+        return broker.url;
+      })());
     await migrate();
     const adminKey = demoAdminKey();
     const serviceEnv = {
@@ -406,7 +411,9 @@ async function main() {
     // Two processes starting at once on a busy machine take a while.
     await waitForHealth(service, 120_000);
     await waitForPort(ocppProcess, OCPP_PORT, 120_000);
-    say(`service up on http://127.0.0.1:${PORT}, its roles in processes of their own: service (${SERVICE_PROCESSES.service}), ocpp (${SERVICE_PROCESSES.ocpp}), worker (${SERVICE_PROCESSES.worker}, started once the MQTT history is stored)`);
+    say(
+      `service up on http://127.0.0.1:${PORT}, its roles in processes of their own: service (${SERVICE_PROCESSES.service}), ocpp (${SERVICE_PROCESSES.ocpp}), worker (${SERVICE_PROCESSES.worker}, started once the MQTT history is stored)`,
+    );
     await importDemoFleet(adminKey);
     const ocpp = await setOcppPasswords(adminKey);
     say(`${ocpp.count} charge points report over OCPP to ws://127.0.0.1:${OCPP_PORT}/ocpp (passwords set now, in ${path.relative(ROOT, ocpp.file)})`);
@@ -420,7 +427,10 @@ async function main() {
       say(`backfilling the scenario's history ${HISTORY_FROM} .. ${HISTORY_TO} through MQTT and OCPP (coarse sampling)...`);
       const backfillStarted = Date.now();
       const ocppHistory = ocpp.count > 0 ? publishOcppHistory(mqttUrl, ocpp.file, (child) => children.push(child)) : null;
-      if (ocppHistory) say(`the ${ocpp.count} OCPP charge points send their history ${HISTORY_FROM} .. ${HISTORY_TO} beside the MQTT quarters, call by call (its progress in ${path.relative(ROOT, ocppHistory.log)})`);
+      if (ocppHistory)
+        say(
+          `the ${ocpp.count} OCPP charge points send their history ${HISTORY_FROM} .. ${HISTORY_TO} beside the MQTT quarters, call by call (its progress in ${path.relative(ROOT, ocppHistory.log)})`,
+        );
       const chunks = historyChunks();
       for (const [index, chunk] of chunks.entries()) {
         const label = `history ${index + 1}/${chunks.length}`;
@@ -432,7 +442,7 @@ async function main() {
       say(`MQTT history published and stored in ${Math.round((Date.now() - backfillStarted) / 1000)} s`);
       startProcess('worker');
       if (ocppHistory) {
-        say('the worker derives trips, daily figures and coverage of the MQTT devices while the OCPP points\' history still arrives');
+        say("the worker derives trips, daily figures and coverage of the MQTT devices while the OCPP points' history still arrives");
         const sent = await waitForOcppHistory(service, ocppHistory);
         say(`OCPP history answered and stored in ${Math.round((Date.now() - backfillStarted) / 1000)} s: ${sent.messages.toLocaleString('en')} calls, ${sent.samples.toLocaleString('en')} samples`);
       }

@@ -141,10 +141,7 @@ const DEPARTMENT_NAMES = {
 type DepartmentKey = keyof typeof DEPARTMENT_NAMES;
 
 const departments = Object.fromEntries(
-  (Object.keys(DEPARTMENT_NAMES) as DepartmentKey[]).map((key) => [
-    key,
-    { orgNumber: newOrgNumber(), name: DEPARTMENT_NAMES[key], kind: 'municipal_department' } satisfies Organization,
-  ]),
+  (Object.keys(DEPARTMENT_NAMES) as DepartmentKey[]).map((key) => [key, { orgNumber: newOrgNumber(), name: DEPARTMENT_NAMES[key], kind: 'municipal_department' } satisfies Organization]),
 ) as Record<DepartmentKey, Organization>;
 
 interface CooperativePlan {
@@ -163,11 +160,44 @@ interface CooperativePlan {
 
 const COOPERATIVES: readonly CooperativePlan[] = [
   { name: 'Haslum Terrasse borettslag', slug: 'haslum', chargePoints: 8, grantedOn: '2018-03-12', location: 'Garasje A', types: [[1, 7.4]], protocol: 'ocpp' },
-  { name: 'Bekkestua Park sameie', slug: 'bekkestua', chargePoints: 4, grantedOn: '2018-05-28', location: 'Parkeringskjeller', types: [[1, 3.7], [1, 7.4]], protocol: 'mqtt' },
+  {
+    name: 'Bekkestua Park sameie',
+    slug: 'bekkestua',
+    chargePoints: 4,
+    grantedOn: '2018-05-28',
+    location: 'Parkeringskjeller',
+    types: [
+      [1, 3.7],
+      [1, 7.4],
+    ],
+    protocol: 'mqtt',
+  },
   { name: 'Stabekk Hageby borettslag', slug: 'stabekk', chargePoints: 6, grantedOn: '2018-09-03', location: 'Garasje B', types: [[2, 11]], protocol: 'ocpp' },
   { name: 'Høvik Verk borettslag', slug: 'hovik', chargePoints: 3, grantedOn: '2018-11-19', location: 'Utendørs parkering', types: [[2, 22]], protocol: 'mqtt' },
-  { name: 'Sandvika Brygge sameie', slug: 'sandvika', chargePoints: 5, grantedOn: '2019-02-11', location: 'Parkeringskjeller', types: [[1, 7.4], [2, 11]], protocol: 'ocpp' },
-  { name: 'Rykkinn Øst borettslag', slug: 'rykkinn', chargePoints: 7, grantedOn: '2019-04-01', location: 'Garasjeanlegg', types: [[1, 3.7], [1, 7.4]], protocol: 'mqtt' },
+  {
+    name: 'Sandvika Brygge sameie',
+    slug: 'sandvika',
+    chargePoints: 5,
+    grantedOn: '2019-02-11',
+    location: 'Parkeringskjeller',
+    types: [
+      [1, 7.4],
+      [2, 11],
+    ],
+    protocol: 'ocpp',
+  },
+  {
+    name: 'Rykkinn Øst borettslag',
+    slug: 'rykkinn',
+    chargePoints: 7,
+    grantedOn: '2019-04-01',
+    location: 'Garasjeanlegg',
+    types: [
+      [1, 3.7],
+      [1, 7.4],
+    ],
+    protocol: 'mqtt',
+  },
   { name: 'Fornebu Strand sameie', slug: 'fornebu', chargePoints: 3, grantedOn: '2019-06-17', location: 'Parkeringskjeller', types: [[2, 22]], protocol: 'ocpp' },
   { name: 'Eiksmarka borettslag', slug: 'eiksmarka', chargePoints: 4, grantedOn: '2019-08-26', location: 'Garasje C', types: [[1, 7.4]], protocol: 'mqtt' },
 ];
@@ -322,13 +352,7 @@ function newVin(vehicleClass: VehicleClass, carrier: EnergyCarrier, inServiceFro
   }
 }
 
-function newVehicle(
-  vehicleClass: VehicleClass,
-  energyCarrier: EnergyCarrier,
-  department: DepartmentKey,
-  inServiceFrom: string,
-  nominalConsumptionPerKm: number,
-): Vehicle {
+function newVehicle(vehicleClass: VehicleClass, energyCarrier: EnergyCarrier, department: DepartmentKey, inServiceFrom: string, nominalConsumptionPerKm: number): Vehicle {
   const registration = newRegistration(energyCarrier === 'electricity' ? evPrefix(inServiceFrom) : pick(FOSSIL_PREFIXES));
   return {
     registration,
@@ -401,17 +425,22 @@ for (const [name, group] of Object.entries(PRE_2018_GROUPS)) {
 }
 
 /** Delivery batches in 2019 (Mondays; 2019-06-10 was Whit Monday, hence 06-03), as [date, count]. */
-const CAR_DELIVERIES = [['2019-01-14', 6], ['2019-02-04', 5], ['2019-02-25', 5], ['2019-03-18', 5]] as const;
-const VAN_DELIVERIES = [['2019-03-04', 3], ['2019-04-08', 3], ['2019-05-13', 2], ['2019-06-03', 2]] as const;
+const CAR_DELIVERIES = [
+  ['2019-01-14', 6],
+  ['2019-02-04', 5],
+  ['2019-02-25', 5],
+  ['2019-03-18', 5],
+] as const;
+const VAN_DELIVERIES = [
+  ['2019-03-04', 3],
+  ['2019-04-08', 3],
+  ['2019-05-13', 2],
+  ['2019-06-03', 2],
+] as const;
 const TRUCK_DELIVERIES = [['2019-05-06', 1]] as const;
 
 /** Retires each old vehicle the day before its replacement enters service, in delivery order. */
-function replace(
-  old: Vehicle[],
-  deliveries: readonly (readonly [string, number])[],
-  carrier: EnergyCarrier,
-  consumption: readonly [number, number, number],
-): Vehicle[] {
+function replace(old: Vehicle[], deliveries: readonly (readonly [string, number])[], carrier: EnergyCarrier, consumption: readonly [number, number, number]): Vehicle[] {
   const dates = deliveries.flatMap(([date, count]) => Array.from({ length: count }, () => date));
   if (dates.length !== old.length) throw new Error(`${dates.length} deliveries for ${old.length} replaced vehicles`);
   // Oldest vehicles go first.
@@ -469,9 +498,15 @@ const fitTrackers = (cars: Vehicle[], every: number) =>
     if (index % every === Math.floor(every / 2)) Object.assign(vehicle, { profile: 'owntracks', profileIdentity: `baerum/${vehicle.registration.toLowerCase()}` });
   });
 fitTrackers(keptFossilCars.filter(inHomeCare), 3);
-fitTrackers(keptFossilCars.filter((vehicle) => !inHomeCare(vehicle)), 6);
+fitTrackers(
+  keptFossilCars.filter((vehicle) => !inHomeCare(vehicle)),
+  6,
+);
 // evcc's default topic root, loadpoint 1: the first one-connector point that reports over MQTT.
-Object.assign(chargePoints.find((point) => point.protocol === 'mqtt' && point.connectors === 1)!, { profile: 'evcc', profileIdentity: 'evcc/1' });
+Object.assign(
+  chargePoints.find((point) => point.protocol === 'mqtt' && point.connectors === 1)!,
+  { profile: 'evcc', profileIdentity: 'evcc/1' },
+);
 
 // ---------------------------------------------------------------------------------------------
 // Writing YAML (js-yaml; every string double-quoted and one line, so that the layout stays stable)
@@ -578,7 +613,10 @@ function check(file: Record<string, Row[]>): string[] {
     if (typeof org.name !== 'string' || org.name.length < 1 || org.name.length > 200) fail(`organization ${String(org.orgNumber)}: bad name`);
     kindOf.set(org.orgNumber, org.kind);
   }
-  unique('orgNumber', organizations.map((org) => org.orgNumber));
+  unique(
+    'orgNumber',
+    organizations.map((org) => org.orgNumber),
+  );
 
   const grantByReference = new Map<unknown, Row>();
   for (const grant of grants) {
@@ -595,8 +633,14 @@ function check(file: Record<string, Row[]>): string[] {
     if (amount > GRANT_CAP || amount > GRANT_PER_CHARGE_POINT * count) fail(`${where}: amount over the subsidy limits`);
     grantByReference.set(grant.reference, grant);
   }
-  unique('grant reference', grants.map((grant) => grant.reference));
-  unique('grant per cooperative', grants.map((grant) => grant.cooperative));
+  unique(
+    'grant reference',
+    grants.map((grant) => grant.reference),
+  );
+  unique(
+    'grant per cooperative',
+    grants.map((grant) => grant.cooperative),
+  );
 
   const byRegistration = new Map<unknown, Row>(fleet.map((vehicle) => [vehicle.registration, vehicle]));
   for (const vehicle of fleet) {
@@ -635,18 +679,29 @@ function check(file: Record<string, Row[]>): string[] {
       if (!expected.includes(old.energyCarrier as string)) fail(`${where}: replaces a ${String(old.energyCarrier)} vehicle`);
     }
   }
-  unique('registration', fleet.map((vehicle) => vehicle.registration));
-  unique('vin', fleet.filter((vehicle) => vehicle.vin !== undefined).map((vehicle) => vehicle.vin));
-  unique('vehicle deviceId', fleet.map((vehicle) => vehicle.deviceId));
-  unique('replaced vehicle', fleet.filter((vehicle) => vehicle.replaces !== undefined).map((vehicle) => vehicle.replaces));
+  unique(
+    'registration',
+    fleet.map((vehicle) => vehicle.registration),
+  );
+  unique(
+    'vin',
+    fleet.filter((vehicle) => vehicle.vin !== undefined).map((vehicle) => vehicle.vin),
+  );
+  unique(
+    'vehicle deviceId',
+    fleet.map((vehicle) => vehicle.deviceId),
+  );
+  unique(
+    'replaced vehicle',
+    fleet.filter((vehicle) => vehicle.replaces !== undefined).map((vehicle) => vehicle.replaces),
+  );
   for (const vehicle of fleet) {
     const retiredInTheDemo = fleet.some((other) => other.replaces === vehicle.registration);
     if ((vehicle.inServiceTo !== undefined) !== retiredInTheDemo) fail(`vehicle ${String(vehicle.registration)}: retired without a replacement, or the other way round`);
   }
 
   const bought2019 = fleet.filter((vehicle) => String(vehicle.inServiceFrom).startsWith('2019-'));
-  const boughtCount = (vehicleClass: string, carrier: string) =>
-    bought2019.filter((vehicle) => vehicle.vehicleClass === vehicleClass && vehicle.energyCarrier === carrier).length;
+  const boughtCount = (vehicleClass: string, carrier: string) => bought2019.filter((vehicle) => vehicle.vehicleClass === vehicleClass && vehicle.energyCarrier === carrier).length;
   if (boughtCount('passenger_car', 'electricity') !== 21) fail('not 21 electric cars bought in 2019');
   if (boughtCount('van', 'electricity') !== 10) fail('not 10 electric vans bought in 2019');
   if (boughtCount('truck', 'biogas') !== 1) fail('not 1 biogas truck bought in 2019');
@@ -675,7 +730,10 @@ function check(file: Record<string, Row[]>): string[] {
     if (point.protocol !== undefined && point.protocol !== 'mqtt' && point.protocol !== 'ocpp') fail(`${where}: bad protocol`);
     perCooperative.set(point.cooperative, (perCooperative.get(point.cooperative) ?? 0) + 1);
   }
-  unique('charge point deviceId', points.map((point) => point.deviceId));
+  unique(
+    'charge point deviceId',
+    points.map((point) => point.deviceId),
+  );
   for (const point of points) {
     if (point.profile === 'evcc' && (point.connectors !== 1 || point.protocol === 'ocpp')) fail(`charge point ${String(point.deviceId)}: evcc but not one connector over MQTT`);
   }
@@ -692,7 +750,10 @@ function check(file: Record<string, Row[]>): string[] {
     if (problem) fail(`${where}: ${problem.field}: ${problem.message}`);
     if (row.profile === 'teltonika-json' && !luhnValid(String(row.profileIdentity))) fail(`${where}: IMEI check digit`);
   }
-  unique('profile identity', devices.filter(([, row]) => row.profile !== undefined).map(([, row]) => `${String(row.profile)} ${String(row.profileIdentity)}`));
+  unique(
+    'profile identity',
+    devices.filter(([, row]) => row.profile !== undefined).map(([, row]) => `${String(row.profile)} ${String(row.profileIdentity)}`),
+  );
   const electric = (vehicleClass: string) => fleet.filter((vehicle) => vehicle.vehicleClass === vehicleClass && vehicle.energyCarrier === 'electricity');
   if (electric('passenger_car').some((car) => car.profile !== 'teslamate')) fail('an electric car does not report through TeslaMate');
   if (electric('van').some((van) => van.profile !== 'ovms-v3')) fail('an electric van does not report through OVMS');
@@ -763,10 +824,17 @@ function summarize(file: Record<string, Row[]>): void {
   const share = fossilCars.filter((car) => replaced.has(car.registration)).reduce((sum, car) => sum + carEmission(car), 0) / fossilCars.reduce((sum, car) => sum + carEmission(car), 0);
   console.log(`  replaced cars: ${fossilCars.filter((car) => replaced.has(car.registration)).length} of ${fossilCars.length} fossil cars, ${(share * 100).toFixed(1)} % of their 2018 emissions`);
   const points = file.chargePoints ?? [];
-  console.log(`\nOrganizations ${(file.organizations ?? []).length}, subsidy grants ${(file.subsidyGrants ?? []).length}, charge points ${points.length} (${points.filter((point) => point.protocol === 'ocpp').length} over OCPP)`);
+  console.log(
+    `\nOrganizations ${(file.organizations ?? []).length}, subsidy grants ${(file.subsidyGrants ?? []).length}, charge points ${points.length} (${points.filter((point) => point.protocol === 'ocpp').length} over OCPP)`,
+  );
   const profiles = new Map<string, number>();
   for (const row of [...fleet, ...points]) profiles.set(String(row.profile ?? 'klimaklok-v1'), (profiles.get(String(row.profile ?? 'klimaklok-v1')) ?? 0) + 1);
-  console.log(`Devices by profile: ${[...profiles.entries()].sort().map(([profile, count]) => `${profile} ${count}`).join(', ')}`);
+  console.log(
+    `Devices by profile: ${[...profiles.entries()]
+      .sort()
+      .map(([profile, count]) => `${profile} ${count}`)
+      .join(', ')}`,
+  );
 }
 
 function main(): void {

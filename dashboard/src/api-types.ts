@@ -14,7 +14,11 @@ export type Answer<Path extends keyof paths> = paths[Path] extends { get: { resp
 
 /** The JSON a POST route answers with 200 or 201. */
 export type Posted<Path extends keyof paths> = paths[Path] extends { post: { responses: infer Responses } }
-  ? Responses extends { 201: infer Created } ? Json<Created> : Responses extends { 200: infer Ok } ? Json<Ok> : never
+  ? Responses extends { 201: infer Created }
+    ? Json<Created>
+    : Responses extends { 200: infer Ok }
+      ? Json<Ok>
+      : never
   : never;
 
 /** The JSON body a POST route takes. */

@@ -175,7 +175,8 @@ const nb = {
   'climate.coverage': 'Dekning',
   'climate.coverageLow': 'under 90 %: tallene bygger delvis på modellerte verdier',
   'climate.coverageLowShort': 'under 90 %',
-  'climate.coverageMeans': 'Dekning: andelen av tiden kjøretøyene var i drift som er dekket av kilometerstander høyst MAX_COUNTER_GAP (45 dager som standard) fra hverandre. Lengre hull fordeles over tiden og regnes som modellert.',
+  'climate.coverageMeans':
+    'Dekning: andelen av tiden kjøretøyene var i drift som er dekket av kilometerstander høyst MAX_COUNTER_GAP (45 dager som standard) fra hverandre. Lengre hull fordeles over tiden og regnes som modellert.',
   'climate.elapsed': 'Året er ikke over: tallene gjelder de {hours} timene som har gått.',
   'col.vehicles': 'Kjøretøy',
   'col.change': 'Endring',
@@ -471,7 +472,8 @@ const en: Record<MessageKey, string> = {
   'climate.coverage': 'Coverage',
   'climate.coverageLow': 'below 90 %: the figures rest partly on modelled values',
   'climate.coverageLowShort': 'below 90 %',
-  'climate.coverageMeans': 'Coverage: the share of the vehicles’ in-service time covered by odometer readings at most MAX_COUNTER_GAP (45 days by default) apart. Longer gaps are spread over time and counted as modelled.',
+  'climate.coverageMeans':
+    'Coverage: the share of the vehicles’ in-service time covered by odometer readings at most MAX_COUNTER_GAP (45 days by default) apart. Longer gaps are spread over time and counted as modelled.',
   'climate.elapsed': 'The year has not ended: the figures cover the {hours} hours that have elapsed.',
   'col.vehicles': 'Vehicles',
   'col.change': 'Change',

@@ -9,9 +9,7 @@ describe('SseParser', () => {
   };
 
   it('reads typed events as Nest writes them', () => {
-    expect(parse('id: 1\nevent: status\ndata: {"vehicleId":"a","status":"online"}\n\n')).toEqual([
-      { type: 'status', data: '{"vehicleId":"a","status":"online"}', id: '1' },
-    ]);
+    expect(parse('id: 1\nevent: status\ndata: {"vehicleId":"a","status":"online"}\n\n')).toEqual([{ type: 'status', data: '{"vehicleId":"a","status":"online"}', id: '1' }]);
   });
 
   it('joins events split across chunks at any point, including inside \\r\\n', () => {

@@ -82,8 +82,10 @@ async function main() {
   let dataSource: DataSource | undefined;
   try {
     let started = Date.now();
-    for (let i = 0; i < 5; i++) await database.sql.query(`INSERT INTO organizations (org_number, name, kind) VALUES ($1, $2, 'municipal_department')`, [orgNumber(97_100_000 + i * 17), `Bench department ${i}`]);
-    for (let i = 0; i < 50; i++) await database.sql.query(`INSERT INTO organizations (org_number, name, kind) VALUES ($1, $2, 'housing_cooperative')`, [orgNumber(98_100_000 + i * 17), `Bench borettslag ${i}`]);
+    for (let i = 0; i < 5; i++)
+      await database.sql.query(`INSERT INTO organizations (org_number, name, kind) VALUES ($1, $2, 'municipal_department')`, [orgNumber(97_100_000 + i * 17), `Bench department ${i}`]);
+    for (let i = 0; i < 50; i++)
+      await database.sql.query(`INSERT INTO organizations (org_number, name, kind) VALUES ($1, $2, 'housing_cooperative')`, [orgNumber(98_100_000 + i * 17), `Bench borettslag ${i}`]);
     for (const statement of SEED) await database.sql.query(statement);
     await database.sql.query('ANALYZE');
     log(`generated 8000 vehicles, 2000 charge points, 44000 resolved alerts in ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -77,7 +77,8 @@ async function main() {
   const folder = mkdtempSync(path.join(tmpdir(), 'bench-board-'));
   const fleetFile = path.join(folder, 'fleet.json');
   writeFileSync(fleetFile, JSON.stringify({ organizations: [{ orgNumber: department, name: 'Bench department', kind: 'municipal_department' }], vehicles: fleet }));
-  const [org] = (await database.sql.query<{ id: string }>(`INSERT INTO organizations (org_number, name, kind) VALUES ($1, 'Bench department', 'municipal_department') RETURNING id`, [department])).rows;
+  const [org] = (await database.sql.query<{ id: string }>(`INSERT INTO organizations (org_number, name, kind) VALUES ($1, 'Bench department', 'municipal_department') RETURNING id`, [department]))
+    .rows;
   await database.sql.query(
     `INSERT INTO vehicles (registration, vehicle_class, energy_carrier, department_id, in_service_from, device_id)
      SELECT r, c, e, $1, DATE '2020-01-01', d FROM unnest($2::text[], $3::text[], $4::text[], $5::text[]) AS t(r, c, e, d)`,
@@ -90,7 +91,17 @@ async function main() {
   const base = `http://127.0.0.1:${port}`;
   const service = track(
     spawn(process.execPath, [...SERVICE_NODE_FLAGS, path.join(ROOT, 'dist', 'src', 'main.js')], {
-      env: { PATH: process.env.PATH ?? '', DATABASE_URL: database.url, MQTT_URL: broker.url, REDIS_URL: redisUrl, REDIS_KEY_PREFIX: redisPrefix, ADMIN_API_KEY: adminKey, PORT: String(port), OCPP_PORT: '0', LOG_LEVEL: 'warn' },
+      env: {
+        PATH: process.env.PATH ?? '',
+        DATABASE_URL: database.url,
+        MQTT_URL: broker.url,
+        REDIS_URL: redisUrl,
+        REDIS_KEY_PREFIX: redisPrefix,
+        ADMIN_API_KEY: adminKey,
+        PORT: String(port),
+        OCPP_PORT: '0',
+        LOG_LEVEL: 'warn',
+      },
       stdio: ['ignore', 'ignore', 'inherit'],
     }),
   );
@@ -151,7 +162,7 @@ async function main() {
     const cpuBefore = browserCpuSeconds(tag);
     const started = Date.now();
     await page.waitForTimeout(seconds * 1000);
-    const storedRate = (await database.count() - storedBefore) / ((Date.now() - started) / 1000);
+    const storedRate = ((await database.count()) - storedBefore) / ((Date.now() - started) / 1000);
     const tasks = (await page.evaluate('window.__longTasks.splice(0)')) as number[];
     const cpuUpdating = browserCpuSeconds(tag) - cpuBefore;
     if (values.screenshot) await page.screenshot({ path: values.screenshot });

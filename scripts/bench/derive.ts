@@ -114,9 +114,7 @@ async function main() {
 
     const lastDay = new Date(endDate.getTime() - 86_400_000).toISOString().slice(0, 10);
     started = Date.now();
-    await app.get(QueueService).enqueue(
-      ids.map(({ id }) => ({ name: JobName.RebuildVehicle, payload: { vehicleId: id, firstDay: `${month}-01`, lastDay }, dedupKey: `rebuild:${id}:${month}` })),
-    );
+    await app.get(QueueService).enqueue(ids.map(({ id }) => ({ name: JobName.RebuildVehicle, payload: { vehicleId: id, firstDay: `${month}-01`, lastDay }, dedupKey: `rebuild:${id}:${month}` })));
     const queue = new Queue(QueueName.Derive, { prefix, connection: { url: config.redisUrl } });
     try {
       for (;;) {
@@ -131,9 +129,7 @@ async function main() {
     }
     const seconds = (Date.now() - started) / 1000;
     const rate = Math.round(samples / seconds);
-    process.stdout.write(
-      `derive: ${samples} samples of ${vehicles} vehicles (${month}) rebuilt in ${seconds.toFixed(1)} s = ${rate} samples/s (worker concurrency ${concurrency})\n`,
-    );
+    process.stdout.write(`derive: ${samples} samples of ${vehicles} vehicles (${month}) rebuilt in ${seconds.toFixed(1)} s = ${rate} samples/s (worker concurrency ${concurrency})\n`);
   } finally {
     await cleanUp();
   }

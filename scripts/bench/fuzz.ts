@@ -96,10 +96,17 @@ async function main(): Promise<number> {
     serviceExited: () => !service.alive,
     log,
   });
-  print(`sent per kind: ${[...report.sentByLabel].sort(([a], [b]) => a.localeCompare(b)).map(([label, n]) => `${label} ${n}`).join(', ')}`);
+  print(
+    `sent per kind: ${[...report.sentByLabel]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([label, n]) => `${label} ${n}`)
+      .join(', ')}`,
+  );
   for (const failure of report.failures) print(`FAILED: ${failure}`);
   if (report.failures.length && service.keepaliveTimeouts) {
-    print(`note: ${service.keepaliveTimeouts} ingest connections timed out (MQTT keepalive); the broker re-delivered their unacknowledged messages, and a re-delivered bad message leaves its dead letter again`);
+    print(
+      `note: ${service.keepaliveTimeouts} ingest connections timed out (MQTT keepalive); the broker re-delivered their unacknowledged messages, and a re-delivered bad message leaves its dead letter again`,
+    );
   }
   if (report.failures.length && service.output) print(`service output (last lines):\n${service.output.split('\n').slice(-20).join('\n')}`);
   print(`${report.summary}; service log lines ${service.logLines} (ingest keepalive timeouts ${service.keepaliveTimeouts}); seed ${options.seed}`);

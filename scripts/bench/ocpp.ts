@@ -96,10 +96,9 @@ const deviceId = (index: number) => `ocpp-bench-${String(index).padStart(5, '0')
 async function registerChargePoints(count: number): Promise<string> {
   const password = randomBytes(24).toString('base64url');
   const hash = await hashOcppPassword(password);
-  const org = await db!.sql.query<{ id: string }>(
-    `INSERT INTO organizations (org_number, name, kind) VALUES ($1, 'Bench cooperative', 'housing_cooperative') RETURNING id`,
-    [orgNumber(96_300_000 + (process.pid % 100_000))],
-  );
+  const org = await db!.sql.query<{ id: string }>(`INSERT INTO organizations (org_number, name, kind) VALUES ($1, 'Bench cooperative', 'housing_cooperative') RETURNING id`, [
+    orgNumber(96_300_000 + (process.pid % 100_000)),
+  ]);
   await db!.sql.query(
     `INSERT INTO charge_points (organization_id, name, connectors, max_kw, commissioned_on, device_id, protocol, ocpp_password_hash)
      SELECT $1, 'Bench point ' || g, 1, 11, DATE '2020-01-01', 'ocpp-bench-' || lpad(g::text, 5, '0'), 'ocpp', $3
@@ -176,9 +175,7 @@ async function main(): Promise<number> {
       `${options.perPoint} MeterValues each at max rate, then ${options.rate} msg/s x ${options.fixedSeconds} s`,
   );
   db = await BenchDatabase.create(DATABASE_SERVER);
-  await db.sql.query(
-    `SELECT ensure_monthly_partition('charge_point_meter', (date_trunc('month', now() AT TIME ZONE 'UTC') + make_interval(months => m))::date) FROM generate_series(-1, 1) AS m`,
-  );
+  await db.sql.query(`SELECT ensure_monthly_partition('charge_point_meter', (date_trunc('month', now() AT TIME ZONE 'UTC') + make_interval(months => m))::date) FROM generate_series(-1, 1) AS m`);
   const password = await registerChargePoints(options.chargePoints);
   log(`database ${new URL(db.url).pathname.slice(1)} migrated, ${options.chargePoints} OCPP charge points registered; Redis prefix ${redisPrefix}`);
 
@@ -199,7 +196,9 @@ async function main(): Promise<number> {
   const maxSeq = options.perPoint + Math.ceil((options.rate * options.fixedSeconds) / options.chargePoints) + 10;
   const tsBase = Math.floor((Date.now() - (maxSeq + 3600) * 1000) / 1000) * 1000;
   const slices = Array.from({ length: options.processes }, (_, child) =>
-    Array.from({ length: options.chargePoints }, (_, index) => index).filter((index) => index % options.processes === child).map(deviceId),
+    Array.from({ length: options.chargePoints }, (_, index) => index)
+      .filter((index) => index % options.processes === child)
+      .map(deviceId),
   );
   const children = slices.map((ids, index) => {
     const child = new BenchChild(`clients ${index + 1}`, 'ocpp-clients.js');

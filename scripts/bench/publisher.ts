@@ -137,7 +137,7 @@ function checkDone() {
   const runs: AckedRun[] = [];
   acked.forEach((list, device) => {
     list.sort((a, b) => a - b);
-    for (let i = 0; i < list.length; ) {
+    for (let i = 0; i < list.length;) {
       let j = i;
       while (j + 1 < list.length && list[j + 1] === list[j] + 1) j++;
       runs.push([device, list[i], list[j]]);

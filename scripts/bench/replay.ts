@@ -113,7 +113,10 @@ function startServiceProcess(database: BenchDatabase, port: number): ServiceProc
 
 async function healthy(service: ServiceProcess, port: number): Promise<void> {
   for (let waited = 0; ; waited += 200) {
-    const status = await fetch(`http://127.0.0.1:${port}/health`).then((response) => response.status, () => 0);
+    const status = await fetch(`http://127.0.0.1:${port}/health`).then(
+      (response) => response.status,
+      () => 0,
+    );
     if (status === 200) return;
     if (!service.alive || waited > 30_000) throw new Error(`the service did not become healthy:\n${service.output}`);
     await sleep(200);
@@ -127,7 +130,10 @@ async function replay(port: number): Promise<ReplayAnswer> {
 }
 
 const count = async (sql: string) => Number((await db!.sql.query<{ n: string }>(sql)).rows[0].n);
-const describe = (rejected: Record<string, number>) => Object.entries(rejected).map(([reason, n]) => `${reason} ${n}`).join(', ') || 'none';
+const describe = (rejected: Record<string, number>) =>
+  Object.entries(rejected)
+    .map(([reason, n]) => `${reason} ${n}`)
+    .join(', ') || 'none';
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));

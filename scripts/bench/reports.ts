@@ -82,11 +82,7 @@ SELECT d.vehicle_id, d.day + time '07:00' AT TIME ZONE 'UTC', d.day + time '15:0
  WHERE d.day >= DATE '2020-01-01' AND d.distance_km > 0`;
 
 async function main() {
-  const { values } = readCommandLine(
-    process.argv.slice(2),
-    { vehicles: { type: 'string' }, requests: { type: 'string' }, check: { type: 'boolean' }, 'keep-database': { type: 'boolean' } },
-    USAGE,
-  );
+  const { values } = readCommandLine(process.argv.slice(2), { vehicles: { type: 'string' }, requests: { type: 'string' }, check: { type: 'boolean' }, 'keep-database': { type: 'boolean' } }, USAGE);
   const vehicles = wholeNumber('vehicles', values.vehicles, 500);
   const requests = wholeNumber('requests', values.requests, 40);
   const adminKey = randomBytes(24).toString('hex');
@@ -139,7 +135,10 @@ async function main() {
       `SELECT v.id, c.id AS candidate FROM vehicles v JOIN LATERAL (SELECT id FROM ev_candidates WHERE vehicle_class = v.vehicle_class LIMIT 1) c ON true
         WHERE v.energy_carrier IN ('petrol', 'diesel') AND (v.in_service_to IS NULL OR v.in_service_to >= DATE '2020-09-01') ORDER BY v.registration LIMIT 50`,
     );
-    const plan = (await post('/api/v1/electrification/plans', { name: 'Bench plan', items: fossil.map((row, i) => ({ vehicleId: row.id, month: `2020-${String(7 + (i % 6)).padStart(2, '0')}`, candidateId: row.candidate })) })) as { id: string };
+    const plan = (await post('/api/v1/electrification/plans', {
+      name: 'Bench plan',
+      items: fossil.map((row, i) => ({ vehicleId: row.id, month: `2020-${String(7 + (i % 6)).padStart(2, '0')}`, candidateId: row.candidate })),
+    })) as { id: string };
 
     const endpoints = [
       '/api/v1/reports/emissions?from=2020-01-01&to=2021-01-01',
@@ -177,7 +176,9 @@ async function main() {
     const load = `load average ${loadBefore.toFixed(1)} -> ${loadavg()[0].toFixed(1)} on ${cpus().length} cores`;
     process.stdout.write(`reports: ${vehicles} vehicles, a year of daily rollups (2020; 2019 as base year), ${requests} sequential requests per endpoint, ${load}\n`);
     for (const r of results) {
-      process.stdout.write(`  p50 ${String(round(r.p50, 1)).padStart(6)} ms  p95 ${String(round(r.p95, 1)).padStart(6)} ms  max ${String(round(r.max, 1)).padStart(6)} ms  ${r.p95 <= r.target ? 'ok ' : 'MISS'}  ${r.endpoint}\n`);
+      process.stdout.write(
+        `  p50 ${String(round(r.p50, 1)).padStart(6)} ms  p95 ${String(round(r.p95, 1)).padStart(6)} ms  max ${String(round(r.max, 1)).padStart(6)} ms  ${r.p95 <= r.target ? 'ok ' : 'MISS'}  ${r.endpoint}\n`,
+      );
     }
     const missed = results.filter((r) => r.p95 > r.target);
     const targets = `${TARGET_P95_MS} ms (electrification plan ${PLAN_TARGET_P95_MS} ms)`;

@@ -11,7 +11,11 @@ import { Client } from 'pg';
 export async function seedClimateBudget(baseUrl: string, adminKey: string, databaseUrl: string, say: (line: string) => void): Promise<void> {
   // The demo reads a few fields of the API's answers: each call names just those.
   const call = async <T = unknown>(method: 'GET' | 'POST', path: string, body?: object): Promise<T> => {
-    const response = await fetch(`${baseUrl}/api/v1/${path}`, { method, headers: { Authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' }, body: body ? JSON.stringify(body) : undefined });
+    const response = await fetch(`${baseUrl}/api/v1/${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${adminKey}`, 'content-type': 'application/json' },
+      body: body ? JSON.stringify(body) : undefined,
+    });
     if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
     return (await response.json()) as T;
   };
@@ -65,4 +69,3 @@ export async function seedClimateBudget(baseUrl: string, adminKey: string, datab
   if (items.length > 0) await call('POST', 'electrification/plans', { name: 'Erstatt de fossile kjøretøyene (demo)', items });
   say(`climate budget seeded: budgets 2019-2030 from the 2019 actual rounded up to ${base} kg, ${items.length} vehicles in the plan`);
 }
-

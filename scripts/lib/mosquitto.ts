@@ -49,7 +49,15 @@ export function brokerConfig(port: number, dataDir: string, auth?: BrokerAuthFil
         .split('\n')
         .map((line) => line.replace(/^(\s*password_file)\s.*$/, `$1 ${auth.passwordFile}`).replace(/^(\s*acl_file)\s.*$/, `$1 ${auth.aclFile}`))
     : [];
-  return [...kept, ...Object.entries(overrides).map(([key, value]) => `${key} ${value}`), ...authLines, `persistence_location ${dataDir}/`, `log_dest file ${dataDir}/mosquitto.log`, `listener ${port} 127.0.0.1`, ''].join('\n');
+  return [
+    ...kept,
+    ...Object.entries(overrides).map(([key, value]) => `${key} ${value}`),
+    ...authLines,
+    `persistence_location ${dataDir}/`,
+    `log_dest file ${dataDir}/mosquitto.log`,
+    `listener ${port} 127.0.0.1`,
+    '',
+  ].join('\n');
 }
 
 /** Who Mosquitto runs as: started by root it drops to user mosquitto, and reads its password and ACL files after that. */
@@ -123,9 +131,7 @@ process.once('exit', () => {
  * anonymous clients, the password file and the ACL (copied into the folder for the broker's user).
  * `configOverrides` replace settings of the project's config (e.g. a test's shorter `autosave_interval`).
  */
-export async function startBroker(
-  options: { port?: number; dataDir?: string; auth?: BrokerAuthFiles; configOverrides?: Record<string, string> } = {},
-): Promise<RunningBroker> {
+export async function startBroker(options: { port?: number; dataDir?: string; auth?: BrokerAuthFiles; configOverrides?: Record<string, string> } = {}): Promise<RunningBroker> {
   const port = options.port ?? (await freePort());
   const dataDir = options.dataDir ?? mkdtempSync(path.join(tmpdir(), 'klimaklok-broker-'));
   chmodSync(dataDir, 0o777);

@@ -5,7 +5,19 @@ import { backfillStreams, liveStart, ocppPoints, onlyDevices, simulatedNow } fro
 describe('simulator arguments', () => {
   it('defaults to a live run against the configured broker', () => {
     const config = parseSimulatorArgs([], { MQTT_URL: 'mqtt://broker:1883', MQTT_TOPIC_ROOT: 'bk' });
-    expect(config).toMatchObject({ mode: 'live', from: null, to: null, speed: null, rate: 0, devices: null, seed: DEFAULT_SEED, url: 'mqtt://broker:1883', topicRoot: 'bk', dryRun: false, batch: 500 });
+    expect(config).toMatchObject({
+      mode: 'live',
+      from: null,
+      to: null,
+      speed: null,
+      rate: 0,
+      devices: null,
+      seed: DEFAULT_SEED,
+      url: 'mqtt://broker:1883',
+      topicRoot: 'bk',
+      dryRun: false,
+      batch: 500,
+    });
     expect(parseSimulatorArgs([], {})).toMatchObject({ url: 'mqtt://127.0.0.1:1883', topicRoot: 'fleet', fleetFile: 'demo/baerum-fleet.yaml' });
   });
 

@@ -150,7 +150,10 @@ export function parseSimulatorArgs(argv: readonly string[], env: NodeJS.ProcessE
   if (values.devices !== undefined) {
     devices = /^\d+$/.test(values.devices)
       ? number('devices', values.devices, (n) => Number.isInteger(n) && n >= 1, 0)
-      : values.devices.split(',').map((id) => id.trim()).filter((id) => id.length > 0);
+      : values.devices
+          .split(',')
+          .map((id) => id.trim())
+          .filter((id) => id.length > 0);
     if (Array.isArray(devices) && devices.length === 0) throw new Error('--devices: no device ids');
   }
   const topicRoot = values['topic-root'] ?? env.MQTT_TOPIC_ROOT ?? 'fleet';

@@ -51,8 +51,7 @@ export const DEPOTS: readonly (readonly [string, number, number])[] = [
   ['Vann og avløp Hamang', 59.9003, 10.5137],
 ];
 
-export const inBaerum = (point: Point): boolean =>
-  point.lat >= BAERUM_BOX.minLat && point.lat <= BAERUM_BOX.maxLat && point.lon >= BAERUM_BOX.minLon && point.lon <= BAERUM_BOX.maxLon;
+export const inBaerum = (point: Point): boolean => point.lat >= BAERUM_BOX.minLat && point.lat <= BAERUM_BOX.maxLat && point.lon >= BAERUM_BOX.minLon && point.lon <= BAERUM_BOX.maxLon;
 
 /** Where routes may bend to: the box without its southern strip, which is mostly Oslofjord, and clear of the edges. */
 const DRIVING_AREA = { minLat: 59.876, maxLat: 59.948, minLon: 10.455, maxLon: 10.645 } as const;

@@ -46,7 +46,7 @@ describe('charge point days', () => {
     expect(all.some((e) => e.stream === 'status' && e.fields.status === 'SuspendedEV')).toBe(true);
   });
 
-  it('numbers transactions uniquely per point and uses the cooperative\'s resident tokens', () => {
+  it("numbers transactions uniquely per point and uses the cooperative's resident tokens", () => {
     for (const point of demo.chargePoints) {
       const list = events.get(point.deviceId)!.filter((e) => e.stream === 'transaction');
       const ids = list.filter((e) => e.fields.event === 'start').map((e) => e.fields.transactionId);

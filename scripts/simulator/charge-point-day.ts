@@ -71,7 +71,11 @@ const USAGE: Record<Usage, { evening: number; daytime: number }> = {
 const FAULT_CHANCE = 0.004;
 const FAULT_CODES = ['GroundFailure', 'OverCurrentFailure', 'EVCommunicationError', 'InternalError', 'PowerMeterFailure'] as const;
 /** Cars' on-board chargers, kW: a charge point rated higher still delivers only this. */
-const ONBOARD_KW: readonly (readonly [number, number])[] = [[3.7, 0.25], [7.4, 0.5], [11, 0.25]];
+const ONBOARD_KW: readonly (readonly [number, number])[] = [
+  [3.7, 0.25],
+  [7.4, 0.5],
+  [11, 0.25],
+];
 /** OCPP ClockAlignedDataInterval: the whole point's register every 15 minutes, so that history shows it online. */
 export const CLOCK_ALIGNED_MS = 15 * MINUTE;
 /**
@@ -83,7 +87,12 @@ export const COARSE_CLOCK_ALIGNED_MS = 30 * MINUTE;
 const METER_SAMPLE_MS = 15 * MINUTE;
 
 export function usageOf(point: SimChargePoint, seed: number): Usage {
-  return Random.for(seed, point.deviceId, 'usage').weighted<Usage>([['idle', 0.15], ['low', 0.3], ['medium', 0.35], ['high', 0.2]]);
+  return Random.for(seed, point.deviceId, 'usage').weighted<Usage>([
+    ['idle', 0.15],
+    ['low', 0.3],
+    ['medium', 0.35],
+    ['high', 0.2],
+  ]);
 }
 
 /** RFID tokens of a cooperative's residents (7-byte MIFARE-style UIDs). */
@@ -142,9 +151,10 @@ export function planChargePointDay(point: SimChargePoint, date: IsoDate, seed: n
       const late = random.chance(0.25);
       const arrive = osloTime(date, late ? random.between(20 * 60, 23 * 60 + 50) : random.triangular(15 * 60 + 30, 20 * 60));
       // Most stay the night; some only top up for a few hours.
-      const depart = random.chance(0.1) && !late
-        ? arrive + random.between(120, 240) * MINUTE
-        : osloTime(addDays(date, 1), nextDayOff ? random.between(8 * 60, 11 * 60 + 30) : random.between(6 * 60 + 15, 8 * 60 + 45));
+      const depart =
+        random.chance(0.1) && !late
+          ? arrive + random.between(120, 240) * MINUTE
+          : osloTime(addDays(date, 1), nextDayOff ? random.between(8 * 60, 11 * 60 + 30) : random.between(6 * 60 + 15, 8 * 60 + 45));
       plan.sessions.push(session(arrive, depart, random.triangular(4, 35)));
     }
   }

@@ -156,7 +156,10 @@ describe('simulator generator', () => {
       return out.sort();
     };
     expect(transitions(coarse)).toEqual(transitions(received));
-    const lastOdometer = (list: Received[], deviceId: string) => vehicles(list).filter((r) => r.deviceId === deviceId).at(-1)!.sample.odometerKm;
+    const lastOdometer = (list: Received[], deviceId: string) =>
+      vehicles(list)
+        .filter((r) => r.deviceId === deviceId)
+        .at(-1)!.sample.odometerKm;
     for (const deviceId of ['veh-petrol', 'veh-ev', 'veh-truck']) expect(lastOdometer(coarse, deviceId)).toBe(lastOdometer(received, deviceId));
   });
 
@@ -268,7 +271,10 @@ describe('simulator generator', () => {
       Finishing: ['Available'],
       Faulted: ['Available'],
     };
-    for (const [key, statuses] of group(points.filter((r) => r.stream === 'status'), (r) => `${r.deviceId}|${String(r.sample.connectorId)}`)) {
+    for (const [key, statuses] of group(
+      points.filter((r) => r.stream === 'status'),
+      (r) => `${r.deviceId}|${String(r.sample.connectorId)}`,
+    )) {
       const ordered = [...statuses].sort((a, b) => a.ms - b.ms).map((r) => String(r.sample.status));
       ordered.forEach((status, i) => {
         if (i > 0 && !allowed[ordered[i - 1]].includes(status)) throw new Error(`${key}: ${ordered[i - 1]} -> ${status}`);

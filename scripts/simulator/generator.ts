@@ -207,7 +207,14 @@ class ChargePointDays implements DeviceDays {
     const messages: SimMessage[] = [];
     for (const stream of STREAMS) {
       const streamEvents = events.filter((event) => event.stream === stream);
-      chunk(chargePointTopic(topicRoot, point.deviceId, stream), point.deviceId, streamEvents.map(sampleOf), streamEvents.map((event) => event.ts), options.maxSamples, messages);
+      chunk(
+        chargePointTopic(topicRoot, point.deviceId, stream),
+        point.deviceId,
+        streamEvents.map(sampleOf),
+        streamEvents.map((event) => event.ts),
+        options.maxSamples,
+        messages,
+      );
     }
     return [...out, ...messages.sort((a, b) => a.at - b.at)];
   }

@@ -133,7 +133,9 @@ async function run(config: SimulatorConfig): Promise<number> {
   // The service's horizon as it would read it from this environment (the demo passes the one it runs the service with).
   const horizonDays = Number(process.env.BACKFILL_HORIZON_DAYS) || DEFAULT_HORIZON_DAYS;
   if (!config.dryRun && ageDays > horizonDays) {
-    log(`note: samples go back ${ageDays} days; the service rejects those older than BACKFILL_HORIZON_DAYS (${process.env.BACKFILL_HORIZON_DAYS ? horizonDays : `default ${DEFAULT_HORIZON_DAYS}`}): run it with BACKFILL_HORIZON_DAYS=${ageDays + 30} or more`);
+    log(
+      `note: samples go back ${ageDays} days; the service rejects those older than BACKFILL_HORIZON_DAYS (${process.env.BACKFILL_HORIZON_DAYS ? horizonDays : `default ${DEFAULT_HORIZON_DAYS}`}): run it with BACKFILL_HORIZON_DAYS=${ageDays + 30} or more`,
+    );
   }
 
   const stop = new Stop();
@@ -153,17 +155,18 @@ async function run(config: SimulatorConfig): Promise<number> {
   const sink: Sink = config.dryRun ? new LineSink(process.stdout) : await MqttSink.connect(config.url, config.connections, config.inFlight);
   if (sink instanceof LineSink) sink.onBroken = () => stop.request();
   const points = new Map(fleet.chargePoints.map((point) => [point.deviceId, point]));
-  const ocppSink = ocpp.size > 0 && !config.dryRun
-    ? new OcppSink({
-        connect: (deviceId) => rpcConnection(deviceId, { url: config.ocppUrl, passwords }),
-        boot: (deviceId) => bootNotification(points.get(deviceId)!),
-        window: config.inFlight,
-        // In a backfill each point has its own stream (see backfillStreams): it waits for its own point only.
-        pointWindow: paced ? Infinity : 2,
-        // Heartbeats only mean something in real time; the interval comes from the BootNotification answer.
-        heartbeatMs: paced ? 300_000 : 0,
-      })
-    : null;
+  const ocppSink =
+    ocpp.size > 0 && !config.dryRun
+      ? new OcppSink({
+          connect: (deviceId) => rpcConnection(deviceId, { url: config.ocppUrl, passwords }),
+          boot: (deviceId) => bootNotification(points.get(deviceId)!),
+          window: config.inFlight,
+          // In a backfill each point has its own stream (see backfillStreams): it waits for its own point only.
+          pointWindow: paced ? Infinity : 2,
+          // Heartbeats only mean something in real time; the interval comes from the BootNotification answer.
+          heartbeatMs: paced ? 300_000 : 0,
+        })
+      : null;
   if (ocppSink) stop.onRequest(() => ocppSink.stopWaiting());
   const limiter = new RateLimiter(config.rate);
   const progress = new Progress(from, to);
@@ -219,7 +222,16 @@ async function run(config: SimulatorConfig): Promise<number> {
     position.at = to; // done: no longer holds the progress back
   };
   const traffic = (devices: SimFleet) =>
-    generateTraffic({ fleet: devices, seed: config.seed, from, to, topicRoot: config.topicRoot, maxSamples: paced ? 1 : Math.min(config.batch, MAX_SAMPLES_PER_MESSAGE), coarse: config.sampling === 'coarse', ocpp });
+    generateTraffic({
+      fleet: devices,
+      seed: config.seed,
+      from,
+      to,
+      topicRoot: config.topicRoot,
+      maxSamples: paced ? 1 : Math.min(config.batch, MAX_SAMPLES_PER_MESSAGE),
+      coarse: config.sampling === 'coarse',
+      ocpp,
+    });
   const streams = backfillStreams(fleet, ocpp, paced || config.dryRun).map(traffic);
   const positions = streams.map(() => ({ at: from }));
 

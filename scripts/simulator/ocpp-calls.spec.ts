@@ -71,11 +71,21 @@ function ocppRows(calls: OcppCall[], central: CentralSystem): Row[] {
       row('transaction', { ts: request.timestamp, event: 'start', connectorId: request.connectorId, transactionId: call.transaction, meterWh: request.meterStart, idTag: request.idTag });
     } else if (call.action === 'StopTransaction') {
       const start = calls.find((other) => other.deviceId === call.deviceId && other.action === 'StartTransaction' && other.transaction === call.transaction)!;
-      row('transaction', { ts: request.timestamp, event: 'stop', connectorId: start.payload.connectorId, transactionId: simulated(call.deviceId, request.transactionId), meterWh: request.meterStop, reason: request.reason });
+      row('transaction', {
+        ts: request.timestamp,
+        event: 'stop',
+        connectorId: start.payload.connectorId,
+        transactionId: simulated(call.deviceId, request.transactionId),
+        meterWh: request.meterStop,
+        reason: request.reason,
+      });
     }
     // MeterValues' meterValue, and a StopTransaction's transactionData on its transaction's connector.
     const meterValues = call.action === 'MeterValues' ? request.meterValue : call.action === 'StopTransaction' ? (request.transactionData ?? []) : [];
-    const connectorId = call.action === 'StopTransaction' ? calls.find((other) => other.deviceId === call.deviceId && other.action === 'StartTransaction' && other.transaction === call.transaction)!.payload.connectorId : request.connectorId;
+    const connectorId =
+      call.action === 'StopTransaction'
+        ? calls.find((other) => other.deviceId === call.deviceId && other.action === 'StartTransaction' && other.transaction === call.transaction)!.payload.connectorId
+        : request.connectorId;
     for (const value of meterValues as { timestamp: string; sampledValue: { value: string; measurand: string; unit: string }[] }[]) {
       const of = (measurand: string, unit: string) => Number(value.sampledValue.find((v) => v.measurand === measurand && v.unit === unit)!.value);
       const transaction = request.transactionId === undefined ? {} : { transactionId: simulated(call.deviceId, request.transactionId) };
@@ -121,7 +131,7 @@ describe('OCPP calls of the simulated charge points', () => {
     for (const point of fleet.chargePoints) expect(() => validator.validate('urn:BootNotification.req', bootNotification(point))).not.toThrow();
   });
 
-  it('send a transaction\'s meter values and stop after its start, and batch a day\'s samples per connector in a backfill', () => {
+  it("send a transaction's meter values and stop after its start, and batch a day's samples per connector in a backfill", () => {
     for (const deviceId of OCPP) {
       const started = new Set<string>();
       for (const call of calls.filter((c) => c.deviceId === deviceId)) {
@@ -137,7 +147,7 @@ describe('OCPP calls of the simulated charge points', () => {
     expect(Math.max(...small.map((call) => call.samples))).toBe(4);
   });
 
-  it('carry a transaction\'s meter values in its StopTransaction in a backfill, and none when paced', () => {
+  it("carry a transaction's meter values in its StopTransaction in a backfill, and none when paced", () => {
     const stops = calls.filter((call) => call.action === 'StopTransaction');
     const carrying = stops.filter((call) => Array.isArray(call.payload.transactionData));
     expect(carrying.length).toBeGreaterThan(stops.length / 2);
@@ -146,7 +156,9 @@ describe('OCPP calls of the simulated charge points', () => {
       expect(stop.samples).toBe(1 + data.length);
       expect(data.every((value) => value.timestamp <= String(stop.payload.timestamp))).toBe(true);
       // None of those samples is sent again in a MeterValues of the same transaction.
-      const sent = calls.filter((call) => call.deviceId === stop.deviceId && call.action === 'MeterValues' && call.transaction === stop.transaction).flatMap((call) => call.payload.meterValue as { timestamp: string }[]);
+      const sent = calls
+        .filter((call) => call.deviceId === stop.deviceId && call.action === 'MeterValues' && call.transaction === stop.transaction)
+        .flatMap((call) => call.payload.meterValue as { timestamp: string }[]);
       expect(sent.filter((value) => data.some((held) => held.timestamp === value.timestamp))).toEqual([]);
     }
     const paced = callsOf([...generateTraffic(options({ ocpp: OCPP, maxSamples: 1 }))]);

@@ -87,7 +87,17 @@ export class OcppCallMapper {
     const open = new Map<number, OcppCall>();
     const batched = this.mapping.maxSamples > 1;
     // The session's last sample has the stop's time and comes after it: it goes with the stop too.
-    const withStop = new Set(batched ? events.filter((event, index) => event.stream === 'meter' && events.some((stop, at) => at < index && stop.stream === 'transaction' && stop.fields.event === 'stop' && stop.ts === event.ts && stop.fields.transactionId === event.fields.transactionId)) : []);
+    const withStop = new Set(
+      batched
+        ? events.filter(
+            (event, index) =>
+              event.stream === 'meter' &&
+              events.some(
+                (stop, at) => at < index && stop.stream === 'transaction' && stop.fields.event === 'stop' && stop.ts === event.ts && stop.fields.transactionId === event.fields.transactionId,
+              ),
+          )
+        : [],
+    );
     for (const event of events) {
       if (withStop.has(event)) continue;
       const transaction = event.fields.transactionId === undefined ? undefined : String(event.fields.transactionId);

@@ -43,7 +43,7 @@ const sinkFor = (central: FakeCentralSystem, window = 100) =>
   new OcppSink({ connect: (deviceId) => central.connection(deviceId), boot: () => ({ chargePointVendor: 'V', chargePointModel: 'M' }), window, heartbeatMs: 0 });
 
 describe('OCPP client side of the simulator', () => {
-  it('boots, then sends each point\'s calls one at a time in order with the issued transaction id', async () => {
+  it("boots, then sends each point's calls one at a time in order with the issued transaction id", async () => {
     const central = new FakeCentralSystem();
     const sink = sinkFor(central);
     await sink.publish(call('cp-a', 'StartTransaction', { connectorId: 1, idTag: 'T', meterStart: 0, timestamp: '2019-01-01T17:00:00Z' }, '1'));
@@ -173,7 +173,10 @@ describe('OCPP client side of the simulator', () => {
     });
 
     it('gives up on a wrong password (401) and an unknown charge box (404)', async () => {
-      for (const [deviceId, password, status] of [['cp-a', 'wrong-password-xxxx', 401], ['cp-z', 'a-password-of-16+', 404]] as const) {
+      for (const [deviceId, password, status] of [
+        ['cp-a', 'wrong-password-xxxx', 401],
+        ['cp-z', 'a-password-of-16+', 404],
+      ] as const) {
         const endpoint = { url, passwords: new Map([[deviceId, password]]) };
         const sink = new OcppSink({ connect: (id) => rpcConnection(id, endpoint), boot: () => ({ chargePointVendor: 'V', chargePointModel: 'M' }), window: 10, heartbeatMs: 0 });
         try {

@@ -88,7 +88,11 @@ describe('publisher', () => {
     await sink.publish(message('veh-a'));
     await sink.publish(message('veh-a', '', 'online'));
     await sink.publish({ topic: 'ovms/sim/veh-a/metric/v/p/odometer', payload: '23422', retain: true, qos: 0, deviceId: 'veh-a', json: false });
-    const lines = chunks.join('').trim().split('\n').map((line) => JSON.parse(line) as unknown);
+    const lines = chunks
+      .join('')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as unknown);
     expect(lines).toEqual([
       { topic: 'fleet/v1/vehicles/veh-a/telemetry', payload: [{ ts: '2019-01-01T00:00:00Z', odometerKm: 1 }] },
       { topic: 'fleet/v1/vehicles/veh-a/connection', payload: 'online', retain: true },
@@ -98,9 +102,13 @@ describe('publisher', () => {
 
   it('limits the message rate', async () => {
     let clock = 0;
-    const limiter = new RateLimiter(100, () => clock, async (ms) => {
-      clock += ms;
-    });
+    const limiter = new RateLimiter(
+      100,
+      () => clock,
+      async (ms) => {
+        clock += ms;
+      },
+    );
     for (let i = 0; i < 110; i += 1) await limiter.take();
     // A burst of a tenth of a second, then 100 per second.
     expect(clock).toBeGreaterThanOrEqual(990);

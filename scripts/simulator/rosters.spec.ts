@@ -9,11 +9,15 @@ const HOME_CARE = 'Bærum kommune – Hjemmetjenesten';
 const ZERO = { odometerKm: 0, fuelUsedL: 0, gasUsedKg: 0, energyConsumedKwh: 0, energyChargedKwh: 0 };
 
 describe('rosters', () => {
-  it('rotates a round-the-clock department\'s vehicles through its shifts, each publisher on its own', () => {
+  it("rotates a round-the-clock department's vehicles through its shifts, each publisher on its own", () => {
     const cars = (profile: 'teslamate' | undefined, count: number, departmentName: string) =>
       Array.from({ length: count }, (_, i) => ({ deviceId: `${profile ?? 'v1'}-${departmentName}-${i}`, department: departmentName, departmentName, profile }));
     const duties = assignDuties([...cars('teslamate', 4, HOME_CARE), ...cars(undefined, 2, HOME_CARE), ...cars(undefined, 3, 'Bærum kommune – Barnehager')]);
-    const of = (prefix: string) => [...duties].filter(([id]) => id.startsWith(prefix)).map(([, duty]) => `${duty.shift}${duty.everyDay ? '*' : ''}`).sort();
+    const of = (prefix: string) =>
+      [...duties]
+        .filter(([id]) => id.startsWith(prefix))
+        .map(([, duty]) => `${duty.shift}${duty.everyDay ? '*' : ''}`)
+        .sort();
     expect(of(`teslamate-${HOME_CARE}`)).toEqual(['day*', 'day*', 'evening*', 'night*']);
     expect(of(`v1-${HOME_CARE}`)).toEqual(['day*', 'evening*']);
     expect(of('v1-Bærum kommune – Barnehager')).toEqual(['day', 'day', 'day']);

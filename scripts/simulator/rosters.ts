@@ -60,9 +60,7 @@ export function assignDuties(vehicles: readonly RosteredVehicle[]): Map<string, 
   }
   for (const { roster, deviceIds } of groups.values()) {
     const order = (id: string) => hash32(`${id} shift`);
-    [...deviceIds]
-      .sort((a, b) => order(a) - order(b) || a.localeCompare(b))
-      .forEach((deviceId, index) => duties.set(deviceId, roster.rotation[index % roster.rotation.length]));
+    [...deviceIds].sort((a, b) => order(a) - order(b) || a.localeCompare(b)).forEach((deviceId, index) => duties.set(deviceId, roster.rotation[index % roster.rotation.length]));
   }
   return duties;
 }

@@ -21,7 +21,9 @@ const BIO_SHARE: Record<number, { petrol: number; diesel: number }> = {
 };
 
 function bioShare(year: number): { petrol: number; diesel: number } {
-  const known = Object.keys(BIO_SHARE).map(Number).filter((candidate) => candidate <= year);
+  const known = Object.keys(BIO_SHARE)
+    .map(Number)
+    .filter((candidate) => candidate <= year);
   return known.length > 0 ? BIO_SHARE[Math.max(...known)] : { petrol: 0, diesel: 0 };
 }
 
@@ -130,7 +132,9 @@ export class RunSummary {
   report(elapsedMs: number): string {
     const lines: string[] = [];
     const rate = (n: number) => (elapsedMs > 0 ? Math.round((n * 1000) / elapsedMs) : 0);
-    lines.push(`messages ${this.messages}, samples ${this.samples}, payload ${(this.bytes / 1_048_576).toFixed(1)} MiB in ${(elapsedMs / 1000).toFixed(1)} s (${rate(this.messages)} msg/s, ${rate(this.samples)} samples/s)`);
+    lines.push(
+      `messages ${this.messages}, samples ${this.samples}, payload ${(this.bytes / 1_048_576).toFixed(1)} MiB in ${(elapsedMs / 1000).toFixed(1)} s (${rate(this.messages)} msg/s, ${rate(this.samples)} samples/s)`,
+    );
     for (const [stream, entry] of [...this.streams].sort()) lines.push(`  ${stream.padEnd(26)} messages ${String(entry.messages).padStart(9)}  samples ${String(entry.samples).padStart(10)}`);
     lines.push('vehicle counters by year, class and carrier (sum of deltas):');
     lines.push(`  ${'year class/carrier'.padEnd(32)} ${'km'.padStart(12)} ${'fuel L'.padStart(11)} ${'gas kg'.padStart(9)} ${'used kWh'.padStart(10)} ${'grid kWh'.padStart(10)}`);
@@ -145,7 +149,9 @@ export class RunSummary {
     }
     const ttw = [...this.passengerCarTtw()].sort(([a], [b]) => a - b);
     for (const [year, entry] of ttw) {
-      lines.push(`passenger cars ${year}: petrol ${entry.petrolL.toFixed(0)} L, diesel ${entry.dieselL.toFixed(0)} L, TTW ${(entry.fossilKg / 1000).toFixed(1)} t fossil-only, ${(entry.blendedKg / 1000).toFixed(1)} t with bio blend`);
+      lines.push(
+        `passenger cars ${year}: petrol ${entry.petrolL.toFixed(0)} L, diesel ${entry.dieselL.toFixed(0)} L, TTW ${(entry.fossilKg / 1000).toFixed(1)} t fossil-only, ${(entry.blendedKg / 1000).toFixed(1)} t with bio blend`,
+      );
     }
     for (let index = 1; index < ttw.length; index += 1) {
       const [[baseYear, base], [year, current]] = [ttw[index - 1], ttw[index]];

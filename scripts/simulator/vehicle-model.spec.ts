@@ -11,7 +11,7 @@ function* daysOf(year: number) {
 }
 
 describe('vehicle model', () => {
-  it('brings the demo passenger cars\' tank-to-wheel emissions about 25 % down from 2018 to 2019', () => {
+  it("brings the demo passenger cars' tank-to-wheel emissions about 25 % down from 2018 to 2019", () => {
     const ttw = (year: number, bio: { petrol: number; diesel: number }) => {
       let kg = 0;
       for (const car of cars.filter((c) => c.energyCarrier === 'petrol' || c.energyCarrier === 'diesel')) {

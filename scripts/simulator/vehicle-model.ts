@@ -126,8 +126,7 @@ export interface DayTotals extends Counters {
 
 const ZERO: DayTotals = { odometerKm: 0, fuelUsedL: 0, gasUsedKg: 0, energyConsumedKwh: 0, energyChargedKwh: 0, electricKm: 0 };
 
-export const inService = (vehicle: SimVehicle, date: IsoDate): boolean =>
-  date >= vehicle.inServiceFrom && (vehicle.inServiceTo === null || date <= vehicle.inServiceTo);
+export const inService = (vehicle: SimVehicle, date: IsoDate): boolean => date >= vehicle.inServiceFrom && (vehicle.inServiceTo === null || date <= vehicle.inServiceTo);
 
 /** Winter costs energy (heating, tyres, cold batteries): +-5 % for combustion, +-15 % for batteries, peak mid-January. */
 function seasonFactor(date: IsoDate, amplitude: number): number {

@@ -18,13 +18,7 @@ import { RateLimitModule } from './rate-limit/api-key-throttler';
 @Module({
   imports: [TypeOrmModule.forFeature([ApiKey]), RegistryModule, RateLimitModule],
   controllers: [ApiKeysController, MeController, AuditLogController],
-  providers: [
-    ApiKeyRepository,
-    ApiKeyService,
-    AuditLogRepository,
-    { provide: APP_GUARD, useClass: ApiKeyGuard },
-    { provide: APP_INTERCEPTOR, useClass: AuditInterceptor },
-  ],
+  providers: [ApiKeyRepository, ApiKeyService, AuditLogRepository, { provide: APP_GUARD, useClass: ApiKeyGuard }, { provide: APP_INTERCEPTOR, useClass: AuditInterceptor }],
   exports: [ApiKeyService],
 })
 export class AuthModule implements OnApplicationBootstrap {

@@ -30,8 +30,35 @@ export class EmissionsModule {
     return {
       module: EmissionsModule,
       imports: [FactorSetsModule],
-      controllers: roles.has('api') ? [FactorSetsController, EmissionReportsController, FuelImportController, YearLocksController, BudgetSetsController, BudgetReportController, ElectrificationController, ElectrificationPlanController] : [],
-      providers: [TransactionRunner, ActivityRepository, YearLockRepository, EmissionFiguresService, EmissionReportsService, FuelTransactionRepository, FuelImportService, YearLocksService, BudgetSetRepository, BudgetSetsService, BudgetReportService, PlanRepository, PlanActivityRepository, PlanInputsService, ElectrificationPlanService],
+      controllers: roles.has('api')
+        ? [
+            FactorSetsController,
+            EmissionReportsController,
+            FuelImportController,
+            YearLocksController,
+            BudgetSetsController,
+            BudgetReportController,
+            ElectrificationController,
+            ElectrificationPlanController,
+          ]
+        : [],
+      providers: [
+        TransactionRunner,
+        ActivityRepository,
+        YearLockRepository,
+        EmissionFiguresService,
+        EmissionReportsService,
+        FuelTransactionRepository,
+        FuelImportService,
+        YearLocksService,
+        BudgetSetRepository,
+        BudgetSetsService,
+        BudgetReportService,
+        PlanRepository,
+        PlanActivityRepository,
+        PlanInputsService,
+        ElectrificationPlanService,
+      ],
     };
   }
 }

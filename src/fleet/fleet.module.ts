@@ -25,7 +25,20 @@ import { VehicleStateRepository } from './state/vehicle-state.repository';
 @Module({})
 export class FleetModule {
   static forRoles(roles: ReadonlySet<Role>): DynamicModule {
-    const worker: Provider[] = roles.has('worker') ? [DeriveVehicleDaysJob, RebuildVehicleJob, VehicleDerivationService, VehicleLockRepository, DerivationSpanRepository, OfflineSweep, ReconcilerRepository, ReconcilerService, PositionRetention, PositionRetentionRepository] : [];
+    const worker: Provider[] = roles.has('worker')
+      ? [
+          DeriveVehicleDaysJob,
+          RebuildVehicleJob,
+          VehicleDerivationService,
+          VehicleLockRepository,
+          DerivationSpanRepository,
+          OfflineSweep,
+          ReconcilerRepository,
+          ReconcilerService,
+          PositionRetention,
+          PositionRetentionRepository,
+        ]
+      : [];
     return {
       module: FleetModule,
       imports: [RegistryModule],

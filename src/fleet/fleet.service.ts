@@ -37,9 +37,7 @@ export class FleetService {
     const vehicles = await this.vehicles.listAll(filter);
     const states = await this.state.find(vehicles.map((vehicle) => vehicle.id));
     const today = this.today();
-    const rows = vehicles
-      .map((vehicle) => withState(vehicle, states.get(vehicle.id), principal, today))
-      .filter((row) => !status || row.status === status);
+    const rows = vehicles.map((vehicle) => withState(vehicle, states.get(vehicle.id), principal, today)).filter((row) => !status || row.status === status);
     return { items: rows.slice(offset, offset + limit), total: rows.length, limit, offset };
   }
 
@@ -107,8 +105,7 @@ export class FleetService {
     const vehicles = await this.vehicles.listAll({});
     const states = await this.state.find(vehicles.map((vehicle) => vehicle.id));
     const today = this.today();
-    const count = (key: (vehicle: Vehicle) => string) =>
-      vehicles.reduce<Record<string, number>>((counts, vehicle) => ({ ...counts, [key(vehicle)]: (counts[key(vehicle)] ?? 0) + 1 }), {});
+    const count = (key: (vehicle: Vehicle) => string) => vehicles.reduce<Record<string, number>>((counts, vehicle) => ({ ...counts, [key(vehicle)]: (counts[key(vehicle)] ?? 0) + 1 }), {});
     return {
       total: vehicles.length,
       byStatus: count((vehicle) => statusOf(vehicle, states.get(vehicle.id), today)),
@@ -132,8 +129,20 @@ const COUNTER_UNIT: Record<string, string> = { odometer: 'km', fuel: 'L', gas: '
 /** The daily report as a file: one row per day and a last row `total`; flags and coverage on the `about` sheet too. */
 export function dailyTable(report: Awaited<ReturnType<FleetService['daily']>>): ReportTable {
   const columns = [
-    'day', 'distanceKm', 'modelledDistanceKm', 'drivingSeconds', 'fuelUsedL', 'gasUsedKg', 'energyChargedKwh', 'energyConsumedKwh',
-    'sampleCount', 'resetCount', 'implausibleCount', 'longGapCount', 'coveredSeconds', 'coverage',
+    'day',
+    'distanceKm',
+    'modelledDistanceKm',
+    'drivingSeconds',
+    'fuelUsedL',
+    'gasUsedKg',
+    'energyChargedKwh',
+    'energyConsumedKwh',
+    'sampleCount',
+    'resetCount',
+    'implausibleCount',
+    'longGapCount',
+    'coveredSeconds',
+    'coverage',
   ].map((key) => ({ key }));
   return {
     name: `vehicle-daily-${report.registration}-${report.from}-${report.to}`,

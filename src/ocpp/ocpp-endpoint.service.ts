@@ -30,8 +30,16 @@ const MAX_FRAME_BYTES = 256 * 1024;
 const DEVICE_ID = /^[A-Za-z0-9._-]{1,64}$/;
 /** OCPP 1.6 CALLERROR codes (with the errata's spelling of OccurrenceConstraintViolation, as ocpp-rpc sends it). */
 const OCPP16_ERROR_CODES = new Set([
-  'NotImplemented', 'NotSupported', 'InternalError', 'ProtocolError', 'SecurityError', 'FormationViolation', 'PropertyConstraintViolation',
-  'OccurrenceConstraintViolation', 'TypeConstraintViolation', 'GenericError',
+  'NotImplemented',
+  'NotSupported',
+  'InternalError',
+  'ProtocolError',
+  'SecurityError',
+  'FormationViolation',
+  'PropertyConstraintViolation',
+  'OccurrenceConstraintViolation',
+  'TypeConstraintViolation',
+  'GenericError',
 ]);
 /** Last message times are written together, at most this often. */
 const TOUCH_EVERY_MS = 1000;
@@ -325,7 +333,12 @@ export class OcppEndpointService implements OnApplicationBootstrap, BeforeApplic
     };
     switch (action) {
       case 'BootNotification': {
-        const boot = { vendor: String(payload.chargePointVendor), model: String(payload.chargePointModel), serial: stringOrNull(payload.chargePointSerialNumber ?? payload.chargeBoxSerialNumber), firmware: stringOrNull(payload.firmwareVersion) };
+        const boot = {
+          vendor: String(payload.chargePointVendor),
+          model: String(payload.chargePointModel),
+          serial: stringOrNull(payload.chargePointSerialNumber ?? payload.chargeBoxSerialNumber),
+          firmware: stringOrNull(payload.firmwareVersion),
+        };
         await this.repository.saveBoot(chargePointId, boot, receivedAt);
         return { status: 'Accepted', currentTime: new Date().toISOString(), interval: this.config.ocpp.heartbeatIntervalSeconds };
       }
@@ -340,7 +353,9 @@ export class OcppEndpointService implements OnApplicationBootstrap, BeforeApplic
         this.logger.log({ chargeBoxId: session.deviceId, action, status: payload.status }, `${action} from ${session.deviceId}`);
         return {};
       case 'StatusNotification': {
-        const sample = await Promise.resolve().then(() => statusSample(payload, context)).catch(refuse);
+        const sample = await Promise.resolve()
+          .then(() => statusSample(payload, context))
+          .catch(refuse);
         rows.statusSamples.push(Object.assign(sample, { chargePointId }));
         await this.store!.store(rows);
         return {};
@@ -352,17 +367,25 @@ export class OcppEndpointService implements OnApplicationBootstrap, BeforeApplic
         return {};
       }
       case 'StartTransaction': {
-        const ts = await Promise.resolve().then(() => readOcppTimestamp(payload.timestamp, context)).catch(refuse);
+        const ts = await Promise.resolve()
+          .then(() => readOcppTimestamp(payload.timestamp, context))
+          .catch(refuse);
         const transactionId = await this.repository.issueTransactionId(chargePointId, payload.connectorId as number, ts, payload.meterStart as number);
-        const event = await Promise.resolve().then(() => startEvent(payload, transactionId, context)).catch(refuse);
+        const event = await Promise.resolve()
+          .then(() => startEvent(payload, transactionId, context))
+          .catch(refuse);
         rows.transactionEvents.push(Object.assign(event, { chargePointId }));
         await this.store!.store(rows);
         return { transactionId, idTagInfo: { status: 'Accepted' } };
       }
       case 'StopTransaction': {
-        const ts = await Promise.resolve().then(() => readOcppTimestamp(payload.timestamp, context)).catch(refuse);
+        const ts = await Promise.resolve()
+          .then(() => readOcppTimestamp(payload.timestamp, context))
+          .catch(refuse);
         const { connectorId, transactionId } = await this.stoppedTransaction(chargePointId, payload.transactionId as number, ts);
-        const event = await Promise.resolve().then(() => stopEvent(payload, connectorId, transactionId, context)).catch(refuse);
+        const event = await Promise.resolve()
+          .then(() => stopEvent(payload, connectorId, transactionId, context))
+          .catch(refuse);
         rows.transactionEvents.push(Object.assign(event, { chargePointId }));
         const data = payload.transactionData as Payload[] | undefined;
         if (data) this.addMeterValues(session, action, data, connectorId, transactionId, rows, context);
@@ -409,7 +432,9 @@ export class OcppEndpointService implements OnApplicationBootstrap, BeforeApplic
     const text = event.buffer.toString('utf8');
     const reason: RejectionReason = isJson(text) ? 'schema_violation' : 'malformed_json';
     const rows = emptyBatch();
-    rows.deadLetters.push(deadLetter(`ocpp/${session.deviceId}`, session.deviceId, reason, `not an OCPP-J frame: ${event.error.message}`, null, redactIdTags(event.buffer, this.config.ingest.idTagSecret), Date.now()));
+    rows.deadLetters.push(
+      deadLetter(`ocpp/${session.deviceId}`, session.deviceId, reason, `not an OCPP-J frame: ${event.error.message}`, null, redactIdTags(event.buffer, this.config.ingest.idTagSecret), Date.now()),
+    );
     this.store!.store(rows).catch((error) => this.logger.error({ err: error, chargeBoxId: session.deviceId }, 'Dead letter not stored'));
   }
 

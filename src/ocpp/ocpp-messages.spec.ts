@@ -16,7 +16,13 @@ describe('OCPP meter values', () => {
       { ts: Date.parse('2026-12-03T10:00:00Z'), connectorId: 1, energyWh: 1234.5, powerW: null, transactionId: '42', socPct: null, extra: null },
     ]);
     const [sample] = read([
-      { timestamp: '2026-12-03T10:00:00Z', sampledValue: [{ value: '12.5', unit: 'kWh' }, { value: '7.4', measurand: 'Power.Active.Import', unit: 'kW' }] },
+      {
+        timestamp: '2026-12-03T10:00:00Z',
+        sampledValue: [
+          { value: '12.5', unit: 'kWh' },
+          { value: '7.4', measurand: 'Power.Active.Import', unit: 'kW' },
+        ],
+      },
     ]).samples;
     expect(sample).toMatchObject({ energyWh: 12500, powerW: 7400 });
   });
@@ -59,14 +65,21 @@ describe('OCPP meter values', () => {
       { timestamp: '2026-12-03T11:00:00Z', sampledValue: [{ value: '-5' }] },
     ]);
     expect(samples.map((sample) => sample.ts)).toEqual([Date.parse('2026-12-03T10:00:00Z')]);
-    expect(rejected).toEqual([[1, 'timestamp_in_future'], [2, 'schema_violation']]);
+    expect(rejected).toEqual([
+      [1, 'timestamp_in_future'],
+      [2, 'schema_violation'],
+    ]);
   });
 });
 
 describe('OCPP status and actions', () => {
   it('keeps the vendor error code and takes the receive time when the timestamp is absent', () => {
     expect(statusSample({ connectorId: 2, status: 'Faulted', errorCode: 'GroundFailure', vendorErrorCode: 'E17' }, context)).toEqual({
-      ts: NOW, connectorId: 2, status: 'Faulted', errorCode: 'GroundFailure', vendorErrorCode: 'E17',
+      ts: NOW,
+      connectorId: 2,
+      status: 'Faulted',
+      errorCode: 'GroundFailure',
+      vendorErrorCode: 'E17',
     });
   });
 

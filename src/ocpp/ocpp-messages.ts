@@ -10,8 +10,16 @@ import { MeterSample, NormaliseContext, StatusSample, TransactionEvent, normalis
 
 /** Actions a charge point sends to a central system in OCPP 1.6 (with the security whitepaper's). */
 export const CHARGE_POINT_ACTIONS = [
-  'Authorize', 'BootNotification', 'DataTransfer', 'DiagnosticsStatusNotification', 'FirmwareStatusNotification', 'Heartbeat',
-  'MeterValues', 'StartTransaction', 'StatusNotification', 'StopTransaction',
+  'Authorize',
+  'BootNotification',
+  'DataTransfer',
+  'DiagnosticsStatusNotification',
+  'FirmwareStatusNotification',
+  'Heartbeat',
+  'MeterValues',
+  'StartTransaction',
+  'StatusNotification',
+  'StopTransaction',
 ] as const;
 export type ChargePointAction = (typeof CHARGE_POINT_ACTIONS)[number];
 
@@ -21,11 +29,35 @@ export type ChargePointAction = (typeof CHARGE_POINT_ACTIONS)[number];
  * name is `NotImplemented`.
  */
 export const UNSUPPORTED_ACTIONS: ReadonlySet<string> = new Set([
-  'CancelReservation', 'ChangeAvailability', 'ChangeConfiguration', 'ClearCache', 'ClearChargingProfile', 'GetCompositeSchedule',
-  'GetConfiguration', 'GetDiagnostics', 'GetLocalListVersion', 'RemoteStartTransaction', 'RemoteStopTransaction', 'ReserveNow', 'Reset',
-  'SendLocalList', 'SetChargingProfile', 'TriggerMessage', 'UnlockConnector', 'UpdateFirmware',
-  'CertificateSigned', 'DeleteCertificate', 'ExtendedTriggerMessage', 'GetInstalledCertificateIds', 'GetLog', 'InstallCertificate',
-  'LogStatusNotification', 'SecurityEventNotification', 'SignCertificate', 'SignedFirmwareStatusNotification', 'SignedUpdateFirmware',
+  'CancelReservation',
+  'ChangeAvailability',
+  'ChangeConfiguration',
+  'ClearCache',
+  'ClearChargingProfile',
+  'GetCompositeSchedule',
+  'GetConfiguration',
+  'GetDiagnostics',
+  'GetLocalListVersion',
+  'RemoteStartTransaction',
+  'RemoteStopTransaction',
+  'ReserveNow',
+  'Reset',
+  'SendLocalList',
+  'SetChargingProfile',
+  'TriggerMessage',
+  'UnlockConnector',
+  'UpdateFirmware',
+  'CertificateSigned',
+  'DeleteCertificate',
+  'ExtendedTriggerMessage',
+  'GetInstalledCertificateIds',
+  'GetLog',
+  'InstallCertificate',
+  'LogStatusNotification',
+  'SecurityEventNotification',
+  'SignCertificate',
+  'SignedFirmwareStatusNotification',
+  'SignedUpdateFirmware',
 ]);
 
 export function isChargePointAction(action: string): action is ChargePointAction {
@@ -59,10 +91,7 @@ export function startEvent(payload: Payload, transactionId: number, context: Nor
 }
 
 export function stopEvent(payload: Payload, connectorId: number, transactionId: string, context: NormaliseContext): TransactionEvent {
-  return normaliseTransactionEvent(
-    { ts: ocppTime(payload.timestamp), event: 'stop', connectorId, transactionId, meterWh: payload.meterStop, idTag: payload.idTag, reason: payload.reason },
-    context,
-  );
+  return normaliseTransactionEvent({ ts: ocppTime(payload.timestamp), event: 'stop', connectorId, transactionId, meterWh: payload.meterStop, idTag: payload.idTag, reason: payload.reason }, context);
 }
 
 /** The meter samples of one message, and how many sampled values went to `extra` or could not be read. */
@@ -103,13 +132,7 @@ interface Reading {
  * of the contract and is only counted. `onRejected` gets the index of each element the contract
  * refuses (its timestamp, a negative register); the others are kept.
  */
-export function meterSamples(
-  meterValues: Payload[],
-  connectorId: number,
-  transactionId: string | null,
-  context: NormaliseContext,
-  onRejected: (index: number, error: unknown) => void,
-): MeterReading {
+export function meterSamples(meterValues: Payload[], connectorId: number, transactionId: string | null, context: NormaliseContext, onRejected: (index: number, error: unknown) => void): MeterReading {
   const byTime = new Map<number, Reading>();
   let otherValues = 0;
   meterValues.forEach((element, index) => {

@@ -103,7 +103,14 @@ describe('scheduled deliveries with worker processes', () => {
   });
 
   it('two worker processes running over the turn of the month: each cooperative report and the climate summary delivered exactly once, with the XLSX figures of the report', async () => {
-    const coop = (await t.http().post('/api/v1/organizations').set(bearer(t.adminKey)).send(aCooperative({ contactEmail: COOP_MAIL })).expect(201)).body.id;
+    const coop = (
+      await t
+        .http()
+        .post('/api/v1/organizations')
+        .set(bearer(t.adminKey))
+        .send(aCooperative({ contactEmail: COOP_MAIL }))
+        .expect(201)
+    ).body.id;
     await t.http().post('/api/v1/organizations').set(bearer(t.adminKey)).send(aCooperative()).expect(201); // no contact address: nothing to send
     await registerChargePoint(t, coop, 'cp-monthly', { name: 'Garasje Nord', commissionedOn: month.from });
     await device.publish('fleet/v1/chargepoints/cp-monthly/transaction', [
@@ -129,8 +136,28 @@ describe('scheduled deliveries with worker processes', () => {
          FROM scheduled_deliveries ORDER BY kind`,
     );
     expect(rows).toEqual([
-      { kind: 'climate_fleet_kpis', subject: 'climate_office', period: month.period, status: 'delivered', attempts: 1, recipient: CLIMATE_MAIL, afterDue: true, deliveredBy: expect.any(String), messageId: `<climate_fleet_kpis.climate_office.${month.period}@klimaklok.test>` },
-      { kind: 'cooperative_charging_usage', subject: coop, period: month.period, status: 'delivered', attempts: 1, recipient: COOP_MAIL, afterDue: true, deliveredBy: expect.any(String), messageId: `<cooperative_charging_usage.${coop}.${month.period}@klimaklok.test>` },
+      {
+        kind: 'climate_fleet_kpis',
+        subject: 'climate_office',
+        period: month.period,
+        status: 'delivered',
+        attempts: 1,
+        recipient: CLIMATE_MAIL,
+        afterDue: true,
+        deliveredBy: expect.any(String),
+        messageId: `<climate_fleet_kpis.climate_office.${month.period}@klimaklok.test>`,
+      },
+      {
+        kind: 'cooperative_charging_usage',
+        subject: coop,
+        period: month.period,
+        status: 'delivered',
+        attempts: 1,
+        recipient: COOP_MAIL,
+        afterDue: true,
+        deliveredBy: expect.any(String),
+        messageId: `<cooperative_charging_usage.${coop}.${month.period}@klimaklok.test>`,
+      },
     ]);
     // Sent by the worker processes (hostname:pid:random), not by this test's service.
     const pids = pair.map((worker) => String(worker.child.pid));
@@ -161,7 +188,15 @@ describe('scheduled deliveries with worker processes', () => {
     // Deliveries are recorded and visible in their scope.
     const coopKey = await t.keyFor('cooperative', coop);
     expect((await t.http().get('/api/v1/deliveries').set(bearer(coopKey)).expect(200)).body.items.map((d: { kind: string }) => d.kind)).toEqual(['cooperative_charging_usage']);
-    expect((await t.http().get('/api/v1/deliveries').set(bearer(await t.keyFor('climate_office'))).expect(200)).body.items.map((d: { kind: string }) => d.kind)).toEqual(['climate_fleet_kpis']);
+    expect(
+      (
+        await t
+          .http()
+          .get('/api/v1/deliveries')
+          .set(bearer(await t.keyFor('climate_office')))
+          .expect(200)
+      ).body.items.map((d: { kind: string }) => d.kind),
+    ).toEqual(['climate_fleet_kpis']);
   });
 
   it('both worker processes stopped over the next turn of the month, one started a day after it: the missed month is caught up once', async () => {
@@ -205,8 +240,8 @@ describe('scheduled deliveries with worker processes', () => {
     expect(copies.map((mail) => (mail.to as { text: string }).text).sort()).toEqual([CLIMATE_MAIL, COOP_MAIL, COOP_MAIL].sort());
     const [first, again] = copies.filter((mail) => (mail.to as { text: string }).text === COOP_MAIL);
     expect(again.messageId).toBe(first.messageId);
-    expect(await sql.rows(`SELECT kind, status, attempts, message_id AS "messageId" FROM scheduled_deliveries WHERE period = $1 AND kind = 'cooperative_charging_usage'`, [monthAfterNext.period])).toEqual([
-      { kind: 'cooperative_charging_usage', status: 'delivered', attempts: 1, messageId: first.messageId },
-    ]);
+    expect(
+      await sql.rows(`SELECT kind, status, attempts, message_id AS "messageId" FROM scheduled_deliveries WHERE period = $1 AND kind = 'cooperative_charging_usage'`, [monthAfterNext.period]),
+    ).toEqual([{ kind: 'cooperative_charging_usage', status: 'delivered', attempts: 1, messageId: first.messageId }]);
   });
 });

@@ -35,9 +35,21 @@ describe('dashboard accessibility (axe-core, WCAG 2.1 A/AA)', () => {
     sql = await Sql.connect(t.database.url);
     vehicleId = [...(await registerVehicles(sql, 2, 'veh-a11y')).values()][0];
     const admin = bearer(t.adminKey);
-    cooperativeId = (await t.http().post('/api/v1/organizations').set(admin).send(aCooperative({ name: 'Tilgjengelig borettslag' })).expect(201)).body.id;
+    cooperativeId = (
+      await t
+        .http()
+        .post('/api/v1/organizations')
+        .set(admin)
+        .send(aCooperative({ name: 'Tilgjengelig borettslag' }))
+        .expect(201)
+    ).body.id;
     const grant = (await t.http().post('/api/v1/subsidy-grants').set(admin).send(aSubsidyGrant(cooperativeId)).expect(201)).body;
-    await t.http().post('/api/v1/chargepoints').set(admin).send(aChargePoint(cooperativeId, { subsidyGrantId: grant.id })).expect(201);
+    await t
+      .http()
+      .post('/api/v1/chargepoints')
+      .set(admin)
+      .send(aChargePoint(cooperativeId, { subsidyGrantId: grant.id }))
+      .expect(201);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
   });
 

@@ -86,7 +86,12 @@ describe('dashboard: alerts view', () => {
     await page.getByRole('link', { name: 'Varsler' }).click();
     await page.getByRole('heading', { name: 'Varsler', level: 1 }).waitFor();
 
-    expect(await page.getByLabel('Type').locator('option').evaluateAll((options) => options.map((o) => o.getAttribute('value')))).toEqual(['budget_status']);
+    expect(
+      await page
+        .getByLabel('Type')
+        .locator('option')
+        .evaluateAll((options) => options.map((o) => o.getAttribute('value'))),
+    ).toEqual(['budget_status']);
     await page.getByLabel('Navn').fill('Budsjett i risiko');
     await page.getByLabel('status').selectOption('at_risk');
     await page.getByRole('button', { name: 'Opprett regel' }).click();

@@ -64,7 +64,12 @@ describe('subsidy follow-up in headless Chromium', () => {
     coopB = (await post('/api/v1/organizations', aCooperative({ name: nameB }))).id;
     await post('/api/v1/subsidy-grants', aSubsidyGrant(coopB, { grantedOn: grantedB, followUpEndsOn: endB }));
     // B submits its first period now, long after its deadline: late; its second stays missing.
-    await t.http().post('/api/v1/reports/charging-usage/submissions').set(bearer(await t.keyFor('cooperative', coopB))).send(firstB).expect(201);
+    await t
+      .http()
+      .post('/api/v1/reports/charging-usage/submissions')
+      .set(bearer(await t.keyFor('cooperative', coopB)))
+      .send(firstB)
+      .expect(201);
 
     // One finished session of 10 kWh on plass 4, twenty days ago (inside A's period).
     await new Promise((resolve) => setTimeout(resolve, 500)); // the device directory learns the new device
@@ -206,7 +211,8 @@ describe('subsidy follow-up in headless Chromium', () => {
         'Økter: 1',
         'Energi: 10,0 kWh',
         `Muliggjort unngått utslipp: ${nb(submission.report.total.enabledAvoidedKg, 1).replace(/\u00a0/g, ' ')} kg CO2e`,
-      ]) expect(text).toContain(line);
+      ])
+        expect(text).toContain(line);
       expect(factors).not.toBe('');
       expect(text.indexOf('plass 4:')).toBeLessThan(text.indexOf('plass 10:'));
       await receiptScreenshot(readFileSync((await download.path())!));
@@ -286,7 +292,11 @@ async function expectText(locator: Locator, expected: string | RegExp, timeoutMs
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
-    last = (await locator.first().textContent().catch(() => '')) ?? '';
+    last =
+      (await locator
+        .first()
+        .textContent()
+        .catch(() => '')) ?? '';
     if (typeof expected === 'string' ? last.includes(expected) : expected.test(last)) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -56,10 +56,24 @@ describe('web dashboard in headless Chromium', () => {
     devices = await registerVehicles(sql, 3, 'veh-dash');
     const admin = bearer(t.adminKey);
     const [{ departmentId }] = await sql.rows<{ departmentId: string }>(`SELECT department_id AS "departmentId" FROM vehicles LIMIT 1`);
-    vanId = (await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(departmentId, { vehicleClass: 'van', deviceId: 'veh-dash-van' })).expect(201)).body.id;
+    vanId = (
+      await t
+        .http()
+        .post('/api/v1/vehicles')
+        .set(admin)
+        .send(aVehicle(departmentId, { vehicleClass: 'van', deviceId: 'veh-dash-van' }))
+        .expect(201)
+    ).body.id;
     cooperativeId = (await t.http().post('/api/v1/organizations').set(admin).send(aCooperative()).expect(201)).body.id;
     const grant = (await t.http().post('/api/v1/subsidy-grants').set(admin).send(aSubsidyGrant(cooperativeId)).expect(201)).body;
-    const chargePoint = (await t.http().post('/api/v1/chargepoints').set(admin).send(aChargePoint(cooperativeId, { subsidyGrantId: grant.id })).expect(201)).body;
+    const chargePoint = (
+      await t
+        .http()
+        .post('/api/v1/chargepoints')
+        .set(admin)
+        .send(aChargePoint(cooperativeId, { subsidyGrantId: grant.id }))
+        .expect(201)
+    ).body;
     chargePointName = chargePoint.name;
     chargePointDevice = chargePoint.deviceId;
     otherCooperativeId = (await t.http().post('/api/v1/organizations').set(admin).send(aCooperative()).expect(201)).body.id;
@@ -119,7 +133,8 @@ describe('web dashboard in headless Chromium', () => {
   async function signIn(page: Page, key: string, by: 'click' | 'enter' = 'click') {
     await page.goto(`${base}/`);
     await page.getByLabel('API-nøkkel').fill(key);
-    if (by === 'enter') await page.keyboard.press('Enter'); // the key field has focus on load
+    if (by === 'enter')
+      await page.keyboard.press('Enter'); // the key field has focus on load
     else await page.getByRole('button', { name: 'Logg inn' }).click();
   }
 
@@ -128,14 +143,22 @@ describe('web dashboard in headless Chromium', () => {
   }
 
   it('serves the page and its assets without a key, under a content security policy without inline scripts', async () => {
-    const page = await t.http().get('/').expect(200).expect('Content-Type', /text\/html/);
+    const page = await t
+      .http()
+      .get('/')
+      .expect(200)
+      .expect('Content-Type', /text\/html/);
     expect(page.text).toContain('<script defer src="/assets/app.js"></script>');
     expect(page.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline script
     const policy = page.headers['content-security-policy'];
     expect(policy).toMatch(/script-src 'self'(;|$)/);
     expect(policy).toMatch(/default-src 'self'/);
     expect(policy).not.toContain('upgrade-insecure-requests'); // plain HTTP at a LAN address must work too
-    await t.http().get('/assets/app.js').expect(200).expect('Content-Type', /javascript/);
+    await t
+      .http()
+      .get('/assets/app.js')
+      .expect(200)
+      .expect('Content-Type', /javascript/);
     await t.http().get('/assets/style.css').expect(200).expect('Content-Type', /css/);
     await t.http().get('/assets/missing.js').expect(404);
     await t.http().get('/api/v1/me').expect(401); // the API stays behind its keys
@@ -204,7 +227,12 @@ describe('web dashboard in headless Chromium', () => {
     it('hides retired vehicles from the board unless the status filter asks for them', async () => {
       const [{ departmentId }] = await sql.rows<{ departmentId: string }>(`SELECT department_id AS "departmentId" FROM vehicles LIMIT 1`);
       retired = (
-        await t.http().post('/api/v1/vehicles').set(bearer(t.adminKey)).send(aVehicle(departmentId, { deviceId: 'veh-dash-retired', inServiceFrom: '2015-01-01', inServiceTo: '2019-06-30' })).expect(201)
+        await t
+          .http()
+          .post('/api/v1/vehicles')
+          .set(bearer(t.adminKey))
+          .send(aVehicle(departmentId, { deviceId: 'veh-dash-retired', inServiceFrom: '2015-01-01', inServiceTo: '2019-06-30' }))
+          .expect(201)
       ).body.id;
       await page.reload();
       await expectText(page.locator('#fleet-count'), '4 av 5 kjøretøy');
@@ -233,7 +261,13 @@ describe('web dashboard in headless Chromium', () => {
       expect(from).toBe(osloDay(new Date(Date.now() - 6 * 86_400_000)));
       const coverage = page.locator('#vehicle-totals [data-figure="coverage"] span');
       await expectText(coverage, /^\d+,\d\u00a0% – under 90 %: tallene bygger delvis på modellerte verdier$/);
-      const daily = (await t.http().get(`/api/v1/vehicles/${devices.get('veh-dash-0')}/daily?from=${from}&to=${nextDay(to)}`).set(bearer(key)).expect(200)).body;
+      const daily = (
+        await t
+          .http()
+          .get(`/api/v1/vehicles/${devices.get('veh-dash-0')}/daily?from=${from}&to=${nextDay(to)}`)
+          .set(bearer(key))
+          .expect(200)
+      ).body;
       expect(daily.total.coverage).toBeLessThan(0.5);
       // The denominator (elapsed in-service time) grows while the test runs.
       expect(Number(await coverage.getAttribute('data-coverage'))).toBeCloseTo(daily.total.coverage, 3);
@@ -360,7 +394,11 @@ describe('web dashboard in headless Chromium', () => {
       // The dashboard's downloads are for Norwegian Excel: `;` between fields.
       expect(csv).toMatch(/\ntotal;/);
       const [xlsx] = await Promise.all([page.waitForEvent('download'), page.locator('button[data-export="xlsx"]').click()]);
-      expect(readFileSync((await xlsx.path())!).subarray(0, 2).toString()).toBe('PK'); // a zip container
+      expect(
+        readFileSync((await xlsx.path())!)
+          .subarray(0, 2)
+          .toString(),
+      ).toBe('PK'); // a zip container
     });
 
     it("cannot open another cooperative's page: the page says so and the API answers 404", async () => {
@@ -369,7 +407,11 @@ describe('web dashboard in headless Chromium', () => {
       expect(await page.locator('tr[data-charge-point-id]').count()).toBe(0);
       await t.http().get(`/api/v1/organizations/${otherCooperativeId}`).set(bearer(key)).expect(404);
       await t.http().get(`/api/v1/chargepoints?organizationId=${otherCooperativeId}`).set(bearer(key)).expect(404);
-      await t.http().get(`/api/v1/reports/charging-usage?organizationId=${otherCooperativeId}&from=${month}-01&to=${nextMonth(month)}-01`).set(bearer(key)).expect(404);
+      await t
+        .http()
+        .get(`/api/v1/reports/charging-usage?organizationId=${otherCooperativeId}&from=${month}-01&to=${nextMonth(month)}-01`)
+        .set(bearer(key))
+        .expect(404);
     });
 
     it("an admin picks the cooperative and opens its page by the organization's id", async () => {
@@ -397,7 +439,16 @@ describe('web dashboard in headless Chromium', () => {
         ['PA20001', { energyCarrier: 'petrol', inServiceFrom: '2018-01-01' }],
         ['EE20002', { energyCarrier: 'electricity', inServiceFrom: '2020-01-01' }],
       ] as const) {
-        ids.push((await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(departmentId, { registration, deviceId: `veh-${registration.toLowerCase()}`, nominalConsumptionPerKm: null, ...overrides })).expect(201)).body.id);
+        ids.push(
+          (
+            await t
+              .http()
+              .post('/api/v1/vehicles')
+              .set(admin)
+              .send(aVehicle(departmentId, { registration, deviceId: `veh-${registration.toLowerCase()}`, nominalConsumptionPerKm: null, ...overrides }))
+              .expect(201)
+          ).body.id,
+        );
       }
       await new Promise((resolve) => setTimeout(resolve, 500)); // the device directory learns the new devices
       await device.publish('fleet/v1/vehicles/veh-pa20001/telemetry', [
@@ -430,7 +481,16 @@ describe('web dashboard in headless Chromium', () => {
       expect(byMonth.total.coverage).toBeLessThan(0.9); // samples on two days of the year
 
       // A climate budget for 2020 (issue 19): the view shows it with the forecast, and the electrification plan.
-      await t.http().post('/api/v1/emissions/budget-sets').set(climate).send({ name: 'Test', budgets: [{ scope: 'fleet', fromYear: 2020, toYear: 2030, boundary: 'ttw', annualKg: 30 }], targets: [{ name: 'Høyst 25 kg i 2020', scope: 'fleet', kind: 'absolute', year: 2020, maxKg: 25 }] }).expect(201);
+      await t
+        .http()
+        .post('/api/v1/emissions/budget-sets')
+        .set(climate)
+        .send({
+          name: 'Test',
+          budgets: [{ scope: 'fleet', fromYear: 2020, toYear: 2030, boundary: 'ttw', annualKg: 30 }],
+          targets: [{ name: 'Høyst 25 kg i 2020', scope: 'fleet', kind: 'absolute', year: 2020, maxKg: 25 }],
+        })
+        .expect(201);
       const budget = (await t.http().get('/api/v1/reports/climate-budget?year=2020').set(climate).expect(200)).body;
       const plan = (await t.http().get('/api/v1/reports/electrification-plan?asOf=2021-01-01').set(climate).expect(200)).body; // a past year's plan is as of its end
       expect(budget.totals.forecastKg).toBeCloseTo(byMonth.total.actualKg, 9); // 2020 has ended: the forecast is the actual
@@ -507,7 +567,11 @@ async function expectText(locator: Locator, expected: string | RegExp, timeoutMs
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
-    last = (await locator.first().textContent().catch(() => '')) ?? '';
+    last =
+      (await locator
+        .first()
+        .textContent()
+        .catch(() => '')) ?? '';
     if (typeof expected === 'string' ? last.includes(expected) : expected.test(last)) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -57,7 +57,14 @@ describe('the first ten minutes, in headless Chromium', () => {
     expect(response?.headers()['content-security-policy']).toMatch(/script-src 'self'/);
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toContain('Klimaklok Fleet Monitor telemetry');
     // Every channel of the contract, with its payload's fields and the reasons it may be refused for.
-    for (const address of ['vehicles/{deviceId}/telemetry', 'vehicles/{deviceId}/connection', 'chargepoints/{deviceId}/status', 'chargepoints/{deviceId}/meter', 'chargepoints/{deviceId}/transaction', 'chargepoints/{deviceId}/connection']) {
+    for (const address of [
+      'vehicles/{deviceId}/telemetry',
+      'vehicles/{deviceId}/connection',
+      'chargepoints/{deviceId}/status',
+      'chargepoints/{deviceId}/meter',
+      'chargepoints/{deviceId}/transaction',
+      'chargepoints/{deviceId}/connection',
+    ]) {
       expect(await page.getByRole('heading', { level: 3, name: `fleet/v1/${address}` }).count()).toBe(1);
     }
     const telemetry = page.locator('section#receiveVehicleTelemetry');
@@ -76,8 +83,20 @@ describe('the first ten minutes, in headless Chromium', () => {
   it("gives the demo banner one key per role, each opening its view at the banner's URL, the same keys again on a restart", async () => {
     const admin = bearer(t.adminKey);
     // Two cooperatives: the demo picks the first by name.
-    await t.http().post('/api/v1/organizations').set(admin).send(aCooperative({ name: 'Østerås borettslag' })).expect(201);
-    const first = (await t.http().post('/api/v1/organizations').set(admin).send(aCooperative({ name: 'Bekkestua Park sameie' })).expect(201)).body;
+    await t
+      .http()
+      .post('/api/v1/organizations')
+      .set(admin)
+      .send(aCooperative({ name: 'Østerås borettslag' }))
+      .expect(201);
+    const first = (
+      await t
+        .http()
+        .post('/api/v1/organizations')
+        .set(admin)
+        .send(aCooperative({ name: 'Bekkestua Park sameie' }))
+        .expect(201)
+    ).body;
     const dir = mkdtempSync(path.join(tmpdir(), 'demo-keys-'));
     try {
       const file = path.join(dir, 'demo-keys.json');

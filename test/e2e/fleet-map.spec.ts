@@ -70,7 +70,12 @@ describe('fleet map in headless Chromium', () => {
     devices = await registerVehicles(sql, 3, 'veh-map');
     const admin = bearer(t.adminKey);
     const [{ departmentId }] = await sql.rows<{ departmentId: string }>(`SELECT department_id AS "departmentId" FROM vehicles LIMIT 1`);
-    await t.http().post('/api/v1/electrification/depots').set(admin).send({ organizationId: departmentId, ...DEPOT }).expect(201);
+    await t
+      .http()
+      .post('/api/v1/electrification/depots')
+      .set(admin)
+      .send({ organizationId: departmentId, ...DEPOT })
+      .expect(201);
     fleetKey = await t.keyFor('fleet_manager');
 
     await new Promise((resolve) => setTimeout(resolve, 500)); // the device directory learns the new devices
@@ -83,7 +88,13 @@ describe('fleet map in headless Chromium', () => {
     await device.publish('fleet/v1/vehicles/veh-map-2/telemetry', { ts: at(1), speedKmh: 40, socPct: 50, lat: 59.88, lon: 10.5 });
     await waitUntil(async () => {
       const list = (await t.http().get('/api/v1/vehicles').set(admin).expect(200)).body.items as Array<{ status: string; state: { position?: unknown } | null }>;
-      const trips = (await t.http().get(`/api/v1/vehicles/${devices.get('veh-map-0')}/trips?from=${at(60)}&to=${at(-1)}`).set(admin).expect(200)).body.items;
+      const trips = (
+        await t
+          .http()
+          .get(`/api/v1/vehicles/${devices.get('veh-map-0')}/trips?from=${at(60)}&to=${at(-1)}`)
+          .set(admin)
+          .expect(200)
+      ).body.items;
       return list.length === 3 && list.every((v) => v.status === 'online' && v.state?.position) && trips.length === 1;
     }, 30_000);
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
@@ -123,8 +134,7 @@ describe('fleet map in headless Chromium', () => {
     heading: number | null;
     cluster: number;
   }
-  const marker = (page: Page, vehicleId: string) =>
-    page.evaluate(`document.querySelector('canvas.vehicle-layer')?.marker(${JSON.stringify(vehicleId)}) ?? null`) as Promise<Drawn | null>;
+  const marker = (page: Page, vehicleId: string) => page.evaluate(`document.querySelector('canvas.vehicle-layer')?.marker(${JSON.stringify(vehicleId)}) ?? null`) as Promise<Drawn | null>;
   const markerCount = async (page: Page) => Number(await page.locator('canvas.vehicle-layer').getAttribute('data-vehicles'));
   /** Waits until the vehicle is drawn (alone, unless `cluster` says otherwise) and `check` holds. */
   async function drawn(page: Page, vehicleId: string, check: (drawn: Drawn) => boolean = () => true, cluster = 1): Promise<Drawn> {
@@ -298,12 +308,28 @@ describe('fleet map in headless Chromium', () => {
 
   it('keeps positions from climate_office and past POSITION_RETENTION_DAYS', async () => {
     const climate = bearer(await t.keyFor('climate_office'));
-    await t.http().get(`/api/v1/vehicles/${devices.get('veh-map-0')}/positions?from=${at(60 * 1440)}&to=${at(-1)}`).set(climate).expect(403);
+    await t
+      .http()
+      .get(`/api/v1/vehicles/${devices.get('veh-map-0')}/positions?from=${at(60 * 1440)}&to=${at(-1)}`)
+      .set(climate)
+      .expect(403);
     await t.http().get('/api/v1/fleet/map').set(climate).expect(403);
-    const seen = (await t.http().get(`/api/v1/vehicles/${devices.get('veh-map-0')}`).set(climate).expect(200)).body.state;
+    const seen = (
+      await t
+        .http()
+        .get(`/api/v1/vehicles/${devices.get('veh-map-0')}`)
+        .set(climate)
+        .expect(200)
+    ).body.state;
     expect(seen.position).toBeUndefined();
     expect(seen.atDepot).toBeUndefined();
-    const kept = (await t.http().get(`/api/v1/vehicles/${devices.get('veh-map-0')}/positions?from=${at(60 * 1440)}&to=${at(-1)}`).set(bearer(fleetKey)).expect(200)).body;
+    const kept = (
+      await t
+        .http()
+        .get(`/api/v1/vehicles/${devices.get('veh-map-0')}/positions?from=${at(60 * 1440)}&to=${at(-1)}`)
+        .set(bearer(fleetKey))
+        .expect(200)
+    ).body;
     expect(kept.items).toHaveLength(13);
     expect(kept.items[0].ts).toBe(at(14));
   });
@@ -344,7 +370,11 @@ async function expectText(locator: Locator, expected: string | RegExp, timeoutMs
   const deadline = Date.now() + timeoutMs;
   let last = '';
   while (Date.now() < deadline) {
-    last = (await locator.first().textContent().catch(() => '')) ?? '';
+    last =
+      (await locator
+        .first()
+        .textContent()
+        .catch(() => '')) ?? '';
     if (typeof expected === 'string' ? last.includes(expected) : expected.test(last)) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -23,10 +23,14 @@ describe('ingest health follows its subscriptions', () => {
     return { status: response.status, body: (await response.json()) as Health };
   };
   const waitForHealth = (status: number) =>
-    waitFor(async () => {
-      const now = await health();
-      return now.status === status ? now : undefined;
-    }, 30_000, `/health ${status}`);
+    waitFor(
+      async () => {
+        const now = await health();
+        return now.status === status ? now : undefined;
+      },
+      30_000,
+      `/health ${status}`,
+    );
 
   beforeAll(async () => {
     broker = await startBroker();
@@ -53,10 +57,14 @@ describe('ingest health follows its subscriptions', () => {
   });
 
   it('is degraded while one connection is refused its subscription, names it, and is ok once the retry is granted', async () => {
-    const degraded = await waitFor(async () => {
-      const now = await health().catch(() => undefined);
-      return now && now.body.roles?.ingest?.connections.length === 2 && now.body.roles.ingest.connections.every((c) => c.connected) ? now : undefined;
-    }, 30_000, 'both ingest connections up');
+    const degraded = await waitFor(
+      async () => {
+        const now = await health().catch(() => undefined);
+        return now && now.body.roles?.ingest?.connections.length === 2 && now.body.roles.ingest.connections.every((c) => c.connected) ? now : undefined;
+      },
+      30_000,
+      'both ingest connections up',
+    );
     expect(degraded.status).toBe(503);
     expect(degraded.body.status).toBe('degraded');
     expect(degraded.body.roles.ingest.status).toBe('degraded');

@@ -110,12 +110,7 @@ describe('register, then publish at once (two ingest processes)', () => {
       }),
     );
     const expectedCharge = Math.ceil(PAIRS / 10);
-    await sql.waitForCount(
-      `SELECT 1 FROM vehicle_samples UNION ALL SELECT 1 FROM charge_point_meter UNION ALL SELECT 1 FROM dead_letters`,
-      PAIRS,
-      [],
-      60_000,
-    );
+    await sql.waitForCount(`SELECT 1 FROM vehicle_samples UNION ALL SELECT 1 FROM charge_point_meter UNION ALL SELECT 1 FROM dead_letters`, PAIRS, [], 60_000);
     const unknown = await sql.count(`SELECT 1 FROM dead_letters WHERE reason = 'unknown_device'`);
     const deadLetters = await sql.count(`SELECT 1 FROM dead_letters`);
     const vehicleSamples = await sql.count(`SELECT 1 FROM vehicle_samples`);

@@ -34,7 +34,9 @@ describe('service start-up', () => {
     const url = `postgres://postgres:hunter2@127.0.0.1:${await freePort()}/klimaklok`;
     const service = run({ DATABASE_URL: url });
     expect(await service.exited).toBe(1);
-    expect(lines(service.output())).toEqual([expect.stringMatching(/^klimaklok: Cannot reach PostgreSQL at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/klimaklok \(.*ECONNREFUSED.*\)\. Start it, e\.g\.: pg_ctlcluster/)]);
+    expect(lines(service.output())).toEqual([
+      expect.stringMatching(/^klimaklok: Cannot reach PostgreSQL at postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/klimaklok \(.*ECONNREFUSED.*\)\. Start it, e\.g\.: pg_ctlcluster/),
+    ]);
     expect(service.output()).not.toContain('hunter2');
   });
 

@@ -183,17 +183,19 @@ describe('ingest under faults', () => {
       expect(counts.failed).toBe(0);
 
       const figures = () =>
-        sql.rows<Record<string, unknown>>(
-          `SELECT vehicle_id, day::text, distance_km, driving_seconds, sample_count, reset_count, implausible_count FROM vehicle_daily ORDER BY vehicle_id, day`,
-        );
+        sql.rows<Record<string, unknown>>(`SELECT vehicle_id, day::text, distance_km, driving_seconds, sample_count, reset_count, implausible_count FROM vehicle_daily ORDER BY vehicle_id, day`);
       const afterOutage = await figures();
       const today = new Date();
       const day = (offset: number) => new Date(today.getTime() + offset * 86_400_000).toISOString().slice(0, 10);
       await queue.addBulk([...devices.values()].map((vehicleId) => ({ name: 'rebuild-vehicle', data: { vehicleId, firstDay: day(-1), lastDay: day(1) } })));
-      await waitFor(async () => {
-        const now = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
-        return now.waiting + now.active + now.delayed + now.prioritized === 0 ? true : undefined;
-      }, 180_000, 'rebuild');
+      await waitFor(
+        async () => {
+          const now = await queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized');
+          return now.waiting + now.active + now.delayed + now.prioritized === 0 ? true : undefined;
+        },
+        180_000,
+        'rebuild',
+      );
       expect(await figures()).toEqual(afterOutage);
       expect((await queue.getJobCounts('failed')).failed).toBe(0);
     } finally {

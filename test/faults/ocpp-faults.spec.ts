@@ -62,15 +62,19 @@ describe('OCPP endpoint killed mid-burst', () => {
   });
 
   it('stores exactly what it answered, once, with stable transaction ids, across a SIGKILL', async () => {
-    await waitFor(async () => {
-      const probe = charger('cp-fault-1');
-      try {
-        await probe.connect();
-        return true;
-      } finally {
-        await probe.close({ force: true });
-      }
-    }, 30_000, 'the OCPP endpoint');
+    await waitFor(
+      async () => {
+        const probe = charger('cp-fault-1');
+        try {
+          await probe.connect();
+          return true;
+        } finally {
+          await probe.close({ force: true });
+        }
+      },
+      30_000,
+      'the OCPP endpoint',
+    );
 
     const answered = new Set<string>();
     const transactionIds = new Map<string, number>();
@@ -128,7 +132,9 @@ describe('OCPP endpoint killed mid-burst', () => {
     const storedKeys = new Set(stored.map((row) => row.key));
     const lost = [...answered].filter((key) => !storedKeys.has(key));
     const unanswered = [...storedKeys].filter((key) => !answered.has(key));
-    log(`stored ${stored.length} rows (${storedKeys.size} distinct), answered ${answered.size}: lost ${lost.length}, duplicated ${stored.length - storedKeys.size}, stored but unanswered ${unanswered.length}`);
+    log(
+      `stored ${stored.length} rows (${storedKeys.size} distinct), answered ${answered.size}: lost ${lost.length}, duplicated ${stored.length - storedKeys.size}, stored but unanswered ${unanswered.length}`,
+    );
     expect(lost).toEqual([]);
     expect(stored.length).toBe(storedKeys.size);
     expect(unanswered).toEqual([]);

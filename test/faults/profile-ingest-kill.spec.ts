@@ -53,10 +53,7 @@ describe('teslamate ingest survives SIGKILL', () => {
   };
 
   it('stores exactly the acknowledged values, as sets, across a SIGKILL and restart', async () => {
-    const [department] = await sql.rows<{ id: string }>(
-      `INSERT INTO organizations (org_number, name, kind) VALUES ($1, 'TeslaMate kill test', 'municipal_department') RETURNING id`,
-      [anOrgNumber()],
-    );
+    const [department] = await sql.rows<{ id: string }>(`INSERT INTO organizations (org_number, name, kind) VALUES ($1, 'TeslaMate kill test', 'municipal_department') RETURNING id`, [anOrgNumber()]);
     const cars = await sql.rows<{ id: string; car: string }>(
       `INSERT INTO vehicles (registration, vehicle_class, energy_carrier, department_id, in_service_from, profile, profile_identity)
        SELECT 'TM' || lpad(n::text, 6, '0'), 'passenger_car', 'electricity', $1, '2018-01-01', 'teslamate', n::text
@@ -103,10 +100,7 @@ describe('teslamate ingest survives SIGKILL', () => {
     expect(acknowledged.size).toBe(messages.length);
 
     const storedValues = async () => {
-      const rows = await sql.rows<{ vehicle_id: string; odometer_km: number | null; soc_pct: number | null }>(
-        `SELECT vehicle_id, odometer_km, soc_pct FROM vehicle_samples WHERE ts >= $1`,
-        [since],
-      );
+      const rows = await sql.rows<{ vehicle_id: string; odometer_km: number | null; soc_pct: number | null }>(`SELECT vehicle_id, odometer_km, soc_pct FROM vehicle_samples WHERE ts >= $1`, [since]);
       const values: string[] = [];
       for (const row of rows) {
         if (row.odometer_km !== null) values.push(`${row.vehicle_id}|odometer|${row.odometer_km}`);

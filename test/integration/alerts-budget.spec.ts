@@ -77,15 +77,31 @@ describe('alerts: the climate budget status rule kind', () => {
     const fleetManager = await t.keyFor('fleet_manager');
     const rule = { kind: 'budget_status', name: 'Budget', params: { scope: 'fleet' } };
     await t.http().post('/api/v1/alert-rules').set(bearer(coopKey)).send(rule).expect(403);
-    await t.http().post('/api/v1/alert-rules').set(bearer(coopKey)).send({ ...rule, subjectKind: 'charge_point' }).expect(400);
+    await t
+      .http()
+      .post('/api/v1/alert-rules')
+      .set(bearer(coopKey))
+      .send({ ...rule, subjectKind: 'charge_point' })
+      .expect(400);
     await t.http().post('/api/v1/alert-rules').set(bearer(fleetManager)).send(rule).expect(403);
-    await t.http().post('/api/v1/alert-rules').set(bearer(climate)).send({ ...rule, params: { scope: 'everything' } }).expect(400);
-    await t.http().post('/api/v1/alert-rules').set(bearer(climate)).send({ ...rule, params: { scope: 'fleet', status: 'on_track' } }).expect(400);
+    await t
+      .http()
+      .post('/api/v1/alert-rules')
+      .set(bearer(climate))
+      .send({ ...rule, params: { scope: 'everything' } })
+      .expect(400);
+    await t
+      .http()
+      .post('/api/v1/alert-rules')
+      .set(bearer(climate))
+      .send({ ...rule, params: { scope: 'fleet', status: 'on_track' } })
+      .expect(400);
     expect((await t.http().get('/api/v1/alert-rules').set(bearer(coopKey)).expect(200)).body.items).toEqual([]);
   });
 
   it('budget_status: off track opens one alert, which stays single over cycles and while at risk; a higher budget set puts it on track and resolves it', async () => {
-    const createRule = async (params: Record<string, unknown>) => (await t.http().post('/api/v1/alert-rules').set(bearer(climate)).send({ kind: 'budget_status', name: 'Fleet budget', params }).expect(201)).body;
+    const createRule = async (params: Record<string, unknown>) =>
+      (await t.http().post('/api/v1/alert-rules').set(bearer(climate)).send({ kind: 'budget_status', name: 'Fleet budget', params }).expect(201)).body;
     await t.http().post('/api/v1/emissions/budget-sets').set(bearer(climate)).send(budgetSet(10)).expect(201);
     const offTrack = await createRule({ scope: 'fleet' });
     expect([offTrack.subjectKind, offTrack.params]).toEqual(['budget', { scope: 'fleet', status: 'off_track' }]);
@@ -101,13 +117,18 @@ describe('alerts: the climate budget status rule kind', () => {
     await t.http().post('/api/v1/emissions/budget-sets').set(bearer(climate)).send(budgetSet(15.5)).expect(201);
     const atRisk = await createRule({ scope: 'fleet', status: 'at_risk' });
     const [atRiskAlert] = await waitForAlerts(t, climate, atRisk.id, (alerts) => alerts.length === 1, 30_000);
-    expect((await t.http().get(`/api/v1/alerts/${atRiskAlert.id}`).set(bearer(climate)).expect(200)).body.message).toBe('at risk: 2020 forecast 16.0 kg against a budget of 15.5 kg (budget set 2, at the end of month 9)');
+    expect((await t.http().get(`/api/v1/alerts/${atRiskAlert.id}`).set(bearer(climate)).expect(200)).body.message).toBe(
+      'at risk: 2020 forecast 16.0 kg against a budget of 15.5 kg (budget set 2, at the end of month 9)',
+    );
     await sleep(EVALUATION_MS * 5);
     expect((await alertsOf(t, climate, offTrack.id)).map((a: AlertRow) => [a.id, a.resolvedAt])).toEqual([[opened.id, null]]);
     expect(await alertsOf(t, climate, atRisk.id)).toHaveLength(1);
 
     await t.http().post('/api/v1/emissions/budget-sets').set(bearer(climate)).send(budgetSet(20)).expect(201);
-    for (const [rule, alert] of [[offTrack, opened], [atRisk, atRiskAlert]]) {
+    for (const [rule, alert] of [
+      [offTrack, opened],
+      [atRisk, atRiskAlert],
+    ]) {
       const [resolved] = await waitForAlerts(t, climate, rule.id, (alerts) => alerts.length === 1 && alerts[0].resolvedAt !== null);
       expect(resolved.id).toBe(alert.id);
     }

@@ -76,7 +76,11 @@ describe('alerts: scoping and channels', () => {
   });
 
   const faultRule = (key: string, body: Record<string, unknown> = {}) =>
-    t.http().post('/api/v1/alert-rules').set(bearer(key)).send({ kind: 'connector_fault', name: 'Faulted', params: { minutes: 0.5 / 60 }, ...body });
+    t
+      .http()
+      .post('/api/v1/alert-rules')
+      .set(bearer(key))
+      .send({ kind: 'connector_fault', name: 'Faulted', params: { minutes: 0.5 / 60 }, ...body });
   /** A cooperative of its own per test: a rule on all of a cooperative's charge points sees no other test's. */
   const freshCooperative = async () => {
     const id = (await t.http().post('/api/v1/organizations').set(bearer(t.adminKey)).send(aCooperative()).expect(201)).body.id as string;
@@ -113,17 +117,37 @@ describe('alerts: scoping and channels', () => {
     const adminIds = (await t.http().get('/api/v1/alerts').set(bearer(t.adminKey)).expect(200)).body.items.map((a: AlertRow) => a.ruleId);
     expect(adminIds.sort()).toEqual([ruleA.id, ruleB.id].sort());
 
-    await t.http().post('/api/v1/alert-rules').set(bearer(keyA)).send({ kind: 'vehicle_offline', name: 'x', params: { minutes: 5 } }).expect(403);
+    await t
+      .http()
+      .post('/api/v1/alert-rules')
+      .set(bearer(keyA))
+      .send({ kind: 'vehicle_offline', name: 'x', params: { minutes: 5 } })
+      .expect(403);
     await faultRule(fleetManager).expect(403);
     await faultRule(climate).expect(403);
-    await t.http().post('/api/v1/alert-rules').set(bearer(fleetManager)).send({ kind: 'vehicle_offline', name: 'x', params: { minutes: -5 } }).expect(400);
-    await t.http().post('/api/v1/alert-rules').set(bearer(fleetManager)).send({ kind: 'connector_fault', subjectKind: 'vehicle', name: 'x', params: { minutes: 5 } }).expect(400);
+    await t
+      .http()
+      .post('/api/v1/alert-rules')
+      .set(bearer(fleetManager))
+      .send({ kind: 'vehicle_offline', name: 'x', params: { minutes: -5 } })
+      .expect(400);
+    await t
+      .http()
+      .post('/api/v1/alert-rules')
+      .set(bearer(fleetManager))
+      .send({ kind: 'connector_fault', subjectKind: 'vehicle', name: 'x', params: { minutes: 5 } })
+      .expect(400);
     for (const rule of [ruleA, ruleB]) await t.http().delete(`/api/v1/alert-rules/${rule.id}`).set(bearer(t.adminKey)).expect(204);
   });
 
   it('acknowledges with who, when and comment, and streams the change to the dashboards that may see it', async () => {
     const department = (await t.http().post('/api/v1/organizations').set(bearer(t.adminKey)).send(anOrganization()).expect(201)).body.id;
-    await t.http().post('/api/v1/vehicles').set(bearer(t.adminKey)).send(aVehicle(department, { deviceId: 'veh-never' })).expect(201);
+    await t
+      .http()
+      .post('/api/v1/vehicles')
+      .set(bearer(t.adminKey))
+      .send(aVehicle(department, { deviceId: 'veh-never' }))
+      .expect(201);
     const { port } = server.address() as AddressInfo;
     const listen = (key: string) => {
       const events: Array<{ type: string; data: Record<string, unknown> }> = [];
@@ -147,7 +171,14 @@ describe('alerts: scoping and channels', () => {
     const coopStream = listen(keyA);
     await sleep(300);
     // Never heard from since its registration a moment ago: silent for more than a second.
-    const rule = (await t.http().post('/api/v1/alert-rules').set(bearer(fleetManager)).send({ kind: 'device_silent', name: 'Silent', organizationId: department, params: { days: 1 / 86_400 } }).expect(201)).body;
+    const rule = (
+      await t
+        .http()
+        .post('/api/v1/alert-rules')
+        .set(bearer(fleetManager))
+        .send({ kind: 'device_silent', name: 'Silent', organizationId: department, params: { days: 1 / 86_400 } })
+        .expect(201)
+    ).body;
     const [alert] = await waitForAlerts(t, fleetManager, rule.id, (alerts) => alerts.length === 1);
     const acknowledged = (await t.http().post(`/api/v1/alerts/${alert.id}/acknowledge`).set(bearer(fleetManager)).send({ comment: 'van is in the workshop' }).expect(200)).body;
     expect(acknowledged.acknowledgedBy).toBe('test fleet_manager');
@@ -197,7 +228,9 @@ describe('alerts: scoping and channels', () => {
         ['resolved', rule.id, '1'],
       ]);
       // A forged body does not match the signature.
-      const forged = createHmac('sha256', rule.webhookSecret).update(`${receiver.requests[0].headers['x-klimaklok-timestamp']}.${receiver.requests[0].body.replace('opened', 'resolved')}`).digest('hex');
+      const forged = createHmac('sha256', rule.webhookSecret)
+        .update(`${receiver.requests[0].headers['x-klimaklok-timestamp']}.${receiver.requests[0].body.replace('opened', 'resolved')}`)
+        .digest('hex');
       expect(receiver.requests[0].headers['x-klimaklok-signature']).not.toBe(`sha256=${forged}`);
       await t.http().delete(`/api/v1/alert-rules/${rule.id}`).set(bearer(coop.key)).expect(204);
     } finally {

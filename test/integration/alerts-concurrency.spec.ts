@@ -25,7 +25,9 @@ describe('alerts: evaluation by several workers at once', () => {
        SELECT 'CC' || lpad(g::text, 5, '0'), 'van', 'diesel', $1, DATE '2020-01-01', 'veh-cc-' || g FROM generate_series(1, 200) AS g`,
       [department],
     );
-    await sql.rows(`INSERT INTO vehicle_state (vehicle_id, last_sample_at, last_received_at, status, status_since) SELECT id, now() - interval '2 hours', now() - interval '2 hours', 'offline', now() - interval '2 hours' FROM vehicles`);
+    await sql.rows(
+      `INSERT INTO vehicle_state (vehicle_id, last_sample_at, last_received_at, status, status_since) SELECT id, now() - interval '2 hours', now() - interval '2 hours', 'offline', now() - interval '2 hours' FROM vehicles`,
+    );
     await sql.rows(`INSERT INTO alert_rules (kind, subject_kind, name, params) VALUES ('vehicle_offline', 'vehicle', 'Offline', '{"minutes": 30}')`);
   });
 

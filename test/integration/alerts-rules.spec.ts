@@ -63,7 +63,8 @@ describe('alerts: rule kinds', () => {
     await device.publish('fleet/v1/vehicles/veh-offline/telemetry', { ts: Date.now(), speedKmh: 31 });
     const [resolved] = await waitForAlerts(t, fleetManager, rule.id, (alerts) => alerts.length === 1 && alerts[0].resolvedAt !== null);
     expect(resolved.id).toBe(opened.id);
-    const notificationsOf = async () => (await t.http().get(`/api/v1/alerts/${opened.id}`).set(bearer(fleetManager)).expect(200)).body.notifications as Array<{ event: string; status: string; attempts: number; lastError: string }>;
+    const notificationsOf = async () =>
+      (await t.http().get(`/api/v1/alerts/${opened.id}`).set(bearer(fleetManager)).expect(200)).body.notifications as Array<{ event: string; status: string; attempts: number; lastError: string }>;
     for (let deadline = Date.now() + 10_000; Date.now() < deadline; await sleep(200)) {
       if ((await notificationsOf()).filter((n) => n.status === 'given_up').length === 2) break;
     }

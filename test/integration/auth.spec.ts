@@ -65,7 +65,15 @@ describe('API keys and roles', () => {
   it('tells any valid key its role and organization at GET /api/v1/me (the dashboard picks its views from it)', async () => {
     expect((await t.http().get('/api/v1/me').set(admin).expect(200)).body).toEqual({ role: 'admin', organizationId: null, reportTimeZone: 'Europe/Oslo' });
     for (const role of ['fleet_manager', 'climate_office']) {
-      expect((await t.http().get('/api/v1/me').set(bearer(await t.keyFor(role))).expect(200)).body).toEqual({ role, organizationId: null, reportTimeZone: 'Europe/Oslo' });
+      expect(
+        (
+          await t
+            .http()
+            .get('/api/v1/me')
+            .set(bearer(await t.keyFor(role)))
+            .expect(200)
+        ).body,
+      ).toEqual({ role, organizationId: null, reportTimeZone: 'Europe/Oslo' });
     }
     const cooperative = bearer(await t.keyFor('cooperative', cooperativeId));
     expect((await t.http().get('/api/v1/me').set(cooperative).expect(200)).body).toEqual({ role: 'cooperative', organizationId: cooperativeId, reportTimeZone: 'Europe/Oslo' });
@@ -104,7 +112,11 @@ describe('API keys and roles', () => {
   });
 
   it('keeps health, metrics and the OpenAPI document public', async () => {
-    await t.http().get('/metrics').expect(200).expect('Content-Type', /text\/plain/);
+    await t
+      .http()
+      .get('/metrics')
+      .expect(200)
+      .expect('Content-Type', /text\/plain/);
     const openApi = await t.http().get('/docs-json').expect(200);
     expect(Object.keys(openApi.body.paths)).toContain('/api/v1/vehicles');
     await t.http().get('/docs').expect(200);

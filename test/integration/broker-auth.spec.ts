@@ -39,27 +39,49 @@ describe('broker device credentials', () => {
     publishers.push(publisher);
     return publisher;
   };
-  const storedAt = (vehicleId: string, ts: number) =>
-    sql.count(`SELECT 1 FROM vehicle_samples WHERE vehicle_id = $1 AND ts = $2`, [vehicleId, new Date(ts).toISOString()]);
+  const storedAt = (vehicleId: string, ts: number) => sql.count(`SELECT 1 FROM vehicle_samples WHERE vehicle_id = $1 AND ts = $2`, [vehicleId, new Date(ts).toISOString()]);
 
   beforeAll(async () => {
     // Before the registry has devices the files hold the service's user only, as on a first install.
     outDir = mkdtempSync(path.join(tmpdir(), 'klimaklok-broker-auth-'));
     const empty = brokerAuth([], { topicRoot: 'fleet', secret, service });
     files = writeBrokerAuthFiles(outDir, empty.users, empty.acl);
-    t = await startTestApp(
-      { MQTT_USERNAME: service.username, MQTT_PASSWORD: service.password, DEVICE_CREDENTIAL_SECRET: secret, INGEST_CONNECTIONS: '2' },
-      { brokerAuth: files },
-    );
+    t = await startTestApp({ MQTT_USERNAME: service.username, MQTT_PASSWORD: service.password, DEVICE_CREDENTIAL_SECRET: secret, INGEST_CONNECTIONS: '2' }, { brokerAuth: files });
     sql = await Sql.connect(t.database.url);
     const admin = bearer(t.adminKey);
     const department = (await t.http().post('/api/v1/organizations').set(admin).send(anOrganization()).expect(201)).body.id;
     const cooperative = (await t.http().post('/api/v1/organizations').set(admin).send(aCooperative()).expect(201)).body.id;
-    vehicleA = (await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(department, { deviceId: 'veh-auth-a' })).expect(201)).body.id;
-    vehicleB = (await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(department, { deviceId: 'veh-auth-b' })).expect(201)).body.id;
-    await t.http().post('/api/v1/chargepoints').set(admin).send(aChargePoint(cooperative, { deviceId: 'cp-auth-1' })).expect(201);
+    vehicleA = (
+      await t
+        .http()
+        .post('/api/v1/vehicles')
+        .set(admin)
+        .send(aVehicle(department, { deviceId: 'veh-auth-a' }))
+        .expect(201)
+    ).body.id;
+    vehicleB = (
+      await t
+        .http()
+        .post('/api/v1/vehicles')
+        .set(admin)
+        .send(aVehicle(department, { deviceId: 'veh-auth-b' }))
+        .expect(201)
+    ).body.id;
+    await t
+      .http()
+      .post('/api/v1/chargepoints')
+      .set(admin)
+      .send(aChargePoint(cooperative, { deviceId: 'cp-auth-1' }))
+      .expect(201);
     // A phone with OwnTracks: it logs in as its OwnTracks user and publishes owntracks/<user>/<device>.
-    phone = (await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(department, { deviceId: null, profile: 'owntracks', profileIdentity: 'ola-auth/van3' })).expect(201)).body.id;
+    phone = (
+      await t
+        .http()
+        .post('/api/v1/vehicles')
+        .set(admin)
+        .send(aVehicle(department, { deviceId: null, profile: 'owntracks', profileIdentity: 'ola-auth/van3' }))
+        .expect(201)
+    ).body.id;
     // What `npm run broker:auth -- --out DIR` does, against the test's registry; then the broker re-reads the files.
     const generated = await generateBrokerAuth(t.config, outDir);
     expect(generated.userCount).toBe(4);
@@ -86,7 +108,12 @@ describe('broker device credentials', () => {
     expect(readdirSync(outDir).sort()).toEqual(['acl', 'passwords']);
     for (const file of ['acl', 'passwords']) expect(statSync(path.join(outDir, file)).mode & 0o777).toBe(0o600);
     const passwords = readFileSync(path.join(outDir, 'passwords'), 'utf8');
-    expect(passwords.trim().split('\n').map((line) => line.split(':')[0])).toEqual(['klimaklok-service', 'cp-auth-1', 'ola-auth', 'veh-auth-a', 'veh-auth-b']);
+    expect(
+      passwords
+        .trim()
+        .split('\n')
+        .map((line) => line.split(':')[0]),
+    ).toEqual(['klimaklok-service', 'cp-auth-1', 'ola-auth', 'veh-auth-a', 'veh-auth-b']);
     expect(passwords).toMatch(/^veh-auth-a:\$7\$/m); // PBKDF2-SHA512, mosquitto_passwd's format
     expect(passwords).not.toContain(deviceA().password);
     expect(passwords).not.toContain(service.password);

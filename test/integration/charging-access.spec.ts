@@ -24,8 +24,22 @@ describe('charging: scoping, session import and submissions', () => {
     t = await startTestApp();
     admin = bearer(t.adminKey);
     sql = await Sql.connect(t.database.url);
-    coopA = (await t.http().post('/api/v1/organizations').set(admin).send(aCooperative({ name: 'Borettslag A' })).expect(201)).body.id;
-    coopB = (await t.http().post('/api/v1/organizations').set(admin).send(aCooperative({ name: 'Borettslag B' })).expect(201)).body.id;
+    coopA = (
+      await t
+        .http()
+        .post('/api/v1/organizations')
+        .set(admin)
+        .send(aCooperative({ name: 'Borettslag A' }))
+        .expect(201)
+    ).body.id;
+    coopB = (
+      await t
+        .http()
+        .post('/api/v1/organizations')
+        .set(admin)
+        .send(aCooperative({ name: 'Borettslag B' }))
+        .expect(201)
+    ).body.id;
     cpA = await registerChargePoint(t, coopA, 'cp-a', { name: 'Garasje A' });
     cpB = await registerChargePoint(t, coopB, 'cp-b', { name: 'Garasje B' });
     keyA = bearer(await t.keyFor('cooperative', coopA));
@@ -33,7 +47,10 @@ describe('charging: scoping, session import and submissions', () => {
     climate = bearer(await t.keyFor('climate_office'));
     fleetManager = bearer(await t.keyFor('fleet_manager'));
     device = await TestPublisher.connect(t.broker.url);
-    for (const [deviceId, id] of [['cp-a', 'A1'], ['cp-b', 'B1']]) {
+    for (const [deviceId, id] of [
+      ['cp-a', 'A1'],
+      ['cp-b', 'B1'],
+    ]) {
       await device.publish(`fleet/v1/chargepoints/${deviceId}/transaction`, [
         { ts: '2026-10-05T17:00:00Z', event: 'start', connectorId: 1, transactionId: id, meterWh: 10000, idTag: `tag-${id}` },
         { ts: '2026-10-05T19:00:00Z', event: 'stop', connectorId: 1, transactionId: id, meterWh: 20000 },
@@ -82,7 +99,10 @@ describe('charging: scoping, session import and submissions', () => {
       expect(csv).toContain(cpB);
       expect(csv).not.toContain(cpA);
       expect(csv).not.toContain('Garasje A');
-      const xlsx = await usage(`${october}&format=xlsx`, keyB).buffer(true).parse(binaryBody as never).expect(200);
+      const xlsx = await usage(`${october}&format=xlsx`, keyB)
+        .buffer(true)
+        .parse(binaryBody as never)
+        .expect(200);
       const workbook = new Workbook();
       await workbook.xlsx.load(xlsx.body);
       const ids: unknown[] = [];
@@ -180,7 +200,9 @@ describe('charging: scoping, session import and submissions', () => {
     });
 
     it('reads a Norwegian export: semicolons, decimal commas, other column names', async () => {
-      const body = (await post('Ladepunkt;Connector;Start;End;kWh;Token\n'.replace('Ladepunkt', 'deviceId') + 'cp-a;2;2026-10-26T18:00:00+01:00;2026-10-26T19:00:00+01:00;3,75;NO-USER\n', keyA).expect(200)).body;
+      const body = (
+        await post('Ladepunkt;Connector;Start;End;kWh;Token\n'.replace('Ladepunkt', 'deviceId') + 'cp-a;2;2026-10-26T18:00:00+01:00;2026-10-26T19:00:00+01:00;3,75;NO-USER\n', keyA).expect(200)
+      ).body;
       expect(body.summary).toEqual({ created: 1, updated: 0, unchanged: 0, rejected: 0 });
       const [row] = await sql.rows<{ energy_kwh: number; started_at: Date }>(`SELECT energy_kwh, started_at FROM charging_sessions WHERE source = 'import' AND started_at = '2026-10-26T17:00:00Z'`);
       expect(row.energy_kwh).toBe(3.75);
@@ -208,7 +230,10 @@ describe('charging: scoping, session import and submissions', () => {
         { ts: '2026-10-20T17:00:00Z', event: 'start', connectorId: 2, transactionId: 'B2', meterWh: 0 },
         { ts: '2026-10-20T18:00:00Z', event: 'stop', connectorId: 2, transactionId: 'B2', meterWh: 5000 },
       ]);
-      await settled(async () => (await usage(october, keyB).expect(200)).body.total.sessions, (sessions) => sessions === 2);
+      await settled(
+        async () => (await usage(october, keyB).expect(200)).body.total.sessions,
+        (sessions) => sessions === 2,
+      );
       const frozen = (await t.http().get(`/api/v1/reports/charging-usage/submissions/${submitted.id}`).set(keyB).expect(200)).body;
       expect(frozen.report.total).toMatchObject({ sessions: 1, energyKwh: 10 });
       expect(frozen.submittedAt).toBe(submitted.submittedAt);
@@ -236,7 +261,13 @@ describe('charging: scoping, session import and submissions', () => {
       // Nor its receipt, nor its follow-up; the municipality gets the receipt as a PDF.
       await t.http().get(`/api/v1/reports/charging-usage/submissions/${submitted.id}/receipt`).set(keyA).expect(404);
       await t.http().get(`/api/v1/subsidy-follow-up?organizationId=${coopB}`).set(keyA).expect(404);
-      const receipt = await t.http().get(`/api/v1/reports/charging-usage/submissions/${submitted.id}/receipt`).set(climate).buffer(true).parse(binaryBody as never).expect(200);
+      const receipt = await t
+        .http()
+        .get(`/api/v1/reports/charging-usage/submissions/${submitted.id}/receipt`)
+        .set(climate)
+        .buffer(true)
+        .parse(binaryBody as never)
+        .expect(200);
       expect(receipt.headers['content-type']).toBe('application/pdf');
       expect((receipt.body as Buffer).subarray(0, 5).toString()).toBe('%PDF-');
       // Naming another organization is refused, not honoured: a cooperative's submissions are its key's.

@@ -30,7 +30,14 @@ describe('charging: sessions, rollups and reports from MQTT', () => {
     admin = bearer(t.adminKey);
     sql = await Sql.connect(t.database.url);
     cooperativeId = (await t.http().post('/api/v1/organizations').set(admin).send(aCooperative()).expect(201)).body.id;
-    grantId = (await t.http().post('/api/v1/subsidy-grants').set(admin).send(aSubsidyGrant(cooperativeId, { reference: 'BK-2026-017', amountNok: 25000, followUpEndsOn: '2029-06-30' })).expect(201)).body.id;
+    grantId = (
+      await t
+        .http()
+        .post('/api/v1/subsidy-grants')
+        .set(admin)
+        .send(aSubsidyGrant(cooperativeId, { reference: 'BK-2026-017', amountNok: 25000, followUpEndsOn: '2029-06-30' }))
+        .expect(201)
+    ).body.id;
     device = await TestPublisher.connect(t.broker.url);
   });
 
@@ -61,11 +68,21 @@ describe('charging: sessions, rollups and reports from MQTT', () => {
       { ts: '2026-10-06T18:00:00Z', event: 'stop', connectorId: 1, transactionId: 'D1', meterWh: 110000, idTag: CLEAR_TAGS[0] },
       { ts: '2026-10-06T18:05:00Z', event: 'stop', connectorId: 1, transactionId: 'D1', meterWh: 110000 },
     ]);
-    const sessions = await settled(() => sessionsOf(ids.dup), (items) => items.length === 1 && items[0].endedAt === '2026-10-06T18:00:00.000Z');
+    const sessions = await settled(
+      () => sessionsOf(ids.dup),
+      (items) => items.length === 1 && items[0].endedAt === '2026-10-06T18:00:00.000Z',
+    );
     expect(sessions).toEqual([
       expect.objectContaining({
-        connectorId: 1, startedAt: '2026-10-06T16:00:00.000Z', endedAt: '2026-10-06T18:00:00.000Z', source: 'transaction', transactionId: 'D1',
-        energyKwh: 10, durationHours: 2, open: false, flags: { noStart: false, noStop: false, meterReset: false, duplicateEvents: 2 },
+        connectorId: 1,
+        startedAt: '2026-10-06T16:00:00.000Z',
+        endedAt: '2026-10-06T18:00:00.000Z',
+        source: 'transaction',
+        transactionId: 'D1',
+        energyKwh: 10,
+        durationHours: 2,
+        open: false,
+        flags: { noStart: false, noStop: false, meterReset: false, duplicateEvents: 2 },
       }),
     ]);
   });
@@ -83,11 +100,17 @@ describe('charging: sessions, rollups and reports from MQTT', () => {
       { ts: '2026-10-08T11:00:00Z', connectorId: 1, energyWh: 57000 },
     ]);
     await publish('cp-nostart', 'transaction', { ts: '2026-10-08T12:00:00Z', event: 'stop', connectorId: 1, transactionId: 'N1', meterWh: 64000, idTag: CLEAR_TAGS[1] });
-    const sessions = await settled(() => sessionsOf(ids.nostart), (items) => items.length === 1 && items[0].source === 'transaction');
+    const sessions = await settled(
+      () => sessionsOf(ids.nostart),
+      (items) => items.length === 1 && items[0].source === 'transaction',
+    );
     // 10:00 (status run start; register 50000) .. 12:00 stop (64000): 14 kWh; the status run is explained by it.
     expect(sessions).toEqual([
       expect.objectContaining({
-        startedAt: '2026-10-08T10:00:00.000Z', endedAt: '2026-10-08T12:00:00.000Z', source: 'transaction', energyKwh: 14,
+        startedAt: '2026-10-08T10:00:00.000Z',
+        endedAt: '2026-10-08T12:00:00.000Z',
+        source: 'transaction',
+        energyKwh: 14,
         flags: { noStart: true, noStop: false, meterReset: false, duplicateEvents: 0 },
       }),
     ]);
@@ -101,10 +124,17 @@ describe('charging: sessions, rollups and reports from MQTT', () => {
       { ts: '2026-10-07T10:00:00Z', connectorId: 2, energyWh: 206000 },
     ]);
     await publish('cp-nostop', 'status', { ts: '2026-10-09T10:00:00Z', connectorId: 2, status: 'Available' });
-    const sessions = await settled(() => sessionsOf(ids.nostop), (items) => items.length === 1 && items[0].endedAt === '2026-10-07T10:00:00.000Z');
+    const sessions = await settled(
+      () => sessionsOf(ids.nostop),
+      (items) => items.length === 1 && items[0].endedAt === '2026-10-07T10:00:00.000Z',
+    );
     expect(sessions).toEqual([
       expect.objectContaining({
-        connectorId: 2, startedAt: '2026-10-07T08:00:00.000Z', endedAt: '2026-10-07T10:00:00.000Z', energyKwh: 6, open: false,
+        connectorId: 2,
+        startedAt: '2026-10-07T08:00:00.000Z',
+        endedAt: '2026-10-07T10:00:00.000Z',
+        energyKwh: 6,
+        open: false,
         flags: { noStart: false, noStop: true, meterReset: false, duplicateEvents: 0 },
       }),
     ]);
@@ -121,7 +151,10 @@ describe('charging: sessions, rollups and reports from MQTT', () => {
       { ts: '2026-10-12T11:30:00Z', connectorId: 1, energyWh: 200 },
       { ts: '2026-10-12T12:00:00Z', connectorId: 1, energyWh: 2200 },
     ]);
-    const sessions = await settled(() => sessionsOf(ids.reset), (items) => items.length === 1 && items[0].flags.meterReset);
+    const sessions = await settled(
+      () => sessionsOf(ids.reset),
+      (items) => items.length === 1 && items[0].flags.meterReset,
+    );
     // 3000 + 0 (reset) + 2000 + 500 Wh
     expect(sessions[0]).toMatchObject({ energyKwh: 5.5, durationHours: 2.5, flags: { meterReset: true, noStart: false, noStop: false } });
   });
@@ -139,25 +172,43 @@ describe('charging: sessions, rollups and reports from MQTT', () => {
       { ts: '2026-10-14T15:00:00Z', connectorId: 1, energyWh: 302000 },
       { ts: '2026-10-14T16:00:00Z', connectorId: 1, energyWh: 304000 },
     ]);
-    const before = await settled(() => sessionsOf(ids.order), (items) => items.length === 1);
+    const before = await settled(
+      () => sessionsOf(ids.order),
+      (items) => items.length === 1,
+    );
     expect(before).toEqual([expect.objectContaining({ source: 'status', startedAt: '2026-10-14T14:00:00.000Z', endedAt: '2026-10-14T16:05:00.000Z', energyKwh: 4 })]);
 
     await publish('cp-order', 'transaction', [
       { ts: '2026-10-14T14:01:00Z', event: 'start', connectorId: 1, transactionId: 'O1', meterWh: 300000, idTag: CLEAR_TAGS[1] },
       { ts: '2026-10-14T16:00:00Z', event: 'stop', connectorId: 1, transactionId: 'O1', meterWh: 304000 },
     ]);
-    const after = await settled(() => sessionsOf(ids.order), (items) => items.length === 1 && items[0].source === 'transaction');
+    const after = await settled(
+      () => sessionsOf(ids.order),
+      (items) => items.length === 1 && items[0].source === 'transaction',
+    );
     expect(after).toEqual([expect.objectContaining({ source: 'transaction', startedAt: '2026-10-14T14:01:00.000Z', endedAt: '2026-10-14T16:00:00.000Z', energyKwh: 4 })]);
   });
 
   it('a stop that arrives before its start, three days earlier, leaves one session once the start arrives', async () => {
     ids.long = await registerChargePoint(t, cooperativeId, 'cp-long');
     await publish('cp-long', 'transaction', { ts: '2026-10-19T10:00:00Z', event: 'stop', connectorId: 1, transactionId: 'L1', meterWh: 530000 });
-    await settled(() => sessionsOf(ids.long), (items) => items.length === 1 && items[0].flags.noStart);
+    await settled(
+      () => sessionsOf(ids.long),
+      (items) => items.length === 1 && items[0].flags.noStart,
+    );
     await publish('cp-long', 'transaction', { ts: '2026-10-16T10:00:00Z', event: 'start', connectorId: 1, transactionId: 'L1', meterWh: 500000 });
-    const sessions = await settled(() => sessionsOf(ids.long), (items) => items.length === 1 && !items[0].flags.noStart);
+    const sessions = await settled(
+      () => sessionsOf(ids.long),
+      (items) => items.length === 1 && !items[0].flags.noStart,
+    );
     expect(sessions).toEqual([
-      expect.objectContaining({ startedAt: '2026-10-16T10:00:00.000Z', endedAt: '2026-10-19T10:00:00.000Z', energyKwh: 30, durationHours: 72, flags: { noStart: false, noStop: false, meterReset: false, duplicateEvents: 0 } }),
+      expect.objectContaining({
+        startedAt: '2026-10-16T10:00:00.000Z',
+        endedAt: '2026-10-19T10:00:00.000Z',
+        energyKwh: 30,
+        durationHours: 72,
+        flags: { noStart: false, noStop: false, meterReset: false, duplicateEvents: 0 },
+      }),
     ]);
   });
 
@@ -177,8 +228,14 @@ describe('charging: sessions, rollups and reports from MQTT', () => {
       { ts: '2026-10-31T22:00:00Z', event: 'start', connectorId: 1, transactionId: 'M1', meterWh: 500000, idTag: CLEAR_TAGS[0] },
       { ts: '2026-11-01T01:00:00Z', event: 'stop', connectorId: 1, transactionId: 'M1', meterWh: 518000 },
     ]);
-    await settled(() => sessionsOf(ids.month), (items) => items.length === 1 && items[0].energyKwh === 18);
-    const october = (await settled(() => report('2026-10-01', '2026-11-01').then((r) => r.body), (body) => rowOf(body, ids.month).chargingHours === 1)) as Record<string, unknown>;
+    await settled(
+      () => sessionsOf(ids.month),
+      (items) => items.length === 1 && items[0].energyKwh === 18,
+    );
+    const october = (await settled(
+      () => report('2026-10-01', '2026-11-01').then((r) => r.body),
+      (body) => rowOf(body, ids.month).chargingHours === 1,
+    )) as Record<string, unknown>;
     const november = (await report('2026-11-01', '2026-12-01')).body;
 
     const oct = rowOf(october as never, ids.month);
@@ -219,7 +276,11 @@ describe('charging: sessions, rollups and reports from MQTT', () => {
 
   it('exports XLSX that exceljs reads back with the same figures as the JSON, and CSV likewise', async () => {
     const json = (await report('2026-10-01', '2026-11-01')).body;
-    const xlsx = await t.http().get(`/api/v1/reports/charging-usage?organizationId=${cooperativeId}&from=2026-10-01&to=2026-11-01&format=xlsx`).set(admin).buffer(true)
+    const xlsx = await t
+      .http()
+      .get(`/api/v1/reports/charging-usage?organizationId=${cooperativeId}&from=2026-10-01&to=2026-11-01&format=xlsx`)
+      .set(admin)
+      .buffer(true)
       .parse(binaryBody as never)
       .expect(200);
     expect(xlsx.headers['content-type']).toContain('spreadsheetml');
@@ -308,7 +369,11 @@ describe('charging: sessions, rollups and reports from MQTT', () => {
     const shuffled = await registerChargePoint(t, cooperativeId, 'cp-shuffled');
     const byTime = [...samples].sort((a, b) => Date.parse(a[1].ts as string) - Date.parse(b[1].ts as string));
     for (const stream of ['status', 'meter', 'transaction']) {
-      await publish('cp-in-order', stream, byTime.filter(([s]) => s === stream).map(([, sample]) => sample));
+      await publish(
+        'cp-in-order',
+        stream,
+        byTime.filter(([s]) => s === stream).map(([, sample]) => sample),
+      );
     }
     // A fixed permutation (every 7th, wrapping), so that a failure can be replayed.
     const permuted = samples.map((_, i) => samples[(i * 7) % samples.length]);
@@ -316,19 +381,35 @@ describe('charging: sessions, rollups and reports from MQTT', () => {
     for (const [stream, sample] of permuted) await publish('cp-shuffled', stream, sample);
 
     const snapshot = async (id: string) => ({
-      sessions: await sql.rows(`SELECT connector_id, started_at, ended_at, source, transaction_id, energy_kwh, id_tag_hash, open, no_start, no_stop, meter_reset, duplicate_events
-                                  FROM charging_sessions WHERE charge_point_id = $1 ORDER BY started_at, connector_id`, [id]),
-      connectorDays: await sql.rows(`SELECT connector_id, to_char(day, 'YYYY-MM-DD') AS day, sessions, energy_kwh, occupied_seconds, charging_seconds FROM charge_point_connector_daily WHERE charge_point_id = $1 ORDER BY day, connector_id`, [id]),
-      days: await sql.rows(`SELECT to_char(day, 'YYYY-MM-DD') AS day, available_seconds, online_seconds, message_count, first_message_at, last_message_at FROM charge_point_daily WHERE charge_point_id = $1 ORDER BY day`, [id]),
+      sessions: await sql.rows(
+        `SELECT connector_id, started_at, ended_at, source, transaction_id, energy_kwh, id_tag_hash, open, no_start, no_stop, meter_reset, duplicate_events
+                                  FROM charging_sessions WHERE charge_point_id = $1 ORDER BY started_at, connector_id`,
+        [id],
+      ),
+      connectorDays: await sql.rows(
+        `SELECT connector_id, to_char(day, 'YYYY-MM-DD') AS day, sessions, energy_kwh, occupied_seconds, charging_seconds FROM charge_point_connector_daily WHERE charge_point_id = $1 ORDER BY day, connector_id`,
+        [id],
+      ),
+      days: await sql.rows(
+        `SELECT to_char(day, 'YYYY-MM-DD') AS day, available_seconds, online_seconds, message_count, first_message_at, last_message_at FROM charge_point_daily WHERE charge_point_id = $1 ORDER BY day`,
+        [id],
+      ),
       availability: await sql.rows(`SELECT to_char(day, 'YYYY-MM-DD') AS day, started_at, ended_at FROM charge_point_availability WHERE charge_point_id = $1 ORDER BY started_at`, [id]),
       connectors: await sql.rows(`SELECT connector_id, status, status_at, energy_wh, meter_at FROM charge_point_connector_state WHERE charge_point_id = $1 ORDER BY connector_id`, [id]),
     });
-    const expected = await settled(() => snapshot(inOrder), (s) => s.sessions.length === 5 && s.days.length >= 6);
+    const expected = await settled(
+      () => snapshot(inOrder),
+      (s) => s.sessions.length === 5 && s.days.length >= 6,
+    );
     expect(expected.sessions.map((x) => x.energy_kwh)).toEqual([6, 14, 5.5, 4, 18]);
     // The Faulted connector (16:05 on 14 October until 09:00 the next day) is unavailable although the charge point was online at 16:05.
     const fault = expected.days.find((d) => d.day === '2026-10-14')!;
     expect(fault.available_seconds).toBeLessThan(fault.online_seconds as number);
-    await settled(() => snapshot(shuffled), (s) => JSON.stringify(s) === JSON.stringify(expected), 30_000);
+    await settled(
+      () => snapshot(shuffled),
+      (s) => JSON.stringify(s) === JSON.stringify(expected),
+      30_000,
+    );
     expect(await snapshot(shuffled)).toEqual(expected);
   });
 

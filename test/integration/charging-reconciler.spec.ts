@@ -35,8 +35,7 @@ describe('charging: reconciler', () => {
     await t?.close();
   });
 
-  const sessionsOf = async (id: string) =>
-    (await t.http().get(`/api/v1/chargepoints/${id}/sessions?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z`).set(admin).expect(200)).body.items;
+  const sessionsOf = async (id: string) => (await t.http().get(`/api/v1/chargepoints/${id}/sessions?from=2026-01-01T00:00:00Z&to=2027-01-01T00:00:00Z`).set(admin).expect(200)).body.items;
 
   it('derives the stored data again after Redis lost every job', async () => {
     const id = await registerChargePoint(t, cooperativeId, 'cp-reconcile');
@@ -62,7 +61,10 @@ describe('charging: reconciler', () => {
     worker = await createApp({ ...t.config, roles: new Set(['worker']) }, new PinoLoggerService('silent'));
     await worker.init();
     await worker.get(ChargingReconcilerService).run();
-    const sessions = await settled(() => sessionsOf(id), (items) => items.length === 1);
+    const sessions = await settled(
+      () => sessionsOf(id),
+      (items) => items.length === 1,
+    );
     expect(sessions[0]).toMatchObject({ startedAt: '2026-10-20T17:00:00.000Z', endedAt: '2026-10-20T18:30:00.000Z', energyKwh: 7.5 });
   });
 
@@ -72,13 +74,19 @@ describe('charging: reconciler', () => {
     const lastMeter = new Date(start.getTime() + 20_000);
     await device.publish('fleet/v1/chargepoints/cp-timeout/transaction', { ts: start.toISOString(), event: 'start', connectorId: 1, transactionId: 'T1', meterWh: 0 });
     await device.publish('fleet/v1/chargepoints/cp-timeout/meter', { ts: lastMeter.toISOString(), connectorId: 1, energyWh: 150 });
-    const open = await settled(() => sessionsOf(id), (items) => items.length === 1 && items[0].endedAt === lastMeter.toISOString());
+    const open = await settled(
+      () => sessionsOf(id),
+      (items) => items.length === 1 && items[0].endedAt === lastMeter.toISOString(),
+    );
     expect(open[0]).toMatchObject({ open: true, flags: { noStop: false } });
 
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, start.getTime() + 61_000 - Date.now())));
     // Nothing new arrives: only the reconciler (this run, or the worker's own scheduled one) can close it.
     await worker!.get(ChargingReconcilerService).run();
-    const closed = await settled(() => sessionsOf(id), (items) => items[0]?.open === false);
+    const closed = await settled(
+      () => sessionsOf(id),
+      (items) => items[0]?.open === false,
+    );
     expect(closed).toEqual([expect.objectContaining({ open: false, endedAt: lastMeter.toISOString(), energyKwh: 0.15, flags: expect.objectContaining({ noStop: true }) })]);
   });
 
@@ -97,7 +105,11 @@ describe('charging: reconciler', () => {
       await worker!.get(ChargingReconcilerService).run();
       const [today] = await settled(
         // Today's row only: in the first three hours after midnight in Oslo the connection began yesterday, which has a row of its own.
-        () => sql.rows<{ online_seconds: number; available_seconds: number }>(`SELECT online_seconds, available_seconds FROM charge_point_daily WHERE charge_point_id = $1 AND day = $2::date`, [id, osloDay]),
+        () =>
+          sql.rows<{ online_seconds: number; available_seconds: number }>(`SELECT online_seconds, available_seconds FROM charge_point_daily WHERE charge_point_id = $1 AND day = $2::date`, [
+            id,
+            osloDay,
+          ]),
         (rows) => rows.length === 1,
       );
       const expected = (runAt - Math.max(at.getTime(), dayStart.getTime())) / 1000;

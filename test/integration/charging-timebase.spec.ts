@@ -65,12 +65,10 @@ describe('charging: stated connection times and periods in progress', () => {
      * Available 38.5 h of 48 h = 80.2083 %: below 90 %, flagged.
      */
     const expectedPct = (100 * 38.5) / 48;
-    const body = (
-      await settled(
-        async () => (await report('2026-11-02', '2026-11-04')).body,
-        (b) => Math.abs((rowOf(b, id).availabilityPct as number) - expectedPct) < 1e-9,
-        30_000,
-      )
+    const body = await settled(
+      async () => (await report('2026-11-02', '2026-11-04')).body,
+      (b) => Math.abs((rowOf(b, id).availabilityPct as number) - expectedPct) < 1e-9,
+      30_000,
     );
     const row = rowOf(body, id);
     expect(row.availabilityPct).toBeCloseTo(expectedPct, 9);
@@ -129,7 +127,11 @@ describe('charging: stated connection times and periods in progress', () => {
       { ts: start.toISOString(), event: 'start', connectorId: 1, transactionId: 'M1', meterWh: 1000 },
       { ts: stop.toISOString(), event: 'stop', connectorId: 1, transactionId: 'M1', meterWh: 8000 },
     ]);
-    const body = await settled(async () => (await report(from, to)).body, (b) => rowOf(b, id)?.sessions === 1 && (rowOf(b, id).availabilityPct as number) > 0, 30_000);
+    const body = await settled(
+      async () => (await report(from, to)).body,
+      (b) => rowOf(b, id)?.sessions === 1 && (rowOf(b, id).availabilityPct as number) > 0,
+      30_000,
+    );
     const readAt = Date.now();
     const row = rowOf(body, id);
 

@@ -225,14 +225,22 @@ describe('climate budget and electrification plan through the whole pipeline', (
 
     const csv = (await t.http().get(`/api/v1/reports/climate-budget?year=2020&scope=fleet&month=6&factorSet=${factorSet}&format=csv`).set(climate).expect(200)).text;
     const lines = csv.trim().split('\r\n');
-    expect(lines[0]).toBe('month,share,budgetKg,actualKg,forecastKg,cumulativeBudgetKg,cumulativeActualKg,cumulativeForecastKg,whatIfForecastKg,status,coverage,scope,budgetSetVersion,factorSetVersion,boundary,gridMethod,atEndOfMonth');
+    expect(lines[0]).toBe(
+      'month,share,budgetKg,actualKg,forecastKg,cumulativeBudgetKg,cumulativeActualKg,cumulativeForecastKg,whatIfForecastKg,status,coverage,scope,budgetSetVersion,factorSetVersion,boundary,gridMethod,atEndOfMonth',
+    );
     expect(lines).toHaveLength(14);
     expect(Number(lines[13].split(',')[4])).toBeCloseTo(forecast, 9);
-    const xlsx = await t.http().get(`/api/v1/reports/climate-budget?year=2020&scope=fleet&month=6&factorSet=${factorSet}&format=xlsx`).set(climate).buffer(true).parse((res, done) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => done(null, Buffer.concat(chunks)));
-    }).expect(200);
+    const xlsx = await t
+      .http()
+      .get(`/api/v1/reports/climate-budget?year=2020&scope=fleet&month=6&factorSet=${factorSet}&format=xlsx`)
+      .set(climate)
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
     const workbook = new Workbook();
     await workbook.xlsx.load(xlsx.body);
     expect(workbook.getWorksheet('report')!.getRow(4).getCell(3).value).toBeCloseTo(budgetMar, 9);
@@ -290,7 +298,13 @@ describe('climate budget and electrification plan through the whole pipeline', (
       .http()
       .post('/api/v1/electrification/plans')
       .set(climate)
-      .send({ name: 'Replace', items: [{ vehicleId: ids.PA20001, month: '2020-09', candidateId: compact }, { vehicleId: ids.RT20004, month: '2020-09', candidateId: compact }] })
+      .send({
+        name: 'Replace',
+        items: [
+          { vehicleId: ids.PA20001, month: '2020-09', candidateId: compact },
+          { vehicleId: ids.RT20004, month: '2020-09', candidateId: compact },
+        ],
+      })
       .expect(400);
     expect(retired.body.errors.map((e: { field: string }) => e.field)).toEqual(['items.1.vehicleId']);
     expect(await number(`SELECT (SELECT count(*) FROM electrification_plans) + (SELECT count(*) FROM electrification_plan_items) AS n`)).toBe(0);
@@ -298,7 +312,14 @@ describe('climate budget and electrification plan through the whole pipeline', (
     // What-if: PA replaced from September 2020. Its TTW to the end of June is February's 16 kg; the
     // candidate's is 0. Of the months after June only September has a budget, 140 x 32/131, so the
     // forecast moves by budget_Sep x (0 - 16) / budget to date = 140 x 32/131 x -16 / (140 x 99/131) = 32 x -16 / 99.
-    const { id: planId } = (await t.http().post('/api/v1/electrification/plans').set(climate).send({ name: 'Replace PA', items: [{ vehicleId: ids.PA20001, month: '2020-09', candidateId: compact }] }).expect(201)).body;
+    const { id: planId } = (
+      await t
+        .http()
+        .post('/api/v1/electrification/plans')
+        .set(climate)
+        .send({ name: 'Replace PA', items: [{ vehicleId: ids.PA20001, month: '2020-09', candidateId: compact }] })
+        .expect(201)
+    ).body;
     const whatIf = (await t.http().get(`/api/v1/reports/climate-budget?year=2020&scope=fleet&month=6&factorSet=${factorSet}&plan=${planId}`).set(climate).expect(200)).body;
     expect(whatIf.whatIf.deltaKg).toBeCloseTo((32 * -16) / 99, 9);
     expect(whatIf.whatIf.forecastKg).toBeCloseTo(whatIf.totals.forecastKg + (32 * -16) / 99, 9);
@@ -306,4 +327,3 @@ describe('climate budget and electrification plan through the whole pipeline', (
     expect(whatIf.whatIf.months[8].forecastKg).toBeCloseTo(whatIf.months[8].forecastKg + (32 * -16) / 99, 9);
   });
 });
-

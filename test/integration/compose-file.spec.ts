@@ -97,16 +97,13 @@ describe('configuration variables', () => {
     expect([...read].sort()).toEqual([...documented].sort());
   });
 
-  it("the compose file gives the service only documented variables, with values it accepts", () => {
+  it('the compose file gives the service only documented variables, with values it accepts', () => {
     for (const name of ['app', 'migrate']) {
       const environment = compose.services[name].environment!;
       expect({ name, unknown: Object.keys(environment).filter((variable) => !documented.has(variable)) }).toEqual({ name, unknown: [] });
       // As Compose would substitute them: a required variable set (to a long secret), a default taken.
       const substituted = Object.fromEntries(
-        Object.entries(environment).map(([variable, value]) => [
-          variable,
-          value.replace(/\$\{(\w+):\?[^}]*\}/g, 'Secret0123456789abcdefghijklmnopqrstuv').replace(/\$\{\w+:-([^}]*)\}/g, '$1'),
-        ]),
+        Object.entries(environment).map(([variable, value]) => [variable, value.replace(/\$\{(\w+):\?[^}]*\}/g, 'Secret0123456789abcdefghijklmnopqrstuv').replace(/\$\{\w+:-([^}]*)\}/g, '$1')]),
       );
       expect(() => loadConfig(substituted)).not.toThrow();
     }

@@ -72,11 +72,17 @@ describe('dead-letter replay', () => {
   }
 
   const api = (app: INestApplication) => ({
-    post: (path: string, body?: unknown) => request(app.getHttpServer()).post(path).set('Authorization', `Bearer ${adminKey}`).send(body as object),
+    post: (path: string, body?: unknown) =>
+      request(app.getHttpServer())
+        .post(path)
+        .set('Authorization', `Bearer ${adminKey}`)
+        .send(body as object),
   });
 
   async function register(app: INestApplication, deviceId: string, departmentId: string) {
-    await api(app).post('/api/v1/vehicles', aVehicle(departmentId, { deviceId, energyCarrier: 'petrol', inServiceFrom: '2018-01-01' })).expect(201);
+    await api(app)
+      .post('/api/v1/vehicles', aVehicle(departmentId, { deviceId, energyCarrier: 'petrol', inServiceFrom: '2018-01-01' }))
+      .expect(201);
   }
 
   /** The messages of both runs: recent and old samples (one array mixes them), a bad sample, and a malformed message. */
@@ -101,12 +107,8 @@ describe('dead-letter replay', () => {
   }
 
   async function snapshot(sql: Sql) {
-    const samples = await sql.rows(
-      `SELECT v.device_id, to_jsonb(s) - 'vehicle_id' - 'received_at' AS sample FROM vehicle_samples s JOIN vehicles v ON v.id = s.vehicle_id ORDER BY 1, s.ts`,
-    );
-    const days = await sql.rows(
-      `SELECT v.device_id, to_jsonb(d) - 'vehicle_id' - 'derived_at' AS day FROM vehicle_daily d JOIN vehicles v ON v.id = d.vehicle_id ORDER BY 1, d.day`,
-    );
+    const samples = await sql.rows(`SELECT v.device_id, to_jsonb(s) - 'vehicle_id' - 'received_at' AS sample FROM vehicle_samples s JOIN vehicles v ON v.id = s.vehicle_id ORDER BY 1, s.ts`);
+    const days = await sql.rows(`SELECT v.device_id, to_jsonb(d) - 'vehicle_id' - 'derived_at' AS day FROM vehicle_daily d JOIN vehicles v ON v.id = d.vehicle_id ORDER BY 1, d.day`);
     // Dead letters still open: never replayed, or replayed and still refused.
     // (Each run has its own topic root; the rest of the topic is compared.)
     const open = await sql.rows(
@@ -144,7 +146,12 @@ describe('dead-letter replay', () => {
     await publishAll('fleet0');
     await referenceSql.waitForCount('SELECT 1 FROM vehicle_samples', 8);
     const expected = await settled(referenceSql, (s) => s.days.length >= 4 && s.open.length === 2);
-    expect(expected.open.map((d) => [d.reason, d.sample_index])).toEqual(expect.arrayContaining([['malformed_json', null], ['schema_violation', 1]]));
+    expect(expected.open.map((d) => [d.reason, d.sample_index])).toEqual(
+      expect.arrayContaining([
+        ['malformed_json', null],
+        ['schema_violation', 1],
+      ]),
+    );
     await reference.close();
     apps.splice(apps.indexOf(reference), 1);
 
@@ -214,7 +221,11 @@ describe('dead-letter replay', () => {
     const wide = apps[apps.length - 1];
     await api(wide).post('/api/v1/dead-letters/replay?reason=no_such_reason').expect(400);
     await api(wide).post('/api/v1/dead-letters/replay?from=yesterday').expect(400);
-    const none = (await api(wide).post(`/api/v1/dead-letters/replay?reason=malformed_json&to=${encodeURIComponent(at(30, 0))}`).expect(200)).body;
+    const none = (
+      await api(wide)
+        .post(`/api/v1/dead-letters/replay?reason=malformed_json&to=${encodeURIComponent(at(30, 0))}`)
+        .expect(200)
+    ).body;
     expect(none).toEqual({ replayed: 0, stored: 0, duplicates: 0, stillRejected: {} });
     const malformed = (await api(wide).post('/api/v1/dead-letters/replay?reason=malformed_json').expect(200)).body;
     expect(malformed).toEqual({ replayed: 1, stored: 0, duplicates: 0, stillRejected: { malformed_json: 1 } });

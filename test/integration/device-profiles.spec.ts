@@ -49,7 +49,14 @@ describe('device profiles', () => {
   });
 
   const vehicle = async (profile: string, profileIdentity: string, extra: Record<string, unknown> = {}) =>
-    (await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(department, { deviceId: null, profile, profileIdentity, ...extra })).expect(201)).body.id as string;
+    (
+      await t
+        .http()
+        .post('/api/v1/vehicles')
+        .set(admin)
+        .send(aVehicle(department, { deviceId: null, profile, profileIdentity, ...extra }))
+        .expect(201)
+    ).body.id as string;
 
   const samples = (vehicleId: string) => sql.rows<SampleRow>(`SELECT * FROM vehicle_samples WHERE vehicle_id = $1 ORDER BY ts`, [vehicleId]);
 
@@ -83,31 +90,76 @@ describe('device profiles', () => {
       const id = await vehicle('ovms-v3', 'muni/EV01');
       const stored = (await t.http().get(`/api/v1/vehicles/${id}`).set(admin).expect(200)).body;
       expect(stored).toMatchObject({ profile: 'ovms-v3', profileIdentity: 'muni/EV01', profileTopic: null });
-      const bad = await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(department, { profile: 'ovms-v3', profileIdentity: 'EV01' })).expect(400);
+      const bad = await t
+        .http()
+        .post('/api/v1/vehicles')
+        .set(admin)
+        .send(aVehicle(department, { profile: 'ovms-v3', profileIdentity: 'EV01' }))
+        .expect(400);
       expect(bad.body.errors).toEqual([{ field: 'profileIdentity', message: 'identity for ovms-v3 must be <user>/<vehicleId>' }]);
-      const imei = await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(department, { profile: 'teltonika-json', profileIdentity: '12345' })).expect(400);
+      const imei = await t
+        .http()
+        .post('/api/v1/vehicles')
+        .set(admin)
+        .send(aVehicle(department, { profile: 'teltonika-json', profileIdentity: '12345' }))
+        .expect(400);
       expect(imei.body.errors[0].message).toBe('identity for teltonika-json must be the 15-digit IMEI');
-      const missing = await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(department, { profile: 'teslamate' })).expect(400);
+      const missing = await t
+        .http()
+        .post('/api/v1/vehicles')
+        .set(admin)
+        .send(aVehicle(department, { profile: 'teslamate' }))
+        .expect(400);
       expect(missing.body.errors[0]).toEqual({ field: 'profileIdentity', message: 'identity for teslamate must be [<namespace>/]<carId> (carId a number)' });
-      const unknown = await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(department, { profile: 'traccar', profileIdentity: 'x' })).expect(400);
+      const unknown = await t
+        .http()
+        .post('/api/v1/vehicles')
+        .set(admin)
+        .send(aVehicle(department, { profile: 'traccar', profileIdentity: 'x' }))
+        .expect(400);
       expect(unknown.body.errors.map((error: { field: string }) => error.field)).toContain('profile');
     });
 
     it('keeps one identity per profile, and the same identity under another profile apart', async () => {
       await vehicle('owntracks', 'anna/golf');
-      const twice = await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(department, { deviceId: null, profile: 'owntracks', profileIdentity: 'anna/golf' })).expect(409);
+      const twice = await t
+        .http()
+        .post('/api/v1/vehicles')
+        .set(admin)
+        .send(aVehicle(department, { deviceId: null, profile: 'owntracks', profileIdentity: 'anna/golf' }))
+        .expect(409);
       expect(twice.body.errors[0].field).toBe('profileIdentity');
       await vehicle('ovms-v3', 'anna/golf');
     });
 
     it('registers evcc loadpoints as charge points with one connector, and other profiles only as vehicles', async () => {
-      const cp = await t.http().post('/api/v1/chargepoints').set(admin).send(aChargePoint(cooperative, { connectors: 1, profile: 'evcc', profileIdentity: 'evcc/9' })).expect(201);
+      const cp = await t
+        .http()
+        .post('/api/v1/chargepoints')
+        .set(admin)
+        .send(aChargePoint(cooperative, { connectors: 1, profile: 'evcc', profileIdentity: 'evcc/9' }))
+        .expect(201);
       expect(cp.body).toMatchObject({ profile: 'evcc', profileIdentity: 'evcc/9' });
-      const two = await t.http().post('/api/v1/chargepoints').set(admin).send(aChargePoint(cooperative, { connectors: 2, profile: 'evcc', profileIdentity: 'evcc/8' })).expect(400);
+      const two = await t
+        .http()
+        .post('/api/v1/chargepoints')
+        .set(admin)
+        .send(aChargePoint(cooperative, { connectors: 2, profile: 'evcc', profileIdentity: 'evcc/8' }))
+        .expect(400);
       expect(two.body.errors[0]).toEqual({ field: 'connectors', message: 'an evcc loadpoint is a charge point with one connector' });
-      const asVehicle = await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(department, { profile: 'evcc', profileIdentity: 'evcc/7' })).expect(400);
+      const asVehicle = await t
+        .http()
+        .post('/api/v1/vehicles')
+        .set(admin)
+        .send(aVehicle(department, { profile: 'evcc', profileIdentity: 'evcc/7' }))
+        .expect(400);
       expect(asVehicle.body.errors[0].field).toBe('profile');
-      const topicUnused = await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(department, { profile: 'teslamate', profileIdentity: '3', profileTopic: 'x/' })).expect(400);
+      const topicUnused = await t
+        .http()
+        .post('/api/v1/vehicles')
+        .set(admin)
+        .send(aVehicle(department, { profile: 'teslamate', profileIdentity: '3', profileTopic: 'x/' }))
+        .expect(400);
       expect(topicUnused.body.errors[0]).toEqual({ field: 'profileTopic', message: 'profileTopic is not used by teslamate' });
     });
 
@@ -117,7 +169,17 @@ describe('device profiles', () => {
       void departmentId;
       const { departmentId: unused, ...bad } = aVehicle(department, { deviceId: null, profile: 'ovms-v3', profileIdentity: 'no-slash' });
       void unused;
-      const result = await t.http().post('/api/v1/imports/fleet').set(admin).send({ vehicles: [{ ...row, department: orgNumber }, { ...bad, department: orgNumber }] }).expect(200);
+      const result = await t
+        .http()
+        .post('/api/v1/imports/fleet')
+        .set(admin)
+        .send({
+          vehicles: [
+            { ...row, department: orgNumber },
+            { ...bad, department: orgNumber },
+          ],
+        })
+        .expect(200);
       expect(result.body.rows.map((r: { outcome: string }) => r.outcome)).toEqual(['created', 'rejected']);
       expect(JSON.stringify(result.body.rows[1])).toContain('identity for ovms-v3 must be <user>/<vehicleId>');
       expect(await sql.count(`SELECT 1 FROM vehicles WHERE profile = 'teslamate' AND profile_identity = 'depot/41'`)).toBe(1);
@@ -229,7 +291,15 @@ describe('device profiles', () => {
       await sql.waitForCount(`SELECT 1 FROM vehicle_samples WHERE vehicle_id = $1 AND ts = $2`, 1, [ev, at]);
       const [sample] = (await samples(ev)).filter((row) => row.ts.getTime() === at.getTime());
       expect(sample).toMatchObject({
-        odometer_km: 1_000_000, speed_kmh: 42.5, lat: 59.9, lon: 10.7, soc_pct: 77.5, ignition: true, charging: false, energy_charged_kwh: 812.4, energy_consumed_kwh: 731.2,
+        odometer_km: 1_000_000,
+        speed_kmh: 42.5,
+        lat: 59.9,
+        lon: 10.7,
+        soc_pct: 77.5,
+        ignition: true,
+        charging: false,
+        energy_charged_kwh: 812.4,
+        energy_consumed_kwh: 731.2,
       });
     });
 
@@ -280,7 +350,7 @@ describe('device profiles', () => {
       expect(sample).toMatchObject({ lat: null, lon: null, odometer_km: 104322.871, ignition: true, speed_kmh: 0 });
     });
 
-    it('replays an unregistered phone\'s dead letters once it is registered; a one-value-per-topic value stays not_replayable', async () => {
+    it("replays an unregistered phone's dead letters once it is registered; a one-value-per-topic value stays not_replayable", async () => {
       const tst = Math.floor(Date.now() / 1000) - 120;
       await device.publish('owntracks/ola/car9', { _type: 'location', tst, lat: 59.9, lon: 10.6, vel: 20 });
       await device.publish('teslamate/cars/998/odometer', '12.0'); // the teslamate tests above put teslamate/# in use
@@ -300,7 +370,14 @@ describe('device profiles', () => {
     let cp: string;
 
     beforeAll(async () => {
-      cp = (await t.http().post('/api/v1/chargepoints').set(admin).send(aChargePoint(cooperative, { connectors: 1, profile: 'evcc', profileIdentity: 'depot/evcc/1' })).expect(201)).body.id;
+      cp = (
+        await t
+          .http()
+          .post('/api/v1/chargepoints')
+          .set(admin)
+          .send(aChargePoint(cooperative, { connectors: 1, profile: 'evcc', profileIdentity: 'depot/evcc/1' }))
+          .expect(201)
+      ).body.id;
       for (let i = 0; i < 60 && (await sql.count(`SELECT 1 FROM charge_point_meter WHERE charge_point_id = $1`, [cp])) === 0; i++) {
         await device.publish('depot/evcc/loadpoints/1/chargePower', '0');
         await sleep(250);

@@ -33,7 +33,14 @@ describe('emissions: year-over-year change through the whole pipeline', () => {
   });
 
   async function register(registration: string, overrides: Record<string, unknown>): Promise<string> {
-    return (await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(departmentId, { registration, deviceId: `veh-${registration.toLowerCase()}`, nominalConsumptionPerKm: null, ...overrides })).expect(201)).body.id;
+    return (
+      await t
+        .http()
+        .post('/api/v1/vehicles')
+        .set(admin)
+        .send(aVehicle(departmentId, { registration, deviceId: `veh-${registration.toLowerCase()}`, nominalConsumptionPerKm: null, ...overrides }))
+        .expect(201)
+    ).body.id;
   }
 
   type Reading = Record<string, number>;
@@ -153,6 +160,8 @@ describe('emissions: year-over-year change through the whole pipeline', () => {
     expect(kpis.zeroEmissionShare.byDistance).toBeCloseTo(160 / 430, 12);
     expect(kpis.totals.actualKg).toBeCloseTo(39.9, 9);
     const csv = (await t.http().get(`/api/v1/reports/emissions/change?baseYear=2019&year=2020&vehicleClass=passenger_car&factorSet=${version}&format=csv`).set(climate).expect(200)).text;
-    expect(csv.split('\r\n')[0]).toBe('vehicleClass,baseYear,year,baseKg,currentKg,changePct,activityKg,technologyKg,factorKg,baseDistanceKm,currentDistanceKm,baseCoverage,currentCoverage,baseDataQualityPrimary,currentDataQualityPrimary,factorSetVersion,boundary,gridMethod,flags');
+    expect(csv.split('\r\n')[0]).toBe(
+      'vehicleClass,baseYear,year,baseKg,currentKg,changePct,activityKg,technologyKg,factorKg,baseDistanceKm,currentDistanceKm,baseCoverage,currentCoverage,baseDataQualityPrimary,currentDataQualityPrimary,factorSetVersion,boundary,gridMethod,flags',
+    );
   });
 });

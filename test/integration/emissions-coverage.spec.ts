@@ -28,8 +28,18 @@ describe('emissions: coverage and long gaps (reports-v1 amendment 1.1)', () => {
   const GAP_TO = '2019-12-31T23:00:00.000Z';
   // Local midnight of the first of each month of 2018: UTC+1 in winter, UTC+2 from 25 March to 28 October.
   const MONTH_STARTS = [
-    '2017-12-31T23:00:00Z', '2018-01-31T23:00:00Z', '2018-02-28T23:00:00Z', '2018-03-31T22:00:00Z', '2018-04-30T22:00:00Z', '2018-05-31T22:00:00Z',
-    '2018-06-30T22:00:00Z', '2018-07-31T22:00:00Z', '2018-08-31T22:00:00Z', '2018-09-30T22:00:00Z', '2018-10-31T23:00:00Z', '2018-11-30T23:00:00Z',
+    '2017-12-31T23:00:00Z',
+    '2018-01-31T23:00:00Z',
+    '2018-02-28T23:00:00Z',
+    '2018-03-31T22:00:00Z',
+    '2018-04-30T22:00:00Z',
+    '2018-05-31T22:00:00Z',
+    '2018-06-30T22:00:00Z',
+    '2018-07-31T22:00:00Z',
+    '2018-08-31T22:00:00Z',
+    '2018-09-30T22:00:00Z',
+    '2018-10-31T23:00:00Z',
+    '2018-11-30T23:00:00Z',
   ];
 
   beforeAll(async () => {
@@ -40,7 +50,10 @@ describe('emissions: coverage and long gaps (reports-v1 amendment 1.1)', () => {
     const departmentId = (await t.http().post('/api/v1/organizations').set(admin).send(anOrganization()).expect(201)).body.id;
     device = await TestPublisher.connect(t.broker.url);
     carId = (
-      await t.http().post('/api/v1/vehicles').set(admin)
+      await t
+        .http()
+        .post('/api/v1/vehicles')
+        .set(admin)
         .send(aVehicle(departmentId, { registration: 'DG10001', deviceId: 'veh-gap-1', energyCarrier: 'diesel', nominalConsumptionPerKm: null, inServiceFrom: '2018-01-01' }))
         .expect(201)
     ).body.id;
@@ -166,11 +179,17 @@ describe('emissions: coverage and long gaps (reports-v1 amendment 1.1)', () => {
         `${change.current.distanceKm} km ${change.currentKg} kg; changePct ${change.changePct}; gaps ${change.current.counterGaps.length}`,
     );
 
-    const xlsx = await t.http().get(`${q}&format=xlsx`).set(climate).buffer(true).parse((res, done) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => done(null, Buffer.concat(chunks)));
-    }).expect(200);
+    const xlsx = await t
+      .http()
+      .get(`${q}&format=xlsx`)
+      .set(climate)
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
     const workbook = new Workbook();
     await workbook.xlsx.load(xlsx.body);
     const sheet = workbook.getWorksheet('report')!;
@@ -211,10 +230,22 @@ describe('emissions: coverage and long gaps (reports-v1 amendment 1.1)', () => {
   it('samples arriving later inside the gap re-derive it: 2019 becomes covered and primary, the flag goes', async () => {
     // Local midnight of the first of February to December 2019 (summer time from 31 March to 27 October).
     const starts = [
-      '2019-01-31T23:00:00Z', '2019-02-28T23:00:00Z', '2019-03-31T22:00:00Z', '2019-04-30T22:00:00Z', '2019-05-31T22:00:00Z', '2019-06-30T22:00:00Z',
-      '2019-07-31T22:00:00Z', '2019-08-31T22:00:00Z', '2019-09-30T22:00:00Z', '2019-10-31T23:00:00Z', '2019-11-30T23:00:00Z',
+      '2019-01-31T23:00:00Z',
+      '2019-02-28T23:00:00Z',
+      '2019-03-31T22:00:00Z',
+      '2019-04-30T22:00:00Z',
+      '2019-05-31T22:00:00Z',
+      '2019-06-30T22:00:00Z',
+      '2019-07-31T22:00:00Z',
+      '2019-08-31T22:00:00Z',
+      '2019-09-30T22:00:00Z',
+      '2019-10-31T23:00:00Z',
+      '2019-11-30T23:00:00Z',
     ];
-    await device.publish('fleet/v1/vehicles/veh-gap-1/telemetry', starts.map((ts, i) => ({ ts, odometerKm: 22_750 + 750 * i, fuelUsedL: 1400 + 60 * i })));
+    await device.publish(
+      'fleet/v1/vehicles/veh-gap-1/telemetry',
+      starts.map((ts, i) => ({ ts, odometerKm: 22_750 + 750 * i, fuelUsedL: 1400 + 60 * i })),
+    );
     // Until the derivation jobs these samples caused have all run (on a busy machine that took over
     // 30 s once), then the figures are final.
     const derive = t.app.get(QueueService).queue(QueueName.Derive);

@@ -17,7 +17,15 @@ describe('emissions: fuel-card import', () => {
     manager = bearer(await t.keyFor('fleet_manager'));
     sql = await Sql.connect(t.database.url);
     const departmentId = (await t.http().post('/api/v1/organizations').set(admin).send(anOrganization()).expect(201)).body.id;
-    const create = async (overrides: Record<string, unknown>) => (await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(departmentId, { deviceId: null, ...overrides })).expect(201)).body.id;
+    const create = async (overrides: Record<string, unknown>) =>
+      (
+        await t
+          .http()
+          .post('/api/v1/vehicles')
+          .set(admin)
+          .send(aVehicle(departmentId, { deviceId: null, ...overrides }))
+          .expect(201)
+      ).body.id;
     petrolCar = await create({ registration: 'FC10001', energyCarrier: 'petrol', nominalConsumptionPerKm: null, inServiceFrom: '2019-01-01' });
     countedCar = await create({ registration: 'FC10002', energyCarrier: 'diesel', nominalConsumptionPerKm: null, inServiceFrom: '2019-01-01', inServiceTo: '2019-06-30' });
     // Rollups: the petrol car drove 500 km in March without fuel counter data; the diesel car has counter data.

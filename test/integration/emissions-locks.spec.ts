@@ -14,7 +14,14 @@ describe('emissions: locked years', () => {
     admin = bearer(t.adminKey);
     sql = await Sql.connect(t.database.url);
     const departmentId = (await t.http().post('/api/v1/organizations').set(admin).send(anOrganization()).expect(201)).body.id;
-    car = (await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(departmentId, { registration: 'LK10001', energyCarrier: 'petrol', deviceId: null, inServiceFrom: '2018-01-01' })).expect(201)).body.id;
+    car = (
+      await t
+        .http()
+        .post('/api/v1/vehicles')
+        .set(admin)
+        .send(aVehicle(departmentId, { registration: 'LK10001', energyCarrier: 'petrol', deviceId: null, inServiceFrom: '2018-01-01' }))
+        .expect(201)
+    ).body.id;
   });
 
   afterAll(async () => {
@@ -37,7 +44,12 @@ describe('emissions: locked years', () => {
     expect(locked).toMatchObject({ year: 2019, revision: 1, factorSetVersion: 1, supersededAt: null, reason: 'annual report 2019' });
     expect(locked.published.location.ttwKg).toBeCloseTo(8 * petrolTtw2019, 9);
     await t.http().post('/api/v1/emissions/locks').set(admin).send({ year: 2019 }).expect(409);
-    await t.http().post('/api/v1/emissions/locks').set(bearer(await t.keyFor('climate_office'))).send({ year: 2019 }).expect(403);
+    await t
+      .http()
+      .post('/api/v1/emissions/locks')
+      .set(bearer(await t.keyFor('climate_office')))
+      .send({ year: 2019 })
+      .expect(403);
 
     // Later data for 2019 and a new factor set arrive.
     await day('2019-06-01', 50, 4);
@@ -66,7 +78,13 @@ describe('emissions: locked years', () => {
     expect(now.lockedYears).toEqual([expect.objectContaining({ year: 2019, revision: 2, factorSetVersion: 2 })]);
     expect(now.total.actualKg).toBeCloseTo(36, 9);
 
-    const revisions = (await t.http().get('/api/v1/emissions/locks').set(bearer(await t.keyFor('climate_office'))).expect(200)).body;
+    const revisions = (
+      await t
+        .http()
+        .get('/api/v1/emissions/locks')
+        .set(bearer(await t.keyFor('climate_office')))
+        .expect(200)
+    ).body;
     expect(revisions.map((r: { revision: number; supersededAt: string | null }) => [r.revision, r.supersededAt === null])).toEqual([
       [1, false],
       [2, true],

@@ -18,7 +18,14 @@ describe('emissions: factor sets and reports', () => {
     t = await startTestApp();
     admin = bearer(t.adminKey);
     sql = await Sql.connect(t.database.url);
-    departmentId = (await t.http().post('/api/v1/organizations').set(admin).send(anOrganization({ name: 'Pleie og omsorg' })).expect(201)).body.id;
+    departmentId = (
+      await t
+        .http()
+        .post('/api/v1/organizations')
+        .set(admin)
+        .send(anOrganization({ name: 'Pleie og omsorg' }))
+        .expect(201)
+    ).body.id;
   });
 
   afterAll(async () => {
@@ -27,7 +34,14 @@ describe('emissions: factor sets and reports', () => {
   });
 
   async function vehicle(overrides: Record<string, unknown>): Promise<string> {
-    return (await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(departmentId, { deviceId: null, ...overrides })).expect(201)).body.id;
+    return (
+      await t
+        .http()
+        .post('/api/v1/vehicles')
+        .set(admin)
+        .send(aVehicle(departmentId, { deviceId: null, ...overrides }))
+        .expect(201)
+    ).body.id;
   }
 
   async function day(vehicleId: string, date: string, figures: Record<string, number | null>) {
@@ -41,7 +55,12 @@ describe('emissions: factor sets and reports', () => {
   it('lists and reads the default Norwegian set: blended pump fuel, [U] notes, grid factors by method', async () => {
     const list = (await t.http().get('/api/v1/emissions/factor-sets').set(admin).expect(200)).body;
     expect(list[0]).toMatchObject({ version: 1, name: 'Norwegian defaults' });
-    const set = (await t.http().get('/api/v1/emissions/factor-sets/1').set(bearer(await t.keyFor('climate_office')))).body;
+    const set = (
+      await t
+        .http()
+        .get('/api/v1/emissions/factor-sets/1')
+        .set(bearer(await t.keyFor('climate_office')))
+    ).body;
     const petrol2019 = set.factors.find((f: { carrier: string; year: number }) => f.carrier === 'petrol' && f.year === 2019);
     expect(petrol2019.ttwKgPerUnit).toBeCloseTo(2.32 * (1 - 0.04), 12);
     expect(petrol2019.biogenicKgPerUnit).toBeCloseTo(1.51 * 0.04, 12);
@@ -69,7 +88,12 @@ describe('emissions: factor sets and reports', () => {
       ],
       consumption: [{ vehicleClass: 'passenger_car', carrier: 'petrol', perKm: 0.07, reference: true, source: 'test' }],
     };
-    await t.http().post('/api/v1/emissions/factor-sets').set(bearer(await t.keyFor('climate_office'))).send(good).expect(403);
+    await t
+      .http()
+      .post('/api/v1/emissions/factor-sets')
+      .set(bearer(await t.keyFor('climate_office')))
+      .send(good)
+      .expect(403);
     const bad = (
       await t
         .http()
@@ -87,7 +111,18 @@ describe('emissions: factor sets and reports', () => {
         .expect(400)
     ).body;
     expect(bad.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['factors.4.carrier', 'factors.4.ttwKgPerUnit']));
-    const semantic = (await t.http().post('/api/v1/emissions/factor-sets').set(admin).send({ ...good, factors: [...good.factors, { ...good.factors[0] }, { carrier: 'electricity', year: 2020, ttwKgPerUnit: 0.1, wttKgPerUnit: 0.02, biogenicKgPerUnit: 0, source: 'x' }], consumption: [...good.consumption, { vehicleClass: 'passenger_car', carrier: 'diesel', perKm: 0.07, reference: true, source: 'test' }] }).expect(400)).body;
+    const semantic = (
+      await t
+        .http()
+        .post('/api/v1/emissions/factor-sets')
+        .set(admin)
+        .send({
+          ...good,
+          factors: [...good.factors, { ...good.factors[0] }, { carrier: 'electricity', year: 2020, ttwKgPerUnit: 0.1, wttKgPerUnit: 0.02, biogenicKgPerUnit: 0, source: 'x' }],
+          consumption: [...good.consumption, { vehicleClass: 'passenger_car', carrier: 'diesel', perKm: 0.07, reference: true, source: 'test' }],
+        })
+        .expect(400)
+    ).body;
     expect(semantic.errors).toEqual(
       expect.arrayContaining([
         { field: 'factors.2', message: 'duplicate of factors.0 (petrol 2019)' },
@@ -156,7 +191,10 @@ describe('emissions: factor sets and reports', () => {
 
     const months = (await t.http().get(`${q}&factorSet=1&groupBy=month`).set(climate).expect(200)).body;
     // Every month the cars were in service has a row, also those without data (coverage 0, amendment 1.1).
-    expect(months.rows.map((row: { group: string; distanceKm: number }) => [row.group, row.distanceKm]).filter(([, km]: [string, number]) => km !== 0)).toEqual([['2019-03', 350], ['2019-04', 100]]);
+    expect(months.rows.map((row: { group: string; distanceKm: number }) => [row.group, row.distanceKm]).filter(([, km]: [string, number]) => km !== 0)).toEqual([
+      ['2019-03', 350],
+      ['2019-04', 100],
+    ]);
     expect(months.rows).toHaveLength(12);
     const departments = (await t.http().get(`${q}&groupBy=department`).set(climate).expect(200)).body;
     expect(departments.rows.map((row: { label: string }) => row.label)).toContain('Pleie og omsorg');
@@ -165,14 +203,22 @@ describe('emissions: factor sets and reports', () => {
     const csv = await t.http().get(`${q}&factorSet=1&format=csv`).set(climate).expect(200);
     expect(csv.headers['content-type']).toMatch(/text\/csv/);
     const [header, first] = csv.text.split('\r\n');
-    expect(header).toBe('group,label,distanceKm,petrolL,dieselL,hvoL,biogasKg,cngKg,electricityKwh,hydrogenKg,actualKg,baselineKg,avoidedKg,biogenicMemoKg,dataQualityPrimary,dataQualityModelled,dataQualityDefault,distanceDataQualityPrimary,distanceDataQualityModelled,coverage,factorSetVersion,boundary,gridMethod,flags');
+    expect(header).toBe(
+      'group,label,distanceKm,petrolL,dieselL,hvoL,biogasKg,cngKg,electricityKwh,hydrogenKg,actualKg,baselineKg,avoidedKg,biogenicMemoKg,dataQualityPrimary,dataQualityModelled,dataQualityDefault,distanceDataQualityPrimary,distanceDataQualityModelled,coverage,factorSetVersion,boundary,gridMethod,flags',
+    );
     expect(first.startsWith('passenger_car,passenger_car,450,')).toBe(true);
     expect(first).toContain(',1,ttw,location,');
-    const xlsx = await t.http().get(`${q}&factorSet=1&format=xlsx`).set(climate).buffer(true).parse((res, done) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => done(null, Buffer.concat(chunks)));
-    }).expect(200);
+    const xlsx = await t
+      .http()
+      .get(`${q}&factorSet=1&format=xlsx`)
+      .set(climate)
+      .buffer(true)
+      .parse((res, done) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => done(null, Buffer.concat(chunks)));
+      })
+      .expect(200);
     const workbook = new Workbook();
     await workbook.xlsx.load(xlsx.body);
     expect(workbook.getWorksheet('report')!.getRow(2).getCell(3).value).toBe(450);
@@ -187,7 +233,11 @@ describe('emissions: factor sets and reports', () => {
     expect(kpisXlsx.headers['content-type']).toMatch(/spreadsheetml/);
     await t.http().get('/api/v1/reports/emissions?from=2020-01-01&to=2019-01-01').set(climate).expect(400);
     const cooperativeId = (await t.http().post('/api/v1/organizations').set(admin).send(aCooperative()).expect(201)).body.id;
-    await t.http().get('/api/v1/reports/emissions?from=2019-01-01&to=2020-01-01').set(bearer(await t.keyFor('cooperative', cooperativeId))).expect(403);
+    await t
+      .http()
+      .get('/api/v1/reports/emissions?from=2019-01-01&to=2020-01-01')
+      .set(bearer(await t.keyFor('cooperative', cooperativeId)))
+      .expect(403);
   });
 
   it('counts a vehicle only while in service, entering and leaving mid-month, and clips periods to days', async () => {
@@ -215,11 +265,27 @@ describe('emissions: factor sets and reports', () => {
   });
 
   it('takes a vehicle’s own charging efficiency and fossil reference, set through the vehicles API', async () => {
-    const truck = await vehicle({ registration: 'EV20001', vehicleClass: 'truck', energyCarrier: 'electricity', nominalConsumptionPerKm: null, inServiceFrom: '2018-01-01', chargingEfficiency: 0.8, referenceCarrier: 'diesel', referenceConsumptionPerKm: 0.3 });
+    const truck = await vehicle({
+      registration: 'EV20001',
+      vehicleClass: 'truck',
+      energyCarrier: 'electricity',
+      nominalConsumptionPerKm: null,
+      inServiceFrom: '2018-01-01',
+      chargingEfficiency: 0.8,
+      referenceCarrier: 'diesel',
+      referenceConsumptionPerKm: 0.3,
+    });
     await t.http().patch(`/api/v1/vehicles/${truck}`).set(admin).send({ referenceCarrier: null }).expect(400);
-    await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(departmentId, { deviceId: null, chargingEfficiency: 1.2 })).expect(400);
+    await t
+      .http()
+      .post('/api/v1/vehicles')
+      .set(admin)
+      .send(aVehicle(departmentId, { deviceId: null, chargingEfficiency: 1.2 }))
+      .expect(400);
     await day(truck, '2019-09-02', { distance: 100, consumed: 80 });
-    const row = (await t.http().get('/api/v1/reports/emissions?from=2019-09-01&to=2019-10-01&groupBy=vehicle&factorSet=1').set(admin).expect(200)).body.rows.find((r: { label: string }) => r.label === 'EV20001');
+    const row = (await t.http().get('/api/v1/reports/emissions?from=2019-09-01&to=2019-10-01&groupBy=vehicle&factorSet=1').set(admin).expect(200)).body.rows.find(
+      (r: { label: string }) => r.label === 'EV20001',
+    );
     expect(row.energy.electricityKwh).toBeCloseTo(80 / 0.8, 9);
     expect(row.dataQuality.modelled).toBe(1);
     expect(row.baselineKg).toBeCloseTo(100 * 0.3 * 2.66 * 0.88, 9);

@@ -27,7 +27,14 @@ describe('fleet: daily rollups', () => {
   });
 
   async function register(deviceId: string): Promise<string> {
-    const id = (await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(departmentId, { deviceId, energyCarrier: 'petrol' })).expect(201)).body.id;
+    const id = (
+      await t
+        .http()
+        .post('/api/v1/vehicles')
+        .set(admin)
+        .send(aVehicle(departmentId, { deviceId, energyCarrier: 'petrol' }))
+        .expect(201)
+    ).body.id;
     await new Promise((resolve) => setTimeout(resolve, 500)); // the ingest's device list reloads on the registry's notification
     return id;
   }
@@ -74,7 +81,14 @@ describe('fleet: daily rollups', () => {
   });
 
   it('gives a vehicle with distance but no energy counter the default estimate, tagged as such', async () => {
-    const id = (await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(departmentId, { deviceId: 'veh-daily-noenergy', energyCarrier: 'petrol', nominalConsumptionPerKm: 0.08 })).expect(201)).body;
+    const id = (
+      await t
+        .http()
+        .post('/api/v1/vehicles')
+        .set(admin)
+        .send(aVehicle(departmentId, { deviceId: 'veh-daily-noenergy', energyCarrier: 'petrol', nominalConsumptionPerKm: 0.08 }))
+        .expect(201)
+    ).body;
     await new Promise((resolve) => setTimeout(resolve, 500));
     // 40 km on 3 February 2026 and no fuel counter at all.
     await device.publish('fleet/v1/vehicles/veh-daily-noenergy/telemetry', [
@@ -112,8 +126,12 @@ describe('fleet: daily rollups', () => {
     const trips = (await t.http().get(`/api/v1/vehicles/${id}/trips?from=2026-01-21T00:00:00Z&to=2026-01-22T00:00:00Z`).set(admin).expect(200)).body.items;
     expect(trips).toHaveLength(2);
     expect(trips[0]).toMatchObject({
-      startedAt: '2026-01-21T07:00:00.000Z', endedAt: '2026-01-21T07:25:00.000Z', durationSeconds: 1500, byIgnition: true,
-      start: { lat: 59.9, lon: 10.5 }, end: { lat: 59.91, lon: 10.56 },
+      startedAt: '2026-01-21T07:00:00.000Z',
+      endedAt: '2026-01-21T07:25:00.000Z',
+      durationSeconds: 1500,
+      byIgnition: true,
+      start: { lat: 59.9, lon: 10.5 },
+      end: { lat: 59.91, lon: 10.56 },
     });
     expect(trips[0].distanceKm).toBeCloseTo(10, 9);
     expect(trips[0].fuelUsedL).toBeCloseTo(0.8, 9);
@@ -242,11 +260,11 @@ describe('fleet: daily rollups', () => {
     try {
       // Its derivation (rollup, then state, in one transaction) has run. Its own day's row: just
       // after midnight in Oslo the sample two hours back lies on the day before, derived as well.
-      await sql.waitForCount(
-        `SELECT 1 FROM vehicle_daily WHERE vehicle_id = $1 AND derived_at > $2 AND day = ($3::timestamptz AT TIME ZONE 'Europe/Oslo')::date`,
-        1,
-        [id, publishedAt, new Date(lateTs)],
-      );
+      await sql.waitForCount(`SELECT 1 FROM vehicle_daily WHERE vehicle_id = $1 AND derived_at > $2 AND day = ($3::timestamptz AT TIME ZONE 'Europe/Oslo')::date`, 1, [
+        id,
+        publishedAt,
+        new Date(lateTs),
+      ]);
     } finally {
       await sql.close();
     }

@@ -15,7 +15,13 @@ describe('fleet import', () => {
 
   afterAll(() => t?.close());
 
-  const importFleet = (file: unknown) => t.http().post('/api/v1/imports/fleet').set(admin).send(file as object).expect(200);
+  const importFleet = (file: unknown) =>
+    t
+      .http()
+      .post('/api/v1/imports/fleet')
+      .set(admin)
+      .send(file as object)
+      .expect(200);
   const total = async (url: string) => (await t.http().get(url).set(admin).expect(200)).body.total;
 
   it('answers created / updated / unchanged / rejected per row, and a rejected row leaves nothing', async () => {
@@ -27,9 +33,7 @@ describe('fleet import', () => {
         { orgNumber: cooperative, name: 'Haslum borettslag', kind: 'housing_cooperative' },
         { orgNumber: '123456789', name: 'Bad number', kind: 'municipal_department' },
       ],
-      subsidyGrants: [
-        { reference: 'G-1', cooperative, grantedOn: '2019-03-01', amountNok: 10000, chargePointCount: 2, followUpEndsOn: '2022-03-01' },
-      ],
+      subsidyGrants: [{ reference: 'G-1', cooperative, grantedOn: '2019-03-01', amountNok: 10000, chargePointCount: 2, followUpEndsOn: '2022-03-01' }],
       vehicles: [
         // Listed before the vehicle it replaced: the import must order them.
         { registration: 'TT 10001', vehicleClass: 'passenger_car', energyCarrier: 'electricity', department, inServiceFrom: '2019-02-01', replaces: 'TB10001', deviceId: 'veh-tt10001' },
@@ -85,19 +89,16 @@ describe('fleet import', () => {
     expect((await importFleet(file)).body.summary).toEqual({ created: 0, updated: 0, unchanged: 6, rejected: 6 });
     expect(await protocol()).toBe('ocpp');
     withProtocol('modbus');
-    expect((await importFleet(file)).body.rows.find((r: { section: string; index: number }) => r.section === 'chargePoints' && r.index === 0)).toMatchObject({ outcome: 'rejected', errors: [{ field: 'protocol' }] });
+    expect((await importFleet(file)).body.rows.find((r: { section: string; index: number }) => r.section === 'chargePoints' && r.index === 0)).toMatchObject({
+      outcome: 'rejected',
+      errors: [{ field: 'protocol' }],
+    });
   });
 
   it('refuses a file that is not a fleet file with 400', async () => {
     await t.http().post('/api/v1/imports/fleet').set(admin).send({ cars: [] }).expect(400);
     await t.http().post('/api/v1/imports/fleet').set(admin).send({ vehicles: 'all of them' }).expect(400);
-    await t
-      .http()
-      .post('/api/v1/imports/fleet')
-      .set(admin)
-      .set('Content-Type', 'application/yaml')
-      .send('vehicles: [unclosed')
-      .expect(400);
+    await t.http().post('/api/v1/imports/fleet').set(admin).set('Content-Type', 'application/yaml').send('vehicles: [unclosed').expect(400);
   });
 
   it('imports the demo fleet from YAML with every row accepted, and again with every row unchanged', async () => {

@@ -57,7 +57,14 @@ describe('fleet: live status', () => {
   it('reports a silent vehicle offline within VEHICLE_OFFLINE_AFTER + 1 min and streams the change', async () => {
     const admin = bearer(t.adminKey);
     const department = (await t.http().post('/api/v1/organizations').set(admin).send(anOrganization()).expect(201)).body.id;
-    const id = (await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(department, { deviceId: 'veh-silent' })).expect(201)).body.id;
+    const id = (
+      await t
+        .http()
+        .post('/api/v1/vehicles')
+        .set(admin)
+        .send(aVehicle(department, { deviceId: 'veh-silent' }))
+        .expect(201)
+    ).body.id;
     await new Promise((resolve) => setTimeout(resolve, 500));
     const fleetManager = await t.keyFor('fleet_manager');
 

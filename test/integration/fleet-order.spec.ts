@@ -43,8 +43,19 @@ describe('fleet: derived figures do not depend on arrival order', () => {
       if (i === 30) odometer = 2; // reset
       if (i === 40) odometer += 900; // implausible jump
       return {
-        ts: start + i * 10 * 60_000, odometerKm: odometer, fuelUsedL: fuel, speedKmh: moving ? 30 : 0, ignition: moving, lat: 59.9, lon: 10.5,
-        socPct: null, energyConsumedKwh: null, energyChargedKwh: null, gasUsedKg: null, fuelLevelPct: null, charging: null,
+        ts: start + i * 10 * 60_000,
+        odometerKm: odometer,
+        fuelUsedL: fuel,
+        speedKmh: moving ? 30 : 0,
+        ignition: moving,
+        lat: 59.9,
+        lon: 10.5,
+        socPct: null,
+        energyConsumedKwh: null,
+        energyChargedKwh: null,
+        gasUsedKg: null,
+        fuelLevelPct: null,
+        charging: null,
       };
     });
   }
@@ -66,12 +77,8 @@ describe('fleet: derived figures do not depend on arrival order', () => {
          FROM vehicle_daily WHERE vehicle_id = $1 ORDER BY day`,
       [vehicleId],
     );
-    const trips = await sql.rows(
-      `SELECT started_at, ended_at, distance_km, fuel_used_l, sample_count, start_lat, end_lat FROM trips WHERE vehicle_id = $1 ORDER BY started_at`,
-      [vehicleId],
-    );
-    const round = (rows: Array<Record<string, unknown>>) =>
-      rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'number' ? Math.round(v * 1e9) / 1e9 : v])));
+    const trips = await sql.rows(`SELECT started_at, ended_at, distance_km, fuel_used_l, sample_count, start_lat, end_lat FROM trips WHERE vehicle_id = $1 ORDER BY started_at`, [vehicleId]);
+    const round = (rows: Array<Record<string, unknown>>) => rows.map((row) => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, typeof v === 'number' ? Math.round(v * 1e9) / 1e9 : v])));
     return { days: round(days), trips: round(trips) };
   }
 
@@ -85,12 +92,19 @@ describe('fleet: derived figures do not depend on arrival order', () => {
 
     let next = 0;
     await fc.assert(
-      fc.asyncProperty(fc.shuffledSubarray(all.map((_, i) => i), { minLength: all.length, maxLength: all.length }), fc.integer({ min: 1, max: 12 }), async (order, groupSize) => {
-        const vehicleId = others[next++];
-        const shuffled = order.map((i) => all[i]);
-        for (let i = 0; i < shuffled.length; i += groupSize) await arrive(vehicleId, shuffled.slice(i, i + groupSize));
-        expect(await derived(vehicleId)).toEqual(expected);
-      }),
+      fc.asyncProperty(
+        fc.shuffledSubarray(
+          all.map((_, i) => i),
+          { minLength: all.length, maxLength: all.length },
+        ),
+        fc.integer({ min: 1, max: 12 }),
+        async (order, groupSize) => {
+          const vehicleId = others[next++];
+          const shuffled = order.map((i) => all[i]);
+          for (let i = 0; i < shuffled.length; i += groupSize) await arrive(vehicleId, shuffled.slice(i, i + groupSize));
+          expect(await derived(vehicleId)).toEqual(expected);
+        },
+      ),
       { numRuns: others.length, seed: 20261128 },
     );
   });

@@ -31,7 +31,14 @@ describe('fleet: reconciler after Redis lost everything', () => {
   it('re-derives identical figures from PostgreSQL alone', async () => {
     const admin = bearer(t.adminKey);
     const department = (await t.http().post('/api/v1/organizations').set(admin).send(anOrganization()).expect(201)).body.id;
-    const id = (await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(department, { deviceId: 'veh-reconcile' })).expect(201)).body.id;
+    const id = (
+      await t
+        .http()
+        .post('/api/v1/vehicles')
+        .set(admin)
+        .send(aVehicle(department, { deviceId: 'veh-reconcile' }))
+        .expect(201)
+    ).body.id;
     await new Promise((resolve) => setTimeout(resolve, 500));
     const samples = Array.from({ length: 60 }, (_, i) => ({
       ts: new Date(Date.parse('2026-03-09T21:00:00Z') + i * 5 * 60_000).toISOString(),

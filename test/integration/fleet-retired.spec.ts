@@ -38,7 +38,14 @@ describe('fleet: retired vehicles and stated connection times', () => {
   });
 
   async function register(deviceId: string, overrides: Record<string, unknown> = {}): Promise<string> {
-    const id = (await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(department, { deviceId, inServiceFrom: '2018-01-01', ...overrides })).expect(201)).body.id;
+    const id = (
+      await t
+        .http()
+        .post('/api/v1/vehicles')
+        .set(admin)
+        .send(aVehicle(department, { deviceId, inServiceFrom: '2018-01-01', ...overrides }))
+        .expect(201)
+    ).body.id;
     await new Promise((resolve) => setTimeout(resolve, 500)); // the ingest's device list reloads on the registry's notification
     return id;
   }
@@ -95,11 +102,19 @@ describe('fleet: retired vehicles and stated connection times', () => {
     ]);
     await device.publish('fleet/v1/vehicles/veh-in-service/telemetry', { ts: Date.now(), odometerKm: 1000, speedKmh: 10 });
 
-    expect(await until(() => stateRow(withHistory), (status) => status !== undefined)).toBe('retired');
+    expect(
+      await until(
+        () => stateRow(withHistory),
+        (status) => status !== undefined,
+      ),
+    ).toBe('retired');
     expect((await vehicle(withHistory)).status).toBe('retired');
     expect(await vehicle(withoutData)).toMatchObject({ status: 'retired', state: null });
     // The one in service goes silent: offline after 4 s; the retired ones stay retired.
-    await until(() => vehicle(inService), (v) => v.status === 'offline');
+    await until(
+      () => vehicle(inService),
+      (v) => v.status === 'offline',
+    );
     expect(await listed('retired')).toEqual(expect.arrayContaining([withHistory, withoutData]));
     expect(await listed('retired')).not.toContain(inService);
     expect(await listed('offline')).toContain(inService);
@@ -115,14 +130,22 @@ describe('fleet: retired vehicles and stated connection times', () => {
   it('a vehicle whose last day in service passes becomes retired in the state and on the stream, and is not marked offline', async () => {
     const id = await register('veh-retiring');
     await device.publish('fleet/v1/vehicles/veh-retiring/telemetry', { ts: Date.now(), odometerKm: 500, speedKmh: 20 });
-    await until(() => vehicle(id), (v) => v.status === 'online');
+    await until(
+      () => vehicle(id),
+      (v) => v.status === 'online',
+    );
     const stream = listen(9000);
     await new Promise((resolve) => setTimeout(resolve, 300));
     // Its last day in service has passed (two UTC days back is before today in Oslo whatever the hour).
     const pastDay = new Date(Date.now() - 2 * 86_400_000).toISOString().slice(0, 10);
     await t.http().patch(`/api/v1/vehicles/${id}`).set(admin).send({ inServiceTo: pastDay }).expect(200);
     expect((await vehicle(id)).status).toBe('retired'); // the registry's date decides at once
-    expect(await until(() => stateRow(id), (status) => status === 'retired')).toBe('retired'); // the sweep catches up
+    expect(
+      await until(
+        () => stateRow(id),
+        (status) => status === 'retired',
+      ),
+    ).toBe('retired'); // the sweep catches up
     // Silent for longer than VEHICLE_OFFLINE_AFTER (4 s) by the end of the stream: still retired, no offline event.
     const events = (await stream).filter((e) => e.data.vehicleId === id);
     expect(events.map((e) => e.data.status)).toEqual(['retired']);
@@ -130,14 +153,24 @@ describe('fleet: retired vehicles and stated connection times', () => {
 
     // Back in service (the date removed): judged again as any vehicle.
     await t.http().patch(`/api/v1/vehicles/${id}`).set(admin).send({ inServiceTo: null }).expect(200);
-    expect((await until(() => vehicle(id), (v) => v.status !== 'retired' && v.status !== 'unknown')).status).toBe('offline');
+    expect(
+      (
+        await until(
+          () => vehicle(id),
+          (v) => v.status !== 'retired' && v.status !== 'unknown',
+        )
+      ).status,
+    ).toBe('offline');
   });
 
   it('online state follows the stated time of connection events: a backfilled one never overrides a newer live state', async () => {
     const id = await register('veh-backfill');
     await device.publish('fleet/v1/vehicles/veh-backfill/telemetry', { ts: Date.now(), odometerKm: 10, speedKmh: 5 });
     await device.publish('fleet/v1/vehicles/veh-backfill/connection', 'online');
-    await until(() => vehicle(id), (v) => v.state?.connection === 'online');
+    await until(
+      () => vehicle(id),
+      (v) => v.state?.connection === 'online',
+    );
     // A gateway's history: an `offline` stated an hour ago arrives now.
     await device.publish('fleet/v1/vehicles/veh-backfill/connection', { state: 'offline', ts: new Date(Date.now() - 3_600_000).toISOString() });
     await sql.waitForCount(`SELECT 1 FROM device_connection_events WHERE device_ref = $1`, 2, [id]);
@@ -146,6 +179,11 @@ describe('fleet: retired vehicles and stated connection times', () => {
     expect(await vehicle(id)).toMatchObject({ status: 'online', state: { connection: 'online' } });
     // An `offline` stated now is the newest: the vehicle is offline.
     await device.publish('fleet/v1/vehicles/veh-backfill/connection', { state: 'offline', ts: Date.now() + 1000 });
-    expect(await until(() => vehicle(id), (v) => v.status === 'offline')).toMatchObject({ state: { connection: 'offline' } });
+    expect(
+      await until(
+        () => vehicle(id),
+        (v) => v.status === 'offline',
+      ),
+    ).toMatchObject({ state: { connection: 'offline' } });
   });
 });

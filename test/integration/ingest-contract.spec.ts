@@ -22,8 +22,22 @@ describe('ingest: telemetry contract v1', () => {
     const admin = bearer(t.adminKey);
     const department = (await t.http().post('/api/v1/organizations').set(admin).send(anOrganization()).expect(201)).body.id;
     const cooperative = (await t.http().post('/api/v1/organizations').set(admin).send(aCooperative()).expect(201)).body.id;
-    vehicleId = (await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(department, { deviceId: 'veh-contract' })).expect(201)).body.id;
-    chargePointId = (await t.http().post('/api/v1/chargepoints').set(admin).send(aChargePoint(cooperative, { deviceId: 'cp-contract' })).expect(201)).body.id;
+    vehicleId = (
+      await t
+        .http()
+        .post('/api/v1/vehicles')
+        .set(admin)
+        .send(aVehicle(department, { deviceId: 'veh-contract' }))
+        .expect(201)
+    ).body.id;
+    chargePointId = (
+      await t
+        .http()
+        .post('/api/v1/chargepoints')
+        .set(admin)
+        .send(aChargePoint(cooperative, { deviceId: 'cp-contract' }))
+        .expect(201)
+    ).body.id;
     sql = await Sql.connect(t.database.url);
     // The registry change reaches the ingest's device list through LISTEN/NOTIFY; wait until it knows the vehicle.
     device = await TestPublisher.connect(t.broker.url);
@@ -46,21 +60,44 @@ describe('ingest: telemetry contract v1', () => {
     throw new Error('ingest never learned the test vehicle');
   }
 
-  const deadLetters = (reason: string) => sql.rows<{ device_id: string; detail: string; sample_index: number | null; payload: Buffer; topic: string }>(`SELECT * FROM dead_letters WHERE reason = $1 ORDER BY id`, [reason]);
+  const deadLetters = (reason: string) =>
+    sql.rows<{ device_id: string; detail: string; sample_index: number | null; payload: Buffer; topic: string }>(`SELECT * FROM dead_letters WHERE reason = $1 ORDER BY id`, [reason]);
 
   it('stores a vehicle sample with every field, from numeric and boolean strings and an offset timestamp', async () => {
     const ts = new Date(Date.now() - 3_600_000);
     ts.setUTCMilliseconds(0);
     const local = new Date(ts.getTime() + 3_600_000).toISOString().replace('Z', '+01:00').replace('.000', '');
     await device.publish(vehicleTopic(), {
-      ts: local, odometerKm: '48211.4', speedKmh: 42.5, lat: 59.8912, lon: '10.5235', ignition: 'true', socPct: 81.5,
-      energyConsumedKwh: 7312.9, energyChargedKwh: 8125.4, fuelUsedL: 0, gasUsedKg: '0.5', fuelLevelPct: 50, charging: false, colour: 'red',
+      ts: local,
+      odometerKm: '48211.4',
+      speedKmh: 42.5,
+      lat: 59.8912,
+      lon: '10.5235',
+      ignition: 'true',
+      socPct: 81.5,
+      energyConsumedKwh: 7312.9,
+      energyChargedKwh: 8125.4,
+      fuelUsedL: 0,
+      gasUsedKg: '0.5',
+      fuelLevelPct: 50,
+      charging: false,
+      colour: 'red',
     });
     await sql.waitForCount(`SELECT 1 FROM vehicle_samples WHERE vehicle_id = $1 AND ts = $2`, 1, [vehicleId, ts.toISOString()]);
     const [row] = await sql.rows(`SELECT * FROM vehicle_samples WHERE vehicle_id = $1 AND ts = $2`, [vehicleId, ts.toISOString()]);
     expect(row).toMatchObject({
-      odometer_km: 48211.4, speed_kmh: 42.5, lat: 59.8912, lon: 10.5235, ignition: true, soc_pct: 81.5, energy_consumed_kwh: 7312.9,
-      energy_charged_kwh: 8125.4, fuel_used_l: 0, gas_used_kg: 0.5, fuel_level_pct: 50, charging: false,
+      odometer_km: 48211.4,
+      speed_kmh: 42.5,
+      lat: 59.8912,
+      lon: 10.5235,
+      ignition: true,
+      soc_pct: 81.5,
+      energy_consumed_kwh: 7312.9,
+      energy_charged_kwh: 8125.4,
+      fuel_used_l: 0,
+      gas_used_kg: 0.5,
+      fuel_level_pct: 50,
+      charging: false,
     });
   });
 
@@ -87,8 +124,15 @@ describe('ingest: telemetry contract v1', () => {
     ]);
     await sql.waitForCount(`SELECT 1 FROM vehicle_samples WHERE vehicle_id = $1 AND ts >= $2 AND ts < $3`, 3, [vehicleId, new Date(base).toISOString(), new Date(base + 6000).toISOString()]);
     await sql.waitForCount(`SELECT 1 FROM dead_letters WHERE topic = $1 AND sample_index IS NOT NULL`, 3, [vehicleTopic()]);
-    const rows = await sql.rows<{ reason: string; sample_index: number; detail: string }>(`SELECT reason, sample_index, detail FROM dead_letters WHERE topic = $1 AND sample_index IS NOT NULL ORDER BY sample_index`, [vehicleTopic()]);
-    expect(rows.map((r) => [r.sample_index, r.reason])).toEqual([[1, 'schema_violation'], [3, 'schema_violation'], [4, 'empty_sample']]);
+    const rows = await sql.rows<{ reason: string; sample_index: number; detail: string }>(
+      `SELECT reason, sample_index, detail FROM dead_letters WHERE topic = $1 AND sample_index IS NOT NULL ORDER BY sample_index`,
+      [vehicleTopic()],
+    );
+    expect(rows.map((r) => [r.sample_index, r.reason])).toEqual([
+      [1, 'schema_violation'],
+      [3, 'schema_violation'],
+      [4, 'empty_sample'],
+    ]);
     expect(rows[0].detail).toMatch(/^speedKmh/);
   });
 
@@ -102,9 +146,7 @@ describe('ingest: telemetry contract v1', () => {
     await sql.waitForCount(`SELECT 1 FROM charge_point_meter WHERE charge_point_id = $1 AND energy_wh = 1234567 AND power_w = 7200 AND transaction_id = '4711'`, 1, [chargePointId]);
     const [event] = await sql.rows<{ id_tag_hash: Buffer }>(`SELECT id_tag_hash FROM charge_point_transactions WHERE charge_point_id = $1`, [chargePointId]);
     expect(event.id_tag_hash).toHaveLength(32);
-    const clear = await sql.count(
-      `SELECT 1 FROM charge_point_transactions t WHERE position(convert_to('04A2B3C4D5', 'UTF8') IN t.id_tag_hash) > 0 OR t::text LIKE '%04A2B3C4D5%'`,
-    );
+    const clear = await sql.count(`SELECT 1 FROM charge_point_transactions t WHERE position(convert_to('04A2B3C4D5', 'UTF8') IN t.id_tag_hash) > 0 OR t::text LIKE '%04A2B3C4D5%'`);
     expect(clear).toBe(0);
   });
 
@@ -158,7 +200,14 @@ describe('ingest: telemetry contract v1', () => {
   it('takes a newly registered device without a restart', async () => {
     const admin = bearer(t.adminKey);
     const department = (await t.http().post('/api/v1/organizations').set(admin).send(anOrganization()).expect(201)).body.id;
-    const id = (await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(department, { deviceId: 'veh-late' })).expect(201)).body.id;
+    const id = (
+      await t
+        .http()
+        .post('/api/v1/vehicles')
+        .set(admin)
+        .send(aVehicle(department, { deviceId: 'veh-late' }))
+        .expect(201)
+    ).body.id;
     await new Promise((resolve) => setTimeout(resolve, 1000));
     await device.publish('fleet/v1/vehicles/veh-late/telemetry', { ts: Date.now(), speedKmh: 3 });
     await sql.waitForCount(`SELECT 1 FROM vehicle_samples WHERE vehicle_id = $1`, 1, [id]);

@@ -18,11 +18,7 @@ describe('migrations', () => {
   });
 
   const tables = async (): Promise<string[]> =>
-    (
-      await dataSource.query(
-        `SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations' ORDER BY 1`,
-      )
-    ).map((row: { tablename: string }) => row.tablename);
+    (await dataSource.query(`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'schema_migrations' ORDER BY 1`)).map((row: { tablename: string }) => row.tablename);
 
   it('run from an empty database to the latest and back to empty', async () => {
     expect(await tables()).toEqual([]);

@@ -143,11 +143,7 @@ describe('charging: the same month over MQTT and over OCPP gives the same report
     };
     // The two charge points' data arrive at different times and derive on their own: wait until both
     // are derived (a timeout shows the rows as they were).
-    const rows = await settled(
-      rowsOf,
-      ({ mqtt, ocpp }) => mqtt?.sessions === expectedSessions && ocpp?.sessions === expectedSessions && isDeepStrictEqual(figures(mqtt), figures(ocpp)),
-      90_000,
-    );
+    const rows = await settled(rowsOf, ({ mqtt, ocpp }) => mqtt?.sessions === expectedSessions && ocpp?.sessions === expectedSessions && isDeepStrictEqual(figures(mqtt), figures(ocpp)), 90_000);
     process.stdout.write(`[ocpp equivalence] both charge points: ${JSON.stringify(figures(rows.ocpp))}\n`);
     expect(figures(rows.mqtt)).toEqual(figures(rows.ocpp));
     expect(figures(rows.mqtt)).toMatchObject({ sessions: expectedSessions, uniqueUsers: 2 });

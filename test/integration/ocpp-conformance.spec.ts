@@ -20,7 +20,14 @@ describe('OCPP 1.6J endpoint', () => {
   const clients: RPCClient[] = [];
 
   async function aRegisteredChargePoint(): Promise<{ id: string; deviceId: string; password: string }> {
-    const point = (await t.http().post('/api/v1/chargepoints').set(bearer(t.adminKey)).send(aChargePoint(cooperativeId, { protocol: 'ocpp' })).expect(201)).body;
+    const point = (
+      await t
+        .http()
+        .post('/api/v1/chargepoints')
+        .set(bearer(t.adminKey))
+        .send(aChargePoint(cooperativeId, { protocol: 'ocpp' }))
+        .expect(201)
+    ).body;
     const { password } = (await t.http().post(`/api/v1/charge-points/${point.id}/ocpp-password`).set(bearer(t.adminKey)).send({}).expect(201)).body;
     return { id: point.id, deviceId: point.deviceId, password };
   }
@@ -77,7 +84,10 @@ describe('OCPP 1.6J endpoint', () => {
   it('answers each action of the spec as it says, and stores boot information and the last message time', async () => {
     const cp = await aRegisteredChargePoint();
     const client = await connect(cp.deviceId, cp.password);
-    const boot = (await client.call('BootNotification', { chargePointVendor: 'Zaptec', chargePointModel: 'Go', chargePointSerialNumber: 'ZAP123', firmwareVersion: '2.1.0' })) as Record<string, unknown>;
+    const boot = (await client.call('BootNotification', { chargePointVendor: 'Zaptec', chargePointModel: 'Go', chargePointSerialNumber: 'ZAP123', firmwareVersion: '2.1.0' })) as Record<
+      string,
+      unknown
+    >;
     expect(boot).toEqual({ status: 'Accepted', currentTime: expect.any(String), interval: 300 });
     expect(Math.abs(Date.parse(boot.currentTime as string) - Date.now())).toBeLessThan(5000);
     expect(await client.call('Heartbeat', {})).toEqual({ currentTime: expect.any(String) });
@@ -159,7 +169,7 @@ describe('OCPP 1.6J endpoint', () => {
     expect(status.vendor).toBe('E-417');
   });
 
-  it('stores each meterValue of a StopTransaction\'s transactionData as a meter sample of the transaction, with its own timestamp', async () => {
+  it("stores each meterValue of a StopTransaction's transactionData as a meter sample of the transaction, with its own timestamp", async () => {
     const cp = await aRegisteredChargePoint();
     const client = await connect(cp.deviceId, cp.password);
     const { transactionId } = (await client.call('StartTransaction', { connectorId: 2, idTag: 'T', meterStart: 100, timestamp: minutesFromNow(-50) })) as { transactionId: number };
@@ -193,7 +203,13 @@ describe('OCPP 1.6J endpoint', () => {
     expect(future.message).toMatch(/timestamp_in_future/);
     await sql.waitForCount(`SELECT 1 FROM dead_letters WHERE device_id = $1 AND reason = 'timestamp_in_future' AND topic = $2`, 1, [cp.deviceId, `ocpp/${cp.deviceId}/StatusNotification`]);
     // A meter value of its own in the future is dropped; the others of the message are kept.
-    await client.call('MeterValues', { connectorId: 1, meterValue: [{ timestamp: minutesFromNow(-3), sampledValue: [{ value: '10' }] }, { timestamp: minutesFromNow(30), sampledValue: [{ value: '20' }] }] });
+    await client.call('MeterValues', {
+      connectorId: 1,
+      meterValue: [
+        { timestamp: minutesFromNow(-3), sampledValue: [{ value: '10' }] },
+        { timestamp: minutesFromNow(30), sampledValue: [{ value: '20' }] },
+      ],
+    });
     expect(await sql.count(`SELECT 1 FROM charge_point_meter WHERE charge_point_id = $1`, [cp.id])).toBe(1);
     expect(await sql.count(`SELECT 1 FROM dead_letters WHERE device_id = $1 AND reason = 'timestamp_in_future' AND sample_index = 1`, [cp.deviceId])).toBe(1);
 
@@ -205,11 +221,15 @@ describe('OCPP 1.6J endpoint', () => {
     // A start reported here, its stop with the id another central system gave: it ends that transaction by time.
     const { transactionId } = (await client.call('StartTransaction', { connectorId: 2, idTag: 'T', meterStart: 100, timestamp: minutesFromNow(-1.5) })) as { transactionId: number };
     await client.call('StopTransaction', { transactionId: 555, meterStop: 900, timestamp: minutesFromNow(-1) });
-    expect(await sql.rows(`SELECT transaction_id::int AS id, connector_id AS connector, matched_transaction_id AS matched FROM ocpp_unmatched_stops WHERE charge_point_id = $1 ORDER BY ts`, [cp.id])).toEqual([
+    expect(
+      await sql.rows(`SELECT transaction_id::int AS id, connector_id AS connector, matched_transaction_id AS matched FROM ocpp_unmatched_stops WHERE charge_point_id = $1 ORDER BY ts`, [cp.id]),
+    ).toEqual([
       { id: 987654, connector: 0, matched: null },
       { id: 555, connector: 2, matched: String(transactionId) },
     ]);
-    expect(await sql.count(`SELECT 1 FROM charge_point_transactions WHERE charge_point_id = $1 AND event = 'stop' AND connector_id = 2 AND transaction_id = $2`, [cp.id, String(transactionId)])).toBe(1);
+    expect(await sql.count(`SELECT 1 FROM charge_point_transactions WHERE charge_point_id = $1 AND event = 'stop' AND connector_id = 2 AND transaction_id = $2`, [cp.id, String(transactionId)])).toBe(
+      1,
+    );
   });
 
   it('answers schema violations, unknown and unsupported actions with the matching CALLERROR and a dead letter, the connection staying open', async () => {
@@ -224,7 +244,10 @@ describe('OCPP 1.6J endpoint', () => {
     expect((await callError(client.call('Reset', { type: 'Hard' }))).code).toBe('NotSupported');
     expect(await client.call('Heartbeat', {})).toEqual({ currentTime: expect.any(String) });
     const reasons = await sql.rows<{ reason: string; n: number }>(`SELECT reason, count(*)::int AS n FROM dead_letters WHERE device_id = $1 GROUP BY reason ORDER BY reason`, [cp.deviceId]);
-    expect(reasons).toEqual([{ reason: 'schema_violation', n: 4 }, { reason: 'unknown_topic', n: 2 }]);
+    expect(reasons).toEqual([
+      { reason: 'schema_violation', n: 4 },
+      { reason: 'unknown_topic', n: 2 },
+    ]);
   });
 
   it('refuses the upgrade with 400 without the ocpp1.6 subprotocol, 401 for a wrong, missing or other password, 404 for an unknown charge point', async () => {

@@ -53,7 +53,10 @@ describe('a client generated from /docs-json', () => {
     expect(typeErrors('publish-factor-set.ts')).toBe('');
 
     // The check can fail: a script that misspells a field of the document does not compile.
-    writeFileSync(path.join(dir, 'misspelled.ts'), `import type { paths } from './api-types';\nconst body: paths['/api/v1/emissions/factor-sets']['post']['requestBody']['content']['application/json'] = { name: 'x', factors: [], consumptions: [] };\nexport default body;\n`);
+    writeFileSync(
+      path.join(dir, 'misspelled.ts'),
+      `import type { paths } from './api-types';\nconst body: paths['/api/v1/emissions/factor-sets']['post']['requestBody']['content']['application/json'] = { name: 'x', factors: [], consumptions: [] };\nexport default body;\n`,
+    );
     expect(typeErrors('misspelled.ts')).toMatch(/'consumptions' does not exist/);
 
     // Then run as its user would, with the service's address and a key (asynchronously: the service answers from this process).

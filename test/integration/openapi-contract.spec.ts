@@ -49,7 +49,9 @@ describe('OpenAPI contract', () => {
     for (const role of API_ROLES) keys[role] = await t.keyFor(role, role === 'cooperative' ? seeded.cooperativeId : undefined);
     seeded.grantId = (await post('/api/v1/subsidy-grants', aSubsidyGrant(seeded.cooperativeId))).id;
     seeded.chargePointId = (await post('/api/v1/chargepoints', aChargePoint(seeded.cooperativeId, { subsidyGrantId: seeded.grantId }))).id;
-    seeded.vehicleId = (await post('/api/v1/vehicles', aVehicle(seeded.departmentId, { deviceId: 'veh-contract', energyCarrier: 'petrol', nominalConsumptionPerKm: null, inServiceFrom: '2018-01-01' }))).id;
+    seeded.vehicleId = (
+      await post('/api/v1/vehicles', aVehicle(seeded.departmentId, { deviceId: 'veh-contract', energyCarrier: 'petrol', nominalConsumptionPerKm: null, inServiceFrom: '2018-01-01' }))
+    ).id;
 
     // A day of driving in 2019 and one in 2020, with positions: daily figures, trips, a track.
     device = await TestPublisher.connect(t.broker.url);

@@ -40,7 +40,13 @@ interface Expected {
 
 const lines = (profile: string, file: string): Line[] => {
   const name = path.join(FIXTURES, profile, file);
-  return fs.existsSync(name) ? fs.readFileSync(name, 'utf8').trim().split('\n').map((text) => JSON.parse(text) as Line) : [];
+  return fs.existsSync(name)
+    ? fs
+        .readFileSync(name, 'utf8')
+        .trim()
+        .split('\n')
+        .map((text) => JSON.parse(text) as Line)
+    : [];
 };
 const expected = (profile: string): Expected => JSON.parse(fs.readFileSync(path.join(FIXTURES, profile, 'expected.json'), 'utf8'));
 
@@ -72,7 +78,13 @@ describe('recorded publisher streams against the same drive in contract v1', () 
     const { registration, contractDeviceId } = expected(profile);
     for (const line of lines(profile, 'retained.jsonl')) await device.publish(line.topic, line.payload, { qos: 1, retain: true });
     if (registration.kind === 'charge_point') {
-      const chargePoint = (overrides: Record<string, unknown>) => t.http().post('/api/v1/chargepoints').set(admin).send(aChargePoint(cooperative, { connectors: 1, ...overrides })).expect(201);
+      const chargePoint = (overrides: Record<string, unknown>) =>
+        t
+          .http()
+          .post('/api/v1/chargepoints')
+          .set(admin)
+          .send(aChargePoint(cooperative, { connectors: 1, ...overrides }))
+          .expect(201);
       const profileRef = (await chargePoint({ profile: registration.profile, profileIdentity: registration.profileIdentity })).body.id;
       const contractRef = (await chargePoint({ deviceId: contractDeviceId })).body.id;
       return { profileRef, contractRef };
@@ -205,8 +217,7 @@ describe('recorded publisher streams against the same drive in contract v1', () 
     const { profileRef, contractRef } = await register('evcc');
     await sleep(1000);
     await replay('evcc', true);
-    const sessions = async (ref: string) =>
-      sql.rows<{ energy_kwh: number | null }>(`SELECT energy_kwh FROM charging_sessions WHERE charge_point_id = $1 AND NOT open ORDER BY started_at`, [ref]);
+    const sessions = async (ref: string) => sql.rows<{ energy_kwh: number | null }>(`SELECT energy_kwh FROM charging_sessions WHERE charge_point_id = $1 AND NOT open ORDER BY started_at`, [ref]);
     for (let i = 0; i < 120 && ((await sessions(profileRef)).length === 0 || (await sessions(contractRef)).length === 0); i++) await sleep(500);
     const [fromProfile, fromContract] = [await sessions(profileRef), await sessions(contractRef)];
     process.stdout.write(`[recorded evcc] profile ${JSON.stringify(fromProfile)} contract ${JSON.stringify(fromContract)}\n`);

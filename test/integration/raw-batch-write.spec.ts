@@ -13,8 +13,38 @@ const TS = Date.parse('2019-03-04T07:15:02.123Z');
 function mixedBatch(): RawBatch {
   const batch = emptyBatch();
   batch.vehicleSamples.push(
-    { vehicleId: VEHICLE, ts: TS, odometerKm: 12.5, speedKmh: 0, lat: 59.89, lon: 10.52, ignition: true, socPct: null, energyConsumedKwh: 3.25, energyChargedKwh: null, fuelUsedL: null, gasUsedKg: null, fuelLevelPct: null, charging: false },
-    { vehicleId: VEHICLE, ts: TS + 1, odometerKm: null, speedKmh: 4, lat: null, lon: null, ignition: null, socPct: 80, energyConsumedKwh: null, energyChargedKwh: null, fuelUsedL: null, gasUsedKg: null, fuelLevelPct: null, charging: null },
+    {
+      vehicleId: VEHICLE,
+      ts: TS,
+      odometerKm: 12.5,
+      speedKmh: 0,
+      lat: 59.89,
+      lon: 10.52,
+      ignition: true,
+      socPct: null,
+      energyConsumedKwh: 3.25,
+      energyChargedKwh: null,
+      fuelUsedL: null,
+      gasUsedKg: null,
+      fuelLevelPct: null,
+      charging: false,
+    },
+    {
+      vehicleId: VEHICLE,
+      ts: TS + 1,
+      odometerKm: null,
+      speedKmh: 4,
+      lat: null,
+      lon: null,
+      ignition: null,
+      socPct: 80,
+      energyConsumedKwh: null,
+      energyChargedKwh: null,
+      fuelUsedL: null,
+      gasUsedKg: null,
+      fuelLevelPct: null,
+      charging: null,
+    },
   );
   batch.statusSamples.push({ chargePointId: CHARGE_POINT, ts: TS, connectorId: 1, status: 'Charging', errorCode: 'NoError' });
   batch.meterSamples.push({ chargePointId: CHARGE_POINT, ts: TS, connectorId: 1, energyWh: 1200, powerW: null, transactionId: 'tx "1"' });

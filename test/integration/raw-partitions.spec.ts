@@ -31,9 +31,7 @@ describe('raw store month partitions', () => {
     await writer.rows(`SELECT ensure_monthly_partition('charge_point_transactions', '2018-10-17')`);
     await reader.rows('COMMIT');
 
-    const [partition] = await writer.rows<{ bound: string }>(
-      `SELECT pg_get_expr(relpartbound, oid) AS bound FROM pg_class WHERE relname = 'charge_point_transactions_2018_10'`,
-    );
+    const [partition] = await writer.rows<{ bound: string }>(`SELECT pg_get_expr(relpartbound, oid) AS bound FROM pg_class WHERE relname = 'charge_point_transactions_2018_10'`);
     expect(partition.bound).toBe(`FOR VALUES FROM ('2018-10-01 00:00:00+00') TO ('2018-11-01 00:00:00+00')`);
     const insert = `INSERT INTO charge_point_transactions (charge_point_id, connector_id, ts, received_at, event, transaction_id, meter_wh)
                     VALUES ('00000000-0000-0000-0000-000000000001', 1, '2018-10-17T18:00:00Z', now(), 'start', '7', 100)
@@ -55,10 +53,7 @@ describe('raw store month partitions', () => {
   });
 
   it('is a no-op for a month that exists, also when asked for at once', async () => {
-    await Promise.all([
-      writer.rows(`SELECT ensure_monthly_partition('vehicle_samples', '2017-03-01')`),
-      reader.rows(`SELECT ensure_monthly_partition('vehicle_samples', '2017-03-31')`),
-    ]);
+    await Promise.all([writer.rows(`SELECT ensure_monthly_partition('vehicle_samples', '2017-03-01')`), reader.rows(`SELECT ensure_monthly_partition('vehicle_samples', '2017-03-31')`)]);
     await writer.rows(`SELECT ensure_monthly_partition('vehicle_samples', '2017-03-15')`);
     expect(await writer.count(`SELECT 1 FROM pg_inherits WHERE inhrelid = 'vehicle_samples_2017_03'::regclass`)).toBe(1);
   });

@@ -20,7 +20,12 @@ describe('registry API', () => {
 
   describe('vehicles', () => {
     it('creates, reads, updates and deletes a vehicle', async () => {
-      const created = await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(departmentId, { registration: 'el 12-001' })).expect(201);
+      const created = await t
+        .http()
+        .post('/api/v1/vehicles')
+        .set(admin)
+        .send(aVehicle(departmentId, { registration: 'el 12-001' }))
+        .expect(201);
       expect(created.body).toMatchObject({ registration: 'EL12001', vehicleClass: 'passenger_car', nominalConsumptionPerKm: 0.18, inServiceTo: null });
       const id = created.body.id;
       await t.http().get(`/api/v1/vehicles/${id}`).set(admin).expect(200);
@@ -47,7 +52,12 @@ describe('registry API', () => {
       const before = await count('/api/v1/vehicles');
       const wrongKind = await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(cooperativeId)).expect(400);
       expect(wrongKind.body.errors).toEqual([{ field: 'departmentId', message: 'must be a municipal department' }]);
-      const backwards = await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(departmentId, { inServiceTo: '2018-01-01' })).expect(400);
+      const backwards = await t
+        .http()
+        .post('/api/v1/vehicles')
+        .set(admin)
+        .send(aVehicle(departmentId, { inServiceTo: '2018-01-01' }))
+        .expect(400);
       expect(backwards.body.errors[0].field).toBe('inServiceTo');
       expect(await count('/api/v1/vehicles')).toBe(before);
     });
@@ -56,9 +66,19 @@ describe('registry API', () => {
       const first = aVehicle(departmentId);
       await t.http().post('/api/v1/vehicles').set(admin).send(first).expect(201);
       const before = await count('/api/v1/vehicles');
-      const sameRegistration = await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(departmentId, { registration: first.registration })).expect(409);
+      const sameRegistration = await t
+        .http()
+        .post('/api/v1/vehicles')
+        .set(admin)
+        .send(aVehicle(departmentId, { registration: first.registration }))
+        .expect(409);
       expect(sameRegistration.body.errors).toEqual([{ field: 'registration', message: 'registration is already in use' }]);
-      const sameDevice = await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(departmentId, { deviceId: first.deviceId })).expect(409);
+      const sameDevice = await t
+        .http()
+        .post('/api/v1/vehicles')
+        .set(admin)
+        .send(aVehicle(departmentId, { deviceId: first.deviceId }))
+        .expect(409);
       expect(sameDevice.body.errors[0].field).toBe('deviceId');
       expect(await count('/api/v1/vehicles')).toBe(before);
     });
@@ -72,7 +92,12 @@ describe('registry API', () => {
     });
 
     it('filters the list by class and pages it', async () => {
-      await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(departmentId, { vehicleClass: 'truck', energyCarrier: 'biogas' })).expect(201);
+      await t
+        .http()
+        .post('/api/v1/vehicles')
+        .set(admin)
+        .send(aVehicle(departmentId, { vehicleClass: 'truck', energyCarrier: 'biogas' }))
+        .expect(201);
       const trucks = await t.http().get('/api/v1/vehicles?vehicleClass=truck&limit=1').set(admin).expect(200);
       expect(trucks.body).toMatchObject({ total: 1, limit: 1, offset: 0 });
       expect(trucks.body.items[0].energyCarrier).toBe('biogas');
@@ -82,14 +107,24 @@ describe('registry API', () => {
 
   describe('organizations', () => {
     it('rejects an organization number with a wrong check digit', async () => {
-      const response = await t.http().post('/api/v1/organizations').set(admin).send(anOrganization({ orgNumber: '935478716' })).expect(400);
+      const response = await t
+        .http()
+        .post('/api/v1/organizations')
+        .set(admin)
+        .send(anOrganization({ orgNumber: '935478716' }))
+        .expect(400);
       expect(response.body.errors[0].field).toBe('orgNumber');
     });
 
     it('answers 409 for a duplicate organization number', async () => {
       const organization = anOrganization();
       await t.http().post('/api/v1/organizations').set(admin).send(organization).expect(201);
-      await t.http().post('/api/v1/organizations').set(admin).send({ ...organization, name: 'Other' }).expect(409);
+      await t
+        .http()
+        .post('/api/v1/organizations')
+        .set(admin)
+        .send({ ...organization, name: 'Other' })
+        .expect(409);
     });
 
     it('refuses to delete an organization that still has vehicles, with 409', async () => {
@@ -118,7 +153,12 @@ describe('registry API', () => {
       const otherId = (await t.http().post('/api/v1/organizations').set(admin).send(aCooperative()).expect(201)).body.id;
       const grant = await t.http().post('/api/v1/subsidy-grants').set(admin).send(aSubsidyGrant(otherId)).expect(201);
       const before = await count('/api/v1/chargepoints');
-      const response = await t.http().post('/api/v1/chargepoints').set(admin).send(aChargePoint(cooperativeId, { subsidyGrantId: grant.body.id })).expect(400);
+      const response = await t
+        .http()
+        .post('/api/v1/chargepoints')
+        .set(admin)
+        .send(aChargePoint(cooperativeId, { subsidyGrantId: grant.body.id }))
+        .expect(400);
       expect(response.body.errors).toEqual([{ field: 'subsidyGrantId', message: 'the grant belongs to another organization' }]);
       expect(await count('/api/v1/chargepoints')).toBe(before);
     });
@@ -126,8 +166,18 @@ describe('registry API', () => {
     it('answers 409 for a duplicate charge-point device id and 400 for a grant ending before it starts', async () => {
       const chargePoint = aChargePoint(cooperativeId);
       await t.http().post('/api/v1/chargepoints').set(admin).send(chargePoint).expect(201);
-      await t.http().post('/api/v1/chargepoints').set(admin).send({ ...chargePoint, name: 'Another' }).expect(409);
-      const response = await t.http().post('/api/v1/subsidy-grants').set(admin).send(aSubsidyGrant(cooperativeId, { followUpEndsOn: '2018-01-01' })).expect(400);
+      await t
+        .http()
+        .post('/api/v1/chargepoints')
+        .set(admin)
+        .send({ ...chargePoint, name: 'Another' })
+        .expect(409);
+      const response = await t
+        .http()
+        .post('/api/v1/subsidy-grants')
+        .set(admin)
+        .send(aSubsidyGrant(cooperativeId, { followUpEndsOn: '2018-01-01' }))
+        .expect(400);
       expect(response.body.errors[0].field).toBe('followUpEndsOn');
     });
   });

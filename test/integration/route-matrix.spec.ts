@@ -40,7 +40,16 @@ describe('route-by-role matrix', () => {
     expect(declared).toContainEqual({ method: 'POST', path: '/api/v1/dead-letters/replay', access: ['admin'] });
     // Alert rules and alerts: every role in its own scope (a cooperative's are its own, checked in alerts-channels.spec.ts); delivery history not for fleet managers.
     const everyRole = ['admin', 'fleet_manager', 'cooperative', 'climate_office'];
-    for (const [method, path] of [['GET', '/api/v1/alert-rules'], ['POST', '/api/v1/alert-rules'], ['PATCH', '/api/v1/alert-rules/:id'], ['DELETE', '/api/v1/alert-rules/:id'], ['GET', '/api/v1/alerts'], ['GET', '/api/v1/alerts/summary'], ['GET', '/api/v1/alerts/stream'], ['POST', '/api/v1/alerts/:id/acknowledge']]) {
+    for (const [method, path] of [
+      ['GET', '/api/v1/alert-rules'],
+      ['POST', '/api/v1/alert-rules'],
+      ['PATCH', '/api/v1/alert-rules/:id'],
+      ['DELETE', '/api/v1/alert-rules/:id'],
+      ['GET', '/api/v1/alerts'],
+      ['GET', '/api/v1/alerts/summary'],
+      ['GET', '/api/v1/alerts/stream'],
+      ['POST', '/api/v1/alerts/:id/acknowledge'],
+    ]) {
       expect(declared).toContainEqual({ method, path, access: everyRole });
     }
     expect(declared).toContainEqual({ method: 'GET', path: '/api/v1/deliveries', access: ['admin', 'cooperative', 'climate_office'] });

@@ -49,7 +49,12 @@ describe('API keys: rate limit, last use and the audit trail', () => {
     const clerk = bearer(changer.body.secret);
     const cooperative = aCooperative();
     const created = await t.http().post('/api/v1/organizations').set(clerk).send(cooperative).expect(201);
-    await t.http().post('/api/v1/organizations').set(clerk).send({ ...cooperative, orgNumber: 'not a number' }).expect(400);
+    await t
+      .http()
+      .post('/api/v1/organizations')
+      .set(clerk)
+      .send({ ...cooperative, orgNumber: 'not a number' })
+      .expect(400);
     await t.http().get('/api/v1/organizations').set(clerk).expect(200);
 
     // Entries are written as each response finishes: give the last one a moment.
@@ -71,7 +76,11 @@ describe('API keys: rate limit, last use and the audit trail', () => {
     const adminTrail = await t.http().get('/api/v1/audit-log').set(admin).expect(200);
     expect(JSON.stringify(adminTrail.body)).not.toContain(changer.body.secret);
 
-    await t.http().get('/api/v1/audit-log').set(bearer(await t.keyFor('climate_office'))).expect(403);
+    await t
+      .http()
+      .get('/api/v1/audit-log')
+      .set(bearer(await t.keyFor('climate_office')))
+      .expect(403);
   });
 });
 

@@ -132,7 +132,7 @@ export async function runBrokerRestart(run: BrokerRestartRun): Promise<BrokerRes
   const to = new Date(run.base + run.messages).toISOString();
   // Until everything acknowledged is stored, or nothing more arrives for 10 s (what a crash lost never comes).
   let stored = -1;
-  for (let quietSince = Date.now(); Date.now() - quietSince < 10_000; ) {
+  for (let quietSince = Date.now(); Date.now() - quietSince < 10_000;) {
     const now = await run.sql.count(`SELECT 1 FROM vehicle_samples WHERE ts >= $1 AND ts < $2`, [from, to]);
     if (now >= publisher.acknowledgedAt.size) break;
     if (now !== stored) quietSince = Date.now();

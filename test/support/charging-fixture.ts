@@ -3,7 +3,14 @@ import { aChargePoint } from './builders';
 
 /** Registers a charge point through the API and waits for the ingest's device list to take it. */
 export async function registerChargePoint(t: TestApp, organizationId: string, deviceId: string, overrides: Record<string, unknown> = {}): Promise<string> {
-  const id = (await t.http().post('/api/v1/chargepoints').set(bearer(t.adminKey)).send(aChargePoint(organizationId, { deviceId, commissionedOn: '2026-09-01', ...overrides })).expect(201)).body.id;
+  const id = (
+    await t
+      .http()
+      .post('/api/v1/chargepoints')
+      .set(bearer(t.adminKey))
+      .send(aChargePoint(organizationId, { deviceId, commissionedOn: '2026-09-01', ...overrides }))
+      .expect(201)
+  ).body.id;
   await new Promise((resolve) => setTimeout(resolve, 500)); // the ingest's device list reloads on the registry's notification
   return id;
 }

@@ -21,10 +21,7 @@ export async function compareWithAcknowledged(sql: Sql, since: number, acknowled
     if ((await sql.count(`SELECT 1 FROM vehicle_samples WHERE ts >= $1`, [from])) >= acknowledged.size) break;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  const rows = await sql.rows<{ key: string }>(
-    `SELECT vehicle_id || '|' || to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS key FROM vehicle_samples WHERE ts >= $1`,
-    [from],
-  );
+  const rows = await sql.rows<{ key: string }>(`SELECT vehicle_id || '|' || to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS key FROM vehicle_samples WHERE ts >= $1`, [from]);
   const keys = rows.map((row) => row.key);
   const storedSet = new Set(keys);
   return {

@@ -51,7 +51,10 @@ export function declaredRoutes(app: INestApplication): DeclaredRoute[] {
         const method = Reflect.getMetadata(METHOD_METADATA, handler);
         if (method === undefined) continue;
         const sub = [Reflect.getMetadata(PATH_METADATA, handler) ?? ''].flat()[0] as string;
-        const path = `/${[base, sub].map((part) => part.replace(/^\/+|\/+$/g, '')).filter(Boolean).join('/')}`;
+        const path = `/${[base, sub]
+          .map((part) => part.replace(/^\/+|\/+$/g, ''))
+          .filter(Boolean)
+          .join('/')}`;
         const roles = Reflect.getMetadata(ROLES_KEY, handler) ?? Reflect.getMetadata(ROLES_KEY, controller);
         const isPublic = Reflect.getMetadata(PUBLIC_KEY, handler) ?? Reflect.getMetadata(PUBLIC_KEY, controller);
         routes.push({ method: METHODS[method], path, access: isPublic ? 'public' : (roles ?? null) });

@@ -29,7 +29,11 @@ export function mountAlertBadge(link: HTMLElement, client: ApiClient): () => voi
   const connect = () => {
     if (stop.signal.aborted) return;
     api
-      .stream(() => void refresh(), () => void refresh(), stop.signal)
+      .stream(
+        () => void refresh(),
+        () => void refresh(),
+        stop.signal,
+      )
       .catch(() => undefined)
       .finally(() => {
         if (!stop.signal.aborted) timer = window.setTimeout(connect, RETRY_MS);

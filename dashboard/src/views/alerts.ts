@@ -13,9 +13,24 @@ const KINDS: Array<{ kind: NewRule['kind']; subjects: SubjectKind[]; params: Arr
   { kind: 'vehicle_offline', subjects: ['vehicle'], params: [{ name: 'minutes', value: 30 }] },
   { kind: 'device_silent', subjects: ['vehicle', 'charge_point'], params: [{ name: 'days', value: 7 }] },
   { kind: 'connector_fault', subjects: ['charge_point'], params: [{ name: 'minutes', value: 60 }] },
-  { kind: 'availability_below', subjects: ['charge_point'], params: [{ name: 'pct', value: 90 }, { name: 'days', value: 30 }, { name: 'marginPct', value: 2 }] },
+  {
+    kind: 'availability_below',
+    subjects: ['charge_point'],
+    params: [
+      { name: 'pct', value: 90 },
+      { name: 'days', value: 30 },
+      { name: 'marginPct', value: 2 },
+    ],
+  },
   { kind: 'dead_letter_rate', subjects: ['vehicle', 'charge_point'], params: [{ name: 'perHour', value: 10 }] },
-  { kind: 'budget_status', subjects: ['budget'], params: [{ name: 'scope', value: 'fleet' }, { name: 'status', value: 'off_track', choices: ['off_track', 'at_risk'] }] },
+  {
+    kind: 'budget_status',
+    subjects: ['budget'],
+    params: [
+      { name: 'scope', value: 'fleet' },
+      { name: 'status', value: 'off_track', choices: ['off_track', 'at_risk'] },
+    ],
+  },
 ];
 
 /** What each role watches (the API enforces it: src/alerts/access.ts). */
@@ -70,13 +85,49 @@ export function alertsView(main: HTMLElement, { client, me }: ViewContext): View
     openSection.replaceChildren(
       h('h2', {}, at('open')),
       open.length
-        ? h('div', { class: 'table-wrap' }, table(at('open'), [{ text: at('rule') }, { text: at('subject') }, { text: at('condition') }, { text: at('opened') }, { text: at('acknowledged') }], open.map((alert) => h('tr', { 'data-alert': alert.id }, h('td', {}, alert.ruleName), h('td', {}, alert.subjectLabel), h('td', {}, alert.message), h('td', {}, time(alert.openedAt)), h('td', {}, acknowledgeCell(alert))))))
+        ? h(
+            'div',
+            { class: 'table-wrap' },
+            table(
+              at('open'),
+              [{ text: at('rule') }, { text: at('subject') }, { text: at('condition') }, { text: at('opened') }, { text: at('acknowledged') }],
+              open.map((alert) =>
+                h(
+                  'tr',
+                  { 'data-alert': alert.id },
+                  h('td', {}, alert.ruleName),
+                  h('td', {}, alert.subjectLabel),
+                  h('td', {}, alert.message),
+                  h('td', {}, time(alert.openedAt)),
+                  h('td', {}, acknowledgeCell(alert)),
+                ),
+              ),
+            ),
+          )
         : emptyState(at('noOpen')),
     );
     historySection.replaceChildren(
       h('h2', {}, at('history')),
       resolved.length
-        ? h('div', { class: 'table-wrap' }, table(at('history'), [{ text: at('rule') }, { text: at('subject') }, { text: at('opened') }, { text: at('resolved') }, { text: at('acknowledged') }], resolved.map((alert) => h('tr', {}, h('td', {}, alert.ruleName), h('td', {}, alert.subjectLabel), h('td', {}, time(alert.openedAt)), h('td', {}, time(alert.resolvedAt)), h('td', {}, alert.acknowledgedAt ? at('by', { who: alert.acknowledgedBy ?? '', when: time(alert.acknowledgedAt) }) : '')))))
+        ? h(
+            'div',
+            { class: 'table-wrap' },
+            table(
+              at('history'),
+              [{ text: at('rule') }, { text: at('subject') }, { text: at('opened') }, { text: at('resolved') }, { text: at('acknowledged') }],
+              resolved.map((alert) =>
+                h(
+                  'tr',
+                  {},
+                  h('td', {}, alert.ruleName),
+                  h('td', {}, alert.subjectLabel),
+                  h('td', {}, time(alert.openedAt)),
+                  h('td', {}, time(alert.resolvedAt)),
+                  h('td', {}, alert.acknowledgedAt ? at('by', { who: alert.acknowledgedBy ?? '', when: time(alert.acknowledgedAt) }) : ''),
+                ),
+              ),
+            ),
+          )
         : emptyState(at('noHistory')),
     );
   }
@@ -113,10 +164,19 @@ export function alertsView(main: HTMLElement, { client, me }: ViewContext): View
             kind: spec.kind,
             subjectKind: spec.subjects.find((s) => subjects.includes(s)),
             name: name.value.trim(),
-            params: Object.fromEntries([...params.querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select')].map((input) => [input.name, input.type === 'number' ? Number(input.value) : input.value])),
+            params: Object.fromEntries(
+              [...params.querySelectorAll<HTMLInputElement | HTMLSelectElement>('input, select')].map((input) => [input.name, input.type === 'number' ? Number(input.value) : input.value]),
+            ),
             resolveAfterSeconds: Number(resolveAfter.value) || 0,
             ...(webhook.value.trim() ? { webhookUrl: webhook.value.trim() } : {}),
-            ...(email.value.trim() ? { emailTo: email.value.split(',').map((a) => a.trim()).filter(Boolean) } : {}),
+            ...(email.value.trim()
+              ? {
+                  emailTo: email.value
+                    .split(',')
+                    .map((a) => a.trim())
+                    .filter(Boolean),
+                }
+              : {}),
           };
           api.createRule(rule).then(
             async (created) => {
@@ -148,13 +208,30 @@ export function alertsView(main: HTMLElement, { client, me }: ViewContext): View
         { 'data-rule': rule.id },
         h('td', {}, rule.name),
         h('td', {}, at(`kind.${rule.kind}`)),
-        h('td', {}, Object.entries(rule.params).map(([k, v]) => `${k} ${v}`).join(', ')),
-        h('td', {}, h('input', { type: 'checkbox', 'aria-label': `${at('enabled')} ${rule.name}`, checked: rule.enabled, onchange: (event: Event) => void api.setEnabled(rule.id, (event.target as HTMLInputElement).checked).then(renderRules) })),
+        h(
+          'td',
+          {},
+          Object.entries(rule.params)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', '),
+        ),
+        h(
+          'td',
+          {},
+          h('input', {
+            type: 'checkbox',
+            'aria-label': `${at('enabled')} ${rule.name}`,
+            checked: rule.enabled,
+            onchange: (event: Event) => void api.setEnabled(rule.id, (event.target as HTMLInputElement).checked).then(renderRules),
+          }),
+        ),
         h('td', {}, h('button', { type: 'button', onclick: () => void api.deleteRule(rule.id).then(refresh) }, at('delete'))),
       );
     rulesSection.replaceChildren(
       h('h2', {}, at('rules')),
-      rules.length ? h('div', { class: 'table-wrap' }, table(at('rules'), [{ text: at('name') }, { text: at('kind') }, { text: at('params') }, { text: at('enabled') }, { text: '' }], rules.map(row))) : emptyState(at('noRules')),
+      rules.length
+        ? h('div', { class: 'table-wrap' }, table(at('rules'), [{ text: at('name') }, { text: at('kind') }, { text: at('params') }, { text: at('enabled') }, { text: '' }], rules.map(row)))
+        : emptyState(at('noRules')),
       ruleForm(),
     );
   }
@@ -162,10 +239,30 @@ export function alertsView(main: HTMLElement, { client, me }: ViewContext): View
   async function renderDeliveries() {
     if (me.role === 'fleet_manager') return;
     const deliveries = await api.deliveries();
-    const row = (d: Delivery) => h('tr', {}, h('td', {}, at(`delivery.${d.kind}`)), h('td', {}, d.period), h('td', {}, d.recipient), h('td', {}, d.status + (d.lastError ? ` (${d.lastError})` : '')), h('td', { class: 'num' }, d.attempts), h('td', {}, time(d.deliveredAt)));
+    const row = (d: Delivery) =>
+      h(
+        'tr',
+        {},
+        h('td', {}, at(`delivery.${d.kind}`)),
+        h('td', {}, d.period),
+        h('td', {}, d.recipient),
+        h('td', {}, d.status + (d.lastError ? ` (${d.lastError})` : '')),
+        h('td', { class: 'num' }, d.attempts),
+        h('td', {}, time(d.deliveredAt)),
+      );
     deliveriesSection.replaceChildren(
       h('h2', {}, at('deliveries')),
-      deliveries.length ? h('div', { class: 'table-wrap' }, table(at('deliveries'), [{ text: at('kind') }, { text: at('period') }, { text: at('recipient') }, { text: at('status') }, { text: at('attempts'), numeric: true }, { text: at('resolved') }], deliveries.map(row))) : emptyState(at('noDeliveries')),
+      deliveries.length
+        ? h(
+            'div',
+            { class: 'table-wrap' },
+            table(
+              at('deliveries'),
+              [{ text: at('kind') }, { text: at('period') }, { text: at('recipient') }, { text: at('status') }, { text: at('attempts'), numeric: true }, { text: at('resolved') }],
+              deliveries.map(row),
+            ),
+          )
+        : emptyState(at('noDeliveries')),
     );
   }
 

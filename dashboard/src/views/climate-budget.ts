@@ -66,16 +66,27 @@ async function yearlyTrend(client: ApiClient, budgets: FleetBudget[], targets: T
   }));
 }
 
-function trendPart(trend: Array<{ year: number; actualKg: number; budgetKg: number | null; targetKg: number | null }>, kg: Kg, scaled: (v: number) => number, unit: string, keep: (drawn: Drawn) => HTMLElement): Node[] {
+function trendPart(
+  trend: Array<{ year: number; actualKg: number; budgetKg: number | null; targetKg: number | null }>,
+  kg: Kg,
+  scaled: (v: number) => number,
+  unit: string,
+  keep: (drawn: Drawn) => HTMLElement,
+): Node[] {
   const labels = trend.map((row) => String(row.year));
   const targeted = trend.some((row) => row.targetKg !== null);
   return [
     keep(
-      barChart(t('budget.trendChart'), labels, [
-        { label: t('budget.actual'), values: trend.map((row) => scaled(row.actualKg)) },
-        { label: t('budget.budget'), values: trend.map((row) => (row.budgetKg === null ? null : scaled(row.budgetKg))), type: 'line' },
-        ...(targeted ? [{ label: t('budget.targetLine'), values: trend.map((row) => (row.targetKg === null ? null : scaled(row.targetKg))), type: 'line' as const }] : []),
-      ], unit),
+      barChart(
+        t('budget.trendChart'),
+        labels,
+        [
+          { label: t('budget.actual'), values: trend.map((row) => scaled(row.actualKg)) },
+          { label: t('budget.budget'), values: trend.map((row) => (row.budgetKg === null ? null : scaled(row.budgetKg))), type: 'line' },
+          ...(targeted ? [{ label: t('budget.targetLine'), values: trend.map((row) => (row.targetKg === null ? null : scaled(row.targetKg))), type: 'line' as const }] : []),
+        ],
+        unit,
+      ),
     ),
     h(
       'details',
@@ -85,7 +96,14 @@ function trendPart(trend: Array<{ year: number; actualKg: number; budgetKg: numb
         t('budget.trendChart'),
         [{ text: t('climate.year') }, { text: t('budget.actual'), numeric: true }, { text: t('budget.budget'), numeric: true }, ...(targeted ? [{ text: t('budget.targetLine'), numeric: true }] : [])],
         trend.map((row) =>
-          h('tr', { 'data-year': String(row.year) }, h('th', { scope: 'row' }, String(row.year)), h('td', { class: 'num' }, kg(row.actualKg)), h('td', { class: 'num' }, kg(row.budgetKg)), ...(targeted ? [h('td', { class: 'num', 'data-figure': 'targetKg' }, kg(row.targetKg))] : [])),
+          h(
+            'tr',
+            { 'data-year': String(row.year) },
+            h('th', { scope: 'row' }, String(row.year)),
+            h('td', { class: 'num' }, kg(row.actualKg)),
+            h('td', { class: 'num' }, kg(row.budgetKg)),
+            ...(targeted ? [h('td', { class: 'num', 'data-figure': 'targetKg' }, kg(row.targetKg))] : []),
+          ),
         ),
       ),
     ),
@@ -118,21 +136,40 @@ function budgetPart(client: ApiClient, report: ClimateBudget | null, year: numbe
   }
   nodes.push(
     keep(
-      barChart(t('budget.chart'), labels, [
-        // Same order, so the same colours, as the trend chart: actual, budget, then the forecast.
-        { label: t('budget.actual'), values: report.months.map((m) => (m.actualKg === null ? null : scaled(m.actualKg))), stack: 'a' },
-        { label: t('budget.budget'), values: report.months.map((m) => scaled(m.budgetKg)), type: 'line' },
-        { label: t('budget.forecastMonth'), values: report.months.map((m, i) => (future(i) && m.forecastKg !== null ? scaled(m.forecastKg) : null)), stack: 'a' },
-      ], unit),
+      barChart(
+        t('budget.chart'),
+        labels,
+        [
+          // Same order, so the same colours, as the trend chart: actual, budget, then the forecast.
+          { label: t('budget.actual'), values: report.months.map((m) => (m.actualKg === null ? null : scaled(m.actualKg))), stack: 'a' },
+          { label: t('budget.budget'), values: report.months.map((m) => scaled(m.budgetKg)), type: 'line' },
+          { label: t('budget.forecastMonth'), values: report.months.map((m, i) => (future(i) && m.forecastKg !== null ? scaled(m.forecastKg) : null)), stack: 'a' },
+        ],
+        unit,
+      ),
     ),
     h(
       'div',
       { class: 'table-wrap' },
       table(
         t('budget.heading', { year }),
-        [{ text: t('col.month') }, { text: t('budget.budget'), numeric: true }, { text: t('budget.actual'), numeric: true }, { text: t('budget.forecastMonth'), numeric: true }, { text: t('climate.coverage'), numeric: true }],
+        [
+          { text: t('col.month') },
+          { text: t('budget.budget'), numeric: true },
+          { text: t('budget.actual'), numeric: true },
+          { text: t('budget.forecastMonth'), numeric: true },
+          { text: t('climate.coverage'), numeric: true },
+        ],
         report.months.map((m, i) =>
-          h('tr', { 'data-month': m.month }, h('th', { scope: 'row' }, labels[i]), h('td', { class: 'num' }, kg(m.budgetKg)), h('td', { class: 'num' }, kg(m.actualKg)), h('td', { class: 'num' }, kg(m.forecastKg)), h('td', { class: 'num' }, future(i) ? '' : coverageText(m.coverage, false))),
+          h(
+            'tr',
+            { 'data-month': m.month },
+            h('th', { scope: 'row' }, labels[i]),
+            h('td', { class: 'num' }, kg(m.budgetKg)),
+            h('td', { class: 'num' }, kg(m.actualKg)),
+            h('td', { class: 'num' }, kg(m.forecastKg)),
+            h('td', { class: 'num' }, future(i) ? '' : coverageText(m.coverage, false)),
+          ),
         ),
       ),
     ),
@@ -144,14 +181,25 @@ function budgetPart(client: ApiClient, report: ClimateBudget | null, year: numbe
       {},
       `${t('climate.exportBudget')}: `,
       ...(['xlsx', 'csv'] as const).flatMap((format) => [
-        h('button', { type: 'button', 'data-export': `reports/climate-budget:${format}`, onclick: () => void saveFile(client, status, 'reports/climate-budget', { year, format }, `klimabudsjett-${year}.${format}`) }, format.toUpperCase()),
+        h(
+          'button',
+          {
+            type: 'button',
+            'data-export': `reports/climate-budget:${format}`,
+            onclick: () => void saveFile(client, status, 'reports/climate-budget', { year, format }, `klimabudsjett-${year}.${format}`),
+          },
+          format.toUpperCase(),
+        ),
         ' ',
       ]),
     ),
     status,
   );
   if (report.targets.length > 0) {
-    nodes.push(h('h3', {}, t('budget.targets')), h('ul', { id: 'budget-targets' }, ...report.targets.map((target) => h('li', { 'data-target-status': target.status }, `${target.name}: ${t(`target.${target.status}` as MessageKey)}`))));
+    nodes.push(
+      h('h3', {}, t('budget.targets')),
+      h('ul', { id: 'budget-targets' }, ...report.targets.map((target) => h('li', { 'data-target-status': target.status }, `${target.name}: ${t(`target.${target.status}` as MessageKey)}`))),
+    );
   }
   return nodes;
 }
@@ -186,7 +234,16 @@ function planPart(report: ElectrificationPlan): Node[] {
       { class: 'table-wrap' },
       table(
         t('plan.heading'),
-        [{ text: t('plan.rank'), numeric: true }, { text: t('fleet.registration') }, { text: t('col.class') }, { text: t('plan.verdict') }, { text: t('plan.reason') }, { text: t('plan.p95'), numeric: true }, { text: t('plan.candidate') }, { text: t('plan.avoided'), numeric: true }],
+        [
+          { text: t('plan.rank'), numeric: true },
+          { text: t('fleet.registration') },
+          { text: t('col.class') },
+          { text: t('plan.verdict') },
+          { text: t('plan.reason') },
+          { text: t('plan.p95'), numeric: true },
+          { text: t('plan.candidate') },
+          { text: t('plan.avoided'), numeric: true },
+        ],
         report.rows.map((row) =>
           h(
             'tr',

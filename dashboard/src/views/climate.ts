@@ -159,20 +159,41 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
     const labels = report.rows.map((r) => formatMonth(r.group));
     return [
       keep(
-        barChart(t('climate.monthChart'), labels, [
-          { label: t('col.actual'), values: report.rows.map((r) => scaled(r.actualKg)), stack: 'e' },
-          { label: t('col.avoided'), values: report.rows.map((r) => scaled(r.avoidedKg)), stack: 'e' },
-          { label: t('col.baseline'), values: report.rows.map((r) => scaled(r.baselineKg)), type: 'line' },
-        ], unit),
+        barChart(
+          t('climate.monthChart'),
+          labels,
+          [
+            { label: t('col.actual'), values: report.rows.map((r) => scaled(r.actualKg)), stack: 'e' },
+            { label: t('col.avoided'), values: report.rows.map((r) => scaled(r.avoidedKg)), stack: 'e' },
+            { label: t('col.baseline'), values: report.rows.map((r) => scaled(r.baselineKg)), type: 'line' },
+          ],
+          unit,
+        ),
       ),
       h(
         'div',
         { class: 'table-wrap' },
         table(
           t('climate.byMonth'),
-          [{ text: t('col.month') }, { text: t('col.distance'), numeric: true }, { text: t('col.actual'), numeric: true }, { text: t('col.baseline'), numeric: true }, { text: t('col.avoided'), numeric: true }, { text: t('climate.coverage'), numeric: true }],
+          [
+            { text: t('col.month') },
+            { text: t('col.distance'), numeric: true },
+            { text: t('col.actual'), numeric: true },
+            { text: t('col.baseline'), numeric: true },
+            { text: t('col.avoided'), numeric: true },
+            { text: t('climate.coverage'), numeric: true },
+          ],
           report.rows.map((r, i) =>
-            h('tr', { 'data-month': r.group }, h('th', { scope: 'row' }, labels[i]), h('td', { class: 'num' }, formatQuantity(r.distanceKm, 'km', 1)), h('td', { class: 'num' }, kg(r.actualKg)), h('td', { class: 'num' }, kg(r.baselineKg)), h('td', { class: 'num' }, kg(r.avoidedKg)), h('td', { class: 'num' }, coverageText(r.coverage, false))),
+            h(
+              'tr',
+              { 'data-month': r.group },
+              h('th', { scope: 'row' }, labels[i]),
+              h('td', { class: 'num' }, formatQuantity(r.distanceKm, 'km', 1)),
+              h('td', { class: 'num' }, kg(r.actualKg)),
+              h('td', { class: 'num' }, kg(r.baselineKg)),
+              h('td', { class: 'num' }, kg(r.avoidedKg)),
+              h('td', { class: 'num' }, coverageText(r.coverage, false)),
+            ),
           ),
         ),
       ),
@@ -184,21 +205,42 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
     const labels = report.rows.map((r) => label('class', r.group));
     return [
       keep(
-        barChart(t('climate.classChart'), labels, [
-          // Same order, so the same colours, as the month chart: actual, avoided, baseline.
-          { label: t('col.actual'), values: report.rows.map((r) => scaled(r.actualKg)) },
-          { label: t('col.avoided'), values: report.rows.map((r) => scaled(r.avoidedKg)) },
-          { label: t('col.baseline'), values: report.rows.map((r) => scaled(r.baselineKg)) },
-        ], unit),
+        barChart(
+          t('climate.classChart'),
+          labels,
+          [
+            // Same order, so the same colours, as the month chart: actual, avoided, baseline.
+            { label: t('col.actual'), values: report.rows.map((r) => scaled(r.actualKg)) },
+            { label: t('col.avoided'), values: report.rows.map((r) => scaled(r.avoidedKg)) },
+            { label: t('col.baseline'), values: report.rows.map((r) => scaled(r.baselineKg)) },
+          ],
+          unit,
+        ),
       ),
       h(
         'div',
         { class: 'table-wrap' },
         table(
           t('climate.byClass'),
-          [{ text: t('col.class') }, { text: t('col.distance'), numeric: true }, { text: t('col.actual'), numeric: true }, { text: t('col.baseline'), numeric: true }, { text: t('col.avoided'), numeric: true }, { text: t('climate.coverage'), numeric: true }],
+          [
+            { text: t('col.class') },
+            { text: t('col.distance'), numeric: true },
+            { text: t('col.actual'), numeric: true },
+            { text: t('col.baseline'), numeric: true },
+            { text: t('col.avoided'), numeric: true },
+            { text: t('climate.coverage'), numeric: true },
+          ],
           report.rows.map((r, i) =>
-            h('tr', { 'data-class': r.group }, h('th', { scope: 'row' }, labels[i]), h('td', { class: 'num' }, formatQuantity(r.distanceKm, 'km', 1)), h('td', { class: 'num' }, kg(r.actualKg)), h('td', { class: 'num' }, kg(r.baselineKg)), h('td', { class: 'num' }, kg(r.avoidedKg)), h('td', { class: 'num' }, coverageText(r.coverage, false))),
+            h(
+              'tr',
+              { 'data-class': r.group },
+              h('th', { scope: 'row' }, labels[i]),
+              h('td', { class: 'num' }, formatQuantity(r.distanceKm, 'km', 1)),
+              h('td', { class: 'num' }, kg(r.actualKg)),
+              h('td', { class: 'num' }, kg(r.baselineKg)),
+              h('td', { class: 'num' }, kg(r.avoidedKg)),
+              h('td', { class: 'num' }, coverageText(r.coverage, false)),
+            ),
           ),
         ),
       ),
@@ -218,15 +260,14 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
     ];
     return [
       h('p', { id: 'climate-change-text' }, `${t('climate.changeText', { base: kg(result.baseKg), baseYear, current: kg(result.currentKg), year })} (${pct})`),
-      h(
-        'p',
-        { id: 'climate-change-coverage' },
-        `${t('climate.coverage')} ${baseYear}: `,
-        coverageText(result.base.coverage, false),
-        `, ${year}: `,
-        coverageText(result.current.coverage, false),
+      h('p', { id: 'climate-change-coverage' }, `${t('climate.coverage')} ${baseYear}: `, coverageText(result.base.coverage, false), `, ${year}: `, coverageText(result.current.coverage, false)),
+      keep(
+        waterfallChart(
+          t('climate.waterfall', { baseYear, year }),
+          steps.map((s) => ({ ...s, value: scaled(s.value) })),
+          unit,
+        ),
       ),
-      keep(waterfallChart(t('climate.waterfall', { baseYear, year }), steps.map((s) => ({ ...s, value: scaled(s.value) })), unit)),
       h(
         'div',
         { class: 'table-wrap' },
@@ -247,7 +288,11 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
         h('dt', {}, t('climate.byCount')),
         h('dd', { 'data-figure': 'byCount' }, `${share(kpis.zeroEmissionShare.byCount)} (${formatNumber(kpis.totals.zeroEmissionVehiclesAtYearEnd)} / ${formatNumber(kpis.totals.vehiclesAtYearEnd)})`),
         h('dt', {}, t('climate.byDistance')),
-        h('dd', { 'data-figure': 'byDistance' }, `${share(kpis.zeroEmissionShare.byDistance)} (${formatQuantity(kpis.totals.zeroEmissionDistanceKm, 'km', 1)} / ${formatQuantity(kpis.totals.distanceKm, 'km', 1)})`),
+        h(
+          'dd',
+          { 'data-figure': 'byDistance' },
+          `${share(kpis.zeroEmissionShare.byDistance)} (${formatQuantity(kpis.totals.zeroEmissionDistanceKm, 'km', 1)} / ${formatQuantity(kpis.totals.distanceKm, 'km', 1)})`,
+        ),
         h('dt', {}, t('climate.coverage')),
         h('dd', { 'data-figure': 'kpiCoverage' }, coverageText(kpis.totals.coverage, false)),
       ),
@@ -259,7 +304,9 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
             table(
               `${t('climate.vehiclesAtYearEnd')} ${kpis.year}`,
               [{ text: t('col.class') }, { text: t('col.carrier') }, { text: t('col.vehicles'), numeric: true }],
-              kpis.vehiclesByClassAndCarrier.map((row) => h('tr', {}, h('th', { scope: 'row' }, label('class', row.vehicleClass)), h('td', {}, label('carrier', row.energyCarrier)), h('td', { class: 'num' }, formatNumber(row.vehicles)))),
+              kpis.vehiclesByClassAndCarrier.map((row) =>
+                h('tr', {}, h('th', { scope: 'row' }, label('class', row.vehicleClass)), h('td', {}, label('carrier', row.energyCarrier)), h('td', { class: 'num' }, formatNumber(row.vehicles))),
+              ),
             ),
           ),
     ];
@@ -285,7 +332,11 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
           'td',
           {},
           ...(['xlsx', 'csv'] as const).flatMap((format) => [
-            h('button', { type: 'button', 'data-export': `${file.path}:${format}`, onclick: () => void saveFile(client, status, file.path, { ...file.query, format }, `${file.name}.${format}`) }, format.toUpperCase()),
+            h(
+              'button',
+              { type: 'button', 'data-export': `${file.path}:${format}`, onclick: () => void saveFile(client, status, file.path, { ...file.query, format }, `${file.name}.${format}`) },
+              format.toUpperCase(),
+            ),
             ' ',
           ]),
         ),

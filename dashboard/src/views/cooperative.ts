@@ -118,7 +118,14 @@ export function cooperativeView(main: HTMLElement, { client, me }: ViewContext, 
         { class: 'table-wrap' },
         table(
           me.role === 'cooperative' ? t('coop.chargePoints') : t('coop.heading'),
-          [{ text: t('col.chargePoint') }, { text: t('coop.status') }, { text: t('coop.connectorStates') }, { text: t('coop.lastMessage') }, { text: 'kW', numeric: true }, { text: t('col.reference') }],
+          [
+            { text: t('col.chargePoint') },
+            { text: t('coop.status') },
+            { text: t('coop.connectorStates') },
+            { text: t('coop.lastMessage') },
+            { text: 'kW', numeric: true },
+            { text: t('col.reference') },
+          ],
           naturally(points).map((cp) =>
             h(
               'tr',
@@ -175,10 +182,7 @@ export function cooperativeView(main: HTMLElement, { client, me }: ViewContext, 
       // The trend: the six months up to the period's last month.
       const lastMonth = lastDay(chosen.to).slice(0, 7);
       const months = Array.from({ length: TREND_MONTHS }, (_, i) => addMonths(lastMonth, i - TREND_MONTHS + 1));
-      const [report, ...reports] = await Promise.all([
-        client.chargingUsage({ organizationId: id, ...chosen }),
-        ...months.map((m) => client.chargingUsage({ organizationId: id, ...monthPeriod(m) })),
-      ]);
+      const [report, ...reports] = await Promise.all([client.chargingUsage({ organizationId: id, ...chosen }), ...months.map((m) => client.chargingUsage({ organizationId: id, ...monthPeriod(m) }))]);
       if (stopped) return;
       const submit = me.role === 'cooperative' ? submitPart(client, organizationName, followUp(), chosen, report, () => void onSubmitted()) : [];
       target.replaceChildren(heading(), ...usageFigures(report), ...submit, ...trend(months, reports), ...exportPart(id, chosen));
@@ -205,10 +209,15 @@ export function cooperativeView(main: HTMLElement, { client, me }: ViewContext, 
     const names = rows.map((r) => r.name);
     const sessions = barChart(t('coop.sessionsChart'), names, [{ label: t('col.sessions'), values: rows.map((r) => r.sessions) }], t('col.sessions'), 0);
     const energy = barChart(t('coop.energyChart'), names, [{ label: t('col.energy'), values: rows.map((r) => r.energyKwh) }], 'kWh');
-    const shares = barChart(t('coop.sharesChart'), names, [
-      { label: t('col.utilization'), values: rows.map((r) => r.utilizationPct) },
-      { label: t('col.availability'), values: rows.map((r) => r.availabilityPct) },
-    ], '%');
+    const shares = barChart(
+      t('coop.sharesChart'),
+      names,
+      [
+        { label: t('col.utilization'), values: rows.map((r) => r.utilizationPct) },
+        { label: t('col.availability'), values: rows.map((r) => r.availabilityPct) },
+      ],
+      '%',
+    );
     destroyers.push(sessions.destroy, energy.destroy, shares.destroy);
     const flags = (r: { silentOver7Days: boolean; availabilityBelow90Pct: boolean }) =>
       [r.silentOver7Days && t('coop.flagSilent'), r.availabilityBelow90Pct && t('coop.flagAvailability')].filter(Boolean).join(', ') || t('coop.noFlags');
@@ -251,9 +260,7 @@ export function cooperativeView(main: HTMLElement, { client, me }: ViewContext, 
 
   function trend(months: string[], reports: ChargingUsageReport[]): Node[] {
     const labels = months.map((m) => formatMonth(m));
-    const chart = barChart(t('follow.trendChart'), labels, [
-      { label: t('col.energy'), values: reports.map((r) => r.total.energyKwh) },
-    ], 'kWh');
+    const chart = barChart(t('follow.trendChart'), labels, [{ label: t('col.energy'), values: reports.map((r) => r.total.energyKwh) }], 'kWh');
     destroyers.push(chart.destroy);
     return [
       h('h3', {}, t('coop.trend')),
@@ -263,7 +270,13 @@ export function cooperativeView(main: HTMLElement, { client, me }: ViewContext, 
         { class: 'table-wrap' },
         table(
           t('coop.trend'),
-          [{ text: t('col.month') }, { text: t('col.sessions'), numeric: true }, { text: t('col.energy'), numeric: true }, { text: t('col.utilization'), numeric: true }, { text: t('col.availability'), numeric: true }],
+          [
+            { text: t('col.month') },
+            { text: t('col.sessions'), numeric: true },
+            { text: t('col.energy'), numeric: true },
+            { text: t('col.utilization'), numeric: true },
+            { text: t('col.availability'), numeric: true },
+          ],
           reports.map((r, i) =>
             h(
               'tr',

@@ -105,13 +105,7 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
   // A new layout (a turned phone, a wider window) changes the rows' height and the list's.
   const resized = () => measureSoon();
   window.addEventListener('resize', resized);
-  main.append(
-    h('h1', {}, t('fleet.heading')),
-    live,
-    filterForm,
-    count,
-    h('div', { class: 'board' }, h('div', { class: 'board-map-column' }, mapPlace, noPosition), board),
-  );
+  main.append(h('h1', {}, t('fleet.heading')), live, filterForm, count, h('div', { class: 'board' }, h('div', { class: 'board-map-column' }, mapPlace, noPosition), board));
 
   const level = (vehicle: FleetVehicle) => energyLevel(vehicle)?.pct ?? null;
   const columns: Column[] = [
@@ -156,8 +150,7 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
 
   function renderFilters() {
     const values = (key: (vehicle: FleetVehicle) => string) => [...new Set([...vehicles.values()].map(key))];
-    const labelled = (prefix: 'class' | 'carrier' | 'status', list: string[]) =>
-      list.map((value): [string, string] => [value, label(prefix, value)]).sort((a, b) => a[1].localeCompare(b[1]));
+    const labelled = (prefix: 'class' | 'carrier' | 'status', list: string[]) => list.map((value): [string, string] => [value, label(prefix, value)]).sort((a, b) => a[1].localeCompare(b[1]));
     const search = h('input', {
       id: 'fleet-search',
       type: 'search',
@@ -175,8 +168,22 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
           .map((id): [string, string] => [id, departments.get(id) ?? id])
           .sort((a, b) => a[1].localeCompare(b[1])),
       ),
-      select('vehicleClass', 'fleet.class', labelled('class', values((v) => v.vehicleClass))),
-      select('energyCarrier', 'fleet.carrier', labelled('carrier', values((v) => v.energyCarrier))),
+      select(
+        'vehicleClass',
+        'fleet.class',
+        labelled(
+          'class',
+          values((v) => v.vehicleClass),
+        ),
+      ),
+      select(
+        'energyCarrier',
+        'fleet.carrier',
+        labelled(
+          'carrier',
+          values((v) => v.energyCarrier),
+        ),
+      ),
       select('status', 'fleet.status', labelled('status', ['online', 'offline', 'unknown', 'retired']), 'fleet.inService'),
     );
   }
@@ -194,7 +201,17 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
       h(column === 0 ? 'th' : 'td', { scope: column === 0 ? 'row' : null, class: [columns[column].numeric ? 'num' : '', columns[column].hideClass ?? ''].join(' ').trim() || null }, ...content);
     // The canvas has no element per vehicle: this button is the keyboard's and screen reader's way to a vehicle's card.
     const locate = markers?.has(vehicle.id)
-      ? h('button', { type: 'button', class: 'locate', title: mt('map.showOnMap', { registration: vehicle.registration }), 'aria-label': mt('map.showOnMap', { registration: vehicle.registration }), onclick: () => showOnMap(vehicle.id) }, locateIcon())
+      ? h(
+          'button',
+          {
+            type: 'button',
+            class: 'locate',
+            title: mt('map.showOnMap', { registration: vehicle.registration }),
+            'aria-label': mt('map.showOnMap', { registration: vehicle.registration }),
+            onclick: () => showOnMap(vehicle.id),
+          },
+          locateIcon(),
+        )
       : null;
     return [
       cell(0, h('a', { href: `#/vehicles/${vehicle.id}` }, vehicle.registration), ...(locate ? [' ', locate] : [])),
@@ -204,7 +221,9 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
       cell(
         4,
         h('span', { class: `status status-${vehicle.status}` }, label('status', vehicle.status)),
-        ...(changed ? [h('span', { class: 'changed-mark', title: mt('map.changed', { time: formatDateTime(changed) }), 'aria-label': mt('map.changed', { time: formatDateTime(changed) }) }, '●')] : []),
+        ...(changed
+          ? [h('span', { class: 'changed-mark', title: mt('map.changed', { time: formatDateTime(changed) }), 'aria-label': mt('map.changed', { time: formatDateTime(changed) }) }, '●')]
+          : []),
       ),
       cell(5, levelText(vehicle)),
       cell(6, formatQuantity(state?.speedKmh, t('unit.kmh'), 0)),

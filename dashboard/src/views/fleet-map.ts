@@ -99,7 +99,7 @@ export function bearing(from: { lat: number; lon: number }, to: { lat: number; l
   const [φ1, φ2, Δλ] = [from.lat * rad, to.lat * rad, (to.lon - from.lon) * rad];
   const y = Math.sin(Δλ) * Math.cos(φ2);
   const x = Math.cos(φ1) * Math.sin(φ2) - Math.sin(φ1) * Math.cos(φ2) * Math.cos(Δλ);
-  return ((Math.atan2(y, x) / rad) % 360 + 360) % 360;
+  return (((Math.atan2(y, x) / rad) % 360) + 360) % 360;
 }
 
 /**
@@ -249,8 +249,7 @@ export class VehicleLayer extends L.Layer {
       const [column, row] = [Math.floor(point.x / CLUSTER_PX), Math.floor(point.y / CLUSTER_PX)];
       let home: Drawn | undefined;
       for (let dx = -1; dx <= 1 && !home; dx++)
-        for (let dy = -1; dy <= 1 && !home; dy++)
-          home = grid.get(`${column + dx},${row + dy}`)?.find((item) => Math.hypot(item.x - point.x, item.y - point.y) < CLUSTER_PX);
+        for (let dy = -1; dy <= 1 && !home; dy++) home = grid.get(`${column + dx},${row + dy}`)?.find((item) => Math.hypot(item.x - point.x, item.y - point.y) < CLUSTER_PX);
       if (home) home.members.push(dot);
       else {
         const item = { x: point.x, y: point.y, members: [dot] };
@@ -298,7 +297,13 @@ export class VehicleLayer extends L.Layer {
     this._map.getContainer().style.cursor = item ? 'pointer' : '';
     if (!item) return this.leave();
     const at = this._map.containerPointToLatLng([item.x, item.y]);
-    const text = item.members.length === 1 ? item.members[0].registration : item.members.slice(0, 5).map((dot) => dot.registration).join(', ') + (item.members.length > 5 ? ' …' : '');
+    const text =
+      item.members.length === 1
+        ? item.members[0].registration
+        : item.members
+            .slice(0, 5)
+            .map((dot) => dot.registration)
+            .join(', ') + (item.members.length > 5 ? ' …' : '');
     this.hover ??= L.tooltip({ direction: 'top', offset: [0, -DOT_RADIUS] });
     this.hover.setLatLng(at).setContent(text);
     if (!this._map.hasLayer(this.hover)) this.hover.addTo(this._map);

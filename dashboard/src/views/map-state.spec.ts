@@ -15,19 +15,20 @@ const state = (fields: Partial<VehicleState>): VehicleState => ({
   connection: null,
   ...fields,
 });
-const vehicle = (fields: Partial<FleetVehicle>): FleetVehicle => ({
-  id: 'v',
-  registration: 'EL12345',
-  vehicleClass: 'van',
-  energyCarrier: 'electricity',
-  departmentId: 'd',
-  deviceId: null,
-  inServiceFrom: '2020-01-01',
-  inServiceTo: null,
-  status: 'online',
-  state: state({}),
-  ...fields,
-}) as FleetVehicle;
+const vehicle = (fields: Partial<FleetVehicle>): FleetVehicle =>
+  ({
+    id: 'v',
+    registration: 'EL12345',
+    vehicleClass: 'van',
+    energyCarrier: 'electricity',
+    departmentId: 'd',
+    deviceId: null,
+    inServiceFrom: '2020-01-01',
+    inServiceTo: null,
+    status: 'online',
+    state: state({}),
+    ...fields,
+  }) as FleetVehicle;
 
 describe('mapState', () => {
   it('is offline unless online, whatever the last sample said', () => {

@@ -100,7 +100,12 @@ export function submitPart(client: ApiClient, organizationName: string, followUp
   const heading = h('h3', { id: 'submit-heading' }, t('follow.submitHeading'));
   const done = followUp.submissions.find((s) => s.from === period.from && s.to === period.to);
   if (done) {
-    return [heading, h('p', { role: 'status', id: 'submitted-note' }, t('follow.alreadySubmitted', { time: formatDateTime(done.submittedAt), id: done.id })), receiptButton(client, done, status), status];
+    return [
+      heading,
+      h('p', { role: 'status', id: 'submitted-note' }, t('follow.alreadySubmitted', { time: formatDateTime(done.submittedAt), id: done.id })),
+      receiptButton(client, done, status),
+      status,
+    ];
   }
   if (period.to > followUp.today) return [heading, h('p', { class: 'note' }, t('follow.notEnded', { period: periodLabel(period) }))];
   const grants = [...new Set(report.chargePoints.map((cp) => cp.subsidyGrantReference).filter(Boolean))].join(', ') || MISSING;

@@ -50,7 +50,11 @@ export function subsidyOverviewView(main: HTMLElement, { client }: ViewContext):
   const download = (format: 'csv' | 'xlsx') =>
     h(
       'button',
-      { type: 'button', 'data-export': format, onclick: () => void saveFile(client, status, 'subsidy-follow-up/overview', { year: chosenYear, format, locale: lang() }, `tilskudd-oversikt-${chosenYear}.${format}`) },
+      {
+        type: 'button',
+        'data-export': format,
+        onclick: () => void saveFile(client, status, 'subsidy-follow-up/overview', { year: chosenYear, format, locale: lang() }, `tilskudd-oversikt-${chosenYear}.${format}`),
+      },
       `${format.toUpperCase()} (${chosenYear})`,
     );
   main.append(h('h1', {}, t('overview.heading')), form, content);
@@ -110,7 +114,11 @@ export function subsidyOverviewView(main: HTMLElement, { client }: ViewContext):
                       ...c.periods
                         .filter((p) => p.status !== 'running')
                         .map((p) =>
-                          h('li', { 'data-period': `${p.from}/${p.to}`, 'data-follow-status': p.status }, `${p.grantReference} ${periodLabel(p)}: ${statusText(p.status)} (${t('follow.deadline').toLowerCase()} ${formatDay(p.deadline)})`),
+                          h(
+                            'li',
+                            { 'data-period': `${p.from}/${p.to}`, 'data-follow-status': p.status },
+                            `${p.grantReference} ${periodLabel(p)}: ${statusText(p.status)} (${t('follow.deadline').toLowerCase()} ${formatDay(p.deadline)})`,
+                          ),
                         ),
                     ),
                   ),

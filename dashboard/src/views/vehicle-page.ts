@@ -92,7 +92,12 @@ export function vehiclePage(main: HTMLElement, { client }: ViewContext, id: stri
     const parts: Node[] = [h('h2', { id: 'daily-heading' }, t('vehicle.daily')), ...totals(report)];
     if (withData.length === 0) parts.push(emptyState(t('vehicle.noDays')));
     else {
-      const chart = barChart(t('vehicle.dailyChart'), days.map((d) => formatDay(d.day)), [{ label: t('col.distance'), values: days.map((d) => d.distanceKm) }], 'km');
+      const chart = barChart(
+        t('vehicle.dailyChart'),
+        days.map((d) => formatDay(d.day)),
+        [{ label: t('col.distance'), values: days.map((d) => d.distanceKm) }],
+        'km',
+      );
       destroyers.push(chart.destroy);
       parts.push(
         chart.figure,
@@ -142,7 +147,12 @@ export function vehiclePage(main: HTMLElement, { client }: ViewContext, id: stri
         'dl',
         { class: 'facts', id: 'vehicle-totals', 'aria-label': t('vehicle.total') },
         h('dt', {}, `${t('col.distance')} (${t('vehicle.total').toLowerCase()})`),
-        h('dd', { 'data-figure': 'distanceKm' }, formatQuantity(total.distanceKm, 'km', 1), total.modelledDistanceKm > 0 ? `, ${t('vehicle.modelled')} ${formatQuantity(total.modelledDistanceKm, 'km', 1)}` : ''),
+        h(
+          'dd',
+          { 'data-figure': 'distanceKm' },
+          formatQuantity(total.distanceKm, 'km', 1),
+          total.modelledDistanceKm > 0 ? `, ${t('vehicle.modelled')} ${formatQuantity(total.modelledDistanceKm, 'km', 1)}` : '',
+        ),
         h('dt', {}, t('climate.coverage')),
         h('dd', { 'data-figure': 'coverage' }, coverageText(total.coverage, true)),
       ),

@@ -26,7 +26,12 @@ export interface VehicleTrack {
 export async function vehicleTrack(client: ApiClient, vehicle: FleetVehicle): Promise<VehicleTrack> {
   const api = mapApi(client);
   const [settings, depots] = await Promise.all([api.settings(), api.depots().catch((): Depot[] => [])]);
-  return trackSection(api, settings, vehicle, depots.filter((depot) => depot.organizationId === vehicle.departmentId));
+  return trackSection(
+    api,
+    settings,
+    vehicle,
+    depots.filter((depot) => depot.organizationId === vehicle.departmentId),
+  );
 }
 
 function trackSection(api: ReturnType<typeof mapApi>, settings: MapSettings, vehicle: FleetVehicle, depots: Depot[]): VehicleTrack {
@@ -91,7 +96,10 @@ function trackSection(api: ReturnType<typeof mapApi>, settings: MapSettings, veh
       replay.replaceChildren(emptyState(mt('map.trackNone', { days: settings.positionRetentionDays })));
       return;
     }
-    const line = L.polyline(inTrip.map((p) => [p.lat, p.lon] as L.LatLngTuple), { color: '#e65100', weight: 6, opacity: 0.8 }).addTo(trackLayer);
+    const line = L.polyline(
+      inTrip.map((p) => [p.lat, p.lon] as L.LatLngTuple),
+      { color: '#e65100', weight: 6, opacity: 0.8 },
+    ).addTo(trackLayer);
     line.getElement()?.setAttribute('data-trip-start', trip.startedAt);
     const marker = L.circleMarker([inTrip[0].lat, inTrip[0].lon], { radius: 9, fillColor: '#e65100', color: '#fff', weight: 2, fillOpacity: 1 }).addTo(trackLayer);
     marker.getElement()?.setAttribute('data-testid', 'replay-marker');
@@ -147,7 +155,10 @@ function trackSection(api: ReturnType<typeof mapApi>, settings: MapSettings, veh
     const track = await api.track(vehicle.id, from, to);
     if (destroyed) return; // the page was left while the track loaded
     const points = track.items;
-    const line = L.polyline(points.map((p) => [p.lat, p.lon] as L.LatLngTuple), { color: '#0d47a1', weight: 4, opacity: 0.75 }).addTo(trackLayer);
+    const line = L.polyline(
+      points.map((p) => [p.lat, p.lon] as L.LatLngTuple),
+      { color: '#0d47a1', weight: 4, opacity: 0.75 },
+    ).addTo(trackLayer);
     line.getElement()?.setAttribute('data-track-points', String(points.length));
     summary.textContent =
       points.length === 0
@@ -164,17 +175,21 @@ function trackSection(api: ReturnType<typeof mapApi>, settings: MapSettings, veh
               'table',
               {},
               h('caption', {}, mt('map.tripsOfDay')),
-              h('tbody', {}, ...dayTrips.map((trip) => {
-                const button: HTMLButtonElement = h('button', { type: 'button', class: 'replay-trip', onclick: () => replayTrip(trip, points, button) }, mt('map.replayTrip'));
-                return h(
-                  'tr',
-                  { 'data-trip-start': trip.startedAt },
-                  h('td', {}, `${formatDateTime(trip.startedAt)} – ${formatDateTime(trip.endedAt)}`),
-                  h('td', { class: 'num' }, formatDuration(trip.durationSeconds)),
-                  h('td', { class: 'num' }, formatQuantity(trip.distanceKm, 'km', 1)),
-                  h('td', {}, button),
-                );
-              })),
+              h(
+                'tbody',
+                {},
+                ...dayTrips.map((trip) => {
+                  const button: HTMLButtonElement = h('button', { type: 'button', class: 'replay-trip', onclick: () => replayTrip(trip, points, button) }, mt('map.replayTrip'));
+                  return h(
+                    'tr',
+                    { 'data-trip-start': trip.startedAt },
+                    h('td', {}, `${formatDateTime(trip.startedAt)} – ${formatDateTime(trip.endedAt)}`),
+                    h('td', { class: 'num' }, formatDuration(trip.durationSeconds)),
+                    h('td', { class: 'num' }, formatQuantity(trip.distanceKm, 'km', 1)),
+                    h('td', {}, button),
+                  );
+                }),
+              ),
             ),
           ),
     );

@@ -86,7 +86,10 @@ export function parseArgs(argv: string[]): BenchOptions {
   const phases = new Set<Phase>();
   // With --profile the comparison needs contract v1's max rate only, unless phases are asked for.
   const defaultPhases = values.profile !== undefined ? 'ours' : PHASES.join(',');
-  for (const phase of (values.phases ?? defaultPhases).split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const phase of (values.phases ?? defaultPhases)
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     if (!PHASES.includes(phase as Phase)) throw new UsageError(`unknown phase "${phase}" (phases: ${PHASES.join(', ')})`);
     phases.add(phase as Phase);
   }

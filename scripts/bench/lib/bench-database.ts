@@ -49,9 +49,7 @@ export class BenchDatabase {
     await sql.connect();
     // The month partitions the bench's samples fall into (last month, this one, next): the ingest
     // makes them at its start, the naive consumer does not.
-    await sql.query(
-      `SELECT ensure_monthly_partition('vehicle_samples', (date_trunc('month', now() AT TIME ZONE 'UTC') + make_interval(months => m))::date) FROM generate_series(-1, 1) AS m`,
-    );
+    await sql.query(`SELECT ensure_monthly_partition('vehicle_samples', (date_trunc('month', now() AT TIME ZONE 'UTC') + make_interval(months => m))::date) FROM generate_series(-1, 1) AS m`);
     return new BenchDatabase(url, sql);
   }
 
@@ -64,10 +62,9 @@ export class BenchDatabase {
 
   /** One department and `count` vehicles with device ids `bench-00000`...; returns the vehicle ids in device order. */
   async registerVehicles(count: number): Promise<{ deviceIds: string[]; vehicleIds: string[] }> {
-    const org = await this.sql.query<{ id: string }>(
-      `INSERT INTO organizations (org_number, name, kind) VALUES ($1, 'Bench department', 'municipal_department') RETURNING id`,
-      [orgNumber(97_300_000 + (process.pid % 100_000))],
-    );
+    const org = await this.sql.query<{ id: string }>(`INSERT INTO organizations (org_number, name, kind) VALUES ($1, 'Bench department', 'municipal_department') RETURNING id`, [
+      orgNumber(97_300_000 + (process.pid % 100_000)),
+    ]);
     const rows = await this.sql.query<{ id: string; device_id: string }>(
       `INSERT INTO vehicles (registration, vehicle_class, energy_carrier, department_id, in_service_from, device_id)
        SELECT 'BENCH' || lpad(g::text, 6, '0'), 'passenger_car', 'electricity', $1, DATE '2020-01-01', 'bench-' || lpad(g::text, 5, '0')

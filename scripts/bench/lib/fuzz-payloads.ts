@@ -81,12 +81,7 @@ const deepObjects = (depth: number) => `${'{"a":'.repeat(depth)}1${'}'.repeat(de
 // ---------------------------------------------------------------------------------------------
 // The contract's fields, per stream
 
-type FieldSpec =
-  | { type: 'number'; min: number; max?: number }
-  | { type: 'integer'; min: number; max: number }
-  | { type: 'boolean' }
-  | { type: 'enum'; values: readonly string[] }
-  | { type: 'string' };
+type FieldSpec = { type: 'number'; min: number; max?: number } | { type: 'integer'; min: number; max: number } | { type: 'boolean' } | { type: 'enum'; values: readonly string[] } | { type: 'string' };
 
 type SampleStream = 'telemetry' | 'status' | 'meter' | 'transaction';
 
@@ -167,11 +162,20 @@ function validValue(spec: FieldSpec): fc.Arbitrary<JsonValue> {
     case 'number': {
       const value = fc.double({ min: spec.min, max: spec.max ?? Number.MAX_VALUE, noNaN: true, noDefaultInfinity: true });
       // Numbers may come as JSON numbers or numeric strings, spaces around allowed.
-      return fc.oneof(value, value.map((v) => numberText(v)), value.map((v) => ` ${numberText(v)} `));
+      return fc.oneof(
+        value,
+        value.map((v) => numberText(v)),
+        value.map((v) => ` ${numberText(v)} `),
+      );
     }
     case 'integer': {
       const value = fc.integer({ min: spec.min, max: spec.max });
-      return fc.oneof(value, value.map(String), value.map((v) => `${v}.0`), value.map((v) => numberText(v) + 'e0'));
+      return fc.oneof(
+        value,
+        value.map(String),
+        value.map((v) => `${v}.0`),
+        value.map((v) => numberText(v) + 'e0'),
+      );
     }
     case 'boolean':
       return fc.constantFrom(true, false, 'true', 'false');
@@ -195,32 +199,39 @@ function wrongValue(spec: FieldSpec): fc.Arbitrary<JsonValue> {
       // fast-check orders -0 below 0; JavaScript does not.
       const below = fc.double({ max: spec.min, maxExcluded: true, noNaN: true, noDefaultInfinity: true }).filter((v) => v < spec.min);
       const max = spec.max;
-      const outOfRange = max === undefined ? below : fc.oneof(below, fc.double({ min: max, minExcluded: true, noNaN: true, noDefaultInfinity: true }).filter((v) => v > max));
+      const outOfRange =
+        max === undefined
+          ? below
+          : fc.oneof(
+              below,
+              fc.double({ min: max, minExcluded: true, noNaN: true, noDefaultInfinity: true }).filter((v) => v > max),
+            );
       return fc.oneof(notNumbers, infinite, outOfRange, outOfRange.map(numberText));
     }
     case 'integer':
-      return fc.oneof(notNumbers, infinite, fc.constantFrom<JsonValue>(-1, 1001, 1e20, 1.5, '2.5', '-1'), fc.double({ min: 0.01, max: 999.99, noNaN: true }).filter((v) => !Number.isInteger(v)));
+      return fc.oneof(
+        notNumbers,
+        infinite,
+        fc.constantFrom<JsonValue>(-1, 1001, 1e20, 1.5, '2.5', '-1'),
+        fc.double({ min: 0.01, max: 999.99, noNaN: true }).filter((v) => !Number.isInteger(v)),
+      );
     case 'boolean':
       return fc.constantFrom<JsonValue>(0, 1, 'TRUE', 'False', 'yes', '1', '', [], new JsonObject([]));
     case 'enum':
       return fc.oneof(
         fc.constantFrom<JsonValue>('', 0, true, [], new JsonObject([])),
-        fc.constantFrom(...spec.values).map((v) => v.toLowerCase() === v ? v.toUpperCase() : v.toLowerCase()),
+        fc.constantFrom(...spec.values).map((v) => (v.toLowerCase() === v ? v.toUpperCase() : v.toLowerCase())),
         fc.constantFrom(...spec.values).map((v) => `${v} `),
       );
     case 'string':
-      return fc.oneof(
-        fc.constantFrom<JsonValue>('', true, [], new JsonObject([]), 1.5, 2 ** 60, new RawJson('1e309'), 'a\u0000b', '\u0000'),
-        fc.string({ minLength: 65, maxLength: 200 }),
-      );
+      return fc.oneof(fc.constantFrom<JsonValue>('', true, [], new JsonObject([]), 1.5, 2 ** 60, new RawJson('1e309'), 'a\u0000b', '\u0000'), fc.string({ minLength: 65, maxLength: 200 }));
   }
 }
 
 /** Keys the contract does not know, the nastier the better; ignored by the service (a metric). */
-const extraKey = fc.oneof(
-  fc.constantFrom('__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', 'valueOf', '', ' ts', 'TS', 'speedkmh'),
-  fc.string({ unit: 'binary', maxLength: 20 }),
-).filter((key) => !KNOWN_FIELDS.has(key));
+const extraKey = fc
+  .oneof(fc.constantFrom('__proto__', 'constructor', 'prototype', 'hasOwnProperty', 'toString', 'valueOf', '', ' ts', 'TS', 'speedkmh'), fc.string({ unit: 'binary', maxLength: 20 }))
+  .filter((key) => !KNOWN_FIELDS.has(key));
 
 const smallJson: fc.Arbitrary<JsonValue> = fc.jsonValue({ maxDepth: 3 }).map((value) => value as JsonValue);
 const extraValue = fc.oneof(
@@ -276,8 +287,23 @@ const tsDefect: fc.Arbitrary<TsDefect> = fc.oneof(
   })),
   fc
     .constantFrom<JsonValue>(
-      '2019-03-04T07:15:02', '2019-02-30T00:00:00Z', '2019-13-01T00:00:00Z', '2019-03-04T24:00:00Z', '2019-03-04T07:60:02Z',
-      '2016-12-31T23:59:60Z', '04.03.2019 07:15', 'yesterday', '', '12345678901234567', '1e12', -1, 1.5, true, [], new JsonObject([]), new RawJson('1e309'),
+      '2019-03-04T07:15:02',
+      '2019-02-30T00:00:00Z',
+      '2019-13-01T00:00:00Z',
+      '2019-03-04T24:00:00Z',
+      '2019-03-04T07:60:02Z',
+      '2016-12-31T23:59:60Z',
+      '04.03.2019 07:15',
+      'yesterday',
+      '',
+      '12345678901234567',
+      '1e12',
+      -1,
+      1.5,
+      true,
+      [],
+      new JsonObject([]),
+      new RawJson('1e309'),
     )
     .map((value): TsDefect => ({ reason: 'schema_violation', value: () => value })),
 );
@@ -343,7 +369,10 @@ function badSample(stream: SampleStream): fc.Arbitrary<Build<SampleDraft>> {
   const defects: Array<fc.Arbitrary<Build<SampleDraft>>> = [
     // Wrong values in one to three fields.
     fc
-      .array(fc.constantFrom(...fields).chain((field) => wrongValue(spec.fields[field]).map((value) => [field, value] as const)), { minLength: 1, maxLength: 3 })
+      .array(
+        fc.constantFrom(...fields).chain((field) => wrongValue(spec.fields[field]).map((value) => [field, value] as const)),
+        { minLength: 1, maxLength: 3 },
+      )
       .chain((wrongs) =>
         withDefect((entries) => {
           for (const [field, value] of wrongs) set(entries, field, value);
@@ -449,9 +478,12 @@ const mixedSample = (stream: SampleStream) =>
     validSample(stream),
     badSample(stream),
     // Array elements that are not samples at all.
-    fc.oneof(smallJson.filter((value) => value === null || typeof value !== 'object' || Array.isArray(value)), fc.integer({ min: 2, max: 3000 }).map((depth) => new RawJson(deepArrays(depth)))).map(
-      (value): Build<SampleDraft> => () => ({ entries: [], notAnObject: value, outcome: { rejected: 'schema_violation' } }),
-    ),
+    fc
+      .oneof(
+        smallJson.filter((value) => value === null || typeof value !== 'object' || Array.isArray(value)),
+        fc.integer({ min: 2, max: 3000 }).map((depth) => new RawJson(deepArrays(depth))),
+      )
+      .map((value): Build<SampleDraft> => () => ({ entries: [], notAnObject: value, outcome: { rejected: 'schema_violation' } })),
   );
 
 /** Dead letters a parsed document must leave when its top-level objects have no `ts`; undefined when that cannot be told without the service's rules. */
@@ -495,7 +527,10 @@ function randomPayloadMessage(label: string, payload: fc.Arbitrary<Buffer>): fc.
   });
 }
 
-const randomJson = randomPayloadMessage('random JSON', fc.jsonValue({ maxDepth: 6 }).map((value) => Buffer.from(JSON.stringify(value), 'utf8')));
+const randomJson = randomPayloadMessage(
+  'random JSON',
+  fc.jsonValue({ maxDepth: 6 }).map((value) => Buffer.from(JSON.stringify(value), 'utf8')),
+);
 const randomBytes = randomPayloadMessage(
   'random bytes',
   fc.oneof(
@@ -516,7 +551,10 @@ const connectionMessage: fc.Arbitrary<MessageBuild> = fc
     payload: fc.oneof(
       fc.constantFrom('online', 'offline', '"online"', ' offline\n', 'ONLINE', '{"state":"online"}').map((text) => ({ text, reasons: [] as RejectionReason[] })),
       fc.constantFrom('maybe', '', '{"state":"up"}', '{"state":"online","ts":"now"}', '1', 'on line', 'online!').map((text) => ({ text, reasons: ['schema_violation'] as RejectionReason[] })),
-      fc.string({ unit: 'binary', maxLength: 100 }).filter((text) => !/online|offline/i.test(text)).map((text) => ({ text, reasons: ['schema_violation'] as RejectionReason[] })),
+      fc
+        .string({ unit: 'binary', maxLength: 100 })
+        .filter((text) => !/online|offline/i.test(text))
+        .map((text) => ({ text, reasons: ['schema_violation'] as RejectionReason[] })),
     ),
     invalidUtf8: fc.boolean(),
   })
@@ -528,7 +566,10 @@ const connectionMessage: fc.Arbitrary<MessageBuild> = fc
   });
 
 /** Any payload at all: a topic defect is decided before the payload is read. */
-const anyPayload = fc.oneof(fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.stringify(value)), fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes)));
+const anyPayload = fc.oneof(
+  fc.jsonValue({ maxDepth: 2 }).map((value) => JSON.stringify(value)),
+  fc.uint8Array({ maxLength: 200 }).map((bytes) => Buffer.from(bytes)),
+);
 
 const deviceIdLike = fc.stringMatching(/^[A-Za-z0-9._-]{1,64}$/);
 
@@ -568,7 +609,11 @@ const topicTricks: fc.Arbitrary<MessageBuild> = fc.oneof(
       ),
       anyPayload,
     )
-    .map(([device, topicOf, payload]) => (ctx: FuzzContext) => (rejected('unknown topic', topicOf(ctx.topicRoot, pick(ctx.vehicles, device)), payload, ['unknown_topic']))),
+    .map(
+      ([device, topicOf, payload]) =>
+        (ctx: FuzzContext) =>
+          rejected('unknown topic', topicOf(ctx.topicRoot, pick(ctx.vehicles, device)), payload, ['unknown_topic']),
+    ),
   // Topics outside the service's subscription: never delivered to it.
   fc
     .tuple(
@@ -587,27 +632,24 @@ const topicTricks: fc.Arbitrary<MessageBuild> = fc.oneof(
     }),
   // Topics the broker refuses: wildcards in the device id, NUL, invalid UTF-8, more than 200 '/'
   // (Mosquitto's TOPIC_HIERARCHY_LIMIT).
-  fc
-    .tuple(fc.nat(), fc.constantFrom('+', '#', 'a+b', 'a#', '\u0000', 'bad\u0000id', 'utf8', 'levels'))
-    .map(([device, trick]) => (ctx: FuzzContext) => {
-      const prefix = `${ctx.topicRoot}/v1/vehicles/`;
-      const topic =
-        trick === 'utf8'
-          ? Buffer.concat([Buffer.from(`${prefix}${pick(ctx.vehicles, device)}`), Buffer.from([0xc3, 0x28]), Buffer.from('/telemetry')])
-          : trick === 'levels'
-            ? `${prefix}${'level/'.repeat(9000)}telemetry`
-            : `${prefix}${trick}/telemetry`;
-      return message('topic refused by the broker', topic, JSON.stringify({ ts: ctx.nextTs(), speedKmh: 1 }), [], { route: 'refused_by_broker' });
-    }),
+  fc.tuple(fc.nat(), fc.constantFrom('+', '#', 'a+b', 'a#', '\u0000', 'bad\u0000id', 'utf8', 'levels')).map(([device, trick]) => (ctx: FuzzContext) => {
+    const prefix = `${ctx.topicRoot}/v1/vehicles/`;
+    const topic =
+      trick === 'utf8'
+        ? Buffer.concat([Buffer.from(`${prefix}${pick(ctx.vehicles, device)}`), Buffer.from([0xc3, 0x28]), Buffer.from('/telemetry')])
+        : trick === 'levels'
+          ? `${prefix}${'level/'.repeat(9000)}telemetry`
+          : `${prefix}${trick}/telemetry`;
+    return message('topic refused by the broker', topic, JSON.stringify({ ts: ctx.nextTs(), speedKmh: 1 }), [], { route: 'refused_by_broker' });
+  }),
 );
 
 /** Hand-made payloads at the edges of the contract and of the parsers, on a registered vehicle's topic. */
 const KIB = 1024;
 const storedAt = (deviceId: string, ts: number): SampleDraft => ({ entries: [], outcome: { stored: { table: 'vehicle_samples', deviceId, ts, connectorId: null } } });
-const nastyCorpus: fc.Arbitrary<MessageBuild> = fc
-  .tuple(fc.nat(), fc.nat())
-  .chain(([device, variant]) =>
-    fc.constantFrom<(ctx: FuzzContext, deviceId: string) => FuzzMessage>(
+const nastyCorpus: fc.Arbitrary<MessageBuild> = fc.tuple(fc.nat(), fc.nat()).chain(([device, variant]) =>
+  fc
+    .constantFrom<(ctx: FuzzContext, deviceId: string) => FuzzMessage>(
       // At the size limit and one byte over it.
       (ctx, deviceId) => {
         const ts = ctx.nextTs();
@@ -621,8 +663,8 @@ const nastyCorpus: fc.Arbitrary<MessageBuild> = fc
       },
       (ctx, deviceId) => message('over the broker limit', sampleTopic(ctx, 'telemetry', deviceId), Buffer.alloc(1024 * KIB + 1, 0x20), [], { route: 'refused_by_broker' }),
       // Nesting as deep as 256 KiB allows, as the payload, in a sample array and in a valid sample's unknown field.
-      (ctx, deviceId) => (rejected('deep arrays', sampleTopic(ctx, 'telemetry', deviceId), deepArrays(100_000 + (variant % 31_000)), ['schema_violation'])),
-      (ctx, deviceId) => (rejected('deep objects', sampleTopic(ctx, 'telemetry', deviceId), deepObjects(40_000), ['schema_violation'])),
+      (ctx, deviceId) => rejected('deep arrays', sampleTopic(ctx, 'telemetry', deviceId), deepArrays(100_000 + (variant % 31_000)), ['schema_violation']),
+      (ctx, deviceId) => rejected('deep objects', sampleTopic(ctx, 'telemetry', deviceId), deepObjects(40_000), ['schema_violation']),
       (ctx, deviceId) => {
         const ts = ctx.nextTs();
         const payload = `[{"ts":${ts},"odometerKm":1},${deepArrays(50_000)}]`;
@@ -633,24 +675,25 @@ const nastyCorpus: fc.Arbitrary<MessageBuild> = fc
         return message('deep unknown field', sampleTopic(ctx, 'telemetry', deviceId), `{"ts":${ts},"socPct":50,"x":${deepArrays(50_000)}}`, [storedAt(deviceId, ts)]);
       },
       // Numbers: beyond double, the largest double, and a long numeric-looking string.
-      (ctx, deviceId) => (rejected('1e309', sampleTopic(ctx, 'telemetry', deviceId), `{"ts":${ctx.nextTs()},"odometerKm":1e309}`, ['schema_violation'])),
+      (ctx, deviceId) => rejected('1e309', sampleTopic(ctx, 'telemetry', deviceId), `{"ts":${ctx.nextTs()},"odometerKm":1e309}`, ['schema_violation']),
       (ctx, deviceId) => {
         const ts = ctx.nextTs();
         return message('largest double', sampleTopic(ctx, 'telemetry', deviceId), `{"ts":${ts},"odometerKm":1.7976931348623157e308}`, [storedAt(deviceId, ts)]);
       },
-      (ctx, deviceId) => (rejected('long numeric string', sampleTopic(ctx, 'telemetry', deviceId), `{"ts":${ctx.nextTs()},"odometerKm":"${'1'.repeat(100_000 + variant % 100_000)}x"}`, ['schema_violation'])),
+      (ctx, deviceId) =>
+        rejected('long numeric string', sampleTopic(ctx, 'telemetry', deviceId), `{"ts":${ctx.nextTs()},"odometerKm":"${'1'.repeat(100_000 + (variant % 100_000))}x"}`, ['schema_violation']),
       // Prototype keys that must neither pollute nor count as fields.
       (ctx, deviceId) => {
         const ts = ctx.nextTs();
         const payload = `{"__proto__":{"speedKmh":300,"ts":1},"constructor":{"prototype":{"socPct":1}},"ts":${ts},"ignition":true}`;
         return message('__proto__ and constructor keys', sampleTopic(ctx, 'telemetry', deviceId), payload, [storedAt(deviceId, ts)]);
       },
-      (ctx, deviceId) => (rejected('only __proto__ fields', sampleTopic(ctx, 'telemetry', deviceId), `{"ts":${ctx.nextTs()},"__proto__":{"speedKmh":5}}`, ['empty_sample'])),
+      (ctx, deviceId) => rejected('only __proto__ fields', sampleTopic(ctx, 'telemetry', deviceId), `{"ts":${ctx.nextTs()},"__proto__":{"speedKmh":5}}`, ['empty_sample']),
       // Duplicate keys: the last one counts.
-      (ctx, deviceId) => (rejected('duplicate keys', sampleTopic(ctx, 'telemetry', deviceId), `{"ts":${ctx.nextTs()},"speedKmh":5,"speedKmh":"fast"}`, ['schema_violation'])),
+      (ctx, deviceId) => rejected('duplicate keys', sampleTopic(ctx, 'telemetry', deviceId), `{"ts":${ctx.nextTs()},"speedKmh":5,"speedKmh":"fast"}`, ['schema_violation']),
       // Broken encodings and broken JSON.
-      (ctx, deviceId) => (rejected('empty payload', sampleTopic(ctx, 'telemetry', deviceId), '', ['malformed_json'])),
-      (ctx, deviceId) => (rejected('trailing garbage', sampleTopic(ctx, 'telemetry', deviceId), `{"ts":${ctx.nextTs()},"speedKmh":5}x`, ['malformed_json'])),
+      (ctx, deviceId) => rejected('empty payload', sampleTopic(ctx, 'telemetry', deviceId), '', ['malformed_json']),
+      (ctx, deviceId) => rejected('trailing garbage', sampleTopic(ctx, 'telemetry', deviceId), `{"ts":${ctx.nextTs()},"speedKmh":5}x`, ['malformed_json']),
       (ctx, deviceId) => {
         const bytes = [Buffer.from([0xff]), Buffer.from([0xc0, 0xaf]), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from([0xe2, 0x82]), Buffer.from([0x00])][variant % 5];
         const payload = Buffer.concat([Buffer.from(`{"ts":${ctx.nextTs()},"speedKmh":5,"note":"`), bytes, Buffer.from('"}')]);
@@ -660,18 +703,25 @@ const nastyCorpus: fc.Arbitrary<MessageBuild> = fc
       (ctx, deviceId) => {
         const samples = Array.from({ length: 500 }, () => ctx.nextTs());
         const payload = `[${samples.map((ts) => `{"ts":${ts},"speedKmh":1}`).join(',')}]`;
-        return message('500 samples', sampleTopic(ctx, 'telemetry', deviceId), payload, samples.map((ts) => storedAt(deviceId, ts)));
+        return message(
+          '500 samples',
+          sampleTopic(ctx, 'telemetry', deviceId),
+          payload,
+          samples.map((ts) => storedAt(deviceId, ts)),
+        );
       },
-      (ctx, deviceId) => (rejected('501 samples', sampleTopic(ctx, 'telemetry', deviceId), `[${Array.from({ length: 501 }, () => `{"ts":${ctx.nextTs()},"speedKmh":1}`).join(',')}]`, ['schema_violation'])),
-      (ctx, deviceId) => (rejected('empty array', sampleTopic(ctx, 'telemetry', deviceId), '[]', ['empty_sample'])),
+      (ctx, deviceId) =>
+        rejected('501 samples', sampleTopic(ctx, 'telemetry', deviceId), `[${Array.from({ length: 501 }, () => `{"ts":${ctx.nextTs()},"speedKmh":1}`).join(',')}]`, ['schema_violation']),
+      (ctx, deviceId) => rejected('empty array', sampleTopic(ctx, 'telemetry', deviceId), '[]', ['empty_sample']),
       // A NUL in a text field: PostgreSQL cannot store it, the decoder refuses it.
       (ctx) => {
         const cp = pick(ctx.chargePoints, device);
         const payload = `{"ts":${ctx.nextTs()},"event":"start","connectorId":1,"transactionId":"tx\\u0000${variant}","meterWh":1}`;
         return rejected('NUL in a transaction id', sampleTopic(ctx, 'transaction', cp), payload, ['schema_violation']);
       },
-    ).map((build) => (ctx: FuzzContext) => build(ctx, pick(ctx.vehicles, device))),
-  );
+    )
+    .map((build) => (ctx: FuzzContext) => build(ctx, pick(ctx.vehicles, device))),
+);
 
 /** Every kind of message, weighted so that a run sends mostly small ones and valid samples between all the rest. */
 export const fuzzMessage: fc.Arbitrary<MessageBuild> = fc.oneof(

@@ -257,7 +257,9 @@ const STORED_KEYS = Object.entries(RAW_TABLES)
   .join(' UNION ALL ');
 
 async function storedCounts(sql: Client): Promise<{ rows: number; deadLetters: number }> {
-  const counts = Object.keys(RAW_TABLES).map((table) => `(SELECT count(*) FROM ${table})`).join(' + ');
+  const counts = Object.keys(RAW_TABLES)
+    .map((table) => `(SELECT count(*) FROM ${table})`)
+    .join(' + ');
   const result = await sql.query<{ rows: string; dead: string }>(`SELECT ${counts} AS rows, (SELECT count(*) FROM dead_letters) AS dead`);
   return { rows: Number(result.rows[0].rows), deadLetters: Number(result.rows[0].dead) };
 }
@@ -342,7 +344,9 @@ export async function runFuzz(options: FuzzRunOptions): Promise<FuzzReport> {
       if (Date.now() - lastProgress > 5000) {
         lastProgress = Date.now();
         const counts = await storedCounts(sql);
-        log(`${sent}/${options.payloads} sent, ${counts.rows} samples and ${counts.deadLetters} dead letters stored, ${options.memory.label} ${options.memory.mib().toFixed(0)} MiB, health ${watch.probes - watch.healthFailures.length}/${watch.probes} ok`);
+        log(
+          `${sent}/${options.payloads} sent, ${counts.rows} samples and ${counts.deadLetters} dead letters stored, ${options.memory.label} ${options.memory.mib().toFixed(0)} MiB, health ${watch.probes - watch.healthFailures.length}/${watch.probes} ok`,
+        );
       }
     }
     await Promise.all(lanes.map((lane) => lane.drain()));
@@ -359,7 +363,9 @@ export async function runFuzz(options: FuzzRunOptions): Promise<FuzzReport> {
       if (Date.now() - changedAt > QUIET_MS) break;
       if (Date.now() - lastProgress > 5000) {
         lastProgress = Date.now();
-        log(`${now.rows}/${expected.keys.length} samples and ${now.deadLetters}/${expected.deadLetterTotal} dead letters stored, ${options.memory.label} ${options.memory.mib().toFixed(0)} MiB, health ${watch.probes - watch.healthFailures.length}/${watch.probes} ok`);
+        log(
+          `${now.rows}/${expected.keys.length} samples and ${now.deadLetters}/${expected.deadLetterTotal} dead letters stored, ${options.memory.label} ${options.memory.mib().toFixed(0)} MiB, health ${watch.probes - watch.healthFailures.length}/${watch.probes} ok`,
+        );
       }
     }
     // Anything that should not be there would come late: give it a moment.

@@ -97,6 +97,8 @@ export class CpuMeter {
   }
 
   private cores(): number {
-    return readFileSync('/proc/stat', 'utf8').split('\n').filter((line) => /^cpu\d+ /.test(line)).length;
+    return readFileSync('/proc/stat', 'utf8')
+      .split('\n')
+      .filter((line) => /^cpu\d+ /.test(line)).length;
   }
 }

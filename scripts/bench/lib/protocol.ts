@@ -42,11 +42,7 @@ export interface PublisherResult {
   runs: AckedRun[];
 }
 
-export type ParentMessage =
-  | { type: 'start'; config: unknown }
-  | { type: 'go' }
-  | { type: 'report' }
-  | { type: 'stop' };
+export type ParentMessage = { type: 'start'; config: unknown } | { type: 'go' } | { type: 'report' } | { type: 'stop' };
 
 export type ChildMessage =
   | { type: 'ocpp'; result: OcppPhaseResult }
@@ -70,7 +66,7 @@ export function onParent<T>(handlers: { start: (config: T) => void | Promise<voi
   process.on('disconnect', () => process.exit(0));
   process.on('message', (message: ParentMessage) => {
     const fail = (error: unknown) => {
-      tell({ type: 'error', message: error instanceof Error ? error.stack ?? error.message : String(error) });
+      tell({ type: 'error', message: error instanceof Error ? (error.stack ?? error.message) : String(error) });
       setTimeout(() => process.exit(1), 100);
     };
     try {

@@ -12,8 +12,22 @@ import { WireMessage } from './wire';
 
 const T0 = Date.parse('2026-11-24T07:00:00Z');
 const ts = (s: number) => new Date(T0 + s * 1000).toISOString().replace('.000Z', 'Z');
-const telemetry = (deviceId: string, sample: Sample): SimMessage => ({ topic: `fleet/v1/vehicles/${deviceId}/telemetry`, samples: [sample], single: true, retain: false, at: Date.parse(String(sample.ts)), deviceId });
-const connection = (deviceId: string, state: 'online' | 'offline', at = T0): SimMessage => ({ topic: `fleet/v1/vehicles/${deviceId}/connection`, samples: state, single: true, retain: true, at, deviceId });
+const telemetry = (deviceId: string, sample: Sample): SimMessage => ({
+  topic: `fleet/v1/vehicles/${deviceId}/telemetry`,
+  samples: [sample],
+  single: true,
+  retain: false,
+  at: Date.parse(String(sample.ts)),
+  deviceId,
+});
+const connection = (deviceId: string, state: 'online' | 'offline', at = T0): SimMessage => ({
+  topic: `fleet/v1/vehicles/${deviceId}/connection`,
+  samples: state,
+  single: true,
+  retain: true,
+  at,
+  deviceId,
+});
 const pairs = (wires: WireMessage[]) => wires.map((wire) => [wire.topic.slice(wire.topic.lastIndexOf('/', wire.topic.length - 1) + 1), wire.payload]);
 
 const parked = { ts: ts(0), odometerKm: 48211.42, speedKmh: 0, lat: 59.895, lon: 10.52, ignition: false, socPct: 80.4, energyConsumedKwh: 5151.2, energyChargedKwh: 5724.3, charging: false };
@@ -24,8 +38,14 @@ describe('TeslaMate dialect', () => {
     const encoder = new TeslaMateEncoder('teslamate/cars/7/', 'veh-a');
     const first = encoder.encode(telemetry('veh-a', parked));
     expect(Object.fromEntries(pairs(first))).toEqual({
-      state: 'online', odometer: '48211.42', latitude: '59.895', longitude: '10.52', location: '{"latitude":59.895,"longitude":10.52}',
-      battery_level: '80', charging_state: 'Disconnected', healthy: 'true',
+      state: 'online',
+      odometer: '48211.42',
+      latitude: '59.895',
+      longitude: '10.52',
+      location: '{"latitude":59.895,"longitude":10.52}',
+      battery_level: '80',
+      charging_state: 'Disconnected',
+      healthy: 'true',
     });
     expect(first.every((wire) => wire.qos === 1 && wire.retain === !wire.topic.endsWith('/healthy') && wire.topic.startsWith('teslamate/cars/7/'))).toBe(true);
     expect(pairs(encoder.encode(telemetry('veh-a', { ...parked, ts: ts(30) })))).toEqual([['healthy', 'true']]);
@@ -89,9 +109,7 @@ describe('OwnTracks and Teltonika dialects', () => {
   it('Teltonika: one record per sample with ts in ms, AVL ids after the GNSS keys, 0,0 without a position', () => {
     const encoder = new TeltonikaEncoder('352093089612345/data', 'veh-a');
     const [first] = encoder.encode(telemetry('veh-a', parked));
-    expect(first.payload).toBe(
-      '{"state":{"reported":{"ts":1795503600000,"pr":0,"latlng":"59.895000,10.520000","alt":0,"ang":0,"sat":10,"sp":0,"evt":0,"239":0,"240":0,"66":12600,"16":48211420}}}',
-    );
+    expect(first.payload).toBe('{"state":{"reported":{"ts":1795503600000,"pr":0,"latlng":"59.895000,10.520000","alt":0,"ang":0,"sat":10,"sp":0,"evt":0,"239":0,"240":0,"66":12600,"16":48211420}}}');
     expect(first).toMatchObject({ retain: false, qos: 1 });
     expect(JSON.parse(encoder.encode(telemetry('veh-a', driving))[0].payload).state.reported).toMatchObject({ evt: 239, pr: 1, '239': 1, sp: 49 });
     expect(JSON.parse(encoder.encode(telemetry('veh-a', { ts: ts(90), ignition: true, odometerKm: 48213 }))[0].payload).state.reported.latlng).toBe('0.000000,0.000000');
@@ -104,11 +122,14 @@ describe('OwnTracks and Teltonika dialects', () => {
     for (const sample of [parked, driving]) {
       const [track] = tracks.encode(telemetry('veh-a', sample));
       expect(decodeOwnTracks(track.topic, Buffer.from(track.payload))).toMatchObject({
-        kind: 'telemetry', identity: 'sim/veh-a', body: { ts: Date.parse(sample.ts), lat: sample.lat, lon: sample.lon, speedKmh: sample.speedKmh, ignition: sample.ignition },
+        kind: 'telemetry',
+        identity: 'sim/veh-a',
+        body: { ts: Date.parse(sample.ts), lat: sample.lat, lon: sample.lon, speedKmh: sample.speedKmh, ignition: sample.ignition },
       });
       const [record] = teltonika.encode(telemetry('veh-a', sample));
       expect(decodeTeltonika('352093089612345', Buffer.from(record.payload))).toMatchObject({
-        kind: 'telemetry', body: { ts: Date.parse(sample.ts), lat: sample.lat, lon: sample.lon, ignition: sample.ignition, odometerKm: sample.odometerKm },
+        kind: 'telemetry',
+        body: { ts: Date.parse(sample.ts), lat: sample.lat, lon: sample.lon, ignition: sample.ignition, odometerKm: sample.odometerKm },
       });
     }
   });
@@ -170,9 +191,7 @@ chargePoints:
 
   it('sends the assembled dialects in the contract in an unpaced backfill, and nothing for a device without a deviceId', () => {
     const backfill = new DialectEncoders(fleet, { dialect: 'teltonika-json', paced: false });
-    expect(backfill.encode(telemetry('veh-a', parked))).toEqual([
-      expect.objectContaining({ topic: 'fleet/v1/vehicles/veh-a/telemetry', qos: 1, json: true }),
-    ]);
+    expect(backfill.encode(telemetry('veh-a', parked))).toEqual([expect.objectContaining({ topic: 'fleet/v1/vehicles/veh-a/telemetry', qos: 1, json: true })]);
     expect(backfill.encode(telemetry('ovms-v3:kommune/EVAN07', parked))).toEqual([]);
     expect(backfill.encode(telemetry('veh-c', parked))[0].topic).toBe(`${defaultIdentity('teltonika-json', 'veh-c')}/data`);
     expect(backfill.describe()).toBe('1 klimaklok-v1 (history of teslamate), 1 none (ovms-v3 without a deviceId for its history), 1 teltonika-json, 2 klimaklok-v1');

@@ -55,9 +55,7 @@ export class AlertEvents implements OnApplicationShutdown {
       });
       this.subscriber.subscribe(this.channel).catch((error) => this.logger.error({ err: error }, 'Cannot subscribe to alert events'));
     }
-    return this.events.pipe(
-      filter((event) => mayWatch(principal, event.subjectKind) && (principal.role !== 'cooperative' || event.organizationId === principal.organizationId)),
-    );
+    return this.events.pipe(filter((event) => mayWatch(principal, event.subjectKind) && (principal.role !== 'cooperative' || event.organizationId === principal.organizationId)));
   }
 
   async onApplicationShutdown() {

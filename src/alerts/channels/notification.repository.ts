@@ -43,10 +43,7 @@ export class NotificationRepository {
   }
 
   async delivered(id: string): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE alert_notifications SET status = 'delivered', attempts = attempts + 1, last_attempt_at = now(), delivered_at = now(), last_error = NULL WHERE id = $1`,
-      [id],
-    );
+    await this.dataSource.query(`UPDATE alert_notifications SET status = 'delivered', attempts = attempts + 1, last_attempt_at = now(), delivered_at = now(), last_error = NULL WHERE id = $1`, [id]);
   }
 
   /** A failed attempt: `retrying`, or `given_up` with the reason kept when it was the last one. */

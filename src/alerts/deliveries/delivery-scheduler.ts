@@ -56,7 +56,10 @@ export class DeliveryScheduler implements OnApplicationBootstrap, OnApplicationS
       return;
     }
     this.tick();
-    this.scheduler.addInterval(INTERVAL_NAME, setInterval(() => this.tick(), this.config.alerts.deliveryCheckEveryMs));
+    this.scheduler.addInterval(
+      INTERVAL_NAME,
+      setInterval(() => this.tick(), this.config.alerts.deliveryCheckEveryMs),
+    );
   }
 
   async onApplicationShutdown() {

@@ -25,9 +25,7 @@ export interface EvaluationResult {
 const COMPUTING_KINDS = ALERT_KINDS.filter((kind) => kind.computeInput);
 
 /** Each kind's condition over its enabled rules, as one row set. */
-const CONDITIONS_SQL = ALERT_KINDS.map(
-  (kind) => `(WITH rules AS (SELECT * FROM alert_rules WHERE enabled AND kind = '${kind.name}') ${kind.conditionSql})`,
-).join('\nUNION ALL\n');
+const CONDITIONS_SQL = ALERT_KINDS.map((kind) => `(WITH rules AS (SELECT * FROM alert_rules WHERE enabled AND kind = '${kind.name}') ${kind.conditionSql})`).join('\nUNION ALL\n');
 
 /**
  * One evaluation cycle, set-based: every kind's condition into a temporary table, then four
@@ -83,21 +81,31 @@ export class AlertEvaluationRepository {
             AND NOT EXISTS (SELECT 1 FROM alert_conditions c WHERE c.rule_id = a.rule_id AND c.subject_id = a.subject_id AND c.subject_part = a.subject_part)`,
         [now],
       );
-      const resolved: Array<{ id: string; rule_id: string }> = updatedRows(await manager.query(
-        `UPDATE alerts a SET resolved_at = $1
+      const resolved: Array<{ id: string; rule_id: string }> = updatedRows(
+        await manager.query(
+          `UPDATE alerts a SET resolved_at = $1
            FROM alert_rules r
           WHERE r.id = a.rule_id AND a.resolved_at IS NULL AND a.clear_since IS NOT NULL
             AND a.clear_since <= $1::timestamptz - make_interval(secs => r.resolve_after_seconds)
           RETURNING a.id, a.rule_id`,
-        [now],
-      ));
+          [now],
+        ),
+      );
       const changes: AlertChange[] = [
         ...opened.map((row) => ({ alertId: String(row.id), ruleId: row.rule_id, event: 'opened' as const })),
         ...resolved.map((row) => ({ alertId: String(row.id), ruleId: row.rule_id, event: 'resolved' as const })),
       ];
       const notificationIds = [
-        ...(await this.queueNotifications(manager, opened.map((row) => String(row.id)), 'opened')),
-        ...(await this.queueNotifications(manager, resolved.map((row) => String(row.id)), 'resolved')),
+        ...(await this.queueNotifications(
+          manager,
+          opened.map((row) => String(row.id)),
+          'opened',
+        )),
+        ...(await this.queueNotifications(
+          manager,
+          resolved.map((row) => String(row.id)),
+          'resolved',
+        )),
       ];
       return { evaluated: true, holding, changes, notificationIds };
     });

@@ -54,13 +54,21 @@ export class AlertRuleRepository {
   }
 
   async update(id: string, changes: Partial<Pick<NewAlertRule, 'name' | 'params' | 'resolveAfterSeconds' | 'enabled' | 'webhookUrl' | 'webhookSecret' | 'emailTo'>>): Promise<void> {
-    const columns: Record<string, string> = { name: 'name', params: 'params', resolveAfterSeconds: 'resolve_after_seconds', enabled: 'enabled', webhookUrl: 'webhook_url', webhookSecret: 'webhook_secret', emailTo: 'email_to' };
+    const columns: Record<string, string> = {
+      name: 'name',
+      params: 'params',
+      resolveAfterSeconds: 'resolve_after_seconds',
+      enabled: 'enabled',
+      webhookUrl: 'webhook_url',
+      webhookSecret: 'webhook_secret',
+      emailTo: 'email_to',
+    };
     const entries = Object.entries(changes).filter(([, value]) => value !== undefined);
     if (entries.length === 0) return;
-    await this.dataSource.query(
-      `UPDATE alert_rules SET ${entries.map(([key], i) => `${columns[key]} = $${i + 2}`).join(', ')}, updated_at = now() WHERE id = $1`,
-      [id, ...entries.map(([, value]) => value)],
-    );
+    await this.dataSource.query(`UPDATE alert_rules SET ${entries.map(([key], i) => `${columns[key]} = $${i + 2}`).join(', ')}, updated_at = now() WHERE id = $1`, [
+      id,
+      ...entries.map(([, value]) => value),
+    ]);
   }
 
   async remove(id: string): Promise<void> {

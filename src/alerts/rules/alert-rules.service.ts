@@ -100,4 +100,3 @@ function paramsOf(kind: AlertKind, input: Record<string, unknown>): Record<strin
     throw new BadRequestException((error as Error).message);
   }
 }
-

@@ -42,10 +42,16 @@ export class AuditLogRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async insert(entry: AuditEntry): Promise<void> {
-    await this.dataSource.query(
-      `INSERT INTO audit_log (api_key_id, role, organization_id, method, path, status, target_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [entry.apiKeyId, entry.role, entry.organizationId, entry.method, entry.path, entry.status, entry.targetId, JSON.stringify(entry.detail)],
-    );
+    await this.dataSource.query(`INSERT INTO audit_log (api_key_id, role, organization_id, method, path, status, target_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, [
+      entry.apiKeyId,
+      entry.role,
+      entry.organizationId,
+      entry.method,
+      entry.path,
+      entry.status,
+      entry.targetId,
+      JSON.stringify(entry.detail),
+    ]);
   }
 
   async list(filter: AuditFilter): Promise<{ items: AuditRecord[]; total: number }> {

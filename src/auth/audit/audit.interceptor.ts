@@ -31,7 +31,16 @@ export class AuditInterceptor implements NestInterceptor {
         bodyBytes: Number(request.headers['content-length'] ?? 0),
       };
       this.audit
-        .insert({ apiKeyId: principal.keyId, role: principal.role, organizationId: principal.organizationId, method: request.method, path: request.path, status: response.statusCode, targetId, detail })
+        .insert({
+          apiKeyId: principal.keyId,
+          role: principal.role,
+          organizationId: principal.organizationId,
+          method: request.method,
+          path: request.path,
+          status: response.statusCode,
+          targetId,
+          detail,
+        })
         .catch((error) => this.logger.error({ err: error, method: request.method, path: request.path, keyId: principal.keyId }, 'Audit entry not written'));
     });
     return next.handle().pipe(

@@ -22,6 +22,8 @@ export class ApiKeyThrottler extends ThrottlerGuard {
     return !context.switchToHttp().getRequest().principal || this.throttlers.every((throttler) => throttler.limit === 0);
   }
 
+  // The library's signature; the guard has put the principal on the request before this runs.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   protected override async getTracker(request: Record<string, any>): Promise<string> {
     return request.principal.keyId;
   }
@@ -34,10 +36,7 @@ export class ApiKeyThrottler extends ThrottlerGuard {
   protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
     const retryAfter = Math.max(1, detail.timeToBlockExpire);
     context.switchToHttp().getResponse().setHeader('Retry-After', String(retryAfter));
-    throw new HttpException(
-      { statusCode: 429, message: `Rate limit of ${detail.limit} requests a minute for this key reached; retry after ${retryAfter} s` },
-      HttpStatus.TOO_MANY_REQUESTS,
-    );
+    throw new HttpException({ statusCode: 429, message: `Rate limit of ${detail.limit} requests a minute for this key reached; retry after ${retryAfter} s` }, HttpStatus.TOO_MANY_REQUESTS);
   }
 }
 

@@ -1,16 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { LocalDayRange } from '../../platform/time/day-ranges';
-import {
-  DERIVE_AVAILABILITY_SQL,
-  DERIVE_DAILY_SQL,
-  DERIVE_LIVE_STATE_SQL,
-  DERIVE_SESSIONS_SQL,
-  FORWARD_REACH_SQL,
-  REMOVE_AVAILABILITY_SQL,
-  REMOVE_SESSIONS_SQL,
-  SPAN_SQL,
-} from './charging-sql';
+import { DERIVE_AVAILABILITY_SQL, DERIVE_DAILY_SQL, DERIVE_LIVE_STATE_SQL, DERIVE_SESSIONS_SQL, FORWARD_REACH_SQL, REMOVE_AVAILABILITY_SQL, REMOVE_SESSIONS_SQL, SPAN_SQL } from './charging-sql';
 
 export interface SessionSpan {
   /** Sessions starting in [sessionsFrom, sessionsTo) are re-derived. */
@@ -48,14 +39,7 @@ export class ChargingDerivationRepository {
   async deriveSessions(manager: EntityManager, chargePointId: string, from: Date, to: Date, timeoutSeconds: number): Promise<Date | null> {
     const timeoutMs = timeoutSeconds * 1000;
     const [removed] = await manager.query(REMOVE_SESSIONS_SQL, [chargePointId, from, to]);
-    const [written] = await manager.query(DERIVE_SESSIONS_SQL, [
-      chargePointId,
-      from,
-      to,
-      new Date(from.getTime() - timeoutMs),
-      new Date(to.getTime() + timeoutMs),
-      timeoutSeconds,
-    ]);
+    const [written] = await manager.query(DERIVE_SESSIONS_SQL, [chargePointId, from, to, new Date(from.getTime() - timeoutMs), new Date(to.getTime() + timeoutMs), timeoutSeconds]);
     const ends = [removed.latestEnd, written.latestEnd].filter((end): end is Date => end !== null);
     return ends.length ? new Date(Math.max(...ends.map((end) => end.getTime()))) : null;
   }

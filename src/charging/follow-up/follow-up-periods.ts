@@ -45,4 +45,3 @@ export function followUpStatus(period: FollowUpPeriod, submission: PeriodSubmiss
   if (today < period.to) return 'running';
   return today > period.deadline ? 'missing' : 'due';
 }
-

@@ -21,13 +21,35 @@ describe('subsidy overview', () => {
       today: '2021-06-01',
       deadlineDays: 30,
       submissions: [],
-      grants: [grant('b', 'Borettslag 10', 'G-2', ['late', 'missing', 'running'], null), grant('a', 'Borettslag 9', 'G-1', ['submitted', 'due'], '2021-06-20'), grant('a', 'Borettslag 9', 'G-3', ['running'], '2021-05-30')],
+      grants: [
+        grant('b', 'Borettslag 10', 'G-2', ['late', 'missing', 'running'], null),
+        grant('a', 'Borettslag 9', 'G-1', ['submitted', 'due'], '2021-06-20'),
+        grant('a', 'Borettslag 9', 'G-3', ['running'], '2021-05-30'),
+      ],
     } as unknown as FollowUp;
-    const point = (organizationId: string, sessions: number, energyKwh: number, availabilityBelow90Pct: boolean) => ({ organizationId, sessions, energyKwh, availabilityBelow90Pct, silentOver7Days: false });
+    const point = (organizationId: string, sessions: number, energyKwh: number, availabilityBelow90Pct: boolean) => ({
+      organizationId,
+      sessions,
+      energyKwh,
+      availabilityBelow90Pct,
+      silentOver7Days: false,
+    });
     const usage = { factors: [], chargePoints: [point('a', 3, 10.25, true), point('a', 1, 0.5, false), point('b', 2, 4, false)] } as unknown as ChargingUsageReport;
     const overview = subsidyOverview(2021, followUp, usage);
     expect(overview.cooperatives.map((c) => c.organizationName)).toEqual(['Borettslag 9', 'Borettslag 10']);
-    expect(overview.cooperatives[0]).toMatchObject({ grantReferences: ['G-1', 'G-3'], amountNok: 20_000, chargePoints: 2, sessions: 4, energyKwh: 10.75, availabilityBelow90Pct: 1, submitted: 1, due: 1, late: 0, missing: 0, nextDeadline: '2021-05-30' });
+    expect(overview.cooperatives[0]).toMatchObject({
+      grantReferences: ['G-1', 'G-3'],
+      amountNok: 20_000,
+      chargePoints: 2,
+      sessions: 4,
+      energyKwh: 10.75,
+      availabilityBelow90Pct: 1,
+      submitted: 1,
+      due: 1,
+      late: 0,
+      missing: 0,
+      nextDeadline: '2021-05-30',
+    });
     expect(overview.cooperatives[1]).toMatchObject({ late: 1, missing: 1, submitted: 0, due: 0, nextDeadline: null, sessions: 2 });
   });
 

@@ -42,7 +42,10 @@ export function subsidyOverview(year: number, followUp: FollowUp, usage: Chargin
     const rows = usage.chargePoints.filter((row) => row.organizationId === organizationId);
     const periods = grants.flatMap((g) => g.periods.map((p) => ({ ...p, grantReference: g.reference })));
     const count = (status: PeriodFollowUp['status']) => periods.filter((p) => p.status === status).length;
-    const deadlines = grants.map((g) => g.nextDeadline).filter((d): d is string => d !== null).sort();
+    const deadlines = grants
+      .map((g) => g.nextDeadline)
+      .filter((d): d is string => d !== null)
+      .sort();
     return {
       organizationId,
       organizationName,

@@ -40,7 +40,20 @@ export interface ChargePointUsage {
   availabilityBelow90Pct: boolean;
 }
 
-export type UsageTotal = Omit<ChargePointUsage, 'chargePointId' | 'name' | 'deviceId' | 'organizationId' | 'organizationName' | 'subsidyGrantReference' | 'subsidyAmountNok' | 'followUpEndsOn' | 'longestSilenceDays' | 'silentOver7Days' | 'availabilityBelow90Pct'> & {
+export type UsageTotal = Omit<
+  ChargePointUsage,
+  | 'chargePointId'
+  | 'name'
+  | 'deviceId'
+  | 'organizationId'
+  | 'organizationName'
+  | 'subsidyGrantReference'
+  | 'subsidyAmountNok'
+  | 'followUpEndsOn'
+  | 'longestSilenceDays'
+  | 'silentOver7Days'
+  | 'availabilityBelow90Pct'
+> & {
   chargePoints: number;
   subsidyAmountNok: number;
   silentOver7Days: number;
@@ -120,7 +133,6 @@ export class ChargingUsageService {
       total: totalOf(figures, chargePoints, users, elapsedSeconds),
     };
   }
-
 }
 
 /** A share of the elapsed time in percent; null while none has elapsed. */
@@ -244,7 +256,6 @@ export function usageTable(report: ChargingUsageReport, name = 'charging-usage')
     },
   };
 }
-
 
 /** The enabled-avoided factors the report used, per year of session start. */
 export function factorSetText(report: ChargingUsageReport): string {

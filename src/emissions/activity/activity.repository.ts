@@ -228,7 +228,6 @@ export class ActivityRepository {
     );
   }
 
-
   /** Daily rollups summed per vehicle and month, for the days `where` selects (in service only). */
   private dailySums(runner: Runner, source: ActivitySource, params: unknown[], where: string, extra: unknown[], fromClause?: string) {
     const t = tables(source);

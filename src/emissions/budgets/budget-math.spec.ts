@@ -4,7 +4,7 @@ describe('climate budget maths', () => {
   // Previous year: 100 kg in each of January-June, 50 kg in each of July-December: 900 kg.
   const previous = [100, 100, 100, 100, 100, 100, 50, 50, 50, 50, 50, 50];
 
-  it('splits the annual budget by the previous year\'s monthly shares, 1/12 each without a previous year', () => {
+  it("splits the annual budget by the previous year's monthly shares, 1/12 each without a previous year", () => {
     expect(monthlyShares(previous)[0]).toBeCloseTo(100 / 900, 12);
     expect(monthlyShares(previous)[11]).toBeCloseTo(50 / 900, 12);
     expect(monthlyShares(Array(12).fill(0))).toEqual(Array(12).fill(1 / 12));
@@ -36,7 +36,7 @@ describe('climate budget maths', () => {
     expect(budgetForecast(720, previous, Array(12).fill(10), 12)).toMatchObject({ forecastKg: 120, status: 'on_track' });
   });
 
-  it('moves the forecast by each replaced vehicle\'s part of the run rate from its month on', () => {
+  it("moves the forecast by each replaced vehicle's part of the run rate from its month on", () => {
     const f = budgetForecast(720, previous, [90, 90, 90, 90, 90, 90, 0, 0, 0, 0, 0, 0], 6);
     // A vehicle with 240 kg to date (candidate 0 kg) replaced from October: Oct-Dec budget 120,
     // forecast falls by 120 x 240 / 480 = 60.

@@ -124,7 +124,10 @@ export interface Replacement {
   candidateToDateKg: number;
 }
 
-export function whatIfForecast(base: BudgetForecast, replacements: readonly Replacement[]): { forecastKg: number | null; deltaKg: number | null; status: BudgetStatus | null; months: Array<{ month: number; forecastKg: number | null }> } {
+export function whatIfForecast(
+  base: BudgetForecast,
+  replacements: readonly Replacement[],
+): { forecastKg: number | null; deltaKg: number | null; status: BudgetStatus | null; months: Array<{ month: number; forecastKg: number | null }> } {
   if (base.forecastKg === null || base.budgetToDateKg <= 0) return { forecastKg: null, deltaKg: null, status: null, months: base.months.map((m) => ({ month: m.month, forecastKg: null })) };
   const months = base.months.map((m) => {
     if (m.month <= base.atEndOfMonth) return { month: m.month, forecastKg: m.forecastKg };

@@ -2,7 +2,7 @@ import { inServiceSeconds } from '../../platform/time/service-time';
 import { lastEndedMonth, monthlyInServiceSeconds } from './budget-report.service';
 
 describe('climate budget report helpers', () => {
-  it('gives each month\'s in-service seconds as inServiceSeconds does, across DST and service dates', () => {
+  it("gives each month's in-service seconds as inServiceSeconds does, across DST and service dates", () => {
     const vehicles = [
       { inServiceFrom: '2018-01-01', inServiceTo: null },
       { inServiceFrom: '2020-03-15', inServiceTo: '2020-10-31' },

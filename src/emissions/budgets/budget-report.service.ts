@@ -71,7 +71,16 @@ export class BudgetReportService {
       coverage: coverageOf(current.coveredSeconds[i], inService[i]),
     }));
 
-    const targets = await this.targets(set.targets.filter((t) => t.scope === label), scope, query.year, atEndOfMonth, { previous, current, vehicles: period }, gridMethod, query.factorSet, today);
+    const targets = await this.targets(
+      set.targets.filter((t) => t.scope === label),
+      scope,
+      query.year,
+      atEndOfMonth,
+      { previous, current, vehicles: period },
+      gridMethod,
+      query.factorSet,
+      today,
+    );
     const whatIf = query.plan ? await this.whatIf(query.plan, forecast, current, boundary, query.year, atEndOfMonth, period, gridMethod) : null;
 
     return {
@@ -138,7 +147,14 @@ export class BudgetReportService {
   }
 
   table(report: Awaited<ReturnType<BudgetReportService['report']>>): ReportTable {
-    const stated = { scope: report.scope, budgetSetVersion: report.budgetSetVersion, factorSetVersion: report.factorSetVersion, boundary: report.boundary, gridMethod: report.gridMethod, atEndOfMonth: report.atEndOfMonth };
+    const stated = {
+      scope: report.scope,
+      budgetSetVersion: report.budgetSetVersion,
+      factorSetVersion: report.factorSetVersion,
+      boundary: report.boundary,
+      gridMethod: report.gridMethod,
+      atEndOfMonth: report.atEndOfMonth,
+    };
     const whatIf = new Map((report.whatIf?.months ?? []).map((m) => [m.month, m.forecastKg]));
     return {
       name: `climate-budget-${report.scope}-${report.year}`,
@@ -225,7 +241,18 @@ export class BudgetReportService {
       targets.map(async (target) => {
         const ended = target.year < year ? `${target.year + 1}-01-01` <= today : target.year === year && atEndOfMonth === 12;
         const basis = ended ? 'actual' : target.year === year ? 'forecast' : null;
-        const stated = { name: target.name, scope: target.scope, kind: target.kind, year: target.year, boundary: target.boundary, baseYear: target.baseYear, changePct: target.changePct, shareBasis: target.shareBasis, sharePct: target.sharePct, maxKg: target.maxKg };
+        const stated = {
+          name: target.name,
+          scope: target.scope,
+          kind: target.kind,
+          year: target.year,
+          boundary: target.boundary,
+          baseYear: target.baseYear,
+          changePct: target.changePct,
+          shareBasis: target.shareBasis,
+          sharePct: target.sharePct,
+          maxKg: target.maxKg,
+        };
         if (basis === null) return { ...stated, basis, value: null, met: null, status: 'pending' };
         const { actuals, period } = await yearOf(target.year);
         const kg = basis === 'actual' ? sum(actuals[target.boundary]) : forecastFromShares(loaded.previous[target.boundary], actuals[target.boundary], atEndOfMonth);
@@ -260,7 +287,16 @@ export class BudgetReportService {
    * (from January when it was replaced in an earlier year) by its candidate, which carries the
    * vehicle's distance to date at the candidate's kWh/km and the year's grid factor (0 kg TTW).
    */
-  private async whatIf(planId: string, forecast: ReturnType<typeof budgetForecast>, current: YearActuals, boundary: Boundary, year: number, atEndOfMonth: number, period: PeriodFigures, gridMethod: GridMethod) {
+  private async whatIf(
+    planId: string,
+    forecast: ReturnType<typeof budgetForecast>,
+    current: YearActuals,
+    boundary: Boundary,
+    year: number,
+    atEndOfMonth: number,
+    period: PeriodFigures,
+    gridMethod: GridMethod,
+  ) {
     const plan = await this.plans.plan(planId);
     if (!plan) throw new NotFoundException(`No plan ${planId}`);
     const grid = pickFactor(period.factorSet.factors, 'electricity', year, gridMethod);

@@ -62,10 +62,7 @@ export class BudgetSetRepository {
   }
 
   async find(version: number): Promise<BudgetSet | null> {
-    const [set] = await this.dataSource.query(
-      `SELECT version, name, description, published_at AS "publishedAt", published_by AS "publishedBy" FROM climate_budget_sets WHERE version = $1`,
-      [version],
-    );
+    const [set] = await this.dataSource.query(`SELECT version, name, description, published_at AS "publishedAt", published_by AS "publishedBy" FROM climate_budget_sets WHERE version = $1`, [version]);
     if (!set) return null;
     const budgets: Budget[] = await this.dataSource.query(
       `SELECT ${SCOPE_SQL} AS scope, from_year AS "fromYear", to_year AS "toYear", boundary, annual_kg AS "annualKg"
@@ -88,7 +85,11 @@ export class BudgetSetRepository {
   }
 
   /** Inserts a set under the next version number; versions are handed out one publisher at a time. */
-  async insert(manager: EntityManager, set: { name: string; description: string | null; budgets: Array<Budget & ScopeColumns>; targets: Array<Target & ScopeColumns> }, publishedBy: string): Promise<number> {
+  async insert(
+    manager: EntityManager,
+    set: { name: string; description: string | null; budgets: Array<Budget & ScopeColumns>; targets: Array<Target & ScopeColumns> },
+    publishedBy: string,
+  ): Promise<number> {
     await manager.query(`LOCK TABLE climate_budget_sets IN SHARE ROW EXCLUSIVE MODE`);
     const [{ version }] = await manager.query(
       `INSERT INTO climate_budget_sets (version, name, description, published_by)

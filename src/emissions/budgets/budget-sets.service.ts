@@ -38,7 +38,10 @@ export class BudgetSetsService {
   }
 
   async publish(body: PublishBudgetSetDto, publishedBy: string): Promise<BudgetSet> {
-    const departmentIds = [...body.budgets, ...body.targets].map((row) => parseScope(row.scope)).filter((scope) => scope?.kind === 'department').map((scope) => scope!.key);
+    const departmentIds = [...body.budgets, ...body.targets]
+      .map((row) => parseScope(row.scope))
+      .filter((scope) => scope?.kind === 'department')
+      .map((scope) => scope!.key);
     const errors = budgetSetErrors(body.budgets, body.targets, await this.sets.existingDepartments([...new Set(departmentIds)]));
     if (errors.length > 0) throw new BadRequestException({ statusCode: 400, error: 'Bad Request', message: 'Invalid budget set', errors });
     const columns = (scope: string): ScopeColumns => {

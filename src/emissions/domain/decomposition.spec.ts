@@ -71,7 +71,7 @@ describe('year-over-year change and its LMDI-I decomposition', () => {
 
   it('sums exactly for arbitrary years of several carriers (property)', () => {
     let seed = 7;
-    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
     for (let i = 0; i < 500; i++) {
       const year = () => {
         const energy = { petrol: random() * 1e4, diesel: random() < 0.3 ? 0 : random() * 1e4, electricity: random() * 5e4 };

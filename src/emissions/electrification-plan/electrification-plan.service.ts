@@ -48,7 +48,11 @@ export class ElectrificationPlanService {
     // statistics; those above the chosen candidate's range are counted from them.
     const shortestRange = (vehicleClass: string) => Math.min(...(byClass.get(vehicleClass) ?? []).map((c) => c.wltpRangeKm * winterFactor));
     const [stats, dwells] = await Promise.all([
-      this.activity.dailyStats(fossil.map((v) => ({ vehicleId: v.vehicleId, longerThanKm: byClass.has(v.vehicleClass) ? shortestRange(v.vehicleClass) : Number.MAX_VALUE })), from, asOf),
+      this.activity.dailyStats(
+        fossil.map((v) => ({ vehicleId: v.vehicleId, longerThanKm: byClass.has(v.vehicleClass) ? shortestRange(v.vehicleClass) : Number.MAX_VALUE })),
+        from,
+        asOf,
+      ),
       this.activity.overnightDwells(ids, from, asOf, timeZone),
     ]);
     const statsOf = new Map(stats.map((s) => [s.vehicleId, s]));
@@ -159,7 +163,15 @@ export class ElectrificationPlanService {
       name: `electrification-plan-${report.asOf}`,
       columns: [...first, ...keys.filter((k) => !first.includes(k)), ...Object.keys(stated)].map((key) => ({ key })),
       rows: report.rows.map((row) => ({ ...row, ...stated })),
-      about: { ...stated, from: report.from, factorSetName: report.factorSetName, timeZone: report.timeZone, gridKgPerKwh: report.gridKgPerKwh, ...report.prices, flags: report.flags.join('; ') || null },
+      about: {
+        ...stated,
+        from: report.from,
+        factorSetName: report.factorSetName,
+        timeZone: report.timeZone,
+        gridKgPerKwh: report.gridKgPerKwh,
+        ...report.prices,
+        flags: report.flags.join('; ') || null,
+      },
     };
   }
 }
@@ -178,6 +190,7 @@ function costs(f: Figures, candidate: Candidate | null, candidateKwh: number | n
     fossilPerYear = p === undefined || fossilPerYear === null ? null : fossilPerYear + quantity * p;
   }
   const keepCostNok = fossilPerYear === null ? null : fossilPerYear * years;
-  const replaceCostNok = candidate?.priceNok != null && candidateKwh !== null && query.electricityNokPerKwh !== undefined ? candidate.priceNok + candidateKwh * query.electricityNokPerKwh * years : null;
+  const replaceCostNok =
+    candidate?.priceNok != null && candidateKwh !== null && query.electricityNokPerKwh !== undefined ? candidate.priceNok + candidateKwh * query.electricityNokPerKwh * years : null;
   return { keepCostNok, replaceCostNok, extraCostNok: keepCostNok !== null && replaceCostNok !== null ? replaceCostNok - keepCostNok : null };
 }

@@ -57,11 +57,14 @@ export class PlanInputsService {
       if (seen.has(item.vehicleId)) errors.push({ field: `${field}.vehicleId`, message: `already planned in items.${seen.get(item.vehicleId)}` });
       seen.set(item.vehicleId, i);
       if (!vehicle) return errors.push({ field: `${field}.vehicleId`, message: `no vehicle ${item.vehicleId}` });
-      if (vehicle.inServiceTo !== null && vehicle.inServiceTo < `${item.month}-01`) errors.push({ field: `${field}.vehicleId`, message: `${vehicle.registration} is retired (in service to ${vehicle.inServiceTo}) before ${item.month}` });
-      if (NON_FOSSIL_VEHICLE.has(vehicle.energyCarrier as VehicleCarrier)) errors.push({ field: `${field}.vehicleId`, message: `${vehicle.registration} runs on ${vehicle.energyCarrier}: only fossil vehicles are replaced` });
+      if (vehicle.inServiceTo !== null && vehicle.inServiceTo < `${item.month}-01`)
+        errors.push({ field: `${field}.vehicleId`, message: `${vehicle.registration} is retired (in service to ${vehicle.inServiceTo}) before ${item.month}` });
+      if (NON_FOSSIL_VEHICLE.has(vehicle.energyCarrier as VehicleCarrier))
+        errors.push({ field: `${field}.vehicleId`, message: `${vehicle.registration} runs on ${vehicle.energyCarrier}: only fossil vehicles are replaced` });
       const candidate = candidates.get(item.candidateId);
       if (!candidate) errors.push({ field: `${field}.candidateId`, message: `no candidate ${item.candidateId}` });
-      else if (candidate.vehicleClass !== vehicle.vehicleClass) errors.push({ field: `${field}.candidateId`, message: `${candidate.name} is a ${candidate.vehicleClass}, ${vehicle.registration} a ${vehicle.vehicleClass}` });
+      else if (candidate.vehicleClass !== vehicle.vehicleClass)
+        errors.push({ field: `${field}.candidateId`, message: `${candidate.name} is a ${candidate.vehicleClass}, ${vehicle.registration} a ${vehicle.vehicleClass}` });
     });
     if (errors.length > 0) throw invalid('Invalid plan', errors);
     const id = await this.transactions.run((manager) => this.repository.insertPlan(manager, { name: body.name, createdBy, items: body.items }));

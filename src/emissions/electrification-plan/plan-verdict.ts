@@ -47,9 +47,11 @@ export type ReasonCode = (typeof REASON_CODES)[number];
  */
 export function verdictOf(input: VerdictInput, candidate: Candidate | null): { verdict: Verdict; reasonCode: ReasonCode; reason: string } {
   if (!candidate) return { verdict: 'not_suitable', reasonCode: 'no_candidate', reason: 'no candidate EV for its class in the catalogue' };
-  if (input.drivingDays === 0 || input.p95Km === null || input.winterRangeKm === null) return { verdict: 'not_suitable', reasonCode: 'no_distances', reason: 'no daily distances in the 12 months before asOf: cannot be assessed' };
+  if (input.drivingDays === 0 || input.p95Km === null || input.winterRangeKm === null)
+    return { verdict: 'not_suitable', reasonCode: 'no_distances', reason: 'no daily distances in the 12 months before asOf: cannot be assessed' };
   const range = round1(input.winterRangeKm);
-  if (input.p95Km > input.winterRangeKm) return { verdict: 'not_suitable', reasonCode: 'p95_above_range', reason: `p95 day ${round1(input.p95Km)} km is above the winter range ${range} km of ${candidate.name}` };
+  if (input.p95Km > input.winterRangeKm)
+    return { verdict: 'not_suitable', reasonCode: 'p95_above_range', reason: `p95 day ${round1(input.p95Km)} km is above the winter range ${range} km of ${candidate.name}` };
   if (input.chargerKw === null) return { verdict: 'suitable_with_daytime_charging', reasonCode: 'no_depot', reason: 'its department has no depot with a charger registered' };
   if (input.overnightDwellHours === null) return { verdict: 'suitable_with_daytime_charging', reasonCode: 'no_overnight_stop', reason: 'no overnight stop at its home depot seen in its trips' };
   if (input.overnightDwellHours < input.hoursNeeded!) {
@@ -59,7 +61,8 @@ export function verdictOf(input: VerdictInput, candidate: Candidate | null): { v
       reason: `overnight stop at the depot ${round1(input.overnightDwellHours)} h is shorter than the ${round1(input.hoursNeeded!)} h needed at ${input.chargerKw} kW`,
     };
   }
-  if (input.daysAboveWinterRange > 0) return { verdict: 'suitable_with_daytime_charging', reasonCode: 'days_above_range', reason: `${input.daysAboveWinterRange} day(s) above the winter range ${range} km need a top-up` };
+  if (input.daysAboveWinterRange > 0)
+    return { verdict: 'suitable_with_daytime_charging', reasonCode: 'days_above_range', reason: `${input.daysAboveWinterRange} day(s) above the winter range ${range} km need a top-up` };
   return {
     verdict: 'suitable',
     reasonCode: 'fits',

@@ -75,10 +75,14 @@ export class PlanRepository {
   }
 
   async insertDepot(depot: Omit<Depot, 'id'>): Promise<Depot> {
-    const [row] = await this.dataSource.query(
-      `INSERT INTO depots (organization_id, name, lat, lon, radius_m, charger_kw) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${DEPOT_COLUMNS}`,
-      [depot.organizationId, depot.name, depot.lat, depot.lon, depot.radiusM, depot.chargerKw],
-    );
+    const [row] = await this.dataSource.query(`INSERT INTO depots (organization_id, name, lat, lon, radius_m, charger_kw) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${DEPOT_COLUMNS}`, [
+      depot.organizationId,
+      depot.name,
+      depot.lat,
+      depot.lon,
+      depot.radiusM,
+      depot.chargerKw,
+    ]);
     return row;
   }
 

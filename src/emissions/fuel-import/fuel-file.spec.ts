@@ -4,9 +4,7 @@ import { localDay, localToInstant } from '../../platform/time/local-time';
 describe('fuel-card files', () => {
   it('reads a comma-separated export with RFC 3339 and local date-times', () => {
     const { rows, rejected } = parseFuelFile(
-      'Transaction ID,Date-Time,Registration,Product,Quantity,Unit\n' +
-        'T1,2019-03-04T07:45:00+01:00,ab 12345,Diesel,41.5,L\n' +
-        'T2,2019-07-01 12:00,EL-10001,Blyfri 95,30,l\n',
+      'Transaction ID,Date-Time,Registration,Product,Quantity,Unit\n' + 'T1,2019-03-04T07:45:00+01:00,ab 12345,Diesel,41.5,L\n' + 'T2,2019-07-01 12:00,EL-10001,Blyfri 95,30,l\n',
       'Europe/Oslo',
     );
     expect(rejected).toEqual([]);
@@ -52,12 +50,21 @@ describe('fuel-card files', () => {
           { field: 'unit', message: 'petrol is measured in L, not kg' },
         ],
       },
-      { line: 5, transactionId: 'B3', errors: [{ field: 'registration', message: '"?" is not a registration' }, { field: 'unit', message: 'petrol is measured in L, not kg' }] },
+      {
+        line: 5,
+        transactionId: 'B3',
+        errors: [
+          { field: 'registration', message: '"?" is not a registration' },
+          { field: 'unit', message: 'petrol is measured in L, not kg' },
+        ],
+      },
     ]);
   });
 
   it('refuses a file without the columns it needs, or empty', () => {
-    expect(() => parseFuelFile('id,date,registration,product,amount\nX,2019-01-01 10:00,AB1,diesel,10\n', 'Europe/Oslo')).toThrow(new FuelFileError('Missing column(s) quantity, unit in the header "id,date,registration,product,amount"'));
+    expect(() => parseFuelFile('id,date,registration,product,amount\nX,2019-01-01 10:00,AB1,diesel,10\n', 'Europe/Oslo')).toThrow(
+      new FuelFileError('Missing column(s) quantity, unit in the header "id,date,registration,product,amount"'),
+    );
     expect(() => parseFuelFile('', 'Europe/Oslo')).toThrow(FuelFileError);
   });
 

@@ -41,17 +41,43 @@ const HEADER_ALIASES: Record<Column, string[]> = {
 
 /** Products that are energy carriers; anything else (AdBlue, car wash) is rejected by name. */
 const PRODUCTS: Record<string, Carrier> = {
-  petrol: 'petrol', bensin: 'petrol', gasoline: 'petrol', blyfri: 'petrol', blyfri95: 'petrol', blyfri98: 'petrol', bensin95: 'petrol', bensin98: 'petrol', '95': 'petrol', '98': 'petrol', e5: 'petrol', e10: 'petrol',
-  diesel: 'diesel', autodiesel: 'diesel', b7: 'diesel', dieselb7: 'diesel',
-  hvo: 'hvo', hvo100: 'hvo',
-  biogas: 'biogas', cbg: 'biogas', lbg: 'biogas',
-  cng: 'cng', naturgass: 'cng', naturalgas: 'cng',
-  hydrogen: 'hydrogen', h2: 'hydrogen', hydrogen700: 'hydrogen', hydrogenh2: 'hydrogen',
+  petrol: 'petrol',
+  bensin: 'petrol',
+  gasoline: 'petrol',
+  blyfri: 'petrol',
+  blyfri95: 'petrol',
+  blyfri98: 'petrol',
+  bensin95: 'petrol',
+  bensin98: 'petrol',
+  '95': 'petrol',
+  '98': 'petrol',
+  e5: 'petrol',
+  e10: 'petrol',
+  diesel: 'diesel',
+  autodiesel: 'diesel',
+  b7: 'diesel',
+  dieselb7: 'diesel',
+  hvo: 'hvo',
+  hvo100: 'hvo',
+  biogas: 'biogas',
+  cbg: 'biogas',
+  lbg: 'biogas',
+  cng: 'cng',
+  naturgass: 'cng',
+  naturalgas: 'cng',
+  hydrogen: 'hydrogen',
+  h2: 'hydrogen',
+  hydrogen700: 'hydrogen',
+  hydrogenh2: 'hydrogen',
 };
 
 const UNITS: Record<string, 'L' | 'kg' | 'kWh'> = { l: 'L', ltr: 'L', liter: 'L', litre: 'L', litres: 'L', liters: 'L', kg: 'kg', kwh: 'kWh' };
 
-const key = (text: string) => text.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]/g, '');
+const key = (text: string) =>
+  text
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[^a-z0-9]/g, '');
 
 /**
  * Parses a fuel-card CSV export: a header naming the columns transaction id, date-time,

@@ -46,7 +46,14 @@ export class FuelImportService {
     await this.transactions.run(async (manager) => {
       await this.fuel.serialise(manager);
       const vehicles = new Map((await this.fuel.vehicles(manager, [...new Set(parsed.rows.map((row) => row.registration))])).map((v) => [v.registration, v]));
-      const stored = new Map((await this.fuel.existing(manager, parsed.rows.map((row) => row.transactionId))).map((t) => [t.transactionId, t]));
+      const stored = new Map(
+        (
+          await this.fuel.existing(
+            manager,
+            parsed.rows.map((row) => row.transactionId),
+          )
+        ).map((t) => [t.transactionId, t]),
+      );
       const locked = new Set((await this.fuel.lockedYears(manager)).map((row) => Number(row.year)));
       const accepted = new Map<string, FuelRow & { vehicleId: string }>();
       for (const row of parsed.rows) {

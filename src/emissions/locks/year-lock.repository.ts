@@ -49,10 +49,13 @@ export class YearLockRepository {
    */
   async create(manager: EntityManager, lock: { year: number; revision: number; factorSetVersion: number; lockedBy: string | null; reason: string | null }, timeZone: string): Promise<void> {
     const { year, revision } = lock;
-    await manager.query(
-      `INSERT INTO emission_year_locks (year, revision, factor_set_version, locked_by, reason, published) VALUES ($1, $2, $3, $4, $5, '{}'::jsonb)`,
-      [year, revision, lock.factorSetVersion, lock.lockedBy, lock.reason],
-    );
+    await manager.query(`INSERT INTO emission_year_locks (year, revision, factor_set_version, locked_by, reason, published) VALUES ($1, $2, $3, $4, $5, '{}'::jsonb)`, [
+      year,
+      revision,
+      lock.factorSetVersion,
+      lock.lockedBy,
+      lock.reason,
+    ]);
     const from = `${year}-01-01`;
     const to = `${year + 1}-01-01`;
     await manager.query(

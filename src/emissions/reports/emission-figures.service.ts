@@ -91,7 +91,12 @@ export class EmissionFiguresService {
   async period(query: PeriodQuery, manager?: EntityManager): Promise<PeriodFigures> {
     const factorSet = await this.sets.resolve(query.factorSet);
     const segments = yearSegments(query.from, query.to);
-    const locks = query.ignoreLocks ? [] : await this.locks.current(segments.map((s) => s.year), manager);
+    const locks = query.ignoreLocks
+      ? []
+      : await this.locks.current(
+          segments.map((s) => s.year),
+          manager,
+        );
     const lockOf = new Map<number, YearLock>(locks.map((lock) => [lock.year, lock]));
     const timeZone = this.config.reportTimeZone;
     const parts = await Promise.all(
@@ -100,7 +105,10 @@ export class EmissionFiguresService {
         const source: ActivitySource = lock ? { kind: 'locked', year: lock.year, revision: lock.revision } : { kind: 'live' };
         const set = lock ? await this.sets.get(lock.factorSetVersion) : factorSet;
         const profilesQuery = this.activity.profiles(source, segment.from, segment.to, query.vehicleClass, timeZone, manager);
-        const [profiles, months] = await Promise.all([profilesQuery, this.activity.months(source, segment.from, segment.to, query.vehicleClass, timeZone, profilesQuery, manager, query.refreshed, query.byMonth ?? false)]);
+        const [profiles, months] = await Promise.all([
+          profilesQuery,
+          this.activity.months(source, segment.from, segment.to, query.vehicleClass, timeZone, profilesQuery, manager, query.refreshed, query.byMonth ?? false),
+        ]);
         return { lock, set, profiles, months };
       }),
     );

@@ -347,7 +347,15 @@ function stated(report: { factorSetVersion: number; boundary: string; gridMethod
   return { factorSetVersion: report.factorSetVersion, boundary: report.boundary, gridMethod: report.gridMethod };
 }
 
-function aboutOf(report: { factorSetVersion: number; factorSetName: string; boundary: string; gridMethod: string; timeZone: string; lockedYears: Array<{ year: number; revision: number; factorSetVersion: number }>; flags: string[] }) {
+function aboutOf(report: {
+  factorSetVersion: number;
+  factorSetName: string;
+  boundary: string;
+  gridMethod: string;
+  timeZone: string;
+  lockedYears: Array<{ year: number; revision: number; factorSetVersion: number }>;
+  flags: string[];
+}) {
   return {
     factorSetVersion: report.factorSetVersion,
     factorSetName: report.factorSetName,
@@ -358,4 +366,3 @@ function aboutOf(report: { factorSetVersion: number; factorSetName: string; boun
     flags: report.flags.join('; ') || null,
   };
 }
-

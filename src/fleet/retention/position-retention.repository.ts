@@ -8,10 +8,7 @@ export class PositionRetentionRepository {
 
   async eraseBefore(before: Date): Promise<{ samples: number; trips: number }> {
     // TypeORM answers UPDATE with [rows, affected count].
-    const [, samples] = await this.dataSource.query(
-      `UPDATE vehicle_samples SET lat = NULL, lon = NULL WHERE ts < $1 AND lat IS NOT NULL`,
-      [before],
-    );
+    const [, samples] = await this.dataSource.query(`UPDATE vehicle_samples SET lat = NULL, lon = NULL WHERE ts < $1 AND lat IS NOT NULL`, [before]);
     const [, trips] = await this.dataSource.query(
       `UPDATE trips SET start_lat = NULL, start_lon = NULL, end_lat = NULL, end_lon = NULL
         WHERE started_at < $1 AND (start_lat IS NOT NULL OR end_lat IS NOT NULL)`,

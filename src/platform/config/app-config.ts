@@ -194,9 +194,23 @@ const url = (fallback: string, protocols: string[]) => text(fallback).pipe(urlVa
 
 const integer = (fallback: number, min: number, max: number) =>
   text(String(fallback))
-    .pipe(z.string().superRefine(rule((raw) => /^\d+$/.test(raw), (raw) => `must be a whole number, got "${raw}"`)))
+    .pipe(
+      z.string().superRefine(
+        rule(
+          (raw) => /^\d+$/.test(raw),
+          (raw) => `must be a whole number, got "${raw}"`,
+        ),
+      ),
+    )
     .transform(Number)
-    .pipe(z.number().superRefine(rule((value) => value >= min && value <= max, (value) => `must be between ${min} and ${max}, got ${value}`)));
+    .pipe(
+      z.number().superRefine(
+        rule(
+          (value) => value >= min && value <= max,
+          (value) => `must be between ${min} and ${max}, got ${value}`,
+        ),
+      ),
+    );
 
 const oneOf = <T extends string>(fallback: T, allowed: readonly [T, ...T[]]) =>
   text(fallback).pipe(z.enum(allowed, { error: (issue) => `must be one of ${allowed.join(', ')}, got "${String(issue.input)}"` }));
@@ -222,11 +236,24 @@ const duration = (fallback: string, min = 0, max = Number.MAX_SAFE_INTEGER) =>
       const [, amount, unit] = DURATION.exec(raw)!;
       return Number(amount) * DURATION_UNITS[unit];
     })
-    .pipe(z.number().superRefine(rule((ms) => ms >= min && ms <= max, (ms) => `must be between ${min / 1000}s and ${max / 1000}s, got ${ms / 1000}s`)));
+    .pipe(
+      z.number().superRefine(
+        rule(
+          (ms) => ms >= min && ms <= max,
+          (ms) => `must be between ${min / 1000}s and ${max / 1000}s, got ${ms / 1000}s`,
+        ),
+      ),
+    );
 
 const roles = () =>
   text(ROLES.join(','))
-    .transform((raw) => ({ raw, parts: raw.split(',').map((part) => part.trim()).filter(Boolean) }))
+    .transform((raw) => ({
+      raw,
+      parts: raw
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean),
+    }))
     .superRefine(
       rule(
         ({ parts }) => parts.length > 0 && parts.every((part) => ROLES.includes(part as Role)),
@@ -269,14 +296,24 @@ const tileUrl = () =>
 /** A signed duration (e.g. -90d, 2592000000ms), 0 unless set. */
 const testClockOffset = () =>
   optionalText()
-    .pipe(z.string().regex(/^[+-]?\d+(ms|s|m|h|d)$/, { error: (issue) => `must be a signed duration such as -90d or 3600000ms, got "${String(issue.input)}"` }).optional())
+    .pipe(
+      z
+        .string()
+        .regex(/^[+-]?\d+(ms|s|m|h|d)$/, { error: (issue) => `must be a signed duration such as -90d or 3600000ms, got "${String(issue.input)}"` })
+        .optional(),
+    )
     .transform((raw) => {
       if (raw === undefined) return { raw, ms: 0 };
       const [, sign, amount, unit] = /^([+-]?)(\d+)(ms|s|m|h|d)$/.exec(raw)!;
       const ms = Number(amount) * DURATION_UNITS[unit];
       return { raw, ms: sign === '-' ? -ms : ms };
     })
-    .superRefine(rule(({ ms }) => Math.abs(ms) <= 36_500 * 86_400_000, ({ raw }) => `must be at most 36500d either way, got "${raw}"`))
+    .superRefine(
+      rule(
+        ({ ms }) => Math.abs(ms) <= 36_500 * 86_400_000,
+        ({ raw }) => `must be at most 36500d either way, got "${raw}"`,
+      ),
+    )
     .transform(({ ms }) => ms);
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -290,9 +327,7 @@ const environment = z
     REDIS_URL: url('redis://127.0.0.1:6379', ['redis', 'rediss']),
     REDIS_KEY_PREFIX: text('klimaklok'),
     MQTT_URL: url('mqtt://127.0.0.1:1883', ['mqtt', 'mqtts', 'ws', 'wss', 'tcp']),
-    MQTT_TOPIC_ROOT: text('fleet').pipe(
-      z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, { error: (issue) => `must be topic levels without wildcards, got "${String(issue.input)}"` }),
-    ),
+    MQTT_TOPIC_ROOT: text('fleet').pipe(z.string().regex(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, { error: (issue) => `must be topic levels without wildcards, got "${String(issue.input)}"` })),
     // Mosquitto's password file is `user:hash` per line, and its ACL file names users by line.
     MQTT_USERNAME: optionalText().pipe(identifierValue().optional()),
     // Not trimmed: a password may begin or end with a space.
@@ -300,7 +335,12 @@ const environment = z
       .string()
       .optional()
       .transform((value) => value || undefined)
-      .pipe(z.string().regex(/^[^\r\n]*$/, 'must not contain line breaks').optional()),
+      .pipe(
+        z
+          .string()
+          .regex(/^[^\r\n]*$/, 'must not contain line breaks')
+          .optional(),
+      ),
     DEVICE_CREDENTIAL_SECRET: secret(),
     ADMIN_API_KEY: secret(),
     LOG_LEVEL: oneOf('info', LOG_LEVELS),
@@ -331,7 +371,11 @@ const environment = z
     INGEST_IN_FLIGHT_PER_CONNECTION: integer(500, 1, 10_000),
     // At least one message of the contract's largest size (256 KiB) must fit.
     INGEST_IN_FLIGHT_BYTES_PER_CONNECTION: integer(1_048_576, 262_144, 1_073_741_824),
-    INGEST_INSTANCE_ID: identifier(hostname().replace(/[^A-Za-z0-9._-]/g, '-').slice(0, 40) || 'ingest'),
+    INGEST_INSTANCE_ID: identifier(
+      hostname()
+        .replace(/[^A-Za-z0-9._-]/g, '-')
+        .slice(0, 40) || 'ingest',
+    ),
     INGEST_SHARE_GROUP: identifier('klimaklok-ingest'),
     INGEST_BATCH_MAX_ROWS: integer(5000, 1, 100_000),
     INGEST_BATCH_MAX_WAIT_MS: integer(5, 0, 10_000),

@@ -31,7 +31,7 @@ describe('isDatabaseUnreachable', () => {
 });
 
 describe('isPoolExhausted', () => {
-  it('is true for pg-pool\'s checkout timeout, bare or wrapped', () => {
+  it("is true for pg-pool's checkout timeout, bare or wrapped", () => {
     const exhausted = new Error('timeout exceeded when trying to connect');
     expect(isPoolExhausted(exhausted)).toBe(true);
     expect(isPoolExhausted(new QueryFailedError('SELECT 1', [], exhausted))).toBe(true);

@@ -109,7 +109,9 @@ function controllerHandlers(app: INestApplication): Map<string, Handler> {
           roles: Reflect.getMetadata(ROLES_KEY, method) ?? Reflect.getMetadata(ROLES_KEY, controller) ?? null,
           isPublic: Boolean(Reflect.getMetadata(PUBLIC_KEY, method) ?? Reflect.getMetadata(PUBLIC_KEY, controller)),
           isStream: Boolean(Reflect.getMetadata(SSE_METADATA, method)),
-          hasFileFormats: queries.some((type) => typeof type === 'function' && validations(type as Type).some((v) => v.propertyName === 'format' && v.name === 'isIn' && sameValues(v.constraints[0], REPORT_FORMATS))),
+          hasFileFormats: queries.some(
+            (type) => typeof type === 'function' && validations(type as Type).some((v) => v.propertyName === 'format' && v.name === 'isIn' && sameValues(v.constraints[0], REPORT_FORMATS)),
+          ),
           dtos,
         });
       }
@@ -179,37 +181,105 @@ function propertySchema(rules: ValidationMetadata[], designType: unknown, nested
     if (rule.each) isArray = true;
     const [first, second] = rule.constraints ?? [];
     switch (rule.name ?? (rule.type === 'nestedValidation' ? 'nested' : rule.type)) {
-      case 'isString': target.type = 'string'; break;
-      case 'isInt': target.type = 'integer'; break;
-      case 'isNumber': target.type = 'number'; break;
-      case 'isBoolean': target.type = 'boolean'; break;
-      case 'isIn': target.enum = [...(first as unknown[])]; break;
-      case 'isEnum': target.enum = Object.values(first as object); break;
-      case 'isUuid': target.type = 'string'; target.format = 'uuid'; break;
-      case 'isEmail': target.type = 'string'; target.format = 'email'; break;
-      case 'isUrl': target.type = 'string'; target.format = 'uri'; break;
-      case 'isIso8601': case 'isDateString': target.type = 'string'; target.pattern ??= '^\\d{4}-\\d{2}-\\d{2}'; break;
-      case 'matches': target.type = 'string'; target.pattern = (first instanceof RegExp ? first : new RegExp(String(first))).source; break;
-      case 'min': target.minimum = first; break;
-      case 'max': target.maximum = first; break;
-      case 'isPositive': target.exclusiveMinimum = 0; break;
-      case 'minLength': target.minLength = first; break;
-      case 'maxLength': target.maxLength = first; break;
-      case 'isLength': target.minLength = first; if (second !== undefined) target.maxLength = second; break;
-      case 'isNotEmpty': if (designType === String) target.minLength ??= 1; break;
-      case 'arrayMinSize': own.minItems = first; isArray = true; break;
-      case 'arrayMaxSize': own.maxItems = first; isArray = true; break;
-      case 'isArray': isArray = true; break;
-      case 'isObject': target.type = 'object'; target.additionalProperties = true; break;
-      case 'isLatitude': target.type = 'number'; target.minimum = -90; target.maximum = 90; break;
-      case 'isLongitude': target.type = 'number'; target.minimum = -180; target.maximum = 180; break;
-      default: break;
+      case 'isString':
+        target.type = 'string';
+        break;
+      case 'isInt':
+        target.type = 'integer';
+        break;
+      case 'isNumber':
+        target.type = 'number';
+        break;
+      case 'isBoolean':
+        target.type = 'boolean';
+        break;
+      case 'isIn':
+        target.enum = [...(first as unknown[])];
+        break;
+      case 'isEnum':
+        target.enum = Object.values(first as object);
+        break;
+      case 'isUuid':
+        target.type = 'string';
+        target.format = 'uuid';
+        break;
+      case 'isEmail':
+        target.type = 'string';
+        target.format = 'email';
+        break;
+      case 'isUrl':
+        target.type = 'string';
+        target.format = 'uri';
+        break;
+      case 'isIso8601':
+      case 'isDateString':
+        target.type = 'string';
+        target.pattern ??= '^\\d{4}-\\d{2}-\\d{2}';
+        break;
+      case 'matches':
+        target.type = 'string';
+        target.pattern = (first instanceof RegExp ? first : new RegExp(String(first))).source;
+        break;
+      case 'min':
+        target.minimum = first;
+        break;
+      case 'max':
+        target.maximum = first;
+        break;
+      case 'isPositive':
+        target.exclusiveMinimum = 0;
+        break;
+      case 'minLength':
+        target.minLength = first;
+        break;
+      case 'maxLength':
+        target.maxLength = first;
+        break;
+      case 'isLength':
+        target.minLength = first;
+        if (second !== undefined) target.maxLength = second;
+        break;
+      case 'isNotEmpty':
+        if (designType === String) target.minLength ??= 1;
+        break;
+      case 'arrayMinSize':
+        own.minItems = first;
+        isArray = true;
+        break;
+      case 'arrayMaxSize':
+        own.maxItems = first;
+        isArray = true;
+        break;
+      case 'isArray':
+        isArray = true;
+        break;
+      case 'isObject':
+        target.type = 'object';
+        target.additionalProperties = true;
+        break;
+      case 'isLatitude':
+        target.type = 'number';
+        target.minimum = -90;
+        target.maximum = 90;
+        break;
+      case 'isLongitude':
+        target.type = 'number';
+        target.minimum = -180;
+        target.maximum = 180;
+        break;
+      default:
+        break;
     }
   }
   if (isArray) {
     const itemSchema = nested ? {} : { ...(items.type ? {} : { type: typeName(own.type ?? designTypeName(designType)) }), ...items };
     const { minItems, maxItems } = own;
-    return { isArray: true, ...(nested ? { $nested: nested } : { type: itemSchema.type ?? 'string', ...itemSchema }), ...(minItems !== undefined ? { minItems } : {}), ...(maxItems !== undefined ? { maxItems } : {}) };
+    return {
+      isArray: true,
+      ...(nested ? { $nested: nested } : { type: itemSchema.type ?? 'string', ...itemSchema }),
+      ...(minItems !== undefined ? { minItems } : {}),
+      ...(maxItems !== undefined ? { maxItems } : {}),
+    };
   }
   if (nested && rules.some((rule) => rule.type === 'nestedValidation')) return { $nested: nested };
   if (own.enum && !own.type) own.type = typeof (own.enum as unknown[])[0] === 'number' ? 'number' : 'string';
@@ -242,8 +312,7 @@ const TAGS: Record<string, string> = {
 
 const ERROR_SCHEMA = {
   type: 'object',
-  description:
-    'Every error: the HTTP status, a message for people, and for invalid input (400) each field at fault. A 429 and a 503 also send Retry-After.',
+  description: 'Every error: the HTTP status, a message for people, and for invalid input (400) each field at fault. A 429 and a 503 also send Retry-After.',
   required: ['statusCode', 'message'],
   properties: {
     statusCode: { type: 'integer', examples: [400] },
@@ -315,7 +384,10 @@ function completeOperation(path: string, operation: Operation, handler: Handler,
 /** `OrganizationsController_list` → `List organizations`. */
 function defaultSummary(operationId: string): string {
   const [controller, method] = operationId.split('_');
-  const subject = controller.replace(/Controller$/, '').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  const subject = controller
+    .replace(/Controller$/, '')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase();
   const verb = method.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
   const one = subject.replace(/s$/, '');
   const phrases: Record<string, string> = { list: `List ${subject}`, get: `Get one ${one}`, create: `Create a ${one}`, update: `Update a ${one}`, remove: `Delete a ${one}` };

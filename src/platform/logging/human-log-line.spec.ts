@@ -3,7 +3,8 @@ import { PinoLoggerService } from './pino-logger.service';
 
 describe('humanLogLine', () => {
   it('turns a pino line into level, context and message', () => {
-    const line = '{"level":40,"time":"2026-12-03T12:00:00.000Z","service":"klimaklok","context":"IngestService","msg":"ID_TAG_SECRET is not set: idTags are hashed with a development key. Set it in production."}';
+    const line =
+      '{"level":40,"time":"2026-12-03T12:00:00.000Z","service":"klimaklok","context":"IngestService","msg":"ID_TAG_SECRET is not set: idTags are hashed with a development key. Set it in production."}';
     expect(humanLogLine(line)).toBe('warn IngestService: ID_TAG_SECRET is not set: idTags are hashed with a development key. Set it in production.');
   });
 

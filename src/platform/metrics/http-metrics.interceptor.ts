@@ -11,8 +11,6 @@ export class HttpMetricsInterceptor implements NestInterceptor {
     const request = context.switchToHttp().getRequest();
     const response = context.switchToHttp().getResponse();
     const stop = this.metrics.httpRequests.startTimer();
-    return next.handle().pipe(
-      finalize(() => stop({ method: request.method, route: request.route?.path ?? 'unmatched', status: String(response.statusCode) })),
-    );
+    return next.handle().pipe(finalize(() => stop({ method: request.method, route: request.route?.path ?? 'unmatched', status: String(response.statusCode) })));
   }
 }

@@ -26,7 +26,13 @@ export class MetricsService {
       help,
       labelNames,
       registers: [this.registry],
-      ...(read ? { collect(this: Gauge<L>) { this.set(read()); } } : {}),
+      ...(read
+        ? {
+            collect(this: Gauge<L>) {
+              this.set(read());
+            },
+          }
+        : {}),
     });
   }
 

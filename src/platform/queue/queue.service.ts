@@ -44,9 +44,7 @@ export class QueueService implements OnApplicationShutdown {
     for (const [name, requests] of byQueue) {
       const queue = this.queue(name);
       await withTimeout(queue.waitUntilReady(), 2000, `Redis not ready for queue ${name}`);
-      await queue.addBulk(
-        requests.map((job) => ({ name: job.name, data: job.payload, opts: { deduplication: { id: job.dedupKey, keepLastIfActive: true } } })),
-      );
+      await queue.addBulk(requests.map((job) => ({ name: job.name, data: job.payload, opts: { deduplication: { id: job.dedupKey, keepLastIfActive: true } } })));
     }
   }
 

@@ -17,9 +17,7 @@ type Service = keyof typeof HOW_TO_START;
 
 function unreachable(service: Service, url: string, error: unknown): ServiceUnreachableError {
   const reason = error instanceof Error ? error.message || error.name : String(error);
-  return new ServiceUnreachableError(
-    `Cannot reach ${service} at ${redactUrl(url)} (${reason.split('\n')[0]}). Start it, e.g.: ${HOW_TO_START[service]}`,
-  );
+  return new ServiceUnreachableError(`Cannot reach ${service} at ${redactUrl(url)} (${reason.split('\n')[0]}). Start it, e.g.: ${HOW_TO_START[service]}`);
 }
 
 export async function checkPostgres(databaseUrl: string): Promise<void> {

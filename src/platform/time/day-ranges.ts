@@ -9,7 +9,7 @@ import { addDays } from './calendar';
 
 /** UTC dates (YYYY-MM-DD, both inclusive): the days of sample timestamps. */
 export class UtcDayRange {
-  private declare readonly brand: 'utc';
+  declare private readonly brand: 'utc';
   constructor(
     readonly firstDay: string,
     readonly lastDay: string,
@@ -23,7 +23,7 @@ export class UtcDayRange {
 
 /** Calendar days in the report time zone (YYYY-MM-DD, both inclusive): the days derivations re-derive. */
 export class LocalDayRange {
-  private declare readonly brand: 'local';
+  declare private readonly brand: 'local';
   constructor(
     readonly firstDay: string,
     readonly lastDay: string,

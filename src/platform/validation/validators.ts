@@ -18,20 +18,17 @@ export function IsOrgNumber(options?: ValidationOptions) {
     });
 }
 
-export const NormalizeOrgNumber = () =>
-  Transform(({ value }) => (typeof value === 'string' ? normalizeOrgNumber(value) : typeof value === 'number' ? String(value) : value));
+export const NormalizeOrgNumber = () => Transform(({ value }) => (typeof value === 'string' ? normalizeOrgNumber(value) : typeof value === 'number' ? String(value) : value));
 
 /** Registrations are compared without spaces or dashes and in capitals: "el 12 345" is EL12345. */
 export function normalizeRegistration(value: string): string {
   return value.replace(/[\s-]+/g, '').toUpperCase();
 }
 
-export const NormalizeRegistration = () =>
-  Transform(({ value }) => (typeof value === 'string' ? normalizeRegistration(value) : value));
+export const NormalizeRegistration = () => Transform(({ value }) => (typeof value === 'string' ? normalizeRegistration(value) : value));
 
 /** YAML and JSON files may carry dates as Date objects or strings; the API keeps YYYY-MM-DD. */
-export const NormalizeDate = () =>
-  Transform(({ value }) => (value instanceof Date && !Number.isNaN(value.getTime()) ? value.toISOString().slice(0, 10) : value));
+export const NormalizeDate = () => Transform(({ value }) => (value instanceof Date && !Number.isNaN(value.getTime()) ? value.toISOString().slice(0, 10) : value));
 
 export const DATE_PATTERN = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 export const IsDateOnly = () => Matches(DATE_PATTERN, { message: '$property must be a date YYYY-MM-DD' });

@@ -103,9 +103,13 @@ describe('brokerAuth', () => {
   });
 
   it('refuses a publisher login that the password file cannot hold or that is the service', () => {
-    const options = (identity: string, profile = 'owntracks') => ({ topicRoot: 'fleet', secret, service, publishers: [{ profile, identity, topic: null, kind: 'vehicle', id: 'x' } as ProfileDeviceEntry] });
+    const options = (identity: string, profile = 'owntracks') => ({
+      topicRoot: 'fleet',
+      secret,
+      service,
+      publishers: [{ profile, identity, topic: null, kind: 'vehicle', id: 'x' } as ProfileDeviceEntry],
+    });
     expect(() => brokerAuth([], options('a:b/phone'))).toThrow(/login "a:b"/);
     expect(() => brokerAuth([], options('klimaklok-service/phone'))).toThrow(/MQTT_USERNAME/);
   });
 });
-

@@ -42,10 +42,7 @@ export interface BrokerAuth {
   userCount: number;
 }
 
-export function brokerAuth(
-  devices: DeviceEntry[],
-  options: { topicRoot: string; secret: string; service: MqttCredentials; publishers?: ProfileDeviceEntry[] },
-): BrokerAuth {
+export function brokerAuth(devices: DeviceEntry[], options: { topicRoot: string; secret: string; service: MqttCredentials; publishers?: ProfileDeviceEntry[] }): BrokerAuth {
   const { topicRoot, secret, service, publishers = [] } = options;
   // A vehicle and a charge point may share a device id (separate tables), and one publisher (a
   // TeslaMate, an evcc) logs in for several devices: one user with all their grants.
@@ -72,7 +69,7 @@ export function brokerAuth(
   const lines = [
     '# Written by `npm run broker:auth` from the registry; do not edit, re-run it.',
     '# Anything not granted here is denied. A device publishes only under its own topics;',
-    "# the service reads the whole contract and the topics of the device profiles in use (also through $share/<group>/...).",
+    '# the service reads the whole contract and the topics of the device profiles in use (also through $share/<group>/...).',
     '',
     `user ${service.username}`,
     ...[`${topicRoot}/v1/#`, ...profileTopicFilters(publishers)].map((filter) => `topic read ${filter}`),

@@ -49,9 +49,7 @@ export function publisherLogin(entry: ProfileDeviceEntry): { username: string; t
       const slash = identity.lastIndexOf('/');
       const namespace = slash < 0 ? undefined : identity.slice(0, slash);
       const carId = identity.slice(slash + 1);
-      return namespace === undefined
-        ? { username: 'teslamate', topics: [`teslamate/cars/${carId}/#`] }
-        : { username: `teslamate-${namespace}`, topics: [`teslamate/${namespace}/cars/${carId}/#`] };
+      return namespace === undefined ? { username: 'teslamate', topics: [`teslamate/cars/${carId}/#`] } : { username: `teslamate-${namespace}`, topics: [`teslamate/${namespace}/cars/${carId}/#`] };
     },
     'ovms-v3': () => ({ username: first, topics: [entry.topic ? `${entry.topic}#` : `ovms/${first}/${second}/#`] }),
     owntracks: () => ({ username: first, topics: [`owntracks/${first}/${second}`, `owntracks/${first}/${second}/#`] }),

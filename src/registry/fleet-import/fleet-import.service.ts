@@ -52,13 +52,37 @@ export class FleetImportService {
 
   async import(file: FleetFile): Promise<FleetImportResult> {
     const rows: RowResult[] = [];
-    const run = async <T extends object>(section: FleetFileSection, type: ClassConstructor<T>, items: unknown[] | undefined, keyOf: (row: T) => string, write: (row: T, manager: EntityManager) => Promise<Upsert>) => {
+    const run = async <T extends object>(
+      section: FleetFileSection,
+      type: ClassConstructor<T>,
+      items: unknown[] | undefined,
+      keyOf: (row: T) => string,
+      write: (row: T, manager: EntityManager) => Promise<Upsert>,
+    ) => {
       for (const [index, raw] of (items ?? []).entries()) rows.push(await this.importRow(section, index, raw, type, keyOf, write));
     };
-    await run('organizations', CreateOrganizationDto, file.organizations, (row) => row.orgNumber, (row, manager) => this.upsertOrganization(row, manager));
-    await run('subsidyGrants', SubsidyGrantRow, file.subsidyGrants, (row) => row.reference, (row, manager) => this.upsertGrant(row, manager));
+    await run(
+      'organizations',
+      CreateOrganizationDto,
+      file.organizations,
+      (row) => row.orgNumber,
+      (row, manager) => this.upsertOrganization(row, manager),
+    );
+    await run(
+      'subsidyGrants',
+      SubsidyGrantRow,
+      file.subsidyGrants,
+      (row) => row.reference,
+      (row, manager) => this.upsertGrant(row, manager),
+    );
     rows.push(...(await this.importVehicles(file.vehicles ?? [])));
-    await run('chargePoints', ChargePointRow, file.chargePoints, (row) => row.deviceId, (row, manager) => this.upsertChargePoint(row, manager));
+    await run(
+      'chargePoints',
+      ChargePointRow,
+      file.chargePoints,
+      (row) => row.deviceId,
+      (row, manager) => this.upsertChargePoint(row, manager),
+    );
 
     const summary: Record<RowOutcome, number> = { created: 0, updated: 0, unchanged: 0, rejected: 0 };
     for (const row of rows) summary[row.outcome] += 1;
@@ -73,8 +97,13 @@ export class FleetImportService {
   private async importVehicles(items: unknown[]): Promise<RowResult[]> {
     const results: RowResult[] = new Array(items.length);
     for (const index of replacedFirst(items)) {
-      results[index] = await this.importRow('vehicles', index, items[index], VehicleRow, (row) => row.registration, (row, manager) =>
-        this.upsertVehicle(row, manager),
+      results[index] = await this.importRow(
+        'vehicles',
+        index,
+        items[index],
+        VehicleRow,
+        (row) => row.registration,
+        (row, manager) => this.upsertVehicle(row, manager),
       );
     }
     return results;

@@ -52,7 +52,12 @@ export class VehicleFields {
   @IsIn(DEVICE_PROFILES)
   profile?: DeviceProfile;
 
-  @ApiPropertyOptional({ type: String, nullable: true, description: 'The identity the publisher uses: ovms-v3 <user>/<vehicleId>, teslamate [<namespace>/]<carId>, owntracks <user>/<device>, teltonika-json the IMEI. Required for those profiles, null for klimaklok-v1.' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description:
+      'The identity the publisher uses: ovms-v3 <user>/<vehicleId>, teslamate [<namespace>/]<carId>, owntracks <user>/<device>, teltonika-json the IMEI. Required for those profiles, null for klimaklok-v1.',
+  })
   @IsOptional()
   @ValidateIf((_, value) => value !== null)
   @IsString()

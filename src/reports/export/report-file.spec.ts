@@ -13,15 +13,18 @@ const table: ReportTable = {
 
 describe('report files', () => {
   it('writes CSV with API field names, full precision, quoting and empty cells for missing values', () => {
-    expect(toCsv(table)).toBe(
-      'group,distanceKm,petrolL,note\r\n' +
-        'passenger_car,1234.5678901,93.8,"says ""hi"", then\nleaves"\r\n' +
-        `"'=HYPERLINK(""x"")",0,,\r\n`,
-    );
+    expect(toCsv(table)).toBe('group,distanceKm,petrolL,note\r\n' + 'passenger_car,1234.5678901,93.8,"says ""hi"", then\nleaves"\r\n' + `"'=HYPERLINK(""x"")",0,,\r\n`);
   });
 
   it('writes booleans as true/false and negative numbers unguarded', () => {
-    const flags: ReportTable = { name: 'f', columns: [{ key: 'ok' }, { key: 'delta' }, { key: 'note' }], rows: [{ ok: true, delta: -1.5, note: '+47 999' }, { ok: false, delta: 0, note: '' }] };
+    const flags: ReportTable = {
+      name: 'f',
+      columns: [{ key: 'ok' }, { key: 'delta' }, { key: 'note' }],
+      rows: [
+        { ok: true, delta: -1.5, note: '+47 999' },
+        { ok: false, delta: 0, note: '' },
+      ],
+    };
     expect(toCsv(flags)).toBe("ok,delta,note\r\ntrue,-1.5,'+47 999\r\nfalse,0,\r\n");
   });
 
@@ -56,7 +59,10 @@ describe('report files for Norwegian Excel (locale nb)', () => {
   it('quotes only what ; and line ends need, guards formulas, and keeps negative figures as numbers', () => {
     const table: ReportTable = {
       name: 'x',
-      columns: [{ key: 'name', nb: 'Navn' }, { key: 'kg', nb: 'kg', digits: 1 }],
+      columns: [
+        { key: 'name', nb: 'Navn' },
+        { key: 'kg', nb: 'kg', digits: 1 },
+      ],
       rows: [
         { name: 'Sande, Nils', kg: -12.34 },
         { name: '-1 oppføring', kg: null },

@@ -85,7 +85,11 @@ export function toNbCsv(table: ReportTable): string {
     cast: {
       boolean: (value) => (value ? 'ja' : 'nei'),
       // A figure rounded to nothing shows as 0, not -0.
-      number: (value, context) => value.toFixed(columns[context.index!].digits ?? 0).replace('.', ',').replace(/^-(0(,0*)?)$/, '$1'),
+      number: (value, context) =>
+        value
+          .toFixed(columns[context.index!].digits ?? 0)
+          .replace('.', ',')
+          .replace(/^-(0(,0*)?)$/, '$1'),
     },
   });
 }
@@ -97,8 +101,28 @@ function nbColumns(table: ReportTable): Array<ReportColumn & { nb: string }> {
 }
 
 const SHEETS: Record<ReportLocale, { cover: string; report: string; coverRows: Array<[keyof ReportCover | 'generatedAt', string]> }> = {
-  en: { cover: 'cover', report: 'report', coverRows: [['organization', 'Organization'], ['grantReference', 'Grant reference'], ['period', 'Period'], ['factorSet', 'Factor set'], ['generatedAt', 'Generated at']] },
-  nb: { cover: 'forside', report: 'rapport', coverRows: [['organization', 'Organisasjon'], ['grantReference', 'Tilskuddsreferanse'], ['period', 'Periode'], ['factorSet', 'Faktorsett'], ['generatedAt', 'Laget']] },
+  en: {
+    cover: 'cover',
+    report: 'report',
+    coverRows: [
+      ['organization', 'Organization'],
+      ['grantReference', 'Grant reference'],
+      ['period', 'Period'],
+      ['factorSet', 'Factor set'],
+      ['generatedAt', 'Generated at'],
+    ],
+  },
+  nb: {
+    cover: 'forside',
+    report: 'rapport',
+    coverRows: [
+      ['organization', 'Organisasjon'],
+      ['grantReference', 'Tilskuddsreferanse'],
+      ['period', 'Periode'],
+      ['factorSet', 'Faktorsett'],
+      ['generatedAt', 'Laget'],
+    ],
+  },
 };
 
 /** An Excel number format with the column's decimals: "#,##0.0" (Excel shows it in the reader's own separators). */

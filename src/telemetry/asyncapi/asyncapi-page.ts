@@ -45,9 +45,7 @@ ${messages.join('\n')}
   const reasons = (document.components.schemas.RejectionReason.oneOf as Array<{ const: string; description: string }>).map(
     (reason) => `<tr id="reason-${esc(reason.const)}"><td><code>${esc(reason.const)}</code></td><td>${inline(reason.description)}</td></tr>`,
   );
-  const parameters = Object.entries(document.components.parameters ?? {}).map(
-    ([name, parameter]) => `<li><code>{${esc(name)}}</code>: ${inline(parameter.description ?? '')}</li>`,
-  );
+  const parameters = Object.entries(document.components.parameters ?? {}).map(([name, parameter]) => `<li><code>{${esc(name)}}</code>: ${inline(parameter.description ?? '')}</li>`);
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -128,7 +126,11 @@ function typeOf(document: AsyncApiDocument, schema: JsonSchema): string {
   // A named building block (e.g. a numeric string) by its title rather than its pattern again.
   if (schema.$ref && typeof resolved.title === 'string') return esc(resolved.title);
   if (resolved.anyOf || resolved.oneOf) return ((resolved.anyOf ?? resolved.oneOf) as JsonSchema[]).map((alternative) => typeOf(document, alternative)).join(' or ');
-  if (resolved.allOf) return (resolved.allOf as JsonSchema[]).map((part) => typeOf(document, part)).filter(Boolean).join(', ');
+  if (resolved.allOf)
+    return (resolved.allOf as JsonSchema[])
+      .map((part) => typeOf(document, part))
+      .filter(Boolean)
+      .join(', ');
   if (resolved.not) return '';
   if (resolved.enum) return (resolved.enum as unknown[]).map((value) => `<code>${esc(String(value))}</code>`).join(', ');
   if (resolved.const !== undefined) return `<code>${esc(String(resolved.const))}</code>`;

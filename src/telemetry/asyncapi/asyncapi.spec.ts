@@ -30,7 +30,7 @@ describe('docs/asyncapi.yaml', () => {
     expect(parsed?.channels().length).toBe(6);
   });
 
-  it('names the decoder\'s rejection reasons, statuses and error codes, no more and no fewer', () => {
+  it("names the decoder's rejection reasons, statuses and error codes, no more and no fewer", () => {
     const reasons = (document.components.schemas.RejectionReason.oneOf as Array<{ const: string }>).map((r) => r.const);
     expect(reasons.sort()).toEqual([...REJECTION_REASONS].sort());
     const status = document.components.schemas.StatusSample.properties as Record<string, JsonSchema>;
@@ -68,7 +68,9 @@ describe('docs/asyncapi.yaml', () => {
         else disagreements.push(`${message.label}, part ${i}: decoder ${verdict.reason ?? 'stores'} (${verdict.detail}), document ${expected.reason ?? 'valid'}: ${excerpt(message.payload, i)}`);
       });
     }
-    process.stdout.write(`asyncapi vs decoder: ${judged} samples and messages judged, the same verdict but for rules the description states: ${JSON.stringify(Object.fromEntries(outsideSchema))}; seed ${seed}\n`);
+    process.stdout.write(
+      `asyncapi vs decoder: ${judged} samples and messages judged, the same verdict but for rules the description states: ${JSON.stringify(Object.fromEntries(outsideSchema))}; seed ${seed}\n`,
+    );
     expect(judged).toBeGreaterThan(1000);
     expect({ seed, disagreements: disagreements.slice(0, 20) }).toEqual({ seed, disagreements: [] });
   });
@@ -153,7 +155,12 @@ class DocumentJudge {
     this.ajv.addSchema({ ...document, $id: 'asyncapi' } as object);
     const deviceId = (document.components.schemas.DeviceId.pattern as string).replace(/^\^|\$$/g, '');
     this.channels = Object.values(document.channels).map((channel) => ({
-      address: new RegExp(`^${channel.address.split(/\{deviceId\}/).map(escapeRegExp).join(`(?:${deviceId})`)}$`),
+      address: new RegExp(
+        `^${channel.address
+          .split(/\{deviceId\}/)
+          .map(escapeRegExp)
+          .join(`(?:${deviceId})`)}$`,
+      ),
       messages: Object.values(channel.messages).map((ref) => resolveRef<AsyncApiMessage>(document, ref)),
     }));
     this.maxBytes = document.info['x-max-payload-bytes'] as number;
@@ -206,7 +213,10 @@ function escapeRegExp(text: string): string {
 }
 
 function summary(verdicts: Verdict[]): string {
-  return verdicts.map((v) => v.reason ?? 'ok').join(',').slice(0, 200);
+  return verdicts
+    .map((v) => v.reason ?? 'ok')
+    .join(',')
+    .slice(0, 200);
 }
 
 function excerpt(payload: Buffer, part: number): string {

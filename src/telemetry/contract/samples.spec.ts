@@ -23,8 +23,19 @@ describe('vehicle samples', () => {
       context,
     );
     expect(sample).toEqual({
-      ts: Date.parse('2019-03-04T07:15:02Z'), odometerKm: 48211.4, speedKmh: 42.5, lat: 59.8912, lon: 10.5235, ignition: true, socPct: 81.5,
-      energyConsumedKwh: 7312.9, energyChargedKwh: 8125.4, fuelUsedL: null, gasUsedKg: null, fuelLevelPct: null, charging: null,
+      ts: Date.parse('2019-03-04T07:15:02Z'),
+      odometerKm: 48211.4,
+      speedKmh: 42.5,
+      lat: 59.8912,
+      lon: 10.5235,
+      ignition: true,
+      socPct: 81.5,
+      energyConsumedKwh: 7312.9,
+      energyChargedKwh: 8125.4,
+      fuelUsedL: null,
+      gasUsedKg: null,
+      fuelLevelPct: null,
+      charging: null,
     });
   });
 
@@ -86,10 +97,7 @@ describe('charge-point samples', () => {
   });
 
   it('keeps only a keyed hash of the idTag', () => {
-    const event = normaliseTransactionEvent(
-      { ts: '2019-03-04T07:15:02Z', event: 'start', connectorId: 1, transactionId: 4711, meterWh: 1234567, idTag: '04A2B3C4D5' },
-      context,
-    );
+    const event = normaliseTransactionEvent({ ts: '2019-03-04T07:15:02Z', event: 'start', connectorId: 1, transactionId: 4711, meterWh: 1234567, idTag: '04A2B3C4D5' }, context);
     expect(event).toMatchObject({ event: 'start', connectorId: 1, transactionId: '4711', meterWh: 1234567, reason: null });
     expect(event.idTagHash).toEqual(hashIdTag('04A2B3C4D5', 'secret'));
     expect(JSON.stringify(event)).not.toContain('04A2B3C4D5');
@@ -126,7 +134,13 @@ describe('messages and topics', () => {
   it('routes the contract topics', () => {
     expect(parseTopic('fleet/v1/vehicles/veh-1/telemetry', 'fleet')).toEqual({ kind: 'vehicle', deviceId: 'veh-1', stream: 'telemetry' });
     expect(parseTopic('fleet/v1/chargepoints/cp.1/transaction', 'fleet')).toEqual({ kind: 'charge_point', deviceId: 'cp.1', stream: 'transaction' });
-    for (const topic of ['fleet/v1/vehicles/veh-1/meter', 'fleet/v2/vehicles/veh-1/telemetry', 'fleet/v1/vehicles/veh 1/telemetry', 'fleet/v1/vehicles/veh-1/telemetry/x', 'other/v1/vehicles/veh-1/telemetry']) {
+    for (const topic of [
+      'fleet/v1/vehicles/veh-1/meter',
+      'fleet/v2/vehicles/veh-1/telemetry',
+      'fleet/v1/vehicles/veh 1/telemetry',
+      'fleet/v1/vehicles/veh-1/telemetry/x',
+      'other/v1/vehicles/veh-1/telemetry',
+    ]) {
       expect((parseTopic(topic, 'fleet') as Rejection).reason).toBe('unknown_topic');
     }
   });

@@ -1,15 +1,5 @@
 import { createHmac } from 'node:crypto';
-import {
-  Sample,
-  TimeWindow,
-  readBoolean,
-  readEnum,
-  readInteger,
-  readNumber,
-  readString,
-  readTimestamp,
-  required,
-} from './fields';
+import { Sample, TimeWindow, readBoolean, readEnum, readInteger, readNumber, readString, readTimestamp, required } from './fields';
 import { Rejection } from './rejection';
 
 /** Normalised samples, one type per stream; units are the contract's. Absent fields are null. */
@@ -33,9 +23,22 @@ export const OCPP_STATUSES = ['Available', 'Preparing', 'Charging', 'SuspendedEV
 export type ConnectorStatus = (typeof OCPP_STATUSES)[number];
 
 export const OCPP_ERROR_CODES = [
-  'ConnectorLockFailure', 'EVCommunicationError', 'GroundFailure', 'HighTemperature', 'InternalError', 'LocalListConflict',
-  'NoError', 'OtherError', 'OverCurrentFailure', 'OverVoltage', 'PowerMeterFailure', 'PowerSwitchFailure', 'ReaderFailure',
-  'ResetFailure', 'UnderVoltage', 'WeakSignal',
+  'ConnectorLockFailure',
+  'EVCommunicationError',
+  'GroundFailure',
+  'HighTemperature',
+  'InternalError',
+  'LocalListConflict',
+  'NoError',
+  'OtherError',
+  'OverCurrentFailure',
+  'OverVoltage',
+  'PowerMeterFailure',
+  'PowerSwitchFailure',
+  'ReaderFailure',
+  'ResetFailure',
+  'UnderVoltage',
+  'WeakSignal',
 ] as const;
 
 export interface StatusSample {

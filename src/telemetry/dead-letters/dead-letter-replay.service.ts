@@ -136,10 +136,7 @@ export class DeadLetterReplayService {
 
   /** As the ingest does after a commit; if Redis is away the reconciler finds the stored rows later. */
   private async enqueueDerivation(vehicleDays: DayRanges, chargePointDays: DayRanges): Promise<void> {
-    const jobs = [
-      ...vehicleDays.take().map(({ key, days }) => deriveVehicleDays(key, days)),
-      ...chargePointDays.take().map(({ key, days }) => deriveChargePointDays(key, days)),
-    ];
+    const jobs = [...vehicleDays.take().map(({ key, days }) => deriveVehicleDays(key, days)), ...chargePointDays.take().map(({ key, days }) => deriveChargePointDays(key, days))];
     if (jobs.length === 0) return;
     await this.queue.enqueue(jobs).catch((error) => this.logger.warn({ err: error }, 'Could not enqueue derivation jobs after a replay; the reconciler will'));
   }

@@ -32,7 +32,14 @@ describe('decodeMessage', () => {
 
   // Whatever the decoder's own bugs: the message is dead-lettered (and so acknowledged), never left holding its connection.
   it('dead-letters a message it fails to read as decode_error, with the error', () => {
-    const broken = { ...context, devices: { find: (): never => { throw new TypeError('directory broken'); } } };
+    const broken = {
+      ...context,
+      devices: {
+        find: (): never => {
+          throw new TypeError('directory broken');
+        },
+      },
+    };
     const { rows } = decodeMessage(TOPIC, Buffer.from('{"ts":1551700000000,"speedKmh":5}'), broken);
     expect(rows.vehicleSamples).toHaveLength(0);
     expect(rows.deadLetters).toMatchObject([{ reason: 'decode_error', deviceId: 'veh-1', detail: expect.stringContaining('TypeError: directory broken') }]);
@@ -40,7 +47,12 @@ describe('decodeMessage', () => {
 
   it('keeps the other samples of an array when it fails to read one', () => {
     let reads = 0;
-    const flaky = Object.defineProperty({ ...context }, 'horizonMs', { get: () => { if (++reads === 2) throw new RangeError('bad luck'); return context.horizonMs; } });
+    const flaky = Object.defineProperty({ ...context }, 'horizonMs', {
+      get: () => {
+        if (++reads === 2) throw new RangeError('bad luck');
+        return context.horizonMs;
+      },
+    });
     const { rows } = decodeMessage(TOPIC, Buffer.from('[{"ts":1551700000000,"speedKmh":5},{"ts":1551700000001,"speedKmh":6},{"ts":1551700000002,"speedKmh":7}]'), flaky);
     expect(rows.vehicleSamples.map((sample) => sample.speedKmh)).toEqual([5, 7]);
     expect(rows.deadLetters).toMatchObject([{ reason: 'decode_error', sampleIndex: 1 }]);

@@ -62,10 +62,7 @@ export class DerivationEnqueuer {
         this.timer = setTimeout(() => void this.send(), ENQUEUE_EVERY_MS);
         return;
       }
-      const jobs = [
-        ...this.vehicleDays.take().map(({ key, days }) => deriveVehicleDays(key, days)),
-        ...this.chargePointDays.take().map(({ key, days }) => deriveChargePointDays(key, days)),
-      ];
+      const jobs = [...this.vehicleDays.take().map(({ key, days }) => deriveVehicleDays(key, days)), ...this.chargePointDays.take().map(({ key, days }) => deriveChargePointDays(key, days))];
       await this.queue.enqueue(jobs);
     } catch (error) {
       this.vehicleDays.take();

@@ -43,10 +43,17 @@ describe('MicroBatcher', () => {
     const { b, flushes } = batcher(2);
     for (let i = 1; i <= 6; i++) void add(b, i).catch(() => undefined);
     await tick();
-    expect(flushes.map((f) => f.entries)).toEqual([[1, 2], [3, 4]]);
+    expect(flushes.map((f) => f.entries)).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
     flushes[0].done.resolve();
     await tick();
-    expect(flushes.map((f) => f.entries)).toEqual([[1, 2], [3, 4], [5, 6]]);
+    expect(flushes.map((f) => f.entries)).toEqual([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
   });
 
   it('settles batches in the order they were cut, even when a later one commits first', async () => {
@@ -67,7 +74,12 @@ describe('MicroBatcher', () => {
   it('rejects the entries of a failed batch only, after the batches before it settled', async () => {
     const { b, flushes } = batcher(2);
     const outcomes: string[] = [];
-    const adds = [1, 2, 3, 4].map((i) => add(b, i).then(() => outcomes.push(`ok ${i}`), () => outcomes.push(`failed ${i}`)));
+    const adds = [1, 2, 3, 4].map((i) =>
+      add(b, i).then(
+        () => outcomes.push(`ok ${i}`),
+        () => outcomes.push(`failed ${i}`),
+      ),
+    );
     await tick();
     flushes[1].done.reject(new Error('refused'));
     flushes[0].done.resolve();

@@ -178,16 +178,21 @@ export class MqttConnectionPool {
       const ack = packet.qos > 0 && packet.messageId !== undefined ? held.received(packet.messageId) : undefined;
       inHand += 1;
       inHandBytes += payload.length;
-      this.options.onMessage(packet.topic, payload, (error) => {
-        if (error) this.logger.error({ err: error, topic: packet.topic }, 'Message not stored; not acknowledged');
-        if (ack) held.settled(ack, !error);
-        inHand -= 1;
-        inHandBytes -= payload.length;
-        if (inHand >= this.options.inHandPerConnection || inHandBytes >= this.options.inHandBytesPerConnection) return;
-        const resume = readNext;
-        readNext = undefined;
-        resume?.();
-      }, { qos: packet.qos, retain: packet.retain });
+      this.options.onMessage(
+        packet.topic,
+        payload,
+        (error) => {
+          if (error) this.logger.error({ err: error, topic: packet.topic }, 'Message not stored; not acknowledged');
+          if (ack) held.settled(ack, !error);
+          inHand -= 1;
+          inHandBytes -= payload.length;
+          if (inHand >= this.options.inHandPerConnection || inHandBytes >= this.options.inHandBytesPerConnection) return;
+          const resume = readNext;
+          readNext = undefined;
+          resume?.();
+        },
+        { qos: packet.qos, retain: packet.retain },
+      );
       if (inHand < this.options.inHandPerConnection && inHandBytes < this.options.inHandBytesPerConnection) done();
       else readNext = () => done();
     };

@@ -10,7 +10,16 @@ describe('UnregisteredDevices', () => {
   });
 
   it('asks PostgreSQL once per batch, and trusts a "not registered" only for messages received before it asked', async () => {
-    expect(await devices.recheck([{ deviceId: 'a', seq: 1 }, { deviceId: 'a', seq: 2 }, { deviceId: 'b', seq: 3 }], 3)).toEqual([]);
+    expect(
+      await devices.recheck(
+        [
+          { deviceId: 'a', seq: 1 },
+          { deviceId: 'a', seq: 2 },
+          { deviceId: 'b', seq: 3 },
+        ],
+        3,
+      ),
+    ).toEqual([]);
     expect(asked).toEqual([['a', 'b']]);
 
     // Messages received before that query (seq <= 3) need no new query: the answer covered them.

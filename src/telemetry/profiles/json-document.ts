@@ -5,10 +5,7 @@ import { RawBatch, emptyBatch } from '../storage/raw-batch';
 import { DecodedDelivery } from './decoded-delivery';
 
 /** What one document of a JSON publisher (OwnTracks, Teltonika) becomes. */
-export type JsonDocumentOutcome =
-  | { kind: 'sample' | 'connection'; rows: RawBatch }
-  | { kind: 'ignored' }
-  | { kind: 'rejected'; rejection: Rejection };
+export type JsonDocumentOutcome = { kind: 'sample' | 'connection'; rows: RawBatch } | { kind: 'ignored' } | { kind: 'rejected'; rejection: Rejection };
 
 /**
  * A decoded JSON document as rows for the store, through the contract's own checks: the ingest and

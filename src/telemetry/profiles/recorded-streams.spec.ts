@@ -18,7 +18,11 @@ interface Line {
   payload: string;
 }
 const lines = (profile: string, file: string): Line[] =>
-  fs.readFileSync(path.join(FIXTURES, profile, file), 'utf8').trim().split('\n').map((text) => JSON.parse(text) as Line);
+  fs
+    .readFileSync(path.join(FIXTURES, profile, file), 'utf8')
+    .trim()
+    .split('\n')
+    .map((text) => JSON.parse(text) as Line);
 
 type Outcome = { kind: 'sample'; sample: VehicleSample } | { kind: 'connection'; state: string };
 
@@ -55,7 +59,9 @@ describe('recorded publisher streams against the same drive in contract v1', () 
   it('agrees with the figures in expected.json (distance from the odometer, trips from ignition)', () => {
     for (const profile of ['owntracks', 'teltonika-json']) {
       const expected = JSON.parse(fs.readFileSync(path.join(FIXTURES, profile, 'expected.json'), 'utf8')) as { figures: { distanceKm: number; trips: number } };
-      const samples = lines(profile, 'contract-v1.jsonl').map(fromContract).flatMap((outcome) => (outcome.kind === 'sample' ? [outcome.sample] : []));
+      const samples = lines(profile, 'contract-v1.jsonl')
+        .map(fromContract)
+        .flatMap((outcome) => (outcome.kind === 'sample' ? [outcome.sample] : []));
       const odometers = samples.map((sample) => sample.odometerKm!);
       const trips = samples.filter((sample, index) => sample.ignition && !(samples[index - 1]?.ignition ?? false)).length;
       expect(Math.round((odometers[odometers.length - 1] - odometers[0]) * 1000) / 1000).toBe(expected.figures.distanceKm);

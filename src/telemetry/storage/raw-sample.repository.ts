@@ -50,9 +50,7 @@ export class RawSampleRepository {
 
   /** TeslaMate cars' stored charge totals (profiles/teslamate/charge-totals.ts). */
   chargeTotals(): Promise<ChargeTotalRow[]> {
-    return this.dataSource.query(
-      `SELECT vehicle_id AS "vehicleId", closed_sessions_kwh AS "closedSessionsKwh", session_kwh AS "sessionKwh", version::float8 AS version FROM profile_charge_totals`,
-    );
+    return this.dataSource.query(`SELECT vehicle_id AS "vehicleId", closed_sessions_kwh AS "closedSessionsKwh", session_kwh AS "sessionKwh", version::float8 AS version FROM profile_charge_totals`);
   }
 
   /**
@@ -95,13 +93,55 @@ function sampleInserts(batch: RawBatch, p: Param): string[] {
     inserts.push(`INSERT INTO vehicle_samples (vehicle_id, ts, received_at, odometer_km, speed_kmh, lat, lon, ignition, soc_pct,
          energy_consumed_kwh, energy_charged_kwh, fuel_used_l, gas_used_kg, fuel_level_pct, charging)
        SELECT a, to_timestamp(b / 1000), now(), c, d, e, f, g, h, i, j, k, l, m, n
-         FROM unnest(${p(uuidArray(v, (s) => s.vehicleId), 'uuid[]')}, ${p(numberArray(v, (s) => s.ts), 'float8[]')},
-                     ${p(numberArray(v, (s) => s.odometerKm), 'float8[]')}, ${p(numberArray(v, (s) => s.speedKmh), 'float8[]')},
-                     ${p(numberArray(v, (s) => s.lat), 'float8[]')}, ${p(numberArray(v, (s) => s.lon), 'float8[]')},
-                     ${p(booleanArray(v, (s) => s.ignition), 'bool[]')}, ${p(numberArray(v, (s) => s.socPct), 'float8[]')},
-                     ${p(numberArray(v, (s) => s.energyConsumedKwh), 'float8[]')}, ${p(numberArray(v, (s) => s.energyChargedKwh), 'float8[]')},
-                     ${p(numberArray(v, (s) => s.fuelUsedL), 'float8[]')}, ${p(numberArray(v, (s) => s.gasUsedKg), 'float8[]')},
-                     ${p(numberArray(v, (s) => s.fuelLevelPct), 'float8[]')}, ${p(booleanArray(v, (s) => s.charging), 'bool[]')}
+         FROM unnest(${p(
+           uuidArray(v, (s) => s.vehicleId),
+           'uuid[]',
+         )}, ${p(
+           numberArray(v, (s) => s.ts),
+           'float8[]',
+         )},
+                     ${p(
+                       numberArray(v, (s) => s.odometerKm),
+                       'float8[]',
+                     )}, ${p(
+                       numberArray(v, (s) => s.speedKmh),
+                       'float8[]',
+                     )},
+                     ${p(
+                       numberArray(v, (s) => s.lat),
+                       'float8[]',
+                     )}, ${p(
+                       numberArray(v, (s) => s.lon),
+                       'float8[]',
+                     )},
+                     ${p(
+                       booleanArray(v, (s) => s.ignition),
+                       'bool[]',
+                     )}, ${p(
+                       numberArray(v, (s) => s.socPct),
+                       'float8[]',
+                     )},
+                     ${p(
+                       numberArray(v, (s) => s.energyConsumedKwh),
+                       'float8[]',
+                     )}, ${p(
+                       numberArray(v, (s) => s.energyChargedKwh),
+                       'float8[]',
+                     )},
+                     ${p(
+                       numberArray(v, (s) => s.fuelUsedL),
+                       'float8[]',
+                     )}, ${p(
+                       numberArray(v, (s) => s.gasUsedKg),
+                       'float8[]',
+                     )},
+                     ${p(
+                       numberArray(v, (s) => s.fuelLevelPct),
+                       'float8[]',
+                     )}, ${p(
+                       booleanArray(v, (s) => s.charging),
+                       'bool[]',
+                     )}
                     ) AS u(a, b, c, d, e, f, g, h, i, j, k, l, m, n)
        ON CONFLICT DO NOTHING`);
   }
@@ -109,9 +149,27 @@ function sampleInserts(batch: RawBatch, p: Param): string[] {
   if (st.length > 0) {
     inserts.push(`INSERT INTO charge_point_status (charge_point_id, connector_id, ts, received_at, status, error_code, vendor_error_code)
        SELECT a, b, to_timestamp(c / 1000), now(), d, e, f
-         FROM unnest(${p(uuidArray(st, (s) => s.chargePointId), 'uuid[]')}, ${p(numberArray(st, (s) => s.connectorId), 'int[]')},
-                     ${p(numberArray(st, (s) => s.ts), 'float8[]')}, ${p(st.map((s) => s.status), 'text[]')}, ${p(st.map((s) => s.errorCode), 'text[]')},
-                     ${p(optionalColumn(st, (s) => s.vendorErrorCode), 'text[]')}
+         FROM unnest(${p(
+           uuidArray(st, (s) => s.chargePointId),
+           'uuid[]',
+         )}, ${p(
+           numberArray(st, (s) => s.connectorId),
+           'int[]',
+         )},
+                     ${p(
+                       numberArray(st, (s) => s.ts),
+                       'float8[]',
+                     )}, ${p(
+                       st.map((s) => s.status),
+                       'text[]',
+                     )}, ${p(
+                       st.map((s) => s.errorCode),
+                       'text[]',
+                     )},
+                     ${p(
+                       optionalColumn(st, (s) => s.vendorErrorCode),
+                       'text[]',
+                     )}
                     ) AS u(a, b, c, d, e, f)
        ON CONFLICT DO NOTHING`);
   }
@@ -119,10 +177,34 @@ function sampleInserts(batch: RawBatch, p: Param): string[] {
   if (m.length > 0) {
     inserts.push(`INSERT INTO charge_point_meter (charge_point_id, connector_id, ts, received_at, energy_wh, power_w, transaction_id, soc_pct, extra)
        SELECT a, b, to_timestamp(c / 1000), now(), d, e, f, g, h
-         FROM unnest(${p(uuidArray(m, (s) => s.chargePointId), 'uuid[]')}, ${p(numberArray(m, (s) => s.connectorId), 'int[]')},
-                     ${p(numberArray(m, (s) => s.ts), 'float8[]')}, ${p(numberArray(m, (s) => s.energyWh), 'float8[]')},
-                     ${p(numberArray(m, (s) => s.powerW), 'float8[]')}, ${p(m.map((s) => s.transactionId), 'text[]')},
-                     ${p(numberArray(m, (s) => s.socPct ?? null), 'float8[]')}, ${p(optionalColumn(m, (s) => (s.extra ? JSON.stringify(s.extra) : null)), 'jsonb[]')}
+         FROM unnest(${p(
+           uuidArray(m, (s) => s.chargePointId),
+           'uuid[]',
+         )}, ${p(
+           numberArray(m, (s) => s.connectorId),
+           'int[]',
+         )},
+                     ${p(
+                       numberArray(m, (s) => s.ts),
+                       'float8[]',
+                     )}, ${p(
+                       numberArray(m, (s) => s.energyWh),
+                       'float8[]',
+                     )},
+                     ${p(
+                       numberArray(m, (s) => s.powerW),
+                       'float8[]',
+                     )}, ${p(
+                       m.map((s) => s.transactionId),
+                       'text[]',
+                     )},
+                     ${p(
+                       numberArray(m, (s) => s.socPct ?? null),
+                       'float8[]',
+                     )}, ${p(
+                       optionalColumn(m, (s) => (s.extra ? JSON.stringify(s.extra) : null)),
+                       'jsonb[]',
+                     )}
                     ) AS u(a, b, c, d, e, f, g, h)
        ON CONFLICT DO NOTHING`);
   }
@@ -130,9 +212,33 @@ function sampleInserts(batch: RawBatch, p: Param): string[] {
   if (t.length > 0) {
     inserts.push(`INSERT INTO charge_point_transactions (charge_point_id, connector_id, ts, received_at, event, transaction_id, meter_wh, id_tag_hash, reason)
        SELECT a, b, to_timestamp(c / 1000), now(), d, e, f, g, h
-         FROM unnest(${p(uuidArray(t, (s) => s.chargePointId), 'uuid[]')}, ${p(numberArray(t, (s) => s.connectorId), 'int[]')},
-                     ${p(numberArray(t, (s) => s.ts), 'float8[]')}, ${p(t.map((s) => s.event), 'text[]')}, ${p(t.map((s) => s.transactionId), 'text[]')},
-                     ${p(numberArray(t, (s) => s.meterWh), 'float8[]')}, ${p(t.map((s) => s.idTagHash), 'bytea[]')}, ${p(t.map((s) => s.reason), 'text[]')}
+         FROM unnest(${p(
+           uuidArray(t, (s) => s.chargePointId),
+           'uuid[]',
+         )}, ${p(
+           numberArray(t, (s) => s.connectorId),
+           'int[]',
+         )},
+                     ${p(
+                       numberArray(t, (s) => s.ts),
+                       'float8[]',
+                     )}, ${p(
+                       t.map((s) => s.event),
+                       'text[]',
+                     )}, ${p(
+                       t.map((s) => s.transactionId),
+                       'text[]',
+                     )},
+                     ${p(
+                       numberArray(t, (s) => s.meterWh),
+                       'float8[]',
+                     )}, ${p(
+                       t.map((s) => s.idTagHash),
+                       'bytea[]',
+                     )}, ${p(
+                       t.map((s) => s.reason),
+                       'text[]',
+                     )}
                     ) AS u(a, b, c, d, e, f, g, h)
        ON CONFLICT DO NOTHING`);
   }
@@ -140,9 +246,24 @@ function sampleInserts(batch: RawBatch, p: Param): string[] {
   if (c.length > 0) {
     inserts.push(`INSERT INTO device_connection_events (device_kind, device_ref, ts, received_at, state)
        SELECT a, b, to_timestamp(c / 1000), to_timestamp(d / 1000), e
-         FROM unnest(${p(c.map((e) => e.deviceKind), 'text[]')}, ${p(uuidArray(c, (e) => e.deviceRef), 'uuid[]')},
-                     ${p(numberArray(c, (e) => e.ts), 'float8[]')}, ${p(numberArray(c, (e) => e.receivedAt), 'float8[]')},
-                     ${p(c.map((e) => e.state), 'text[]')}
+         FROM unnest(${p(
+           c.map((e) => e.deviceKind),
+           'text[]',
+         )}, ${p(
+           uuidArray(c, (e) => e.deviceRef),
+           'uuid[]',
+         )},
+                     ${p(
+                       numberArray(c, (e) => e.ts),
+                       'float8[]',
+                     )}, ${p(
+                       numberArray(c, (e) => e.receivedAt),
+                       'float8[]',
+                     )},
+                     ${p(
+                       c.map((e) => e.state),
+                       'text[]',
+                     )}
                     ) AS u(a, b, c, d, e)
        ON CONFLICT DO NOTHING`);
   }
@@ -162,9 +283,36 @@ function deadLetterInsert(batch: RawBatch, p: Param): string {
   const d = batch.deadLetters;
   return `INSERT INTO dead_letters (received_at, topic, device_id, reason, detail, sample_index, payload, payload_bytes, natural_key)
      SELECT to_timestamp(a / 1000), b, c, d, e, f, g, h, i
-       FROM unnest(${p(numberArray(d, (r) => r.receivedAt), 'float8[]')}, ${p(d.map((r) => r.topic), 'text[]')}, ${p(d.map((r) => r.deviceId), 'text[]')},
-                   ${p(d.map((r) => r.reason), 'text[]')}, ${p(d.map((r) => r.detail), 'text[]')}, ${p(numberArray(d, (r) => r.sampleIndex), 'int[]')},
-                   ${p(d.map((r) => r.payload), 'bytea[]')}, ${p(numberArray(d, (r) => r.payloadBytes), 'int[]')}, ${p(d.map((r) => r.key), 'bytea[]')}
+       FROM unnest(${p(
+         numberArray(d, (r) => r.receivedAt),
+         'float8[]',
+       )}, ${p(
+         d.map((r) => r.topic),
+         'text[]',
+       )}, ${p(
+         d.map((r) => r.deviceId),
+         'text[]',
+       )},
+                   ${p(
+                     d.map((r) => r.reason),
+                     'text[]',
+                   )}, ${p(
+                     d.map((r) => r.detail),
+                     'text[]',
+                   )}, ${p(
+                     numberArray(d, (r) => r.sampleIndex),
+                     'int[]',
+                   )},
+                   ${p(
+                     d.map((r) => r.payload),
+                     'bytea[]',
+                   )}, ${p(
+                     numberArray(d, (r) => r.payloadBytes),
+                     'int[]',
+                   )}, ${p(
+                     d.map((r) => r.key),
+                     'bytea[]',
+                   )}
                   ) AS u(a, b, c, d, e, f, g, h, i)
      ON CONFLICT (natural_key) DO NOTHING`;
 }
@@ -173,8 +321,20 @@ function chargeTotalUpsert(batch: RawBatch, p: Param): string {
   const t = batch.chargeTotals;
   return `INSERT INTO profile_charge_totals (vehicle_id, closed_sessions_kwh, session_kwh, version)
      SELECT DISTINCT ON (a) a, b, c, d
-       FROM unnest(${p(uuidArray(t, (r) => r.vehicleId), 'uuid[]')}, ${p(numberArray(t, (r) => r.closedSessionsKwh), 'float8[]')},
-                   ${p(numberArray(t, (r) => r.sessionKwh), 'float8[]')}, ${p(numberArray(t, (r) => r.version), 'int8[]')}
+       FROM unnest(${p(
+         uuidArray(t, (r) => r.vehicleId),
+         'uuid[]',
+       )}, ${p(
+         numberArray(t, (r) => r.closedSessionsKwh),
+         'float8[]',
+       )},
+                   ${p(
+                     numberArray(t, (r) => r.sessionKwh),
+                     'float8[]',
+                   )}, ${p(
+                     numberArray(t, (r) => r.version),
+                     'int8[]',
+                   )}
                   ) AS u(a, b, c, d)
       ORDER BY a, d DESC
      ON CONFLICT (vehicle_id) DO UPDATE SET closed_sessions_kwh = EXCLUDED.closed_sessions_kwh, session_kwh = EXCLUDED.session_kwh,

@@ -24,11 +24,7 @@ import { booleanText, numberText } from '../values';
 const KEYS = new Set(['chargeTotalImport', 'chargePower', 'connected', 'charging']);
 const LOADPOINT = /^loadpoints\/([0-9]{1,3})\/([^/]+)$/;
 
-export type EvccTopic =
-  | { kind: 'loadpoint'; identity: string; key: string }
-  | { kind: 'status' }
-  | { kind: 'updated' }
-  | { kind: 'other' };
+export type EvccTopic = { kind: 'loadpoint'; identity: string; key: string } | { kind: 'status' } | { kind: 'updated' } | { kind: 'other' };
 
 /** A topic under an evcc root (`rest` is the part after `<root>/`). */
 export function evccTopic(root: string, rest: string): EvccTopic {
