@@ -3,5788 +3,7988 @@
 import type { OpenApiMetadata } from './openapi-metadata';
 
 export const OPENAPI_METADATA: OpenApiMetadata = {
-  schemas: {
-    Alert: {
-      type: 'object',
-      properties: {
-        id: {
-          type: 'string',
-        },
-        ruleId: {
-          type: 'string',
-        },
-        ruleName: {
-          type: 'string',
-        },
-        kind: {
-          type: 'string',
-        },
-        subjectKind: {
-          type: 'string',
-          enum: ['vehicle', 'charge_point', 'budget'],
-        },
-        organizationId: {
-          type: ['string', 'null'],
-        },
-        subjectId: {
-          type: 'string',
-        },
-        subjectPart: {
-          type: 'string',
-        },
-        subjectLabel: {
-          type: 'string',
-        },
-        openedAt: {
-          type: 'string',
-          format: 'date-time',
-        },
-        value: {
-          type: ['number', 'null'],
-        },
-        message: {
-          type: 'string',
-        },
-        clearSince: {
-          type: ['string', 'null'],
-          format: 'date-time',
-        },
-        resolvedAt: {
-          type: ['string', 'null'],
-          format: 'date-time',
-        },
-        acknowledgedAt: {
-          type: ['string', 'null'],
-          format: 'date-time',
-        },
-        acknowledgedByKeyId: {
-          type: ['string', 'null'],
-        },
-        acknowledgedBy: {
-          type: ['string', 'null'],
-        },
-        acknowledgeComment: {
-          type: ['string', 'null'],
-        },
-      },
-      required: [
-        'id',
-        'ruleId',
-        'ruleName',
-        'kind',
-        'subjectKind',
-        'organizationId',
-        'subjectId',
-        'subjectPart',
-        'subjectLabel',
-        'openedAt',
-        'value',
-        'message',
-        'clearSince',
-        'resolvedAt',
-        'acknowledgedAt',
-        'acknowledgedByKeyId',
-        'acknowledgedBy',
-        'acknowledgeComment',
-      ],
-      description: 'An alert as the API answers it (bigint ids come as text; times as RFC 3339).',
-    },
-    AlertNotification: {
-      type: 'object',
-      properties: {
-        id: {
-          type: 'string',
-        },
-        event: {
-          type: 'string',
-          enum: ['resolved', 'opened'],
-        },
-        channel: {
-          type: 'string',
-          enum: ['webhook', 'email'],
-        },
-        target: {
-          type: 'string',
-        },
-        status: {
-          type: 'string',
-          enum: ['pending', 'retrying', 'delivered', 'given_up'],
-        },
-        attempts: {
-          type: 'number',
-        },
-        lastError: {
-          type: ['string', 'null'],
-        },
-        createdAt: {
-          type: 'string',
-          format: 'date-time',
-        },
-        lastAttemptAt: {
-          type: ['string', 'null'],
-          format: 'date-time',
-        },
-        deliveredAt: {
-          type: ['string', 'null'],
-          format: 'date-time',
-        },
-        givenUpAt: {
-          type: ['string', 'null'],
-          format: 'date-time',
-        },
-      },
-      required: ['id', 'event', 'channel', 'target', 'status', 'attempts', 'lastError', 'createdAt', 'lastAttemptAt', 'deliveredAt', 'givenUpAt'],
-      description: "A notification of an alert; a webhook's target is its origin only (the URL may hold a secret).",
-    },
-    ApiKey: {
-      type: 'object',
-      properties: {
-        id: {
-          type: 'string',
-        },
-        name: {
-          type: 'string',
-        },
-        role: {
-          type: 'string',
-          enum: ['admin', 'fleet_manager', 'climate_office', 'cooperative'],
-        },
-        organizationId: {
-          type: ['string', 'null'],
-        },
-        keyPrefix: {
-          type: 'string',
-        },
-        createdAt: {
-          type: 'string',
-          format: 'date-time',
-        },
-        expiresAt: {
-          type: ['string', 'null'],
-          format: 'date-time',
-        },
-        revokedAt: {
-          type: ['string', 'null'],
-          format: 'date-time',
-        },
-        lastUsedAt: {
-          type: ['string', 'null'],
-          format: 'date-time',
-        },
-      },
-      required: ['id', 'name', 'role', 'organizationId', 'keyPrefix', 'createdAt', 'expiresAt', 'revokedAt', 'lastUsedAt'],
-    },
-    AuditRecord: {
-      type: 'object',
-      properties: {
-        id: {
-          type: 'string',
-        },
-        at: {
-          type: 'string',
-          format: 'date-time',
-        },
-        apiKeyId: {
-          type: 'string',
-        },
-        apiKeyName: {
-          type: ['string', 'null'],
-          description: 'Null once the key is deleted.',
-        },
-        role: {
-          type: 'string',
-        },
-        organizationId: {
-          type: ['string', 'null'],
-        },
-        method: {
-          type: 'string',
-        },
-        path: {
-          type: 'string',
-        },
-        status: {
-          type: 'number',
-        },
-        targetId: {
-          type: ['string', 'null'],
-        },
-        detail: {
-          type: 'object',
-          additionalProperties: {},
-        },
-      },
-      required: ['id', 'at', 'apiKeyId', 'apiKeyName', 'role', 'organizationId', 'method', 'path', 'status', 'targetId', 'detail'],
-      description: 'A line of the audit log as the API lists it.',
-    },
-    Budget: {
-      type: 'object',
-      properties: {
-        scope: {
-          type: 'string',
-        },
-        fromYear: {
-          type: 'number',
-        },
-        toYear: {
-          type: 'number',
-        },
-        boundary: {
-          type: 'string',
-          enum: ['ttw', 'wtw'],
-        },
-        annualKg: {
-          type: 'number',
-        },
-      },
-      required: ['scope', 'fromYear', 'toYear', 'boundary', 'annualKg'],
-    },
-    BudgetSet: {
-      type: 'object',
-      properties: {
-        version: {
-          type: 'number',
-        },
-        name: {
-          type: 'string',
-        },
-        description: {
-          type: ['string', 'null'],
-        },
-        publishedAt: {
-          type: 'string',
-        },
-        publishedBy: {
-          type: ['string', 'null'],
-        },
-        budgets: {
-          type: 'array',
-          items: {
-            $ref: '#/components/schemas/Budget',
-          },
-        },
-        targets: {
-          type: 'array',
-          items: {
-            $ref: '#/components/schemas/Target',
-          },
-        },
-      },
-      required: ['version', 'name', 'description', 'publishedAt', 'publishedBy', 'budgets', 'targets'],
-    },
-    Candidate: {
-      type: 'object',
-      properties: {
-        id: {
-          type: 'string',
-        },
-        vehicleClass: {
-          type: 'string',
-          enum: ['passenger_car', 'van', 'truck', 'other'],
-        },
-        name: {
-          type: 'string',
-        },
-        wltpRangeKm: {
-          type: 'number',
-        },
-        kwhPerKm: {
-          type: 'number',
-        },
-        priceNok: {
-          type: ['number', 'null'],
-        },
-        note: {
-          type: ['string', 'null'],
-        },
-      },
-      required: ['id', 'vehicleClass', 'name', 'wltpRangeKm', 'kwhPerKm', 'priceNok', 'note'],
-    },
-    ChargePoint: {
-      type: 'object',
-      properties: {
-        id: {
-          type: 'string',
-        },
-        organizationId: {
-          type: 'string',
-        },
-        subsidyGrantId: {
-          type: ['string', 'null'],
-        },
-        name: {
-          type: 'string',
-        },
-        connectors: {
-          type: 'number',
-          description: 'Number of connectors, numbered 1..n as in OCPP 1.6 (0 is the charge point as a whole).',
-        },
-        maxKw: {
-          type: 'number',
-        },
-        commissionedOn: {
-          type: 'string',
-        },
-        deviceId: {
-          type: 'string',
-        },
-        profile: {
-          type: 'string',
-          enum: ['klimaklok-v1', 'ovms-v3', 'teslamate', 'owntracks', 'evcc', 'teltonika-json'],
-          description: 'The dialect the charge point publishes in: `klimaklok-v1` (the telemetry contract) or `evcc` (one loadpoint, one connector).',
-        },
-        profileIdentity: {
-          type: ['string', 'null'],
-          description: 'evcc: `<root>/<loadpoint>`; null for klimaklok-v1.',
-        },
-        protocol: {
-          type: 'string',
-          enum: ['mqtt', 'ocpp'],
-        },
-        createdAt: {
-          type: 'string',
-          format: 'date-time',
-        },
-        updatedAt: {
-          type: 'string',
-          format: 'date-time',
-        },
-      },
-      required: ['id', 'organizationId', 'subsidyGrantId', 'name', 'connectors', 'maxKw', 'commissionedOn', 'deviceId', 'profile', 'profileIdentity', 'protocol', 'createdAt', 'updatedAt'],
-      description: 'A charge point in a housing cooperative, usually paid for in part by a subsidy grant.',
-    },
-    ChargePointLiveState: {
-      type: 'object',
-      properties: {
-        lastMessageAt: {
-          type: ['string', 'null'],
-          format: 'date-time',
-        },
-        connection: {
-          type: ['string', 'null'],
-          enum: ['online', 'offline', null],
-        },
-        connectionAt: {
-          type: ['string', 'null'],
-          format: 'date-time',
-        },
-        connectors: {
-          type: 'array',
-          items: {
-            $ref: '#/components/schemas/ConnectorState',
-          },
-        },
-      },
-      required: ['lastMessageAt', 'connection', 'connectionAt', 'connectors'],
-    },
-    ChargePointUsage: {
-      type: 'object',
-      properties: {
-        chargePointId: {
-          type: 'string',
-        },
-        name: {
-          type: 'string',
-        },
-        deviceId: {
-          type: 'string',
-        },
-        organizationId: {
-          type: 'string',
-        },
-        organizationName: {
-          type: 'string',
-        },
-        connectors: {
-          type: 'number',
-        },
-        sessions: {
-          type: 'number',
-        },
-        importedSessions: {
-          type: 'number',
-        },
-        flaggedSessions: {
-          type: 'number',
-        },
-        openSessions: {
-          type: 'number',
-        },
-        energyKwh: {
-          type: 'number',
-        },
-        occupiedHours: {
-          type: 'number',
-        },
-        chargingHours: {
-          type: 'number',
-        },
-        utilizationPct: {
-          type: ['number', 'null'],
-          description: 'Over the elapsed part of the period; null while none of it has elapsed.',
-        },
-        availabilityPct: {
-          type: ['number', 'null'],
-          description: 'Over the elapsed part of the period; null while none of it has elapsed.',
-        },
-        uniqueUsers: {
-          type: 'number',
-        },
-        enabledAvoidedKg: {
-          type: 'number',
-        },
-        subsidyGrantReference: {
-          type: ['string', 'null'],
-        },
-        subsidyAmountNok: {
-          type: ['number', 'null'],
-        },
-        followUpEndsOn: {
-          type: ['string', 'null'],
-        },
-        longestSilenceDays: {
-          type: 'number',
-        },
-        silentOver7Days: {
-          type: 'boolean',
-        },
-        availabilityBelow90Pct: {
-          type: 'boolean',
-        },
-      },
-      required: [
-        'chargePointId',
-        'name',
-        'deviceId',
-        'organizationId',
-        'organizationName',
-        'connectors',
-        'sessions',
-        'importedSessions',
-        'flaggedSessions',
-        'openSessions',
-        'energyKwh',
-        'occupiedHours',
-        'chargingHours',
-        'utilizationPct',
-        'availabilityPct',
-        'uniqueUsers',
-        'enabledAvoidedKg',
-        'subsidyGrantReference',
-        'subsidyAmountNok',
-        'followUpEndsOn',
-        'longestSilenceDays',
-        'silentOver7Days',
-        'availabilityBelow90Pct',
-      ],
-    },
-    ChargingUsageReport: {
-      type: 'object',
-      properties: {
-        organizationId: {
-          type: ['string', 'null'],
-        },
-        from: {
-          type: 'string',
-        },
-        to: {
-          type: 'string',
-        },
-        timeZone: {
-          type: 'string',
-        },
-        periodHours: {
-          type: 'number',
-        },
-        periodEndsAt: {
-          type: 'string',
-          description: 'The end of the period (the start of `to`); after now while the period runs.',
-        },
-        elapsedHours: {
-          type: 'number',
-          description: 'The part of the period up to now: the denominator of the time-based figures and flags.',
-        },
-        factors: {
-          type: 'array',
-          items: {
-            $ref: '#/components/schemas/EnabledAvoidedYearFactors',
-          },
-          description: 'How enabledAvoidedKg was made: per year of session start.',
-        },
-        chargePoints: {
-          type: 'array',
-          items: {
-            $ref: '#/components/schemas/ChargePointUsage',
-          },
-        },
-        total: {
-          type: 'object',
-          properties: {
-            connectors: {
-              type: 'number',
-            },
-            sessions: {
-              type: 'number',
-            },
-            importedSessions: {
-              type: 'number',
-            },
-            flaggedSessions: {
-              type: 'number',
-            },
-            openSessions: {
-              type: 'number',
-            },
-            energyKwh: {
-              type: 'number',
-            },
-            occupiedHours: {
-              type: 'number',
-            },
-            chargingHours: {
-              type: 'number',
-            },
-            utilizationPct: {
-              type: ['number', 'null'],
-              description: 'Over the elapsed part of the period; null while none of it has elapsed.',
-            },
-            availabilityPct: {
-              type: ['number', 'null'],
-              description: 'Over the elapsed part of the period; null while none of it has elapsed.',
-            },
-            uniqueUsers: {
-              type: 'number',
-            },
-            enabledAvoidedKg: {
-              type: 'number',
-            },
-            chargePoints: {
-              type: 'number',
-            },
-            subsidyAmountNok: {
-              type: 'number',
-            },
-            silentOver7Days: {
-              type: 'number',
-            },
-            availabilityBelow90Pct: {
-              type: 'number',
-            },
-          },
-          required: [
-            'connectors',
-            'sessions',
-            'importedSessions',
-            'flaggedSessions',
-            'openSessions',
-            'energyKwh',
-            'occupiedHours',
-            'chargingHours',
-            'utilizationPct',
-            'availabilityPct',
-            'uniqueUsers',
-            'enabledAvoidedKg',
-            'chargePoints',
-            'subsidyAmountNok',
-            'silentOver7Days',
-            'availabilityBelow90Pct',
+  "schemas": {
+    "Alert": {
+      "type": "object",
+      "properties": {
+        "id": {
+          "type": "string"
+        },
+        "ruleId": {
+          "type": "string"
+        },
+        "ruleName": {
+          "type": "string"
+        },
+        "kind": {
+          "type": "string"
+        },
+        "subjectKind": {
+          "type": "string",
+          "enum": [
+            "vehicle",
+            "charge_point",
+            "budget"
+          ]
+        },
+        "organizationId": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "subjectId": {
+          "type": "string"
+        },
+        "subjectPart": {
+          "type": "string"
+        },
+        "subjectLabel": {
+          "type": "string"
+        },
+        "openedAt": {
+          "type": "string",
+          "format": "date-time"
+        },
+        "value": {
+          "type": [
+            "number",
+            "null"
+          ]
+        },
+        "message": {
+          "type": "string"
+        },
+        "clearSince": {
+          "type": [
+            "string",
+            "null"
           ],
+          "format": "date-time"
         },
+        "resolvedAt": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time"
+        },
+        "acknowledgedAt": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time"
+        },
+        "acknowledgedByKeyId": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "acknowledgedBy": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "acknowledgeComment": {
+          "type": [
+            "string",
+            "null"
+          ]
+        }
       },
-      required: ['organizationId', 'from', 'to', 'timeZone', 'periodHours', 'periodEndsAt', 'elapsedHours', 'factors', 'chargePoints', 'total'],
-    },
-    ClassConsumption: {
-      type: 'object',
-      properties: {
-        vehicleClass: {
-          type: 'string',
-          enum: ['passenger_car', 'van', 'truck', 'other'],
-        },
-        carrier: {
-          type: 'string',
-          enum: ['petrol', 'diesel', 'hvo', 'biogas', 'cng', 'electricity', 'hydrogen'],
-        },
-        perKm: {
-          type: 'number',
-        },
-        reference: {
-          type: 'boolean',
-          description: 'The fossil reference vehicle of the class (exactly one per class).',
-        },
-        source: {
-          type: 'string',
-        },
-        note: {
-          type: ['string', 'null'],
-        },
-      },
-      required: ['vehicleClass', 'carrier', 'perKm', 'reference', 'source', 'note'],
-      description: "Consumption per km of a class and carrier: the class's fossil reference, and defaults for estimates.",
-    },
-    ConnectorState: {
-      type: 'object',
-      properties: {
-        connectorId: {
-          type: 'number',
-        },
-        status: {
-          type: ['string', 'null'],
-        },
-        errorCode: {
-          type: ['string', 'null'],
-        },
-        statusAt: {
-          type: ['string', 'null'],
-          format: 'date-time',
-        },
-        energyWh: {
-          type: ['number', 'null'],
-        },
-        powerW: {
-          type: ['number', 'null'],
-        },
-        meterAt: {
-          type: ['string', 'null'],
-          format: 'date-time',
-        },
-        openSession: {
-          type: ['object', 'null'],
-          properties: {
-            startedAt: {
-              type: 'string',
-              format: 'date-time',
-            },
-            source: {
-              type: 'string',
-            },
-            transactionId: {
-              type: ['string', 'null'],
-            },
-            energyKwh: {
-              type: ['number', 'null'],
-            },
-          },
-          required: ['startedAt', 'source', 'transactionId', 'energyKwh'],
-          description: 'The session in progress on the connector, if any.',
-        },
-      },
-      required: ['connectorId', 'status', 'errorCode', 'statusAt', 'energyWh', 'powerW', 'meterAt', 'openSession'],
-    },
-    CooperativeOverview: {
-      type: 'object',
-      properties: {
-        organizationId: {
-          type: 'string',
-        },
-        organizationName: {
-          type: 'string',
-        },
-        grantReferences: {
-          type: 'array',
-          items: {
-            type: 'string',
-          },
-        },
-        amountNok: {
-          type: 'number',
-        },
-        chargePoints: {
-          type: 'number',
-        },
-        sessions: {
-          type: 'number',
-          description: "Of the overview's year, counted as in the charging-usage report.",
-        },
-        energyKwh: {
-          type: 'number',
-        },
-        availabilityBelow90Pct: {
-          type: 'number',
-        },
-        silentOver7Days: {
-          type: 'number',
-        },
-        submitted: {
-          type: 'number',
-        },
-        late: {
-          type: 'number',
-        },
-        missing: {
-          type: 'number',
-        },
-        due: {
-          type: 'number',
-        },
-        nextDeadline: {
-          type: ['string', 'null'],
-        },
-        periods: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              status: {
-                type: 'string',
-                enum: ['running', 'due', 'submitted', 'late', 'missing'],
-              },
-              submissionId: {
-                type: ['string', 'null'],
-              },
-              submittedAt: {
-                type: ['string', 'null'],
-                format: 'date-time',
-              },
-              from: {
-                type: 'string',
-              },
-              to: {
-                type: 'string',
-                description: 'Exclusive.',
-              },
-              deadline: {
-                type: 'string',
-                description: 'The last day a submission is on time.',
-              },
-              grantReference: {
-                type: 'string',
-              },
-            },
-            required: ['status', 'submissionId', 'submittedAt', 'from', 'to', 'deadline', 'grantReference'],
-          },
-        },
-      },
-      required: [
-        'organizationId',
-        'organizationName',
-        'grantReferences',
-        'amountNok',
-        'chargePoints',
-        'sessions',
-        'energyKwh',
-        'availabilityBelow90Pct',
-        'silentOver7Days',
-        'submitted',
-        'late',
-        'missing',
-        'due',
-        'nextDeadline',
-        'periods',
+      "required": [
+        "id",
+        "ruleId",
+        "ruleName",
+        "kind",
+        "subjectKind",
+        "organizationId",
+        "subjectId",
+        "subjectPart",
+        "subjectLabel",
+        "openedAt",
+        "value",
+        "message",
+        "clearSince",
+        "resolvedAt",
+        "acknowledgedAt",
+        "acknowledgedByKeyId",
+        "acknowledgedBy",
+        "acknowledgeComment"
       ],
+      "description": "An alert as the API answers it (bigint ids come as text; times as RFC 3339)."
     },
-    Decomposition: {
-      type: 'object',
-      properties: {
-        activityKg: {
-          type: 'number',
+    "AlertNotification": {
+      "type": "object",
+      "properties": {
+        "id": {
+          "type": "string"
         },
-        technologyKg: {
-          type: 'number',
+        "event": {
+          "type": "string",
+          "enum": [
+            "resolved",
+            "opened"
+          ]
         },
-        factorKg: {
-          type: 'number',
+        "channel": {
+          "type": "string",
+          "enum": [
+            "webhook",
+            "email"
+          ]
         },
+        "target": {
+          "type": "string"
+        },
+        "status": {
+          "type": "string",
+          "enum": [
+            "pending",
+            "retrying",
+            "delivered",
+            "given_up"
+          ]
+        },
+        "attempts": {
+          "type": "number"
+        },
+        "lastError": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "createdAt": {
+          "type": "string",
+          "format": "date-time"
+        },
+        "lastAttemptAt": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time"
+        },
+        "deliveredAt": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time"
+        },
+        "givenUpAt": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time"
+        }
       },
-      required: ['activityKg', 'technologyKg', 'factorKg'],
-    },
-    DeliveryRecord: {
-      type: 'object',
-      properties: {
-        id: {
-          type: 'string',
-        },
-        kind: {
-          type: 'string',
-          enum: ['cooperative_charging_usage', 'climate_fleet_kpis'],
-        },
-        subject: {
-          type: 'string',
-        },
-        period: {
-          type: 'string',
-        },
-        organizationId: {
-          type: ['string', 'null'],
-        },
-        recipient: {
-          type: 'string',
-        },
-        dueAt: {
-          type: 'string',
-          format: 'date-time',
-        },
-        status: {
-          type: 'string',
-          enum: ['pending', 'delivered', 'failed'],
-        },
-        attempts: {
-          type: 'number',
-        },
-        attachment: {
-          type: ['string', 'null'],
-        },
-        lastError: {
-          type: ['string', 'null'],
-        },
-        createdAt: {
-          type: 'string',
-          format: 'date-time',
-        },
-        deliveredAt: {
-          type: ['string', 'null'],
-          format: 'date-time',
-        },
-      },
-      required: ['id', 'kind', 'subject', 'period', 'organizationId', 'recipient', 'dueAt', 'status', 'attempts', 'attachment', 'lastError', 'createdAt', 'deliveredAt'],
-      description: 'A scheduled delivery as the history lists it.',
-    },
-    Depot: {
-      type: 'object',
-      properties: {
-        id: {
-          type: 'string',
-        },
-        organizationId: {
-          type: 'string',
-        },
-        name: {
-          type: 'string',
-        },
-        lat: {
-          type: 'number',
-        },
-        lon: {
-          type: 'number',
-        },
-        radiusM: {
-          type: 'number',
-        },
-        chargerKw: {
-          type: 'number',
-        },
-      },
-      required: ['id', 'organizationId', 'name', 'lat', 'lon', 'radiusM', 'chargerKw'],
-    },
-    DepotStay: {
-      type: 'object',
-      properties: {
-        depotId: {
-          type: 'string',
-        },
-        name: {
-          type: 'string',
-        },
-        since: {
-          type: 'string',
-        },
-      },
-      required: ['depotId', 'name', 'since'],
-    },
-    EnabledAvoidedYearFactors: {
-      type: 'object',
-      properties: {
-        year: {
-          type: 'number',
-        },
-        evKwhPerKm: {
-          type: 'number',
-        },
-        refLitresPerKm: {
-          type: 'number',
-        },
-        refFuelTtwKgPerL: {
-          type: 'number',
-          description: 'Tank-to-wheel fossil CO2e per litre of the blended reference fuel of the year.',
-        },
-        gridKgPerKwh: {
-          type: 'number',
-          description: 'Location-based grid factor of the year, kg CO2e per kWh.',
-        },
-        kgPerKwh: {
-          type: 'number',
-          description: "kg CO2e enabled per kWh charged: the figure applied to each session's energy.",
-        },
-        substituted: {
-          type: 'boolean',
-          description: 'True when a factor of another year stood in (no figure for this year), or a default did.',
-        },
-        source: {
-          type: 'string',
-        },
-      },
-      required: ['year', 'evKwhPerKm', 'refLitresPerKm', 'refFuelTtwKgPerL', 'gridKgPerKwh', 'kgPerKwh', 'substituted', 'source'],
-      description:
-        'The factors behind `enabledAvoidedKg` (reports-v1, "Charge points"): per kWh charged, kWh / evKwhPerKm x refLitresPerKm x ttw factor of the reference fuel - kWh x grid factor (location-based), all of the session\'s year, from the newest published factor set.',
-    },
-    FactorRecord: {
-      type: 'object',
-      properties: {
-        carrier: {
-          type: 'string',
-          enum: ['petrol', 'diesel', 'hvo', 'biogas', 'cng', 'electricity', 'hydrogen'],
-        },
-        year: {
-          type: 'number',
-        },
-        ttwKgPerUnit: {
-          type: 'number',
-        },
-        wttKgPerUnit: {
-          type: ['number', 'null'],
-          description: 'Well-to-tank per unit; for electricity the grid factor. Null when the set has no figure (flagged when used).',
-        },
-        biogenicKgPerUnit: {
-          type: 'number',
-        },
-        gridMethod: {
-          type: ['string', 'null'],
-          enum: ['location', 'market', null],
-          description: 'Electricity only.',
-        },
-        energyKwhPerUnit: {
-          type: ['number', 'null'],
-          description: 'Energy content (kWh per unit) for weighting data-quality shares; null when unknown.',
-        },
-        source: {
-          type: 'string',
-        },
-        note: {
-          type: ['string', 'null'],
-          description: 'Set for unconfirmed figures ([U] on the reference page) and derivations.',
-        },
-      },
-      required: ['carrier', 'year', 'ttwKgPerUnit', 'wttKgPerUnit', 'biogenicKgPerUnit', 'gridMethod', 'energyKwhPerUnit', 'source', 'note'],
-      description: 'One factor record (reports-v1): per unit of the carrier (L, kg or kWh).',
-    },
-    FactorSet: {
-      type: 'object',
-      properties: {
-        version: {
-          type: 'number',
-        },
-        name: {
-          type: 'string',
-        },
-        publishedAt: {
-          type: 'string',
-        },
-        factors: {
-          type: 'array',
-          items: {
-            $ref: '#/components/schemas/FactorRecord',
-          },
-        },
-        consumption: {
-          type: 'array',
-          items: {
-            $ref: '#/components/schemas/ClassConsumption',
-          },
-        },
-      },
-      required: ['version', 'name', 'publishedAt', 'factors', 'consumption'],
-    },
-    FactorSetSummary: {
-      type: 'object',
-      properties: {
-        version: {
-          type: 'number',
-        },
-        name: {
-          type: 'string',
-        },
-        description: {
-          type: ['string', 'null'],
-        },
-        publishedAt: {
-          type: 'string',
-        },
-        publishedBy: {
-          type: ['string', 'null'],
-        },
-        factorCount: {
-          type: 'number',
-        },
-        consumptionCount: {
-          type: 'number',
-        },
-      },
-      required: ['version', 'name', 'description', 'publishedAt', 'publishedBy', 'factorCount', 'consumptionCount'],
-    },
-    FieldError: {
-      type: 'object',
-      properties: {
-        field: {
-          type: 'string',
-        },
-        message: {
-          type: 'string',
-        },
-      },
-      required: ['field', 'message'],
-    },
-    FleetImportResult: {
-      type: 'object',
-      properties: {
-        summary: {
-          type: 'object',
-          properties: {
-            created: {
-              type: 'number',
-            },
-            updated: {
-              type: 'number',
-            },
-            unchanged: {
-              type: 'number',
-            },
-            rejected: {
-              type: 'number',
-            },
-          },
-          required: ['created', 'updated', 'unchanged', 'rejected'],
-        },
-        rows: {
-          type: 'array',
-          items: {
-            $ref: '#/components/schemas/RowResult',
-          },
-        },
-      },
-      required: ['summary', 'rows'],
-    },
-    FollowUp: {
-      type: 'object',
-      properties: {
-        today: {
-          type: 'string',
-          description: 'The day the statuses were read on (reporting time zone).',
-        },
-        deadlineDays: {
-          type: 'number',
-        },
-        grants: {
-          type: 'array',
-          items: {
-            $ref: '#/components/schemas/GrantFollowUp',
-          },
-        },
-        submissions: {
-          type: 'array',
-          items: {
-            $ref: '#/components/schemas/SubmissionRow',
-          },
-          description: 'Every submitted report of the cooperative(s), newest period first, follow-up period or not.',
-        },
-      },
-      required: ['today', 'deadlineDays', 'grants', 'submissions'],
-    },
-    FuelImportResult: {
-      type: 'object',
-      properties: {
-        summary: {
-          type: 'object',
-          properties: {
-            rejected: {
-              type: 'number',
-            },
-            imported: {
-              type: 'number',
-            },
-            duplicate: {
-              type: 'number',
-            },
-          },
-          required: ['rejected', 'imported', 'duplicate'],
-        },
-        rows: {
-          type: 'array',
-          items: {
-            $ref: '#/components/schemas/FuelRowResult',
-          },
-        },
-      },
-      required: ['summary', 'rows'],
-    },
-    FuelRowResult: {
-      type: 'object',
-      properties: {
-        line: {
-          type: 'number',
-        },
-        transactionId: {
-          type: ['string', 'null'],
-        },
-        outcome: {
-          type: 'string',
-          enum: ['rejected', 'imported', 'duplicate'],
-        },
-        errors: {
-          type: 'array',
-          items: {
-            $ref: '#/components/schemas/FieldError',
-          },
-        },
-        notes: {
-          type: 'array',
-          items: {
-            type: 'string',
-          },
-        },
-      },
-      required: ['line', 'transactionId', 'outcome'],
-    },
-    GrantFollowUp: {
-      type: 'object',
-      properties: {
-        nextDeadline: {
-          type: ['string', 'null'],
-          description: 'The deadline of the first period not yet submitted whose deadline has not passed; null when none is left.',
-        },
-        periods: {
-          type: 'array',
-          items: {
-            $ref: '#/components/schemas/PeriodFollowUp',
-          },
-        },
-        id: {
-          type: 'string',
-        },
-        reference: {
-          type: 'string',
-        },
-        organizationId: {
-          type: 'string',
-        },
-        organizationName: {
-          type: 'string',
-        },
-        grantedOn: {
-          type: 'string',
-        },
-        amountNok: {
-          type: 'number',
-        },
-        chargePointCount: {
-          type: 'number',
-        },
-        followUpEndsOn: {
-          type: 'string',
-        },
-      },
-      required: ['nextDeadline', 'periods', 'id', 'reference', 'organizationId', 'organizationName', 'grantedOn', 'amountNok', 'chargePointCount', 'followUpEndsOn'],
-    },
-    ImportRowResult: {
-      type: 'object',
-      properties: {
-        line: {
-          type: 'number',
-          description: 'Line in the file (the header is line 1).',
-        },
-        chargePoint: {
-          type: ['string', 'null'],
-        },
-        outcome: {
-          type: 'string',
-          enum: ['created', 'updated', 'unchanged', 'rejected'],
-        },
-        errors: {
-          type: 'array',
-          items: {
-            type: 'object',
-            properties: {
-              field: {
-                type: 'string',
-              },
-              message: {
-                type: 'string',
-              },
-            },
-            required: ['field', 'message'],
-          },
-        },
-      },
-      required: ['line', 'chargePoint', 'outcome'],
-    },
-    LockedYearUsed: {
-      type: 'object',
-      properties: {
-        year: {
-          type: 'number',
-        },
-        revision: {
-          type: 'number',
-        },
-        factorSetVersion: {
-          type: 'number',
-        },
-        lockedAt: {
-          type: 'string',
-        },
-      },
-      required: ['year', 'revision', 'factorSetVersion', 'lockedAt'],
-    },
-    OcppInfo: {
-      type: 'object',
-      properties: {
-        vendor: {
-          type: ['string', 'null'],
-        },
-        model: {
-          type: ['string', 'null'],
-        },
-        serial: {
-          type: ['string', 'null'],
-        },
-        firmware: {
-          type: ['string', 'null'],
-        },
-        bootedAt: {
-          type: ['string', 'null'],
-          format: 'date-time',
-        },
-        lastMessageAt: {
-          type: ['string', 'null'],
-          format: 'date-time',
-        },
-      },
-      required: ['vendor', 'model', 'serial', 'firmware', 'bootedAt', 'lastMessageAt'],
-      description: "What an OCPP charge point's BootNotification said, and when it was last heard over OCPP (the `ocpp` role writes it).",
-    },
-    Organization: {
-      type: 'object',
-      properties: {
-        id: {
-          type: 'string',
-        },
-        orgNumber: {
-          type: 'string',
-        },
-        name: {
-          type: 'string',
-        },
-        kind: {
-          type: 'string',
-          enum: ['municipal_department', 'housing_cooperative'],
-        },
-        contactEmail: {
-          type: ['string', 'null'],
-          description: "Where the organization's scheduled deliveries (a cooperative's monthly report) are mailed; none: not sent.",
-        },
-        createdAt: {
-          type: 'string',
-          format: 'date-time',
-        },
-        updatedAt: {
-          type: 'string',
-          format: 'date-time',
-        },
-      },
-      required: ['id', 'orgNumber', 'name', 'kind', 'contactEmail', 'createdAt', 'updatedAt'],
-    },
-    PeriodFollowUp: {
-      type: 'object',
-      properties: {
-        status: {
-          type: 'string',
-          enum: ['running', 'due', 'submitted', 'late', 'missing'],
-        },
-        submissionId: {
-          type: ['string', 'null'],
-        },
-        submittedAt: {
-          type: ['string', 'null'],
-          format: 'date-time',
-        },
-        from: {
-          type: 'string',
-        },
-        to: {
-          type: 'string',
-          description: 'Exclusive.',
-        },
-        deadline: {
-          type: 'string',
-          description: 'The last day a submission is on time.',
-        },
-      },
-      required: ['status', 'submissionId', 'submittedAt', 'from', 'to', 'deadline'],
-    },
-    Plan: {
-      type: 'object',
-      properties: {
-        id: {
-          type: 'string',
-        },
-        name: {
-          type: 'string',
-        },
-        createdBy: {
-          type: ['string', 'null'],
-        },
-        createdAt: {
-          type: 'string',
-        },
-        items: {
-          type: 'array',
-          items: {
-            $ref: '#/components/schemas/PlanItem',
-          },
-        },
-      },
-      required: ['id', 'name', 'createdBy', 'createdAt', 'items'],
-    },
-    PlanItem: {
-      type: 'object',
-      properties: {
-        vehicleId: {
-          type: 'string',
-        },
-        registration: {
-          type: 'string',
-        },
-        month: {
-          type: 'string',
-          description: 'YYYY-MM.',
-        },
-        candidateId: {
-          type: 'string',
-        },
-        candidateName: {
-          type: 'string',
-        },
-        kwhPerKm: {
-          type: 'number',
-        },
-      },
-      required: ['vehicleId', 'registration', 'month', 'candidateId', 'candidateName', 'kwhPerKm'],
-    },
-    ReplayResult: {
-      type: 'object',
-      properties: {
-        replayed: {
-          type: 'number',
-          description: 'Dead letters decoded again.',
-        },
-        stored: {
-          type: 'number',
-          description: 'Samples and events the replay stored.',
-        },
-        duplicates: {
-          type: 'number',
-          description: 'Samples and events that were stored already (stay as they are).',
-        },
-        stillRejected: {
-          type: 'object',
-          additionalProperties: {
-            type: 'number',
-          },
-          description: 'By reason: dead letters refused again as a whole, and samples refused again of those partly stored.',
-        },
-      },
-      required: ['replayed', 'stored', 'duplicates', 'stillRejected'],
-    },
-    RoleHealth: {
-      type: 'object',
-      properties: {
-        status: {
-          type: 'string',
-          enum: ['up', 'degraded'],
-        },
-      },
-      required: ['status'],
-      additionalProperties: {},
-      description: 'What a role says of itself on /health: `up` or `degraded`, with the details that say why.',
-    },
-    RowResult: {
-      type: 'object',
-      properties: {
-        section: {
-          type: 'string',
-          enum: ['vehicles', 'organizations', 'subsidyGrants', 'chargePoints'],
-        },
-        index: {
-          type: 'number',
-          description: 'Position of the row in its section, from 0.',
-        },
-        key: {
-          type: ['string', 'null'],
-          description: "The row's natural key (organization number, reference, registration, device id) when it has one.",
-        },
-        outcome: {
-          type: 'string',
-          enum: ['created', 'updated', 'unchanged', 'rejected'],
-        },
-        errors: {
-          type: 'array',
-          items: {
-            $ref: '#/components/schemas/FieldError',
-          },
-        },
-      },
-      required: ['section', 'index', 'key', 'outcome'],
-    },
-    ServiceHealth: {
-      type: 'object',
-      properties: {
-        status: {
-          type: 'string',
-          enum: ['up', 'down'],
-        },
-        latencyMs: {
-          type: 'number',
-        },
-        error: {
-          type: 'string',
-        },
-      },
-      required: ['status'],
-    },
-    SessionRow: {
-      type: 'object',
-      properties: {
-        connectorId: {
-          type: 'number',
-        },
-        startedAt: {
-          type: 'string',
-          format: 'date-time',
-        },
-        endedAt: {
-          type: 'string',
-          format: 'date-time',
-        },
-        durationHours: {
-          type: 'number',
-        },
-        source: {
-          type: 'string',
-          enum: ['transaction', 'status', 'import'],
-        },
-        transactionId: {
-          type: ['string', 'null'],
-        },
-        energyKwh: {
-          type: ['number', 'null'],
-        },
-        open: {
-          type: 'boolean',
-        },
-        flags: {
-          type: 'object',
-          properties: {
-            noStart: {
-              type: 'boolean',
-            },
-            noStop: {
-              type: 'boolean',
-            },
-            meterReset: {
-              type: 'boolean',
-            },
-            duplicateEvents: {
-              type: 'number',
-            },
-          },
-          required: ['noStart', 'noStop', 'meterReset', 'duplicateEvents'],
-        },
-      },
-      required: ['connectorId', 'startedAt', 'endedAt', 'durationHours', 'source', 'transactionId', 'energyKwh', 'open', 'flags'],
-    },
-    Submission: {
-      type: 'object',
-      properties: {
-        id: {
-          type: 'string',
-        },
-        organizationId: {
-          type: 'string',
-        },
-        organizationName: {
-          type: 'string',
-        },
-        from: {
-          type: 'string',
-        },
-        to: {
-          type: 'string',
-        },
-        submittedAt: {
-          type: 'string',
-          format: 'date-time',
-        },
-        submittedBy: {
-          type: 'object',
-          properties: {
-            keyId: {
-              type: 'string',
-            },
-            keyName: {
-              type: 'string',
-            },
-          },
-          required: ['keyId', 'keyName'],
-        },
-        report: {
-          $ref: '#/components/schemas/ChargingUsageReport',
-        },
-      },
-      required: ['id', 'organizationId', 'organizationName', 'from', 'to', 'submittedAt', 'submittedBy', 'report'],
-    },
-    SubmissionRow: {
-      type: 'object',
-      properties: {
-        id: {
-          type: 'string',
-        },
-        organizationId: {
-          type: 'string',
-        },
-        from: {
-          type: 'string',
-        },
-        to: {
-          type: 'string',
-        },
-        submittedAt: {
-          type: 'string',
-          format: 'date-time',
-        },
-        submittedOn: {
-          type: 'string',
-          description: 'The local day (reporting time zone) it was submitted on.',
-        },
-      },
-      required: ['id', 'organizationId', 'from', 'to', 'submittedAt', 'submittedOn'],
-    },
-    SubmissionStatus: {
-      type: 'object',
-      properties: {
-        organizationId: {
-          type: 'string',
-        },
-        organizationName: {
-          type: 'string',
-        },
-        submitted: {
-          type: 'boolean',
-        },
-        submissionId: {
-          type: ['string', 'null'],
-        },
-        submittedAt: {
-          type: ['string', 'null'],
-          format: 'date-time',
-        },
-        submittedBy: {
-          type: ['object', 'null'],
-          properties: {
-            keyId: {
-              type: 'string',
-            },
-            keyName: {
-              type: 'string',
-            },
-          },
-          required: ['keyId', 'keyName'],
-        },
-      },
-      required: ['organizationId', 'organizationName', 'submitted', 'submissionId', 'submittedAt', 'submittedBy'],
-    },
-    SubsidyGrant: {
-      type: 'object',
-      properties: {
-        id: {
-          type: 'string',
-        },
-        organizationId: {
-          type: 'string',
-        },
-        reference: {
-          type: 'string',
-        },
-        grantedOn: {
-          type: 'string',
-        },
-        amountNok: {
-          type: 'number',
-        },
-        chargePointCount: {
-          type: 'number',
-        },
-        followUpEndsOn: {
-          type: 'string',
-        },
-        createdAt: {
-          type: 'string',
-          format: 'date-time',
-        },
-        updatedAt: {
-          type: 'string',
-          format: 'date-time',
-        },
-      },
-      required: ['id', 'organizationId', 'reference', 'grantedOn', 'amountNok', 'chargePointCount', 'followUpEndsOn', 'createdAt', 'updatedAt'],
-      description: "A municipal subsidy towards a housing cooperative's charge points, followed up until `followUpEndsOn`.",
-    },
-    SubsidyOverview: {
-      type: 'object',
-      properties: {
-        year: {
-          type: 'number',
-        },
-        today: {
-          type: 'string',
-        },
-        deadlineDays: {
-          type: 'number',
-        },
-        factorSet: {
-          type: 'string',
-          description: "The factors behind the year's enabled avoided emissions, as in the charging-usage report.",
-        },
-        cooperatives: {
-          type: 'array',
-          items: {
-            $ref: '#/components/schemas/CooperativeOverview',
-          },
-        },
-      },
-      required: ['year', 'today', 'deadlineDays', 'factorSet', 'cooperatives'],
-    },
-    Target: {
-      type: 'object',
-      properties: {
-        name: {
-          type: 'string',
-        },
-        scope: {
-          type: 'string',
-        },
-        kind: {
-          type: 'string',
-          enum: ['change', 'zeroEmissionShare', 'absolute'],
-        },
-        year: {
-          type: 'number',
-        },
-        boundary: {
-          type: 'string',
-          enum: ['ttw', 'wtw'],
-        },
-        baseYear: {
-          type: ['number', 'null'],
-        },
-        changePct: {
-          type: ['number', 'null'],
-        },
-        shareBasis: {
-          type: ['string', 'null'],
-          enum: ['vehicles', 'distance', null],
-        },
-        sharePct: {
-          type: ['number', 'null'],
-        },
-        maxKg: {
-          type: ['number', 'null'],
-        },
-      },
-      required: ['name', 'scope', 'kind', 'year', 'boundary', 'baseYear', 'changePct', 'shareBasis', 'sharePct', 'maxKg'],
-    },
-    TrackPoint: {
-      type: 'object',
-      properties: {
-        ts: {
-          type: 'string',
-        },
-        lat: {
-          type: 'number',
-        },
-        lon: {
-          type: 'number',
-        },
-        speedKmh: {
-          type: ['number', 'null'],
-        },
-      },
-      required: ['ts', 'lat', 'lon', 'speedKmh'],
-    },
-    Vehicle: {
-      type: 'object',
-      properties: {
-        id: {
-          type: 'string',
-        },
-        registration: {
-          type: 'string',
-        },
-        vin: {
-          type: ['string', 'null'],
-        },
-        vehicleClass: {
-          type: 'string',
-          enum: ['passenger_car', 'van', 'truck', 'other'],
-        },
-        energyCarrier: {
-          type: 'string',
-          enum: ['petrol', 'diesel', 'hvo', 'biogas', 'cng', 'electricity', 'hydrogen', 'plugin_hybrid'],
-        },
-        departmentId: {
-          type: 'string',
-        },
-        inServiceFrom: {
-          type: 'string',
-        },
-        inServiceTo: {
-          type: ['string', 'null'],
-        },
-        nominalConsumptionPerKm: {
-          type: ['number', 'null'],
-          description: 'Per km, in the unit of the carrier: L (liquid fuels), kg (gases), kWh (electricity).',
-        },
-        chargingEfficiency: {
-          type: ['number', 'null'],
-          description: 'Share of charged energy that reaches the battery, for `modelled` energy (reports-v1; null: 0.90).',
-        },
-        referenceCarrier: {
-          type: ['string', 'null'],
-          enum: ['petrol', 'diesel', 'cng', null],
-          description: "The vehicle's own fossil reference for its baseline (else its class's in the factor set).",
-        },
-        referenceConsumptionPerKm: {
-          type: ['number', 'null'],
-          description: 'Consumption of the own reference per km: L (petrol, diesel) or kg (CNG).',
-        },
-        replacesVehicleId: {
-          type: ['string', 'null'],
-        },
-        deviceId: {
-          type: ['string', 'null'],
-        },
-        profile: {
-          type: 'string',
-          enum: ['klimaklok-v1', 'ovms-v3', 'teslamate', 'owntracks', 'evcc', 'teltonika-json'],
-          description: 'The dialect the vehicle publishes in (device-profiles.md); `klimaklok-v1` is the telemetry contract.',
-        },
-        profileIdentity: {
-          type: ['string', 'null'],
-          description: 'The identity the publisher uses in its own topics; null for klimaklok-v1.',
-        },
-        profileTopic: {
-          type: ['string', 'null'],
-          description: "The publisher's own topic setting where it differs from the profile's default (OVMS prefix, Teltonika topic).",
-        },
-        createdAt: {
-          type: 'string',
-          format: 'date-time',
-        },
-        updatedAt: {
-          type: 'string',
-          format: 'date-time',
-        },
-      },
-      required: [
-        'id',
-        'registration',
-        'vin',
-        'vehicleClass',
-        'energyCarrier',
-        'departmentId',
-        'inServiceFrom',
-        'inServiceTo',
-        'nominalConsumptionPerKm',
-        'chargingEfficiency',
-        'referenceCarrier',
-        'referenceConsumptionPerKm',
-        'replacesVehicleId',
-        'deviceId',
-        'profile',
-        'profileIdentity',
-        'profileTopic',
-        'createdAt',
-        'updatedAt',
+      "required": [
+        "id",
+        "event",
+        "channel",
+        "target",
+        "status",
+        "attempts",
+        "lastError",
+        "createdAt",
+        "lastAttemptAt",
+        "deliveredAt",
+        "givenUpAt"
       ],
+      "description": "A notification of an alert; a webhook's target is its origin only (the URL may hold a secret)."
     },
-    YearLock: {
-      type: 'object',
-      properties: {
-        year: {
-          type: 'number',
+    "ApiKey": {
+      "type": "object",
+      "properties": {
+        "id": {
+          "type": "string"
         },
-        revision: {
-          type: 'number',
+        "name": {
+          "type": "string"
         },
-        factorSetVersion: {
-          type: 'number',
+        "role": {
+          "type": "string",
+          "enum": [
+            "admin",
+            "fleet_manager",
+            "climate_office",
+            "cooperative"
+          ]
         },
-        lockedAt: {
-          type: 'string',
+        "organizationId": {
+          "type": [
+            "string",
+            "null"
+          ]
         },
-        lockedBy: {
-          type: ['string', 'null'],
+        "keyPrefix": {
+          "type": "string"
         },
-        reason: {
-          type: ['string', 'null'],
+        "createdAt": {
+          "type": "string",
+          "format": "date-time"
         },
-        supersededAt: {
-          type: ['string', 'null'],
+        "expiresAt": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time"
         },
-        published: {
-          type: 'object',
-          additionalProperties: {},
+        "revokedAt": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time"
         },
+        "lastUsedAt": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time"
+        }
       },
-      required: ['year', 'revision', 'factorSetVersion', 'lockedAt', 'lockedBy', 'reason', 'supersededAt', 'published'],
+      "required": [
+        "id",
+        "name",
+        "role",
+        "organizationId",
+        "keyPrefix",
+        "createdAt",
+        "expiresAt",
+        "revokedAt",
+        "lastUsedAt"
+      ]
     },
+    "AuditRecord": {
+      "type": "object",
+      "properties": {
+        "id": {
+          "type": "string"
+        },
+        "at": {
+          "type": "string",
+          "format": "date-time"
+        },
+        "apiKeyId": {
+          "type": "string"
+        },
+        "apiKeyName": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "description": "Null once the key is deleted."
+        },
+        "role": {
+          "type": "string"
+        },
+        "organizationId": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "method": {
+          "type": "string"
+        },
+        "path": {
+          "type": "string"
+        },
+        "status": {
+          "type": "number"
+        },
+        "targetId": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "detail": {
+          "type": "object",
+          "additionalProperties": {}
+        }
+      },
+      "required": [
+        "id",
+        "at",
+        "apiKeyId",
+        "apiKeyName",
+        "role",
+        "organizationId",
+        "method",
+        "path",
+        "status",
+        "targetId",
+        "detail"
+      ],
+      "description": "A line of the audit log as the API lists it."
+    },
+    "Budget": {
+      "type": "object",
+      "properties": {
+        "scope": {
+          "type": "string"
+        },
+        "fromYear": {
+          "type": "number"
+        },
+        "toYear": {
+          "type": "number"
+        },
+        "boundary": {
+          "type": "string",
+          "enum": [
+            "ttw",
+            "wtw"
+          ]
+        },
+        "annualKg": {
+          "type": "number"
+        }
+      },
+      "required": [
+        "scope",
+        "fromYear",
+        "toYear",
+        "boundary",
+        "annualKg"
+      ]
+    },
+    "BudgetSet": {
+      "type": "object",
+      "properties": {
+        "version": {
+          "type": "number"
+        },
+        "name": {
+          "type": "string"
+        },
+        "description": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "publishedAt": {
+          "type": "string"
+        },
+        "publishedBy": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "budgets": {
+          "type": "array",
+          "items": {
+            "$ref": "#/components/schemas/Budget"
+          }
+        },
+        "targets": {
+          "type": "array",
+          "items": {
+            "$ref": "#/components/schemas/Target"
+          }
+        }
+      },
+      "required": [
+        "version",
+        "name",
+        "description",
+        "publishedAt",
+        "publishedBy",
+        "budgets",
+        "targets"
+      ]
+    },
+    "Candidate": {
+      "type": "object",
+      "properties": {
+        "id": {
+          "type": "string"
+        },
+        "vehicleClass": {
+          "type": "string",
+          "enum": [
+            "passenger_car",
+            "van",
+            "truck",
+            "other"
+          ]
+        },
+        "name": {
+          "type": "string"
+        },
+        "wltpRangeKm": {
+          "type": "number"
+        },
+        "kwhPerKm": {
+          "type": "number"
+        },
+        "priceNok": {
+          "type": [
+            "number",
+            "null"
+          ]
+        },
+        "note": {
+          "type": [
+            "string",
+            "null"
+          ]
+        }
+      },
+      "required": [
+        "id",
+        "vehicleClass",
+        "name",
+        "wltpRangeKm",
+        "kwhPerKm",
+        "priceNok",
+        "note"
+      ]
+    },
+    "ChargePoint": {
+      "type": "object",
+      "properties": {
+        "id": {
+          "type": "string"
+        },
+        "organizationId": {
+          "type": "string"
+        },
+        "subsidyGrantId": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "name": {
+          "type": "string"
+        },
+        "connectors": {
+          "type": "number",
+          "description": "Number of connectors, numbered 1..n as in OCPP 1.6 (0 is the charge point as a whole)."
+        },
+        "maxKw": {
+          "type": "number"
+        },
+        "commissionedOn": {
+          "type": "string"
+        },
+        "deviceId": {
+          "type": "string"
+        },
+        "profile": {
+          "type": "string",
+          "enum": [
+            "klimaklok-v1",
+            "ovms-v3",
+            "teslamate",
+            "owntracks",
+            "evcc",
+            "teltonika-json"
+          ],
+          "description": "The dialect the charge point publishes in: `klimaklok-v1` (the telemetry contract) or `evcc` (one loadpoint, one connector)."
+        },
+        "profileIdentity": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "description": "evcc: `<root>/<loadpoint>`; null for klimaklok-v1."
+        },
+        "protocol": {
+          "type": "string",
+          "enum": [
+            "mqtt",
+            "ocpp"
+          ]
+        },
+        "createdAt": {
+          "type": "string",
+          "format": "date-time"
+        },
+        "updatedAt": {
+          "type": "string",
+          "format": "date-time"
+        }
+      },
+      "required": [
+        "id",
+        "organizationId",
+        "subsidyGrantId",
+        "name",
+        "connectors",
+        "maxKw",
+        "commissionedOn",
+        "deviceId",
+        "profile",
+        "profileIdentity",
+        "protocol",
+        "createdAt",
+        "updatedAt"
+      ],
+      "description": "A charge point in a housing cooperative, usually paid for in part by a subsidy grant."
+    },
+    "ChargePointLiveState": {
+      "type": "object",
+      "properties": {
+        "lastMessageAt": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time"
+        },
+        "connection": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "enum": [
+            "online",
+            "offline",
+            null
+          ]
+        },
+        "connectionAt": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time"
+        },
+        "connectors": {
+          "type": "array",
+          "items": {
+            "$ref": "#/components/schemas/ConnectorState"
+          }
+        }
+      },
+      "required": [
+        "lastMessageAt",
+        "connection",
+        "connectionAt",
+        "connectors"
+      ]
+    },
+    "ChargePointUsage": {
+      "type": "object",
+      "properties": {
+        "chargePointId": {
+          "type": "string"
+        },
+        "name": {
+          "type": "string"
+        },
+        "deviceId": {
+          "type": "string"
+        },
+        "organizationId": {
+          "type": "string"
+        },
+        "organizationName": {
+          "type": "string"
+        },
+        "connectors": {
+          "type": "number"
+        },
+        "sessions": {
+          "type": "number"
+        },
+        "importedSessions": {
+          "type": "number"
+        },
+        "flaggedSessions": {
+          "type": "number"
+        },
+        "openSessions": {
+          "type": "number"
+        },
+        "energyKwh": {
+          "type": "number"
+        },
+        "occupiedHours": {
+          "type": "number"
+        },
+        "chargingHours": {
+          "type": "number"
+        },
+        "utilizationPct": {
+          "type": [
+            "number",
+            "null"
+          ],
+          "description": "Over the elapsed part of the period; null while none of it has elapsed."
+        },
+        "availabilityPct": {
+          "type": [
+            "number",
+            "null"
+          ],
+          "description": "Over the elapsed part of the period; null while none of it has elapsed."
+        },
+        "uniqueUsers": {
+          "type": "number"
+        },
+        "enabledAvoidedKg": {
+          "type": "number"
+        },
+        "subsidyGrantReference": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "subsidyAmountNok": {
+          "type": [
+            "number",
+            "null"
+          ]
+        },
+        "followUpEndsOn": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "longestSilenceDays": {
+          "type": "number"
+        },
+        "silentOver7Days": {
+          "type": "boolean"
+        },
+        "availabilityBelow90Pct": {
+          "type": "boolean"
+        }
+      },
+      "required": [
+        "chargePointId",
+        "name",
+        "deviceId",
+        "organizationId",
+        "organizationName",
+        "connectors",
+        "sessions",
+        "importedSessions",
+        "flaggedSessions",
+        "openSessions",
+        "energyKwh",
+        "occupiedHours",
+        "chargingHours",
+        "utilizationPct",
+        "availabilityPct",
+        "uniqueUsers",
+        "enabledAvoidedKg",
+        "subsidyGrantReference",
+        "subsidyAmountNok",
+        "followUpEndsOn",
+        "longestSilenceDays",
+        "silentOver7Days",
+        "availabilityBelow90Pct"
+      ]
+    },
+    "ChargingUsageReport": {
+      "type": "object",
+      "properties": {
+        "organizationId": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "from": {
+          "type": "string"
+        },
+        "to": {
+          "type": "string"
+        },
+        "timeZone": {
+          "type": "string"
+        },
+        "periodHours": {
+          "type": "number"
+        },
+        "periodEndsAt": {
+          "type": "string",
+          "description": "The end of the period (the start of `to`); after now while the period runs."
+        },
+        "elapsedHours": {
+          "type": "number",
+          "description": "The part of the period up to now: the denominator of the time-based figures and flags."
+        },
+        "factors": {
+          "type": "array",
+          "items": {
+            "$ref": "#/components/schemas/EnabledAvoidedYearFactors"
+          },
+          "description": "How enabledAvoidedKg was made: per year of session start."
+        },
+        "chargePoints": {
+          "type": "array",
+          "items": {
+            "$ref": "#/components/schemas/ChargePointUsage"
+          }
+        },
+        "total": {
+          "type": "object",
+          "properties": {
+            "connectors": {
+              "type": "number"
+            },
+            "sessions": {
+              "type": "number"
+            },
+            "importedSessions": {
+              "type": "number"
+            },
+            "flaggedSessions": {
+              "type": "number"
+            },
+            "openSessions": {
+              "type": "number"
+            },
+            "energyKwh": {
+              "type": "number"
+            },
+            "occupiedHours": {
+              "type": "number"
+            },
+            "chargingHours": {
+              "type": "number"
+            },
+            "utilizationPct": {
+              "type": [
+                "number",
+                "null"
+              ],
+              "description": "Over the elapsed part of the period; null while none of it has elapsed."
+            },
+            "availabilityPct": {
+              "type": [
+                "number",
+                "null"
+              ],
+              "description": "Over the elapsed part of the period; null while none of it has elapsed."
+            },
+            "uniqueUsers": {
+              "type": "number"
+            },
+            "enabledAvoidedKg": {
+              "type": "number"
+            },
+            "chargePoints": {
+              "type": "number"
+            },
+            "subsidyAmountNok": {
+              "type": "number"
+            },
+            "silentOver7Days": {
+              "type": "number"
+            },
+            "availabilityBelow90Pct": {
+              "type": "number"
+            }
+          },
+          "required": [
+            "connectors",
+            "sessions",
+            "importedSessions",
+            "flaggedSessions",
+            "openSessions",
+            "energyKwh",
+            "occupiedHours",
+            "chargingHours",
+            "utilizationPct",
+            "availabilityPct",
+            "uniqueUsers",
+            "enabledAvoidedKg",
+            "chargePoints",
+            "subsidyAmountNok",
+            "silentOver7Days",
+            "availabilityBelow90Pct"
+          ]
+        }
+      },
+      "required": [
+        "organizationId",
+        "from",
+        "to",
+        "timeZone",
+        "periodHours",
+        "periodEndsAt",
+        "elapsedHours",
+        "factors",
+        "chargePoints",
+        "total"
+      ]
+    },
+    "ClassConsumption": {
+      "type": "object",
+      "properties": {
+        "vehicleClass": {
+          "type": "string",
+          "enum": [
+            "passenger_car",
+            "van",
+            "truck",
+            "other"
+          ]
+        },
+        "carrier": {
+          "type": "string",
+          "enum": [
+            "petrol",
+            "diesel",
+            "hvo",
+            "biogas",
+            "cng",
+            "electricity",
+            "hydrogen"
+          ]
+        },
+        "perKm": {
+          "type": "number"
+        },
+        "reference": {
+          "type": "boolean",
+          "description": "The fossil reference vehicle of the class (exactly one per class)."
+        },
+        "source": {
+          "type": "string"
+        },
+        "note": {
+          "type": [
+            "string",
+            "null"
+          ]
+        }
+      },
+      "required": [
+        "vehicleClass",
+        "carrier",
+        "perKm",
+        "reference",
+        "source",
+        "note"
+      ],
+      "description": "Consumption per km of a class and carrier: the class's fossil reference, and defaults for estimates."
+    },
+    "ConnectorState": {
+      "type": "object",
+      "properties": {
+        "connectorId": {
+          "type": "number"
+        },
+        "status": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "errorCode": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "statusAt": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time"
+        },
+        "energyWh": {
+          "type": [
+            "number",
+            "null"
+          ]
+        },
+        "powerW": {
+          "type": [
+            "number",
+            "null"
+          ]
+        },
+        "meterAt": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time"
+        },
+        "openSession": {
+          "type": [
+            "object",
+            "null"
+          ],
+          "properties": {
+            "startedAt": {
+              "type": "string",
+              "format": "date-time"
+            },
+            "source": {
+              "type": "string"
+            },
+            "transactionId": {
+              "type": [
+                "string",
+                "null"
+              ]
+            },
+            "energyKwh": {
+              "type": [
+                "number",
+                "null"
+              ]
+            }
+          },
+          "required": [
+            "startedAt",
+            "source",
+            "transactionId",
+            "energyKwh"
+          ],
+          "description": "The session in progress on the connector, if any."
+        }
+      },
+      "required": [
+        "connectorId",
+        "status",
+        "errorCode",
+        "statusAt",
+        "energyWh",
+        "powerW",
+        "meterAt",
+        "openSession"
+      ]
+    },
+    "CooperativeOverview": {
+      "type": "object",
+      "properties": {
+        "organizationId": {
+          "type": "string"
+        },
+        "organizationName": {
+          "type": "string"
+        },
+        "grantReferences": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          }
+        },
+        "amountNok": {
+          "type": "number"
+        },
+        "chargePoints": {
+          "type": "number"
+        },
+        "sessions": {
+          "type": "number",
+          "description": "Of the overview's year, counted as in the charging-usage report."
+        },
+        "energyKwh": {
+          "type": "number"
+        },
+        "availabilityBelow90Pct": {
+          "type": "number"
+        },
+        "silentOver7Days": {
+          "type": "number"
+        },
+        "submitted": {
+          "type": "number"
+        },
+        "late": {
+          "type": "number"
+        },
+        "missing": {
+          "type": "number"
+        },
+        "due": {
+          "type": "number"
+        },
+        "nextDeadline": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "periods": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "properties": {
+              "status": {
+                "type": "string",
+                "enum": [
+                  "running",
+                  "due",
+                  "submitted",
+                  "late",
+                  "missing"
+                ]
+              },
+              "submissionId": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "submittedAt": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "format": "date-time"
+              },
+              "from": {
+                "type": "string"
+              },
+              "to": {
+                "type": "string",
+                "description": "Exclusive."
+              },
+              "deadline": {
+                "type": "string",
+                "description": "The last day a submission is on time."
+              },
+              "grantReference": {
+                "type": "string"
+              }
+            },
+            "required": [
+              "status",
+              "submissionId",
+              "submittedAt",
+              "from",
+              "to",
+              "deadline",
+              "grantReference"
+            ]
+          }
+        }
+      },
+      "required": [
+        "organizationId",
+        "organizationName",
+        "grantReferences",
+        "amountNok",
+        "chargePoints",
+        "sessions",
+        "energyKwh",
+        "availabilityBelow90Pct",
+        "silentOver7Days",
+        "submitted",
+        "late",
+        "missing",
+        "due",
+        "nextDeadline",
+        "periods"
+      ]
+    },
+    "Decomposition": {
+      "type": "object",
+      "properties": {
+        "activityKg": {
+          "type": "number"
+        },
+        "technologyKg": {
+          "type": "number"
+        },
+        "factorKg": {
+          "type": "number"
+        }
+      },
+      "required": [
+        "activityKg",
+        "technologyKg",
+        "factorKg"
+      ]
+    },
+    "DeliveryRecord": {
+      "type": "object",
+      "properties": {
+        "id": {
+          "type": "string"
+        },
+        "kind": {
+          "type": "string",
+          "enum": [
+            "cooperative_charging_usage",
+            "climate_fleet_kpis"
+          ]
+        },
+        "subject": {
+          "type": "string"
+        },
+        "period": {
+          "type": "string"
+        },
+        "organizationId": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "recipient": {
+          "type": "string"
+        },
+        "dueAt": {
+          "type": "string",
+          "format": "date-time"
+        },
+        "status": {
+          "type": "string",
+          "enum": [
+            "pending",
+            "delivered",
+            "failed"
+          ]
+        },
+        "attempts": {
+          "type": "number"
+        },
+        "attachment": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "lastError": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "createdAt": {
+          "type": "string",
+          "format": "date-time"
+        },
+        "deliveredAt": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time"
+        }
+      },
+      "required": [
+        "id",
+        "kind",
+        "subject",
+        "period",
+        "organizationId",
+        "recipient",
+        "dueAt",
+        "status",
+        "attempts",
+        "attachment",
+        "lastError",
+        "createdAt",
+        "deliveredAt"
+      ],
+      "description": "A scheduled delivery as the history lists it."
+    },
+    "Depot": {
+      "type": "object",
+      "properties": {
+        "id": {
+          "type": "string"
+        },
+        "organizationId": {
+          "type": "string"
+        },
+        "name": {
+          "type": "string"
+        },
+        "lat": {
+          "type": "number"
+        },
+        "lon": {
+          "type": "number"
+        },
+        "radiusM": {
+          "type": "number"
+        },
+        "chargerKw": {
+          "type": "number"
+        }
+      },
+      "required": [
+        "id",
+        "organizationId",
+        "name",
+        "lat",
+        "lon",
+        "radiusM",
+        "chargerKw"
+      ]
+    },
+    "DepotStay": {
+      "type": "object",
+      "properties": {
+        "depotId": {
+          "type": "string"
+        },
+        "name": {
+          "type": "string"
+        },
+        "since": {
+          "type": "string"
+        }
+      },
+      "required": [
+        "depotId",
+        "name",
+        "since"
+      ]
+    },
+    "EnabledAvoidedYearFactors": {
+      "type": "object",
+      "properties": {
+        "year": {
+          "type": "number"
+        },
+        "evKwhPerKm": {
+          "type": "number"
+        },
+        "refLitresPerKm": {
+          "type": "number"
+        },
+        "refFuelTtwKgPerL": {
+          "type": "number",
+          "description": "Tank-to-wheel fossil CO2e per litre of the blended reference fuel of the year."
+        },
+        "gridKgPerKwh": {
+          "type": "number",
+          "description": "Location-based grid factor of the year, kg CO2e per kWh."
+        },
+        "kgPerKwh": {
+          "type": "number",
+          "description": "kg CO2e enabled per kWh charged: the figure applied to each session's energy."
+        },
+        "substituted": {
+          "type": "boolean",
+          "description": "True when a factor of another year stood in (no figure for this year), or a default did."
+        },
+        "source": {
+          "type": "string"
+        }
+      },
+      "required": [
+        "year",
+        "evKwhPerKm",
+        "refLitresPerKm",
+        "refFuelTtwKgPerL",
+        "gridKgPerKwh",
+        "kgPerKwh",
+        "substituted",
+        "source"
+      ],
+      "description": "The factors behind `enabledAvoidedKg` (reports-v1, \"Charge points\"): per kWh charged, kWh / evKwhPerKm x refLitresPerKm x ttw factor of the reference fuel - kWh x grid factor (location-based), all of the session's year, from the newest published factor set."
+    },
+    "FactorRecord": {
+      "type": "object",
+      "properties": {
+        "carrier": {
+          "type": "string",
+          "enum": [
+            "petrol",
+            "diesel",
+            "hvo",
+            "biogas",
+            "cng",
+            "electricity",
+            "hydrogen"
+          ]
+        },
+        "year": {
+          "type": "number"
+        },
+        "ttwKgPerUnit": {
+          "type": "number"
+        },
+        "wttKgPerUnit": {
+          "type": [
+            "number",
+            "null"
+          ],
+          "description": "Well-to-tank per unit; for electricity the grid factor. Null when the set has no figure (flagged when used)."
+        },
+        "biogenicKgPerUnit": {
+          "type": "number"
+        },
+        "gridMethod": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "enum": [
+            "location",
+            "market",
+            null
+          ],
+          "description": "Electricity only."
+        },
+        "energyKwhPerUnit": {
+          "type": [
+            "number",
+            "null"
+          ],
+          "description": "Energy content (kWh per unit) for weighting data-quality shares; null when unknown."
+        },
+        "source": {
+          "type": "string"
+        },
+        "note": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "description": "Set for unconfirmed figures ([U] on the reference page) and derivations."
+        }
+      },
+      "required": [
+        "carrier",
+        "year",
+        "ttwKgPerUnit",
+        "wttKgPerUnit",
+        "biogenicKgPerUnit",
+        "gridMethod",
+        "energyKwhPerUnit",
+        "source",
+        "note"
+      ],
+      "description": "One factor record (reports-v1): per unit of the carrier (L, kg or kWh)."
+    },
+    "FactorSet": {
+      "type": "object",
+      "properties": {
+        "version": {
+          "type": "number"
+        },
+        "name": {
+          "type": "string"
+        },
+        "publishedAt": {
+          "type": "string"
+        },
+        "factors": {
+          "type": "array",
+          "items": {
+            "$ref": "#/components/schemas/FactorRecord"
+          }
+        },
+        "consumption": {
+          "type": "array",
+          "items": {
+            "$ref": "#/components/schemas/ClassConsumption"
+          }
+        }
+      },
+      "required": [
+        "version",
+        "name",
+        "publishedAt",
+        "factors",
+        "consumption"
+      ]
+    },
+    "FactorSetSummary": {
+      "type": "object",
+      "properties": {
+        "version": {
+          "type": "number"
+        },
+        "name": {
+          "type": "string"
+        },
+        "description": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "publishedAt": {
+          "type": "string"
+        },
+        "publishedBy": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "factorCount": {
+          "type": "number"
+        },
+        "consumptionCount": {
+          "type": "number"
+        }
+      },
+      "required": [
+        "version",
+        "name",
+        "description",
+        "publishedAt",
+        "publishedBy",
+        "factorCount",
+        "consumptionCount"
+      ]
+    },
+    "FieldError": {
+      "type": "object",
+      "properties": {
+        "field": {
+          "type": "string"
+        },
+        "message": {
+          "type": "string"
+        }
+      },
+      "required": [
+        "field",
+        "message"
+      ]
+    },
+    "FleetImportResult": {
+      "type": "object",
+      "properties": {
+        "summary": {
+          "type": "object",
+          "properties": {
+            "created": {
+              "type": "number"
+            },
+            "updated": {
+              "type": "number"
+            },
+            "unchanged": {
+              "type": "number"
+            },
+            "rejected": {
+              "type": "number"
+            }
+          },
+          "required": [
+            "created",
+            "updated",
+            "unchanged",
+            "rejected"
+          ]
+        },
+        "rows": {
+          "type": "array",
+          "items": {
+            "$ref": "#/components/schemas/RowResult"
+          }
+        }
+      },
+      "required": [
+        "summary",
+        "rows"
+      ]
+    },
+    "FollowUp": {
+      "type": "object",
+      "properties": {
+        "today": {
+          "type": "string",
+          "description": "The day the statuses were read on (reporting time zone)."
+        },
+        "deadlineDays": {
+          "type": "number"
+        },
+        "grants": {
+          "type": "array",
+          "items": {
+            "$ref": "#/components/schemas/GrantFollowUp"
+          }
+        },
+        "submissions": {
+          "type": "array",
+          "items": {
+            "$ref": "#/components/schemas/SubmissionRow"
+          },
+          "description": "Every submitted report of the cooperative(s), newest period first, follow-up period or not."
+        }
+      },
+      "required": [
+        "today",
+        "deadlineDays",
+        "grants",
+        "submissions"
+      ]
+    },
+    "FuelImportResult": {
+      "type": "object",
+      "properties": {
+        "summary": {
+          "type": "object",
+          "properties": {
+            "rejected": {
+              "type": "number"
+            },
+            "imported": {
+              "type": "number"
+            },
+            "duplicate": {
+              "type": "number"
+            }
+          },
+          "required": [
+            "rejected",
+            "imported",
+            "duplicate"
+          ]
+        },
+        "rows": {
+          "type": "array",
+          "items": {
+            "$ref": "#/components/schemas/FuelRowResult"
+          }
+        }
+      },
+      "required": [
+        "summary",
+        "rows"
+      ]
+    },
+    "FuelRowResult": {
+      "type": "object",
+      "properties": {
+        "line": {
+          "type": "number"
+        },
+        "transactionId": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "outcome": {
+          "type": "string",
+          "enum": [
+            "rejected",
+            "imported",
+            "duplicate"
+          ]
+        },
+        "errors": {
+          "type": "array",
+          "items": {
+            "$ref": "#/components/schemas/FieldError"
+          }
+        },
+        "notes": {
+          "type": "array",
+          "items": {
+            "type": "string"
+          }
+        }
+      },
+      "required": [
+        "line",
+        "transactionId",
+        "outcome"
+      ]
+    },
+    "GrantFollowUp": {
+      "type": "object",
+      "properties": {
+        "nextDeadline": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "description": "The deadline of the first period not yet submitted whose deadline has not passed; null when none is left."
+        },
+        "periods": {
+          "type": "array",
+          "items": {
+            "$ref": "#/components/schemas/PeriodFollowUp"
+          }
+        },
+        "id": {
+          "type": "string"
+        },
+        "reference": {
+          "type": "string"
+        },
+        "organizationId": {
+          "type": "string"
+        },
+        "organizationName": {
+          "type": "string"
+        },
+        "grantedOn": {
+          "type": "string"
+        },
+        "amountNok": {
+          "type": "number"
+        },
+        "chargePointCount": {
+          "type": "number"
+        },
+        "followUpEndsOn": {
+          "type": "string"
+        }
+      },
+      "required": [
+        "nextDeadline",
+        "periods",
+        "id",
+        "reference",
+        "organizationId",
+        "organizationName",
+        "grantedOn",
+        "amountNok",
+        "chargePointCount",
+        "followUpEndsOn"
+      ]
+    },
+    "ImportRowResult": {
+      "type": "object",
+      "properties": {
+        "line": {
+          "type": "number",
+          "description": "Line in the file (the header is line 1)."
+        },
+        "chargePoint": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "outcome": {
+          "type": "string",
+          "enum": [
+            "created",
+            "updated",
+            "unchanged",
+            "rejected"
+          ]
+        },
+        "errors": {
+          "type": "array",
+          "items": {
+            "type": "object",
+            "properties": {
+              "field": {
+                "type": "string"
+              },
+              "message": {
+                "type": "string"
+              }
+            },
+            "required": [
+              "field",
+              "message"
+            ]
+          }
+        }
+      },
+      "required": [
+        "line",
+        "chargePoint",
+        "outcome"
+      ]
+    },
+    "LockedYearUsed": {
+      "type": "object",
+      "properties": {
+        "year": {
+          "type": "number"
+        },
+        "revision": {
+          "type": "number"
+        },
+        "factorSetVersion": {
+          "type": "number"
+        },
+        "lockedAt": {
+          "type": "string"
+        }
+      },
+      "required": [
+        "year",
+        "revision",
+        "factorSetVersion",
+        "lockedAt"
+      ]
+    },
+    "OcppInfo": {
+      "type": "object",
+      "properties": {
+        "vendor": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "model": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "serial": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "firmware": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "bootedAt": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time"
+        },
+        "lastMessageAt": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time"
+        }
+      },
+      "required": [
+        "vendor",
+        "model",
+        "serial",
+        "firmware",
+        "bootedAt",
+        "lastMessageAt"
+      ],
+      "description": "What an OCPP charge point's BootNotification said, and when it was last heard over OCPP (the `ocpp` role writes it)."
+    },
+    "Organization": {
+      "type": "object",
+      "properties": {
+        "id": {
+          "type": "string"
+        },
+        "orgNumber": {
+          "type": "string"
+        },
+        "name": {
+          "type": "string"
+        },
+        "kind": {
+          "type": "string",
+          "enum": [
+            "municipal_department",
+            "housing_cooperative"
+          ]
+        },
+        "contactEmail": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "description": "Where the organization's scheduled deliveries (a cooperative's monthly report) are mailed; none: not sent."
+        },
+        "createdAt": {
+          "type": "string",
+          "format": "date-time"
+        },
+        "updatedAt": {
+          "type": "string",
+          "format": "date-time"
+        }
+      },
+      "required": [
+        "id",
+        "orgNumber",
+        "name",
+        "kind",
+        "contactEmail",
+        "createdAt",
+        "updatedAt"
+      ]
+    },
+    "PeriodFollowUp": {
+      "type": "object",
+      "properties": {
+        "status": {
+          "type": "string",
+          "enum": [
+            "running",
+            "due",
+            "submitted",
+            "late",
+            "missing"
+          ]
+        },
+        "submissionId": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "submittedAt": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time"
+        },
+        "from": {
+          "type": "string"
+        },
+        "to": {
+          "type": "string",
+          "description": "Exclusive."
+        },
+        "deadline": {
+          "type": "string",
+          "description": "The last day a submission is on time."
+        }
+      },
+      "required": [
+        "status",
+        "submissionId",
+        "submittedAt",
+        "from",
+        "to",
+        "deadline"
+      ]
+    },
+    "Plan": {
+      "type": "object",
+      "properties": {
+        "id": {
+          "type": "string"
+        },
+        "name": {
+          "type": "string"
+        },
+        "createdBy": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "createdAt": {
+          "type": "string"
+        },
+        "items": {
+          "type": "array",
+          "items": {
+            "$ref": "#/components/schemas/PlanItem"
+          }
+        }
+      },
+      "required": [
+        "id",
+        "name",
+        "createdBy",
+        "createdAt",
+        "items"
+      ]
+    },
+    "PlanItem": {
+      "type": "object",
+      "properties": {
+        "vehicleId": {
+          "type": "string"
+        },
+        "registration": {
+          "type": "string"
+        },
+        "month": {
+          "type": "string",
+          "description": "YYYY-MM."
+        },
+        "candidateId": {
+          "type": "string"
+        },
+        "candidateName": {
+          "type": "string"
+        },
+        "kwhPerKm": {
+          "type": "number"
+        }
+      },
+      "required": [
+        "vehicleId",
+        "registration",
+        "month",
+        "candidateId",
+        "candidateName",
+        "kwhPerKm"
+      ]
+    },
+    "ReplayResult": {
+      "type": "object",
+      "properties": {
+        "replayed": {
+          "type": "number",
+          "description": "Dead letters decoded again."
+        },
+        "stored": {
+          "type": "number",
+          "description": "Samples and events the replay stored."
+        },
+        "duplicates": {
+          "type": "number",
+          "description": "Samples and events that were stored already (stay as they are)."
+        },
+        "stillRejected": {
+          "type": "object",
+          "additionalProperties": {
+            "type": "number"
+          },
+          "description": "By reason: dead letters refused again as a whole, and samples refused again of those partly stored."
+        }
+      },
+      "required": [
+        "replayed",
+        "stored",
+        "duplicates",
+        "stillRejected"
+      ]
+    },
+    "RoleHealth": {
+      "type": "object",
+      "properties": {
+        "status": {
+          "type": "string",
+          "enum": [
+            "up",
+            "degraded"
+          ]
+        }
+      },
+      "required": [
+        "status"
+      ],
+      "additionalProperties": {},
+      "description": "What a role says of itself on /health: `up` or `degraded`, with the details that say why."
+    },
+    "RowResult": {
+      "type": "object",
+      "properties": {
+        "section": {
+          "type": "string",
+          "enum": [
+            "vehicles",
+            "organizations",
+            "subsidyGrants",
+            "chargePoints"
+          ]
+        },
+        "index": {
+          "type": "number",
+          "description": "Position of the row in its section, from 0."
+        },
+        "key": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "description": "The row's natural key (organization number, reference, registration, device id) when it has one."
+        },
+        "outcome": {
+          "type": "string",
+          "enum": [
+            "created",
+            "updated",
+            "unchanged",
+            "rejected"
+          ]
+        },
+        "errors": {
+          "type": "array",
+          "items": {
+            "$ref": "#/components/schemas/FieldError"
+          }
+        }
+      },
+      "required": [
+        "section",
+        "index",
+        "key",
+        "outcome"
+      ]
+    },
+    "ServiceHealth": {
+      "type": "object",
+      "properties": {
+        "status": {
+          "type": "string",
+          "enum": [
+            "up",
+            "down"
+          ]
+        },
+        "latencyMs": {
+          "type": "number"
+        },
+        "error": {
+          "type": "string"
+        }
+      },
+      "required": [
+        "status"
+      ]
+    },
+    "SessionRow": {
+      "type": "object",
+      "properties": {
+        "connectorId": {
+          "type": "number"
+        },
+        "startedAt": {
+          "type": "string",
+          "format": "date-time"
+        },
+        "endedAt": {
+          "type": "string",
+          "format": "date-time"
+        },
+        "durationHours": {
+          "type": "number"
+        },
+        "source": {
+          "type": "string",
+          "enum": [
+            "transaction",
+            "status",
+            "import"
+          ]
+        },
+        "transactionId": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "energyKwh": {
+          "type": [
+            "number",
+            "null"
+          ]
+        },
+        "open": {
+          "type": "boolean"
+        },
+        "flags": {
+          "type": "object",
+          "properties": {
+            "noStart": {
+              "type": "boolean"
+            },
+            "noStop": {
+              "type": "boolean"
+            },
+            "meterReset": {
+              "type": "boolean"
+            },
+            "duplicateEvents": {
+              "type": "number"
+            }
+          },
+          "required": [
+            "noStart",
+            "noStop",
+            "meterReset",
+            "duplicateEvents"
+          ]
+        }
+      },
+      "required": [
+        "connectorId",
+        "startedAt",
+        "endedAt",
+        "durationHours",
+        "source",
+        "transactionId",
+        "energyKwh",
+        "open",
+        "flags"
+      ]
+    },
+    "Submission": {
+      "type": "object",
+      "properties": {
+        "id": {
+          "type": "string"
+        },
+        "organizationId": {
+          "type": "string"
+        },
+        "organizationName": {
+          "type": "string"
+        },
+        "from": {
+          "type": "string"
+        },
+        "to": {
+          "type": "string"
+        },
+        "submittedAt": {
+          "type": "string",
+          "format": "date-time"
+        },
+        "submittedBy": {
+          "type": "object",
+          "properties": {
+            "keyId": {
+              "type": "string"
+            },
+            "keyName": {
+              "type": "string"
+            }
+          },
+          "required": [
+            "keyId",
+            "keyName"
+          ]
+        },
+        "report": {
+          "$ref": "#/components/schemas/ChargingUsageReport"
+        }
+      },
+      "required": [
+        "id",
+        "organizationId",
+        "organizationName",
+        "from",
+        "to",
+        "submittedAt",
+        "submittedBy",
+        "report"
+      ]
+    },
+    "SubmissionRow": {
+      "type": "object",
+      "properties": {
+        "id": {
+          "type": "string"
+        },
+        "organizationId": {
+          "type": "string"
+        },
+        "from": {
+          "type": "string"
+        },
+        "to": {
+          "type": "string"
+        },
+        "submittedAt": {
+          "type": "string",
+          "format": "date-time"
+        },
+        "submittedOn": {
+          "type": "string",
+          "description": "The local day (reporting time zone) it was submitted on."
+        }
+      },
+      "required": [
+        "id",
+        "organizationId",
+        "from",
+        "to",
+        "submittedAt",
+        "submittedOn"
+      ]
+    },
+    "SubmissionStatus": {
+      "type": "object",
+      "properties": {
+        "organizationId": {
+          "type": "string"
+        },
+        "organizationName": {
+          "type": "string"
+        },
+        "submitted": {
+          "type": "boolean"
+        },
+        "submissionId": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "submittedAt": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "format": "date-time"
+        },
+        "submittedBy": {
+          "type": [
+            "object",
+            "null"
+          ],
+          "properties": {
+            "keyId": {
+              "type": "string"
+            },
+            "keyName": {
+              "type": "string"
+            }
+          },
+          "required": [
+            "keyId",
+            "keyName"
+          ]
+        }
+      },
+      "required": [
+        "organizationId",
+        "organizationName",
+        "submitted",
+        "submissionId",
+        "submittedAt",
+        "submittedBy"
+      ]
+    },
+    "SubsidyGrant": {
+      "type": "object",
+      "properties": {
+        "id": {
+          "type": "string"
+        },
+        "organizationId": {
+          "type": "string"
+        },
+        "reference": {
+          "type": "string"
+        },
+        "grantedOn": {
+          "type": "string"
+        },
+        "amountNok": {
+          "type": "number"
+        },
+        "chargePointCount": {
+          "type": "number"
+        },
+        "followUpEndsOn": {
+          "type": "string"
+        },
+        "createdAt": {
+          "type": "string",
+          "format": "date-time"
+        },
+        "updatedAt": {
+          "type": "string",
+          "format": "date-time"
+        }
+      },
+      "required": [
+        "id",
+        "organizationId",
+        "reference",
+        "grantedOn",
+        "amountNok",
+        "chargePointCount",
+        "followUpEndsOn",
+        "createdAt",
+        "updatedAt"
+      ],
+      "description": "A municipal subsidy towards a housing cooperative's charge points, followed up until `followUpEndsOn`."
+    },
+    "SubsidyOverview": {
+      "type": "object",
+      "properties": {
+        "year": {
+          "type": "number"
+        },
+        "today": {
+          "type": "string"
+        },
+        "deadlineDays": {
+          "type": "number"
+        },
+        "factorSet": {
+          "type": "string",
+          "description": "The factors behind the year's enabled avoided emissions, as in the charging-usage report."
+        },
+        "cooperatives": {
+          "type": "array",
+          "items": {
+            "$ref": "#/components/schemas/CooperativeOverview"
+          }
+        }
+      },
+      "required": [
+        "year",
+        "today",
+        "deadlineDays",
+        "factorSet",
+        "cooperatives"
+      ]
+    },
+    "Target": {
+      "type": "object",
+      "properties": {
+        "name": {
+          "type": "string"
+        },
+        "scope": {
+          "type": "string"
+        },
+        "kind": {
+          "type": "string",
+          "enum": [
+            "change",
+            "zeroEmissionShare",
+            "absolute"
+          ]
+        },
+        "year": {
+          "type": "number"
+        },
+        "boundary": {
+          "type": "string",
+          "enum": [
+            "ttw",
+            "wtw"
+          ]
+        },
+        "baseYear": {
+          "type": [
+            "number",
+            "null"
+          ]
+        },
+        "changePct": {
+          "type": [
+            "number",
+            "null"
+          ]
+        },
+        "shareBasis": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "enum": [
+            "vehicles",
+            "distance",
+            null
+          ]
+        },
+        "sharePct": {
+          "type": [
+            "number",
+            "null"
+          ]
+        },
+        "maxKg": {
+          "type": [
+            "number",
+            "null"
+          ]
+        }
+      },
+      "required": [
+        "name",
+        "scope",
+        "kind",
+        "year",
+        "boundary",
+        "baseYear",
+        "changePct",
+        "shareBasis",
+        "sharePct",
+        "maxKg"
+      ]
+    },
+    "TrackPoint": {
+      "type": "object",
+      "properties": {
+        "ts": {
+          "type": "string"
+        },
+        "lat": {
+          "type": "number"
+        },
+        "lon": {
+          "type": "number"
+        },
+        "speedKmh": {
+          "type": [
+            "number",
+            "null"
+          ]
+        }
+      },
+      "required": [
+        "ts",
+        "lat",
+        "lon",
+        "speedKmh"
+      ]
+    },
+    "Vehicle": {
+      "type": "object",
+      "properties": {
+        "id": {
+          "type": "string"
+        },
+        "registration": {
+          "type": "string"
+        },
+        "vin": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "vehicleClass": {
+          "type": "string",
+          "enum": [
+            "passenger_car",
+            "van",
+            "truck",
+            "other"
+          ]
+        },
+        "energyCarrier": {
+          "type": "string",
+          "enum": [
+            "petrol",
+            "diesel",
+            "hvo",
+            "biogas",
+            "cng",
+            "electricity",
+            "hydrogen",
+            "plugin_hybrid"
+          ]
+        },
+        "departmentId": {
+          "type": "string"
+        },
+        "inServiceFrom": {
+          "type": "string"
+        },
+        "inServiceTo": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "nominalConsumptionPerKm": {
+          "type": [
+            "number",
+            "null"
+          ],
+          "description": "Per km, in the unit of the carrier: L (liquid fuels), kg (gases), kWh (electricity)."
+        },
+        "chargingEfficiency": {
+          "type": [
+            "number",
+            "null"
+          ],
+          "description": "Share of charged energy that reaches the battery, for `modelled` energy (reports-v1; null: 0.90)."
+        },
+        "referenceCarrier": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "enum": [
+            "petrol",
+            "diesel",
+            "cng",
+            null
+          ],
+          "description": "The vehicle's own fossil reference for its baseline (else its class's in the factor set)."
+        },
+        "referenceConsumptionPerKm": {
+          "type": [
+            "number",
+            "null"
+          ],
+          "description": "Consumption of the own reference per km: L (petrol, diesel) or kg (CNG)."
+        },
+        "replacesVehicleId": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "deviceId": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "profile": {
+          "type": "string",
+          "enum": [
+            "klimaklok-v1",
+            "ovms-v3",
+            "teslamate",
+            "owntracks",
+            "evcc",
+            "teltonika-json"
+          ],
+          "description": "The dialect the vehicle publishes in (device-profiles.md); `klimaklok-v1` is the telemetry contract."
+        },
+        "profileIdentity": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "description": "The identity the publisher uses in its own topics; null for klimaklok-v1."
+        },
+        "profileTopic": {
+          "type": [
+            "string",
+            "null"
+          ],
+          "description": "The publisher's own topic setting where it differs from the profile's default (OVMS prefix, Teltonika topic)."
+        },
+        "createdAt": {
+          "type": "string",
+          "format": "date-time"
+        },
+        "updatedAt": {
+          "type": "string",
+          "format": "date-time"
+        }
+      },
+      "required": [
+        "id",
+        "registration",
+        "vin",
+        "vehicleClass",
+        "energyCarrier",
+        "departmentId",
+        "inServiceFrom",
+        "inServiceTo",
+        "nominalConsumptionPerKm",
+        "chargingEfficiency",
+        "referenceCarrier",
+        "referenceConsumptionPerKm",
+        "replacesVehicleId",
+        "deviceId",
+        "profile",
+        "profileIdentity",
+        "profileTopic",
+        "createdAt",
+        "updatedAt"
+      ]
+    },
+    "YearLock": {
+      "type": "object",
+      "properties": {
+        "year": {
+          "type": "number"
+        },
+        "revision": {
+          "type": "number"
+        },
+        "factorSetVersion": {
+          "type": "number"
+        },
+        "lockedAt": {
+          "type": "string"
+        },
+        "lockedBy": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "reason": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "supersededAt": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "published": {
+          "type": "object",
+          "additionalProperties": {}
+        }
+      },
+      "required": [
+        "year",
+        "revision",
+        "factorSetVersion",
+        "lockedAt",
+        "lockedBy",
+        "reason",
+        "supersededAt",
+        "published"
+      ]
+    }
   },
-  operations: {
-    'AlertsController.list': {
-      response: {
-        type: 'object',
-        properties: {
-          items: {
-            type: 'array',
-            items: {
-              $ref: '#/components/schemas/Alert',
-            },
+  "operations": {
+    "AlertsController.list": {
+      "response": {
+        "type": "object",
+        "properties": {
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Alert"
+            }
           },
-          limit: {
-            type: 'number',
+          "limit": {
+            "type": "number"
           },
-          offset: {
-            type: 'number',
-          },
+          "offset": {
+            "type": "number"
+          }
         },
-        required: ['items', 'limit', 'offset'],
-      },
+        "required": [
+          "items",
+          "limit",
+          "offset"
+        ]
+      }
     },
-    'AlertsController.summary': {
-      response: {
-        type: 'object',
-        properties: {
-          open: {
-            type: 'number',
+    "AlertsController.summary": {
+      "response": {
+        "type": "object",
+        "properties": {
+          "open": {
+            "type": "number"
           },
-          unacknowledged: {
-            type: 'number',
-          },
+          "unacknowledged": {
+            "type": "number"
+          }
         },
-        required: ['open', 'unacknowledged'],
-      },
+        "required": [
+          "open",
+          "unacknowledged"
+        ]
+      }
     },
-    'AlertsController.stream': {
-      summary: 'Server-sent events: one `alerts` event per rule whose alerts opened, resolved or were acknowledged',
+    "AlertsController.stream": {
+      "summary": "Server-sent events: one `alerts` event per rule whose alerts opened, resolved or were acknowledged"
     },
-    'AlertsController.get': {
-      response: {
-        type: 'object',
-        properties: {
-          notifications: {
-            type: 'array',
-            items: {
-              $ref: '#/components/schemas/AlertNotification',
-            },
+    "AlertsController.get": {
+      "response": {
+        "type": "object",
+        "properties": {
+          "notifications": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/AlertNotification"
+            }
           },
-          id: {
-            type: 'string',
+          "id": {
+            "type": "string"
           },
-          ruleId: {
-            type: 'string',
+          "ruleId": {
+            "type": "string"
           },
-          ruleName: {
-            type: 'string',
+          "ruleName": {
+            "type": "string"
           },
-          kind: {
-            type: 'string',
+          "kind": {
+            "type": "string"
           },
-          subjectKind: {
-            type: 'string',
-            enum: ['vehicle', 'charge_point', 'budget'],
+          "subjectKind": {
+            "type": "string",
+            "enum": [
+              "vehicle",
+              "charge_point",
+              "budget"
+            ]
           },
-          organizationId: {
-            type: ['string', 'null'],
+          "organizationId": {
+            "type": [
+              "string",
+              "null"
+            ]
           },
-          subjectId: {
-            type: 'string',
+          "subjectId": {
+            "type": "string"
           },
-          subjectPart: {
-            type: 'string',
+          "subjectPart": {
+            "type": "string"
           },
-          subjectLabel: {
-            type: 'string',
+          "subjectLabel": {
+            "type": "string"
           },
-          openedAt: {
-            type: 'string',
-            format: 'date-time',
+          "openedAt": {
+            "type": "string",
+            "format": "date-time"
           },
-          value: {
-            type: ['number', 'null'],
+          "value": {
+            "type": [
+              "number",
+              "null"
+            ]
           },
-          message: {
-            type: 'string',
+          "message": {
+            "type": "string"
           },
-          clearSince: {
-            type: ['string', 'null'],
-            format: 'date-time',
+          "clearSince": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date-time"
           },
-          resolvedAt: {
-            type: ['string', 'null'],
-            format: 'date-time',
+          "resolvedAt": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date-time"
           },
-          acknowledgedAt: {
-            type: ['string', 'null'],
-            format: 'date-time',
+          "acknowledgedAt": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date-time"
           },
-          acknowledgedByKeyId: {
-            type: ['string', 'null'],
+          "acknowledgedByKeyId": {
+            "type": [
+              "string",
+              "null"
+            ]
           },
-          acknowledgedBy: {
-            type: ['string', 'null'],
+          "acknowledgedBy": {
+            "type": [
+              "string",
+              "null"
+            ]
           },
-          acknowledgeComment: {
-            type: ['string', 'null'],
-          },
+          "acknowledgeComment": {
+            "type": [
+              "string",
+              "null"
+            ]
+          }
         },
-        required: [
-          'notifications',
-          'id',
-          'ruleId',
-          'ruleName',
-          'kind',
-          'subjectKind',
-          'organizationId',
-          'subjectId',
-          'subjectPart',
-          'subjectLabel',
-          'openedAt',
-          'value',
-          'message',
-          'clearSince',
-          'resolvedAt',
-          'acknowledgedAt',
-          'acknowledgedByKeyId',
-          'acknowledgedBy',
-          'acknowledgeComment',
-        ],
-      },
+        "required": [
+          "notifications",
+          "id",
+          "ruleId",
+          "ruleName",
+          "kind",
+          "subjectKind",
+          "organizationId",
+          "subjectId",
+          "subjectPart",
+          "subjectLabel",
+          "openedAt",
+          "value",
+          "message",
+          "clearSince",
+          "resolvedAt",
+          "acknowledgedAt",
+          "acknowledgedByKeyId",
+          "acknowledgedBy",
+          "acknowledgeComment"
+        ]
+      }
     },
-    'AlertsController.acknowledge': {
-      response: {
-        $ref: '#/components/schemas/Alert',
-      },
+    "AlertsController.acknowledge": {
+      "response": {
+        "$ref": "#/components/schemas/Alert"
+      }
     },
-    'DeliveriesController.history': {
-      response: {
-        type: 'object',
-        properties: {
-          items: {
-            type: 'array',
-            items: {
-              $ref: '#/components/schemas/DeliveryRecord',
-            },
+    "DeliveriesController.history": {
+      "response": {
+        "type": "object",
+        "properties": {
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/DeliveryRecord"
+            }
           },
-          limit: {
-            type: 'number',
+          "limit": {
+            "type": "number"
           },
-          offset: {
-            type: 'number',
-          },
+          "offset": {
+            "type": "number"
+          }
         },
-        required: ['items', 'limit', 'offset'],
-      },
+        "required": [
+          "items",
+          "limit",
+          "offset"
+        ]
+      }
     },
-    'AlertRulesController.list': {
-      response: {
-        type: 'object',
-        properties: {
-          items: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                webhookOrigin: {
-                  type: ['string', 'null'],
+    "AlertRulesController.list": {
+      "response": {
+        "type": "object",
+        "properties": {
+          "items": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "webhookOrigin": {
+                  "type": [
+                    "string",
+                    "null"
+                  ]
                 },
-                id: {
-                  type: 'string',
+                "id": {
+                  "type": "string"
                 },
-                kind: {
-                  type: 'string',
+                "kind": {
+                  "type": "string"
                 },
-                subjectKind: {
-                  type: 'string',
-                  enum: ['vehicle', 'charge_point', 'budget'],
+                "subjectKind": {
+                  "type": "string",
+                  "enum": [
+                    "vehicle",
+                    "charge_point",
+                    "budget"
+                  ]
                 },
-                name: {
-                  type: 'string',
+                "name": {
+                  "type": "string"
                 },
-                organizationId: {
-                  type: ['string', 'null'],
+                "organizationId": {
+                  "type": [
+                    "string",
+                    "null"
+                  ]
                 },
-                params: {
-                  type: 'object',
-                  additionalProperties: {
-                    anyOf: [
+                "params": {
+                  "type": "object",
+                  "additionalProperties": {
+                    "anyOf": [
                       {
-                        type: 'string',
+                        "type": "string"
                       },
                       {
-                        type: 'number',
-                      },
-                    ],
-                  },
+                        "type": "number"
+                      }
+                    ]
+                  }
                 },
-                resolveAfterSeconds: {
-                  type: 'number',
+                "resolveAfterSeconds": {
+                  "type": "number"
                 },
-                enabled: {
-                  type: 'boolean',
+                "enabled": {
+                  "type": "boolean"
                 },
-                emailTo: {
-                  type: 'array',
-                  items: {
-                    type: 'string',
-                  },
+                "emailTo": {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
                 },
-                createdAt: {
-                  type: 'string',
-                  format: 'date-time',
+                "createdAt": {
+                  "type": "string",
+                  "format": "date-time"
                 },
-                updatedAt: {
-                  type: 'string',
-                  format: 'date-time',
-                },
+                "updatedAt": {
+                  "type": "string",
+                  "format": "date-time"
+                }
               },
-              required: ['webhookOrigin', 'id', 'kind', 'subjectKind', 'name', 'organizationId', 'params', 'resolveAfterSeconds', 'enabled', 'emailTo', 'createdAt', 'updatedAt'],
-            },
-          },
+              "required": [
+                "webhookOrigin",
+                "id",
+                "kind",
+                "subjectKind",
+                "name",
+                "organizationId",
+                "params",
+                "resolveAfterSeconds",
+                "enabled",
+                "emailTo",
+                "createdAt",
+                "updatedAt"
+              ]
+            }
+          }
         },
-        required: ['items'],
-      },
+        "required": [
+          "items"
+        ]
+      }
     },
-    'AlertRulesController.create': {
-      response: {
-        type: 'object',
-        properties: {
-          webhookSecret: {
-            type: 'string',
+    "AlertRulesController.create": {
+      "response": {
+        "type": "object",
+        "properties": {
+          "webhookSecret": {
+            "type": "string"
           },
-          webhookOrigin: {
-            type: ['string', 'null'],
+          "webhookOrigin": {
+            "type": [
+              "string",
+              "null"
+            ]
           },
-          id: {
-            type: 'string',
+          "id": {
+            "type": "string"
           },
-          kind: {
-            type: 'string',
+          "kind": {
+            "type": "string"
           },
-          subjectKind: {
-            type: 'string',
-            enum: ['vehicle', 'charge_point', 'budget'],
+          "subjectKind": {
+            "type": "string",
+            "enum": [
+              "vehicle",
+              "charge_point",
+              "budget"
+            ]
           },
-          name: {
-            type: 'string',
+          "name": {
+            "type": "string"
           },
-          organizationId: {
-            type: ['string', 'null'],
+          "organizationId": {
+            "type": [
+              "string",
+              "null"
+            ]
           },
-          params: {
-            type: 'object',
-            additionalProperties: {
-              anyOf: [
+          "params": {
+            "type": "object",
+            "additionalProperties": {
+              "anyOf": [
                 {
-                  type: 'string',
+                  "type": "string"
                 },
                 {
-                  type: 'number',
-                },
-              ],
-            },
+                  "type": "number"
+                }
+              ]
+            }
           },
-          resolveAfterSeconds: {
-            type: 'number',
+          "resolveAfterSeconds": {
+            "type": "number"
           },
-          enabled: {
-            type: 'boolean',
+          "enabled": {
+            "type": "boolean"
           },
-          emailTo: {
-            type: 'array',
-            items: {
-              type: 'string',
-            },
+          "emailTo": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
           },
-          createdAt: {
-            type: 'string',
-            format: 'date-time',
+          "createdAt": {
+            "type": "string",
+            "format": "date-time"
           },
-          updatedAt: {
-            type: 'string',
-            format: 'date-time',
-          },
+          "updatedAt": {
+            "type": "string",
+            "format": "date-time"
+          }
         },
-        required: ['webhookOrigin', 'id', 'kind', 'subjectKind', 'name', 'organizationId', 'params', 'resolveAfterSeconds', 'enabled', 'emailTo', 'createdAt', 'updatedAt'],
-      },
+        "required": [
+          "webhookOrigin",
+          "id",
+          "kind",
+          "subjectKind",
+          "name",
+          "organizationId",
+          "params",
+          "resolveAfterSeconds",
+          "enabled",
+          "emailTo",
+          "createdAt",
+          "updatedAt"
+        ]
+      }
     },
-    'AlertRulesController.get': {
-      response: {
-        type: 'object',
-        properties: {
-          webhookOrigin: {
-            type: ['string', 'null'],
+    "AlertRulesController.get": {
+      "response": {
+        "type": "object",
+        "properties": {
+          "webhookOrigin": {
+            "type": [
+              "string",
+              "null"
+            ]
           },
-          id: {
-            type: 'string',
+          "id": {
+            "type": "string"
           },
-          kind: {
-            type: 'string',
+          "kind": {
+            "type": "string"
           },
-          subjectKind: {
-            type: 'string',
-            enum: ['vehicle', 'charge_point', 'budget'],
+          "subjectKind": {
+            "type": "string",
+            "enum": [
+              "vehicle",
+              "charge_point",
+              "budget"
+            ]
           },
-          name: {
-            type: 'string',
+          "name": {
+            "type": "string"
           },
-          organizationId: {
-            type: ['string', 'null'],
+          "organizationId": {
+            "type": [
+              "string",
+              "null"
+            ]
           },
-          params: {
-            type: 'object',
-            additionalProperties: {
-              anyOf: [
+          "params": {
+            "type": "object",
+            "additionalProperties": {
+              "anyOf": [
                 {
-                  type: 'string',
-                },
-                {
-                  type: 'number',
-                },
-              ],
-            },
-          },
-          resolveAfterSeconds: {
-            type: 'number',
-          },
-          enabled: {
-            type: 'boolean',
-          },
-          emailTo: {
-            type: 'array',
-            items: {
-              type: 'string',
-            },
-          },
-          createdAt: {
-            type: 'string',
-            format: 'date-time',
-          },
-          updatedAt: {
-            type: 'string',
-            format: 'date-time',
-          },
-        },
-        required: ['webhookOrigin', 'id', 'kind', 'subjectKind', 'name', 'organizationId', 'params', 'resolveAfterSeconds', 'enabled', 'emailTo', 'createdAt', 'updatedAt'],
-      },
-    },
-    'AlertRulesController.update': {
-      response: {
-        type: 'object',
-        properties: {
-          webhookSecret: {
-            type: 'string',
-          },
-          webhookOrigin: {
-            type: ['string', 'null'],
-          },
-          id: {
-            type: 'string',
-          },
-          kind: {
-            type: 'string',
-          },
-          subjectKind: {
-            type: 'string',
-            enum: ['vehicle', 'charge_point', 'budget'],
-          },
-          name: {
-            type: 'string',
-          },
-          organizationId: {
-            type: ['string', 'null'],
-          },
-          params: {
-            type: 'object',
-            additionalProperties: {
-              anyOf: [
-                {
-                  type: 'string',
+                  "type": "string"
                 },
                 {
-                  type: 'number',
-                },
-              ],
-            },
+                  "type": "number"
+                }
+              ]
+            }
           },
-          resolveAfterSeconds: {
-            type: 'number',
+          "resolveAfterSeconds": {
+            "type": "number"
           },
-          enabled: {
-            type: 'boolean',
+          "enabled": {
+            "type": "boolean"
           },
-          emailTo: {
-            type: 'array',
-            items: {
-              type: 'string',
-            },
+          "emailTo": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
           },
-          createdAt: {
-            type: 'string',
-            format: 'date-time',
+          "createdAt": {
+            "type": "string",
+            "format": "date-time"
           },
-          updatedAt: {
-            type: 'string',
-            format: 'date-time',
-          },
+          "updatedAt": {
+            "type": "string",
+            "format": "date-time"
+          }
         },
-        required: ['webhookOrigin', 'id', 'kind', 'subjectKind', 'name', 'organizationId', 'params', 'resolveAfterSeconds', 'enabled', 'emailTo', 'createdAt', 'updatedAt'],
-      },
+        "required": [
+          "webhookOrigin",
+          "id",
+          "kind",
+          "subjectKind",
+          "name",
+          "organizationId",
+          "params",
+          "resolveAfterSeconds",
+          "enabled",
+          "emailTo",
+          "createdAt",
+          "updatedAt"
+        ]
+      }
     },
-    'AlertRulesController.remove': {},
-    'ApiKeysController.create': {
-      summary: "Creates a key; the answer's `secret` is shown this once and cannot be recovered",
-      response: {
-        type: 'object',
-        properties: {
-          secret: {
-            type: 'string',
+    "AlertRulesController.update": {
+      "response": {
+        "type": "object",
+        "properties": {
+          "webhookSecret": {
+            "type": "string"
           },
-          id: {
-            type: 'string',
+          "webhookOrigin": {
+            "type": [
+              "string",
+              "null"
+            ]
           },
-          name: {
-            type: 'string',
+          "id": {
+            "type": "string"
           },
-          role: {
-            type: 'string',
-            enum: ['admin', 'fleet_manager', 'climate_office', 'cooperative'],
+          "kind": {
+            "type": "string"
           },
-          organizationId: {
-            type: ['string', 'null'],
+          "subjectKind": {
+            "type": "string",
+            "enum": [
+              "vehicle",
+              "charge_point",
+              "budget"
+            ]
           },
-          keyPrefix: {
-            type: 'string',
+          "name": {
+            "type": "string"
           },
-          createdAt: {
-            type: 'string',
-            format: 'date-time',
+          "organizationId": {
+            "type": [
+              "string",
+              "null"
+            ]
           },
-          expiresAt: {
-            type: ['string', 'null'],
-            format: 'date-time',
-          },
-          revokedAt: {
-            type: ['string', 'null'],
-            format: 'date-time',
-          },
-          lastUsedAt: {
-            type: ['string', 'null'],
-            format: 'date-time',
-          },
-        },
-        required: ['secret', 'id', 'name', 'role', 'organizationId', 'keyPrefix', 'createdAt', 'expiresAt', 'revokedAt', 'lastUsedAt'],
-      },
-    },
-    'ApiKeysController.list': {
-      response: {
-        type: 'object',
-        properties: {
-          items: {
-            type: 'array',
-            items: {
-              $ref: '#/components/schemas/ApiKey',
-            },
-          },
-        },
-        required: ['items'],
-      },
-    },
-    'ApiKeysController.revoke': {
-      summary: 'Revokes a key at once; it stays listed with its revocation time',
-      response: {
-        $ref: '#/components/schemas/ApiKey',
-      },
-    },
-    'AuditLogController.list': {
-      summary: 'Changing requests (who: key and role, what: method, path, status, target, when), newest first',
-      response: {
-        type: 'object',
-        properties: {
-          items: {
-            type: 'array',
-            items: {
-              $ref: '#/components/schemas/AuditRecord',
-            },
-          },
-          total: {
-            type: 'number',
-          },
-          limit: {
-            type: 'number',
-          },
-          offset: {
-            type: 'number',
-          },
-        },
-        required: ['items', 'total', 'limit', 'offset'],
-      },
-    },
-    'MeController.me': {
-      response: {
-        type: 'object',
-        properties: {
-          role: {
-            type: 'string',
-            enum: ['admin', 'fleet_manager', 'climate_office', 'cooperative'],
-          },
-          organizationId: {
-            type: ['string', 'null'],
-          },
-          reportTimeZone: {
-            type: 'string',
-          },
-        },
-        required: ['role', 'organizationId', 'reportTimeZone'],
-      },
-    },
-    'ChargePointsReadController.list': {
-      response: {
-        type: 'object',
-        properties: {
-          items: {
-            type: 'array',
-            items: {
-              anyOf: [
+          "params": {
+            "type": "object",
+            "additionalProperties": {
+              "anyOf": [
                 {
-                  type: 'object',
-                  properties: {
-                    ocpp: {
-                      anyOf: [
+                  "type": "string"
+                },
+                {
+                  "type": "number"
+                }
+              ]
+            }
+          },
+          "resolveAfterSeconds": {
+            "type": "number"
+          },
+          "enabled": {
+            "type": "boolean"
+          },
+          "emailTo": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "createdAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "updatedAt": {
+            "type": "string",
+            "format": "date-time"
+          }
+        },
+        "required": [
+          "webhookOrigin",
+          "id",
+          "kind",
+          "subjectKind",
+          "name",
+          "organizationId",
+          "params",
+          "resolveAfterSeconds",
+          "enabled",
+          "emailTo",
+          "createdAt",
+          "updatedAt"
+        ]
+      }
+    },
+    "AlertRulesController.remove": {},
+    "ApiKeysController.create": {
+      "summary": "Creates a key; the answer's `secret` is shown this once and cannot be recovered",
+      "response": {
+        "type": "object",
+        "properties": {
+          "secret": {
+            "type": "string"
+          },
+          "id": {
+            "type": "string"
+          },
+          "name": {
+            "type": "string"
+          },
+          "role": {
+            "type": "string",
+            "enum": [
+              "admin",
+              "fleet_manager",
+              "climate_office",
+              "cooperative"
+            ]
+          },
+          "organizationId": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "keyPrefix": {
+            "type": "string"
+          },
+          "createdAt": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "expiresAt": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date-time"
+          },
+          "revokedAt": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date-time"
+          },
+          "lastUsedAt": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "format": "date-time"
+          }
+        },
+        "required": [
+          "secret",
+          "id",
+          "name",
+          "role",
+          "organizationId",
+          "keyPrefix",
+          "createdAt",
+          "expiresAt",
+          "revokedAt",
+          "lastUsedAt"
+        ]
+      }
+    },
+    "ApiKeysController.list": {
+      "response": {
+        "type": "object",
+        "properties": {
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/ApiKey"
+            }
+          }
+        },
+        "required": [
+          "items"
+        ]
+      }
+    },
+    "ApiKeysController.revoke": {
+      "summary": "Revokes a key at once; it stays listed with its revocation time",
+      "response": {
+        "$ref": "#/components/schemas/ApiKey"
+      }
+    },
+    "AuditLogController.list": {
+      "summary": "Changing requests (who: key and role, what: method, path, status, target, when), newest first",
+      "response": {
+        "type": "object",
+        "properties": {
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/AuditRecord"
+            }
+          },
+          "total": {
+            "type": "number"
+          },
+          "limit": {
+            "type": "number"
+          },
+          "offset": {
+            "type": "number"
+          }
+        },
+        "required": [
+          "items",
+          "total",
+          "limit",
+          "offset"
+        ]
+      }
+    },
+    "MeController.me": {
+      "response": {
+        "type": "object",
+        "properties": {
+          "role": {
+            "type": "string",
+            "enum": [
+              "admin",
+              "fleet_manager",
+              "climate_office",
+              "cooperative"
+            ]
+          },
+          "organizationId": {
+            "type": [
+              "string",
+              "null"
+            ]
+          },
+          "reportTimeZone": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "role",
+          "organizationId",
+          "reportTimeZone"
+        ]
+      }
+    },
+    "ChargePointsReadController.list": {
+      "response": {
+        "type": "object",
+        "properties": {
+          "items": {
+            "type": "array",
+            "items": {
+              "anyOf": [
+                {
+                  "type": "object",
+                  "properties": {
+                    "ocpp": {
+                      "anyOf": [
                         {
-                          $ref: '#/components/schemas/OcppInfo',
+                          "$ref": "#/components/schemas/OcppInfo"
                         },
                         {
-                          type: 'null',
-                        },
+                          "type": "null"
+                        }
+                      ]
+                    },
+                    "status": {
+                      "type": "string",
+                      "enum": [
+                        "unknown"
+                      ]
+                    },
+                    "state": {
+                      "type": "null"
+                    },
+                    "id": {
+                      "type": "string"
+                    },
+                    "organizationId": {
+                      "type": "string"
+                    },
+                    "subsidyGrantId": {
+                      "type": [
+                        "string",
+                        "null"
+                      ]
+                    },
+                    "name": {
+                      "type": "string"
+                    },
+                    "connectors": {
+                      "type": "number",
+                      "description": "Number of connectors, numbered 1..n as in OCPP 1.6 (0 is the charge point as a whole)."
+                    },
+                    "maxKw": {
+                      "type": "number"
+                    },
+                    "commissionedOn": {
+                      "type": "string"
+                    },
+                    "deviceId": {
+                      "type": "string"
+                    },
+                    "profile": {
+                      "type": "string",
+                      "enum": [
+                        "klimaklok-v1",
+                        "ovms-v3",
+                        "teslamate",
+                        "owntracks",
+                        "evcc",
+                        "teltonika-json"
                       ],
+                      "description": "The dialect the charge point publishes in: `klimaklok-v1` (the telemetry contract) or `evcc` (one loadpoint, one connector)."
                     },
-                    status: {
-                      type: 'string',
-                      enum: ['unknown'],
-                    },
-                    state: {
-                      type: 'null',
-                    },
-                    id: {
-                      type: 'string',
-                    },
-                    organizationId: {
-                      type: 'string',
-                    },
-                    subsidyGrantId: {
-                      type: ['string', 'null'],
-                    },
-                    name: {
-                      type: 'string',
-                    },
-                    connectors: {
-                      type: 'number',
-                      description: 'Number of connectors, numbered 1..n as in OCPP 1.6 (0 is the charge point as a whole).',
-                    },
-                    maxKw: {
-                      type: 'number',
-                    },
-                    commissionedOn: {
-                      type: 'string',
-                    },
-                    deviceId: {
-                      type: 'string',
-                    },
-                    profile: {
-                      type: 'string',
-                      enum: ['klimaklok-v1', 'ovms-v3', 'teslamate', 'owntracks', 'evcc', 'teltonika-json'],
-                      description: 'The dialect the charge point publishes in: `klimaklok-v1` (the telemetry contract) or `evcc` (one loadpoint, one connector).',
-                    },
-                    profileIdentity: {
-                      type: ['string', 'null'],
-                      description: 'evcc: `<root>/<loadpoint>`; null for klimaklok-v1.',
-                    },
-                    protocol: {
-                      type: 'string',
-                      enum: ['mqtt', 'ocpp'],
-                    },
-                    createdAt: {
-                      type: 'string',
-                      format: 'date-time',
-                    },
-                    updatedAt: {
-                      type: 'string',
-                      format: 'date-time',
-                    },
-                  },
-                  required: [
-                    'ocpp',
-                    'status',
-                    'state',
-                    'id',
-                    'organizationId',
-                    'subsidyGrantId',
-                    'name',
-                    'connectors',
-                    'maxKw',
-                    'commissionedOn',
-                    'deviceId',
-                    'profile',
-                    'profileIdentity',
-                    'protocol',
-                    'createdAt',
-                    'updatedAt',
-                  ],
-                },
-                {
-                  type: 'object',
-                  properties: {
-                    ocpp: {
-                      anyOf: [
-                        {
-                          $ref: '#/components/schemas/OcppInfo',
-                        },
-                        {
-                          type: 'null',
-                        },
+                    "profileIdentity": {
+                      "type": [
+                        "string",
+                        "null"
                       ],
+                      "description": "evcc: `<root>/<loadpoint>`; null for klimaklok-v1."
                     },
-                    status: {
-                      type: 'string',
-                      enum: ['online', 'offline'],
+                    "protocol": {
+                      "type": "string",
+                      "enum": [
+                        "mqtt",
+                        "ocpp"
+                      ]
                     },
-                    state: {
-                      $ref: '#/components/schemas/ChargePointLiveState',
+                    "createdAt": {
+                      "type": "string",
+                      "format": "date-time"
                     },
-                    id: {
-                      type: 'string',
-                    },
-                    organizationId: {
-                      type: 'string',
-                    },
-                    subsidyGrantId: {
-                      type: ['string', 'null'],
-                    },
-                    name: {
-                      type: 'string',
-                    },
-                    connectors: {
-                      type: 'number',
-                      description: 'Number of connectors, numbered 1..n as in OCPP 1.6 (0 is the charge point as a whole).',
-                    },
-                    maxKw: {
-                      type: 'number',
-                    },
-                    commissionedOn: {
-                      type: 'string',
-                    },
-                    deviceId: {
-                      type: 'string',
-                    },
-                    profile: {
-                      type: 'string',
-                      enum: ['klimaklok-v1', 'ovms-v3', 'teslamate', 'owntracks', 'evcc', 'teltonika-json'],
-                      description: 'The dialect the charge point publishes in: `klimaklok-v1` (the telemetry contract) or `evcc` (one loadpoint, one connector).',
-                    },
-                    profileIdentity: {
-                      type: ['string', 'null'],
-                      description: 'evcc: `<root>/<loadpoint>`; null for klimaklok-v1.',
-                    },
-                    protocol: {
-                      type: 'string',
-                      enum: ['mqtt', 'ocpp'],
-                    },
-                    createdAt: {
-                      type: 'string',
-                      format: 'date-time',
-                    },
-                    updatedAt: {
-                      type: 'string',
-                      format: 'date-time',
-                    },
+                    "updatedAt": {
+                      "type": "string",
+                      "format": "date-time"
+                    }
                   },
-                  required: [
-                    'ocpp',
-                    'status',
-                    'state',
-                    'id',
-                    'organizationId',
-                    'subsidyGrantId',
-                    'name',
-                    'connectors',
-                    'maxKw',
-                    'commissionedOn',
-                    'deviceId',
-                    'profile',
-                    'profileIdentity',
-                    'protocol',
-                    'createdAt',
-                    'updatedAt',
-                  ],
+                  "required": [
+                    "ocpp",
+                    "status",
+                    "state",
+                    "id",
+                    "organizationId",
+                    "subsidyGrantId",
+                    "name",
+                    "connectors",
+                    "maxKw",
+                    "commissionedOn",
+                    "deviceId",
+                    "profile",
+                    "profileIdentity",
+                    "protocol",
+                    "createdAt",
+                    "updatedAt"
+                  ]
                 },
-              ],
-            },
+                {
+                  "type": "object",
+                  "properties": {
+                    "ocpp": {
+                      "anyOf": [
+                        {
+                          "$ref": "#/components/schemas/OcppInfo"
+                        },
+                        {
+                          "type": "null"
+                        }
+                      ]
+                    },
+                    "status": {
+                      "type": "string",
+                      "enum": [
+                        "online",
+                        "offline"
+                      ]
+                    },
+                    "state": {
+                      "$ref": "#/components/schemas/ChargePointLiveState"
+                    },
+                    "id": {
+                      "type": "string"
+                    },
+                    "organizationId": {
+                      "type": "string"
+                    },
+                    "subsidyGrantId": {
+                      "type": [
+                        "string",
+                        "null"
+                      ]
+                    },
+                    "name": {
+                      "type": "string"
+                    },
+                    "connectors": {
+                      "type": "number",
+                      "description": "Number of connectors, numbered 1..n as in OCPP 1.6 (0 is the charge point as a whole)."
+                    },
+                    "maxKw": {
+                      "type": "number"
+                    },
+                    "commissionedOn": {
+                      "type": "string"
+                    },
+                    "deviceId": {
+                      "type": "string"
+                    },
+                    "profile": {
+                      "type": "string",
+                      "enum": [
+                        "klimaklok-v1",
+                        "ovms-v3",
+                        "teslamate",
+                        "owntracks",
+                        "evcc",
+                        "teltonika-json"
+                      ],
+                      "description": "The dialect the charge point publishes in: `klimaklok-v1` (the telemetry contract) or `evcc` (one loadpoint, one connector)."
+                    },
+                    "profileIdentity": {
+                      "type": [
+                        "string",
+                        "null"
+                      ],
+                      "description": "evcc: `<root>/<loadpoint>`; null for klimaklok-v1."
+                    },
+                    "protocol": {
+                      "type": "string",
+                      "enum": [
+                        "mqtt",
+                        "ocpp"
+                      ]
+                    },
+                    "createdAt": {
+                      "type": "string",
+                      "format": "date-time"
+                    },
+                    "updatedAt": {
+                      "type": "string",
+                      "format": "date-time"
+                    }
+                  },
+                  "required": [
+                    "ocpp",
+                    "status",
+                    "state",
+                    "id",
+                    "organizationId",
+                    "subsidyGrantId",
+                    "name",
+                    "connectors",
+                    "maxKw",
+                    "commissionedOn",
+                    "deviceId",
+                    "profile",
+                    "profileIdentity",
+                    "protocol",
+                    "createdAt",
+                    "updatedAt"
+                  ]
+                }
+              ]
+            }
           },
-          total: {
-            type: 'number',
+          "total": {
+            "type": "number"
           },
-          limit: {
-            type: 'number',
+          "limit": {
+            "type": "number"
           },
-          offset: {
-            type: 'number',
-          },
+          "offset": {
+            "type": "number"
+          }
         },
-        required: ['items', 'total', 'limit', 'offset'],
-      },
+        "required": [
+          "items",
+          "total",
+          "limit",
+          "offset"
+        ]
+      }
     },
-    'ChargePointsReadController.get': {
-      response: {
-        anyOf: [
+    "ChargePointsReadController.get": {
+      "response": {
+        "anyOf": [
           {
-            type: 'object',
-            properties: {
-              ocpp: {
-                anyOf: [
+            "type": "object",
+            "properties": {
+              "ocpp": {
+                "anyOf": [
                   {
-                    $ref: '#/components/schemas/OcppInfo',
+                    "$ref": "#/components/schemas/OcppInfo"
                   },
                   {
-                    type: 'null',
-                  },
+                    "type": "null"
+                  }
+                ]
+              },
+              "status": {
+                "type": "string",
+                "enum": [
+                  "unknown"
+                ]
+              },
+              "state": {
+                "type": "null"
+              },
+              "id": {
+                "type": "string"
+              },
+              "organizationId": {
+                "type": "string"
+              },
+              "subsidyGrantId": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "name": {
+                "type": "string"
+              },
+              "connectors": {
+                "type": "number",
+                "description": "Number of connectors, numbered 1..n as in OCPP 1.6 (0 is the charge point as a whole)."
+              },
+              "maxKw": {
+                "type": "number"
+              },
+              "commissionedOn": {
+                "type": "string"
+              },
+              "deviceId": {
+                "type": "string"
+              },
+              "profile": {
+                "type": "string",
+                "enum": [
+                  "klimaklok-v1",
+                  "ovms-v3",
+                  "teslamate",
+                  "owntracks",
+                  "evcc",
+                  "teltonika-json"
                 ],
+                "description": "The dialect the charge point publishes in: `klimaklok-v1` (the telemetry contract) or `evcc` (one loadpoint, one connector)."
               },
-              status: {
-                type: 'string',
-                enum: ['unknown'],
+              "profileIdentity": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "description": "evcc: `<root>/<loadpoint>`; null for klimaklok-v1."
               },
-              state: {
-                type: 'null',
+              "protocol": {
+                "type": "string",
+                "enum": [
+                  "mqtt",
+                  "ocpp"
+                ]
               },
-              id: {
-                type: 'string',
+              "createdAt": {
+                "type": "string",
+                "format": "date-time"
               },
-              organizationId: {
-                type: 'string',
-              },
-              subsidyGrantId: {
-                type: ['string', 'null'],
-              },
-              name: {
-                type: 'string',
-              },
-              connectors: {
-                type: 'number',
-                description: 'Number of connectors, numbered 1..n as in OCPP 1.6 (0 is the charge point as a whole).',
-              },
-              maxKw: {
-                type: 'number',
-              },
-              commissionedOn: {
-                type: 'string',
-              },
-              deviceId: {
-                type: 'string',
-              },
-              profile: {
-                type: 'string',
-                enum: ['klimaklok-v1', 'ovms-v3', 'teslamate', 'owntracks', 'evcc', 'teltonika-json'],
-                description: 'The dialect the charge point publishes in: `klimaklok-v1` (the telemetry contract) or `evcc` (one loadpoint, one connector).',
-              },
-              profileIdentity: {
-                type: ['string', 'null'],
-                description: 'evcc: `<root>/<loadpoint>`; null for klimaklok-v1.',
-              },
-              protocol: {
-                type: 'string',
-                enum: ['mqtt', 'ocpp'],
-              },
-              createdAt: {
-                type: 'string',
-                format: 'date-time',
-              },
-              updatedAt: {
-                type: 'string',
-                format: 'date-time',
-              },
+              "updatedAt": {
+                "type": "string",
+                "format": "date-time"
+              }
             },
-            required: [
-              'ocpp',
-              'status',
-              'state',
-              'id',
-              'organizationId',
-              'subsidyGrantId',
-              'name',
-              'connectors',
-              'maxKw',
-              'commissionedOn',
-              'deviceId',
-              'profile',
-              'profileIdentity',
-              'protocol',
-              'createdAt',
-              'updatedAt',
-            ],
+            "required": [
+              "ocpp",
+              "status",
+              "state",
+              "id",
+              "organizationId",
+              "subsidyGrantId",
+              "name",
+              "connectors",
+              "maxKw",
+              "commissionedOn",
+              "deviceId",
+              "profile",
+              "profileIdentity",
+              "protocol",
+              "createdAt",
+              "updatedAt"
+            ]
           },
           {
-            type: 'object',
-            properties: {
-              ocpp: {
-                anyOf: [
+            "type": "object",
+            "properties": {
+              "ocpp": {
+                "anyOf": [
                   {
-                    $ref: '#/components/schemas/OcppInfo',
+                    "$ref": "#/components/schemas/OcppInfo"
                   },
                   {
-                    type: 'null',
-                  },
+                    "type": "null"
+                  }
+                ]
+              },
+              "status": {
+                "type": "string",
+                "enum": [
+                  "online",
+                  "offline"
+                ]
+              },
+              "state": {
+                "$ref": "#/components/schemas/ChargePointLiveState"
+              },
+              "id": {
+                "type": "string"
+              },
+              "organizationId": {
+                "type": "string"
+              },
+              "subsidyGrantId": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "name": {
+                "type": "string"
+              },
+              "connectors": {
+                "type": "number",
+                "description": "Number of connectors, numbered 1..n as in OCPP 1.6 (0 is the charge point as a whole)."
+              },
+              "maxKw": {
+                "type": "number"
+              },
+              "commissionedOn": {
+                "type": "string"
+              },
+              "deviceId": {
+                "type": "string"
+              },
+              "profile": {
+                "type": "string",
+                "enum": [
+                  "klimaklok-v1",
+                  "ovms-v3",
+                  "teslamate",
+                  "owntracks",
+                  "evcc",
+                  "teltonika-json"
                 ],
+                "description": "The dialect the charge point publishes in: `klimaklok-v1` (the telemetry contract) or `evcc` (one loadpoint, one connector)."
               },
-              status: {
-                type: 'string',
-                enum: ['online', 'offline'],
+              "profileIdentity": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "description": "evcc: `<root>/<loadpoint>`; null for klimaklok-v1."
               },
-              state: {
-                $ref: '#/components/schemas/ChargePointLiveState',
+              "protocol": {
+                "type": "string",
+                "enum": [
+                  "mqtt",
+                  "ocpp"
+                ]
               },
-              id: {
-                type: 'string',
+              "createdAt": {
+                "type": "string",
+                "format": "date-time"
               },
-              organizationId: {
-                type: 'string',
-              },
-              subsidyGrantId: {
-                type: ['string', 'null'],
-              },
-              name: {
-                type: 'string',
-              },
-              connectors: {
-                type: 'number',
-                description: 'Number of connectors, numbered 1..n as in OCPP 1.6 (0 is the charge point as a whole).',
-              },
-              maxKw: {
-                type: 'number',
-              },
-              commissionedOn: {
-                type: 'string',
-              },
-              deviceId: {
-                type: 'string',
-              },
-              profile: {
-                type: 'string',
-                enum: ['klimaklok-v1', 'ovms-v3', 'teslamate', 'owntracks', 'evcc', 'teltonika-json'],
-                description: 'The dialect the charge point publishes in: `klimaklok-v1` (the telemetry contract) or `evcc` (one loadpoint, one connector).',
-              },
-              profileIdentity: {
-                type: ['string', 'null'],
-                description: 'evcc: `<root>/<loadpoint>`; null for klimaklok-v1.',
-              },
-              protocol: {
-                type: 'string',
-                enum: ['mqtt', 'ocpp'],
-              },
-              createdAt: {
-                type: 'string',
-                format: 'date-time',
-              },
-              updatedAt: {
-                type: 'string',
-                format: 'date-time',
-              },
+              "updatedAt": {
+                "type": "string",
+                "format": "date-time"
+              }
             },
-            required: [
-              'ocpp',
-              'status',
-              'state',
-              'id',
-              'organizationId',
-              'subsidyGrantId',
-              'name',
-              'connectors',
-              'maxKw',
-              'commissionedOn',
-              'deviceId',
-              'profile',
-              'profileIdentity',
-              'protocol',
-              'createdAt',
-              'updatedAt',
-            ],
-          },
-        ],
-      },
+            "required": [
+              "ocpp",
+              "status",
+              "state",
+              "id",
+              "organizationId",
+              "subsidyGrantId",
+              "name",
+              "connectors",
+              "maxKw",
+              "commissionedOn",
+              "deviceId",
+              "profile",
+              "profileIdentity",
+              "protocol",
+              "createdAt",
+              "updatedAt"
+            ]
+          }
+        ]
+      }
     },
-    'ChargePointsReadController.sessions': {
-      summary: 'Sessions starting in [from, to): source (transaction, status, import), energy, duration and flags',
-      response: {
-        type: 'object',
-        properties: {
-          chargePointId: {
-            type: 'string',
+    "ChargePointsReadController.sessions": {
+      "summary": "Sessions starting in [from, to): source (transaction, status, import), energy, duration and flags",
+      "response": {
+        "type": "object",
+        "properties": {
+          "chargePointId": {
+            "type": "string"
           },
-          from: {
-            type: 'string',
-            format: 'date-time',
+          "from": {
+            "type": "string",
+            "format": "date-time"
           },
-          to: {
-            type: 'string',
-            format: 'date-time',
+          "to": {
+            "type": "string",
+            "format": "date-time"
           },
-          items: {
-            type: 'array',
-            items: {
-              $ref: '#/components/schemas/SessionRow',
-            },
-          },
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/SessionRow"
+            }
+          }
         },
-        required: ['chargePointId', 'from', 'to', 'items'],
-      },
+        "required": [
+          "chargePointId",
+          "from",
+          "to",
+          "items"
+        ]
+      }
     },
-    'FollowUpController.list': {
-      summary: 'Each subsidy grant with its follow-up periods, deadlines and submission status; a cooperative sees its own',
-      response: {
-        $ref: '#/components/schemas/FollowUp',
-      },
+    "FollowUpController.list": {
+      "summary": "Each subsidy grant with its follow-up periods, deadlines and submission status; a cooperative sees its own",
+      "response": {
+        "$ref": "#/components/schemas/FollowUp"
+      }
     },
-    'FollowUpController.overview': {
-      summary: "Every cooperative with grants: the year's charging figures, flags and follow-up status; JSON, or a file with format=csv|xlsx",
-      response: {
-        $ref: '#/components/schemas/SubsidyOverview',
-      },
+    "FollowUpController.overview": {
+      "summary": "Every cooperative with grants: the year's charging figures, flags and follow-up status; JSON, or a file with format=csv|xlsx",
+      "response": {
+        "$ref": "#/components/schemas/SubsidyOverview"
+      }
     },
-    'SessionImportController.import': {
-      summary: "Sessions from a charge-point operator's export (text/csv)",
-      description: 'Idempotent; answers per row.',
-      response: {
-        type: 'object',
-        properties: {
-          summary: {
-            type: 'object',
-            properties: {
-              created: {
-                type: 'number',
+    "SessionImportController.import": {
+      "summary": "Sessions from a charge-point operator's export (text/csv)",
+      "description": "Idempotent; answers per row.",
+      "response": {
+        "type": "object",
+        "properties": {
+          "summary": {
+            "type": "object",
+            "properties": {
+              "created": {
+                "type": "number"
               },
-              updated: {
-                type: 'number',
+              "updated": {
+                "type": "number"
               },
-              unchanged: {
-                type: 'number',
+              "unchanged": {
+                "type": "number"
               },
-              rejected: {
-                type: 'number',
-              },
+              "rejected": {
+                "type": "number"
+              }
             },
-            required: ['created', 'updated', 'unchanged', 'rejected'],
+            "required": [
+              "created",
+              "updated",
+              "unchanged",
+              "rejected"
+            ]
           },
-          rows: {
-            type: 'array',
-            items: {
-              $ref: '#/components/schemas/ImportRowResult',
-            },
-          },
+          "rows": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/ImportRowResult"
+            }
+          }
         },
-        required: ['summary', 'rows'],
-      },
+        "required": [
+          "summary",
+          "rows"
+        ]
+      }
     },
-    'ChargingUsageController.report': {
-      summary: 'Per charge point and total, for the local days [from, to); JSON, or a file with format=csv|xlsx',
-      response: {
-        $ref: '#/components/schemas/ChargingUsageReport',
-      },
+    "ChargingUsageController.report": {
+      "summary": "Per charge point and total, for the local days [from, to); JSON, or a file with format=csv|xlsx",
+      "response": {
+        "$ref": "#/components/schemas/ChargingUsageReport"
+      }
     },
-    'SubmissionsController.submit': {
-      summary: 'A cooperative submits its report for [from, to): frozen with who and when; 409 if already submitted',
-      response: {
-        $ref: '#/components/schemas/Submission',
-      },
+    "SubmissionsController.submit": {
+      "summary": "A cooperative submits its report for [from, to): frozen with who and when; 409 if already submitted",
+      "response": {
+        "$ref": "#/components/schemas/Submission"
+      }
     },
-    'SubmissionsController.list': {
-      summary: 'Every housing cooperative with whether (who, when) it submitted for exactly [from, to); a cooperative sees its own line',
-      response: {
-        type: 'object',
-        properties: {
-          from: {
-            type: 'string',
+    "SubmissionsController.list": {
+      "summary": "Every housing cooperative with whether (who, when) it submitted for exactly [from, to); a cooperative sees its own line",
+      "response": {
+        "type": "object",
+        "properties": {
+          "from": {
+            "type": "string"
           },
-          to: {
-            type: 'string',
+          "to": {
+            "type": "string"
           },
-          submitted: {
-            type: 'number',
+          "submitted": {
+            "type": "number"
           },
-          items: {
-            type: 'array',
-            items: {
-              $ref: '#/components/schemas/SubmissionStatus',
-            },
-          },
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/SubmissionStatus"
+            }
+          }
         },
-        required: ['from', 'to', 'submitted', 'items'],
-      },
+        "required": [
+          "from",
+          "to",
+          "submitted",
+          "items"
+        ]
+      }
     },
-    'SubmissionsController.receipt': {
-      summary: 'The receipt of a submission as a PDF: its figures, period, grant reference, factor set, id and time',
+    "SubmissionsController.receipt": {
+      "summary": "The receipt of a submission as a PDF: its figures, period, grant reference, factor set, id and time"
     },
-    'SubmissionsController.get': {
-      summary: 'The frozen report of a submission; a file with format=csv|xlsx',
-      response: {
-        $ref: '#/components/schemas/Submission',
-      },
+    "SubmissionsController.get": {
+      "summary": "The frozen report of a submission; a file with format=csv|xlsx",
+      "response": {
+        "$ref": "#/components/schemas/Submission"
+      }
     },
-    'BudgetReportController.climateBudget': {
-      summary: "A scope's budget per month with actuals, forecast, status, coverage, targets, and a plan's forecast beside today's",
-      response: {
-        type: 'object',
-        properties: {
-          year: {
-            type: 'number',
+    "BudgetReportController.climateBudget": {
+      "summary": "A scope's budget per month with actuals, forecast, status, coverage, targets, and a plan's forecast beside today's",
+      "response": {
+        "type": "object",
+        "properties": {
+          "year": {
+            "type": "number"
           },
-          scope: {
-            type: 'string',
+          "scope": {
+            "type": "string"
           },
-          budgetSetVersion: {
-            type: 'number',
+          "budgetSetVersion": {
+            "type": "number"
           },
-          budgetSetName: {
-            type: 'string',
+          "budgetSetName": {
+            "type": "string"
           },
-          budget: {
-            type: 'object',
-            properties: {
-              fromYear: {
-                type: 'number',
+          "budget": {
+            "type": "object",
+            "properties": {
+              "fromYear": {
+                "type": "number"
               },
-              toYear: {
-                type: 'number',
+              "toYear": {
+                "type": "number"
               },
-              annualKg: {
-                type: 'number',
-              },
+              "annualKg": {
+                "type": "number"
+              }
             },
-            required: ['fromYear', 'toYear', 'annualKg'],
+            "required": [
+              "fromYear",
+              "toYear",
+              "annualKg"
+            ]
           },
-          factorSetVersion: {
-            type: 'number',
+          "factorSetVersion": {
+            "type": "number"
           },
-          factorSetName: {
-            type: 'string',
+          "factorSetName": {
+            "type": "string"
           },
-          boundary: {
-            type: 'string',
-            enum: ['ttw', 'wtw'],
+          "boundary": {
+            "type": "string",
+            "enum": [
+              "ttw",
+              "wtw"
+            ]
           },
-          gridMethod: {
-            type: 'string',
-            enum: ['location', 'market'],
+          "gridMethod": {
+            "type": "string",
+            "enum": [
+              "location",
+              "market"
+            ]
           },
-          timeZone: {
-            type: 'string',
+          "timeZone": {
+            "type": "string"
           },
-          lockedYears: {
-            type: 'array',
-            items: {
-              $ref: '#/components/schemas/LockedYearUsed',
+          "lockedYears": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/LockedYearUsed"
+            }
+          },
+          "atEndOfMonth": {
+            "type": "number"
+          },
+          "months": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "month": {
+                  "type": "string"
+                },
+                "share": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "budgetKg": {
+                  "type": "number"
+                },
+                "actualKg": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "forecastKg": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "cumulativeBudgetKg": {
+                  "type": "number"
+                },
+                "cumulativeActualKg": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "cumulativeForecastKg": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "previousYearKg": {
+                  "type": "number"
+                },
+                "distanceKm": {
+                  "type": "number"
+                },
+                "coverage": {
+                  "type": "number"
+                }
+              },
+              "required": [
+                "month",
+                "share",
+                "budgetKg",
+                "actualKg",
+                "forecastKg",
+                "cumulativeBudgetKg",
+                "cumulativeActualKg",
+                "cumulativeForecastKg",
+                "previousYearKg",
+                "distanceKm",
+                "coverage"
+              ]
+            }
+          },
+          "totals": {
+            "type": "object",
+            "properties": {
+              "annualBudgetKg": {
+                "type": "number"
+              },
+              "previousYearKg": {
+                "type": "number"
+              },
+              "actualToDateKg": {
+                "type": "number"
+              },
+              "budgetToDateKg": {
+                "type": "number"
+              },
+              "runRate": {
+                "type": [
+                  "number",
+                  "null"
+                ]
+              },
+              "forecastKg": {
+                "type": [
+                  "number",
+                  "null"
+                ]
+              },
+              "status": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "enum": [
+                  "on_track",
+                  "at_risk",
+                  "off_track",
+                  null
+                ]
+              },
+              "coverage": {
+                "type": "number"
+              }
             },
+            "required": [
+              "annualBudgetKg",
+              "previousYearKg",
+              "actualToDateKg",
+              "budgetToDateKg",
+              "runRate",
+              "forecastKg",
+              "status",
+              "coverage"
+            ]
           },
-          atEndOfMonth: {
-            type: 'number',
-          },
-          months: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                month: {
-                  type: 'string',
-                },
-                share: {
-                  type: ['number', 'null'],
-                },
-                budgetKg: {
-                  type: 'number',
-                },
-                actualKg: {
-                  type: ['number', 'null'],
-                },
-                forecastKg: {
-                  type: ['number', 'null'],
-                },
-                cumulativeBudgetKg: {
-                  type: 'number',
-                },
-                cumulativeActualKg: {
-                  type: ['number', 'null'],
-                },
-                cumulativeForecastKg: {
-                  type: ['number', 'null'],
-                },
-                previousYearKg: {
-                  type: 'number',
-                },
-                distanceKm: {
-                  type: 'number',
-                },
-                coverage: {
-                  type: 'number',
-                },
-              },
-              required: ['month', 'share', 'budgetKg', 'actualKg', 'forecastKg', 'cumulativeBudgetKg', 'cumulativeActualKg', 'cumulativeForecastKg', 'previousYearKg', 'distanceKm', 'coverage'],
-            },
-          },
-          totals: {
-            type: 'object',
-            properties: {
-              annualBudgetKg: {
-                type: 'number',
-              },
-              previousYearKg: {
-                type: 'number',
-              },
-              actualToDateKg: {
-                type: 'number',
-              },
-              budgetToDateKg: {
-                type: 'number',
-              },
-              runRate: {
-                type: ['number', 'null'],
-              },
-              forecastKg: {
-                type: ['number', 'null'],
-              },
-              status: {
-                type: ['string', 'null'],
-                enum: ['on_track', 'at_risk', 'off_track', null],
-              },
-              coverage: {
-                type: 'number',
-              },
-            },
-            required: ['annualBudgetKg', 'previousYearKg', 'actualToDateKg', 'budgetToDateKg', 'runRate', 'forecastKg', 'status', 'coverage'],
-          },
-          targets: {
-            type: 'array',
-            items: {
-              anyOf: [
+          "targets": {
+            "type": "array",
+            "items": {
+              "anyOf": [
                 {
-                  type: 'object',
-                  properties: {
-                    basis: {
-                      type: 'null',
+                  "type": "object",
+                  "properties": {
+                    "basis": {
+                      "type": "null"
                     },
-                    value: {
-                      type: 'null',
+                    "value": {
+                      "type": "null"
                     },
-                    met: {
-                      type: 'null',
+                    "met": {
+                      "type": "null"
                     },
-                    status: {
-                      type: 'string',
+                    "status": {
+                      "type": "string"
                     },
-                    name: {
-                      type: 'string',
+                    "name": {
+                      "type": "string"
                     },
-                    scope: {
-                      type: 'string',
+                    "scope": {
+                      "type": "string"
                     },
-                    kind: {
-                      type: 'string',
-                      enum: ['change', 'zeroEmissionShare', 'absolute'],
+                    "kind": {
+                      "type": "string",
+                      "enum": [
+                        "change",
+                        "zeroEmissionShare",
+                        "absolute"
+                      ]
                     },
-                    year: {
-                      type: 'number',
+                    "year": {
+                      "type": "number"
                     },
-                    boundary: {
-                      type: 'string',
-                      enum: ['ttw', 'wtw'],
+                    "boundary": {
+                      "type": "string",
+                      "enum": [
+                        "ttw",
+                        "wtw"
+                      ]
                     },
-                    baseYear: {
-                      type: ['number', 'null'],
+                    "baseYear": {
+                      "type": [
+                        "number",
+                        "null"
+                      ]
                     },
-                    changePct: {
-                      type: ['number', 'null'],
+                    "changePct": {
+                      "type": [
+                        "number",
+                        "null"
+                      ]
                     },
-                    shareBasis: {
-                      type: ['string', 'null'],
-                      enum: ['vehicles', 'distance', null],
+                    "shareBasis": {
+                      "type": [
+                        "string",
+                        "null"
+                      ],
+                      "enum": [
+                        "vehicles",
+                        "distance",
+                        null
+                      ]
                     },
-                    sharePct: {
-                      type: ['number', 'null'],
+                    "sharePct": {
+                      "type": [
+                        "number",
+                        "null"
+                      ]
                     },
-                    maxKg: {
-                      type: ['number', 'null'],
-                    },
+                    "maxKg": {
+                      "type": [
+                        "number",
+                        "null"
+                      ]
+                    }
                   },
-                  required: ['basis', 'value', 'met', 'status', 'name', 'scope', 'kind', 'year', 'boundary', 'baseYear', 'changePct', 'shareBasis', 'sharePct', 'maxKg'],
-                },
-                {
-                  type: 'object',
-                  properties: {
-                    basis: {
-                      type: 'string',
-                    },
-                    value: {
-                      type: ['number', 'null'],
-                    },
-                    met: {
-                      type: ['boolean', 'null'],
-                    },
-                    status: {
-                      type: 'string',
-                    },
-                    name: {
-                      type: 'string',
-                    },
-                    scope: {
-                      type: 'string',
-                    },
-                    kind: {
-                      type: 'string',
-                      enum: ['change', 'zeroEmissionShare', 'absolute'],
-                    },
-                    year: {
-                      type: 'number',
-                    },
-                    boundary: {
-                      type: 'string',
-                      enum: ['ttw', 'wtw'],
-                    },
-                    baseYear: {
-                      type: ['number', 'null'],
-                    },
-                    changePct: {
-                      type: ['number', 'null'],
-                    },
-                    shareBasis: {
-                      type: ['string', 'null'],
-                      enum: ['vehicles', 'distance', null],
-                    },
-                    sharePct: {
-                      type: ['number', 'null'],
-                    },
-                    maxKg: {
-                      type: ['number', 'null'],
-                    },
-                  },
-                  required: ['basis', 'value', 'met', 'status', 'name', 'scope', 'kind', 'year', 'boundary', 'baseYear', 'changePct', 'shareBasis', 'sharePct', 'maxKg'],
-                },
-              ],
-            },
-          },
-          whatIf: {
-            type: ['object', 'null'],
-            properties: {
-              planId: {
-                type: 'string',
-              },
-              planName: {
-                type: 'string',
-              },
-              todayForecastKg: {
-                type: ['number', 'null'],
-              },
-              todayStatus: {
-                type: ['string', 'null'],
-                enum: ['on_track', 'at_risk', 'off_track', null],
-              },
-              forecastKg: {
-                type: ['number', 'null'],
-              },
-              status: {
-                type: ['string', 'null'],
-                enum: ['on_track', 'at_risk', 'off_track', null],
-              },
-              deltaKg: {
-                type: ['number', 'null'],
-              },
-              gridKgPerKwh: {
-                type: ['number', 'null'],
-              },
-              replacements: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    fromMonth: {
-                      type: 'number',
-                      description: '1..12: the first month the candidate drives.',
-                    },
-                    actualToDateKg: {
-                      type: 'number',
-                      description: "The replaced vehicle's actual to date (kg).",
-                    },
-                    candidateToDateKg: {
-                      type: 'number',
-                      description: "The candidate's kg for the vehicle's distance to date.",
-                    },
-                    vehicleId: {
-                      type: 'string',
-                    },
-                    registration: {
-                      type: 'string',
-                    },
-                    month: {
-                      type: 'string',
-                    },
-                    candidate: {
-                      type: 'string',
-                    },
-                  },
-                  required: ['fromMonth', 'actualToDateKg', 'candidateToDateKg', 'vehicleId', 'registration', 'month', 'candidate'],
-                },
-              },
-              months: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    month: {
-                      type: 'string',
-                    },
-                    forecastKg: {
-                      type: ['number', 'null'],
-                    },
-                  },
-                  required: ['month', 'forecastKg'],
-                },
-              },
-              flags: {
-                type: 'array',
-                items: {
-                  type: 'string',
-                },
-              },
-            },
-            required: ['planId', 'planName', 'todayForecastKg', 'todayStatus', 'forecastKg', 'status', 'deltaKg', 'gridKgPerKwh', 'replacements', 'months', 'flags'],
-          },
-          counterGaps: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                vehicleId: {
-                  type: 'string',
-                },
-                registration: {
-                  type: 'string',
-                },
-                counter: {
-                  type: 'string',
-                  enum: ['odometer', 'fuel', 'gas', 'charged', 'consumed'],
-                },
-                from: {
-                  type: 'string',
-                },
-                to: {
-                  type: 'string',
-                },
-                quantity: {
-                  type: 'number',
-                  description: "What the interval spread over its days, in the counter's unit (km for the odometer).",
-                },
-                quantityInPeriod: {
-                  type: 'number',
-                  description: "The part of it spread over the report's period (in proportion to time).",
-                },
-                unit: {
-                  type: 'string',
-                },
-              },
-              required: ['vehicleId', 'registration', 'counter', 'from', 'to', 'quantity', 'quantityInPeriod', 'unit'],
-            },
-          },
-          flags: {
-            type: 'array',
-            items: {
-              type: 'string',
-            },
-          },
-        },
-        required: [
-          'year',
-          'scope',
-          'budgetSetVersion',
-          'budgetSetName',
-          'budget',
-          'factorSetVersion',
-          'factorSetName',
-          'boundary',
-          'gridMethod',
-          'timeZone',
-          'lockedYears',
-          'atEndOfMonth',
-          'months',
-          'totals',
-          'targets',
-          'whatIf',
-          'counterGaps',
-          'flags',
-        ],
-      },
-    },
-    'BudgetSetsController.list': {
-      summary: 'Every published budget set, oldest first',
-      response: {
-        type: 'array',
-        items: {
-          type: 'object',
-          properties: {
-            name: {
-              type: 'string',
-            },
-            version: {
-              type: 'number',
-            },
-            description: {
-              type: ['string', 'null'],
-            },
-            publishedAt: {
-              type: 'string',
-            },
-            publishedBy: {
-              type: ['string', 'null'],
-            },
-            budgetCount: {
-              type: 'number',
-            },
-            targetCount: {
-              type: 'number',
-            },
-          },
-          required: ['name', 'version', 'description', 'publishedAt', 'publishedBy', 'budgetCount', 'targetCount'],
-        },
-      },
-    },
-    'BudgetSetsController.get': {
-      summary: 'One set with its budgets and targets',
-      response: {
-        $ref: '#/components/schemas/BudgetSet',
-      },
-    },
-    'BudgetSetsController.publish': {
-      summary: 'Publishes a complete new set of budgets and targets under the next version; existing sets are never changed',
-      response: {
-        $ref: '#/components/schemas/BudgetSet',
-      },
-    },
-    'ElectrificationController.depots': {
-      response: {
-        type: 'array',
-        items: {
-          $ref: '#/components/schemas/Depot',
-        },
-      },
-    },
-    'ElectrificationController.createDepot': {
-      response: {
-        $ref: '#/components/schemas/Depot',
-      },
-    },
-    'ElectrificationController.candidates': {
-      summary: 'Candidate EVs per vehicle class; the seeded entries are generic examples, not market data',
-      response: {
-        type: 'array',
-        items: {
-          $ref: '#/components/schemas/Candidate',
-        },
-      },
-    },
-    'ElectrificationController.createCandidate': {
-      response: {
-        $ref: '#/components/schemas/Candidate',
-      },
-    },
-    'ElectrificationController.plans': {
-      response: {
-        type: 'array',
-        items: {
-          type: 'object',
-          properties: {
-            id: {
-              type: 'string',
-            },
-            name: {
-              type: 'string',
-            },
-            createdAt: {
-              type: 'string',
-            },
-            createdBy: {
-              type: ['string', 'null'],
-            },
-            vehicles: {
-              type: 'number',
-            },
-          },
-          required: ['id', 'name', 'createdAt', 'createdBy', 'vehicles'],
-        },
-      },
-    },
-    'ElectrificationController.plan': {
-      response: {
-        $ref: '#/components/schemas/Plan',
-      },
-    },
-    'ElectrificationController.createPlan': {
-      summary: 'A plan (replace these vehicles in these months); the climate budget report gives its forecast with `plan=<id>`',
-      response: {
-        $ref: '#/components/schemas/Plan',
-      },
-    },
-    'ElectrificationPlanController.plan': {
-      summary: 'Every fossil vehicle in service: its driving, depot stop, candidate, avoided kg, costs and verdict, ranked',
-      response: {
-        type: 'object',
-        properties: {
-          asOf: {
-            type: 'string',
-          },
-          from: {
-            type: 'string',
-          },
-          winterFactor: {
-            type: 'number',
-          },
-          years: {
-            type: 'number',
-          },
-          prices: {
-            type: 'object',
-            properties: {
-              petrolNokPerL: {
-                type: ['number', 'null'],
-              },
-              dieselNokPerL: {
-                type: ['number', 'null'],
-              },
-              electricityNokPerKwh: {
-                type: ['number', 'null'],
-              },
-            },
-            required: ['petrolNokPerL', 'dieselNokPerL', 'electricityNokPerKwh'],
-          },
-          boundary: {
-            type: 'string',
-            enum: ['ttw', 'wtw'],
-          },
-          gridMethod: {
-            type: 'string',
-            enum: ['location', 'market'],
-          },
-          gridKgPerKwh: {
-            type: ['number', 'null'],
-          },
-          factorSetVersion: {
-            type: 'number',
-          },
-          factorSetName: {
-            type: 'string',
-          },
-          timeZone: {
-            type: 'string',
-          },
-          rows: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                nokPerTonneAvoided: {
-                  type: ['number', 'null'],
-                },
-                verdict: {
-                  type: 'string',
-                  enum: ['suitable', 'suitable_with_daytime_charging', 'not_suitable'],
-                },
-                reason: {
-                  type: 'string',
-                },
-                reasonCode: {
-                  type: 'string',
-                  enum: ['no_candidate', 'no_distances', 'p95_above_range', 'no_depot', 'no_overnight_stop', 'stop_too_short', 'days_above_range', 'fits'],
-                },
-                rank: {
-                  type: 'number',
-                },
-                costRank: {
-                  type: ['number', 'null'],
-                },
-                keepCostNok: {
-                  type: ['number', 'null'],
-                },
-                replaceCostNok: {
-                  type: ['number', 'null'],
-                },
-                extraCostNok: {
-                  type: ['number', 'null'],
-                },
-                vehicleId: {
-                  type: 'string',
-                },
-                registration: {
-                  type: 'string',
-                },
-                vehicleClass: {
-                  type: 'string',
-                  enum: ['passenger_car', 'van', 'truck', 'other'],
-                },
-                energyCarrier: {
-                  type: 'string',
-                  enum: ['petrol', 'diesel', 'hvo', 'biogas', 'cng', 'electricity', 'hydrogen', 'plugin_hybrid'],
-                },
-                departmentId: {
-                  type: 'string',
-                },
-                drivingDays: {
-                  type: 'number',
-                },
-                distanceKm: {
-                  type: 'number',
-                },
-                p95DailyKm: {
-                  type: ['number', 'null'],
-                },
-                maxDailyKm: {
-                  type: ['number', 'null'],
-                },
-                candidateId: {
-                  type: ['string', 'null'],
-                },
-                candidateName: {
-                  type: ['string', 'null'],
-                },
-                winterRangeKm: {
-                  type: ['number', 'null'],
-                },
-                daysAboveWinterRange: {
-                  type: 'number',
-                },
-                homeDepotId: {
-                  type: 'string',
-                },
-                homeDepotName: {
-                  type: 'string',
-                },
-                chargerKw: {
-                  type: 'number',
-                },
-                overnightNights: {
-                  type: 'number',
-                },
-                overnightDwellHours: {
-                  type: ['number', 'null'],
-                },
-                hoursNeeded: {
-                  type: ['number', 'null'],
-                },
-                actualTtwKgPerYear: {
-                  type: 'number',
-                },
-                actualWtwKgPerYear: {
-                  type: 'number',
-                },
-                candidateKwhPerYear: {
-                  type: ['number', 'null'],
-                },
-                candidateWtwKgPerYear: {
-                  type: ['number', 'null'],
-                },
-                avoidedTtwKgPerYear: {
-                  type: ['number', 'null'],
-                },
-                avoidedWtwKgPerYear: {
-                  type: ['number', 'null'],
-                },
-              },
-              required: [
-                'nokPerTonneAvoided',
-                'verdict',
-                'reason',
-                'reasonCode',
-                'rank',
-                'costRank',
-                'keepCostNok',
-                'replaceCostNok',
-                'extraCostNok',
-                'vehicleId',
-                'registration',
-                'vehicleClass',
-                'energyCarrier',
-                'departmentId',
-                'drivingDays',
-                'distanceKm',
-                'p95DailyKm',
-                'maxDailyKm',
-                'candidateId',
-                'candidateName',
-                'winterRangeKm',
-                'daysAboveWinterRange',
-                'homeDepotId',
-                'homeDepotName',
-                'chargerKw',
-                'overnightNights',
-                'overnightDwellHours',
-                'hoursNeeded',
-                'actualTtwKgPerYear',
-                'actualWtwKgPerYear',
-                'candidateKwhPerYear',
-                'candidateWtwKgPerYear',
-                'avoidedTtwKgPerYear',
-                'avoidedWtwKgPerYear',
-              ],
-            },
-          },
-          counts: {
-            type: 'object',
-            properties: {
-              suitable: {
-                type: 'number',
-              },
-              suitable_with_daytime_charging: {
-                type: 'number',
-              },
-              not_suitable: {
-                type: 'number',
-              },
-            },
-            required: ['suitable', 'suitable_with_daytime_charging', 'not_suitable'],
-          },
-          flags: {
-            type: 'array',
-            items: {
-              type: 'string',
-            },
-          },
-        },
-        required: ['asOf', 'from', 'winterFactor', 'years', 'prices', 'boundary', 'gridMethod', 'gridKgPerKwh', 'factorSetVersion', 'factorSetName', 'timeZone', 'rows', 'counts', 'flags'],
-      },
-    },
-    'FactorSetsController.list': {
-      summary: 'Every published set, oldest first',
-      response: {
-        type: 'array',
-        items: {
-          $ref: '#/components/schemas/FactorSetSummary',
-        },
-      },
-    },
-    'FactorSetsController.get': {
-      summary: 'One set with all its factor records and class consumption figures',
-      response: {
-        $ref: '#/components/schemas/FactorSet',
-      },
-    },
-    'FactorSetsController.publish': {
-      summary: 'Publishes a complete new set under the next version; existing sets are never changed',
-      response: {
-        $ref: '#/components/schemas/FactorSet',
-      },
-    },
-    'FuelImportController.importFuel': {
-      summary: 'Imports a fuel-card CSV export (Content-Type text/csv): transaction id, date-time, registration, product, quantity, unit',
-      description: 'Answers per row: imported, duplicate or rejected with its faults; 400 only for a file that is not such an export at all.',
-      response: {
-        $ref: '#/components/schemas/FuelImportResult',
-      },
-    },
-    'YearLocksController.list': {
-      summary: 'Every revision of every locked year, with the totals it published; superseded ones included',
-      response: {
-        type: 'array',
-        items: {
-          $ref: '#/components/schemas/YearLock',
-        },
-      },
-    },
-    'YearLocksController.lock': {
-      summary: 'Locks a reported year: its figures stay as published',
-      description: '409 when it is locked already.',
-      response: {
-        $ref: '#/components/schemas/YearLock',
-      },
-    },
-    'YearLocksController.recompute': {
-      summary: 'Recomputes a locked year from the current data as a new revision; the earlier one is kept',
-      response: {
-        $ref: '#/components/schemas/YearLock',
-      },
-    },
-    'EmissionReportsController.emissions': {
-      summary: 'Emissions per group for [from, to): distance, energy per carrier, actual, baseline, avoided, biogenic memo, data quality',
-      response: {
-        type: 'object',
-        properties: {
-          periodEndsAt: {
-            type: 'string',
-          },
-          periodEnded: {
-            type: 'boolean',
-          },
-          elapsedHours: {
-            type: 'number',
-          },
-          rows: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                coverage: {
-                  type: 'number',
-                },
-                inServiceHours: {
-                  type: 'number',
-                },
-                flags: {
-                  type: 'array',
-                  items: {
-                    type: 'string',
-                  },
-                },
-                distanceKm: {
-                  type: 'number',
-                },
-                energy: {
-                  type: 'object',
-                  additionalProperties: {
-                    type: 'number',
-                  },
-                },
-                actualKg: {
-                  type: 'number',
-                },
-                baselineKg: {
-                  type: 'number',
-                },
-                avoidedKg: {
-                  type: 'number',
-                },
-                biogenicMemoKg: {
-                  type: 'number',
-                },
-                dataQuality: {
-                  type: 'object',
-                  properties: {
-                    primary: {
-                      type: 'number',
-                    },
-                    modelled: {
-                      type: 'number',
-                    },
-                    default: {
-                      type: 'number',
-                    },
-                  },
-                  required: ['primary', 'modelled', 'default'],
-                },
-                distanceDataQuality: {
-                  type: 'object',
-                  properties: {
-                    primary: {
-                      type: 'number',
-                    },
-                    modelled: {
-                      type: 'number',
-                    },
-                  },
-                  required: ['primary', 'modelled'],
-                },
-                group: {
-                  type: 'string',
-                },
-                label: {
-                  type: 'string',
-                },
-              },
-              required: [
-                'coverage',
-                'inServiceHours',
-                'flags',
-                'distanceKm',
-                'energy',
-                'actualKg',
-                'baselineKg',
-                'avoidedKg',
-                'biogenicMemoKg',
-                'dataQuality',
-                'distanceDataQuality',
-                'group',
-                'label',
-              ],
-            },
-          },
-          total: {
-            type: 'object',
-            properties: {
-              coverage: {
-                type: 'number',
-              },
-              inServiceHours: {
-                type: 'number',
-              },
-              distanceKm: {
-                type: 'number',
-              },
-              energy: {
-                type: 'object',
-                additionalProperties: {
-                  type: 'number',
-                },
-              },
-              actualKg: {
-                type: 'number',
-              },
-              baselineKg: {
-                type: 'number',
-              },
-              avoidedKg: {
-                type: 'number',
-              },
-              biogenicMemoKg: {
-                type: 'number',
-              },
-              dataQuality: {
-                type: 'object',
-                properties: {
-                  primary: {
-                    type: 'number',
-                  },
-                  modelled: {
-                    type: 'number',
-                  },
-                  default: {
-                    type: 'number',
-                  },
-                },
-                required: ['primary', 'modelled', 'default'],
-              },
-              distanceDataQuality: {
-                type: 'object',
-                properties: {
-                  primary: {
-                    type: 'number',
-                  },
-                  modelled: {
-                    type: 'number',
-                  },
-                },
-                required: ['primary', 'modelled'],
-              },
-              flags: {
-                type: 'array',
-                items: {
-                  type: 'string',
-                },
-              },
-            },
-            required: ['coverage', 'inServiceHours', 'distanceKm', 'energy', 'actualKg', 'baselineKg', 'avoidedKg', 'biogenicMemoKg', 'dataQuality', 'distanceDataQuality', 'flags'],
-          },
-          counterGaps: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                vehicleId: {
-                  type: 'string',
-                },
-                registration: {
-                  type: 'string',
-                },
-                counter: {
-                  type: 'string',
-                  enum: ['odometer', 'fuel', 'gas', 'charged', 'consumed'],
-                },
-                from: {
-                  type: 'string',
-                },
-                to: {
-                  type: 'string',
-                },
-                quantity: {
-                  type: 'number',
-                  description: "What the interval spread over its days, in the counter's unit (km for the odometer).",
-                },
-                quantityInPeriod: {
-                  type: 'number',
-                  description: "The part of it spread over the report's period (in proportion to time).",
-                },
-                unit: {
-                  type: 'string',
-                },
-              },
-              required: ['vehicleId', 'registration', 'counter', 'from', 'to', 'quantity', 'quantityInPeriod', 'unit'],
-            },
-          },
-          flags: {
-            type: 'array',
-            items: {
-              type: 'string',
-            },
-          },
-          factorSetVersion: {
-            type: 'number',
-          },
-          factorSetName: {
-            type: 'string',
-          },
-          boundary: {
-            type: 'string',
-            enum: ['ttw', 'wtw'],
-          },
-          gridMethod: {
-            type: 'string',
-            enum: ['location', 'market'],
-          },
-          timeZone: {
-            type: 'string',
-          },
-          lockedYears: {
-            type: 'array',
-            items: {
-              $ref: '#/components/schemas/LockedYearUsed',
-            },
-          },
-          from: {
-            type: 'string',
-          },
-          to: {
-            type: 'string',
-          },
-          groupBy: {
-            type: 'string',
-            enum: ['vehicle', 'month', 'department', 'vehicleClass', 'carrier'],
-          },
-        },
-        required: [
-          'periodEndsAt',
-          'periodEnded',
-          'elapsedHours',
-          'rows',
-          'total',
-          'counterGaps',
-          'flags',
-          'factorSetVersion',
-          'factorSetName',
-          'boundary',
-          'gridMethod',
-          'timeZone',
-          'lockedYears',
-          'from',
-          'to',
-          'groupBy',
-        ],
-      },
-    },
-    'EmissionReportsController.change': {
-      summary: "Change of a group's emissions from baseYear to year, with its activity / technology / factor effects",
-      response: {
-        type: 'object',
-        properties: {
-          lockedYears: {
-            type: 'array',
-            items: {
-              $ref: '#/components/schemas/LockedYearUsed',
-            },
-          },
-          baseKg: {
-            type: 'number',
-          },
-          currentKg: {
-            type: 'number',
-          },
-          changePct: {
-            type: ['number', 'null'],
-          },
-          decomposition: {
-            $ref: '#/components/schemas/Decomposition',
-          },
-          base: {
-            type: 'object',
-            properties: {
-              vehicles: {
-                type: 'number',
-              },
-              distanceKm: {
-                type: 'number',
-              },
-              energy: {
-                type: 'object',
-                additionalProperties: {
-                  type: 'number',
-                },
-              },
-              kgByCarrier: {
-                type: 'object',
-                additionalProperties: {
-                  type: 'number',
-                },
-              },
-              dataQuality: {
-                type: 'object',
-                properties: {
-                  primary: {
-                    type: 'number',
-                  },
-                  modelled: {
-                    type: 'number',
-                  },
-                  default: {
-                    type: 'number',
-                  },
-                },
-                required: ['primary', 'modelled', 'default'],
-              },
-              distanceDataQuality: {
-                type: 'object',
-                properties: {
-                  primary: {
-                    type: 'number',
-                  },
-                  modelled: {
-                    type: 'number',
-                  },
-                },
-                required: ['primary', 'modelled'],
-              },
-              counterGaps: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    vehicleId: {
-                      type: 'string',
-                    },
-                    registration: {
-                      type: 'string',
-                    },
-                    counter: {
-                      type: 'string',
-                      enum: ['odometer', 'fuel', 'gas', 'charged', 'consumed'],
-                    },
-                    from: {
-                      type: 'string',
-                    },
-                    to: {
-                      type: 'string',
-                    },
-                    quantity: {
-                      type: 'number',
-                      description: "What the interval spread over its days, in the counter's unit (km for the odometer).",
-                    },
-                    quantityInPeriod: {
-                      type: 'number',
-                      description: "The part of it spread over the report's period (in proportion to time).",
-                    },
-                    unit: {
-                      type: 'string',
-                    },
-                  },
-                  required: ['vehicleId', 'registration', 'counter', 'from', 'to', 'quantity', 'quantityInPeriod', 'unit'],
-                },
-              },
-              inServiceHours: {
-                type: 'number',
-              },
-              coverage: {
-                type: 'number',
-              },
-              periodEndsAt: {
-                type: 'string',
-              },
-              periodEnded: {
-                type: 'boolean',
-              },
-              elapsedHours: {
-                type: 'number',
-              },
-              year: {
-                type: 'number',
-              },
-            },
-            required: [
-              'vehicles',
-              'distanceKm',
-              'energy',
-              'kgByCarrier',
-              'dataQuality',
-              'distanceDataQuality',
-              'counterGaps',
-              'inServiceHours',
-              'coverage',
-              'periodEndsAt',
-              'periodEnded',
-              'elapsedHours',
-              'year',
-            ],
-          },
-          current: {
-            type: 'object',
-            properties: {
-              vehicles: {
-                type: 'number',
-              },
-              distanceKm: {
-                type: 'number',
-              },
-              energy: {
-                type: 'object',
-                additionalProperties: {
-                  type: 'number',
-                },
-              },
-              kgByCarrier: {
-                type: 'object',
-                additionalProperties: {
-                  type: 'number',
-                },
-              },
-              dataQuality: {
-                type: 'object',
-                properties: {
-                  primary: {
-                    type: 'number',
-                  },
-                  modelled: {
-                    type: 'number',
-                  },
-                  default: {
-                    type: 'number',
-                  },
-                },
-                required: ['primary', 'modelled', 'default'],
-              },
-              distanceDataQuality: {
-                type: 'object',
-                properties: {
-                  primary: {
-                    type: 'number',
-                  },
-                  modelled: {
-                    type: 'number',
-                  },
-                },
-                required: ['primary', 'modelled'],
-              },
-              counterGaps: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    vehicleId: {
-                      type: 'string',
-                    },
-                    registration: {
-                      type: 'string',
-                    },
-                    counter: {
-                      type: 'string',
-                      enum: ['odometer', 'fuel', 'gas', 'charged', 'consumed'],
-                    },
-                    from: {
-                      type: 'string',
-                    },
-                    to: {
-                      type: 'string',
-                    },
-                    quantity: {
-                      type: 'number',
-                      description: "What the interval spread over its days, in the counter's unit (km for the odometer).",
-                    },
-                    quantityInPeriod: {
-                      type: 'number',
-                      description: "The part of it spread over the report's period (in proportion to time).",
-                    },
-                    unit: {
-                      type: 'string',
-                    },
-                  },
-                  required: ['vehicleId', 'registration', 'counter', 'from', 'to', 'quantity', 'quantityInPeriod', 'unit'],
-                },
-              },
-              inServiceHours: {
-                type: 'number',
-              },
-              coverage: {
-                type: 'number',
-              },
-              periodEndsAt: {
-                type: 'string',
-              },
-              periodEnded: {
-                type: 'boolean',
-              },
-              elapsedHours: {
-                type: 'number',
-              },
-              year: {
-                type: 'number',
-              },
-            },
-            required: [
-              'vehicles',
-              'distanceKm',
-              'energy',
-              'kgByCarrier',
-              'dataQuality',
-              'distanceDataQuality',
-              'counterGaps',
-              'inServiceHours',
-              'coverage',
-              'periodEndsAt',
-              'periodEnded',
-              'elapsedHours',
-              'year',
-            ],
-          },
-          flags: {
-            type: 'array',
-            items: {
-              type: 'string',
-            },
-          },
-          factorSetVersion: {
-            type: 'number',
-          },
-          factorSetName: {
-            type: 'string',
-          },
-          boundary: {
-            type: 'string',
-            enum: ['ttw', 'wtw'],
-          },
-          gridMethod: {
-            type: 'string',
-            enum: ['location', 'market'],
-          },
-          timeZone: {
-            type: 'string',
-          },
-          vehicleClass: {
-            type: ['string', 'null'],
-            enum: ['passenger_car', 'van', 'truck', 'other', null],
-          },
-          baseYear: {
-            type: 'number',
-          },
-          year: {
-            type: 'number',
-          },
-        },
-        required: [
-          'lockedYears',
-          'baseKg',
-          'currentKg',
-          'changePct',
-          'decomposition',
-          'base',
-          'current',
-          'flags',
-          'factorSetVersion',
-          'factorSetName',
-          'boundary',
-          'gridMethod',
-          'timeZone',
-          'vehicleClass',
-          'baseYear',
-          'year',
-        ],
-      },
-    },
-    'EmissionReportsController.fleetKpis': {
-      summary: 'Vehicles by class and carrier at year end, zero-emission shares by count and distance, totals',
-      response: {
-        type: 'object',
-        properties: {
-          yearEnd: {
-            type: 'string',
-          },
-          periodEndsAt: {
-            type: 'string',
-          },
-          periodEnded: {
-            type: 'boolean',
-          },
-          elapsedHours: {
-            type: 'number',
-          },
-          vehiclesByClassAndCarrier: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                vehicleClass: {
-                  type: 'string',
-                },
-                energyCarrier: {
-                  type: 'string',
-                },
-                vehicles: {
-                  type: 'number',
-                },
-              },
-              required: ['vehicleClass', 'energyCarrier', 'vehicles'],
-            },
-          },
-          zeroEmissionShare: {
-            type: 'object',
-            properties: {
-              byCount: {
-                type: ['number', 'null'],
-              },
-              byDistance: {
-                type: ['number', 'null'],
-              },
-            },
-            required: ['byCount', 'byDistance'],
-          },
-          totals: {
-            type: 'object',
-            properties: {
-              vehiclesAtYearEnd: {
-                type: 'number',
-              },
-              zeroEmissionVehiclesAtYearEnd: {
-                type: 'number',
-              },
-              vehiclesInServiceDuringYear: {
-                type: 'number',
-              },
-              distanceKm: {
-                type: 'number',
-              },
-              zeroEmissionDistanceKm: {
-                type: 'number',
-              },
-              energy: {
-                type: 'object',
-                additionalProperties: {
-                  type: 'number',
-                },
-              },
-              actualKg: {
-                type: 'number',
-              },
-              baselineKg: {
-                type: 'number',
-              },
-              avoidedKg: {
-                type: 'number',
-              },
-              biogenicMemoKg: {
-                type: 'number',
-              },
-              dataQuality: {
-                type: 'object',
-                properties: {
-                  primary: {
-                    type: 'number',
-                  },
-                  modelled: {
-                    type: 'number',
-                  },
-                  default: {
-                    type: 'number',
-                  },
-                },
-                required: ['primary', 'modelled', 'default'],
-              },
-              distanceDataQuality: {
-                type: 'object',
-                properties: {
-                  primary: {
-                    type: 'number',
-                  },
-                  modelled: {
-                    type: 'number',
-                  },
-                },
-                required: ['primary', 'modelled'],
-              },
-              coverage: {
-                type: 'number',
-              },
-              inServiceHours: {
-                type: 'number',
-              },
-            },
-            required: [
-              'vehiclesAtYearEnd',
-              'zeroEmissionVehiclesAtYearEnd',
-              'vehiclesInServiceDuringYear',
-              'distanceKm',
-              'zeroEmissionDistanceKm',
-              'energy',
-              'actualKg',
-              'baselineKg',
-              'avoidedKg',
-              'biogenicMemoKg',
-              'dataQuality',
-              'distanceDataQuality',
-              'coverage',
-              'inServiceHours',
-            ],
-          },
-          counterGaps: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                vehicleId: {
-                  type: 'string',
-                },
-                registration: {
-                  type: 'string',
-                },
-                counter: {
-                  type: 'string',
-                  enum: ['odometer', 'fuel', 'gas', 'charged', 'consumed'],
-                },
-                from: {
-                  type: 'string',
-                },
-                to: {
-                  type: 'string',
-                },
-                quantity: {
-                  type: 'number',
-                  description: "What the interval spread over its days, in the counter's unit (km for the odometer).",
-                },
-                quantityInPeriod: {
-                  type: 'number',
-                  description: "The part of it spread over the report's period (in proportion to time).",
-                },
-                unit: {
-                  type: 'string',
-                },
-              },
-              required: ['vehicleId', 'registration', 'counter', 'from', 'to', 'quantity', 'quantityInPeriod', 'unit'],
-            },
-          },
-          flags: {
-            type: 'array',
-            items: {
-              type: 'string',
-            },
-          },
-          factorSetVersion: {
-            type: 'number',
-          },
-          factorSetName: {
-            type: 'string',
-          },
-          boundary: {
-            type: 'string',
-            enum: ['ttw', 'wtw'],
-          },
-          gridMethod: {
-            type: 'string',
-            enum: ['location', 'market'],
-          },
-          timeZone: {
-            type: 'string',
-          },
-          lockedYears: {
-            type: 'array',
-            items: {
-              $ref: '#/components/schemas/LockedYearUsed',
-            },
-          },
-          year: {
-            type: 'number',
-          },
-        },
-        required: [
-          'yearEnd',
-          'periodEndsAt',
-          'periodEnded',
-          'elapsedHours',
-          'vehiclesByClassAndCarrier',
-          'zeroEmissionShare',
-          'totals',
-          'counterGaps',
-          'flags',
-          'factorSetVersion',
-          'factorSetName',
-          'boundary',
-          'gridMethod',
-          'timeZone',
-          'lockedYears',
-          'year',
-        ],
-      },
-    },
-    'FleetVehiclesController.list': {
-      summary: 'Vehicles with their live state',
-      description: 'Positions are personal data: only fleet managers and admins see them.',
-      response: {
-        type: 'object',
-        properties: {
-          items: {
-            type: 'array',
-            items: {
-              anyOf: [
-                {
-                  type: 'object',
-                  properties: {
-                    status: {
-                      type: 'string',
-                      enum: ['unknown', 'online', 'offline', 'retired'],
-                    },
-                    state: {
-                      type: 'null',
-                    },
-                    id: {
-                      type: 'string',
-                    },
-                    registration: {
-                      type: 'string',
-                    },
-                    vin: {
-                      type: ['string', 'null'],
-                    },
-                    vehicleClass: {
-                      type: 'string',
-                      enum: ['passenger_car', 'van', 'truck', 'other'],
-                    },
-                    energyCarrier: {
-                      type: 'string',
-                      enum: ['petrol', 'diesel', 'hvo', 'biogas', 'cng', 'electricity', 'hydrogen', 'plugin_hybrid'],
-                    },
-                    departmentId: {
-                      type: 'string',
-                    },
-                    inServiceFrom: {
-                      type: 'string',
-                    },
-                    inServiceTo: {
-                      type: ['string', 'null'],
-                    },
-                    nominalConsumptionPerKm: {
-                      type: ['number', 'null'],
-                      description: 'Per km, in the unit of the carrier: L (liquid fuels), kg (gases), kWh (electricity).',
-                    },
-                    chargingEfficiency: {
-                      type: ['number', 'null'],
-                      description: 'Share of charged energy that reaches the battery, for `modelled` energy (reports-v1; null: 0.90).',
-                    },
-                    referenceCarrier: {
-                      type: ['string', 'null'],
-                      enum: ['petrol', 'diesel', 'cng', null],
-                      description: "The vehicle's own fossil reference for its baseline (else its class's in the factor set).",
-                    },
-                    referenceConsumptionPerKm: {
-                      type: ['number', 'null'],
-                      description: 'Consumption of the own reference per km: L (petrol, diesel) or kg (CNG).',
-                    },
-                    replacesVehicleId: {
-                      type: ['string', 'null'],
-                    },
-                    deviceId: {
-                      type: ['string', 'null'],
-                    },
-                    profile: {
-                      type: 'string',
-                      enum: ['klimaklok-v1', 'ovms-v3', 'teslamate', 'owntracks', 'evcc', 'teltonika-json'],
-                      description: 'The dialect the vehicle publishes in (device-profiles.md); `klimaklok-v1` is the telemetry contract.',
-                    },
-                    profileIdentity: {
-                      type: ['string', 'null'],
-                      description: 'The identity the publisher uses in its own topics; null for klimaklok-v1.',
-                    },
-                    profileTopic: {
-                      type: ['string', 'null'],
-                      description: "The publisher's own topic setting where it differs from the profile's default (OVMS prefix, Teltonika topic).",
-                    },
-                    createdAt: {
-                      type: 'string',
-                      format: 'date-time',
-                    },
-                    updatedAt: {
-                      type: 'string',
-                      format: 'date-time',
-                    },
-                  },
-                  required: [
-                    'status',
-                    'state',
-                    'id',
-                    'registration',
-                    'vin',
-                    'vehicleClass',
-                    'energyCarrier',
-                    'departmentId',
-                    'inServiceFrom',
-                    'inServiceTo',
-                    'nominalConsumptionPerKm',
-                    'chargingEfficiency',
-                    'referenceCarrier',
-                    'referenceConsumptionPerKm',
-                    'replacesVehicleId',
-                    'deviceId',
-                    'profile',
-                    'profileIdentity',
-                    'profileTopic',
-                    'createdAt',
-                    'updatedAt',
-                  ],
+                  "required": [
+                    "basis",
+                    "value",
+                    "met",
+                    "status",
+                    "name",
+                    "scope",
+                    "kind",
+                    "year",
+                    "boundary",
+                    "baseYear",
+                    "changePct",
+                    "shareBasis",
+                    "sharePct",
+                    "maxKg"
+                  ]
                 },
                 {
-                  type: 'object',
-                  properties: {
-                    status: {
-                      type: 'string',
-                      enum: ['unknown', 'online', 'offline', 'retired'],
+                  "type": "object",
+                  "properties": {
+                    "basis": {
+                      "type": "string"
                     },
-                    state: {
-                      type: 'object',
-                      properties: {
-                        position: {
-                          type: 'object',
-                          properties: {
-                            lat: {
-                              type: 'number',
+                    "value": {
+                      "type": [
+                        "number",
+                        "null"
+                      ]
+                    },
+                    "met": {
+                      "type": [
+                        "boolean",
+                        "null"
+                      ]
+                    },
+                    "status": {
+                      "type": "string"
+                    },
+                    "name": {
+                      "type": "string"
+                    },
+                    "scope": {
+                      "type": "string"
+                    },
+                    "kind": {
+                      "type": "string",
+                      "enum": [
+                        "change",
+                        "zeroEmissionShare",
+                        "absolute"
+                      ]
+                    },
+                    "year": {
+                      "type": "number"
+                    },
+                    "boundary": {
+                      "type": "string",
+                      "enum": [
+                        "ttw",
+                        "wtw"
+                      ]
+                    },
+                    "baseYear": {
+                      "type": [
+                        "number",
+                        "null"
+                      ]
+                    },
+                    "changePct": {
+                      "type": [
+                        "number",
+                        "null"
+                      ]
+                    },
+                    "shareBasis": {
+                      "type": [
+                        "string",
+                        "null"
+                      ],
+                      "enum": [
+                        "vehicles",
+                        "distance",
+                        null
+                      ]
+                    },
+                    "sharePct": {
+                      "type": [
+                        "number",
+                        "null"
+                      ]
+                    },
+                    "maxKg": {
+                      "type": [
+                        "number",
+                        "null"
+                      ]
+                    }
+                  },
+                  "required": [
+                    "basis",
+                    "value",
+                    "met",
+                    "status",
+                    "name",
+                    "scope",
+                    "kind",
+                    "year",
+                    "boundary",
+                    "baseYear",
+                    "changePct",
+                    "shareBasis",
+                    "sharePct",
+                    "maxKg"
+                  ]
+                }
+              ]
+            }
+          },
+          "whatIf": {
+            "type": [
+              "object",
+              "null"
+            ],
+            "properties": {
+              "planId": {
+                "type": "string"
+              },
+              "planName": {
+                "type": "string"
+              },
+              "todayForecastKg": {
+                "type": [
+                  "number",
+                  "null"
+                ]
+              },
+              "todayStatus": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "enum": [
+                  "on_track",
+                  "at_risk",
+                  "off_track",
+                  null
+                ]
+              },
+              "forecastKg": {
+                "type": [
+                  "number",
+                  "null"
+                ]
+              },
+              "status": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "enum": [
+                  "on_track",
+                  "at_risk",
+                  "off_track",
+                  null
+                ]
+              },
+              "deltaKg": {
+                "type": [
+                  "number",
+                  "null"
+                ]
+              },
+              "gridKgPerKwh": {
+                "type": [
+                  "number",
+                  "null"
+                ]
+              },
+              "replacements": {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "properties": {
+                    "fromMonth": {
+                      "type": "number",
+                      "description": "1..12: the first month the candidate drives."
+                    },
+                    "actualToDateKg": {
+                      "type": "number",
+                      "description": "The replaced vehicle's actual to date (kg)."
+                    },
+                    "candidateToDateKg": {
+                      "type": "number",
+                      "description": "The candidate's kg for the vehicle's distance to date."
+                    },
+                    "vehicleId": {
+                      "type": "string"
+                    },
+                    "registration": {
+                      "type": "string"
+                    },
+                    "month": {
+                      "type": "string"
+                    },
+                    "candidate": {
+                      "type": "string"
+                    }
+                  },
+                  "required": [
+                    "fromMonth",
+                    "actualToDateKg",
+                    "candidateToDateKg",
+                    "vehicleId",
+                    "registration",
+                    "month",
+                    "candidate"
+                  ]
+                }
+              },
+              "months": {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "properties": {
+                    "month": {
+                      "type": "string"
+                    },
+                    "forecastKg": {
+                      "type": [
+                        "number",
+                        "null"
+                      ]
+                    }
+                  },
+                  "required": [
+                    "month",
+                    "forecastKg"
+                  ]
+                }
+              },
+              "flags": {
+                "type": "array",
+                "items": {
+                  "type": "string"
+                }
+              }
+            },
+            "required": [
+              "planId",
+              "planName",
+              "todayForecastKg",
+              "todayStatus",
+              "forecastKg",
+              "status",
+              "deltaKg",
+              "gridKgPerKwh",
+              "replacements",
+              "months",
+              "flags"
+            ]
+          },
+          "counterGaps": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "vehicleId": {
+                  "type": "string"
+                },
+                "registration": {
+                  "type": "string"
+                },
+                "counter": {
+                  "type": "string",
+                  "enum": [
+                    "odometer",
+                    "fuel",
+                    "gas",
+                    "charged",
+                    "consumed"
+                  ]
+                },
+                "from": {
+                  "type": "string"
+                },
+                "to": {
+                  "type": "string"
+                },
+                "quantity": {
+                  "type": "number",
+                  "description": "What the interval spread over its days, in the counter's unit (km for the odometer)."
+                },
+                "quantityInPeriod": {
+                  "type": "number",
+                  "description": "The part of it spread over the report's period (in proportion to time)."
+                },
+                "unit": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "vehicleId",
+                "registration",
+                "counter",
+                "from",
+                "to",
+                "quantity",
+                "quantityInPeriod",
+                "unit"
+              ]
+            }
+          },
+          "flags": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          }
+        },
+        "required": [
+          "year",
+          "scope",
+          "budgetSetVersion",
+          "budgetSetName",
+          "budget",
+          "factorSetVersion",
+          "factorSetName",
+          "boundary",
+          "gridMethod",
+          "timeZone",
+          "lockedYears",
+          "atEndOfMonth",
+          "months",
+          "totals",
+          "targets",
+          "whatIf",
+          "counterGaps",
+          "flags"
+        ]
+      }
+    },
+    "BudgetSetsController.list": {
+      "summary": "Every published budget set, oldest first",
+      "response": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "properties": {
+            "name": {
+              "type": "string"
+            },
+            "version": {
+              "type": "number"
+            },
+            "description": {
+              "type": [
+                "string",
+                "null"
+              ]
+            },
+            "publishedAt": {
+              "type": "string"
+            },
+            "publishedBy": {
+              "type": [
+                "string",
+                "null"
+              ]
+            },
+            "budgetCount": {
+              "type": "number"
+            },
+            "targetCount": {
+              "type": "number"
+            }
+          },
+          "required": [
+            "name",
+            "version",
+            "description",
+            "publishedAt",
+            "publishedBy",
+            "budgetCount",
+            "targetCount"
+          ]
+        }
+      }
+    },
+    "BudgetSetsController.get": {
+      "summary": "One set with its budgets and targets",
+      "response": {
+        "$ref": "#/components/schemas/BudgetSet"
+      }
+    },
+    "BudgetSetsController.publish": {
+      "summary": "Publishes a complete new set of budgets and targets under the next version; existing sets are never changed",
+      "response": {
+        "$ref": "#/components/schemas/BudgetSet"
+      }
+    },
+    "ElectrificationController.depots": {
+      "response": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/Depot"
+        }
+      }
+    },
+    "ElectrificationController.createDepot": {
+      "response": {
+        "$ref": "#/components/schemas/Depot"
+      }
+    },
+    "ElectrificationController.candidates": {
+      "summary": "Candidate EVs per vehicle class; the seeded entries are generic examples, not market data",
+      "response": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/Candidate"
+        }
+      }
+    },
+    "ElectrificationController.createCandidate": {
+      "response": {
+        "$ref": "#/components/schemas/Candidate"
+      }
+    },
+    "ElectrificationController.plans": {
+      "response": {
+        "type": "array",
+        "items": {
+          "type": "object",
+          "properties": {
+            "id": {
+              "type": "string"
+            },
+            "name": {
+              "type": "string"
+            },
+            "createdAt": {
+              "type": "string"
+            },
+            "createdBy": {
+              "type": [
+                "string",
+                "null"
+              ]
+            },
+            "vehicles": {
+              "type": "number"
+            }
+          },
+          "required": [
+            "id",
+            "name",
+            "createdAt",
+            "createdBy",
+            "vehicles"
+          ]
+        }
+      }
+    },
+    "ElectrificationController.plan": {
+      "response": {
+        "$ref": "#/components/schemas/Plan"
+      }
+    },
+    "ElectrificationController.createPlan": {
+      "summary": "A plan (replace these vehicles in these months); the climate budget report gives its forecast with `plan=<id>`",
+      "response": {
+        "$ref": "#/components/schemas/Plan"
+      }
+    },
+    "ElectrificationPlanController.plan": {
+      "summary": "Every fossil vehicle in service: its driving, depot stop, candidate, avoided kg, costs and verdict, ranked",
+      "response": {
+        "type": "object",
+        "properties": {
+          "asOf": {
+            "type": "string"
+          },
+          "from": {
+            "type": "string"
+          },
+          "winterFactor": {
+            "type": "number"
+          },
+          "years": {
+            "type": "number"
+          },
+          "prices": {
+            "type": "object",
+            "properties": {
+              "petrolNokPerL": {
+                "type": [
+                  "number",
+                  "null"
+                ]
+              },
+              "dieselNokPerL": {
+                "type": [
+                  "number",
+                  "null"
+                ]
+              },
+              "electricityNokPerKwh": {
+                "type": [
+                  "number",
+                  "null"
+                ]
+              }
+            },
+            "required": [
+              "petrolNokPerL",
+              "dieselNokPerL",
+              "electricityNokPerKwh"
+            ]
+          },
+          "boundary": {
+            "type": "string",
+            "enum": [
+              "ttw",
+              "wtw"
+            ]
+          },
+          "gridMethod": {
+            "type": "string",
+            "enum": [
+              "location",
+              "market"
+            ]
+          },
+          "gridKgPerKwh": {
+            "type": [
+              "number",
+              "null"
+            ]
+          },
+          "factorSetVersion": {
+            "type": "number"
+          },
+          "factorSetName": {
+            "type": "string"
+          },
+          "timeZone": {
+            "type": "string"
+          },
+          "rows": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "nokPerTonneAvoided": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "verdict": {
+                  "type": "string",
+                  "enum": [
+                    "suitable",
+                    "suitable_with_daytime_charging",
+                    "not_suitable"
+                  ]
+                },
+                "reason": {
+                  "type": "string"
+                },
+                "reasonCode": {
+                  "type": "string",
+                  "enum": [
+                    "no_candidate",
+                    "no_distances",
+                    "p95_above_range",
+                    "no_depot",
+                    "no_overnight_stop",
+                    "stop_too_short",
+                    "days_above_range",
+                    "fits"
+                  ]
+                },
+                "rank": {
+                  "type": "number"
+                },
+                "costRank": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "keepCostNok": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "replaceCostNok": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "extraCostNok": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "vehicleId": {
+                  "type": "string"
+                },
+                "registration": {
+                  "type": "string"
+                },
+                "vehicleClass": {
+                  "type": "string",
+                  "enum": [
+                    "passenger_car",
+                    "van",
+                    "truck",
+                    "other"
+                  ]
+                },
+                "energyCarrier": {
+                  "type": "string",
+                  "enum": [
+                    "petrol",
+                    "diesel",
+                    "hvo",
+                    "biogas",
+                    "cng",
+                    "electricity",
+                    "hydrogen",
+                    "plugin_hybrid"
+                  ]
+                },
+                "departmentId": {
+                  "type": "string"
+                },
+                "drivingDays": {
+                  "type": "number"
+                },
+                "distanceKm": {
+                  "type": "number"
+                },
+                "p95DailyKm": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "maxDailyKm": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "candidateId": {
+                  "type": [
+                    "string",
+                    "null"
+                  ]
+                },
+                "candidateName": {
+                  "type": [
+                    "string",
+                    "null"
+                  ]
+                },
+                "winterRangeKm": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "daysAboveWinterRange": {
+                  "type": "number"
+                },
+                "homeDepotId": {
+                  "type": "string"
+                },
+                "homeDepotName": {
+                  "type": "string"
+                },
+                "chargerKw": {
+                  "type": "number"
+                },
+                "overnightNights": {
+                  "type": "number"
+                },
+                "overnightDwellHours": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "hoursNeeded": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "actualTtwKgPerYear": {
+                  "type": "number"
+                },
+                "actualWtwKgPerYear": {
+                  "type": "number"
+                },
+                "candidateKwhPerYear": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "candidateWtwKgPerYear": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "avoidedTtwKgPerYear": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "avoidedWtwKgPerYear": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                }
+              },
+              "required": [
+                "nokPerTonneAvoided",
+                "verdict",
+                "reason",
+                "reasonCode",
+                "rank",
+                "costRank",
+                "keepCostNok",
+                "replaceCostNok",
+                "extraCostNok",
+                "vehicleId",
+                "registration",
+                "vehicleClass",
+                "energyCarrier",
+                "departmentId",
+                "drivingDays",
+                "distanceKm",
+                "p95DailyKm",
+                "maxDailyKm",
+                "candidateId",
+                "candidateName",
+                "winterRangeKm",
+                "daysAboveWinterRange",
+                "homeDepotId",
+                "homeDepotName",
+                "chargerKw",
+                "overnightNights",
+                "overnightDwellHours",
+                "hoursNeeded",
+                "actualTtwKgPerYear",
+                "actualWtwKgPerYear",
+                "candidateKwhPerYear",
+                "candidateWtwKgPerYear",
+                "avoidedTtwKgPerYear",
+                "avoidedWtwKgPerYear"
+              ]
+            }
+          },
+          "counts": {
+            "type": "object",
+            "properties": {
+              "suitable": {
+                "type": "number"
+              },
+              "suitable_with_daytime_charging": {
+                "type": "number"
+              },
+              "not_suitable": {
+                "type": "number"
+              }
+            },
+            "required": [
+              "suitable",
+              "suitable_with_daytime_charging",
+              "not_suitable"
+            ]
+          },
+          "flags": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          }
+        },
+        "required": [
+          "asOf",
+          "from",
+          "winterFactor",
+          "years",
+          "prices",
+          "boundary",
+          "gridMethod",
+          "gridKgPerKwh",
+          "factorSetVersion",
+          "factorSetName",
+          "timeZone",
+          "rows",
+          "counts",
+          "flags"
+        ]
+      }
+    },
+    "FactorSetsController.list": {
+      "summary": "Every published set, oldest first",
+      "response": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/FactorSetSummary"
+        }
+      }
+    },
+    "FactorSetsController.get": {
+      "summary": "One set with all its factor records and class consumption figures",
+      "response": {
+        "$ref": "#/components/schemas/FactorSet"
+      }
+    },
+    "FactorSetsController.publish": {
+      "summary": "Publishes a complete new set under the next version; existing sets are never changed",
+      "response": {
+        "$ref": "#/components/schemas/FactorSet"
+      }
+    },
+    "FuelImportController.importFuel": {
+      "summary": "Imports a fuel-card CSV export (Content-Type text/csv): transaction id, date-time, registration, product, quantity, unit",
+      "description": "Answers per row: imported, duplicate or rejected with its faults; 400 only for a file that is not such an export at all.",
+      "response": {
+        "$ref": "#/components/schemas/FuelImportResult"
+      }
+    },
+    "YearLocksController.list": {
+      "summary": "Every revision of every locked year, with the totals it published; superseded ones included",
+      "response": {
+        "type": "array",
+        "items": {
+          "$ref": "#/components/schemas/YearLock"
+        }
+      }
+    },
+    "YearLocksController.lock": {
+      "summary": "Locks a reported year: its figures stay as published",
+      "description": "409 when it is locked already.",
+      "response": {
+        "$ref": "#/components/schemas/YearLock"
+      }
+    },
+    "YearLocksController.recompute": {
+      "summary": "Recomputes a locked year from the current data as a new revision; the earlier one is kept",
+      "response": {
+        "$ref": "#/components/schemas/YearLock"
+      }
+    },
+    "EmissionReportsController.emissions": {
+      "summary": "Emissions per group for [from, to): distance, energy per carrier, actual, baseline, avoided, biogenic memo, data quality",
+      "response": {
+        "type": "object",
+        "properties": {
+          "periodEndsAt": {
+            "type": "string"
+          },
+          "periodEnded": {
+            "type": "boolean"
+          },
+          "elapsedHours": {
+            "type": "number"
+          },
+          "rows": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "coverage": {
+                  "type": "number"
+                },
+                "inServiceHours": {
+                  "type": "number"
+                },
+                "flags": {
+                  "type": "array",
+                  "items": {
+                    "type": "string"
+                  }
+                },
+                "distanceKm": {
+                  "type": "number"
+                },
+                "energy": {
+                  "type": "object",
+                  "additionalProperties": {
+                    "type": "number"
+                  }
+                },
+                "actualKg": {
+                  "type": "number"
+                },
+                "baselineKg": {
+                  "type": "number"
+                },
+                "avoidedKg": {
+                  "type": "number"
+                },
+                "biogenicMemoKg": {
+                  "type": "number"
+                },
+                "dataQuality": {
+                  "type": "object",
+                  "properties": {
+                    "primary": {
+                      "type": "number"
+                    },
+                    "modelled": {
+                      "type": "number"
+                    },
+                    "default": {
+                      "type": "number"
+                    }
+                  },
+                  "required": [
+                    "primary",
+                    "modelled",
+                    "default"
+                  ]
+                },
+                "distanceDataQuality": {
+                  "type": "object",
+                  "properties": {
+                    "primary": {
+                      "type": "number"
+                    },
+                    "modelled": {
+                      "type": "number"
+                    }
+                  },
+                  "required": [
+                    "primary",
+                    "modelled"
+                  ]
+                },
+                "group": {
+                  "type": "string"
+                },
+                "label": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "coverage",
+                "inServiceHours",
+                "flags",
+                "distanceKm",
+                "energy",
+                "actualKg",
+                "baselineKg",
+                "avoidedKg",
+                "biogenicMemoKg",
+                "dataQuality",
+                "distanceDataQuality",
+                "group",
+                "label"
+              ]
+            }
+          },
+          "total": {
+            "type": "object",
+            "properties": {
+              "coverage": {
+                "type": "number"
+              },
+              "inServiceHours": {
+                "type": "number"
+              },
+              "distanceKm": {
+                "type": "number"
+              },
+              "energy": {
+                "type": "object",
+                "additionalProperties": {
+                  "type": "number"
+                }
+              },
+              "actualKg": {
+                "type": "number"
+              },
+              "baselineKg": {
+                "type": "number"
+              },
+              "avoidedKg": {
+                "type": "number"
+              },
+              "biogenicMemoKg": {
+                "type": "number"
+              },
+              "dataQuality": {
+                "type": "object",
+                "properties": {
+                  "primary": {
+                    "type": "number"
+                  },
+                  "modelled": {
+                    "type": "number"
+                  },
+                  "default": {
+                    "type": "number"
+                  }
+                },
+                "required": [
+                  "primary",
+                  "modelled",
+                  "default"
+                ]
+              },
+              "distanceDataQuality": {
+                "type": "object",
+                "properties": {
+                  "primary": {
+                    "type": "number"
+                  },
+                  "modelled": {
+                    "type": "number"
+                  }
+                },
+                "required": [
+                  "primary",
+                  "modelled"
+                ]
+              },
+              "flags": {
+                "type": "array",
+                "items": {
+                  "type": "string"
+                }
+              }
+            },
+            "required": [
+              "coverage",
+              "inServiceHours",
+              "distanceKm",
+              "energy",
+              "actualKg",
+              "baselineKg",
+              "avoidedKg",
+              "biogenicMemoKg",
+              "dataQuality",
+              "distanceDataQuality",
+              "flags"
+            ]
+          },
+          "counterGaps": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "vehicleId": {
+                  "type": "string"
+                },
+                "registration": {
+                  "type": "string"
+                },
+                "counter": {
+                  "type": "string",
+                  "enum": [
+                    "odometer",
+                    "fuel",
+                    "gas",
+                    "charged",
+                    "consumed"
+                  ]
+                },
+                "from": {
+                  "type": "string"
+                },
+                "to": {
+                  "type": "string"
+                },
+                "quantity": {
+                  "type": "number",
+                  "description": "What the interval spread over its days, in the counter's unit (km for the odometer)."
+                },
+                "quantityInPeriod": {
+                  "type": "number",
+                  "description": "The part of it spread over the report's period (in proportion to time)."
+                },
+                "unit": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "vehicleId",
+                "registration",
+                "counter",
+                "from",
+                "to",
+                "quantity",
+                "quantityInPeriod",
+                "unit"
+              ]
+            }
+          },
+          "flags": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "factorSetVersion": {
+            "type": "number"
+          },
+          "factorSetName": {
+            "type": "string"
+          },
+          "boundary": {
+            "type": "string",
+            "enum": [
+              "ttw",
+              "wtw"
+            ]
+          },
+          "gridMethod": {
+            "type": "string",
+            "enum": [
+              "location",
+              "market"
+            ]
+          },
+          "timeZone": {
+            "type": "string"
+          },
+          "lockedYears": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/LockedYearUsed"
+            }
+          },
+          "from": {
+            "type": "string"
+          },
+          "to": {
+            "type": "string"
+          },
+          "groupBy": {
+            "type": "string",
+            "enum": [
+              "vehicle",
+              "month",
+              "department",
+              "vehicleClass",
+              "carrier"
+            ]
+          }
+        },
+        "required": [
+          "periodEndsAt",
+          "periodEnded",
+          "elapsedHours",
+          "rows",
+          "total",
+          "counterGaps",
+          "flags",
+          "factorSetVersion",
+          "factorSetName",
+          "boundary",
+          "gridMethod",
+          "timeZone",
+          "lockedYears",
+          "from",
+          "to",
+          "groupBy"
+        ]
+      }
+    },
+    "EmissionReportsController.change": {
+      "summary": "Change of a group's emissions from baseYear to year, with its activity / technology / factor effects",
+      "response": {
+        "type": "object",
+        "properties": {
+          "lockedYears": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/LockedYearUsed"
+            }
+          },
+          "baseKg": {
+            "type": "number"
+          },
+          "currentKg": {
+            "type": "number"
+          },
+          "changePct": {
+            "type": [
+              "number",
+              "null"
+            ]
+          },
+          "decomposition": {
+            "$ref": "#/components/schemas/Decomposition"
+          },
+          "base": {
+            "type": "object",
+            "properties": {
+              "vehicles": {
+                "type": "number"
+              },
+              "distanceKm": {
+                "type": "number"
+              },
+              "energy": {
+                "type": "object",
+                "additionalProperties": {
+                  "type": "number"
+                }
+              },
+              "kgByCarrier": {
+                "type": "object",
+                "additionalProperties": {
+                  "type": "number"
+                }
+              },
+              "dataQuality": {
+                "type": "object",
+                "properties": {
+                  "primary": {
+                    "type": "number"
+                  },
+                  "modelled": {
+                    "type": "number"
+                  },
+                  "default": {
+                    "type": "number"
+                  }
+                },
+                "required": [
+                  "primary",
+                  "modelled",
+                  "default"
+                ]
+              },
+              "distanceDataQuality": {
+                "type": "object",
+                "properties": {
+                  "primary": {
+                    "type": "number"
+                  },
+                  "modelled": {
+                    "type": "number"
+                  }
+                },
+                "required": [
+                  "primary",
+                  "modelled"
+                ]
+              },
+              "counterGaps": {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "properties": {
+                    "vehicleId": {
+                      "type": "string"
+                    },
+                    "registration": {
+                      "type": "string"
+                    },
+                    "counter": {
+                      "type": "string",
+                      "enum": [
+                        "odometer",
+                        "fuel",
+                        "gas",
+                        "charged",
+                        "consumed"
+                      ]
+                    },
+                    "from": {
+                      "type": "string"
+                    },
+                    "to": {
+                      "type": "string"
+                    },
+                    "quantity": {
+                      "type": "number",
+                      "description": "What the interval spread over its days, in the counter's unit (km for the odometer)."
+                    },
+                    "quantityInPeriod": {
+                      "type": "number",
+                      "description": "The part of it spread over the report's period (in proportion to time)."
+                    },
+                    "unit": {
+                      "type": "string"
+                    }
+                  },
+                  "required": [
+                    "vehicleId",
+                    "registration",
+                    "counter",
+                    "from",
+                    "to",
+                    "quantity",
+                    "quantityInPeriod",
+                    "unit"
+                  ]
+                }
+              },
+              "inServiceHours": {
+                "type": "number"
+              },
+              "coverage": {
+                "type": "number"
+              },
+              "periodEndsAt": {
+                "type": "string"
+              },
+              "periodEnded": {
+                "type": "boolean"
+              },
+              "elapsedHours": {
+                "type": "number"
+              },
+              "year": {
+                "type": "number"
+              }
+            },
+            "required": [
+              "vehicles",
+              "distanceKm",
+              "energy",
+              "kgByCarrier",
+              "dataQuality",
+              "distanceDataQuality",
+              "counterGaps",
+              "inServiceHours",
+              "coverage",
+              "periodEndsAt",
+              "periodEnded",
+              "elapsedHours",
+              "year"
+            ]
+          },
+          "current": {
+            "type": "object",
+            "properties": {
+              "vehicles": {
+                "type": "number"
+              },
+              "distanceKm": {
+                "type": "number"
+              },
+              "energy": {
+                "type": "object",
+                "additionalProperties": {
+                  "type": "number"
+                }
+              },
+              "kgByCarrier": {
+                "type": "object",
+                "additionalProperties": {
+                  "type": "number"
+                }
+              },
+              "dataQuality": {
+                "type": "object",
+                "properties": {
+                  "primary": {
+                    "type": "number"
+                  },
+                  "modelled": {
+                    "type": "number"
+                  },
+                  "default": {
+                    "type": "number"
+                  }
+                },
+                "required": [
+                  "primary",
+                  "modelled",
+                  "default"
+                ]
+              },
+              "distanceDataQuality": {
+                "type": "object",
+                "properties": {
+                  "primary": {
+                    "type": "number"
+                  },
+                  "modelled": {
+                    "type": "number"
+                  }
+                },
+                "required": [
+                  "primary",
+                  "modelled"
+                ]
+              },
+              "counterGaps": {
+                "type": "array",
+                "items": {
+                  "type": "object",
+                  "properties": {
+                    "vehicleId": {
+                      "type": "string"
+                    },
+                    "registration": {
+                      "type": "string"
+                    },
+                    "counter": {
+                      "type": "string",
+                      "enum": [
+                        "odometer",
+                        "fuel",
+                        "gas",
+                        "charged",
+                        "consumed"
+                      ]
+                    },
+                    "from": {
+                      "type": "string"
+                    },
+                    "to": {
+                      "type": "string"
+                    },
+                    "quantity": {
+                      "type": "number",
+                      "description": "What the interval spread over its days, in the counter's unit (km for the odometer)."
+                    },
+                    "quantityInPeriod": {
+                      "type": "number",
+                      "description": "The part of it spread over the report's period (in proportion to time)."
+                    },
+                    "unit": {
+                      "type": "string"
+                    }
+                  },
+                  "required": [
+                    "vehicleId",
+                    "registration",
+                    "counter",
+                    "from",
+                    "to",
+                    "quantity",
+                    "quantityInPeriod",
+                    "unit"
+                  ]
+                }
+              },
+              "inServiceHours": {
+                "type": "number"
+              },
+              "coverage": {
+                "type": "number"
+              },
+              "periodEndsAt": {
+                "type": "string"
+              },
+              "periodEnded": {
+                "type": "boolean"
+              },
+              "elapsedHours": {
+                "type": "number"
+              },
+              "year": {
+                "type": "number"
+              }
+            },
+            "required": [
+              "vehicles",
+              "distanceKm",
+              "energy",
+              "kgByCarrier",
+              "dataQuality",
+              "distanceDataQuality",
+              "counterGaps",
+              "inServiceHours",
+              "coverage",
+              "periodEndsAt",
+              "periodEnded",
+              "elapsedHours",
+              "year"
+            ]
+          },
+          "flags": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "factorSetVersion": {
+            "type": "number"
+          },
+          "factorSetName": {
+            "type": "string"
+          },
+          "boundary": {
+            "type": "string",
+            "enum": [
+              "ttw",
+              "wtw"
+            ]
+          },
+          "gridMethod": {
+            "type": "string",
+            "enum": [
+              "location",
+              "market"
+            ]
+          },
+          "timeZone": {
+            "type": "string"
+          },
+          "vehicleClass": {
+            "type": [
+              "string",
+              "null"
+            ],
+            "enum": [
+              "passenger_car",
+              "van",
+              "truck",
+              "other",
+              null
+            ]
+          },
+          "baseYear": {
+            "type": "number"
+          },
+          "year": {
+            "type": "number"
+          }
+        },
+        "required": [
+          "lockedYears",
+          "baseKg",
+          "currentKg",
+          "changePct",
+          "decomposition",
+          "base",
+          "current",
+          "flags",
+          "factorSetVersion",
+          "factorSetName",
+          "boundary",
+          "gridMethod",
+          "timeZone",
+          "vehicleClass",
+          "baseYear",
+          "year"
+        ]
+      }
+    },
+    "EmissionReportsController.fleetKpis": {
+      "summary": "Vehicles by class and carrier at year end, zero-emission shares by count and distance, totals",
+      "response": {
+        "type": "object",
+        "properties": {
+          "yearEnd": {
+            "type": "string"
+          },
+          "periodEndsAt": {
+            "type": "string"
+          },
+          "periodEnded": {
+            "type": "boolean"
+          },
+          "elapsedHours": {
+            "type": "number"
+          },
+          "vehiclesByClassAndCarrier": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "vehicleClass": {
+                  "type": "string"
+                },
+                "energyCarrier": {
+                  "type": "string"
+                },
+                "vehicles": {
+                  "type": "number"
+                }
+              },
+              "required": [
+                "vehicleClass",
+                "energyCarrier",
+                "vehicles"
+              ]
+            }
+          },
+          "zeroEmissionShare": {
+            "type": "object",
+            "properties": {
+              "byCount": {
+                "type": [
+                  "number",
+                  "null"
+                ]
+              },
+              "byDistance": {
+                "type": [
+                  "number",
+                  "null"
+                ]
+              }
+            },
+            "required": [
+              "byCount",
+              "byDistance"
+            ]
+          },
+          "totals": {
+            "type": "object",
+            "properties": {
+              "vehiclesAtYearEnd": {
+                "type": "number"
+              },
+              "zeroEmissionVehiclesAtYearEnd": {
+                "type": "number"
+              },
+              "vehiclesInServiceDuringYear": {
+                "type": "number"
+              },
+              "distanceKm": {
+                "type": "number"
+              },
+              "zeroEmissionDistanceKm": {
+                "type": "number"
+              },
+              "energy": {
+                "type": "object",
+                "additionalProperties": {
+                  "type": "number"
+                }
+              },
+              "actualKg": {
+                "type": "number"
+              },
+              "baselineKg": {
+                "type": "number"
+              },
+              "avoidedKg": {
+                "type": "number"
+              },
+              "biogenicMemoKg": {
+                "type": "number"
+              },
+              "dataQuality": {
+                "type": "object",
+                "properties": {
+                  "primary": {
+                    "type": "number"
+                  },
+                  "modelled": {
+                    "type": "number"
+                  },
+                  "default": {
+                    "type": "number"
+                  }
+                },
+                "required": [
+                  "primary",
+                  "modelled",
+                  "default"
+                ]
+              },
+              "distanceDataQuality": {
+                "type": "object",
+                "properties": {
+                  "primary": {
+                    "type": "number"
+                  },
+                  "modelled": {
+                    "type": "number"
+                  }
+                },
+                "required": [
+                  "primary",
+                  "modelled"
+                ]
+              },
+              "coverage": {
+                "type": "number"
+              },
+              "inServiceHours": {
+                "type": "number"
+              }
+            },
+            "required": [
+              "vehiclesAtYearEnd",
+              "zeroEmissionVehiclesAtYearEnd",
+              "vehiclesInServiceDuringYear",
+              "distanceKm",
+              "zeroEmissionDistanceKm",
+              "energy",
+              "actualKg",
+              "baselineKg",
+              "avoidedKg",
+              "biogenicMemoKg",
+              "dataQuality",
+              "distanceDataQuality",
+              "coverage",
+              "inServiceHours"
+            ]
+          },
+          "counterGaps": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "vehicleId": {
+                  "type": "string"
+                },
+                "registration": {
+                  "type": "string"
+                },
+                "counter": {
+                  "type": "string",
+                  "enum": [
+                    "odometer",
+                    "fuel",
+                    "gas",
+                    "charged",
+                    "consumed"
+                  ]
+                },
+                "from": {
+                  "type": "string"
+                },
+                "to": {
+                  "type": "string"
+                },
+                "quantity": {
+                  "type": "number",
+                  "description": "What the interval spread over its days, in the counter's unit (km for the odometer)."
+                },
+                "quantityInPeriod": {
+                  "type": "number",
+                  "description": "The part of it spread over the report's period (in proportion to time)."
+                },
+                "unit": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "vehicleId",
+                "registration",
+                "counter",
+                "from",
+                "to",
+                "quantity",
+                "quantityInPeriod",
+                "unit"
+              ]
+            }
+          },
+          "flags": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "factorSetVersion": {
+            "type": "number"
+          },
+          "factorSetName": {
+            "type": "string"
+          },
+          "boundary": {
+            "type": "string",
+            "enum": [
+              "ttw",
+              "wtw"
+            ]
+          },
+          "gridMethod": {
+            "type": "string",
+            "enum": [
+              "location",
+              "market"
+            ]
+          },
+          "timeZone": {
+            "type": "string"
+          },
+          "lockedYears": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/LockedYearUsed"
+            }
+          },
+          "year": {
+            "type": "number"
+          }
+        },
+        "required": [
+          "yearEnd",
+          "periodEndsAt",
+          "periodEnded",
+          "elapsedHours",
+          "vehiclesByClassAndCarrier",
+          "zeroEmissionShare",
+          "totals",
+          "counterGaps",
+          "flags",
+          "factorSetVersion",
+          "factorSetName",
+          "boundary",
+          "gridMethod",
+          "timeZone",
+          "lockedYears",
+          "year"
+        ]
+      }
+    },
+    "FleetVehiclesController.list": {
+      "summary": "Vehicles with their live state",
+      "description": "Positions are personal data: only fleet managers and admins see them.",
+      "response": {
+        "type": "object",
+        "properties": {
+          "items": {
+            "type": "array",
+            "items": {
+              "anyOf": [
+                {
+                  "type": "object",
+                  "properties": {
+                    "status": {
+                      "type": "string",
+                      "enum": [
+                        "unknown",
+                        "online",
+                        "offline",
+                        "retired"
+                      ]
+                    },
+                    "state": {
+                      "type": "null"
+                    },
+                    "id": {
+                      "type": "string"
+                    },
+                    "registration": {
+                      "type": "string"
+                    },
+                    "vin": {
+                      "type": [
+                        "string",
+                        "null"
+                      ]
+                    },
+                    "vehicleClass": {
+                      "type": "string",
+                      "enum": [
+                        "passenger_car",
+                        "van",
+                        "truck",
+                        "other"
+                      ]
+                    },
+                    "energyCarrier": {
+                      "type": "string",
+                      "enum": [
+                        "petrol",
+                        "diesel",
+                        "hvo",
+                        "biogas",
+                        "cng",
+                        "electricity",
+                        "hydrogen",
+                        "plugin_hybrid"
+                      ]
+                    },
+                    "departmentId": {
+                      "type": "string"
+                    },
+                    "inServiceFrom": {
+                      "type": "string"
+                    },
+                    "inServiceTo": {
+                      "type": [
+                        "string",
+                        "null"
+                      ]
+                    },
+                    "nominalConsumptionPerKm": {
+                      "type": [
+                        "number",
+                        "null"
+                      ],
+                      "description": "Per km, in the unit of the carrier: L (liquid fuels), kg (gases), kWh (electricity)."
+                    },
+                    "chargingEfficiency": {
+                      "type": [
+                        "number",
+                        "null"
+                      ],
+                      "description": "Share of charged energy that reaches the battery, for `modelled` energy (reports-v1; null: 0.90)."
+                    },
+                    "referenceCarrier": {
+                      "type": [
+                        "string",
+                        "null"
+                      ],
+                      "enum": [
+                        "petrol",
+                        "diesel",
+                        "cng",
+                        null
+                      ],
+                      "description": "The vehicle's own fossil reference for its baseline (else its class's in the factor set)."
+                    },
+                    "referenceConsumptionPerKm": {
+                      "type": [
+                        "number",
+                        "null"
+                      ],
+                      "description": "Consumption of the own reference per km: L (petrol, diesel) or kg (CNG)."
+                    },
+                    "replacesVehicleId": {
+                      "type": [
+                        "string",
+                        "null"
+                      ]
+                    },
+                    "deviceId": {
+                      "type": [
+                        "string",
+                        "null"
+                      ]
+                    },
+                    "profile": {
+                      "type": "string",
+                      "enum": [
+                        "klimaklok-v1",
+                        "ovms-v3",
+                        "teslamate",
+                        "owntracks",
+                        "evcc",
+                        "teltonika-json"
+                      ],
+                      "description": "The dialect the vehicle publishes in (device-profiles.md); `klimaklok-v1` is the telemetry contract."
+                    },
+                    "profileIdentity": {
+                      "type": [
+                        "string",
+                        "null"
+                      ],
+                      "description": "The identity the publisher uses in its own topics; null for klimaklok-v1."
+                    },
+                    "profileTopic": {
+                      "type": [
+                        "string",
+                        "null"
+                      ],
+                      "description": "The publisher's own topic setting where it differs from the profile's default (OVMS prefix, Teltonika topic)."
+                    },
+                    "createdAt": {
+                      "type": "string",
+                      "format": "date-time"
+                    },
+                    "updatedAt": {
+                      "type": "string",
+                      "format": "date-time"
+                    }
+                  },
+                  "required": [
+                    "status",
+                    "state",
+                    "id",
+                    "registration",
+                    "vin",
+                    "vehicleClass",
+                    "energyCarrier",
+                    "departmentId",
+                    "inServiceFrom",
+                    "inServiceTo",
+                    "nominalConsumptionPerKm",
+                    "chargingEfficiency",
+                    "referenceCarrier",
+                    "referenceConsumptionPerKm",
+                    "replacesVehicleId",
+                    "deviceId",
+                    "profile",
+                    "profileIdentity",
+                    "profileTopic",
+                    "createdAt",
+                    "updatedAt"
+                  ]
+                },
+                {
+                  "type": "object",
+                  "properties": {
+                    "status": {
+                      "type": "string",
+                      "enum": [
+                        "unknown",
+                        "online",
+                        "offline",
+                        "retired"
+                      ]
+                    },
+                    "state": {
+                      "type": "object",
+                      "properties": {
+                        "position": {
+                          "type": "object",
+                          "properties": {
+                            "lat": {
+                              "type": "number"
                             },
-                            lon: {
-                              type: 'number',
+                            "lon": {
+                              "type": "number"
                             },
-                            at: {
-                              type: ['string', 'null'],
-                              format: 'date-time',
-                            },
+                            "at": {
+                              "type": [
+                                "string",
+                                "null"
+                              ],
+                              "format": "date-time"
+                            }
                           },
-                          required: ['lat', 'lon', 'at'],
+                          "required": [
+                            "lat",
+                            "lon",
+                            "at"
+                          ]
                         },
-                        status: {
-                          type: 'string',
-                          enum: ['unknown', 'online', 'offline', 'retired'],
+                        "status": {
+                          "type": "string",
+                          "enum": [
+                            "unknown",
+                            "online",
+                            "offline",
+                            "retired"
+                          ]
                         },
-                        lastSampleAt: {
-                          type: 'string',
-                          format: 'date-time',
+                        "lastSampleAt": {
+                          "type": "string",
+                          "format": "date-time"
                         },
-                        lastReceivedAt: {
-                          type: 'string',
-                          format: 'date-time',
+                        "lastReceivedAt": {
+                          "type": "string",
+                          "format": "date-time"
                         },
-                        speedKmh: {
-                          type: ['number', 'null'],
+                        "speedKmh": {
+                          "type": [
+                            "number",
+                            "null"
+                          ]
                         },
-                        socPct: {
-                          type: ['number', 'null'],
+                        "socPct": {
+                          "type": [
+                            "number",
+                            "null"
+                          ]
                         },
-                        odometerKm: {
-                          type: ['number', 'null'],
+                        "odometerKm": {
+                          "type": [
+                            "number",
+                            "null"
+                          ]
                         },
-                        fuelLevelPct: {
-                          type: ['number', 'null'],
+                        "fuelLevelPct": {
+                          "type": [
+                            "number",
+                            "null"
+                          ]
                         },
-                        ignition: {
-                          type: ['boolean', 'null'],
+                        "ignition": {
+                          "type": [
+                            "boolean",
+                            "null"
+                          ]
                         },
-                        charging: {
-                          type: ['boolean', 'null'],
+                        "charging": {
+                          "type": [
+                            "boolean",
+                            "null"
+                          ]
                         },
-                        connection: {
-                          type: ['string', 'null'],
-                          enum: ['online', 'offline', null],
+                        "connection": {
+                          "type": [
+                            "string",
+                            "null"
+                          ],
+                          "enum": [
+                            "online",
+                            "offline",
+                            null
+                          ]
                         },
-                        statusSince: {
-                          type: 'string',
-                          format: 'date-time',
-                        },
+                        "statusSince": {
+                          "type": "string",
+                          "format": "date-time"
+                        }
                       },
-                      required: ['status', 'lastSampleAt', 'lastReceivedAt', 'speedKmh', 'socPct', 'odometerKm', 'fuelLevelPct', 'ignition', 'charging', 'connection', 'statusSince'],
+                      "required": [
+                        "status",
+                        "lastSampleAt",
+                        "lastReceivedAt",
+                        "speedKmh",
+                        "socPct",
+                        "odometerKm",
+                        "fuelLevelPct",
+                        "ignition",
+                        "charging",
+                        "connection",
+                        "statusSince"
+                      ]
                     },
-                    id: {
-                      type: 'string',
+                    "id": {
+                      "type": "string"
                     },
-                    registration: {
-                      type: 'string',
+                    "registration": {
+                      "type": "string"
                     },
-                    vin: {
-                      type: ['string', 'null'],
+                    "vin": {
+                      "type": [
+                        "string",
+                        "null"
+                      ]
                     },
-                    vehicleClass: {
-                      type: 'string',
-                      enum: ['passenger_car', 'van', 'truck', 'other'],
+                    "vehicleClass": {
+                      "type": "string",
+                      "enum": [
+                        "passenger_car",
+                        "van",
+                        "truck",
+                        "other"
+                      ]
                     },
-                    energyCarrier: {
-                      type: 'string',
-                      enum: ['petrol', 'diesel', 'hvo', 'biogas', 'cng', 'electricity', 'hydrogen', 'plugin_hybrid'],
+                    "energyCarrier": {
+                      "type": "string",
+                      "enum": [
+                        "petrol",
+                        "diesel",
+                        "hvo",
+                        "biogas",
+                        "cng",
+                        "electricity",
+                        "hydrogen",
+                        "plugin_hybrid"
+                      ]
                     },
-                    departmentId: {
-                      type: 'string',
+                    "departmentId": {
+                      "type": "string"
                     },
-                    inServiceFrom: {
-                      type: 'string',
+                    "inServiceFrom": {
+                      "type": "string"
                     },
-                    inServiceTo: {
-                      type: ['string', 'null'],
+                    "inServiceTo": {
+                      "type": [
+                        "string",
+                        "null"
+                      ]
                     },
-                    nominalConsumptionPerKm: {
-                      type: ['number', 'null'],
-                      description: 'Per km, in the unit of the carrier: L (liquid fuels), kg (gases), kWh (electricity).',
+                    "nominalConsumptionPerKm": {
+                      "type": [
+                        "number",
+                        "null"
+                      ],
+                      "description": "Per km, in the unit of the carrier: L (liquid fuels), kg (gases), kWh (electricity)."
                     },
-                    chargingEfficiency: {
-                      type: ['number', 'null'],
-                      description: 'Share of charged energy that reaches the battery, for `modelled` energy (reports-v1; null: 0.90).',
+                    "chargingEfficiency": {
+                      "type": [
+                        "number",
+                        "null"
+                      ],
+                      "description": "Share of charged energy that reaches the battery, for `modelled` energy (reports-v1; null: 0.90)."
                     },
-                    referenceCarrier: {
-                      type: ['string', 'null'],
-                      enum: ['petrol', 'diesel', 'cng', null],
-                      description: "The vehicle's own fossil reference for its baseline (else its class's in the factor set).",
+                    "referenceCarrier": {
+                      "type": [
+                        "string",
+                        "null"
+                      ],
+                      "enum": [
+                        "petrol",
+                        "diesel",
+                        "cng",
+                        null
+                      ],
+                      "description": "The vehicle's own fossil reference for its baseline (else its class's in the factor set)."
                     },
-                    referenceConsumptionPerKm: {
-                      type: ['number', 'null'],
-                      description: 'Consumption of the own reference per km: L (petrol, diesel) or kg (CNG).',
+                    "referenceConsumptionPerKm": {
+                      "type": [
+                        "number",
+                        "null"
+                      ],
+                      "description": "Consumption of the own reference per km: L (petrol, diesel) or kg (CNG)."
                     },
-                    replacesVehicleId: {
-                      type: ['string', 'null'],
+                    "replacesVehicleId": {
+                      "type": [
+                        "string",
+                        "null"
+                      ]
                     },
-                    deviceId: {
-                      type: ['string', 'null'],
+                    "deviceId": {
+                      "type": [
+                        "string",
+                        "null"
+                      ]
                     },
-                    profile: {
-                      type: 'string',
-                      enum: ['klimaklok-v1', 'ovms-v3', 'teslamate', 'owntracks', 'evcc', 'teltonika-json'],
-                      description: 'The dialect the vehicle publishes in (device-profiles.md); `klimaklok-v1` is the telemetry contract.',
+                    "profile": {
+                      "type": "string",
+                      "enum": [
+                        "klimaklok-v1",
+                        "ovms-v3",
+                        "teslamate",
+                        "owntracks",
+                        "evcc",
+                        "teltonika-json"
+                      ],
+                      "description": "The dialect the vehicle publishes in (device-profiles.md); `klimaklok-v1` is the telemetry contract."
                     },
-                    profileIdentity: {
-                      type: ['string', 'null'],
-                      description: 'The identity the publisher uses in its own topics; null for klimaklok-v1.',
+                    "profileIdentity": {
+                      "type": [
+                        "string",
+                        "null"
+                      ],
+                      "description": "The identity the publisher uses in its own topics; null for klimaklok-v1."
                     },
-                    profileTopic: {
-                      type: ['string', 'null'],
-                      description: "The publisher's own topic setting where it differs from the profile's default (OVMS prefix, Teltonika topic).",
+                    "profileTopic": {
+                      "type": [
+                        "string",
+                        "null"
+                      ],
+                      "description": "The publisher's own topic setting where it differs from the profile's default (OVMS prefix, Teltonika topic)."
                     },
-                    createdAt: {
-                      type: 'string',
-                      format: 'date-time',
+                    "createdAt": {
+                      "type": "string",
+                      "format": "date-time"
                     },
-                    updatedAt: {
-                      type: 'string',
-                      format: 'date-time',
-                    },
+                    "updatedAt": {
+                      "type": "string",
+                      "format": "date-time"
+                    }
                   },
-                  required: [
-                    'status',
-                    'state',
-                    'id',
-                    'registration',
-                    'vin',
-                    'vehicleClass',
-                    'energyCarrier',
-                    'departmentId',
-                    'inServiceFrom',
-                    'inServiceTo',
-                    'nominalConsumptionPerKm',
-                    'chargingEfficiency',
-                    'referenceCarrier',
-                    'referenceConsumptionPerKm',
-                    'replacesVehicleId',
-                    'deviceId',
-                    'profile',
-                    'profileIdentity',
-                    'profileTopic',
-                    'createdAt',
-                    'updatedAt',
-                  ],
-                },
-              ],
-            },
+                  "required": [
+                    "status",
+                    "state",
+                    "id",
+                    "registration",
+                    "vin",
+                    "vehicleClass",
+                    "energyCarrier",
+                    "departmentId",
+                    "inServiceFrom",
+                    "inServiceTo",
+                    "nominalConsumptionPerKm",
+                    "chargingEfficiency",
+                    "referenceCarrier",
+                    "referenceConsumptionPerKm",
+                    "replacesVehicleId",
+                    "deviceId",
+                    "profile",
+                    "profileIdentity",
+                    "profileTopic",
+                    "createdAt",
+                    "updatedAt"
+                  ]
+                }
+              ]
+            }
           },
-          total: {
-            type: 'number',
+          "total": {
+            "type": "number"
           },
-          limit: {
-            type: 'number',
+          "limit": {
+            "type": "number"
           },
-          offset: {
-            type: 'number',
-          },
+          "offset": {
+            "type": "number"
+          }
         },
-        required: ['items', 'total', 'limit', 'offset'],
-      },
+        "required": [
+          "items",
+          "total",
+          "limit",
+          "offset"
+        ]
+      }
     },
-    'FleetVehiclesController.get': {
-      response: {
-        anyOf: [
+    "FleetVehiclesController.get": {
+      "response": {
+        "anyOf": [
           {
-            type: 'object',
-            properties: {
-              status: {
-                type: 'string',
-                enum: ['unknown', 'online', 'offline', 'retired'],
+            "type": "object",
+            "properties": {
+              "status": {
+                "type": "string",
+                "enum": [
+                  "unknown",
+                  "online",
+                  "offline",
+                  "retired"
+                ]
               },
-              state: {
-                type: 'null',
+              "state": {
+                "type": "null"
               },
-              id: {
-                type: 'string',
+              "id": {
+                "type": "string"
               },
-              registration: {
-                type: 'string',
+              "registration": {
+                "type": "string"
               },
-              vin: {
-                type: ['string', 'null'],
+              "vin": {
+                "type": [
+                  "string",
+                  "null"
+                ]
               },
-              vehicleClass: {
-                type: 'string',
-                enum: ['passenger_car', 'van', 'truck', 'other'],
+              "vehicleClass": {
+                "type": "string",
+                "enum": [
+                  "passenger_car",
+                  "van",
+                  "truck",
+                  "other"
+                ]
               },
-              energyCarrier: {
-                type: 'string',
-                enum: ['petrol', 'diesel', 'hvo', 'biogas', 'cng', 'electricity', 'hydrogen', 'plugin_hybrid'],
+              "energyCarrier": {
+                "type": "string",
+                "enum": [
+                  "petrol",
+                  "diesel",
+                  "hvo",
+                  "biogas",
+                  "cng",
+                  "electricity",
+                  "hydrogen",
+                  "plugin_hybrid"
+                ]
               },
-              departmentId: {
-                type: 'string',
+              "departmentId": {
+                "type": "string"
               },
-              inServiceFrom: {
-                type: 'string',
+              "inServiceFrom": {
+                "type": "string"
               },
-              inServiceTo: {
-                type: ['string', 'null'],
+              "inServiceTo": {
+                "type": [
+                  "string",
+                  "null"
+                ]
               },
-              nominalConsumptionPerKm: {
-                type: ['number', 'null'],
-                description: 'Per km, in the unit of the carrier: L (liquid fuels), kg (gases), kWh (electricity).',
+              "nominalConsumptionPerKm": {
+                "type": [
+                  "number",
+                  "null"
+                ],
+                "description": "Per km, in the unit of the carrier: L (liquid fuels), kg (gases), kWh (electricity)."
               },
-              chargingEfficiency: {
-                type: ['number', 'null'],
-                description: 'Share of charged energy that reaches the battery, for `modelled` energy (reports-v1; null: 0.90).',
+              "chargingEfficiency": {
+                "type": [
+                  "number",
+                  "null"
+                ],
+                "description": "Share of charged energy that reaches the battery, for `modelled` energy (reports-v1; null: 0.90)."
               },
-              referenceCarrier: {
-                type: ['string', 'null'],
-                enum: ['petrol', 'diesel', 'cng', null],
-                description: "The vehicle's own fossil reference for its baseline (else its class's in the factor set).",
+              "referenceCarrier": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "enum": [
+                  "petrol",
+                  "diesel",
+                  "cng",
+                  null
+                ],
+                "description": "The vehicle's own fossil reference for its baseline (else its class's in the factor set)."
               },
-              referenceConsumptionPerKm: {
-                type: ['number', 'null'],
-                description: 'Consumption of the own reference per km: L (petrol, diesel) or kg (CNG).',
+              "referenceConsumptionPerKm": {
+                "type": [
+                  "number",
+                  "null"
+                ],
+                "description": "Consumption of the own reference per km: L (petrol, diesel) or kg (CNG)."
               },
-              replacesVehicleId: {
-                type: ['string', 'null'],
+              "replacesVehicleId": {
+                "type": [
+                  "string",
+                  "null"
+                ]
               },
-              deviceId: {
-                type: ['string', 'null'],
+              "deviceId": {
+                "type": [
+                  "string",
+                  "null"
+                ]
               },
-              profile: {
-                type: 'string',
-                enum: ['klimaklok-v1', 'ovms-v3', 'teslamate', 'owntracks', 'evcc', 'teltonika-json'],
-                description: 'The dialect the vehicle publishes in (device-profiles.md); `klimaklok-v1` is the telemetry contract.',
+              "profile": {
+                "type": "string",
+                "enum": [
+                  "klimaklok-v1",
+                  "ovms-v3",
+                  "teslamate",
+                  "owntracks",
+                  "evcc",
+                  "teltonika-json"
+                ],
+                "description": "The dialect the vehicle publishes in (device-profiles.md); `klimaklok-v1` is the telemetry contract."
               },
-              profileIdentity: {
-                type: ['string', 'null'],
-                description: 'The identity the publisher uses in its own topics; null for klimaklok-v1.',
+              "profileIdentity": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "description": "The identity the publisher uses in its own topics; null for klimaklok-v1."
               },
-              profileTopic: {
-                type: ['string', 'null'],
-                description: "The publisher's own topic setting where it differs from the profile's default (OVMS prefix, Teltonika topic).",
+              "profileTopic": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "description": "The publisher's own topic setting where it differs from the profile's default (OVMS prefix, Teltonika topic)."
               },
-              createdAt: {
-                type: 'string',
-                format: 'date-time',
+              "createdAt": {
+                "type": "string",
+                "format": "date-time"
               },
-              updatedAt: {
-                type: 'string',
-                format: 'date-time',
-              },
+              "updatedAt": {
+                "type": "string",
+                "format": "date-time"
+              }
             },
-            required: [
-              'status',
-              'state',
-              'id',
-              'registration',
-              'vin',
-              'vehicleClass',
-              'energyCarrier',
-              'departmentId',
-              'inServiceFrom',
-              'inServiceTo',
-              'nominalConsumptionPerKm',
-              'chargingEfficiency',
-              'referenceCarrier',
-              'referenceConsumptionPerKm',
-              'replacesVehicleId',
-              'deviceId',
-              'profile',
-              'profileIdentity',
-              'profileTopic',
-              'createdAt',
-              'updatedAt',
-            ],
+            "required": [
+              "status",
+              "state",
+              "id",
+              "registration",
+              "vin",
+              "vehicleClass",
+              "energyCarrier",
+              "departmentId",
+              "inServiceFrom",
+              "inServiceTo",
+              "nominalConsumptionPerKm",
+              "chargingEfficiency",
+              "referenceCarrier",
+              "referenceConsumptionPerKm",
+              "replacesVehicleId",
+              "deviceId",
+              "profile",
+              "profileIdentity",
+              "profileTopic",
+              "createdAt",
+              "updatedAt"
+            ]
           },
           {
-            type: 'object',
-            properties: {
-              status: {
-                type: 'string',
-                enum: ['unknown', 'online', 'offline', 'retired'],
+            "type": "object",
+            "properties": {
+              "status": {
+                "type": "string",
+                "enum": [
+                  "unknown",
+                  "online",
+                  "offline",
+                  "retired"
+                ]
               },
-              state: {
-                type: 'object',
-                properties: {
-                  position: {
-                    type: 'object',
-                    properties: {
-                      lat: {
-                        type: 'number',
+              "state": {
+                "type": "object",
+                "properties": {
+                  "position": {
+                    "type": "object",
+                    "properties": {
+                      "lat": {
+                        "type": "number"
                       },
-                      lon: {
-                        type: 'number',
+                      "lon": {
+                        "type": "number"
                       },
-                      at: {
-                        type: ['string', 'null'],
-                        format: 'date-time',
-                      },
+                      "at": {
+                        "type": [
+                          "string",
+                          "null"
+                        ],
+                        "format": "date-time"
+                      }
                     },
-                    required: ['lat', 'lon', 'at'],
+                    "required": [
+                      "lat",
+                      "lon",
+                      "at"
+                    ]
                   },
-                  status: {
-                    type: 'string',
-                    enum: ['unknown', 'online', 'offline', 'retired'],
+                  "status": {
+                    "type": "string",
+                    "enum": [
+                      "unknown",
+                      "online",
+                      "offline",
+                      "retired"
+                    ]
                   },
-                  lastSampleAt: {
-                    type: 'string',
-                    format: 'date-time',
+                  "lastSampleAt": {
+                    "type": "string",
+                    "format": "date-time"
                   },
-                  lastReceivedAt: {
-                    type: 'string',
-                    format: 'date-time',
+                  "lastReceivedAt": {
+                    "type": "string",
+                    "format": "date-time"
                   },
-                  speedKmh: {
-                    type: ['number', 'null'],
+                  "speedKmh": {
+                    "type": [
+                      "number",
+                      "null"
+                    ]
                   },
-                  socPct: {
-                    type: ['number', 'null'],
+                  "socPct": {
+                    "type": [
+                      "number",
+                      "null"
+                    ]
                   },
-                  odometerKm: {
-                    type: ['number', 'null'],
+                  "odometerKm": {
+                    "type": [
+                      "number",
+                      "null"
+                    ]
                   },
-                  fuelLevelPct: {
-                    type: ['number', 'null'],
+                  "fuelLevelPct": {
+                    "type": [
+                      "number",
+                      "null"
+                    ]
                   },
-                  ignition: {
-                    type: ['boolean', 'null'],
+                  "ignition": {
+                    "type": [
+                      "boolean",
+                      "null"
+                    ]
                   },
-                  charging: {
-                    type: ['boolean', 'null'],
+                  "charging": {
+                    "type": [
+                      "boolean",
+                      "null"
+                    ]
                   },
-                  connection: {
-                    type: ['string', 'null'],
-                    enum: ['online', 'offline', null],
-                  },
-                  statusSince: {
-                    type: 'string',
-                    format: 'date-time',
-                  },
-                },
-                required: ['status', 'lastSampleAt', 'lastReceivedAt', 'speedKmh', 'socPct', 'odometerKm', 'fuelLevelPct', 'ignition', 'charging', 'connection', 'statusSince'],
-              },
-              id: {
-                type: 'string',
-              },
-              registration: {
-                type: 'string',
-              },
-              vin: {
-                type: ['string', 'null'],
-              },
-              vehicleClass: {
-                type: 'string',
-                enum: ['passenger_car', 'van', 'truck', 'other'],
-              },
-              energyCarrier: {
-                type: 'string',
-                enum: ['petrol', 'diesel', 'hvo', 'biogas', 'cng', 'electricity', 'hydrogen', 'plugin_hybrid'],
-              },
-              departmentId: {
-                type: 'string',
-              },
-              inServiceFrom: {
-                type: 'string',
-              },
-              inServiceTo: {
-                type: ['string', 'null'],
-              },
-              nominalConsumptionPerKm: {
-                type: ['number', 'null'],
-                description: 'Per km, in the unit of the carrier: L (liquid fuels), kg (gases), kWh (electricity).',
-              },
-              chargingEfficiency: {
-                type: ['number', 'null'],
-                description: 'Share of charged energy that reaches the battery, for `modelled` energy (reports-v1; null: 0.90).',
-              },
-              referenceCarrier: {
-                type: ['string', 'null'],
-                enum: ['petrol', 'diesel', 'cng', null],
-                description: "The vehicle's own fossil reference for its baseline (else its class's in the factor set).",
-              },
-              referenceConsumptionPerKm: {
-                type: ['number', 'null'],
-                description: 'Consumption of the own reference per km: L (petrol, diesel) or kg (CNG).',
-              },
-              replacesVehicleId: {
-                type: ['string', 'null'],
-              },
-              deviceId: {
-                type: ['string', 'null'],
-              },
-              profile: {
-                type: 'string',
-                enum: ['klimaklok-v1', 'ovms-v3', 'teslamate', 'owntracks', 'evcc', 'teltonika-json'],
-                description: 'The dialect the vehicle publishes in (device-profiles.md); `klimaklok-v1` is the telemetry contract.',
-              },
-              profileIdentity: {
-                type: ['string', 'null'],
-                description: 'The identity the publisher uses in its own topics; null for klimaklok-v1.',
-              },
-              profileTopic: {
-                type: ['string', 'null'],
-                description: "The publisher's own topic setting where it differs from the profile's default (OVMS prefix, Teltonika topic).",
-              },
-              createdAt: {
-                type: 'string',
-                format: 'date-time',
-              },
-              updatedAt: {
-                type: 'string',
-                format: 'date-time',
-              },
-            },
-            required: [
-              'status',
-              'state',
-              'id',
-              'registration',
-              'vin',
-              'vehicleClass',
-              'energyCarrier',
-              'departmentId',
-              'inServiceFrom',
-              'inServiceTo',
-              'nominalConsumptionPerKm',
-              'chargingEfficiency',
-              'referenceCarrier',
-              'referenceConsumptionPerKm',
-              'replacesVehicleId',
-              'deviceId',
-              'profile',
-              'profileIdentity',
-              'profileTopic',
-              'createdAt',
-              'updatedAt',
-            ],
-          },
-          {
-            type: 'object',
-            properties: {
-              state: {
-                type: 'object',
-                properties: {
-                  atDepot: {
-                    anyOf: [
-                      {
-                        $ref: '#/components/schemas/DepotStay',
-                      },
-                      {
-                        type: 'null',
-                      },
+                  "connection": {
+                    "type": [
+                      "string",
+                      "null"
                     ],
+                    "enum": [
+                      "online",
+                      "offline",
+                      null
+                    ]
                   },
-                  position: {
-                    type: 'object',
-                    properties: {
-                      lat: {
-                        type: 'number',
+                  "statusSince": {
+                    "type": "string",
+                    "format": "date-time"
+                  }
+                },
+                "required": [
+                  "status",
+                  "lastSampleAt",
+                  "lastReceivedAt",
+                  "speedKmh",
+                  "socPct",
+                  "odometerKm",
+                  "fuelLevelPct",
+                  "ignition",
+                  "charging",
+                  "connection",
+                  "statusSince"
+                ]
+              },
+              "id": {
+                "type": "string"
+              },
+              "registration": {
+                "type": "string"
+              },
+              "vin": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "vehicleClass": {
+                "type": "string",
+                "enum": [
+                  "passenger_car",
+                  "van",
+                  "truck",
+                  "other"
+                ]
+              },
+              "energyCarrier": {
+                "type": "string",
+                "enum": [
+                  "petrol",
+                  "diesel",
+                  "hvo",
+                  "biogas",
+                  "cng",
+                  "electricity",
+                  "hydrogen",
+                  "plugin_hybrid"
+                ]
+              },
+              "departmentId": {
+                "type": "string"
+              },
+              "inServiceFrom": {
+                "type": "string"
+              },
+              "inServiceTo": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "nominalConsumptionPerKm": {
+                "type": [
+                  "number",
+                  "null"
+                ],
+                "description": "Per km, in the unit of the carrier: L (liquid fuels), kg (gases), kWh (electricity)."
+              },
+              "chargingEfficiency": {
+                "type": [
+                  "number",
+                  "null"
+                ],
+                "description": "Share of charged energy that reaches the battery, for `modelled` energy (reports-v1; null: 0.90)."
+              },
+              "referenceCarrier": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "enum": [
+                  "petrol",
+                  "diesel",
+                  "cng",
+                  null
+                ],
+                "description": "The vehicle's own fossil reference for its baseline (else its class's in the factor set)."
+              },
+              "referenceConsumptionPerKm": {
+                "type": [
+                  "number",
+                  "null"
+                ],
+                "description": "Consumption of the own reference per km: L (petrol, diesel) or kg (CNG)."
+              },
+              "replacesVehicleId": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "deviceId": {
+                "type": [
+                  "string",
+                  "null"
+                ]
+              },
+              "profile": {
+                "type": "string",
+                "enum": [
+                  "klimaklok-v1",
+                  "ovms-v3",
+                  "teslamate",
+                  "owntracks",
+                  "evcc",
+                  "teltonika-json"
+                ],
+                "description": "The dialect the vehicle publishes in (device-profiles.md); `klimaklok-v1` is the telemetry contract."
+              },
+              "profileIdentity": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "description": "The identity the publisher uses in its own topics; null for klimaklok-v1."
+              },
+              "profileTopic": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "description": "The publisher's own topic setting where it differs from the profile's default (OVMS prefix, Teltonika topic)."
+              },
+              "createdAt": {
+                "type": "string",
+                "format": "date-time"
+              },
+              "updatedAt": {
+                "type": "string",
+                "format": "date-time"
+              }
+            },
+            "required": [
+              "status",
+              "state",
+              "id",
+              "registration",
+              "vin",
+              "vehicleClass",
+              "energyCarrier",
+              "departmentId",
+              "inServiceFrom",
+              "inServiceTo",
+              "nominalConsumptionPerKm",
+              "chargingEfficiency",
+              "referenceCarrier",
+              "referenceConsumptionPerKm",
+              "replacesVehicleId",
+              "deviceId",
+              "profile",
+              "profileIdentity",
+              "profileTopic",
+              "createdAt",
+              "updatedAt"
+            ]
+          },
+          {
+            "type": "object",
+            "properties": {
+              "state": {
+                "type": "object",
+                "properties": {
+                  "atDepot": {
+                    "anyOf": [
+                      {
+                        "$ref": "#/components/schemas/DepotStay"
                       },
-                      lon: {
-                        type: 'number',
+                      {
+                        "type": "null"
+                      }
+                    ]
+                  },
+                  "position": {
+                    "type": "object",
+                    "properties": {
+                      "lat": {
+                        "type": "number"
                       },
-                      at: {
-                        type: ['string', 'null'],
-                        format: 'date-time',
+                      "lon": {
+                        "type": "number"
                       },
+                      "at": {
+                        "type": [
+                          "string",
+                          "null"
+                        ],
+                        "format": "date-time"
+                      }
                     },
-                    required: ['lat', 'lon', 'at'],
+                    "required": [
+                      "lat",
+                      "lon",
+                      "at"
+                    ]
                   },
-                  status: {
-                    type: 'string',
-                    enum: ['unknown', 'online', 'offline', 'retired'],
+                  "status": {
+                    "type": "string",
+                    "enum": [
+                      "unknown",
+                      "online",
+                      "offline",
+                      "retired"
+                    ]
                   },
-                  lastSampleAt: {
-                    type: 'string',
-                    format: 'date-time',
+                  "lastSampleAt": {
+                    "type": "string",
+                    "format": "date-time"
                   },
-                  lastReceivedAt: {
-                    type: 'string',
-                    format: 'date-time',
+                  "lastReceivedAt": {
+                    "type": "string",
+                    "format": "date-time"
                   },
-                  speedKmh: {
-                    type: ['number', 'null'],
+                  "speedKmh": {
+                    "type": [
+                      "number",
+                      "null"
+                    ]
                   },
-                  socPct: {
-                    type: ['number', 'null'],
+                  "socPct": {
+                    "type": [
+                      "number",
+                      "null"
+                    ]
                   },
-                  odometerKm: {
-                    type: ['number', 'null'],
+                  "odometerKm": {
+                    "type": [
+                      "number",
+                      "null"
+                    ]
                   },
-                  fuelLevelPct: {
-                    type: ['number', 'null'],
+                  "fuelLevelPct": {
+                    "type": [
+                      "number",
+                      "null"
+                    ]
                   },
-                  ignition: {
-                    type: ['boolean', 'null'],
+                  "ignition": {
+                    "type": [
+                      "boolean",
+                      "null"
+                    ]
                   },
-                  charging: {
-                    type: ['boolean', 'null'],
+                  "charging": {
+                    "type": [
+                      "boolean",
+                      "null"
+                    ]
                   },
-                  connection: {
-                    type: ['string', 'null'],
-                    enum: ['online', 'offline', null],
+                  "connection": {
+                    "type": [
+                      "string",
+                      "null"
+                    ],
+                    "enum": [
+                      "online",
+                      "offline",
+                      null
+                    ]
                   },
-                  statusSince: {
-                    type: 'string',
-                    format: 'date-time',
-                  },
+                  "statusSince": {
+                    "type": "string",
+                    "format": "date-time"
+                  }
                 },
-                required: ['atDepot', 'status', 'lastSampleAt', 'lastReceivedAt', 'speedKmh', 'socPct', 'odometerKm', 'fuelLevelPct', 'ignition', 'charging', 'connection', 'statusSince'],
+                "required": [
+                  "atDepot",
+                  "status",
+                  "lastSampleAt",
+                  "lastReceivedAt",
+                  "speedKmh",
+                  "socPct",
+                  "odometerKm",
+                  "fuelLevelPct",
+                  "ignition",
+                  "charging",
+                  "connection",
+                  "statusSince"
+                ]
               },
-              status: {
-                type: 'string',
-                enum: ['unknown', 'online', 'offline', 'retired'],
+              "status": {
+                "type": "string",
+                "enum": [
+                  "unknown",
+                  "online",
+                  "offline",
+                  "retired"
+                ]
               },
-              id: {
-                type: 'string',
+              "id": {
+                "type": "string"
               },
-              registration: {
-                type: 'string',
+              "registration": {
+                "type": "string"
               },
-              vin: {
-                type: ['string', 'null'],
+              "vin": {
+                "type": [
+                  "string",
+                  "null"
+                ]
               },
-              vehicleClass: {
-                type: 'string',
-                enum: ['passenger_car', 'van', 'truck', 'other'],
+              "vehicleClass": {
+                "type": "string",
+                "enum": [
+                  "passenger_car",
+                  "van",
+                  "truck",
+                  "other"
+                ]
               },
-              energyCarrier: {
-                type: 'string',
-                enum: ['petrol', 'diesel', 'hvo', 'biogas', 'cng', 'electricity', 'hydrogen', 'plugin_hybrid'],
+              "energyCarrier": {
+                "type": "string",
+                "enum": [
+                  "petrol",
+                  "diesel",
+                  "hvo",
+                  "biogas",
+                  "cng",
+                  "electricity",
+                  "hydrogen",
+                  "plugin_hybrid"
+                ]
               },
-              departmentId: {
-                type: 'string',
+              "departmentId": {
+                "type": "string"
               },
-              inServiceFrom: {
-                type: 'string',
+              "inServiceFrom": {
+                "type": "string"
               },
-              inServiceTo: {
-                type: ['string', 'null'],
+              "inServiceTo": {
+                "type": [
+                  "string",
+                  "null"
+                ]
               },
-              nominalConsumptionPerKm: {
-                type: ['number', 'null'],
-                description: 'Per km, in the unit of the carrier: L (liquid fuels), kg (gases), kWh (electricity).',
+              "nominalConsumptionPerKm": {
+                "type": [
+                  "number",
+                  "null"
+                ],
+                "description": "Per km, in the unit of the carrier: L (liquid fuels), kg (gases), kWh (electricity)."
               },
-              chargingEfficiency: {
-                type: ['number', 'null'],
-                description: 'Share of charged energy that reaches the battery, for `modelled` energy (reports-v1; null: 0.90).',
+              "chargingEfficiency": {
+                "type": [
+                  "number",
+                  "null"
+                ],
+                "description": "Share of charged energy that reaches the battery, for `modelled` energy (reports-v1; null: 0.90)."
               },
-              referenceCarrier: {
-                type: ['string', 'null'],
-                enum: ['petrol', 'diesel', 'cng', null],
-                description: "The vehicle's own fossil reference for its baseline (else its class's in the factor set).",
+              "referenceCarrier": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "enum": [
+                  "petrol",
+                  "diesel",
+                  "cng",
+                  null
+                ],
+                "description": "The vehicle's own fossil reference for its baseline (else its class's in the factor set)."
               },
-              referenceConsumptionPerKm: {
-                type: ['number', 'null'],
-                description: 'Consumption of the own reference per km: L (petrol, diesel) or kg (CNG).',
+              "referenceConsumptionPerKm": {
+                "type": [
+                  "number",
+                  "null"
+                ],
+                "description": "Consumption of the own reference per km: L (petrol, diesel) or kg (CNG)."
               },
-              replacesVehicleId: {
-                type: ['string', 'null'],
+              "replacesVehicleId": {
+                "type": [
+                  "string",
+                  "null"
+                ]
               },
-              deviceId: {
-                type: ['string', 'null'],
+              "deviceId": {
+                "type": [
+                  "string",
+                  "null"
+                ]
               },
-              profile: {
-                type: 'string',
-                enum: ['klimaklok-v1', 'ovms-v3', 'teslamate', 'owntracks', 'evcc', 'teltonika-json'],
-                description: 'The dialect the vehicle publishes in (device-profiles.md); `klimaklok-v1` is the telemetry contract.',
+              "profile": {
+                "type": "string",
+                "enum": [
+                  "klimaklok-v1",
+                  "ovms-v3",
+                  "teslamate",
+                  "owntracks",
+                  "evcc",
+                  "teltonika-json"
+                ],
+                "description": "The dialect the vehicle publishes in (device-profiles.md); `klimaklok-v1` is the telemetry contract."
               },
-              profileIdentity: {
-                type: ['string', 'null'],
-                description: 'The identity the publisher uses in its own topics; null for klimaklok-v1.',
+              "profileIdentity": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "description": "The identity the publisher uses in its own topics; null for klimaklok-v1."
               },
-              profileTopic: {
-                type: ['string', 'null'],
-                description: "The publisher's own topic setting where it differs from the profile's default (OVMS prefix, Teltonika topic).",
+              "profileTopic": {
+                "type": [
+                  "string",
+                  "null"
+                ],
+                "description": "The publisher's own topic setting where it differs from the profile's default (OVMS prefix, Teltonika topic)."
               },
-              createdAt: {
-                type: 'string',
-                format: 'date-time',
+              "createdAt": {
+                "type": "string",
+                "format": "date-time"
               },
-              updatedAt: {
-                type: 'string',
-                format: 'date-time',
-              },
+              "updatedAt": {
+                "type": "string",
+                "format": "date-time"
+              }
             },
-            required: [
-              'state',
-              'status',
-              'id',
-              'registration',
-              'vin',
-              'vehicleClass',
-              'energyCarrier',
-              'departmentId',
-              'inServiceFrom',
-              'inServiceTo',
-              'nominalConsumptionPerKm',
-              'chargingEfficiency',
-              'referenceCarrier',
-              'referenceConsumptionPerKm',
-              'replacesVehicleId',
-              'deviceId',
-              'profile',
-              'profileIdentity',
-              'profileTopic',
-              'createdAt',
-              'updatedAt',
+            "required": [
+              "state",
+              "status",
+              "id",
+              "registration",
+              "vin",
+              "vehicleClass",
+              "energyCarrier",
+              "departmentId",
+              "inServiceFrom",
+              "inServiceTo",
+              "nominalConsumptionPerKm",
+              "chargingEfficiency",
+              "referenceCarrier",
+              "referenceConsumptionPerKm",
+              "replacesVehicleId",
+              "deviceId",
+              "profile",
+              "profileIdentity",
+              "profileTopic",
+              "createdAt",
+              "updatedAt"
+            ]
+          }
+        ]
+      }
+    },
+    "FleetVehiclesController.daily": {
+      "summary": "Daily figures: distance, driving time, counter deltas per carrier, sample count, coverage and flags",
+      "response": {
+        "type": "object",
+        "properties": {
+          "days": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "coverage": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "day": {
+                  "type": "string"
+                },
+                "distanceKm": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "drivingSeconds": {
+                  "type": "number"
+                },
+                "fuelUsedL": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "gasUsedKg": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "energyChargedKwh": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "energyConsumedKwh": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "sampleCount": {
+                  "type": "number"
+                },
+                "resetCount": {
+                  "type": "number"
+                },
+                "implausibleCount": {
+                  "type": "number"
+                },
+                "longGapCount": {
+                  "type": "number"
+                },
+                "coveredSeconds": {
+                  "type": "number",
+                  "description": "Seconds of the day within odometer intervals no longer than MAX_COUNTER_GAP."
+                },
+                "modelledDistanceKm": {
+                  "type": "number",
+                  "description": "The part of distanceKm spread from longer intervals (modelled, amendment 1.1)."
+                }
+              },
+              "required": [
+                "coverage",
+                "day",
+                "distanceKm",
+                "drivingSeconds",
+                "fuelUsedL",
+                "gasUsedKg",
+                "energyChargedKwh",
+                "energyConsumedKwh",
+                "sampleCount",
+                "resetCount",
+                "implausibleCount",
+                "longGapCount",
+                "coveredSeconds",
+                "modelledDistanceKm"
+              ]
+            }
+          },
+          "total": {
+            "type": "object",
+            "properties": {
+              "distanceKm": {
+                "type": "number"
+              },
+              "modelledDistanceKm": {
+                "type": "number"
+              },
+              "inServiceHours": {
+                "type": "number"
+              },
+              "coverage": {
+                "type": "number"
+              }
+            },
+            "required": [
+              "distanceKm",
+              "modelledDistanceKm",
+              "inServiceHours",
+              "coverage"
+            ]
+          },
+          "counterGaps": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "counter": {
+                  "type": "string"
+                },
+                "from": {
+                  "type": "string"
+                },
+                "to": {
+                  "type": "string"
+                },
+                "quantity": {
+                  "type": "number"
+                },
+                "kind": {
+                  "type": "string"
+                }
+              },
+              "required": [
+                "counter",
+                "from",
+                "to",
+                "quantity",
+                "kind"
+              ]
+            }
+          },
+          "flags": {
+            "type": "array",
+            "items": {
+              "type": "string"
+            }
+          },
+          "periodEndsAt": {
+            "type": "string"
+          },
+          "periodEnded": {
+            "type": "boolean"
+          },
+          "elapsedHours": {
+            "type": "number"
+          },
+          "vehicleId": {
+            "type": "string"
+          },
+          "registration": {
+            "type": "string"
+          },
+          "timeZone": {
+            "type": "string"
+          },
+          "from": {
+            "type": "string"
+          },
+          "to": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "days",
+          "total",
+          "counterGaps",
+          "flags",
+          "periodEndsAt",
+          "periodEnded",
+          "elapsedHours",
+          "vehicleId",
+          "registration",
+          "timeZone",
+          "from",
+          "to"
+        ]
+      }
+    },
+    "FleetVehiclesController.trips": {
+      "summary": "Trips with start and end, distance, duration and energy per carrier",
+      "response": {
+        "type": "object",
+        "properties": {
+          "vehicleId": {
+            "type": "string"
+          },
+          "from": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "to": {
+            "type": "string",
+            "format": "date-time"
+          },
+          "items": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "startedAt": {
+                  "type": "string",
+                  "format": "date-time"
+                },
+                "endedAt": {
+                  "type": "string",
+                  "format": "date-time"
+                },
+                "durationSeconds": {
+                  "type": "number"
+                },
+                "distanceKm": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "fuelUsedL": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "gasUsedKg": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "energyConsumedKwh": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "sampleCount": {
+                  "type": "number"
+                },
+                "byIgnition": {
+                  "type": "boolean"
+                }
+              },
+              "required": [
+                "startedAt",
+                "endedAt",
+                "durationSeconds",
+                "distanceKm",
+                "fuelUsedL",
+                "gasUsedKg",
+                "energyConsumedKwh",
+                "sampleCount",
+                "byIgnition"
+              ]
+            }
+          }
+        },
+        "required": [
+          "vehicleId",
+          "from",
+          "to",
+          "items"
+        ]
+      }
+    },
+    "FleetVehiclesController.summary": {
+      "summary": "Vehicles counted by status, class and carrier",
+      "response": {
+        "type": "object",
+        "properties": {
+          "total": {
+            "type": "number"
+          },
+          "byStatus": {
+            "type": "object",
+            "additionalProperties": {
+              "type": "number"
+            }
+          },
+          "byClass": {
+            "type": "object",
+            "additionalProperties": {
+              "type": "number"
+            }
+          },
+          "byCarrier": {
+            "type": "object",
+            "additionalProperties": {
+              "type": "number"
+            }
+          }
+        },
+        "required": [
+          "total",
+          "byStatus",
+          "byClass",
+          "byCarrier"
+        ]
+      }
+    },
+    "FleetVehiclesController.stream": {
+      "summary": "Server-sent events: one `status` event per vehicle status change"
+    },
+    "MapController.map": {
+      "summary": "The tile source (null: none configured, draw on a plain background) and the position retention",
+      "response": {
+        "type": "object",
+        "properties": {
+          "tiles": {
+            "type": [
+              "object",
+              "null"
             ],
-          },
-        ],
-      },
-    },
-    'FleetVehiclesController.daily': {
-      summary: 'Daily figures: distance, driving time, counter deltas per carrier, sample count, coverage and flags',
-      response: {
-        type: 'object',
-        properties: {
-          days: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                coverage: {
-                  type: ['number', 'null'],
-                },
-                day: {
-                  type: 'string',
-                },
-                distanceKm: {
-                  type: ['number', 'null'],
-                },
-                drivingSeconds: {
-                  type: 'number',
-                },
-                fuelUsedL: {
-                  type: ['number', 'null'],
-                },
-                gasUsedKg: {
-                  type: ['number', 'null'],
-                },
-                energyChargedKwh: {
-                  type: ['number', 'null'],
-                },
-                energyConsumedKwh: {
-                  type: ['number', 'null'],
-                },
-                sampleCount: {
-                  type: 'number',
-                },
-                resetCount: {
-                  type: 'number',
-                },
-                implausibleCount: {
-                  type: 'number',
-                },
-                longGapCount: {
-                  type: 'number',
-                },
-                coveredSeconds: {
-                  type: 'number',
-                  description: 'Seconds of the day within odometer intervals no longer than MAX_COUNTER_GAP.',
-                },
-                modelledDistanceKm: {
-                  type: 'number',
-                  description: 'The part of distanceKm spread from longer intervals (modelled, amendment 1.1).',
-                },
+            "properties": {
+              "url": {
+                "type": "string"
               },
-              required: [
-                'coverage',
-                'day',
-                'distanceKm',
-                'drivingSeconds',
-                'fuelUsedL',
-                'gasUsedKg',
-                'energyChargedKwh',
-                'energyConsumedKwh',
-                'sampleCount',
-                'resetCount',
-                'implausibleCount',
-                'longGapCount',
-                'coveredSeconds',
-                'modelledDistanceKm',
-              ],
+              "attribution": {
+                "type": "string"
+              },
+              "maxZoom": {
+                "type": "number"
+              }
             },
+            "required": [
+              "url",
+              "attribution",
+              "maxZoom"
+            ]
           },
-          total: {
-            type: 'object',
-            properties: {
-              distanceKm: {
-                type: 'number',
-              },
-              modelledDistanceKm: {
-                type: 'number',
-              },
-              inServiceHours: {
-                type: 'number',
-              },
-              coverage: {
-                type: 'number',
-              },
-            },
-            required: ['distanceKm', 'modelledDistanceKm', 'inServiceHours', 'coverage'],
-          },
-          counterGaps: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                counter: {
-                  type: 'string',
-                },
-                from: {
-                  type: 'string',
-                },
-                to: {
-                  type: 'string',
-                },
-                quantity: {
-                  type: 'number',
-                },
-                kind: {
-                  type: 'string',
-                },
-              },
-              required: ['counter', 'from', 'to', 'quantity', 'kind'],
-            },
-          },
-          flags: {
-            type: 'array',
-            items: {
-              type: 'string',
-            },
-          },
-          periodEndsAt: {
-            type: 'string',
-          },
-          periodEnded: {
-            type: 'boolean',
-          },
-          elapsedHours: {
-            type: 'number',
-          },
-          vehicleId: {
-            type: 'string',
-          },
-          registration: {
-            type: 'string',
-          },
-          timeZone: {
-            type: 'string',
-          },
-          from: {
-            type: 'string',
-          },
-          to: {
-            type: 'string',
-          },
+          "positionRetentionDays": {
+            "type": "number"
+          }
         },
-        required: ['days', 'total', 'counterGaps', 'flags', 'periodEndsAt', 'periodEnded', 'elapsedHours', 'vehicleId', 'registration', 'timeZone', 'from', 'to'],
-      },
+        "required": [
+          "tiles",
+          "positionRetentionDays"
+        ]
+      }
     },
-    'FleetVehiclesController.trips': {
-      summary: 'Trips with start and end, distance, duration and energy per carrier',
-      response: {
-        type: 'object',
-        properties: {
-          vehicleId: {
-            type: 'string',
+    "MapController.track": {
+      "summary": "Stored positions in [from, to) (RFC 3339), oldest first",
+      "response": {
+        "type": "object",
+        "properties": {
+          "vehicleId": {
+            "type": "string"
           },
-          from: {
-            type: 'string',
-            format: 'date-time',
+          "from": {
+            "type": "string"
           },
-          to: {
-            type: 'string',
-            format: 'date-time',
+          "to": {
+            "type": "string"
           },
-          items: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                startedAt: {
-                  type: 'string',
-                  format: 'date-time',
-                },
-                endedAt: {
-                  type: 'string',
-                  format: 'date-time',
-                },
-                durationSeconds: {
-                  type: 'number',
-                },
-                distanceKm: {
-                  type: ['number', 'null'],
-                },
-                fuelUsedL: {
-                  type: ['number', 'null'],
-                },
-                gasUsedKg: {
-                  type: ['number', 'null'],
-                },
-                energyConsumedKwh: {
-                  type: ['number', 'null'],
-                },
-                sampleCount: {
-                  type: 'number',
-                },
-                byIgnition: {
-                  type: 'boolean',
-                },
-              },
-              required: ['startedAt', 'endedAt', 'durationSeconds', 'distanceKm', 'fuelUsedL', 'gasUsedKg', 'energyConsumedKwh', 'sampleCount', 'byIgnition'],
-            },
+          "truncated": {
+            "type": "boolean"
           },
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/TrackPoint"
+            }
+          }
         },
-        required: ['vehicleId', 'from', 'to', 'items'],
-      },
+        "required": [
+          "vehicleId",
+          "from",
+          "to",
+          "truncated",
+          "items"
+        ]
+      }
     },
-    'FleetVehiclesController.summary': {
-      summary: 'Vehicles counted by status, class and carrier',
-      response: {
-        type: 'object',
-        properties: {
-          total: {
-            type: 'number',
+    "HealthController.check": {
+      "summary": "200 when PostgreSQL, Redis and the MQTT broker (in a process whose roles use it) all answer and every role of the process says it is up (the ingest: every connection connected and subscribed); 503 otherwise",
+      "response": {
+        "type": "object",
+        "properties": {
+          "status": {
+            "type": "string"
           },
-          byStatus: {
-            type: 'object',
-            additionalProperties: {
-              type: 'number',
-            },
-          },
-          byClass: {
-            type: 'object',
-            additionalProperties: {
-              type: 'number',
-            },
-          },
-          byCarrier: {
-            type: 'object',
-            additionalProperties: {
-              type: 'number',
-            },
-          },
-        },
-        required: ['total', 'byStatus', 'byClass', 'byCarrier'],
-      },
-    },
-    'FleetVehiclesController.stream': {
-      summary: 'Server-sent events: one `status` event per vehicle status change',
-    },
-    'MapController.map': {
-      summary: 'The tile source (null: none configured, draw on a plain background) and the position retention',
-      response: {
-        type: 'object',
-        properties: {
-          tiles: {
-            type: ['object', 'null'],
-            properties: {
-              url: {
-                type: 'string',
-              },
-              attribution: {
-                type: 'string',
-              },
-              maxZoom: {
-                type: 'number',
-              },
-            },
-            required: ['url', 'attribution', 'maxZoom'],
-          },
-          positionRetentionDays: {
-            type: 'number',
-          },
-        },
-        required: ['tiles', 'positionRetentionDays'],
-      },
-    },
-    'MapController.track': {
-      summary: 'Stored positions in [from, to) (RFC 3339), oldest first',
-      response: {
-        type: 'object',
-        properties: {
-          vehicleId: {
-            type: 'string',
-          },
-          from: {
-            type: 'string',
-          },
-          to: {
-            type: 'string',
-          },
-          truncated: {
-            type: 'boolean',
-          },
-          items: {
-            type: 'array',
-            items: {
-              $ref: '#/components/schemas/TrackPoint',
-            },
-          },
-        },
-        required: ['vehicleId', 'from', 'to', 'truncated', 'items'],
-      },
-    },
-    'HealthController.check': {
-      summary:
-        '200 when PostgreSQL, Redis and the MQTT broker (in a process whose roles use it) all answer and every role of the process says it is up (the ingest: every connection connected and subscribed); 503 otherwise',
-      response: {
-        type: 'object',
-        properties: {
-          status: {
-            type: 'string',
-          },
-          services: {
-            anyOf: [
+          "services": {
+            "anyOf": [
               {
-                type: 'object',
-                properties: {
-                  postgres: {
-                    $ref: '#/components/schemas/ServiceHealth',
+                "type": "object",
+                "properties": {
+                  "postgres": {
+                    "$ref": "#/components/schemas/ServiceHealth"
                   },
-                  redis: {
-                    $ref: '#/components/schemas/ServiceHealth',
+                  "redis": {
+                    "$ref": "#/components/schemas/ServiceHealth"
                   },
-                  broker: {
-                    $ref: '#/components/schemas/ServiceHealth',
-                  },
+                  "broker": {
+                    "$ref": "#/components/schemas/ServiceHealth"
+                  }
                 },
-                required: ['postgres', 'redis', 'broker'],
+                "required": [
+                  "postgres",
+                  "redis",
+                  "broker"
+                ]
               },
               {
-                type: 'object',
-                properties: {
-                  postgres: {
-                    $ref: '#/components/schemas/ServiceHealth',
+                "type": "object",
+                "properties": {
+                  "postgres": {
+                    "$ref": "#/components/schemas/ServiceHealth"
                   },
-                  redis: {
-                    $ref: '#/components/schemas/ServiceHealth',
+                  "redis": {
+                    "$ref": "#/components/schemas/ServiceHealth"
                   },
-                  broker: {},
+                  "broker": {}
                 },
-                required: ['postgres', 'redis'],
+                "required": [
+                  "postgres",
+                  "redis"
+                ]
+              }
+            ]
+          },
+          "roles": {
+            "type": "object",
+            "additionalProperties": {
+              "$ref": "#/components/schemas/RoleHealth"
+            }
+          }
+        },
+        "required": [
+          "status",
+          "services",
+          "roles"
+        ]
+      }
+    },
+    "MetricsController.scrape": {
+      "summary": "Prometheus text exposition format"
+    },
+    "ChargePointsController.create": {
+      "response": {
+        "$ref": "#/components/schemas/ChargePoint"
+      }
+    },
+    "ChargePointsController.update": {
+      "response": {
+        "$ref": "#/components/schemas/ChargePoint"
+      }
+    },
+    "ChargePointsController.remove": {},
+    "OcppPasswordController.set": {
+      "summary": "Sets the charge point's OCPP password (security profile 1): the one given, or a generated one",
+      "description": "The password is in this answer only; the service keeps its hash. Setting it again rotates it: new connections need the new one, open ones stay.",
+      "response": {
+        "type": "object",
+        "properties": {
+          "password": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "password"
+        ]
+      }
+    },
+    "OcppPasswordController.setAlias": {
+      "summary": "The same under the spelling OCPP tooling and the simulator use",
+      "response": {
+        "type": "object",
+        "properties": {
+          "password": {
+            "type": "string"
+          }
+        },
+        "required": [
+          "password"
+        ]
+      }
+    },
+    "FleetImportController.importFleet": {
+      "summary": "Imports a fleet file (JSON, or YAML sent as application/yaml)",
+      "description": "Idempotent: rows are matched on organization number, grant reference, registration and device id. Answers per row.",
+      "response": {
+        "$ref": "#/components/schemas/FleetImportResult"
+      }
+    },
+    "OrganizationsController.list": {
+      "response": {
+        "type": "object",
+        "properties": {
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/Organization"
+            }
+          },
+          "total": {
+            "type": "number"
+          },
+          "limit": {
+            "type": "number"
+          },
+          "offset": {
+            "type": "number"
+          }
+        },
+        "required": [
+          "items",
+          "total",
+          "limit",
+          "offset"
+        ]
+      }
+    },
+    "OrganizationsController.get": {
+      "response": {
+        "$ref": "#/components/schemas/Organization"
+      }
+    },
+    "OrganizationsController.create": {
+      "response": {
+        "$ref": "#/components/schemas/Organization"
+      }
+    },
+    "OrganizationsController.update": {
+      "response": {
+        "$ref": "#/components/schemas/Organization"
+      }
+    },
+    "OrganizationsController.remove": {},
+    "SubsidyGrantsController.list": {
+      "response": {
+        "type": "object",
+        "properties": {
+          "items": {
+            "type": "array",
+            "items": {
+              "$ref": "#/components/schemas/SubsidyGrant"
+            }
+          },
+          "total": {
+            "type": "number"
+          },
+          "limit": {
+            "type": "number"
+          },
+          "offset": {
+            "type": "number"
+          }
+        },
+        "required": [
+          "items",
+          "total",
+          "limit",
+          "offset"
+        ]
+      }
+    },
+    "SubsidyGrantsController.get": {
+      "response": {
+        "$ref": "#/components/schemas/SubsidyGrant"
+      }
+    },
+    "SubsidyGrantsController.create": {
+      "response": {
+        "$ref": "#/components/schemas/SubsidyGrant"
+      }
+    },
+    "SubsidyGrantsController.update": {
+      "response": {
+        "$ref": "#/components/schemas/SubsidyGrant"
+      }
+    },
+    "SubsidyGrantsController.remove": {},
+    "VehiclesController.create": {
+      "response": {
+        "$ref": "#/components/schemas/Vehicle"
+      }
+    },
+    "VehiclesController.update": {
+      "response": {
+        "$ref": "#/components/schemas/Vehicle"
+      }
+    },
+    "VehiclesController.remove": {},
+    "DeadLettersController.list": {
+      "summary": "Messages and samples the ingest could not accept, newest first, with reason and (truncated) payload",
+      "response": {
+        "type": "object",
+        "properties": {
+          "items": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "payload": {
+                  "type": "string"
+                },
+                "payloadTruncated": {
+                  "type": "boolean"
+                },
+                "id": {
+                  "type": "string"
+                },
+                "receivedAt": {
+                  "type": "string",
+                  "format": "date-time"
+                },
+                "topic": {
+                  "type": "string"
+                },
+                "deviceId": {
+                  "type": [
+                    "string",
+                    "null"
+                  ]
+                },
+                "reason": {
+                  "type": "string"
+                },
+                "detail": {
+                  "type": "string"
+                },
+                "sampleIndex": {
+                  "type": [
+                    "number",
+                    "null"
+                  ]
+                },
+                "payloadBytes": {
+                  "type": "number"
+                },
+                "replayedAt": {
+                  "type": [
+                    "string",
+                    "null"
+                  ],
+                  "format": "date-time"
+                },
+                "replayOutcome": {
+                  "type": [
+                    "string",
+                    "null"
+                  ]
+                }
               },
-            ],
+              "required": [
+                "payload",
+                "payloadTruncated",
+                "id",
+                "receivedAt",
+                "topic",
+                "deviceId",
+                "reason",
+                "detail",
+                "sampleIndex",
+                "payloadBytes",
+                "replayedAt",
+                "replayOutcome"
+              ]
+            }
           },
-          roles: {
-            type: 'object',
-            additionalProperties: {
-              $ref: '#/components/schemas/RoleHealth',
-            },
+          "total": {
+            "type": "number"
           },
+          "limit": {
+            "type": "number"
+          },
+          "offset": {
+            "type": "number"
+          }
         },
-        required: ['status', 'services', 'roles'],
-      },
+        "required": [
+          "items",
+          "total",
+          "limit",
+          "offset"
+        ]
+      }
     },
-    'MetricsController.scrape': {
-      summary: 'Prometheus text exposition format',
-    },
-    'ChargePointsController.create': {
-      response: {
-        $ref: '#/components/schemas/ChargePoint',
-      },
-    },
-    'ChargePointsController.update': {
-      response: {
-        $ref: '#/components/schemas/ChargePoint',
-      },
-    },
-    'ChargePointsController.remove': {},
-    'OcppPasswordController.set': {
-      summary: "Sets the charge point's OCPP password (security profile 1): the one given, or a generated one",
-      description: 'The password is in this answer only; the service keeps its hash. Setting it again rotates it: new connections need the new one, open ones stay.',
-      response: {
-        type: 'object',
-        properties: {
-          password: {
-            type: 'string',
-          },
-        },
-        required: ['password'],
-      },
-    },
-    'OcppPasswordController.setAlias': {
-      summary: 'The same under the spelling OCPP tooling and the simulator use',
-      response: {
-        type: 'object',
-        properties: {
-          password: {
-            type: 'string',
-          },
-        },
-        required: ['password'],
-      },
-    },
-    'FleetImportController.importFleet': {
-      summary: 'Imports a fleet file (JSON, or YAML sent as application/yaml)',
-      description: 'Idempotent: rows are matched on organization number, grant reference, registration and device id. Answers per row.',
-      response: {
-        $ref: '#/components/schemas/FleetImportResult',
-      },
-    },
-    'OrganizationsController.list': {
-      response: {
-        type: 'object',
-        properties: {
-          items: {
-            type: 'array',
-            items: {
-              $ref: '#/components/schemas/Organization',
-            },
-          },
-          total: {
-            type: 'number',
-          },
-          limit: {
-            type: 'number',
-          },
-          offset: {
-            type: 'number',
-          },
-        },
-        required: ['items', 'total', 'limit', 'offset'],
-      },
-    },
-    'OrganizationsController.get': {
-      response: {
-        $ref: '#/components/schemas/Organization',
-      },
-    },
-    'OrganizationsController.create': {
-      response: {
-        $ref: '#/components/schemas/Organization',
-      },
-    },
-    'OrganizationsController.update': {
-      response: {
-        $ref: '#/components/schemas/Organization',
-      },
-    },
-    'OrganizationsController.remove': {},
-    'SubsidyGrantsController.list': {
-      response: {
-        type: 'object',
-        properties: {
-          items: {
-            type: 'array',
-            items: {
-              $ref: '#/components/schemas/SubsidyGrant',
-            },
-          },
-          total: {
-            type: 'number',
-          },
-          limit: {
-            type: 'number',
-          },
-          offset: {
-            type: 'number',
-          },
-        },
-        required: ['items', 'total', 'limit', 'offset'],
-      },
-    },
-    'SubsidyGrantsController.get': {
-      response: {
-        $ref: '#/components/schemas/SubsidyGrant',
-      },
-    },
-    'SubsidyGrantsController.create': {
-      response: {
-        $ref: '#/components/schemas/SubsidyGrant',
-      },
-    },
-    'SubsidyGrantsController.update': {
-      response: {
-        $ref: '#/components/schemas/SubsidyGrant',
-      },
-    },
-    'SubsidyGrantsController.remove': {},
-    'VehiclesController.create': {
-      response: {
-        $ref: '#/components/schemas/Vehicle',
-      },
-    },
-    'VehiclesController.update': {
-      response: {
-        $ref: '#/components/schemas/Vehicle',
-      },
-    },
-    'VehiclesController.remove': {},
-    'DeadLettersController.list': {
-      summary: 'Messages and samples the ingest could not accept, newest first, with reason and (truncated) payload',
-      response: {
-        type: 'object',
-        properties: {
-          items: {
-            type: 'array',
-            items: {
-              type: 'object',
-              properties: {
-                payload: {
-                  type: 'string',
-                },
-                payloadTruncated: {
-                  type: 'boolean',
-                },
-                id: {
-                  type: 'string',
-                },
-                receivedAt: {
-                  type: 'string',
-                  format: 'date-time',
-                },
-                topic: {
-                  type: 'string',
-                },
-                deviceId: {
-                  type: ['string', 'null'],
-                },
-                reason: {
-                  type: 'string',
-                },
-                detail: {
-                  type: 'string',
-                },
-                sampleIndex: {
-                  type: ['number', 'null'],
-                },
-                payloadBytes: {
-                  type: 'number',
-                },
-                replayedAt: {
-                  type: ['string', 'null'],
-                  format: 'date-time',
-                },
-                replayOutcome: {
-                  type: ['string', 'null'],
-                },
-              },
-              required: ['payload', 'payloadTruncated', 'id', 'receivedAt', 'topic', 'deviceId', 'reason', 'detail', 'sampleIndex', 'payloadBytes', 'replayedAt', 'replayOutcome'],
-            },
-          },
-          total: {
-            type: 'number',
-          },
-          limit: {
-            type: 'number',
-          },
-          offset: {
-            type: 'number',
-          },
-        },
-        required: ['items', 'total', 'limit', 'offset'],
-      },
-    },
-    'DeadLettersController.replay': {
-      summary: "Decodes the selected dead letters again with today's registry and settings, at their original receive time; stores what is now accepted and marks each with its outcome",
-      description: 'The filters are query parameters, as for the list, so that the audit trail keeps them.',
-      response: {
-        $ref: '#/components/schemas/ReplayResult',
-      },
-    },
+    "DeadLettersController.replay": {
+      "summary": "Decodes the selected dead letters again with today's registry and settings, at their original receive time; stores what is now accepted and marks each with its outcome",
+      "description": "The filters are query parameters, as for the list, so that the audit trail keeps them.",
+      "response": {
+        "$ref": "#/components/schemas/ReplayResult"
+      }
+    }
   },
-  properties: {
-    'ChangeReportQuery.vehicleClass': 'The group; the whole fleet when omitted.',
-    'ChargePointFields.profile': 'The dialect the device publishes in (see shared/spec/device-profiles.md); default klimaklok-v1.',
-    'ChargePointFields.protocol': 'How it reports: MQTT (telemetry-v1) or OCPP 1.6J to the `ocpp` role (ocpp-1.6j); `mqtt` when left out on creation.',
-    'ChargingUsageQuery.from': 'First day, inclusive (YYYY-MM-DD, reporting time zone).',
-    'ChargingUsageQuery.organizationId': 'The cooperative; a cooperative key may name only its own (the default), others see all without it.',
-    'ChargingUsageQuery.to': 'Day after the last, exclusive.',
-    'ClassConsumptionDto.reference': "The class's fossil reference vehicle (at most one per class).",
-    'ClimateBudgetQuery.budgetSet': 'Budget set version; default the newest.',
-    'ClimateBudgetQuery.factorSet': 'Factor set version; default the newest.',
-    'ClimateBudgetQuery.month': 'The forecast is made at the end of this month (1-12); default the last month that has ended.',
-    'ClimateBudgetQuery.plan': "An electrification plan: its forecast is given beside today's (what-if).",
-    'ClimateBudgetQuery.scope': 'fleet (default), department:<id> or vehicleClass:<class>.',
-    'CreateAlertRuleDto.organizationId': "Only this organization's subjects (a department's vehicles, a cooperative's charge points); a cooperative's rules are always its own.",
-    'CreateAlertRuleDto.params': 'The kind\'s thresholds, e.g. `{ "minutes": 30 }`, `{ "pct": 90, "days": 30 }`.',
-    'CreateAlertRuleDto.resolveAfterSeconds': 'An alert resolves only after its condition has been clear this long (hysteresis in time).',
-    'CreateAlertRuleDto.subjectKind':
-      "What the rule watches, for kinds that can watch more than one (device_silent, dead_letter_rate); defaults to the kind's first, or charge points for a cooperative.",
-    'CreateAlertRuleDto.webhookUrl': 'Receives each opened and resolved alert as signed JSON; the signing secret is returned once, on creation.',
-    'CreateApiKeyDto.name': 'What the key is for, e.g. "Climate office reporting".',
-    'CreateApiKeyDto.organizationId': 'Required for `cooperative` keys, forbidden otherwise.',
-    'CreateCandidateDto.kwhPerKm': 'Energy charged from the grid per km (charging losses included).',
-    'CreateChargePointDto.organizationId': 'The housing cooperative that owns it.',
-    'CreateChargePointDto.subsidyGrantId': 'The grant that paid towards it; must belong to the same cooperative.',
-    'CreateDepotDto.chargerKw': "Power of the depot's chargers per vehicle.",
-    'CreateOrganizationDto.contactEmail': "Where the organization's scheduled deliveries are mailed.",
-    'CreateOrganizationDto.orgNumber': 'Norwegian organization number, 9 digits with a valid check digit.',
-    'CreateSubsidyGrantDto.organizationId': 'The housing cooperative that received the grant.',
-    'CreateVehicleDto.departmentId': 'A municipal department.',
-    'CreateVehicleDto.replacesVehicleId': 'The vehicle this one replaced in the fleet.',
-    'DailyQuery.from': 'First day, inclusive (YYYY-MM-DD, reporting time zone).',
-    'DailyQuery.to': 'Day after the last, exclusive.',
-    'ElectrificationPlanQuery.asOf': 'The 12 months before this day are assessed; default today.',
-    'ElectrificationPlanQuery.boundary': 'The boundary the ranking uses (both are reported).',
-    'ElectrificationPlanQuery.winterFactor': 'Winter range = WLTP range x winterFactor.',
-    'ElectrificationPlanQuery.years': 'Years of the cost comparison.',
-    'EmissionsReportQuery.from': 'First day, inclusive (YYYY-MM-DD, reporting time zone).',
-    'EmissionsReportQuery.to': 'Day after the last, exclusive.',
-    'FactorQuery.factorSet': 'Factor set version; default the newest.',
-    'FactorRecordDto.energyKwhPerUnit': 'kWh per unit, to weigh the data-quality shares; optional.',
-    'FactorRecordDto.gridMethod': 'Electricity only, and required for it.',
-    'FactorRecordDto.note': 'For unconfirmed figures: what is uncertain.',
-    'FactorRecordDto.wttKgPerUnit': 'Null when the set has no well-to-tank figure (figures using it are flagged).',
-    'FollowUpQuery.organizationId': 'The cooperative; a cooperative key may name only its own (the default), others see all without it.',
-    'ListAlertsQuery.state': 'open (default), resolved (the history) or all.',
-    'PagedTimeRangeQuery.from': 'At or after (RFC 3339).',
-    'PagedTimeRangeQuery.to': 'Before (RFC 3339).',
-    'PeriodDto.from': 'First day, inclusive (YYYY-MM-DD, reporting time zone).',
-    'PeriodDto.to': 'Day after the last, exclusive.',
-    'PlanItemDto.month': 'First month the candidate replaces the vehicle (YYYY-MM).',
-    'ReceiptQuery.locale': "The receipt's language; bokmål when omitted.",
-    'RecomputeYearDto.factorSet': 'Factor set for the new revision; default the newest.',
-    'RecomputeYearDto.reason': 'Why the year is (re)locked, kept with the revision.',
-    'ReplayDeadLettersQuery.from': 'Received at or after (RFC 3339).',
-    'ReplayDeadLettersQuery.to': 'Received before (RFC 3339).',
-    'ReportFormatQuery.locale': 'For files: `nb` writes Norwegian headers, `;`-separated CSV with decimal comma and BOM, values rounded as displayed.',
-    'SessionsQuery.from': 'Sessions starting at or after (RFC 3339).',
-    'SessionsQuery.to': 'Sessions starting before (RFC 3339).',
-    'SetOcppPasswordDto.password': 'A chosen password; without one the service generates a random one.',
-    'SubsidyGrantFields.chargePointCount': 'How many charge points the grant covers.',
-    'SubsidyGrantFields.reference': "The municipality's case reference, unique.",
-    'SubsidyOverviewQuery.year': 'The calendar year of the charging figures (reporting time zone).',
-    'TripsQuery.from': 'Trips starting at or after (RFC 3339).',
-    'TripsQuery.to': 'Trips starting before (RFC 3339).',
-    'VehicleFields.chargingEfficiency': 'Share of charged energy that reaches the battery (0 < x <= 1); default 0.90 in the figures.',
-    'VehicleFields.nominalConsumptionPerKm': "Per km in the carrier's unit: L for petrol, diesel and HVO, kg for biogas and CNG, kWh for electricity.",
-    'VehicleFields.profile': 'The dialect the device publishes in (see shared/spec/device-profiles.md); default klimaklok-v1.',
-    'VehicleFields.referenceCarrier': "The vehicle's own fossil reference for baselines, with referenceConsumptionPerKm; else its class's.",
-    'VehicleFields.referenceConsumptionPerKm': "Per km in the reference fuel's unit: L (petrol, diesel) or kg (CNG).",
-    'VehicleFields.registration': 'Registration plate; spaces and dashes are dropped and letters capitalised.',
-  },
+  "properties": {
+    "ChangeReportQuery.vehicleClass": "The group; the whole fleet when omitted.",
+    "ChargePointFields.profile": "The dialect the device publishes in (see shared/spec/device-profiles.md); default klimaklok-v1.",
+    "ChargePointFields.protocol": "How it reports: MQTT (telemetry-v1) or OCPP 1.6J to the `ocpp` role (ocpp-1.6j); `mqtt` when left out on creation.",
+    "ChargingUsageQuery.from": "First day, inclusive (YYYY-MM-DD, reporting time zone).",
+    "ChargingUsageQuery.organizationId": "The cooperative; a cooperative key may name only its own (the default), others see all without it.",
+    "ChargingUsageQuery.to": "Day after the last, exclusive.",
+    "ClassConsumptionDto.reference": "The class's fossil reference vehicle (at most one per class).",
+    "ClimateBudgetQuery.budgetSet": "Budget set version; default the newest.",
+    "ClimateBudgetQuery.factorSet": "Factor set version; default the newest.",
+    "ClimateBudgetQuery.month": "The forecast is made at the end of this month (1-12); default the last month that has ended.",
+    "ClimateBudgetQuery.plan": "An electrification plan: its forecast is given beside today's (what-if).",
+    "ClimateBudgetQuery.scope": "fleet (default), department:<id> or vehicleClass:<class>.",
+    "CreateAlertRuleDto.organizationId": "Only this organization's subjects (a department's vehicles, a cooperative's charge points); a cooperative's rules are always its own.",
+    "CreateAlertRuleDto.params": "The kind's thresholds, e.g. `{ \"minutes\": 30 }`, `{ \"pct\": 90, \"days\": 30 }`.",
+    "CreateAlertRuleDto.resolveAfterSeconds": "An alert resolves only after its condition has been clear this long (hysteresis in time).",
+    "CreateAlertRuleDto.subjectKind": "What the rule watches, for kinds that can watch more than one (device_silent, dead_letter_rate); defaults to the kind's first, or charge points for a cooperative.",
+    "CreateAlertRuleDto.webhookUrl": "Receives each opened and resolved alert as signed JSON; the signing secret is returned once, on creation.",
+    "CreateApiKeyDto.name": "What the key is for, e.g. \"Climate office reporting\".",
+    "CreateApiKeyDto.organizationId": "Required for `cooperative` keys, forbidden otherwise.",
+    "CreateCandidateDto.kwhPerKm": "Energy charged from the grid per km (charging losses included).",
+    "CreateChargePointDto.organizationId": "The housing cooperative that owns it.",
+    "CreateChargePointDto.subsidyGrantId": "The grant that paid towards it; must belong to the same cooperative.",
+    "CreateDepotDto.chargerKw": "Power of the depot's chargers per vehicle.",
+    "CreateOrganizationDto.contactEmail": "Where the organization's scheduled deliveries are mailed.",
+    "CreateOrganizationDto.orgNumber": "Norwegian organization number, 9 digits with a valid check digit.",
+    "CreateSubsidyGrantDto.organizationId": "The housing cooperative that received the grant.",
+    "CreateVehicleDto.departmentId": "A municipal department.",
+    "CreateVehicleDto.replacesVehicleId": "The vehicle this one replaced in the fleet.",
+    "DailyQuery.from": "First day, inclusive (YYYY-MM-DD, reporting time zone).",
+    "DailyQuery.to": "Day after the last, exclusive.",
+    "ElectrificationPlanQuery.asOf": "The 12 months before this day are assessed; default today.",
+    "ElectrificationPlanQuery.boundary": "The boundary the ranking uses (both are reported).",
+    "ElectrificationPlanQuery.winterFactor": "Winter range = WLTP range x winterFactor.",
+    "ElectrificationPlanQuery.years": "Years of the cost comparison.",
+    "EmissionsReportQuery.from": "First day, inclusive (YYYY-MM-DD, reporting time zone).",
+    "EmissionsReportQuery.to": "Day after the last, exclusive.",
+    "FactorQuery.factorSet": "Factor set version; default the newest.",
+    "FactorRecordDto.energyKwhPerUnit": "kWh per unit, to weigh the data-quality shares; optional.",
+    "FactorRecordDto.gridMethod": "Electricity only, and required for it.",
+    "FactorRecordDto.note": "For unconfirmed figures: what is uncertain.",
+    "FactorRecordDto.wttKgPerUnit": "Null when the set has no well-to-tank figure (figures using it are flagged).",
+    "FollowUpQuery.organizationId": "The cooperative; a cooperative key may name only its own (the default), others see all without it.",
+    "ListAlertsQuery.state": "open (default), resolved (the history) or all.",
+    "PagedTimeRangeQuery.from": "At or after (RFC 3339).",
+    "PagedTimeRangeQuery.to": "Before (RFC 3339).",
+    "PeriodDto.from": "First day, inclusive (YYYY-MM-DD, reporting time zone).",
+    "PeriodDto.to": "Day after the last, exclusive.",
+    "PlanItemDto.month": "First month the candidate replaces the vehicle (YYYY-MM).",
+    "ReceiptQuery.locale": "The receipt's language; bokmål when omitted.",
+    "RecomputeYearDto.factorSet": "Factor set for the new revision; default the newest.",
+    "RecomputeYearDto.reason": "Why the year is (re)locked, kept with the revision.",
+    "ReplayDeadLettersQuery.from": "Received at or after (RFC 3339).",
+    "ReplayDeadLettersQuery.to": "Received before (RFC 3339).",
+    "ReportFormatQuery.locale": "For files: `nb` writes Norwegian headers, `;`-separated CSV with decimal comma and BOM, values rounded as displayed.",
+    "SessionsQuery.from": "Sessions starting at or after (RFC 3339).",
+    "SessionsQuery.to": "Sessions starting before (RFC 3339).",
+    "SetOcppPasswordDto.password": "A chosen password; without one the service generates a random one.",
+    "SubsidyGrantFields.chargePointCount": "How many charge points the grant covers.",
+    "SubsidyGrantFields.reference": "The municipality's case reference, unique.",
+    "SubsidyOverviewQuery.year": "The calendar year of the charging figures (reporting time zone).",
+    "TripsQuery.from": "Trips starting at or after (RFC 3339).",
+    "TripsQuery.to": "Trips starting before (RFC 3339).",
+    "VehicleFields.chargingEfficiency": "Share of charged energy that reaches the battery (0 < x <= 1); default 0.90 in the figures.",
+    "VehicleFields.nominalConsumptionPerKm": "Per km in the carrier's unit: L for petrol, diesel and HVO, kg for biogas and CNG, kWh for electricity.",
+    "VehicleFields.profile": "The dialect the device publishes in (see shared/spec/device-profiles.md); default klimaklok-v1.",
+    "VehicleFields.referenceCarrier": "The vehicle's own fossil reference for baselines, with referenceConsumptionPerKm; else its class's.",
+    "VehicleFields.referenceConsumptionPerKm": "Per km in the reference fuel's unit: L (petrol, diesel) or kg (CNG).",
+    "VehicleFields.registration": "Registration plate; spaces and dashes are dropped and letters capitalised."
+  }
 };
