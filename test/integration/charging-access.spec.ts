@@ -1,7 +1,8 @@
 import { Workbook } from 'exceljs';
 import { TestApp, bearer, startTestApp } from '../support/test-app';
 import { aCooperative, aSubsidyGrant } from '../support/builders';
-import { binaryBody, registerChargePoint, settled } from '../support/charging-fixture';
+import { binaryBody } from '../support/binary-body';
+import { registerChargePoint, settled } from '../support/charging-fixture';
 import { TestPublisher } from '../support/mqtt-publisher';
 import { Sql } from '../support/sql';
 

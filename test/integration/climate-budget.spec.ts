@@ -3,6 +3,7 @@ import { TestApp, bearer, startTestApp } from '../support/test-app';
 import { aVehicle, anOrganization } from '../support/builders';
 import { TestPublisher } from '../support/mqtt-publisher';
 import { Sql } from '../support/sql';
+import { binaryBody } from '../support/binary-body';
 
 /**
  * Issue 19, must-show 1 and 2: a small fleet's telemetry through MQTT, rollups and trips by the
@@ -235,11 +236,7 @@ describe('climate budget and electrification plan through the whole pipeline', (
       .get(`/api/v1/reports/climate-budget?year=2020&scope=fleet&month=6&factorSet=${factorSet}&format=xlsx`)
       .set(climate)
       .buffer(true)
-      .parse((res, done) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => done(null, Buffer.concat(chunks)));
-      })
+      .parse(binaryBody as never)
       .expect(200);
     const workbook = new Workbook();
     await workbook.xlsx.load(xlsx.body);

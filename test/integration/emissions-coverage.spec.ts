@@ -5,6 +5,7 @@ import { TestPublisher } from '../support/mqtt-publisher';
 import { Sql } from '../support/sql';
 import { QueueName } from '../../src/platform/queue/job-catalogue';
 import { QueueService } from '../../src/platform/queue/queue.service';
+import { binaryBody } from '../support/binary-body';
 
 /**
  * Must-show 1 of issue 15: reports-v1 amendment 1.1's example through MQTT, against figures
@@ -184,11 +185,7 @@ describe('emissions: coverage and long gaps (reports-v1 amendment 1.1)', () => {
       .get(`${q}&format=xlsx`)
       .set(climate)
       .buffer(true)
-      .parse((res, done) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => done(null, Buffer.concat(chunks)));
-      })
+      .parse(binaryBody as never)
       .expect(200);
     const workbook = new Workbook();
     await workbook.xlsx.load(xlsx.body);

@@ -2,6 +2,7 @@ import { TestApp, bearer, startTestApp } from '../support/test-app';
 import { aCooperative, aVehicle, anOrganization } from '../support/builders';
 import { Sql } from '../support/sql';
 import { Workbook } from 'exceljs';
+import { binaryBody } from '../support/binary-body';
 
 /**
  * Reports over daily rollups written straight into vehicle_daily (the pipeline from MQTT is
@@ -213,11 +214,7 @@ describe('emissions: factor sets and reports', () => {
       .get(`${q}&factorSet=1&format=xlsx`)
       .set(climate)
       .buffer(true)
-      .parse((res, done) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => done(null, Buffer.concat(chunks)));
-      })
+      .parse(binaryBody as never)
       .expect(200);
     const workbook = new Workbook();
     await workbook.xlsx.load(xlsx.body);

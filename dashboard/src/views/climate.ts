@@ -154,6 +154,37 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
     return nodes;
   }
 
+  /** A report's rows as a table: one row per group (month or class), its figures and coverage. */
+  function figuresTable(report: EmissionsReport, kg: Kg, labels: string[], what: { caption: string; group: string; attribute: string }): Node {
+    return h(
+      'div',
+      { class: 'table-wrap' },
+      table(
+        what.caption,
+        [
+          { text: what.group },
+          { text: t('col.distance'), numeric: true },
+          { text: t('col.actual'), numeric: true },
+          { text: t('col.baseline'), numeric: true },
+          { text: t('col.avoided'), numeric: true },
+          { text: t('climate.coverage'), numeric: true },
+        ],
+        report.rows.map((r, i) =>
+          h(
+            'tr',
+            { [what.attribute]: r.group },
+            h('th', { scope: 'row' }, labels[i]),
+            h('td', { class: 'num' }, formatQuantity(r.distanceKm, 'km', 1)),
+            h('td', { class: 'num' }, kg(r.actualKg)),
+            h('td', { class: 'num' }, kg(r.baselineKg)),
+            h('td', { class: 'num' }, kg(r.avoidedKg)),
+            h('td', { class: 'num' }, coverageText(r.coverage, false)),
+          ),
+        ),
+      ),
+    );
+  }
+
   function monthly(report: EmissionsReport, kg: Kg, scaled: (v: number) => number, unit: string): Node[] {
     if (report.rows.length === 0) return [emptyState(t('climate.noData'))];
     const labels = report.rows.map((r) => formatMonth(r.group));
@@ -170,33 +201,7 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
           unit,
         ),
       ),
-      h(
-        'div',
-        { class: 'table-wrap' },
-        table(
-          t('climate.byMonth'),
-          [
-            { text: t('col.month') },
-            { text: t('col.distance'), numeric: true },
-            { text: t('col.actual'), numeric: true },
-            { text: t('col.baseline'), numeric: true },
-            { text: t('col.avoided'), numeric: true },
-            { text: t('climate.coverage'), numeric: true },
-          ],
-          report.rows.map((r, i) =>
-            h(
-              'tr',
-              { 'data-month': r.group },
-              h('th', { scope: 'row' }, labels[i]),
-              h('td', { class: 'num' }, formatQuantity(r.distanceKm, 'km', 1)),
-              h('td', { class: 'num' }, kg(r.actualKg)),
-              h('td', { class: 'num' }, kg(r.baselineKg)),
-              h('td', { class: 'num' }, kg(r.avoidedKg)),
-              h('td', { class: 'num' }, coverageText(r.coverage, false)),
-            ),
-          ),
-        ),
-      ),
+      figuresTable(report, kg, labels, { caption: t('climate.byMonth'), group: t('col.month'), attribute: 'data-month' }),
     ];
   }
 
@@ -217,33 +222,7 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
           unit,
         ),
       ),
-      h(
-        'div',
-        { class: 'table-wrap' },
-        table(
-          t('climate.byClass'),
-          [
-            { text: t('col.class') },
-            { text: t('col.distance'), numeric: true },
-            { text: t('col.actual'), numeric: true },
-            { text: t('col.baseline'), numeric: true },
-            { text: t('col.avoided'), numeric: true },
-            { text: t('climate.coverage'), numeric: true },
-          ],
-          report.rows.map((r, i) =>
-            h(
-              'tr',
-              { 'data-class': r.group },
-              h('th', { scope: 'row' }, labels[i]),
-              h('td', { class: 'num' }, formatQuantity(r.distanceKm, 'km', 1)),
-              h('td', { class: 'num' }, kg(r.actualKg)),
-              h('td', { class: 'num' }, kg(r.baselineKg)),
-              h('td', { class: 'num' }, kg(r.avoidedKg)),
-              h('td', { class: 'num' }, coverageText(r.coverage, false)),
-            ),
-          ),
-        ),
-      ),
+      figuresTable(report, kg, labels, { caption: t('climate.byClass'), group: t('col.class'), attribute: 'data-class' }),
     ];
   }
 

@@ -14,19 +14,11 @@ export interface AuditEntry {
 }
 
 /** A line of the audit log as the API lists it. */
-export interface AuditRecord {
+export interface AuditRecord extends AuditEntry {
   id: string;
   at: Date;
-  apiKeyId: string;
   /** Null once the key is deleted. */
   apiKeyName: string | null;
-  role: string;
-  organizationId: string | null;
-  method: string;
-  path: string;
-  status: number;
-  targetId: string | null;
-  detail: Record<string, unknown>;
 }
 
 export interface AuditFilter {

@@ -274,15 +274,15 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
           "type": "string",
           "format": "date-time"
         },
-        "apiKeyId": {
-          "type": "string"
-        },
         "apiKeyName": {
           "type": [
             "string",
             "null"
           ],
           "description": "Null once the key is deleted."
+        },
+        "apiKeyId": {
+          "type": "string"
         },
         "role": {
           "type": "string"
@@ -316,8 +316,8 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
       "required": [
         "id",
         "at",
-        "apiKeyId",
         "apiKeyName",
+        "apiKeyId",
         "role",
         "organizationId",
         "method",
