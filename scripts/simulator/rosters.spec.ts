@@ -18,7 +18,7 @@ describe('rosters', () => {
         .filter(([id]) => id.startsWith(prefix))
         .map(([, duty]) => `${duty.shift}${duty.everyDay ? '*' : ''}`)
         .sort();
-    expect(of(`teslamate-${HOME_CARE}`)).toEqual(['day*', 'day*', 'evening*', 'night*']);
+    expect(of(`teslamate-${HOME_CARE}`)).toEqual(['day*', 'evening*', 'late*', 'night*']);
     expect(of(`v1-${HOME_CARE}`)).toEqual(['day*', 'evening*']);
     expect(of('v1-Bærum kommune – Barnehager')).toEqual(['day', 'day', 'day']);
   });
@@ -35,14 +35,17 @@ describe('rosters', () => {
           if (sample.speedKmh > 0) driving.get(vehicle.profile ?? 'klimaklok-v1')!.add(Math.floor((sample.ts - midnight) / 900_000));
         }
       }
-      const evening = (quarters: Set<number>) => [...quarters].some((q) => q >= 19 * 4 && q < 22 * 4);
-      const night = (quarters: Set<number>) => [...quarters].some((q) => q >= 1 * 4 && q < 4 * 4);
+      const between = (quarters: Set<number>, fromHour: number, toHour: number) => [...quarters].some((q) => q >= fromHour * 4 && q < toHour * 4);
+      const evening = (quarters: Set<number>) => between(quarters, 17, 20);
+      const late = (quarters: Set<number>) => between(quarters, 21, 23);
+      const night = (quarters: Set<number>) => between(quarters, 1, 4);
       for (const [publisher, quarters] of driving) {
-        expect({ date, publisher, share: quarters.size / 96 >= 0.45, evening: evening(quarters), night: night(quarters) }).toEqual({
+        expect({ date, publisher, share: quarters.size / 96 >= 0.5, evening: evening(quarters), late: late(quarters), night: night(quarters) }).toEqual({
           date,
           publisher,
           share: true,
           evening: true,
+          late: true,
           night: true,
         });
       }

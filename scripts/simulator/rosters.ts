@@ -1,9 +1,9 @@
 /**
  * Who drives when. Most departments drive one day shift on working days. Two kinds of service
  * run round the clock, every day of the week:
- * - home care ("hjemmetjenesten"): day and evening visits and a night patrol;
+ * - home care ("hjemmetjenesten"): day, evening and late visits and a night patrol;
  * - the caretakers' and the water works' on-call duty ("vakt", Eiendom and Vann og avløp): most of
- *   their vehicles work days on working days, a few take the evening and night duty every day.
+ *   their vehicles work days on working days, a few take the evening, late and night duty every day.
  * A round-the-clock department rotates its vehicles through its roster, each group of vehicles
  * that report through the same publisher (TeslaMate, OVMS, a tracker, contract v1) on its own, so
  * that at any hour of any day the board shows every kind of publisher moving.
@@ -11,7 +11,7 @@
 import type { SimProfile } from './fleet';
 import { hash32 } from './prng';
 
-export type Shift = 'day' | 'evening' | 'night';
+export type Shift = 'day' | 'evening' | 'late' | 'night';
 
 export interface Duty {
   shift: Shift;
@@ -29,9 +29,9 @@ const ALWAYS = (shift: Shift): Duty => ({ shift, everyDay: true });
 const WORKING_DAYS = (shift: Shift): Duty => ({ shift, everyDay: false });
 
 const ROSTERS: readonly Roster[] = [
-  { department: /hjemmetjeneste/i, rotation: [ALWAYS('day'), ALWAYS('evening'), ALWAYS('night'), ALWAYS('day')] },
+  { department: /hjemmetjeneste/i, rotation: [ALWAYS('day'), ALWAYS('evening'), ALWAYS('night'), ALWAYS('late')] },
   // The on-call duty covers the weekend's days too.
-  { department: /eiendom|vann og avløp/i, rotation: [ALWAYS('day'), ALWAYS('evening'), ALWAYS('night'), WORKING_DAYS('day'), WORKING_DAYS('day'), WORKING_DAYS('day')] },
+  { department: /eiendom|vann og avløp/i, rotation: [ALWAYS('day'), ALWAYS('evening'), ALWAYS('night'), ALWAYS('late'), WORKING_DAYS('day'), WORKING_DAYS('day')] },
 ];
 
 const DAY_SHIFT = WORKING_DAYS('day');

@@ -56,8 +56,9 @@ export function thinSamples(states: VehicleState[], every: { ignitionOnMs: numbe
  */
 const SHIFTS: Record<Shift, { departureMinutes?: [number, number]; earliestMinutes: number; latestReturnMinutes: number }> = {
   day: { earliestMinutes: 6 * 60, latestReturnMinutes: 17 * 60 + 30 },
-  evening: { departureMinutes: [14 * 60, 19 * 60 + 30], earliestMinutes: 13 * 60, latestReturnMinutes: 23 * 60 + 45 },
-  night: { departureMinutes: [10, 180], earliestMinutes: 10, latestReturnMinutes: 6 * 60 + 50 },
+  evening: { departureMinutes: [14 * 60, 17 * 60], earliestMinutes: 13 * 60, latestReturnMinutes: 22 * 60 },
+  late: { departureMinutes: [19 * 60 + 30, 21 * 60], earliestMinutes: 18 * 60, latestReturnMinutes: 23 * 60 + 58 },
+  night: { departureMinutes: [5, 210], earliestMinutes: 5, latestReturnMinutes: 6 * 60 + 50 },
 };
 const LUNCH_MINUTES = 30;
 /** Road km that every leg has on top of its share of the beeline: short hops are never 0 km. */
