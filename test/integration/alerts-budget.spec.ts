@@ -1,3 +1,4 @@
+import { BudgetReportService } from '../../src/emissions/budgets/budget-report.service';
 import { Clock } from '../../src/platform/time/clock';
 import { AlertRow, alertsOf, sleep, waitForAlerts } from '../support/alerts-fixture';
 import { aCooperative, aVehicle, anOrganization } from '../support/builders';
@@ -114,8 +115,21 @@ describe('alerts: the climate budget status rule kind', () => {
     expect((await alertsOf(t, climate, offTrack.id)).map((a: AlertRow) => [a.id, a.resolvedAt])).toEqual([[opened.id, null]]);
 
     // 16 kg against 15.5: at risk (up to 16.275). The off-track alert stays open (the band); a rule raising from at risk opens its own.
-    await t.http().post('/api/v1/emissions/budget-sets').set(bearer(climate)).send(budgetSet(15.5)).expect(201);
-    const atRisk = await createRule({ scope: 'fleet', status: 'at_risk' });
+    // The new budget set and the rule arrive while a cycle computes the forecast of budget set 1 (a race a CI run once lost):
+    // that cycle must not judge the new rule by the old forecast.
+    const reports = t.app.get(BudgetReportService);
+    const currentStatus = reports.currentStatus.bind(reports);
+    const atRisk = await new Promise<{ id: string }>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('no evaluation cycle computed a forecast within 30 s')), 30_000);
+      jest.spyOn(reports, 'currentStatus').mockImplementationOnce(async (scope, now) => {
+        const stale = await currentStatus(scope, now);
+        await t.http().post('/api/v1/emissions/budget-sets').set(bearer(climate)).send(budgetSet(15.5)).expect(201);
+        const rule = await createRule({ scope: 'fleet', status: 'at_risk' });
+        clearTimeout(timer);
+        resolve(rule);
+        return stale;
+      });
+    });
     const [atRiskAlert] = await waitForAlerts(t, climate, atRisk.id, (alerts) => alerts.length === 1, 30_000);
     expect((await t.http().get(`/api/v1/alerts/${atRiskAlert.id}`).set(bearer(climate)).expect(200)).body.message).toBe(
       'at risk: 2020 forecast 16.0 kg against a budget of 15.5 kg (budget set 2, at the end of month 9)',

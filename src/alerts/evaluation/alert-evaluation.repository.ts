@@ -24,8 +24,16 @@ export interface EvaluationResult {
 /** The kinds whose condition takes an input computed by the service. */
 const COMPUTING_KINDS = ALERT_KINDS.filter((kind) => kind.computeInput);
 
-/** Each kind's condition over its enabled rules, as one row set. */
-const CONDITIONS_SQL = ALERT_KINDS.map((kind) => `(WITH rules AS (SELECT * FROM alert_rules WHERE enabled AND kind = '${kind.name}') ${kind.conditionSql})`).join('\nUNION ALL\n');
+/**
+ * Each kind's condition over its enabled rules, as one row set. A computing kind sees only the
+ * rules its input was computed for (`$3`): a rule created while the cycle computed (the
+ * transaction reads committed rows) would otherwise be judged by an input that predates it, such
+ * as the forecast of the budget set before the one it was created against.
+ */
+const CONDITIONS_SQL = ALERT_KINDS.map((kind) => {
+  const computedFor = kind.computeInput ? ` AND id::text IN (SELECT jsonb_array_elements_text($3::jsonb -> '${kind.name}'))` : '';
+  return `(WITH rules AS (SELECT * FROM alert_rules WHERE enabled AND kind = '${kind.name}'${computedFor}) ${kind.conditionSql})`;
+}).join('\nUNION ALL\n');
 
 /**
  * One evaluation cycle, set-based: every kind's condition into a temporary table, then four
@@ -54,8 +62,11 @@ export class AlertEvaluationRepository {
           raise boolean NOT NULL, value double precision, message text NOT NULL,
           PRIMARY KEY (rule_id, subject_id, subject_part)
         ) ON COMMIT DROP`);
-      const inputs = COMPUTING_KINDS.length > 0 ? [JSON.stringify(await this.computedInputs(manager, now))] : [];
-      await manager.query(`INSERT INTO alert_conditions (rule_id, subject_id, subject_part, subject_label, raise, value, message) ${CONDITIONS_SQL}`, [now, ...inputs]);
+      const inputs = COMPUTING_KINDS.length > 0 ? await this.computedInputs(manager, now) : undefined;
+      await manager.query(
+        `INSERT INTO alert_conditions (rule_id, subject_id, subject_part, subject_label, raise, value, message) ${CONDITIONS_SQL}`,
+        inputs ? [now, JSON.stringify(inputs.values), JSON.stringify(inputs.ruleIds)] : [now],
+      );
       // Without statistics the planner takes the temporary table for a few rows and loops over it.
       await manager.query(`ANALYZE alert_conditions`);
       const [{ holding }] = await manager.query(`SELECT count(*)::int AS holding FROM alert_conditions`);
@@ -111,16 +122,18 @@ export class AlertEvaluationRepository {
     });
   }
 
-  /** Each computing kind's input, by kind name; a kind without enabled rules computes nothing. */
-  private async computedInputs(manager: EntityManager, now: Date): Promise<Record<string, unknown>> {
-    const inputs: Record<string, unknown> = {};
+  /** Each computing kind's input and the rules it was computed for, by kind name; a kind without enabled rules computes nothing. */
+  private async computedInputs(manager: EntityManager, now: Date) {
+    const values: Record<string, unknown> = {};
+    const ruleIds: Record<string, string[]> = {};
     for (const kind of COMPUTING_KINDS) {
       const rules: Array<{ id: string; params: Record<string, unknown> }> = await manager.query(`SELECT id, params FROM alert_rules WHERE enabled AND kind = $1`, [kind.name]);
+      ruleIds[kind.name] = rules.map((rule) => rule.id);
       if (rules.length === 0) continue;
       if (!this.services) throw new Error(`${kind.name} rules are evaluated only inside the application`);
-      inputs[kind.name] = await kind.computeInput!(rules, now, this.services);
+      values[kind.name] = await kind.computeInput!(rules, now, this.services);
     }
-    return inputs;
+    return { values, ruleIds };
   }
 
   /** A notification row per channel of each alert's rule, in the evaluation's transaction: none is lost between commit and queue. */

@@ -9,7 +9,8 @@ export type SubjectKind = (typeof SUBJECT_KINDS)[number];
  * subjects it can watch, checks a rule's parameters, and gives one SQL query that finds, for
  * every enabled rule of the kind at once, the subjects whose condition holds.
  *
- * The query sees `rules` (the enabled rules of the kind, as alert_rules rows) and `$1` (now,
+ * The query sees `rules` (the enabled rules of the kind, as alert_rules rows; for a kind with
+ * computeInput, only those the input was computed for) and `$1` (now,
  * timestamptz), and yields (rule_id, subject_id, subject_part, subject_label, raise, value,
  * message) for each subject whose condition *holds*: `raise` is the strict condition that opens an
  * alert, while a row with `raise` false keeps an open alert open (the hysteresis band, e.g. an
