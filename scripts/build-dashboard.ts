@@ -35,6 +35,7 @@ async function main() {
   mkdirSync(path.join(out, 'assets'), { recursive: true });
   await build({
     entryPoints: [
+      { in: path.join(source, 'src', 'early.ts'), out: 'early' },
       { in: path.join(source, 'src', 'main.ts'), out: 'app' },
       { in: path.join(source, 'styles.css'), out: 'style' },
     ],

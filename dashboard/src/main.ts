@@ -3,7 +3,7 @@
  * (#/fleet, #/vehicles/<id>, #/cooperative, #/cooperative/<organization id>, #/climate) so that
  * the server only ever serves `/`.
  */
-import { ApiClient, ApiError, Me, Role } from './api-client';
+import { ApiClient, ApiError, KEY_STORAGE, Me, Role } from './api-client';
 import { h } from './dom';
 import { setReportTimeZone } from './format';
 import { Lang, MessageKey, label, lang, setLang, t } from './i18n';
@@ -17,7 +17,6 @@ import { subsidyOverviewView } from './views/subsidy-overview';
 import { vehiclePage } from './views/vehicle-page';
 import { ViewContext, ViewCleanup } from './views/view';
 
-const KEY_STORAGE = 'klimaklok.apiKey';
 const LANG_STORAGE = 'klimaklok.lang';
 
 type ViewName = 'fleet' | 'vehicle' | 'cooperative' | 'climate' | 'alerts' | 'subsidy';
@@ -63,6 +62,7 @@ async function start() {
   });
   window.addEventListener('hashchange', route);
   route();
+  ApiClient.forgetEarly(); // the first view has taken over what early.ts asked for
 }
 
 async function signIn(key: string): Promise<ViewContext> {

@@ -20,6 +20,7 @@ import { PositionRetentionRepository } from './retention/position-retention.repo
 import { OfflineSweep } from './state/offline-sweep';
 import { StatusEvents } from './state/status-events';
 import { VehicleStateRepository } from './state/vehicle-state.repository';
+import { LiveVehiclesRepository } from './state/live-vehicles.repository';
 
 /** Vehicle state, daily rollups, offline detection and the live fleet API. */
 @Module({})
@@ -43,7 +44,7 @@ export class FleetModule {
       module: FleetModule,
       imports: [RegistryModule],
       controllers: roles.has('api') ? [FleetVehiclesController, MapController] : [],
-      providers: [TransactionRunner, PositionRepository, VehicleStateRepository, VehicleDailyRepository, TripRepository, StatusEvents, FleetService, ...worker],
+      providers: [TransactionRunner, PositionRepository, VehicleStateRepository, LiveVehiclesRepository, VehicleDailyRepository, TripRepository, StatusEvents, FleetService, ...worker],
     };
   }
 }

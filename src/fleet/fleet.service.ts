@@ -1,4 +1,4 @@
-import { BadRequestException, Inject, Injectable } from '@nestjs/common';
+import { BadRequestException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { Observable } from 'rxjs';
 import { AppConfig } from '../platform/config/app-config';
 import { APP_CONFIG } from '../platform/config/config.module';
@@ -16,6 +16,7 @@ import { StatusEvents } from './state/status-events';
 import { StatusChange, VehicleStateRow, VehicleStateRepository, VehicleStatus } from './state/vehicle-state.repository';
 import { ListFleetVehiclesQuery } from './api/fleet-vehicles.dto';
 import { PositionRepository } from './map/position.repository';
+import { LiveVehicleScope, LiveVehiclesRepository } from './state/live-vehicles.repository';
 
 const SEES_POSITIONS = new Set(['admin', 'fleet_manager']);
 
@@ -30,25 +31,21 @@ export class FleetService {
     private readonly transactions: TransactionRunner,
     private readonly events: StatusEvents,
     private readonly positions: PositionRepository,
+    private readonly live: LiveVehiclesRepository,
   ) {}
 
   async listVehicles(query: ListFleetVehiclesQuery, principal: Principal) {
-    const { limit, offset, status, ...filter } = query;
-    const vehicles = await this.vehicles.listAll(filter);
-    const states = await this.state.find(vehicles.map((vehicle) => vehicle.id));
-    const today = this.today();
-    const rows = vehicles.map((vehicle) => withState(vehicle, states.get(vehicle.id), principal, today)).filter((row) => !status || row.status === status);
-    return { items: rows.slice(offset, offset + limit), total: rows.length, limit, offset };
+    const { limit, offset, ...filter } = query;
+    const page = await this.live.list(filter, this.liveScope(principal), limit, offset);
+    return { ...page, limit, offset };
   }
 
   async vehicle(id: string, principal: Principal) {
-    const vehicle = await this.vehicles.findOne(id);
-    const states = await this.state.find([id]);
-    const row = withState(vehicle, states.get(id), principal, this.today());
+    const [row] = (await this.live.list({ id }, this.liveScope(principal), 1, 0)).items;
+    if (!row) throw new NotFoundException(`No vehicle ${id}`);
     if (!row.state || !SEES_POSITIONS.has(principal.role)) return row;
     // The depot its last position lies in, and since when (positions: fleet managers and admins only).
-    const horizon = new Date(Date.now() - this.config.worker.positionRetentionDays * 86_400_000);
-    return { ...row, state: { ...row.state, atDepot: await this.positions.depotStay(id, horizon) } };
+    return { ...row, state: { ...row.state, atDepot: await this.positions.depotStay(id, this.positionHorizon()) } };
   }
 
   /**
@@ -118,6 +115,15 @@ export class FleetService {
     return this.events.stream();
   }
 
+  /** Positions are personal data: only fleet managers and admins see them, and none older than POSITION_RETENTION_DAYS. */
+  private liveScope(principal: Principal): LiveVehicleScope {
+    return { today: this.today(), positionsSince: SEES_POSITIONS.has(principal.role) ? this.positionHorizon() : null };
+  }
+
+  private positionHorizon(): Date {
+    return new Date(Date.now() - this.config.worker.positionRetentionDays * 86_400_000);
+  }
+
   /** The local date of the service dates (`inServiceTo` is a vehicle's last day in service). */
   private today(): string {
     return localDay(new Date(), this.config.reportTimeZone);
@@ -170,12 +176,4 @@ function statusOf(vehicle: Vehicle, state: VehicleStateRow | undefined, today: s
   if (vehicle.inServiceTo && vehicle.inServiceTo < today) return 'retired';
   // Back in service (an edited date) before the sweep has judged it again.
   return state?.status === 'retired' ? 'unknown' : (state?.status ?? 'unknown');
-}
-
-function withState(vehicle: Vehicle, state: VehicleStateRow | undefined, principal: Principal, today: string) {
-  const status = statusOf(vehicle, state, today);
-  if (!state) return { ...vehicle, status, state: null };
-  const { vehicleId: _id, lat, lon, positionAt, ...rest } = state;
-  const position = SEES_POSITIONS.has(principal.role) && lat !== null && lon !== null ? { lat, lon, at: positionAt } : undefined;
-  return { ...vehicle, status, state: { ...rest, status, ...(position ? { position } : {}) } };
 }

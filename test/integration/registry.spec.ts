@@ -1,5 +1,6 @@
 import { TestApp, bearer, startTestApp } from '../support/test-app';
 import { aChargePoint, aCooperative, aSubsidyGrant, aVehicle, anOrganization } from '../support/builders';
+import { Sql } from '../support/sql';
 
 describe('registry API', () => {
   let t: TestApp;
@@ -101,7 +102,54 @@ describe('registry API', () => {
       const trucks = await t.http().get('/api/v1/vehicles?vehicleClass=truck&limit=1').set(admin).expect(200);
       expect(trucks.body).toMatchObject({ total: 1, limit: 1, offset: 0 });
       expect(trucks.body.items[0].energyCarrier).toBe('biogas');
-      await t.http().get('/api/v1/vehicles?limit=5000').set(admin).expect(400);
+      // The fleet list allows pages of 5,000 (the board reads a whole fleet in one request), no more.
+      await t.http().get('/api/v1/vehicles?limit=5000').set(admin).expect(200);
+      await t.http().get('/api/v1/vehicles?limit=5001').set(admin).expect(400);
+    });
+
+    it('lists a vehicle as the register stores it, with its status and live state; positions for fleet managers and within POSITION_RETENTION_DAYS only', async () => {
+      const department = (await t.http().post('/api/v1/organizations').set(admin).send(anOrganization()).expect(201)).body.id;
+      const fields = { vin: 'WVWZZZ1JZXW000001', chargingEfficiency: 0.88, referenceCarrier: 'diesel', referenceConsumptionPerKm: 0.065, inServiceTo: '2099-12-31' };
+      const [fresh, stale, silent, retired] = await Promise.all(
+        [fields, {}, {}, { inServiceFrom: '2015-01-01', inServiceTo: '2016-12-31' }].map(
+          async (overrides) => (await t.http().post('/api/v1/vehicles').set(admin).send(aVehicle(department, overrides)).expect(201)).body,
+        ),
+      );
+      const sql = await Sql.connect(t.database.url);
+      try {
+        const days = t.config.worker.positionRetentionDays;
+        await sql.rows(
+          `INSERT INTO vehicle_state (vehicle_id, last_sample_at, last_received_at, lat, lon, position_at, speed_kmh, soc_pct, status, status_since)
+           VALUES ($1, now(), now(), 59.9, 10.5, now() - interval '1 minute', 42, 80, 'online', now()),
+                  ($2, now(), now(), 59.8, 10.4, now() - make_interval(days => $3 + 1), 0, 50, 'offline', now())`,
+          [fresh.id, stale.id, days],
+        );
+      } finally {
+        await sql.close();
+      }
+      const list = async (key: string, query = '') =>
+        (await t.http().get(`/api/v1/vehicles?departmentId=${department}${query}`).set(bearer(key)).expect(200)).body as { items: Array<Record<string, unknown>>; total: number };
+      const byId = (page: { items: Array<Record<string, unknown>> }) => new Map(page.items.map((item) => [item.id, item]));
+
+      const seen = byId(await list(await t.keyFor('fleet_manager')));
+      expect(seen.get(fresh.id)).toEqual({
+        ...fresh,
+        status: 'online',
+        state: expect.objectContaining({ status: 'online', speedKmh: 42, socPct: 80, position: { lat: 59.9, lon: 10.5, at: expect.any(String) } }),
+      });
+      expect(seen.get(stale.id)).toEqual({ ...stale, status: 'offline', state: expect.objectContaining({ status: 'offline', socPct: 50 }) });
+      expect((seen.get(stale.id)!.state as Record<string, unknown>).position).toBeUndefined();
+      expect(seen.get(silent.id)).toEqual({ ...silent, status: 'unknown', state: null });
+      expect(seen.get(retired.id)).toEqual({ ...retired, status: 'retired', state: null });
+      const one = (await t.http().get(`/api/v1/vehicles/${fresh.id}`).set(admin).expect(200)).body;
+      expect(one).toEqual({ ...seen.get(fresh.id), state: { ...(seen.get(fresh.id)!.state as object), atDepot: null } });
+
+      const climate = await list(await t.keyFor('climate_office'));
+      expect(climate.items.map((item) => (item.state as { position?: unknown } | null)?.position)).toEqual([undefined, undefined, undefined, undefined]);
+      const online = await list(t.adminKey, '&status=online');
+      expect(online).toMatchObject({ total: 1, items: [{ id: fresh.id }] });
+      // A page past the end still counts the matching vehicles.
+      expect(await list(t.adminKey, '&limit=2&offset=10')).toMatchObject({ total: 4, items: [] });
     });
   });
 

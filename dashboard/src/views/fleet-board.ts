@@ -22,6 +22,12 @@ import { ViewCleanup, ViewContext, loadError } from './view';
  * animation frame however many arrive; the map is one canvas (fleet-map.ts, VehicleLayer).
  */
 const REFRESH_MS = 15_000;
+/**
+ * Re-reads ask for the list in pages of this many: each page's JSON is parsed in a task of its
+ * own, where the whole fleet's (2 MB for 2,000 vehicles) would be one long task while the board
+ * is in use. The first load asks for it in one request: there the wait counts.
+ */
+const REREAD_PAGE = 500;
 /** Rows rendered beyond the visible ones, above and below, so that scrolling and Tab find them there. */
 const OVERSCAN = 15;
 /** Rows rendered before the first one is measured. */
@@ -432,12 +438,11 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
   }
 
   async function reload(first: boolean) {
-    const [list, organizations, settings, depots] = await Promise.all([
-      client.vehicles(),
-      first ? client.organizations() : Promise.resolve(null),
-      first ? api.settings().catch(() => null) : Promise.resolve(null),
-      first ? api.depots().catch(() => []) : Promise.resolve([]),
-    ]);
+    // The first time, the map is placed as soon as its settings are there: the list takes longer to arrive.
+    const placing = first
+      ? Promise.all([api.settings().catch(() => null), api.depots().catch(() => [])]).then(([settings, depots]) => (stop.signal.aborted ? undefined : placeMap(settings, depots)))
+      : undefined;
+    const [list, organizations, fitMap] = await Promise.all([client.vehicles(first ? undefined : REREAD_PAGE), first ? client.organizations() : null, placing]);
     if (stop.signal.aborted) return;
     if (organizations) for (const organization of organizations) departments.set(organization.id, organization.name);
     const before = new Set(vehicles.keys());
@@ -446,7 +451,6 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
     const sameSet = before.size === vehicles.size && [...vehicles.keys()].every((id) => before.has(id));
     if (first || !sameSet) {
       renderFilters();
-      const fitMap = first ? placeMap(settings, depots) : undefined;
       renderRows(); // the list, and the vehicles on the map
       fitMap?.();
     } else {

@@ -6030,466 +6030,297 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
       "response": {
         "type": "object",
         "properties": {
-          "items": {
-            "type": "array",
-            "items": {
-              "anyOf": [
-                {
-                  "type": "object",
-                  "properties": {
-                    "status": {
-                      "type": "string",
-                      "enum": [
-                        "unknown",
-                        "online",
-                        "offline",
-                        "retired"
-                      ]
-                    },
-                    "state": {
-                      "type": "null"
-                    },
-                    "id": {
-                      "type": "string"
-                    },
-                    "registration": {
-                      "type": "string"
-                    },
-                    "vin": {
-                      "type": [
-                        "string",
-                        "null"
-                      ]
-                    },
-                    "vehicleClass": {
-                      "type": "string",
-                      "enum": [
-                        "passenger_car",
-                        "van",
-                        "truck",
-                        "other"
-                      ]
-                    },
-                    "energyCarrier": {
-                      "type": "string",
-                      "enum": [
-                        "petrol",
-                        "diesel",
-                        "hvo",
-                        "biogas",
-                        "cng",
-                        "electricity",
-                        "hydrogen",
-                        "plugin_hybrid"
-                      ]
-                    },
-                    "departmentId": {
-                      "type": "string"
-                    },
-                    "inServiceFrom": {
-                      "type": "string"
-                    },
-                    "inServiceTo": {
-                      "type": [
-                        "string",
-                        "null"
-                      ]
-                    },
-                    "nominalConsumptionPerKm": {
-                      "type": [
-                        "number",
-                        "null"
-                      ],
-                      "description": "Per km, in the unit of the carrier: L (liquid fuels), kg (gases), kWh (electricity)."
-                    },
-                    "chargingEfficiency": {
-                      "type": [
-                        "number",
-                        "null"
-                      ],
-                      "description": "Share of charged energy that reaches the battery, for `modelled` energy (reports-v1; null: 0.90)."
-                    },
-                    "referenceCarrier": {
-                      "type": [
-                        "string",
-                        "null"
-                      ],
-                      "enum": [
-                        "petrol",
-                        "diesel",
-                        "cng",
-                        null
-                      ],
-                      "description": "The vehicle's own fossil reference for its baseline (else its class's in the factor set)."
-                    },
-                    "referenceConsumptionPerKm": {
-                      "type": [
-                        "number",
-                        "null"
-                      ],
-                      "description": "Consumption of the own reference per km: L (petrol, diesel) or kg (CNG)."
-                    },
-                    "replacesVehicleId": {
-                      "type": [
-                        "string",
-                        "null"
-                      ]
-                    },
-                    "deviceId": {
-                      "type": [
-                        "string",
-                        "null"
-                      ]
-                    },
-                    "profile": {
-                      "type": "string",
-                      "enum": [
-                        "klimaklok-v1",
-                        "ovms-v3",
-                        "teslamate",
-                        "owntracks",
-                        "evcc",
-                        "teltonika-json"
-                      ],
-                      "description": "The dialect the vehicle publishes in (device-profiles.md); `klimaklok-v1` is the telemetry contract."
-                    },
-                    "profileIdentity": {
-                      "type": [
-                        "string",
-                        "null"
-                      ],
-                      "description": "The identity the publisher uses in its own topics; null for klimaklok-v1."
-                    },
-                    "profileTopic": {
-                      "type": [
-                        "string",
-                        "null"
-                      ],
-                      "description": "The publisher's own topic setting where it differs from the profile's default (OVMS prefix, Teltonika topic)."
-                    },
-                    "createdAt": {
-                      "type": "string",
-                      "format": "date-time"
-                    },
-                    "updatedAt": {
-                      "type": "string",
-                      "format": "date-time"
-                    }
-                  },
-                  "required": [
-                    "status",
-                    "state",
-                    "id",
-                    "registration",
-                    "vin",
-                    "vehicleClass",
-                    "energyCarrier",
-                    "departmentId",
-                    "inServiceFrom",
-                    "inServiceTo",
-                    "nominalConsumptionPerKm",
-                    "chargingEfficiency",
-                    "referenceCarrier",
-                    "referenceConsumptionPerKm",
-                    "replacesVehicleId",
-                    "deviceId",
-                    "profile",
-                    "profileIdentity",
-                    "profileTopic",
-                    "createdAt",
-                    "updatedAt"
-                  ]
-                },
-                {
-                  "type": "object",
-                  "properties": {
-                    "status": {
-                      "type": "string",
-                      "enum": [
-                        "unknown",
-                        "online",
-                        "offline",
-                        "retired"
-                      ]
-                    },
-                    "state": {
-                      "type": "object",
-                      "properties": {
-                        "position": {
-                          "type": "object",
-                          "properties": {
-                            "lat": {
-                              "type": "number"
-                            },
-                            "lon": {
-                              "type": "number"
-                            },
-                            "at": {
-                              "type": [
-                                "string",
-                                "null"
-                              ],
-                              "format": "date-time"
-                            }
-                          },
-                          "required": [
-                            "lat",
-                            "lon",
-                            "at"
-                          ]
-                        },
-                        "status": {
-                          "type": "string",
-                          "enum": [
-                            "unknown",
-                            "online",
-                            "offline",
-                            "retired"
-                          ]
-                        },
-                        "lastSampleAt": {
-                          "type": "string",
-                          "format": "date-time"
-                        },
-                        "lastReceivedAt": {
-                          "type": "string",
-                          "format": "date-time"
-                        },
-                        "speedKmh": {
-                          "type": [
-                            "number",
-                            "null"
-                          ]
-                        },
-                        "socPct": {
-                          "type": [
-                            "number",
-                            "null"
-                          ]
-                        },
-                        "odometerKm": {
-                          "type": [
-                            "number",
-                            "null"
-                          ]
-                        },
-                        "fuelLevelPct": {
-                          "type": [
-                            "number",
-                            "null"
-                          ]
-                        },
-                        "ignition": {
-                          "type": [
-                            "boolean",
-                            "null"
-                          ]
-                        },
-                        "charging": {
-                          "type": [
-                            "boolean",
-                            "null"
-                          ]
-                        },
-                        "connection": {
-                          "type": [
-                            "string",
-                            "null"
-                          ],
-                          "enum": [
-                            "online",
-                            "offline",
-                            null
-                          ]
-                        },
-                        "statusSince": {
-                          "type": "string",
-                          "format": "date-time"
-                        }
-                      },
-                      "required": [
-                        "status",
-                        "lastSampleAt",
-                        "lastReceivedAt",
-                        "speedKmh",
-                        "socPct",
-                        "odometerKm",
-                        "fuelLevelPct",
-                        "ignition",
-                        "charging",
-                        "connection",
-                        "statusSince"
-                      ]
-                    },
-                    "id": {
-                      "type": "string"
-                    },
-                    "registration": {
-                      "type": "string"
-                    },
-                    "vin": {
-                      "type": [
-                        "string",
-                        "null"
-                      ]
-                    },
-                    "vehicleClass": {
-                      "type": "string",
-                      "enum": [
-                        "passenger_car",
-                        "van",
-                        "truck",
-                        "other"
-                      ]
-                    },
-                    "energyCarrier": {
-                      "type": "string",
-                      "enum": [
-                        "petrol",
-                        "diesel",
-                        "hvo",
-                        "biogas",
-                        "cng",
-                        "electricity",
-                        "hydrogen",
-                        "plugin_hybrid"
-                      ]
-                    },
-                    "departmentId": {
-                      "type": "string"
-                    },
-                    "inServiceFrom": {
-                      "type": "string"
-                    },
-                    "inServiceTo": {
-                      "type": [
-                        "string",
-                        "null"
-                      ]
-                    },
-                    "nominalConsumptionPerKm": {
-                      "type": [
-                        "number",
-                        "null"
-                      ],
-                      "description": "Per km, in the unit of the carrier: L (liquid fuels), kg (gases), kWh (electricity)."
-                    },
-                    "chargingEfficiency": {
-                      "type": [
-                        "number",
-                        "null"
-                      ],
-                      "description": "Share of charged energy that reaches the battery, for `modelled` energy (reports-v1; null: 0.90)."
-                    },
-                    "referenceCarrier": {
-                      "type": [
-                        "string",
-                        "null"
-                      ],
-                      "enum": [
-                        "petrol",
-                        "diesel",
-                        "cng",
-                        null
-                      ],
-                      "description": "The vehicle's own fossil reference for its baseline (else its class's in the factor set)."
-                    },
-                    "referenceConsumptionPerKm": {
-                      "type": [
-                        "number",
-                        "null"
-                      ],
-                      "description": "Consumption of the own reference per km: L (petrol, diesel) or kg (CNG)."
-                    },
-                    "replacesVehicleId": {
-                      "type": [
-                        "string",
-                        "null"
-                      ]
-                    },
-                    "deviceId": {
-                      "type": [
-                        "string",
-                        "null"
-                      ]
-                    },
-                    "profile": {
-                      "type": "string",
-                      "enum": [
-                        "klimaklok-v1",
-                        "ovms-v3",
-                        "teslamate",
-                        "owntracks",
-                        "evcc",
-                        "teltonika-json"
-                      ],
-                      "description": "The dialect the vehicle publishes in (device-profiles.md); `klimaklok-v1` is the telemetry contract."
-                    },
-                    "profileIdentity": {
-                      "type": [
-                        "string",
-                        "null"
-                      ],
-                      "description": "The identity the publisher uses in its own topics; null for klimaklok-v1."
-                    },
-                    "profileTopic": {
-                      "type": [
-                        "string",
-                        "null"
-                      ],
-                      "description": "The publisher's own topic setting where it differs from the profile's default (OVMS prefix, Teltonika topic)."
-                    },
-                    "createdAt": {
-                      "type": "string",
-                      "format": "date-time"
-                    },
-                    "updatedAt": {
-                      "type": "string",
-                      "format": "date-time"
-                    }
-                  },
-                  "required": [
-                    "status",
-                    "state",
-                    "id",
-                    "registration",
-                    "vin",
-                    "vehicleClass",
-                    "energyCarrier",
-                    "departmentId",
-                    "inServiceFrom",
-                    "inServiceTo",
-                    "nominalConsumptionPerKm",
-                    "chargingEfficiency",
-                    "referenceCarrier",
-                    "referenceConsumptionPerKm",
-                    "replacesVehicleId",
-                    "deviceId",
-                    "profile",
-                    "profileIdentity",
-                    "profileTopic",
-                    "createdAt",
-                    "updatedAt"
-                  ]
-                }
-              ]
-            }
-          },
-          "total": {
-            "type": "number"
-          },
           "limit": {
             "type": "number"
           },
           "offset": {
             "type": "number"
+          },
+          "items": {
+            "type": "array",
+            "items": {
+              "type": "object",
+              "properties": {
+                "id": {
+                  "type": "string"
+                },
+                "registration": {
+                  "type": "string"
+                },
+                "vin": {
+                  "type": [
+                    "string",
+                    "null"
+                  ]
+                },
+                "vehicleClass": {
+                  "type": "string",
+                  "enum": [
+                    "passenger_car",
+                    "van",
+                    "truck",
+                    "other"
+                  ]
+                },
+                "energyCarrier": {
+                  "type": "string",
+                  "enum": [
+                    "petrol",
+                    "diesel",
+                    "hvo",
+                    "biogas",
+                    "cng",
+                    "electricity",
+                    "hydrogen",
+                    "plugin_hybrid"
+                  ]
+                },
+                "departmentId": {
+                  "type": "string"
+                },
+                "inServiceFrom": {
+                  "type": "string"
+                },
+                "inServiceTo": {
+                  "type": [
+                    "string",
+                    "null"
+                  ]
+                },
+                "nominalConsumptionPerKm": {
+                  "type": [
+                    "number",
+                    "null"
+                  ],
+                  "description": "Per km, in the unit of the carrier: L (liquid fuels), kg (gases), kWh (electricity)."
+                },
+                "chargingEfficiency": {
+                  "type": [
+                    "number",
+                    "null"
+                  ],
+                  "description": "Share of charged energy that reaches the battery, for `modelled` energy (reports-v1; null: 0.90)."
+                },
+                "referenceCarrier": {
+                  "type": [
+                    "string",
+                    "null"
+                  ],
+                  "enum": [
+                    "petrol",
+                    "diesel",
+                    "cng",
+                    null
+                  ],
+                  "description": "The vehicle's own fossil reference for its baseline (else its class's in the factor set)."
+                },
+                "referenceConsumptionPerKm": {
+                  "type": [
+                    "number",
+                    "null"
+                  ],
+                  "description": "Consumption of the own reference per km: L (petrol, diesel) or kg (CNG)."
+                },
+                "replacesVehicleId": {
+                  "type": [
+                    "string",
+                    "null"
+                  ]
+                },
+                "deviceId": {
+                  "type": [
+                    "string",
+                    "null"
+                  ]
+                },
+                "profile": {
+                  "type": "string",
+                  "enum": [
+                    "klimaklok-v1",
+                    "ovms-v3",
+                    "teslamate",
+                    "owntracks",
+                    "evcc",
+                    "teltonika-json"
+                  ],
+                  "description": "The dialect the vehicle publishes in (device-profiles.md); `klimaklok-v1` is the telemetry contract."
+                },
+                "profileIdentity": {
+                  "type": [
+                    "string",
+                    "null"
+                  ],
+                  "description": "The identity the publisher uses in its own topics; null for klimaklok-v1."
+                },
+                "profileTopic": {
+                  "type": [
+                    "string",
+                    "null"
+                  ],
+                  "description": "The publisher's own topic setting where it differs from the profile's default (OVMS prefix, Teltonika topic)."
+                },
+                "createdAt": {
+                  "type": "string",
+                  "format": "date-time"
+                },
+                "updatedAt": {
+                  "type": "string",
+                  "format": "date-time"
+                },
+                "status": {
+                  "type": "string",
+                  "enum": [
+                    "unknown",
+                    "online",
+                    "offline",
+                    "retired"
+                  ]
+                },
+                "state": {
+                  "type": [
+                    "object",
+                    "null"
+                  ],
+                  "properties": {
+                    "lastSampleAt": {
+                      "type": "string",
+                      "format": "date-time"
+                    },
+                    "lastReceivedAt": {
+                      "type": "string",
+                      "format": "date-time"
+                    },
+                    "speedKmh": {
+                      "type": [
+                        "number",
+                        "null"
+                      ]
+                    },
+                    "socPct": {
+                      "type": [
+                        "number",
+                        "null"
+                      ]
+                    },
+                    "odometerKm": {
+                      "type": [
+                        "number",
+                        "null"
+                      ]
+                    },
+                    "fuelLevelPct": {
+                      "type": [
+                        "number",
+                        "null"
+                      ]
+                    },
+                    "ignition": {
+                      "type": [
+                        "boolean",
+                        "null"
+                      ]
+                    },
+                    "charging": {
+                      "type": [
+                        "boolean",
+                        "null"
+                      ]
+                    },
+                    "connection": {
+                      "type": [
+                        "string",
+                        "null"
+                      ],
+                      "enum": [
+                        "online",
+                        "offline",
+                        null
+                      ]
+                    },
+                    "statusSince": {
+                      "type": "string",
+                      "format": "date-time"
+                    },
+                    "status": {
+                      "type": "string",
+                      "enum": [
+                        "unknown",
+                        "online",
+                        "offline",
+                        "retired"
+                      ]
+                    },
+                    "position": {
+                      "type": "object",
+                      "properties": {
+                        "lat": {
+                          "type": "number"
+                        },
+                        "lon": {
+                          "type": "number"
+                        },
+                        "at": {
+                          "type": "string",
+                          "format": "date-time"
+                        }
+                      },
+                      "required": [
+                        "lat",
+                        "lon",
+                        "at"
+                      ],
+                      "description": "Only for fleet managers and admins, and not older than POSITION_RETENTION_DAYS."
+                    }
+                  },
+                  "required": [
+                    "lastSampleAt",
+                    "lastReceivedAt",
+                    "speedKmh",
+                    "socPct",
+                    "odometerKm",
+                    "fuelLevelPct",
+                    "ignition",
+                    "charging",
+                    "connection",
+                    "statusSince",
+                    "status"
+                  ]
+                }
+              },
+              "required": [
+                "id",
+                "registration",
+                "vin",
+                "vehicleClass",
+                "energyCarrier",
+                "departmentId",
+                "inServiceFrom",
+                "inServiceTo",
+                "nominalConsumptionPerKm",
+                "chargingEfficiency",
+                "referenceCarrier",
+                "referenceConsumptionPerKm",
+                "replacesVehicleId",
+                "deviceId",
+                "profile",
+                "profileIdentity",
+                "profileTopic",
+                "createdAt",
+                "updatedAt",
+                "status",
+                "state"
+              ]
+            }
+          },
+          "total": {
+            "type": "number"
           }
         },
         "required": [
-          "items",
-          "total",
           "limit",
-          "offset"
+          "offset",
+          "items",
+          "total"
         ]
       }
     },
@@ -6499,18 +6330,6 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
           {
             "type": "object",
             "properties": {
-              "status": {
-                "type": "string",
-                "enum": [
-                  "unknown",
-                  "online",
-                  "offline",
-                  "retired"
-                ]
-              },
-              "state": {
-                "type": "null"
-              },
               "id": {
                 "type": "string"
               },
@@ -6636,35 +6455,7 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
               "updatedAt": {
                 "type": "string",
                 "format": "date-time"
-              }
-            },
-            "required": [
-              "status",
-              "state",
-              "id",
-              "registration",
-              "vin",
-              "vehicleClass",
-              "energyCarrier",
-              "departmentId",
-              "inServiceFrom",
-              "inServiceTo",
-              "nominalConsumptionPerKm",
-              "chargingEfficiency",
-              "referenceCarrier",
-              "referenceConsumptionPerKm",
-              "replacesVehicleId",
-              "deviceId",
-              "profile",
-              "profileIdentity",
-              "profileTopic",
-              "createdAt",
-              "updatedAt"
-            ]
-          },
-          {
-            "type": "object",
-            "properties": {
+              },
               "status": {
                 "type": "string",
                 "enum": [
@@ -6675,40 +6466,11 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
                 ]
               },
               "state": {
-                "type": "object",
+                "type": [
+                  "object",
+                  "null"
+                ],
                 "properties": {
-                  "position": {
-                    "type": "object",
-                    "properties": {
-                      "lat": {
-                        "type": "number"
-                      },
-                      "lon": {
-                        "type": "number"
-                      },
-                      "at": {
-                        "type": [
-                          "string",
-                          "null"
-                        ],
-                        "format": "date-time"
-                      }
-                    },
-                    "required": [
-                      "lat",
-                      "lon",
-                      "at"
-                    ]
-                  },
-                  "status": {
-                    "type": "string",
-                    "enum": [
-                      "unknown",
-                      "online",
-                      "offline",
-                      "retired"
-                    ]
-                  },
                   "lastSampleAt": {
                     "type": "string",
                     "format": "date-time"
@@ -6767,10 +6529,39 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
                   "statusSince": {
                     "type": "string",
                     "format": "date-time"
+                  },
+                  "status": {
+                    "type": "string",
+                    "enum": [
+                      "unknown",
+                      "online",
+                      "offline",
+                      "retired"
+                    ]
+                  },
+                  "position": {
+                    "type": "object",
+                    "properties": {
+                      "lat": {
+                        "type": "number"
+                      },
+                      "lon": {
+                        "type": "number"
+                      },
+                      "at": {
+                        "type": "string",
+                        "format": "date-time"
+                      }
+                    },
+                    "required": [
+                      "lat",
+                      "lon",
+                      "at"
+                    ],
+                    "description": "Only for fleet managers and admins, and not older than POSITION_RETENTION_DAYS."
                   }
                 },
                 "required": [
-                  "status",
                   "lastSampleAt",
                   "lastReceivedAt",
                   "speedKmh",
@@ -6780,139 +6571,12 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
                   "ignition",
                   "charging",
                   "connection",
-                  "statusSince"
+                  "statusSince",
+                  "status"
                 ]
-              },
-              "id": {
-                "type": "string"
-              },
-              "registration": {
-                "type": "string"
-              },
-              "vin": {
-                "type": [
-                  "string",
-                  "null"
-                ]
-              },
-              "vehicleClass": {
-                "type": "string",
-                "enum": [
-                  "passenger_car",
-                  "van",
-                  "truck",
-                  "other"
-                ]
-              },
-              "energyCarrier": {
-                "type": "string",
-                "enum": [
-                  "petrol",
-                  "diesel",
-                  "hvo",
-                  "biogas",
-                  "cng",
-                  "electricity",
-                  "hydrogen",
-                  "plugin_hybrid"
-                ]
-              },
-              "departmentId": {
-                "type": "string"
-              },
-              "inServiceFrom": {
-                "type": "string"
-              },
-              "inServiceTo": {
-                "type": [
-                  "string",
-                  "null"
-                ]
-              },
-              "nominalConsumptionPerKm": {
-                "type": [
-                  "number",
-                  "null"
-                ],
-                "description": "Per km, in the unit of the carrier: L (liquid fuels), kg (gases), kWh (electricity)."
-              },
-              "chargingEfficiency": {
-                "type": [
-                  "number",
-                  "null"
-                ],
-                "description": "Share of charged energy that reaches the battery, for `modelled` energy (reports-v1; null: 0.90)."
-              },
-              "referenceCarrier": {
-                "type": [
-                  "string",
-                  "null"
-                ],
-                "enum": [
-                  "petrol",
-                  "diesel",
-                  "cng",
-                  null
-                ],
-                "description": "The vehicle's own fossil reference for its baseline (else its class's in the factor set)."
-              },
-              "referenceConsumptionPerKm": {
-                "type": [
-                  "number",
-                  "null"
-                ],
-                "description": "Consumption of the own reference per km: L (petrol, diesel) or kg (CNG)."
-              },
-              "replacesVehicleId": {
-                "type": [
-                  "string",
-                  "null"
-                ]
-              },
-              "deviceId": {
-                "type": [
-                  "string",
-                  "null"
-                ]
-              },
-              "profile": {
-                "type": "string",
-                "enum": [
-                  "klimaklok-v1",
-                  "ovms-v3",
-                  "teslamate",
-                  "owntracks",
-                  "evcc",
-                  "teltonika-json"
-                ],
-                "description": "The dialect the vehicle publishes in (device-profiles.md); `klimaklok-v1` is the telemetry contract."
-              },
-              "profileIdentity": {
-                "type": [
-                  "string",
-                  "null"
-                ],
-                "description": "The identity the publisher uses in its own topics; null for klimaklok-v1."
-              },
-              "profileTopic": {
-                "type": [
-                  "string",
-                  "null"
-                ],
-                "description": "The publisher's own topic setting where it differs from the profile's default (OVMS prefix, Teltonika topic)."
-              },
-              "createdAt": {
-                "type": "string",
-                "format": "date-time"
-              },
-              "updatedAt": {
-                "type": "string",
-                "format": "date-time"
               }
             },
             "required": [
-              "status",
-              "state",
               "id",
               "registration",
               "vin",
@@ -6931,7 +6595,9 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
               "profileIdentity",
               "profileTopic",
               "createdAt",
-              "updatedAt"
+              "updatedAt",
+              "status",
+              "state"
             ]
           },
           {
@@ -6950,38 +6616,6 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
                       }
                     ]
                   },
-                  "position": {
-                    "type": "object",
-                    "properties": {
-                      "lat": {
-                        "type": "number"
-                      },
-                      "lon": {
-                        "type": "number"
-                      },
-                      "at": {
-                        "type": [
-                          "string",
-                          "null"
-                        ],
-                        "format": "date-time"
-                      }
-                    },
-                    "required": [
-                      "lat",
-                      "lon",
-                      "at"
-                    ]
-                  },
-                  "status": {
-                    "type": "string",
-                    "enum": [
-                      "unknown",
-                      "online",
-                      "offline",
-                      "retired"
-                    ]
-                  },
                   "lastSampleAt": {
                     "type": "string",
                     "format": "date-time"
@@ -7040,11 +6674,40 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
                   "statusSince": {
                     "type": "string",
                     "format": "date-time"
+                  },
+                  "status": {
+                    "type": "string",
+                    "enum": [
+                      "unknown",
+                      "online",
+                      "offline",
+                      "retired"
+                    ]
+                  },
+                  "position": {
+                    "type": "object",
+                    "properties": {
+                      "lat": {
+                        "type": "number"
+                      },
+                      "lon": {
+                        "type": "number"
+                      },
+                      "at": {
+                        "type": "string",
+                        "format": "date-time"
+                      }
+                    },
+                    "required": [
+                      "lat",
+                      "lon",
+                      "at"
+                    ],
+                    "description": "Only for fleet managers and admins, and not older than POSITION_RETENTION_DAYS."
                   }
                 },
                 "required": [
                   "atDepot",
-                  "status",
                   "lastSampleAt",
                   "lastReceivedAt",
                   "speedKmh",
@@ -7054,16 +6717,8 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
                   "ignition",
                   "charging",
                   "connection",
-                  "statusSince"
-                ]
-              },
-              "status": {
-                "type": "string",
-                "enum": [
-                  "unknown",
-                  "online",
-                  "offline",
-                  "retired"
+                  "statusSince",
+                  "status"
                 ]
               },
               "id": {
@@ -7191,11 +6846,19 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
               "updatedAt": {
                 "type": "string",
                 "format": "date-time"
+              },
+              "status": {
+                "type": "string",
+                "enum": [
+                  "unknown",
+                  "online",
+                  "offline",
+                  "retired"
+                ]
               }
             },
             "required": [
               "state",
-              "status",
               "id",
               "registration",
               "vin",
@@ -7214,7 +6877,8 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
               "profileIdentity",
               "profileTopic",
               "createdAt",
-              "updatedAt"
+              "updatedAt",
+              "status"
             ]
           }
         ]
@@ -7961,6 +7625,7 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
     "FactorRecordDto.wttKgPerUnit": "Null when the set has no well-to-tank figure (figures using it are flagged).",
     "FollowUpQuery.organizationId": "The cooperative; a cooperative key may name only its own (the default), others see all without it.",
     "ListAlertsQuery.state": "open (default), resolved (the history) or all.",
+    "ListFleetVehiclesQuery.limit": "Vehicles per page, at most 5,000 (other lists: 1,000).",
     "PagedTimeRangeQuery.from": "At or after (RFC 3339).",
     "PagedTimeRangeQuery.to": "Before (RFC 3339).",
     "PeriodDto.from": "First day, inclusive (YYYY-MM-DD, reporting time zone).",
