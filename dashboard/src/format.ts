@@ -47,11 +47,20 @@ export function setReportTimeZone(timeZone: string): void {
   reportTimeZone = timeZone;
 }
 
+const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
+
+/** A date and time in the report time zone: one formatter per language and zone, kept (the board formats its rows' times on every redraw). */
 export function formatDateTime(value: string | Date | null | undefined, language: Lang = lang()): string {
   if (!value) return MISSING;
   const date = typeof value === 'string' ? new Date(value) : value;
   if (Number.isNaN(date.getTime())) return MISSING;
-  return DateTime.fromJSDate(date, { zone: reportTimeZone }).setLocale(LOCALES[language]).toLocaleString({ dateStyle: 'short', timeStyle: 'medium' });
+  const key = `${language}:${reportTimeZone}`;
+  let format = dateTimeFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(LOCALES[language], { dateStyle: 'short', timeStyle: 'medium', timeZone: reportTimeZone });
+    dateTimeFormats.set(key, format);
+  }
+  return format.format(date);
 }
 
 /** A calendar day "YYYY-MM-DD" (no time zone), as a Luxon date for formatting and arithmetic. */
