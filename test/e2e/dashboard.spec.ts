@@ -148,7 +148,8 @@ describe('web dashboard in headless Chromium', () => {
       .get('/')
       .expect(200)
       .expect('Content-Type', /text\/html/);
-    expect(page.text).toContain('<script defer src="/assets/app.js"></script>');
+    // early.js first: opened on the board, it asks for the board's data before the bundle runs.
+    expect(page.text).toMatch(/<script defer src="\/assets\/early\.js"><\/script>\s*<script defer src="\/assets\/app\.js"><\/script>/);
     expect(page.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline script
     const policy = page.headers['content-security-policy'];
     expect(policy).toMatch(/script-src 'self'(;|$)/);
@@ -157,6 +158,11 @@ describe('web dashboard in headless Chromium', () => {
     await t
       .http()
       .get('/assets/app.js')
+      .expect(200)
+      .expect('Content-Type', /javascript/);
+    await t
+      .http()
+      .get('/assets/early.js')
       .expect(200)
       .expect('Content-Type', /javascript/);
     await t.http().get('/assets/style.css').expect(200).expect('Content-Type', /css/);

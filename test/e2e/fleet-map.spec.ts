@@ -175,6 +175,24 @@ describe('fleet map in headless Chromium', () => {
       if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, 'fleet-map.png') });
     });
 
+    it('asks for its data once when reloaded: the answers early.js asked for before the bundle ran are taken over', async () => {
+      const asked: string[] = [];
+      const record = (request: { url(): string }) => asked.push(new URL(request.url()).pathname + new URL(request.url()).search);
+      page.on('request', record);
+      try {
+        await page.reload();
+        await drawn(page, devices.get('veh-map-2')!);
+        await page.locator('tbody tr').first().waitFor();
+      } finally {
+        page.off('request', record);
+      }
+      const count = (url: string) => asked.filter((one) => one === url).length;
+      expect(['/api/v1/me', '/api/v1/vehicles?limit=5000&offset=0', '/api/v1/organizations?limit=1000&offset=0', '/api/v1/fleet/map', '/api/v1/electrification/depots'].map(count)).toEqual([
+        1, 1, 1, 1, 1,
+      ]);
+      expect(await markerCount(page)).toBe(3);
+    });
+
     it('opens a card with the vehicle on a click on its marker', async () => {
       const at = await drawn(page, devices.get('veh-map-2')!);
       await page.mouse.click(at.x, at.y);
