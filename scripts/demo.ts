@@ -439,12 +439,15 @@ async function main() {
       await waitForStored(service, 'MQTT history', published, new Date(backfillStarted));
       say(`MQTT history published and stored in ${Math.round((Date.now() - backfillStarted) / 1000)} s`);
       startProcess('worker');
-      await analyzeHistory(); // while the worker starts
+      // While the worker starts and the OCPP history ends: ANALYZE takes a few seconds and blocks neither.
+      const analyzed = analyzeHistory();
+      analyzed.catch(() => undefined); // awaited below; a failure must not go unhandled before that
       if (ocppHistory) {
         say("the worker derives trips, daily figures and coverage of the MQTT devices while the OCPP points' history still arrives");
         const sent = await waitForOcppHistory(service, ocppHistory);
         say(`OCPP history answered and stored in ${Math.round((Date.now() - backfillStarted) / 1000)} s: ${sent.messages.toLocaleString('en')} calls, ${sent.samples.toLocaleString('en')} samples`);
       }
+      await analyzed;
       say(`history published and stored in ${Math.round((Date.now() - backfillStarted) / 1000)} s; now the worker derives the rest of trips, daily figures, charging sessions and coverage from it`);
       const derivationStarted = Date.now();
       await waitForDerivation(service);
