@@ -47,6 +47,32 @@ export function table(caption: string, headers: Array<{ text: string; numeric?: 
   );
 }
 
+/** A form of filters: submitting it calls `apply` and stays on the page. */
+export function filtersForm(attributes: Attributes, apply: () => void, ...children: Child[]): HTMLFormElement {
+  return h(
+    'form',
+    {
+      class: 'filters',
+      ...attributes,
+      onsubmit: (event: Event) => {
+        event.preventDefault();
+        apply();
+      },
+    },
+    ...children,
+  );
+}
+
+/** A labelled form control. */
+export function field(id: string, text: string, control: HTMLElement): HTMLElement {
+  return h('div', { class: 'field' }, h('label', { for: id }, text), control);
+}
+
+/** A table in a box of its own that scrolls sideways where the table is wider than the screen. */
+export function wrappedTable(caption: string, headers: Array<{ text: string; numeric?: boolean }>, rows: Node[], wrapClass?: string): HTMLElement {
+  return h('div', { class: wrapClass ? `table-wrap ${wrapClass}` : 'table-wrap' }, table(caption, headers, rows));
+}
+
 /** A message for an empty list or a view whose data is not there yet. */
 export function emptyState(text: string): HTMLElement {
   return h('p', { class: 'empty', role: 'status' }, text);

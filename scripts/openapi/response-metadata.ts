@@ -36,7 +36,7 @@ export function generateMetadata(root: string): OpenApiMetadata {
   for (const file of controllers.sort()) {
     const source = program.getSourceFile(file)!;
     for (const statement of source.statements) {
-      if (!ts.isClassDeclaration(statement) || !statement.name || !decoratorNames(statement).includes('Controller')) continue;
+      if (!ts.isClassDeclaration(statement) || !statement.name || !decoratorNames(statement).some((name) => name === 'Controller' || name === 'ApiController')) continue;
       for (const member of statement.members) {
         if (!ts.isMethodDeclaration(member) || !ts.isIdentifier(member.name)) continue;
         const verbs = decoratorNames(member).filter((name) => ['Get', 'Post', 'Patch', 'Put', 'Delete', 'Sse'].includes(name));

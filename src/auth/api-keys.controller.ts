@@ -1,13 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiKeyService } from './api-key.service';
 import { CreateApiKeyDto } from './dto/create-api-key.dto';
 import { Roles } from '../platform/access/roles.decorator';
+import { ApiController } from '../platform/http/api-controller';
 
-@ApiTags('api keys')
-@ApiBearerAuth()
+@ApiController('api keys', 'api-keys')
 @Roles('admin')
-@Controller('api/v1/api-keys')
 export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeyService) {}
 

@@ -1,17 +1,15 @@
-import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Get, Inject } from '@nestjs/common';
 import { API_ROLES, Principal } from '../platform/access/role';
 import { CurrentPrincipal, Roles } from '../platform/access/roles.decorator';
 import { AppConfig } from '../platform/config/app-config';
 import { APP_CONFIG } from '../platform/config/config.module';
+import { ApiController } from '../platform/http/api-controller';
 
 /**
  * Who the caller is: the dashboard signs in with a key and picks its views from the key's role,
  * and shows times in the report time zone.
  */
-@ApiTags('api keys')
-@ApiBearerAuth()
-@Controller('api/v1/me')
+@ApiController('api keys', 'me')
 export class MeController {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 

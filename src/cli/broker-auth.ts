@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from '../platform/config/app-config';
-import { UsageError, readCommandLine } from './command-line';
+import { loadConfig } from '../platform/config/app-config';
+import { UsageError, readCommandLine, runCli } from './command-line';
 import { generateBrokerAuth, resolveOwner } from '../registry/devices/broker-auth-files';
 import { BrokerCredentialsError, devicePassword } from '../registry/devices/broker-credentials';
 
@@ -33,13 +33,4 @@ async function main() {
   );
 }
 
-main().catch((error) => {
-  if (error instanceof UsageError) {
-    process.stderr.write(`klimaklok: ${error.message}\n`);
-    process.exit(2);
-  }
-  if (error instanceof ConfigError) process.stderr.write(`klimaklok: invalid configuration: ${error.message}\n`);
-  else if (error instanceof BrokerCredentialsError) process.stderr.write(`klimaklok: ${error.message}\n`);
-  else process.stderr.write(`klimaklok: broker auth failed: ${(error as Error).stack}\n`);
-  process.exit(1);
-});
+runCli(main, (error) => (error instanceof BrokerCredentialsError ? error.message : `broker auth failed: ${error.stack}`));

@@ -1,4 +1,5 @@
 import { ParseArgsConfig, parseArgs } from 'node:util';
+import { ConfigError } from '../platform/config/app-config';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 const HELP = { help: { type: 'boolean', short: 'h' } } as const;
@@ -30,4 +31,20 @@ export function wholeNumber(name: string, raw: string | undefined, fallback: num
   if (raw === undefined) return fallback;
   if (!/^\d+$/.test(raw) || Number(raw) < min) throw new UsageError(`--${name} must be a whole number >= ${min}, got "${raw}"`);
   return Number(raw);
+}
+
+/**
+ * Runs a CLI's main and exits as its users expect: 2 after a usage error (with the usage), 1 after
+ * an invalid configuration or any other error, which `describe` words (a stack only where the
+ * command does not know the error).
+ */
+export function runCli(main: () => Promise<void>, describe: (error: Error) => string): void {
+  main().catch((error: Error) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`klimaklok: ${error.message.replace(/\n?$/, '\n')}`);
+      process.exit(2);
+    }
+    process.stderr.write(`klimaklok: ${error instanceof ConfigError ? `invalid configuration: ${error.message}` : describe(error)}\n`);
+    process.exit(1);
+  });
 }

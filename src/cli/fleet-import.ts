@@ -3,12 +3,12 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { readFileSync } from 'node:fs';
 import { ConfigModule } from '../platform/config/config.module';
-import { ConfigError, loadConfig } from '../platform/config/app-config';
+import { loadConfig } from '../platform/config/app-config';
 import { DatabaseModule } from '../platform/database/database.module';
 import { FleetFileError, parseFleetFile } from '../registry/fleet-import/fleet-file';
 import { FleetImportService } from '../registry/fleet-import/fleet-import.service';
 import { RegistryModule } from '../registry/registry.module';
-import { UsageError, readCommandLine } from './command-line';
+import { UsageError, readCommandLine, runCli } from './command-line';
 
 const USAGE = `usage: npm run fleet:import -- FILE.yaml|FILE.json
 Imports a fleet file (organizations, vehicles, charge points; see docs) into the registry given by
@@ -38,14 +38,4 @@ async function main() {
   }
 }
 
-main().catch((error) => {
-  if (error instanceof UsageError) {
-    process.stderr.write(`klimaklok: ${error.message}`);
-    process.exit(2);
-  }
-  if (error instanceof ConfigError) process.stderr.write(`klimaklok: invalid configuration: ${error.message}\n`);
-  else if (error instanceof FleetFileError || (error as NodeJS.ErrnoException).code === 'ENOENT') {
-    process.stderr.write(`klimaklok: ${(error as Error).message}\n`);
-  } else process.stderr.write(`klimaklok: fleet import failed: ${(error as Error).stack}\n`);
-  process.exit(1);
-});
+runCli(main, (error) => (error instanceof FleetFileError || (error as NodeJS.ErrnoException).code === 'ENOENT' ? error.message : `fleet import failed: ${error.stack}`));

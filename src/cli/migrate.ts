@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { DataSource } from 'typeorm';
-import { ConfigError, loadConfig, redactUrl } from '../platform/config/app-config';
+import { loadConfig, redactUrl } from '../platform/config/app-config';
 import { dataSourceOptions } from '../platform/database/data-source-options';
 import { ensureDatabase } from '../platform/database/ensure-database';
-import { UsageError, readCommandLine } from './command-line';
+import { UsageError, readCommandLine, runCli } from './command-line';
 
 /**
  * `migrate up` applies every pending migration (creating the database if it is missing);
@@ -41,12 +41,4 @@ async function main() {
   }
 }
 
-main().catch((error) => {
-  if (error instanceof UsageError) {
-    process.stderr.write(`klimaklok: ${error.message}`);
-    process.exit(2);
-  }
-  if (error instanceof ConfigError) process.stderr.write(`klimaklok: invalid configuration: ${error.message}\n`);
-  else process.stderr.write(`klimaklok: migration failed: ${(error as Error).message}\n`);
-  process.exit(1);
-});
+runCli(main, (error) => `migration failed: ${error.message}`);

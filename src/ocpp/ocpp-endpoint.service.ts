@@ -126,8 +126,10 @@ export class OcppEndpointService implements OnApplicationBootstrap, BeforeApplic
 
   async onApplicationBootstrap() {
     const ingest = this.config.ingest;
+    // No batch wait (the MQTT ingest's INGEST_BATCH_MAX_WAIT_MS): a charge point sends its next call only after the answer, so a
+    // wait would be added to every call of its queue. Calls that arrive while the flush slots are busy still go in one batch.
     this.store = new OcppStore(
-      { maxEntries: 2000, maxRows: ingest.batchMaxRows, maxWaitMs: ingest.batchMaxWaitMs, maxConcurrentFlushes: ingest.concurrentFlushes },
+      { maxEntries: 2000, maxRows: ingest.batchMaxRows, maxWaitMs: 0, maxConcurrentFlushes: ingest.concurrentFlushes },
       this.raw,
       new DerivationEnqueuer(this.queue),
       this.metrics,

@@ -63,6 +63,7 @@ describe('dead-letter replay', () => {
       API_RATE_LIMIT_PER_MINUTE: '0',
       LOG_LEVEL: 'silent',
       PORT: '0',
+      OCPP_PORT: '0', // all roles: the OCPP endpoint too, never on the default port another run may hold
       ...env,
     });
     const app = await createApp(config, new PinoLoggerService(config.logLevel));

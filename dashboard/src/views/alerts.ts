@@ -1,5 +1,5 @@
 import { Role } from '../api-client';
-import { emptyState, errorBox, h, table } from '../dom';
+import { emptyState, errorBox, field, h, wrappedTable } from '../dom';
 import { formatDateTime } from '../format';
 import { t } from '../i18n';
 import { Alert, AlertRule, Delivery, NewRule, SubjectKind, alertsApi } from './alerts-api';
@@ -85,22 +85,18 @@ export function alertsView(main: HTMLElement, { client, me }: ViewContext): View
     openSection.replaceChildren(
       h('h2', {}, at('open')),
       open.length
-        ? h(
-            'div',
-            { class: 'table-wrap' },
-            table(
-              at('open'),
-              [{ text: at('rule') }, { text: at('subject') }, { text: at('condition') }, { text: at('opened') }, { text: at('acknowledged') }],
-              open.map((alert) =>
-                h(
-                  'tr',
-                  { 'data-alert': alert.id },
-                  h('td', {}, alert.ruleName),
-                  h('td', {}, alert.subjectLabel),
-                  h('td', {}, alert.message),
-                  h('td', {}, time(alert.openedAt)),
-                  h('td', {}, acknowledgeCell(alert)),
-                ),
+        ? wrappedTable(
+            at('open'),
+            [{ text: at('rule') }, { text: at('subject') }, { text: at('condition') }, { text: at('opened') }, { text: at('acknowledged') }],
+            open.map((alert) =>
+              h(
+                'tr',
+                { 'data-alert': alert.id },
+                h('td', {}, alert.ruleName),
+                h('td', {}, alert.subjectLabel),
+                h('td', {}, alert.message),
+                h('td', {}, time(alert.openedAt)),
+                h('td', {}, acknowledgeCell(alert)),
               ),
             ),
           )
@@ -109,22 +105,18 @@ export function alertsView(main: HTMLElement, { client, me }: ViewContext): View
     historySection.replaceChildren(
       h('h2', {}, at('history')),
       resolved.length
-        ? h(
-            'div',
-            { class: 'table-wrap' },
-            table(
-              at('history'),
-              [{ text: at('rule') }, { text: at('subject') }, { text: at('opened') }, { text: at('resolved') }, { text: at('acknowledged') }],
-              resolved.map((alert) =>
-                h(
-                  'tr',
-                  {},
-                  h('td', {}, alert.ruleName),
-                  h('td', {}, alert.subjectLabel),
-                  h('td', {}, time(alert.openedAt)),
-                  h('td', {}, time(alert.resolvedAt)),
-                  h('td', {}, alert.acknowledgedAt ? at('by', { who: alert.acknowledgedBy ?? '', when: time(alert.acknowledgedAt) }) : ''),
-                ),
+        ? wrappedTable(
+            at('history'),
+            [{ text: at('rule') }, { text: at('subject') }, { text: at('opened') }, { text: at('resolved') }, { text: at('acknowledged') }],
+            resolved.map((alert) =>
+              h(
+                'tr',
+                {},
+                h('td', {}, alert.ruleName),
+                h('td', {}, alert.subjectLabel),
+                h('td', {}, time(alert.openedAt)),
+                h('td', {}, time(alert.resolvedAt)),
+                h('td', {}, alert.acknowledgedAt ? at('by', { who: alert.acknowledgedBy ?? '', when: time(alert.acknowledgedAt) }) : ''),
               ),
             ),
           )
@@ -141,7 +133,6 @@ export function alertsView(main: HTMLElement, { client, me }: ViewContext): View
     const webhook = h('input', { id: 'rule-webhook', type: 'url' });
     const email = h('input', { id: 'rule-email', type: 'text' });
     const status = h('div', { role: 'status' });
-    const field = (id: string, text: string, control: HTMLElement) => h('div', { class: 'field' }, h('label', { for: id }, text), control);
     function renderParams() {
       const spec = KINDS.find((k) => k.kind === kind.value)!;
       const control = (p: (typeof spec.params)[number]) =>
@@ -229,9 +220,7 @@ export function alertsView(main: HTMLElement, { client, me }: ViewContext): View
       );
     rulesSection.replaceChildren(
       h('h2', {}, at('rules')),
-      rules.length
-        ? h('div', { class: 'table-wrap' }, table(at('rules'), [{ text: at('name') }, { text: at('kind') }, { text: at('params') }, { text: at('enabled') }, { text: '' }], rules.map(row)))
-        : emptyState(at('noRules')),
+      rules.length ? wrappedTable(at('rules'), [{ text: at('name') }, { text: at('kind') }, { text: at('params') }, { text: at('enabled') }, { text: '' }], rules.map(row)) : emptyState(at('noRules')),
       ruleForm(),
     );
   }
@@ -253,14 +242,10 @@ export function alertsView(main: HTMLElement, { client, me }: ViewContext): View
     deliveriesSection.replaceChildren(
       h('h2', {}, at('deliveries')),
       deliveries.length
-        ? h(
-            'div',
-            { class: 'table-wrap' },
-            table(
-              at('deliveries'),
-              [{ text: at('kind') }, { text: at('period') }, { text: at('recipient') }, { text: at('status') }, { text: at('attempts'), numeric: true }, { text: at('resolved') }],
-              deliveries.map(row),
-            ),
+        ? wrappedTable(
+            at('deliveries'),
+            [{ text: at('kind') }, { text: at('period') }, { text: at('recipient') }, { text: at('status') }, { text: at('attempts'), numeric: true }, { text: at('resolved') }],
+            deliveries.map(row),
           )
         : emptyState(at('noDeliveries')),
     );

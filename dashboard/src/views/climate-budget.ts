@@ -2,7 +2,7 @@ import { Schemas } from '../api-types';
 import { ApiClient, ClimateBudget, ElectrificationPlan } from '../api-client';
 import { coverageText } from '../coverage';
 import { Drawn, barChart } from '../charts';
-import { emptyState, h, table } from '../dom';
+import { emptyState, h, table, wrappedTable } from '../dom';
 import { formatMonth, formatNumber, formatQuantity, localDay } from '../format';
 import { MessageKey, isMessageKey, label, t } from '../i18n';
 import { saveFile } from './view';
@@ -148,28 +148,24 @@ function budgetPart(client: ApiClient, report: ClimateBudget | null, year: numbe
         unit,
       ),
     ),
-    h(
-      'div',
-      { class: 'table-wrap' },
-      table(
-        t('budget.heading', { year }),
-        [
-          { text: t('col.month') },
-          { text: t('budget.budget'), numeric: true },
-          { text: t('budget.actual'), numeric: true },
-          { text: t('budget.forecastMonth'), numeric: true },
-          { text: t('climate.coverage'), numeric: true },
-        ],
-        report.months.map((m, i) =>
-          h(
-            'tr',
-            { 'data-month': m.month },
-            h('th', { scope: 'row' }, labels[i]),
-            h('td', { class: 'num' }, kg(m.budgetKg)),
-            h('td', { class: 'num' }, kg(m.actualKg)),
-            h('td', { class: 'num' }, kg(m.forecastKg)),
-            h('td', { class: 'num' }, future(i) ? '' : coverageText(m.coverage, false)),
-          ),
+    wrappedTable(
+      t('budget.heading', { year }),
+      [
+        { text: t('col.month') },
+        { text: t('budget.budget'), numeric: true },
+        { text: t('budget.actual'), numeric: true },
+        { text: t('budget.forecastMonth'), numeric: true },
+        { text: t('climate.coverage'), numeric: true },
+      ],
+      report.months.map((m, i) =>
+        h(
+          'tr',
+          { 'data-month': m.month },
+          h('th', { scope: 'row' }, labels[i]),
+          h('td', { class: 'num' }, kg(m.budgetKg)),
+          h('td', { class: 'num' }, kg(m.actualKg)),
+          h('td', { class: 'num' }, kg(m.forecastKg)),
+          h('td', { class: 'num' }, future(i) ? '' : coverageText(m.coverage, false)),
         ),
       ),
     ),
@@ -229,34 +225,30 @@ export function reasonText(row: PlanRow): string {
 function planPart(report: ElectrificationPlan): Node[] {
   if (report.rows.length === 0) return [emptyState(t('plan.none'))];
   return [
-    h(
-      'div',
-      { class: 'table-wrap' },
-      table(
-        t('plan.heading'),
-        [
-          { text: t('plan.rank'), numeric: true },
-          { text: t('fleet.registration') },
-          { text: t('col.class') },
-          { text: t('plan.verdict') },
-          { text: t('plan.reason') },
-          { text: t('plan.p95'), numeric: true },
-          { text: t('plan.candidate') },
-          { text: t('plan.avoided'), numeric: true },
-        ],
-        report.rows.map((row) =>
-          h(
-            'tr',
-            { 'data-verdict': row.verdict },
-            h('td', { class: 'num' }, String(row.rank)),
-            h('th', { scope: 'row' }, row.registration),
-            h('td', {}, label('class', row.vehicleClass)),
-            h('td', {}, t(`plan.verdict.${row.verdict}` as MessageKey)),
-            h('td', {}, reasonText(row)),
-            h('td', { class: 'num' }, formatQuantity(row.p95DailyKm, 'km', 0)),
-            h('td', {}, row.candidateName ?? '–'),
-            h('td', { class: 'num' }, formatQuantity(row.avoidedTtwKgPerYear, 'kg', 0)),
-          ),
+    wrappedTable(
+      t('plan.heading'),
+      [
+        { text: t('plan.rank'), numeric: true },
+        { text: t('fleet.registration') },
+        { text: t('col.class') },
+        { text: t('plan.verdict') },
+        { text: t('plan.reason') },
+        { text: t('plan.p95'), numeric: true },
+        { text: t('plan.candidate') },
+        { text: t('plan.avoided'), numeric: true },
+      ],
+      report.rows.map((row) =>
+        h(
+          'tr',
+          { 'data-verdict': row.verdict },
+          h('td', { class: 'num' }, String(row.rank)),
+          h('th', { scope: 'row' }, row.registration),
+          h('td', {}, label('class', row.vehicleClass)),
+          h('td', {}, t(`plan.verdict.${row.verdict}` as MessageKey)),
+          h('td', {}, reasonText(row)),
+          h('td', { class: 'num' }, formatQuantity(row.p95DailyKm, 'km', 0)),
+          h('td', {}, row.candidateName ?? '–'),
+          h('td', { class: 'num' }, formatQuantity(row.avoidedTtwKgPerYear, 'kg', 0)),
         ),
       ),
     ),

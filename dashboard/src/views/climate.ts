@@ -2,7 +2,7 @@ import { ApiClient, EmissionsChange, EmissionsReport, FleetKpis } from '../api-c
 import { QueryOf } from '../api-types';
 import { COVERAGE_TO_OPEN, coverageText, latestYearCovered } from '../coverage';
 import { Drawn, barChart, waterfallChart } from '../charts';
-import { emptyState, h, table } from '../dom';
+import { emptyState, field, filtersForm, h, table, wrappedTable } from '../dom';
 import { formatMonth, formatNumber, formatPercent, formatQuantity, massUnit } from '../format';
 import { label, t } from '../i18n';
 import { budgetSections, planAsOf } from './climate-budget';
@@ -47,25 +47,22 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
   let edited = false;
   main.append(
     h('h1', {}, t('climate.heading')),
-    h(
-      'form',
+    filtersForm(
       {
-        class: 'filters',
         oninput: () => {
           edited = true;
         },
-        onsubmit: (event: Event) => {
-          event.preventDefault();
-          chosen.year = Number(yearInput.value);
-          chosen.baseYear = Number(baseInput.value);
-          chosen.vehicleClass = classSelect.value;
-          chosen.picked = true;
-          void load();
-        },
       },
-      h('div', { class: 'field' }, h('label', { for: 'climate-year' }, t('climate.year')), yearInput),
-      h('div', { class: 'field' }, h('label', { for: 'climate-base-year' }, t('climate.baseYear')), baseInput),
-      h('div', { class: 'field' }, h('label', { for: 'climate-class' }, t('climate.class')), classSelect),
+      () => {
+        chosen.year = Number(yearInput.value);
+        chosen.baseYear = Number(baseInput.value);
+        chosen.vehicleClass = classSelect.value;
+        chosen.picked = true;
+        void load();
+      },
+      field('climate-year', t('climate.year'), yearInput),
+      field('climate-base-year', t('climate.baseYear'), baseInput),
+      field('climate-class', t('climate.class'), classSelect),
       h('button', { type: 'submit' }, t('vehicle.show')),
     ),
     content,
@@ -156,30 +153,26 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
 
   /** A report's rows as a table: one row per group (month or class), its figures and coverage. */
   function figuresTable(report: EmissionsReport, kg: Kg, labels: string[], what: { caption: string; group: string; attribute: string }): Node {
-    return h(
-      'div',
-      { class: 'table-wrap' },
-      table(
-        what.caption,
-        [
-          { text: what.group },
-          { text: t('col.distance'), numeric: true },
-          { text: t('col.actual'), numeric: true },
-          { text: t('col.baseline'), numeric: true },
-          { text: t('col.avoided'), numeric: true },
-          { text: t('climate.coverage'), numeric: true },
-        ],
-        report.rows.map((r, i) =>
-          h(
-            'tr',
-            { [what.attribute]: r.group },
-            h('th', { scope: 'row' }, labels[i]),
-            h('td', { class: 'num' }, formatQuantity(r.distanceKm, 'km', 1)),
-            h('td', { class: 'num' }, kg(r.actualKg)),
-            h('td', { class: 'num' }, kg(r.baselineKg)),
-            h('td', { class: 'num' }, kg(r.avoidedKg)),
-            h('td', { class: 'num' }, coverageText(r.coverage, false)),
-          ),
+    return wrappedTable(
+      what.caption,
+      [
+        { text: what.group },
+        { text: t('col.distance'), numeric: true },
+        { text: t('col.actual'), numeric: true },
+        { text: t('col.baseline'), numeric: true },
+        { text: t('col.avoided'), numeric: true },
+        { text: t('climate.coverage'), numeric: true },
+      ],
+      report.rows.map((r, i) =>
+        h(
+          'tr',
+          { [what.attribute]: r.group },
+          h('th', { scope: 'row' }, labels[i]),
+          h('td', { class: 'num' }, formatQuantity(r.distanceKm, 'km', 1)),
+          h('td', { class: 'num' }, kg(r.actualKg)),
+          h('td', { class: 'num' }, kg(r.baselineKg)),
+          h('td', { class: 'num' }, kg(r.avoidedKg)),
+          h('td', { class: 'num' }, coverageText(r.coverage, false)),
         ),
       ),
     );
@@ -247,14 +240,10 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
           unit,
         ),
       ),
-      h(
-        'div',
-        { class: 'table-wrap' },
-        table(
-          t('climate.waterfall', { baseYear, year }),
-          [{ text: t('col.step') }, { text: t('col.change'), numeric: true }],
-          steps.map((s) => h('tr', {}, h('th', { scope: 'row' }, s.label), h('td', { class: 'num' }, s.kind === 'change' ? signed(kg(s.value), s.value) : kg(s.value)))),
-        ),
+      wrappedTable(
+        t('climate.waterfall', { baseYear, year }),
+        [{ text: t('col.step') }, { text: t('col.change'), numeric: true }],
+        steps.map((s) => h('tr', {}, h('th', { scope: 'row' }, s.label), h('td', { class: 'num' }, s.kind === 'change' ? signed(kg(s.value), s.value) : kg(s.value)))),
       ),
     ];
   }
@@ -277,15 +266,11 @@ export function climateView(main: HTMLElement, { client }: ViewContext): ViewCle
       ),
       kpis.vehiclesByClassAndCarrier.length === 0
         ? emptyState(t('climate.noData'))
-        : h(
-            'div',
-            { class: 'table-wrap' },
-            table(
-              `${t('climate.vehiclesAtYearEnd')} ${kpis.year}`,
-              [{ text: t('col.class') }, { text: t('col.carrier') }, { text: t('col.vehicles'), numeric: true }],
-              kpis.vehiclesByClassAndCarrier.map((row) =>
-                h('tr', {}, h('th', { scope: 'row' }, label('class', row.vehicleClass)), h('td', {}, label('carrier', row.energyCarrier)), h('td', { class: 'num' }, formatNumber(row.vehicles))),
-              ),
+        : wrappedTable(
+            `${t('climate.vehiclesAtYearEnd')} ${kpis.year}`,
+            [{ text: t('col.class') }, { text: t('col.carrier') }, { text: t('col.vehicles'), numeric: true }],
+            kpis.vehiclesByClassAndCarrier.map((row) =>
+              h('tr', {}, h('th', { scope: 'row' }, label('class', row.vehicleClass)), h('td', {}, label('carrier', row.energyCarrier)), h('td', { class: 'num' }, formatNumber(row.vehicles))),
             ),
           ),
     ];

@@ -2,7 +2,7 @@ import { ApiError, ChargingUsageReport, LiveChargePoint, Organization, SubsidyGr
 import { FollowUp, subsidyApi } from './subsidy-api';
 import { Period, followUpSection, grantsTable, lastDay, periodLabel, periodPicker, submitPart } from './subsidy-follow-up';
 import { barChart } from '../charts';
-import { emptyState, errorBox, h, table } from '../dom';
+import { emptyState, errorBox, field, h, wrappedTable } from '../dom';
 import { MISSING, addMonths, formatDateTime, formatMonth, formatNumber, formatPercent, formatQuantity, localDay } from '../format';
 import { label, lang, t } from '../i18n';
 import { ViewCleanup, ViewContext, loadError, saveFile } from './view';
@@ -47,10 +47,9 @@ export function cooperativeView(main: HTMLElement, { client, me }: ViewContext, 
     if (cooperatives.length === 0) return null;
     const chosen = organizationId ?? cooperatives[0].id;
     picker.replaceChildren(
-      h(
-        'div',
-        { class: 'field' },
-        h('label', { for: 'cooperative-pick' }, t('coop.pickOrganization')),
+      field(
+        'cooperative-pick',
+        t('coop.pickOrganization'),
         h(
           'select',
           { id: 'cooperative-pick', onchange: (event: Event) => void (location.hash = `#/cooperative/${(event.target as HTMLSelectElement).value}`) },
@@ -113,30 +112,19 @@ export function cooperativeView(main: HTMLElement, { client, me }: ViewContext, 
     if (points.length === 0) return void target.replaceChildren(emptyState(t('coop.noChargePoints')));
     const grantRef = new Map(grants.map((g) => [g.id, g.reference]));
     target.replaceChildren(
-      h(
-        'div',
-        { class: 'table-wrap' },
-        table(
-          me.role === 'cooperative' ? t('coop.chargePoints') : t('coop.heading'),
-          [
-            { text: t('col.chargePoint') },
-            { text: t('coop.status') },
-            { text: t('coop.connectorStates') },
-            { text: t('coop.lastMessage') },
-            { text: 'kW', numeric: true },
-            { text: t('col.reference') },
-          ],
-          naturally(points).map((cp) =>
-            h(
-              'tr',
-              { 'data-charge-point-id': cp.id, 'data-status': cp.status },
-              h('th', { scope: 'row' }, cp.name, deviceInfo(cp)),
-              h('td', {}, h('span', { class: `status status-${cp.status}` }, label('status', cp.status))),
-              h('td', {}, connectorList(cp)),
-              h('td', {}, formatDateTime(lastMessageAt(cp))),
-              h('td', { class: 'num' }, formatQuantity(cp.maxKw, 'kW', 1)),
-              h('td', {}, cp.subsidyGrantId ? (grantRef.get(cp.subsidyGrantId) ?? '') : MISSING),
-            ),
+      wrappedTable(
+        me.role === 'cooperative' ? t('coop.chargePoints') : t('coop.heading'),
+        [{ text: t('col.chargePoint') }, { text: t('coop.status') }, { text: t('coop.connectorStates') }, { text: t('coop.lastMessage') }, { text: 'kW', numeric: true }, { text: t('col.reference') }],
+        naturally(points).map((cp) =>
+          h(
+            'tr',
+            { 'data-charge-point-id': cp.id, 'data-status': cp.status },
+            h('th', { scope: 'row' }, cp.name, deviceInfo(cp)),
+            h('td', {}, h('span', { class: `status status-${cp.status}` }, label('status', cp.status))),
+            h('td', {}, connectorList(cp)),
+            h('td', {}, formatDateTime(lastMessageAt(cp))),
+            h('td', { class: 'num' }, formatQuantity(cp.maxKw, 'kW', 1)),
+            h('td', {}, cp.subsidyGrantId ? (grantRef.get(cp.subsidyGrantId) ?? '') : MISSING),
           ),
         ),
       ),
@@ -224,34 +212,30 @@ export function cooperativeView(main: HTMLElement, { client, me }: ViewContext, 
     return [
       facts,
       h('div', { class: 'charts' }, sessions.figure, energy.figure, shares.figure),
-      h(
-        'div',
-        { class: 'table-wrap' },
-        table(
-          `${t('follow.periodFigures')}: ${periodLabel(report)}`,
-          [
-            { text: t('col.chargePoint') },
-            { text: t('col.sessions'), numeric: true },
-            { text: t('col.energy'), numeric: true },
-            { text: t('col.occupied'), numeric: true },
-            { text: t('col.utilization'), numeric: true },
-            { text: t('col.availability'), numeric: true },
-            { text: t('col.users'), numeric: true },
-            { text: t('col.flags') },
-          ],
-          rows.map((r) =>
-            h(
-              'tr',
-              { 'data-usage-charge-point-id': r.chargePointId },
-              h('th', { scope: 'row' }, r.name),
-              h('td', { class: 'num' }, formatNumber(r.sessions)),
-              h('td', { class: 'num' }, formatQuantity(r.energyKwh, 'kWh', 1)),
-              h('td', { class: 'num' }, formatQuantity(r.occupiedHours, t('unit.hours'), 1)),
-              h('td', { class: 'num' }, formatPercent(r.utilizationPct, 1)),
-              h('td', { class: 'num' }, formatPercent(r.availabilityPct, 1)),
-              h('td', { class: 'num' }, formatNumber(r.uniqueUsers)),
-              h('td', {}, flags(r)),
-            ),
+      wrappedTable(
+        `${t('follow.periodFigures')}: ${periodLabel(report)}`,
+        [
+          { text: t('col.chargePoint') },
+          { text: t('col.sessions'), numeric: true },
+          { text: t('col.energy'), numeric: true },
+          { text: t('col.occupied'), numeric: true },
+          { text: t('col.utilization'), numeric: true },
+          { text: t('col.availability'), numeric: true },
+          { text: t('col.users'), numeric: true },
+          { text: t('col.flags') },
+        ],
+        rows.map((r) =>
+          h(
+            'tr',
+            { 'data-usage-charge-point-id': r.chargePointId },
+            h('th', { scope: 'row' }, r.name),
+            h('td', { class: 'num' }, formatNumber(r.sessions)),
+            h('td', { class: 'num' }, formatQuantity(r.energyKwh, 'kWh', 1)),
+            h('td', { class: 'num' }, formatQuantity(r.occupiedHours, t('unit.hours'), 1)),
+            h('td', { class: 'num' }, formatPercent(r.utilizationPct, 1)),
+            h('td', { class: 'num' }, formatPercent(r.availabilityPct, 1)),
+            h('td', { class: 'num' }, formatNumber(r.uniqueUsers)),
+            h('td', {}, flags(r)),
           ),
         ),
       ),
@@ -265,28 +249,24 @@ export function cooperativeView(main: HTMLElement, { client, me }: ViewContext, 
     return [
       h('h3', {}, t('coop.trend')),
       chart.figure,
-      h(
-        'div',
-        { class: 'table-wrap' },
-        table(
-          t('coop.trend'),
-          [
-            { text: t('col.month') },
-            { text: t('col.sessions'), numeric: true },
-            { text: t('col.energy'), numeric: true },
-            { text: t('col.utilization'), numeric: true },
-            { text: t('col.availability'), numeric: true },
-          ],
-          reports.map((r, i) =>
-            h(
-              'tr',
-              {},
-              h('th', { scope: 'row' }, labels[i]),
-              h('td', { class: 'num' }, formatNumber(r.total.sessions)),
-              h('td', { class: 'num' }, formatQuantity(r.total.energyKwh, 'kWh', 1)),
-              h('td', { class: 'num' }, formatPercent(r.total.utilizationPct, 1)),
-              h('td', { class: 'num' }, formatPercent(r.total.availabilityPct, 1)),
-            ),
+      wrappedTable(
+        t('coop.trend'),
+        [
+          { text: t('col.month') },
+          { text: t('col.sessions'), numeric: true },
+          { text: t('col.energy'), numeric: true },
+          { text: t('col.utilization'), numeric: true },
+          { text: t('col.availability'), numeric: true },
+        ],
+        reports.map((r, i) =>
+          h(
+            'tr',
+            {},
+            h('th', { scope: 'row' }, labels[i]),
+            h('td', { class: 'num' }, formatNumber(r.total.sessions)),
+            h('td', { class: 'num' }, formatQuantity(r.total.energyKwh, 'kWh', 1)),
+            h('td', { class: 'num' }, formatPercent(r.total.utilizationPct, 1)),
+            h('td', { class: 'num' }, formatPercent(r.total.availabilityPct, 1)),
           ),
         ),
       ),

@@ -5,7 +5,7 @@
  * and each submission.
  */
 import { ApiClient, ChargingUsageReport } from '../api-client';
-import { emptyState, errorBox, h, table } from '../dom';
+import { emptyState, errorBox, field, h, wrappedTable } from '../dom';
 import { MISSING, addDays, addMonths, formatDateTime, formatDay, formatMonth, formatNumber, formatPercent, formatQuantity } from '../format';
 import { MessageKey, lang, t } from '../i18n';
 import { FollowUp, FollowUpStatus, GrantFollowUp, SubmittedReport, subsidyApi } from './subsidy-api';
@@ -57,12 +57,7 @@ export function periodPicker(followUp: FollowUp, chosen: Period, onChange: (p: P
   return h(
     'div',
     { class: 'filters' },
-    h(
-      'div',
-      { class: 'field' },
-      h('label', { for: 'coop-period' }, t('follow.period')),
-      h('select', { id: 'coop-period', onchange: (event: Event) => onChange(parsePeriod((event.target as HTMLSelectElement).value)) }, ...groups),
-    ),
+    field('coop-period', t('follow.period'), h('select', { id: 'coop-period', onchange: (event: Event) => onChange(parsePeriod((event.target as HTMLSelectElement).value)) }, ...groups)),
   );
 }
 
@@ -177,47 +172,39 @@ export function followUpSection(client: ApiClient, followUp: FollowUp): HTMLElem
   const status = h('div', { 'aria-live': 'polite' });
   const submissionOf = new Map(followUp.submissions.map((s) => [s.id, s]));
   const grantTable = (g: GrantFollowUp) =>
-    h(
-      'div',
-      { class: 'table-wrap' },
-      table(
-        t('follow.periodsOf', { reference: g.reference }),
-        [{ text: t('follow.period') }, { text: t('follow.deadline') }, { text: t('coop.status') }, { text: t('follow.submittedAt') }, { text: t('follow.receiptColumn') }],
-        g.periods.map((p) => {
-          const submission = p.submissionId ? submissionOf.get(p.submissionId) : undefined;
-          return h(
-            'tr',
-            { 'data-period': periodValue(p) },
-            h('th', { scope: 'row' }, periodLabel(p)),
-            h('td', {}, formatDay(p.deadline)),
-            h('td', {}, statusBadge(p.status)),
-            h('td', {}, p.submittedAt ? formatDateTime(p.submittedAt) : MISSING),
-            h('td', {}, submission ? receiptButton(client, submission, status) : MISSING),
-          );
-        }),
-      ),
+    wrappedTable(
+      t('follow.periodsOf', { reference: g.reference }),
+      [{ text: t('follow.period') }, { text: t('follow.deadline') }, { text: t('coop.status') }, { text: t('follow.submittedAt') }, { text: t('follow.receiptColumn') }],
+      g.periods.map((p) => {
+        const submission = p.submissionId ? submissionOf.get(p.submissionId) : undefined;
+        return h(
+          'tr',
+          { 'data-period': periodValue(p) },
+          h('th', { scope: 'row' }, periodLabel(p)),
+          h('td', {}, formatDay(p.deadline)),
+          h('td', {}, statusBadge(p.status)),
+          h('td', {}, p.submittedAt ? formatDateTime(p.submittedAt) : MISSING),
+          h('td', {}, submission ? receiptButton(client, submission, status) : MISSING),
+        );
+      }),
     );
   const submissions = (items: SubmittedReport[]) =>
     items.length === 0
       ? emptyState(t('follow.noSubmissions'))
-      : h(
-          'div',
-          { class: 'table-wrap' },
-          table(
-            t('follow.submissions'),
-            [{ text: t('follow.period') }, { text: t('follow.submittedAt') }, { text: t('coop.status') }, { text: t('follow.receiptColumn') }],
-            items.map((s) => {
-              const period = followUp.grants.flatMap((g) => g.periods).find((p) => p.submissionId === s.id);
-              return h(
-                'tr',
-                { 'data-submission-id': s.id },
-                h('th', { scope: 'row' }, periodLabel(s)),
-                h('td', {}, formatDateTime(s.submittedAt)),
-                h('td', {}, period ? statusBadge(period.status) : t('follow.notFollowUpPeriod')),
-                h('td', {}, receiptButton(client, s, status)),
-              );
-            }),
-          ),
+      : wrappedTable(
+          t('follow.submissions'),
+          [{ text: t('follow.period') }, { text: t('follow.submittedAt') }, { text: t('coop.status') }, { text: t('follow.receiptColumn') }],
+          items.map((s) => {
+            const period = followUp.grants.flatMap((g) => g.periods).find((p) => p.submissionId === s.id);
+            return h(
+              'tr',
+              { 'data-submission-id': s.id },
+              h('th', { scope: 'row' }, periodLabel(s)),
+              h('td', {}, formatDateTime(s.submittedAt)),
+              h('td', {}, period ? statusBadge(period.status) : t('follow.notFollowUpPeriod')),
+              h('td', {}, receiptButton(client, s, status)),
+            );
+          }),
         );
   return h(
     'section',
@@ -239,30 +226,26 @@ export function grantsTable(followUp: FollowUp): HTMLElement {
     h('h2', { id: 'grants-heading' }, t('coop.grants')),
     followUp.grants.length === 0
       ? emptyState(t('coop.noGrants'))
-      : h(
-          'div',
-          { class: 'table-wrap' },
-          table(
-            t('coop.grants'),
-            [
-              { text: t('col.reference') },
-              { text: t('col.grantedOn') },
-              { text: t('col.amount'), numeric: true },
-              { text: t('col.chargePointCount'), numeric: true },
-              { text: t('follow.endsOn') },
-              { text: t('follow.nextDeadline') },
-            ],
-            followUp.grants.map((g) =>
-              h(
-                'tr',
-                { 'data-grant': g.reference },
-                h('th', { scope: 'row' }, g.reference),
-                h('td', {}, formatDay(g.grantedOn)),
-                h('td', { class: 'num' }, formatQuantity(g.amountNok, 'kr', 0)),
-                h('td', { class: 'num' }, formatNumber(g.chargePointCount)),
-                h('td', { 'data-follow-up-ends': g.followUpEndsOn }, formatDay(g.followUpEndsOn)),
-                h('td', {}, g.nextDeadline ? formatDay(g.nextDeadline) : MISSING),
-              ),
+      : wrappedTable(
+          t('coop.grants'),
+          [
+            { text: t('col.reference') },
+            { text: t('col.grantedOn') },
+            { text: t('col.amount'), numeric: true },
+            { text: t('col.chargePointCount'), numeric: true },
+            { text: t('follow.endsOn') },
+            { text: t('follow.nextDeadline') },
+          ],
+          followUp.grants.map((g) =>
+            h(
+              'tr',
+              { 'data-grant': g.reference },
+              h('th', { scope: 'row' }, g.reference),
+              h('td', {}, formatDay(g.grantedOn)),
+              h('td', { class: 'num' }, formatQuantity(g.amountNok, 'kr', 0)),
+              h('td', { class: 'num' }, formatNumber(g.chargePointCount)),
+              h('td', { 'data-follow-up-ends': g.followUpEndsOn }, formatDay(g.followUpEndsOn)),
+              h('td', {}, g.nextDeadline ? formatDay(g.nextDeadline) : MISSING),
             ),
           ),
         ),

@@ -1,4 +1,4 @@
-import { h, emptyState, table } from '../dom';
+import { emptyState, field, filtersForm, h, wrappedTable } from '../dom';
 import { MISSING, addDays, formatDay, formatNumber, formatQuantity, localDay } from '../format';
 import { MessageKey, lang, t } from '../i18n';
 import { CooperativeOverview, SubsidyOverview, subsidyApi } from './subsidy-api';
@@ -29,21 +29,17 @@ export function subsidyOverviewView(main: HTMLElement, { client }: ViewContext):
   const status = h('div', { 'aria-live': 'polite' });
   let overview: SubsidyOverview | null = null;
 
-  const form = h(
-    'form',
-    {
-      class: 'filters',
-      onsubmit: (event: Event) => {
-        event.preventDefault();
-        const year = Number(yearInput.value);
-        if (Number.isInteger(year) && year >= 2000 && year <= 2100) chosenYear = year;
-        void load();
-      },
+  const form = filtersForm(
+    {},
+    () => {
+      const year = Number(yearInput.value);
+      if (Number.isInteger(year) && year >= 2000 && year <= 2100) chosenYear = year;
+      void load();
     },
-    h('div', { class: 'field' }, h('label', { for: 'overview-year' }, t('overview.year')), yearInput),
+    field('overview-year', t('overview.year'), yearInput),
     h('button', { type: 'submit' }, t('vehicle.show')),
-    h('div', { class: 'field' }, h('label', { for: 'overview-search' }, t('overview.search')), search),
-    h('div', { class: 'field' }, h('label', { for: 'overview-only' }, t('overview.only')), only),
+    field('overview-search', t('overview.search'), search),
+    field('overview-only', t('overview.only'), only),
   );
   search.addEventListener('input', () => render());
   only.addEventListener('change', () => render());
@@ -76,55 +72,52 @@ export function subsidyOverviewView(main: HTMLElement, { client }: ViewContext):
       h('p', { class: 'note' }, t('overview.intro', { days: overview.deadlineDays })),
       rows.length === 0
         ? emptyState(t('overview.none'))
-        : h(
-            'div',
-            { class: 'table-wrap overview' },
-            table(
-              `${t('overview.heading')} ${overview.year}`,
-              [
-                { text: t('overview.cooperative') },
-                { text: t('overview.grants') },
-                { text: t('col.amount'), numeric: true },
-                { text: t('overview.chargePoints'), numeric: true },
-                { text: `${t('col.sessions')} ${overview.year}`, numeric: true },
-                { text: `${t('col.energy')} ${overview.year}`, numeric: true },
-                { text: t('overview.flags') },
-                { text: t('follow.nextDeadline') },
-                { text: t('overview.reports') },
-              ],
-              rows.map((c) =>
+        : wrappedTable(
+            `${t('overview.heading')} ${overview.year}`,
+            [
+              { text: t('overview.cooperative') },
+              { text: t('overview.grants') },
+              { text: t('col.amount'), numeric: true },
+              { text: t('overview.chargePoints'), numeric: true },
+              { text: `${t('col.sessions')} ${overview.year}`, numeric: true },
+              { text: `${t('col.energy')} ${overview.year}`, numeric: true },
+              { text: t('overview.flags') },
+              { text: t('follow.nextDeadline') },
+              { text: t('overview.reports') },
+            ],
+            rows.map((c) =>
+              h(
+                'tr',
+                { 'data-organization-id': c.organizationId },
+                h('th', { scope: 'row' }, h('a', { href: `#/cooperative/${c.organizationId}` }, c.organizationName)),
+                h('td', {}, c.grantReferences.join(', ')),
+                h('td', { class: 'num' }, formatQuantity(c.amountNok, 'kr', 0)),
+                h('td', { class: 'num' }, formatNumber(c.chargePoints)),
+                h('td', { class: 'num' }, formatNumber(c.sessions)),
+                h('td', { class: 'num' }, formatQuantity(c.energyKwh, 'kWh', 1)),
+                h('td', {}, t('overview.flagsText', { availability: c.availabilityBelow90Pct, silent: c.silentOver7Days })),
+                h('td', {}, c.nextDeadline ? formatDay(c.nextDeadline) : MISSING),
                 h(
-                  'tr',
-                  { 'data-organization-id': c.organizationId },
-                  h('th', { scope: 'row' }, h('a', { href: `#/cooperative/${c.organizationId}` }, c.organizationName)),
-                  h('td', {}, c.grantReferences.join(', ')),
-                  h('td', { class: 'num' }, formatQuantity(c.amountNok, 'kr', 0)),
-                  h('td', { class: 'num' }, formatNumber(c.chargePoints)),
-                  h('td', { class: 'num' }, formatNumber(c.sessions)),
-                  h('td', { class: 'num' }, formatQuantity(c.energyKwh, 'kWh', 1)),
-                  h('td', {}, t('overview.flagsText', { availability: c.availabilityBelow90Pct, silent: c.silentOver7Days })),
-                  h('td', {}, c.nextDeadline ? formatDay(c.nextDeadline) : MISSING),
+                  'td',
+                  {},
+                  h('span', { 'data-reports': '' }, t('overview.reportsText', { submitted: c.submitted, late: c.late, missing: c.missing, due: c.due })),
                   h(
-                    'td',
-                    {},
-                    h('span', { 'data-reports': '' }, t('overview.reportsText', { submitted: c.submitted, late: c.late, missing: c.missing, due: c.due })),
-                    h(
-                      'ul',
-                      { class: 'periods' },
-                      ...c.periods
-                        .filter((p) => p.status !== 'running')
-                        .map((p) =>
-                          h(
-                            'li',
-                            { 'data-period': `${p.from}/${p.to}`, 'data-follow-status': p.status },
-                            `${p.grantReference} ${periodLabel(p)}: ${statusText(p.status)} (${t('follow.deadline').toLowerCase()} ${formatDay(p.deadline)})`,
-                          ),
+                    'ul',
+                    { class: 'periods' },
+                    ...c.periods
+                      .filter((p) => p.status !== 'running')
+                      .map((p) =>
+                        h(
+                          'li',
+                          { 'data-period': `${p.from}/${p.to}`, 'data-follow-status': p.status },
+                          `${p.grantReference} ${periodLabel(p)}: ${statusText(p.status)} (${t('follow.deadline').toLowerCase()} ${formatDay(p.deadline)})`,
                         ),
-                    ),
+                      ),
                   ),
                 ),
               ),
             ),
+            'overview',
           ),
       h('h2', {}, t('overview.export')),
       download('xlsx'),

@@ -4,7 +4,7 @@ import { FleetVehicle, Trip, VehicleDailyReport, VehicleDay } from '../api-clien
 type ShownDay = Pick<VehicleDay, 'day' | 'distanceKm' | 'drivingSeconds' | 'fuelUsedL' | 'gasUsedKg' | 'energyChargedKwh' | 'energyConsumedKwh' | 'sampleCount' | 'coverage'>;
 import { barChart } from '../charts';
 import { COVERAGE_TO_OPEN, coverageText, lastDataDayBefore } from '../coverage';
-import { emptyState, h, table } from '../dom';
+import { emptyState, field, filtersForm, h, wrappedTable } from '../dom';
 import { addDays, formatDateTime, formatDay, formatDuration, formatNumber, formatPercent, formatQuantity, localDay } from '../format';
 import { label, t } from '../i18n';
 import { DepotStay } from './map-api';
@@ -35,22 +35,17 @@ export function vehiclePage(main: HTMLElement, { client }: ViewContext, id: stri
   const facts = h('section', { 'aria-labelledby': 'facts-heading' });
   const fromInput = h('input', { id: 'period-from', type: 'date', value: from, required: true });
   const toInput = h('input', { id: 'period-to', type: 'date', value: to, required: true });
-  const period = h(
-    'form',
-    {
-      class: 'filters',
-      'aria-label': t('vehicle.period'),
-      onsubmit: (event: Event) => {
-        event.preventDefault();
-        if (!fromInput.value || !toInput.value || fromInput.value > toInput.value) return;
-        from = fromInput.value;
-        to = toInput.value;
-        picked = true;
-        void loadPeriod();
-      },
+  const period = filtersForm(
+    { 'aria-label': t('vehicle.period') },
+    () => {
+      if (!fromInput.value || !toInput.value || fromInput.value > toInput.value) return;
+      from = fromInput.value;
+      to = toInput.value;
+      picked = true;
+      void loadPeriod();
     },
-    h('div', { class: 'field' }, h('label', { for: 'period-from' }, t('vehicle.from')), fromInput),
-    h('div', { class: 'field' }, h('label', { for: 'period-to' }, t('vehicle.to')), toInput),
+    field('period-from', t('vehicle.from'), fromInput),
+    field('period-to', t('vehicle.to'), toInput),
     h('button', { type: 'submit' }, t('vehicle.show')),
   );
   const daily = h('section', { 'aria-labelledby': 'daily-heading' });
@@ -101,36 +96,32 @@ export function vehiclePage(main: HTMLElement, { client }: ViewContext, id: stri
       destroyers.push(chart.destroy);
       parts.push(
         chart.figure,
-        h(
-          'div',
-          { class: 'table-wrap' },
-          table(
-            t('vehicle.daily'),
-            [
-              { text: t('col.day') },
-              { text: t('col.distance'), numeric: true },
-              { text: t('col.driving'), numeric: true },
-              { text: t('col.fuel'), numeric: true },
-              { text: t('col.gas'), numeric: true },
-              { text: t('col.consumed'), numeric: true },
-              { text: t('col.charged'), numeric: true },
-              { text: t('col.samples'), numeric: true },
-              { text: t('climate.coverage'), numeric: true },
-            ],
-            withData.map((d) =>
-              h(
-                'tr',
-                {},
-                h('th', { scope: 'row' }, formatDay(d.day)),
-                h('td', { class: 'num' }, formatQuantity(d.distanceKm, 'km', 1)),
-                h('td', { class: 'num' }, formatDuration(d.drivingSeconds)),
-                h('td', { class: 'num' }, formatQuantity(d.fuelUsedL, 'l', 2)),
-                h('td', { class: 'num' }, formatQuantity(d.gasUsedKg, 'kg', 2)),
-                h('td', { class: 'num' }, formatQuantity(d.energyConsumedKwh, 'kWh', 1)),
-                h('td', { class: 'num' }, formatQuantity(d.energyChargedKwh, 'kWh', 1)),
-                h('td', { class: 'num' }, formatNumber(d.sampleCount)),
-                h('td', { class: 'num' }, d.coverage === null ? '–' : coverageText(d.coverage, false)),
-              ),
+        wrappedTable(
+          t('vehicle.daily'),
+          [
+            { text: t('col.day') },
+            { text: t('col.distance'), numeric: true },
+            { text: t('col.driving'), numeric: true },
+            { text: t('col.fuel'), numeric: true },
+            { text: t('col.gas'), numeric: true },
+            { text: t('col.consumed'), numeric: true },
+            { text: t('col.charged'), numeric: true },
+            { text: t('col.samples'), numeric: true },
+            { text: t('climate.coverage'), numeric: true },
+          ],
+          withData.map((d) =>
+            h(
+              'tr',
+              {},
+              h('th', { scope: 'row' }, formatDay(d.day)),
+              h('td', { class: 'num' }, formatQuantity(d.distanceKm, 'km', 1)),
+              h('td', { class: 'num' }, formatDuration(d.drivingSeconds)),
+              h('td', { class: 'num' }, formatQuantity(d.fuelUsedL, 'l', 2)),
+              h('td', { class: 'num' }, formatQuantity(d.gasUsedKg, 'kg', 2)),
+              h('td', { class: 'num' }, formatQuantity(d.energyConsumedKwh, 'kWh', 1)),
+              h('td', { class: 'num' }, formatQuantity(d.energyChargedKwh, 'kWh', 1)),
+              h('td', { class: 'num' }, formatNumber(d.sampleCount)),
+              h('td', { class: 'num' }, d.coverage === null ? '–' : coverageText(d.coverage, false)),
             ),
           ),
         ),
@@ -166,30 +157,26 @@ export function vehiclePage(main: HTMLElement, { client }: ViewContext, id: stri
       h('h2', { id: 'trips-heading' }, t('vehicle.trips')),
       list.length === 0
         ? emptyState(t('vehicle.noTrips'))
-        : h(
-            'div',
-            { class: 'table-wrap' },
-            table(
-              t('vehicle.trips'),
-              [
-                { text: t('col.start') },
-                { text: t('col.end') },
-                { text: t('col.duration'), numeric: true },
-                { text: t('col.distance'), numeric: true },
-                { text: t('col.consumed'), numeric: true },
-                { text: t('col.fuel'), numeric: true },
-              ],
-              list.map((trip) =>
-                h(
-                  'tr',
-                  {},
-                  h('td', {}, formatDateTime(trip.startedAt)),
-                  h('td', {}, formatDateTime(trip.endedAt)),
-                  h('td', { class: 'num' }, formatDuration(trip.durationSeconds)),
-                  h('td', { class: 'num' }, formatQuantity(trip.distanceKm, 'km', 1)),
-                  h('td', { class: 'num' }, formatQuantity(trip.energyConsumedKwh, 'kWh', 1)),
-                  h('td', { class: 'num' }, formatQuantity(trip.fuelUsedL, 'l', 2)),
-                ),
+        : wrappedTable(
+            t('vehicle.trips'),
+            [
+              { text: t('col.start') },
+              { text: t('col.end') },
+              { text: t('col.duration'), numeric: true },
+              { text: t('col.distance'), numeric: true },
+              { text: t('col.consumed'), numeric: true },
+              { text: t('col.fuel'), numeric: true },
+            ],
+            list.map((trip) =>
+              h(
+                'tr',
+                {},
+                h('td', {}, formatDateTime(trip.startedAt)),
+                h('td', {}, formatDateTime(trip.endedAt)),
+                h('td', { class: 'num' }, formatDuration(trip.durationSeconds)),
+                h('td', { class: 'num' }, formatQuantity(trip.distanceKm, 'km', 1)),
+                h('td', { class: 'num' }, formatQuantity(trip.energyConsumedKwh, 'kWh', 1)),
+                h('td', { class: 'num' }, formatQuantity(trip.fuelUsedL, 'l', 2)),
               ),
             ),
           ),

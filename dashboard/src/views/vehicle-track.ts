@@ -6,7 +6,7 @@
  */
 import * as L from 'leaflet';
 import { ApiClient, FleetVehicle, Trip } from '../api-client';
-import { emptyState, h } from '../dom';
+import { emptyState, field, filtersForm, h } from '../dom';
 import { t } from '../i18n';
 import { addDays, dayStart, formatDateTime, formatDuration, formatQuantity, localDay } from '../format';
 import { drawDepots, fit, mapFrame } from './fleet-map';
@@ -52,17 +52,12 @@ function trackSection(api: ReturnType<typeof mapApi>, settings: MapSettings, veh
   }
 
   const dayInput = h('input', { id: 'track-day', type: 'date', value: localDay(0) });
-  const dayForm = h(
-    'form',
-    {
-      class: 'filters',
-      'aria-label': mt('map.trackDay'),
-      onsubmit: (event: Event) => {
-        event.preventDefault();
-        if (dayInput.value) void showDay(dayInput.value, allTrips);
-      },
+  const dayForm = filtersForm(
+    { 'aria-label': mt('map.trackDay') },
+    () => {
+      if (dayInput.value) void showDay(dayInput.value, allTrips);
     },
-    h('div', { class: 'field' }, h('label', { for: 'track-day' }, mt('map.trackDay')), dayInput),
+    field('track-day', mt('map.trackDay'), dayInput),
     h('button', { type: 'submit' }, mt('map.track')),
   );
   const summary = h('p', { class: 'note', id: 'track-summary', 'aria-live': 'polite' });

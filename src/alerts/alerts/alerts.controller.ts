@@ -1,15 +1,13 @@
-import { Body, Controller, Get, HttpCode, MessageEvent, Param, Post, Query, Sse } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Get, HttpCode, MessageEvent, Param, Post, Query, Sse } from '@nestjs/common';
 import { Observable, map } from 'rxjs';
 import { Principal } from '../../platform/access/role';
 import { CurrentPrincipal, Roles } from '../../platform/access/roles.decorator';
 import { AcknowledgeAlertDto, ListAlertsQuery } from './alerts.dto';
 import { AlertsService } from './alerts.service';
+import { ApiController } from '../../platform/http/api-controller';
 
 /** Alerts of the rules the caller sees: open ones, history, the badge, acknowledgement and a live stream. */
-@ApiTags('alerts')
-@ApiBearerAuth()
-@Controller('api/v1/alerts')
+@ApiController('alerts', 'alerts')
 @Roles('admin', 'fleet_manager', 'cooperative', 'climate_office')
 export class AlertsController {
   constructor(private readonly alerts: AlertsService) {}

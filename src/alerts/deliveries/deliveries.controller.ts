@@ -1,14 +1,12 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Get, Query } from '@nestjs/common';
 import { Principal } from '../../platform/access/role';
 import { CurrentPrincipal, Roles } from '../../platform/access/roles.decorator';
 import { PageQuery } from '../../platform/http/page';
 import { ScheduledDeliveryRepository } from './scheduled-delivery.repository';
+import { ApiController } from '../../platform/http/api-controller';
 
 /** The record of scheduled deliveries: what was sent to whom for which period, or why not. */
-@ApiTags('alerts')
-@ApiBearerAuth()
-@Controller('api/v1/deliveries')
+@ApiController('alerts', 'deliveries')
 export class DeliveriesController {
   constructor(private readonly deliveries: ScheduledDeliveryRepository) {}
 

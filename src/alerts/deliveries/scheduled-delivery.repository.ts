@@ -6,23 +6,6 @@ import { Principal } from '../../platform/access/role';
 export const DELIVERY_KINDS = ['cooperative_charging_usage', 'climate_fleet_kpis'] as const;
 export type DeliveryKind = (typeof DELIVERY_KINDS)[number];
 
-/** A scheduled delivery as the history lists it. */
-export interface DeliveryRecord {
-  id: string;
-  kind: DeliveryKind;
-  subject: string;
-  period: string;
-  organizationId: string | null;
-  recipient: string;
-  dueAt: Date;
-  status: 'pending' | 'failed' | 'delivered';
-  attempts: number;
-  attachment: string | null;
-  lastError: string | null;
-  createdAt: Date;
-  deliveredAt: Date | null;
-}
-
 export interface DueDelivery {
   kind: DeliveryKind;
   subject: string;
@@ -30,6 +13,17 @@ export interface DueDelivery {
   organizationId: string | null;
   recipient: string;
   dueAt: Date;
+}
+
+/** A scheduled delivery as the history lists it. */
+export interface DeliveryRecord extends DueDelivery {
+  id: string;
+  status: 'pending' | 'failed' | 'delivered';
+  attempts: number;
+  attachment: string | null;
+  lastError: string | null;
+  createdAt: Date;
+  deliveredAt: Date | null;
 }
 
 export interface ClaimedDelivery extends DueDelivery {

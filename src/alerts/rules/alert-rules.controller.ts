@@ -1,14 +1,12 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
 import { Principal } from '../../platform/access/role';
 import { CurrentPrincipal, Roles } from '../../platform/access/roles.decorator';
 import { CreateAlertRuleDto, UpdateAlertRuleDto } from './alert-rule.dto';
 import { AlertRulesService } from './alert-rules.service';
+import { ApiController } from '../../platform/http/api-controller';
 
 /** Alert rules, each role in its own scope (see access.ts): the service refuses subjects a role may not watch. */
-@ApiTags('alerts')
-@ApiBearerAuth()
-@Controller('api/v1/alert-rules')
+@ApiController('alerts', 'alert-rules')
 @Roles('admin', 'fleet_manager', 'cooperative', 'climate_office')
 export class AlertRulesController {
   constructor(private readonly rules: AlertRulesService) {}

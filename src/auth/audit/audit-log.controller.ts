@@ -1,9 +1,9 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Get, Query } from '@nestjs/common';
 import { IsOptional, IsUUID } from 'class-validator';
 import { Roles } from '../../platform/access/roles.decorator';
 import { PagedTimeRangeQuery } from '../../platform/http/page';
 import { AuditLogRepository } from './audit-log.repository';
+import { ApiController } from '../../platform/http/api-controller';
 
 export class ListAuditLogQuery extends PagedTimeRangeQuery {
   @IsOptional()
@@ -11,9 +11,7 @@ export class ListAuditLogQuery extends PagedTimeRangeQuery {
   apiKeyId?: string;
 }
 
-@ApiTags('auth')
-@ApiBearerAuth()
-@Controller('api/v1/audit-log')
+@ApiController('auth', 'audit-log')
 export class AuditLogController {
   constructor(private readonly audit: AuditLogRepository) {}
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { whereClause } from '../../platform/database/where-clause';
 
 export interface AuditEntry {
   apiKeyId: string;
@@ -47,16 +48,7 @@ export class AuditLogRepository {
   }
 
   async list(filter: AuditFilter): Promise<{ items: AuditRecord[]; total: number }> {
-    const conditions: string[] = [];
-    const params: unknown[] = [];
-    const where = (sql: string, value: unknown) => {
-      params.push(value);
-      conditions.push(sql.replace('?', `$${params.length}`));
-    };
-    if (filter.apiKeyId) where('a.api_key_id = ?', filter.apiKeyId);
-    if (filter.from) where('a.at >= ?', filter.from);
-    if (filter.to) where('a.at < ?', filter.to);
-    const clause = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
+    const { clause, params } = whereClause({ 'a.api_key_id = $?': filter.apiKeyId, 'a.at >= $?': filter.from, 'a.at < $?': filter.to });
     const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM audit_log a ${clause}`, params);
     const items = await this.dataSource.query(
       `SELECT a.id::text, a.at, a.api_key_id AS "apiKeyId", k.name AS "apiKeyName", a.role, a.organization_id AS "organizationId",

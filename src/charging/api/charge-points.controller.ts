@@ -1,19 +1,17 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { Principal } from '../../platform/access/role';
 import { CurrentPrincipal, Roles } from '../../platform/access/roles.decorator';
 import { ListChargePointsQuery } from '../../registry/charge-points/charge-point.dto';
 import { SessionsQuery } from './charge-points.dto';
 import { ChargePointsReadService } from './charge-points.service';
+import { ApiController } from '../../platform/http/api-controller';
 
 /**
  * Reading charge points, with their live connector states, and their sessions. Writes stay with
  * the registry (POST/PATCH/DELETE /api/v1/chargepoints). Fleet managers run the municipal fleet,
  * not the cooperatives' charge points: they are not among the roles here.
  */
-@ApiTags('charging')
-@ApiBearerAuth()
-@Controller('api/v1/chargepoints')
+@ApiController('charging', 'chargepoints')
 export class ChargePointsReadController {
   constructor(private readonly chargePoints: ChargePointsReadService) {}
 

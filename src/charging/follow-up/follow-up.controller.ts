@@ -1,5 +1,4 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Get, Query } from '@nestjs/common';
 import { Principal } from '../../platform/access/role';
 import { CurrentPrincipal, Roles } from '../../platform/access/roles.decorator';
 import { reportFile } from '../../reports/export/report-file';
@@ -8,10 +7,9 @@ import { FollowUpQuery, SubsidyOverviewQuery } from './follow-up.dto';
 import { FollowUpService } from './follow-up.service';
 import { overviewTable } from './overview-table';
 import { subsidyOverview } from './subsidy-overview';
+import { ApiController } from '../../platform/http/api-controller';
 
-@ApiTags('reports')
-@ApiBearerAuth()
-@Controller('api/v1/subsidy-follow-up')
+@ApiController('reports', 'subsidy-follow-up')
 export class FollowUpController {
   constructor(
     private readonly followUp: FollowUpService,

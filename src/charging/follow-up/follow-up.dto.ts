@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { IsOptional, IsUUID } from 'class-validator';
 import { ReportFormatQuery } from '../../reports/export/report-format.dto';
+import { IsYear } from '../../platform/validation/validators';
 
 export class FollowUpQuery {
   /** The cooperative; a cooperative key may name only its own (the default), others see all without it. */
@@ -12,8 +13,6 @@ export class FollowUpQuery {
 export class SubsidyOverviewQuery extends ReportFormatQuery {
   /** The calendar year of the charging figures (reporting time zone). */
   @Type(() => Number)
-  @IsInt()
-  @Min(2000)
-  @Max(2100)
+  @IsYear()
   year: number;
 }

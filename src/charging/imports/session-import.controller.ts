@@ -1,12 +1,11 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { Body, HttpCode, Post } from '@nestjs/common';
+import { ApiBody, ApiConsumes } from '@nestjs/swagger';
 import { Principal } from '../../platform/access/role';
 import { CurrentPrincipal, Roles } from '../../platform/access/roles.decorator';
 import { SessionImportService } from './session-import.service';
+import { ApiController } from '../../platform/http/api-controller';
 
-@ApiTags('charging')
-@ApiBearerAuth()
-@Controller('api/v1/imports')
+@ApiController('charging', 'imports')
 export class SessionImportController {
   constructor(private readonly sessions: SessionImportService) {}
 

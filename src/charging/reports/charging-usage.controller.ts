@@ -1,14 +1,12 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Get, Query } from '@nestjs/common';
 import { Principal } from '../../platform/access/role';
 import { CurrentPrincipal, Roles } from '../../platform/access/roles.decorator';
 import { reportFile } from '../../reports/export/report-file';
 import { ChargingUsageQuery } from './charging-usage.dto';
 import { ChargingUsageService, usageTable } from './charging-usage.service';
+import { ApiController } from '../../platform/http/api-controller';
 
-@ApiTags('reports')
-@ApiBearerAuth()
-@Controller('api/v1/reports/charging-usage')
+@ApiController('reports', 'reports/charging-usage')
 export class ChargingUsageController {
   constructor(private readonly usage: ChargingUsageService) {}
 

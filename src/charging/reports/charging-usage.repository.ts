@@ -1,13 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 
-export interface UsageFigures {
+/** Which charge point a report row is about, and whose it is. */
+export interface ChargePointOfRow {
   chargePointId: string;
   name: string;
   deviceId: string;
   organizationId: string;
   organizationName: string;
   connectors: number;
+}
+
+export interface UsageFigures extends ChargePointOfRow {
   subsidyGrantReference: string | null;
   subsidyAmountNok: number | null;
   followUpEndsOn: string | null;

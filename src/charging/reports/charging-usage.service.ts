@@ -6,19 +6,13 @@ import { TransactionRunner } from '../../platform/database/transaction-runner';
 import { addDays } from '../../platform/time/calendar';
 import { OrganizationsService } from '../../registry/organizations/organizations.service';
 import { ReportColumn, ReportTable } from '../../reports/export/report-file';
-import { ChargingUsageRepository, UsageFigures } from './charging-usage.repository';
+import { ChargePointOfRow, ChargingUsageRepository, UsageFigures } from './charging-usage.repository';
 import { ENABLED_AVOIDED_FACTORS, EnabledAvoidedFactors, EnabledAvoidedYearFactors } from './enabled-avoided-factors';
 
 const SILENT_FLAG_SECONDS = 7 * 86_400;
 const AVAILABILITY_FLAG_PCT = 90;
 
-export interface ChargePointUsage {
-  chargePointId: string;
-  name: string;
-  deviceId: string;
-  organizationId: string;
-  organizationName: string;
-  connectors: number;
+export interface ChargePointUsage extends ChargePointOfRow {
   sessions: number;
   importedSessions: number;
   flaggedSessions: number;

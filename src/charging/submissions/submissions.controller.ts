@@ -1,7 +1,7 @@
-import { Body, Controller, Get, Inject, Param, ParseUUIDPipe, Post, Query, StreamableFile } from '@nestjs/common';
+import { Body, Get, Inject, Param, ParseUUIDPipe, Post, Query, StreamableFile } from '@nestjs/common';
 import { AppConfig } from '../../platform/config/app-config';
 import { APP_CONFIG } from '../../platform/config/config.module';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse } from '@nestjs/swagger';
 import { Principal } from '../../platform/access/role';
 import { CurrentPrincipal, Roles } from '../../platform/access/roles.decorator';
 import { ReportFormatQuery } from '../../reports/export/report-format.dto';
@@ -10,10 +10,9 @@ import { usageTable } from '../reports/charging-usage.service';
 import { receiptPdf } from './receipt-pdf';
 import { PeriodDto, ReceiptQuery } from './submission.dto';
 import { SubmissionsService } from './submissions.service';
+import { ApiController } from '../../platform/http/api-controller';
 
-@ApiTags('reports')
-@ApiBearerAuth()
-@Controller('api/v1/reports/charging-usage/submissions')
+@ApiController('reports', 'reports/charging-usage/submissions')
 export class SubmissionsController {
   constructor(
     private readonly submissions: SubmissionsService,

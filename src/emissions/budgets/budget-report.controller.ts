@@ -1,13 +1,11 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Get, Query } from '@nestjs/common';
 import { Roles } from '../../platform/access/roles.decorator';
 import { reportFile } from '../../reports/export/report-file';
 import { ClimateBudgetQuery } from './budget-report.dto';
 import { BudgetReportService } from './budget-report.service';
+import { ApiController } from '../../platform/http/api-controller';
 
-@ApiTags('reports')
-@ApiBearerAuth()
-@Controller('api/v1/reports')
+@ApiController('reports', 'reports')
 export class BudgetReportController {
   constructor(private readonly reports: BudgetReportService) {}
 

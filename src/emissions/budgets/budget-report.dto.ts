@@ -1,15 +1,13 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsUUID, Matches, Max, Min } from 'class-validator';
-import { IsIn } from 'class-validator';
-import { ReportFormatQuery } from '../../reports/export/report-format.dto';
-import { GRID_METHODS, GridMethod } from '../domain/factor-set';
+import { FactorSetQuery } from '../reports/emission-report.dto';
 import { SCOPE_PATTERN } from './scope';
+import { IsYear } from '../../platform/validation/validators';
 
-export class ClimateBudgetQuery extends ReportFormatQuery {
+/** Each budget states its own boundary; the factors are those of `factorSet` and `gridMethod`. */
+export class ClimateBudgetQuery extends FactorSetQuery {
   @Type(() => Number)
-  @IsInt({ message: 'year must be a year' })
-  @Min(2000)
-  @Max(2100)
+  @IsYear()
   year: number;
 
   /** fleet (default), department:<id> or vehicleClass:<class>. */
@@ -31,17 +29,6 @@ export class ClimateBudgetQuery extends ReportFormatQuery {
   @IsInt({ message: 'budgetSet must be a budget set version (a whole number)' })
   @Min(1)
   budgetSet?: number;
-
-  /** Factor set version; default the newest. */
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt({ message: 'factorSet must be a factor set version (a whole number)' })
-  @Min(1)
-  factorSet?: number;
-
-  @IsOptional()
-  @IsIn(GRID_METHODS, { message: `gridMethod must be one of ${GRID_METHODS.join(', ')}` })
-  gridMethod?: GridMethod;
 
   /** An electrification plan: its forecast is given beside today's (what-if). */
   @IsOptional()

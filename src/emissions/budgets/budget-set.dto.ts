@@ -1,7 +1,9 @@
 import { Type } from 'class-transformer';
-import { IsArray, IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { IsArray, IsIn, IsNumber, IsOptional, IsString, Length, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { BOUNDARIES, Boundary } from '../domain/factor-set';
 import { SCOPE_PATTERN } from './scope';
+import { PublishSetDto } from '../published-sets';
+import { IsYear } from '../../platform/validation/validators';
 
 const finite = { allowNaN: false, allowInfinity: false };
 const scopeMessage = '$property must be fleet, department:<id> or vehicleClass:<class>';
@@ -11,14 +13,10 @@ export class BudgetDto {
   @Matches(SCOPE_PATTERN, { message: scopeMessage })
   scope: string;
 
-  @IsInt()
-  @Min(2000)
-  @Max(2100)
+  @IsYear()
   fromYear: number;
 
-  @IsInt()
-  @Min(2000)
-  @Max(2100)
+  @IsYear()
   toYear: number;
 
   @IsIn(BOUNDARIES)
@@ -49,9 +47,7 @@ export class TargetDto {
   @IsIn(TARGET_KINDS)
   kind: TargetKind;
 
-  @IsInt()
-  @Min(2000)
-  @Max(2100)
+  @IsYear()
   year: number;
 
   @IsOptional()
@@ -59,9 +55,7 @@ export class TargetDto {
   boundary?: Boundary;
 
   @ValidateIf((target: TargetDto) => target.kind === 'change')
-  @IsInt()
-  @Min(2000)
-  @Max(2100)
+  @IsYear()
   baseYear?: number;
 
   @ValidateIf((target: TargetDto) => target.kind === 'change')
@@ -86,17 +80,7 @@ export class TargetDto {
 }
 
 /** A complete budget set: it replaces nothing, reports choose it by version (default: the newest). */
-export class PublishBudgetSetDto {
-  @IsString()
-  @Length(1, 200)
-  name: string;
-
-  @IsOptional()
-  @ValidateIf((_, value) => value !== null)
-  @IsString()
-  @Length(0, 2000)
-  description?: string | null;
-
+export class PublishBudgetSetDto extends PublishSetDto {
   @IsArray()
   @ValidateNested({ each: true })
   @Type(() => BudgetDto)

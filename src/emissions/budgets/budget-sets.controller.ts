@@ -1,13 +1,11 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Get, Param, ParseIntPipe, Post } from '@nestjs/common';
 import { Principal } from '../../platform/access/role';
 import { CurrentPrincipal, Roles } from '../../platform/access/roles.decorator';
 import { PublishBudgetSetDto } from './budget-set.dto';
 import { BudgetSetsService } from './budget-sets.service';
+import { ApiController } from '../../platform/http/api-controller';
 
-@ApiTags('emissions')
-@ApiBearerAuth()
-@Controller('api/v1/emissions/budget-sets')
+@ApiController('emissions', 'emissions/budget-sets')
 export class BudgetSetsController {
   constructor(private readonly sets: BudgetSetsService) {}
 

@@ -1,40 +1,23 @@
-import { BadRequestException, Injectable, NotFoundException } from '@nestjs/common';
+import { BadRequestException, Injectable } from '@nestjs/common';
 import { TransactionRunner } from '../../platform/database/transaction-runner';
 import { budgetSetErrors } from './budget-set-rules';
 import { PublishBudgetSetDto } from './budget-set.dto';
 import { BudgetSet, BudgetSetRepository, ScopeColumns } from './budget-set.repository';
 import { parseScope } from './scope';
+import { PublishedSets } from '../published-sets';
 
 /** Budgets and targets, published as whole versioned sets like factor sets (never edited in place). */
 @Injectable()
-export class BudgetSetsService {
-  /** Sets never change once published, so a version read once is kept. */
-  private readonly cache = new Map<number, BudgetSet>();
-
+export class BudgetSetsService extends PublishedSets<BudgetSet> {
   constructor(
     private readonly sets: BudgetSetRepository,
     private readonly transactions: TransactionRunner,
-  ) {}
+  ) {
+    super(sets, 'budget set');
+  }
 
   list() {
     return this.sets.list();
-  }
-
-  async get(version: number): Promise<BudgetSet> {
-    const cached = this.cache.get(version);
-    if (cached) return cached;
-    const set = await this.sets.find(version);
-    if (!set) throw new NotFoundException(`No budget set with version ${version}`);
-    this.cache.set(version, set);
-    return set;
-  }
-
-  /** The set a report asked for, else the newest. */
-  async resolve(version: number | undefined): Promise<BudgetSet> {
-    if (version !== undefined) return this.get(version);
-    const latest = await this.sets.latestVersion();
-    if (latest === null) throw new NotFoundException('No budget set has been published');
-    return this.get(latest);
   }
 
   async publish(body: PublishBudgetSetDto, publishedBy: string): Promise<BudgetSet> {

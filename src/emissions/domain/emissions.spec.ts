@@ -1,22 +1,7 @@
 import { addFigures, dataQualityShares, emissionsOfLines, emptyFigures, figuresOf } from './emissions';
-import { MonthActivity, VehicleProfile, emptyActivity, collapseToYears } from './energy';
+import { collapseToYears } from './energy';
 import { pickFactor } from './factor-set';
-import { testSet } from './test-set';
-
-const vehicle = (overrides: Partial<VehicleProfile> = {}): VehicleProfile => ({
-  vehicleId: 'v1',
-  registration: 'AB12345',
-  vehicleClass: 'passenger_car',
-  energyCarrier: 'petrol',
-  departmentId: 'd1',
-  nominalConsumptionPerKm: null,
-  chargingEfficiency: null,
-  referenceCarrier: null,
-  referenceConsumptionPerKm: null,
-  ...overrides,
-});
-
-const activity = (overrides: Partial<MonthActivity> = {}): MonthActivity => ({ ...emptyActivity('2019-05'), ...overrides });
+import { testMonth as activity, testSet, testVehicle as vehicle } from './test-set';
 
 describe('emission factors: the nearest-year rule', () => {
   const { factors } = testSet();

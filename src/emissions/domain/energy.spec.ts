@@ -1,20 +1,7 @@
-import { MonthActivity, VehicleProfile, emptyActivity, energyOf } from './energy';
-import { testSet } from './test-set';
+import { VehicleProfile, energyOf } from './energy';
+import { testMonth as month, testSet, testVehicle } from './test-set';
 
-const car = (overrides: Partial<VehicleProfile> = {}): VehicleProfile => ({
-  vehicleId: 'v1',
-  registration: 'EL12345',
-  vehicleClass: 'passenger_car',
-  energyCarrier: 'electricity',
-  departmentId: 'd1',
-  nominalConsumptionPerKm: null,
-  chargingEfficiency: null,
-  referenceCarrier: null,
-  referenceConsumptionPerKm: null,
-  ...overrides,
-});
-
-const month = (overrides: Partial<MonthActivity> = {}): MonthActivity => ({ ...emptyActivity('2019-05'), ...overrides });
+const car = (overrides: Partial<VehicleProfile> = {}): VehicleProfile => testVehicle({ registration: 'EL12345', energyCarrier: 'electricity', ...overrides });
 
 describe('energy by data quality', () => {
   const set = testSet();

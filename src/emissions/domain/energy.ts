@@ -136,24 +136,18 @@ export function energyOf(vehicle: VehicleProfile, activity: MonthActivity, set: 
   for (const entries of transactionsByCounter.values()) for (const [carrier, quantity] of entries) add(carrier, quantity, 'primary');
   const hasTransactions = (counter: Counter) => transactionsByCounter.has(counter);
 
-  if (sources.liquid) {
-    if (activity.fuelDays > 0) {
-      add(sources.liquid, activity.fuelL - activity.gapFuelL, 'primary');
-      add(sources.liquid, activity.gapFuelL, 'modelled');
-      defaultEstimate(activity.distanceWithoutFuelKm);
-    } else if (!hasTransactions('fuel')) {
+  // A fuel or gas counter's carrier: the counter's figures where it has data, else fuel cards, else the estimate.
+  const fromCounter = (carrier: Carrier, counter: Counter, quantity: number, gap: number, distanceWithoutKm: number) => {
+    if (counterDays[counter] > 0) {
+      add(carrier, quantity - gap, 'primary');
+      add(carrier, gap, 'modelled');
+      defaultEstimate(distanceWithoutKm);
+    } else if (!hasTransactions(counter)) {
       defaultEstimate(activity.distanceKm);
     }
-  }
-  if (sources.gas) {
-    if (activity.gasDays > 0) {
-      add(sources.gas, activity.gasKg - activity.gapGasKg, 'primary');
-      add(sources.gas, activity.gapGasKg, 'modelled');
-      defaultEstimate(activity.distanceWithoutGasKm);
-    } else if (!hasTransactions('gas')) {
-      defaultEstimate(activity.distanceKm);
-    }
-  }
+  };
+  if (sources.liquid) fromCounter(sources.liquid, 'fuel', activity.fuelL, activity.gapFuelL, activity.distanceWithoutFuelKm);
+  if (sources.gas) fromCounter(sources.gas, 'gas', activity.gasKg, activity.gapGasKg, activity.distanceWithoutGasKm);
   if (sources.electric) {
     add('electricity', activity.chargedKwh - activity.gapChargedKwh, 'primary');
     add('electricity', activity.gapChargedKwh, 'modelled');

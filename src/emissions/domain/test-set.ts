@@ -1,4 +1,22 @@
+import { MonthActivity, VehicleProfile, emptyActivity } from './energy';
 import { FactorRecord, FactorSet } from './factor-set';
+
+/** A petrol car of department d1 without figures of its own, for the unit tests. */
+export const testVehicle = (overrides: Partial<VehicleProfile> = {}): VehicleProfile => ({
+  vehicleId: 'v1',
+  registration: 'AB12345',
+  vehicleClass: 'passenger_car',
+  energyCarrier: 'petrol',
+  departmentId: 'd1',
+  nominalConsumptionPerKm: null,
+  chargingEfficiency: null,
+  referenceCarrier: null,
+  referenceConsumptionPerKm: null,
+  ...overrides,
+});
+
+/** May 2019 with nothing recorded but `overrides`. */
+export const testMonth = (overrides: Partial<MonthActivity> = {}): MonthActivity => ({ ...emptyActivity('2019-05'), ...overrides });
 
 /** A small factor set with round numbers for the unit tests (not the Norwegian defaults). */
 export function testSet(): FactorSet {

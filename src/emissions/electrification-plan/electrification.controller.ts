@@ -1,16 +1,14 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Get, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { Principal } from '../../platform/access/role';
 import { CurrentPrincipal, Roles } from '../../platform/access/roles.decorator';
 import { reportFile } from '../../reports/export/report-file';
 import { CreateCandidateDto, CreateDepotDto, CreatePlanDto, ElectrificationPlanQuery } from './plan.dto';
 import { PlanInputsService } from './plan-inputs.service';
 import { ElectrificationPlanService } from './electrification-plan.service';
+import { ApiController } from '../../platform/http/api-controller';
 
 /** The electrification plan's inputs: depots (point, radius, charger power), candidate EVs, replacement plans. */
-@ApiTags('emissions')
-@ApiBearerAuth()
-@Controller('api/v1/electrification')
+@ApiController('emissions', 'electrification')
 export class ElectrificationController {
   constructor(private readonly inputs: PlanInputsService) {}
 
@@ -59,13 +57,11 @@ export class ElectrificationController {
   }
 }
 
-@ApiTags('reports')
-@ApiBearerAuth()
-@Controller('api/v1/reports')
+@ApiController('reports', 'reports')
 export class ElectrificationPlanController {
   constructor(private readonly plans: ElectrificationPlanService) {}
 
-  /** Every fossil vehicle in service: its driving, depot stop, candidate, avoided kg, costs and verdict, ranked. */
+  /** Every fossil vehicle in service: its driving, depot stop, candidate, avoided kg, costs and verdict, ranked. The ranking uses `boundary`; both boundaries are reported. */
   @Get('electrification-plan')
   @Roles('climate_office', 'fleet_manager', 'admin')
   async plan(@Query() query: ElectrificationPlanQuery) {

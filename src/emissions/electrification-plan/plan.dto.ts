@@ -1,8 +1,8 @@
 import { Type } from 'class-transformer';
-import { ArrayMinSize, IsArray, IsIn, IsNumber, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
-import { ReportFormatQuery } from '../../reports/export/report-format.dto';
+import { ArrayMinSize, IsArray, IsIn, IsNumber, IsOptional, IsString, IsUUID, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { FactorQuery } from '../reports/emission-report.dto';
 import { DATE_PATTERN } from '../../platform/validation/validators';
-import { BOUNDARIES, Boundary, GRID_METHODS, GridMethod, VEHICLE_CLASSES, VehicleClass } from '../domain/factor-set';
+import { VEHICLE_CLASSES, VehicleClass } from '../domain/factor-set';
 
 const finite = { allowNaN: false, allowInfinity: false };
 
@@ -54,13 +54,11 @@ export class CreateCandidateDto {
   kwhPerKm: number;
 
   @IsOptional()
-  @ValidateIf((_, value) => value !== null)
   @IsNumber(finite)
   @Min(0)
   priceNok?: number | null;
 
   @IsOptional()
-  @ValidateIf((_, value) => value !== null)
   @IsString()
   @Length(1, 1000)
   note?: string | null;
@@ -90,7 +88,7 @@ export class CreatePlanDto {
   items: PlanItemDto[];
 }
 
-export class ElectrificationPlanQuery extends ReportFormatQuery {
+export class ElectrificationPlanQuery extends FactorQuery {
   /** The 12 months before this day are assessed; default today. */
   @IsOptional()
   @Matches(DATE_PATTERN, { message: 'asOf must be a date YYYY-MM-DD' })
@@ -129,19 +127,4 @@ export class ElectrificationPlanQuery extends ReportFormatQuery {
   @IsNumber(finite, { message: 'electricityNokPerKwh must be a number' })
   @Min(0)
   electricityNokPerKwh?: number;
-
-  /** The boundary the ranking uses (both are reported). */
-  @IsOptional()
-  @IsIn(BOUNDARIES, { message: `boundary must be one of ${BOUNDARIES.join(', ')}` })
-  boundary?: Boundary;
-
-  @IsOptional()
-  @IsIn(GRID_METHODS, { message: `gridMethod must be one of ${GRID_METHODS.join(', ')}` })
-  gridMethod?: GridMethod;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsNumber(finite, { message: 'factorSet must be a factor set version (a whole number)' })
-  @Min(1)
-  factorSet?: number;
 }

@@ -2,10 +2,24 @@ import { Type } from 'class-transformer';
 import { ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { CARRIERS, Carrier } from '../domain/carriers';
 import { GRID_METHODS, GridMethod, VEHICLE_CLASSES, VehicleClass } from '../domain/factor-set';
+import { PublishSetDto } from '../published-sets';
 
 const finite = { allowNaN: false, allowInfinity: false };
 
-export class FactorRecordDto {
+/** Where a figure comes from: every factor record and consumption figure says so. */
+class SourcedFigureDto {
+  @IsString()
+  @Length(1, 1000)
+  source: string;
+
+  /** For unconfirmed figures: what is uncertain. */
+  @IsOptional()
+  @IsString()
+  @Length(1, 1000)
+  note?: string | null;
+}
+
+export class FactorRecordDto extends SourcedFigureDto {
   @IsIn(CARRIERS)
   carrier: Carrier;
 
@@ -30,30 +44,17 @@ export class FactorRecordDto {
 
   /** Electricity only, and required for it. */
   @IsOptional()
-  @ValidateIf((_, value) => value !== null)
   @IsIn(GRID_METHODS)
   gridMethod?: GridMethod | null;
 
   /** kWh per unit, to weigh the data-quality shares; optional. */
   @IsOptional()
-  @ValidateIf((_, value) => value !== null)
   @IsNumber(finite)
   @Min(0.000001)
   energyKwhPerUnit?: number | null;
-
-  @IsString()
-  @Length(1, 1000)
-  source: string;
-
-  /** For unconfirmed figures: what is uncertain. */
-  @IsOptional()
-  @ValidateIf((_, value) => value !== null)
-  @IsString()
-  @Length(1, 1000)
-  note?: string | null;
 }
 
-export class ClassConsumptionDto {
+export class ClassConsumptionDto extends SourcedFigureDto {
   @IsIn(VEHICLE_CLASSES)
   vehicleClass: VehicleClass;
 
@@ -67,30 +68,10 @@ export class ClassConsumptionDto {
   /** The class's fossil reference vehicle (at most one per class). */
   @IsBoolean()
   reference: boolean;
-
-  @IsString()
-  @Length(1, 1000)
-  source: string;
-
-  @IsOptional()
-  @ValidateIf((_, value) => value !== null)
-  @IsString()
-  @Length(1, 1000)
-  note?: string | null;
 }
 
 /** A complete factor set: it replaces nothing, reports choose it by version (default: the newest). */
-export class PublishFactorSetDto {
-  @IsString()
-  @Length(1, 200)
-  name: string;
-
-  @IsOptional()
-  @ValidateIf((_, value) => value !== null)
-  @IsString()
-  @Length(0, 2000)
-  description?: string | null;
-
+export class PublishFactorSetDto extends PublishSetDto {
   @IsArray()
   @ArrayMinSize(1)
   @ValidateNested({ each: true })

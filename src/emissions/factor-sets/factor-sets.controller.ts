@@ -1,13 +1,11 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Get, Param, ParseIntPipe, Post } from '@nestjs/common';
 import { Principal } from '../../platform/access/role';
 import { CurrentPrincipal, Roles } from '../../platform/access/roles.decorator';
 import { PublishFactorSetDto } from './factor-set.dto';
 import { FactorSetsService } from './factor-sets.service';
+import { ApiController } from '../../platform/http/api-controller';
 
-@ApiTags('emissions')
-@ApiBearerAuth()
-@Controller('api/v1/emissions/factor-sets')
+@ApiController('emissions', 'emissions/factor-sets')
 export class FactorSetsController {
   constructor(private readonly sets: FactorSetsService) {}
 

@@ -1,12 +1,11 @@
-import { BadRequestException, Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { BadRequestException, Body, HttpCode, Post } from '@nestjs/common';
+import { ApiBody, ApiConsumes } from '@nestjs/swagger';
 import { Roles } from '../../platform/access/roles.decorator';
 import { FuelFileError } from './fuel-file';
 import { FuelImportService } from './fuel-import.service';
+import { ApiController } from '../../platform/http/api-controller';
 
-@ApiTags('emissions')
-@ApiBearerAuth()
-@Controller('api/v1/imports')
+@ApiController('emissions', 'imports')
 export class FuelImportController {
   constructor(private readonly fuelImport: FuelImportService) {}
 

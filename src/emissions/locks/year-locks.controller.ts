@@ -1,13 +1,11 @@
-import { Body, Controller, Get, Param, ParseIntPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Get, Param, ParseIntPipe, Post } from '@nestjs/common';
 import { Principal } from '../../platform/access/role';
 import { CurrentPrincipal, Roles } from '../../platform/access/roles.decorator';
 import { LockYearDto, RecomputeYearDto } from './year-locks.dto';
 import { YearLocksService } from './year-locks.service';
+import { ApiController } from '../../platform/http/api-controller';
 
-@ApiTags('emissions')
-@ApiBearerAuth()
-@Controller('api/v1/emissions/locks')
+@ApiController('emissions', 'emissions/locks')
 export class YearLocksController {
   constructor(private readonly locks: YearLocksService) {}
 

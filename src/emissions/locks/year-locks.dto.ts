@@ -1,4 +1,5 @@
-import { IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Length, Min } from 'class-validator';
+import { IsYear } from '../../platform/validation/validators';
 
 export class RecomputeYearDto {
   /** Factor set for the new revision; default the newest. */
@@ -15,8 +16,6 @@ export class RecomputeYearDto {
 }
 
 export class LockYearDto extends RecomputeYearDto {
-  @IsInt()
-  @Min(2000)
-  @Max(2100)
+  @IsYear()
   year: number;
 }

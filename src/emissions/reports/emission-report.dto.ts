@@ -1,18 +1,14 @@
 import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, Matches, Min } from 'class-validator';
 import { ReportFormatQuery } from '../../reports/export/report-format.dto';
-import { DATE_PATTERN } from '../../platform/validation/validators';
+import { DATE_PATTERN, IsYear } from '../../platform/validation/validators';
 import { BOUNDARIES, Boundary, GRID_METHODS, GridMethod, VEHICLE_CLASSES, VehicleClass } from '../domain/factor-set';
 
 export const GROUP_BYS = ['vehicleClass', 'vehicle', 'carrier', 'department', 'month'] as const;
 export type GroupBy = (typeof GROUP_BYS)[number];
 
-/** Boundary, grid method and factor set: every emission report takes them and states them. */
-export class FactorQuery extends ReportFormatQuery {
-  @IsOptional()
-  @IsIn(BOUNDARIES, { message: `boundary must be one of ${BOUNDARIES.join(', ')}` })
-  boundary?: Boundary;
-
+/** Which factors: the factor set and, for electricity, the grid method. */
+export class FactorSetQuery extends ReportFormatQuery {
   @IsOptional()
   @IsIn(GRID_METHODS, { message: `gridMethod must be one of ${GRID_METHODS.join(', ')}` })
   gridMethod?: GridMethod;
@@ -23,6 +19,14 @@ export class FactorQuery extends ReportFormatQuery {
   @IsInt({ message: 'factorSet must be a factor set version (a whole number)' })
   @Min(1)
   factorSet?: number;
+}
+
+/** Boundary, grid method and factor set: every emission report takes them and states them. */
+export class FactorQuery extends FactorSetQuery {
+  /** ttw (tank-to-wheel, the default) or wtw (well-to-wheel). */
+  @IsOptional()
+  @IsIn(BOUNDARIES, { message: `boundary must be one of ${BOUNDARIES.join(', ')}` })
+  boundary?: Boundary;
 }
 
 export class EmissionsReportQuery extends FactorQuery {
@@ -41,15 +45,11 @@ export class EmissionsReportQuery extends FactorQuery {
 
 export class ChangeReportQuery extends FactorQuery {
   @Type(() => Number)
-  @IsInt({ message: 'baseYear must be a year' })
-  @Min(2000)
-  @Max(2100)
+  @IsYear()
   baseYear: number;
 
   @Type(() => Number)
-  @IsInt({ message: 'year must be a year' })
-  @Min(2000)
-  @Max(2100)
+  @IsYear()
   year: number;
 
   /** The group; the whole fleet when omitted. */
@@ -60,8 +60,6 @@ export class ChangeReportQuery extends FactorQuery {
 
 export class FleetKpisQuery extends FactorQuery {
   @Type(() => Number)
-  @IsInt({ message: 'year must be a year' })
-  @Min(2000)
-  @Max(2100)
+  @IsYear()
   year: number;
 }

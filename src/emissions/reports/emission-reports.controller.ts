@@ -1,14 +1,12 @@
-import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Get, Query } from '@nestjs/common';
 import { Roles } from '../../platform/access/roles.decorator';
 import { reportFile } from '../../reports/export/report-file';
 import { ChangeReportQuery, EmissionsReportQuery, FleetKpisQuery } from './emission-report.dto';
 import { EmissionReportsService } from './emission-reports.service';
+import { ApiController } from '../../platform/http/api-controller';
 
 /** Climate reports (reports-v1). No positions: figures come from daily rollups and the registry only. */
-@ApiTags('reports')
-@ApiBearerAuth()
-@Controller('api/v1/reports')
+@ApiController('reports', 'reports')
 export class EmissionReportsController {
   constructor(private readonly reports: EmissionReportsService) {}
 

@@ -1,11 +1,11 @@
-import { Controller, Get, Inject, Param, ParseUUIDPipe, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Get, Inject, Param, ParseUUIDPipe, Query } from '@nestjs/common';
 import { AppConfig } from '../../platform/config/app-config';
 import { APP_CONFIG } from '../../platform/config/config.module';
 import { Roles } from '../../platform/access/roles.decorator';
 import { VehiclesService } from '../../registry/vehicles/vehicles.service';
 import { TripsQuery } from '../api/fleet-vehicles.dto';
 import { PositionRepository } from './position.repository';
+import { ApiController } from '../../platform/http/api-controller';
 
 /** A day of one-second samples is 86,400 points; more than a few days' worth is cut, and said so. */
 const TRACK_LIMIT = 100_000;
@@ -15,9 +15,7 @@ const TRACK_LIMIT = 100_000;
  * are personal data when a vehicle is assigned to a person: only fleet managers and admins get
  * them, and never older than POSITION_RETENTION_DAYS (the nightly erasure may not have run yet).
  */
-@ApiTags('fleet')
-@ApiBearerAuth()
-@Controller('api/v1')
+@ApiController('fleet')
 export class MapController {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,

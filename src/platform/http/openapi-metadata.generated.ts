@@ -581,24 +581,6 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
     "ChargePointUsage": {
       "type": "object",
       "properties": {
-        "chargePointId": {
-          "type": "string"
-        },
-        "name": {
-          "type": "string"
-        },
-        "deviceId": {
-          "type": "string"
-        },
-        "organizationId": {
-          "type": "string"
-        },
-        "organizationName": {
-          "type": "string"
-        },
-        "connectors": {
-          "type": "number"
-        },
         "sessions": {
           "type": "number"
         },
@@ -666,15 +648,27 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
         },
         "availabilityBelow90Pct": {
           "type": "boolean"
+        },
+        "chargePointId": {
+          "type": "string"
+        },
+        "name": {
+          "type": "string"
+        },
+        "deviceId": {
+          "type": "string"
+        },
+        "organizationId": {
+          "type": "string"
+        },
+        "organizationName": {
+          "type": "string"
+        },
+        "connectors": {
+          "type": "number"
         }
       },
       "required": [
-        "chargePointId",
-        "name",
-        "deviceId",
-        "organizationId",
-        "organizationName",
-        "connectors",
         "sessions",
         "importedSessions",
         "flaggedSessions",
@@ -691,7 +685,13 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
         "followUpEndsOn",
         "longestSilenceDays",
         "silentOver7Days",
-        "availabilityBelow90Pct"
+        "availabilityBelow90Pct",
+        "chargePointId",
+        "name",
+        "deviceId",
+        "organizationId",
+        "organizationName",
+        "connectors"
       ]
     },
     "ChargingUsageReport": {
@@ -739,9 +739,6 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
         "total": {
           "type": "object",
           "properties": {
-            "connectors": {
-              "type": "number"
-            },
             "sessions": {
               "type": "number"
             },
@@ -783,6 +780,9 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
             "enabledAvoidedKg": {
               "type": "number"
             },
+            "connectors": {
+              "type": "number"
+            },
             "chargePoints": {
               "type": "number"
             },
@@ -797,7 +797,6 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
             }
           },
           "required": [
-            "connectors",
             "sessions",
             "importedSessions",
             "flaggedSessions",
@@ -809,6 +808,7 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
             "availabilityPct",
             "uniqueUsers",
             "enabledAvoidedKg",
+            "connectors",
             "chargePoints",
             "subsidyAmountNok",
             "silentOver7Days",
@@ -1120,32 +1120,6 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
         "id": {
           "type": "string"
         },
-        "kind": {
-          "type": "string",
-          "enum": [
-            "cooperative_charging_usage",
-            "climate_fleet_kpis"
-          ]
-        },
-        "subject": {
-          "type": "string"
-        },
-        "period": {
-          "type": "string"
-        },
-        "organizationId": {
-          "type": [
-            "string",
-            "null"
-          ]
-        },
-        "recipient": {
-          "type": "string"
-        },
-        "dueAt": {
-          "type": "string",
-          "format": "date-time"
-        },
         "status": {
           "type": "string",
           "enum": [
@@ -1179,22 +1153,48 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
             "null"
           ],
           "format": "date-time"
+        },
+        "kind": {
+          "type": "string",
+          "enum": [
+            "cooperative_charging_usage",
+            "climate_fleet_kpis"
+          ]
+        },
+        "subject": {
+          "type": "string"
+        },
+        "period": {
+          "type": "string"
+        },
+        "organizationId": {
+          "type": [
+            "string",
+            "null"
+          ]
+        },
+        "recipient": {
+          "type": "string"
+        },
+        "dueAt": {
+          "type": "string",
+          "format": "date-time"
         }
       },
       "required": [
         "id",
-        "kind",
-        "subject",
-        "period",
-        "organizationId",
-        "recipient",
-        "dueAt",
         "status",
         "attempts",
         "attachment",
         "lastError",
         "createdAt",
-        "deliveredAt"
+        "deliveredAt",
+        "kind",
+        "subject",
+        "period",
+        "organizationId",
+        "recipient",
+        "dueAt"
       ],
       "description": "A scheduled delivery as the history lists it."
     },
@@ -4674,6 +4674,7 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
     },
     "ElectrificationPlanController.plan": {
       "summary": "Every fossil vehicle in service: its driving, depot stop, candidate, avoided kg, costs and verdict, ranked",
+      "description": "The ranking uses `boundary`; both boundaries are reported.",
       "response": {
         "type": "object",
         "properties": {
@@ -7590,7 +7591,6 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
     "ChargingUsageQuery.to": "Day after the last, exclusive.",
     "ClassConsumptionDto.reference": "The class's fossil reference vehicle (at most one per class).",
     "ClimateBudgetQuery.budgetSet": "Budget set version; default the newest.",
-    "ClimateBudgetQuery.factorSet": "Factor set version; default the newest.",
     "ClimateBudgetQuery.month": "The forecast is made at the end of this month (1-12); default the last month that has ended.",
     "ClimateBudgetQuery.plan": "An electrification plan: its forecast is given beside today's (what-if).",
     "ClimateBudgetQuery.scope": "fleet (default), department:<id> or vehicleClass:<class>.",
@@ -7613,16 +7613,15 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
     "DailyQuery.from": "First day, inclusive (YYYY-MM-DD, reporting time zone).",
     "DailyQuery.to": "Day after the last, exclusive.",
     "ElectrificationPlanQuery.asOf": "The 12 months before this day are assessed; default today.",
-    "ElectrificationPlanQuery.boundary": "The boundary the ranking uses (both are reported).",
     "ElectrificationPlanQuery.winterFactor": "Winter range = WLTP range x winterFactor.",
     "ElectrificationPlanQuery.years": "Years of the cost comparison.",
     "EmissionsReportQuery.from": "First day, inclusive (YYYY-MM-DD, reporting time zone).",
     "EmissionsReportQuery.to": "Day after the last, exclusive.",
-    "FactorQuery.factorSet": "Factor set version; default the newest.",
+    "FactorQuery.boundary": "ttw (tank-to-wheel, the default) or wtw (well-to-wheel).",
     "FactorRecordDto.energyKwhPerUnit": "kWh per unit, to weigh the data-quality shares; optional.",
     "FactorRecordDto.gridMethod": "Electricity only, and required for it.",
-    "FactorRecordDto.note": "For unconfirmed figures: what is uncertain.",
     "FactorRecordDto.wttKgPerUnit": "Null when the set has no well-to-tank figure (figures using it are flagged).",
+    "FactorSetQuery.factorSet": "Factor set version; default the newest.",
     "FollowUpQuery.organizationId": "The cooperative; a cooperative key may name only its own (the default), others see all without it.",
     "ListAlertsQuery.state": "open (default), resolved (the history) or all.",
     "ListFleetVehiclesQuery.limit": "Vehicles per page, at most 5,000 (other lists: 1,000).",
@@ -7640,6 +7639,7 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
     "SessionsQuery.from": "Sessions starting at or after (RFC 3339).",
     "SessionsQuery.to": "Sessions starting before (RFC 3339).",
     "SetOcppPasswordDto.password": "A chosen password; without one the service generates a random one.",
+    "SourcedFigureDto.note": "For unconfirmed figures: what is uncertain.",
     "SubsidyGrantFields.chargePointCount": "How many charge points the grant covers.",
     "SubsidyGrantFields.reference": "The municipality's case reference, unique.",
     "SubsidyOverviewQuery.year": "The calendar year of the charging figures (reporting time zone).",

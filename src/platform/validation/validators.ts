@@ -1,5 +1,6 @@
+import { applyDecorators } from '@nestjs/common';
 import { Transform } from 'class-transformer';
-import { Matches, ValidationOptions, registerDecorator } from 'class-validator';
+import { IsInt, Matches, Max, Min, ValidationOptions, registerDecorator } from 'class-validator';
 import { isValidOrgNumber, normalizeOrgNumber } from './org-number';
 
 /** Telemetry device ids as the telemetry contract allows them in topics. */
@@ -29,6 +30,9 @@ export const NormalizeRegistration = () => Transform(({ value }) => (typeof valu
 
 /** YAML and JSON files may carry dates as Date objects or strings; the API keeps YYYY-MM-DD. */
 export const NormalizeDate = () => Transform(({ value }) => (value instanceof Date && !Number.isNaN(value.getTime()) ? value.toISOString().slice(0, 10) : value));
+
+/** A year the fleet's figures can be about. */
+export const IsYear = () => applyDecorators(IsInt({ message: '$property must be a year' }), Min(2000), Max(2100));
 
 export const DATE_PATTERN = /^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
 export const IsDateOnly = () => Matches(DATE_PATTERN, { message: '$property must be a date YYYY-MM-DD' });

@@ -1,5 +1,5 @@
 import { ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsIn, IsInt, IsNumber, IsOptional, IsPositive, IsString, IsUUID, Length, Max, Min, ValidateIf } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsOptional, IsPositive, IsString, IsUUID, Length, Max, Min } from 'class-validator';
 import { DEVICE_PROFILES, DeviceProfile } from '../devices/device-profiles';
 import { PageQuery } from '../../platform/http/page';
 import { IsDateOnly, IsDeviceId, NormalizeDate } from '../../platform/validation/validators';
@@ -37,7 +37,6 @@ export class ChargePointFields {
 
   @ApiPropertyOptional({ type: String, nullable: true, description: 'evcc: <root>/<loadpoint number> (root default evcc), for a charge point with one connector. Null for klimaklok-v1.' })
   @IsOptional()
-  @ValidateIf((_, value) => value !== null)
   @IsString()
   profileIdentity?: string | null;
 
@@ -64,7 +63,6 @@ export class CreateChargePointDto extends ChargePointFields {
 
   /** The grant that paid towards it; must belong to the same cooperative. */
   @IsOptional()
-  @ValidateIf((_, value) => value !== null)
   @IsUUID()
   subsidyGrantId?: string | null;
 }

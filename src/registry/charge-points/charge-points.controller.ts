@@ -1,13 +1,11 @@
-import { Body, Controller, Delete, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Delete, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
 import { Roles } from '../../platform/access/roles.decorator';
 import { CreateChargePointDto, UpdateChargePointDto } from './charge-point.dto';
 import { ChargePointsService } from './charge-points.service';
+import { ApiController } from '../../platform/http/api-controller';
 
-@ApiTags('registry')
-@ApiBearerAuth()
 /** Writes to the charge-point register. Reading charge points, with their live state, is the charging module's (GET /api/v1/chargepoints). */
-@Controller('api/v1/chargepoints')
+@ApiController('registry', 'chargepoints')
 export class ChargePointsController {
   constructor(private readonly chargePoints: ChargePointsService) {}
 

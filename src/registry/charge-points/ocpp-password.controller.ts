@@ -1,12 +1,10 @@
-import { Body, Controller, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { Roles } from '../../platform/access/roles.decorator';
 import { SetOcppPasswordDto } from './charge-point.dto';
 import { ChargePointsService } from './charge-points.service';
+import { ApiController } from '../../platform/http/api-controller';
 
-@ApiTags('registry')
-@ApiBearerAuth()
-@Controller('api/v1')
+@ApiController('registry')
 export class OcppPasswordController {
   constructor(private readonly chargePoints: ChargePointsService) {}
 

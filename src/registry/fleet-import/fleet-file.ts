@@ -1,4 +1,4 @@
-import { IsOptional, IsString, Length, ValidateIf } from 'class-validator';
+import { IsOptional, IsString, Length } from 'class-validator';
 import yaml from 'js-yaml';
 import { ChargePointFields } from '../charge-points/charge-point.dto';
 import { SubsidyGrantFields } from '../subsidy-grants/subsidy-grant.dto';
@@ -35,7 +35,6 @@ export class VehicleRow extends VehicleFields {
 
   /** Registration of the vehicle this one replaced; it may appear anywhere in the same file. */
   @IsOptional()
-  @ValidateIf((_, value) => value !== null)
   @NormalizeRegistration()
   @IsString()
   replaces?: string | null;
@@ -48,7 +47,6 @@ export class ChargePointRow extends ChargePointFields {
 
   /** Reference of the subsidy grant. */
   @IsOptional()
-  @ValidateIf((_, value) => value !== null)
   @IsString()
   @Length(1, 64)
   subsidyGrant?: string | null;

@@ -1,12 +1,11 @@
-import { BadRequestException, Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiTags } from '@nestjs/swagger';
+import { BadRequestException, Body, HttpCode, Post } from '@nestjs/common';
+import { ApiBody, ApiConsumes } from '@nestjs/swagger';
 import { Roles } from '../../platform/access/roles.decorator';
 import { FleetFileError, parseFleetFile } from './fleet-file';
 import { FleetImportService } from './fleet-import.service';
+import { ApiController } from '../../platform/http/api-controller';
 
-@ApiTags('registry')
-@ApiBearerAuth()
-@Controller('api/v1/imports')
+@ApiController('registry', 'imports')
 export class FleetImportController {
   constructor(private readonly fleetImport: FleetImportService) {}
 

@@ -134,28 +134,14 @@ export class FleetImportService {
   }
 
   private async upsertOrganization(row: CreateOrganizationDto, manager: EntityManager): Promise<Upsert> {
-    const existing = await this.organizations.findByOrgNumber(row.orgNumber, manager);
-    if (!existing) {
-      await this.organizations.create(row, manager);
-      return { outcome: 'created' };
-    }
-    if (same(existing, row)) return { outcome: 'unchanged' };
-    await this.organizations.update(existing.id, row, manager);
-    return { outcome: 'updated' };
+    return upsert(this.organizations, await this.organizations.findByOrgNumber(row.orgNumber, manager), row, manager);
   }
 
   private async upsertGrant(row: SubsidyGrantRow, manager: EntityManager): Promise<Upsert> {
     const { cooperative, ...fields } = row;
     const organizationId = await this.organizationId(cooperative, 'cooperative', manager);
     const values = { ...fields, organizationId };
-    const existing = await this.grants.findByReference(row.reference, manager);
-    if (!existing) {
-      await this.grants.create(values, manager);
-      return { outcome: 'created' };
-    }
-    if (same(existing, values)) return { outcome: 'unchanged' };
-    await this.grants.update(existing.id, values, manager);
-    return { outcome: 'updated' };
+    return upsert(this.grants, await this.grants.findByReference(row.reference, manager), values, manager);
   }
 
   private async upsertVehicle(row: VehicleRow, manager: EntityManager): Promise<Upsert> {
@@ -183,14 +169,7 @@ export class FleetImportService {
       departmentId,
       replacesVehicleId,
     };
-    const existing = await this.vehicles.findByRegistration(row.registration, manager);
-    if (!existing) {
-      await this.vehicles.create(values, manager);
-      return { outcome: 'created' };
-    }
-    if (same(existing, values)) return { outcome: 'unchanged' };
-    await this.vehicles.update(existing.id, values, manager);
-    return { outcome: 'updated' };
+    return upsert(this.vehicles, await this.vehicles.findByRegistration(row.registration, manager), values, manager);
   }
 
   private async upsertChargePoint(row: ChargePointRow, manager: EntityManager): Promise<Upsert> {
@@ -204,14 +183,7 @@ export class FleetImportService {
     }
     // A file without `protocol` leaves the registered one as it is (new charge points get `mqtt`).
     const values = { ...fields, profile: fields.profile ?? DEFAULT_PROFILE, profileIdentity: fields.profileIdentity ?? null, ...(protocol ? { protocol } : {}), organizationId, subsidyGrantId };
-    const existing = await this.chargePoints.findByDeviceId(row.deviceId, manager);
-    if (!existing) {
-      await this.chargePoints.create(values, manager);
-      return { outcome: 'created' };
-    }
-    if (same(existing, values)) return { outcome: 'unchanged' };
-    await this.chargePoints.update(existing.id, values, manager);
-    return { outcome: 'updated' };
+    return upsert(this.chargePoints, await this.chargePoints.findByDeviceId(row.deviceId, manager), values, manager);
   }
 
   private async organizationId(orgNumber: string, field: string, manager: EntityManager): Promise<string> {
@@ -219,6 +191,22 @@ export class FleetImportService {
     if (!organization) throw invalidField(field, `no organization with number ${orgNumber}`);
     return organization.id;
   }
+}
+
+interface Register<V> {
+  create(values: V, manager: EntityManager): Promise<unknown>;
+  update(id: string, values: V, manager: EntityManager): Promise<unknown>;
+}
+
+/** Creates the row where the register has none, else updates the one it has where the row differs. */
+async function upsert<V extends object>(register: Register<V>, existing: { id: string } | null, values: V, manager: EntityManager): Promise<Upsert> {
+  if (!existing) {
+    await register.create(values, manager);
+    return { outcome: 'created' };
+  }
+  if (same(existing, values)) return { outcome: 'unchanged' };
+  await register.update(existing.id, values, manager);
+  return { outcome: 'updated' };
 }
 
 /** True when every field of `values` already has that value in `existing`. */

@@ -1,13 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { Principal } from '../../platform/access/role';
 import { CurrentPrincipal, Roles } from '../../platform/access/roles.decorator';
 import { CreateOrganizationDto, ListOrganizationsQuery, UpdateOrganizationDto } from './organization.dto';
 import { OrganizationsService } from './organizations.service';
+import { ApiController } from '../../platform/http/api-controller';
 
-@ApiTags('registry')
-@ApiBearerAuth()
-@Controller('api/v1/organizations')
+@ApiController('registry', 'organizations')
 export class OrganizationsController {
   constructor(private readonly organizations: OrganizationsService) {}
 

@@ -1,13 +1,11 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { Principal } from '../../platform/access/role';
 import { CurrentPrincipal, Roles } from '../../platform/access/roles.decorator';
 import { CreateSubsidyGrantDto, ListSubsidyGrantsQuery, UpdateSubsidyGrantDto } from './subsidy-grant.dto';
 import { SubsidyGrantsService } from './subsidy-grants.service';
+import { ApiController } from '../../platform/http/api-controller';
 
-@ApiTags('registry')
-@ApiBearerAuth()
-@Controller('api/v1/subsidy-grants')
+@ApiController('registry', 'subsidy-grants')
 export class SubsidyGrantsController {
   constructor(private readonly grants: SubsidyGrantsService) {}
 

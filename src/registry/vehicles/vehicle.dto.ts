@@ -1,5 +1,5 @@
 import { ApiPropertyOptional, PartialType } from '@nestjs/swagger';
-import { IsIn, IsNumber, IsOptional, IsPositive, IsString, IsUUID, Matches, Max, ValidateIf } from 'class-validator';
+import { IsIn, IsNumber, IsOptional, IsPositive, IsString, IsUUID, Matches, Max } from 'class-validator';
 import { DEVICE_PROFILES, DeviceProfile } from '../devices/device-profiles';
 import { PageQuery } from '../../platform/http/page';
 import { IsDateOnly, IsDeviceId, NormalizeDate, NormalizeRegistration } from '../../platform/validation/validators';
@@ -14,7 +14,6 @@ export class VehicleFields {
   registration: string;
 
   @IsOptional()
-  @ValidateIf((_, value) => value !== null)
   @Matches(/^[A-HJ-NPR-Z0-9]{17}$/, { message: 'vin must be 17 characters, letters other than I, O, Q and digits' })
   vin?: string | null;
 
@@ -30,19 +29,16 @@ export class VehicleFields {
 
   @IsOptional()
   @NormalizeDate()
-  @ValidateIf((_, value) => value !== null)
   @IsDateOnly()
   inServiceTo?: string | null;
 
   /** Per km in the carrier's unit: L for petrol, diesel and HVO, kg for biogas and CNG, kWh for electricity. */
   @IsOptional()
-  @ValidateIf((_, value) => value !== null)
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @IsPositive()
   nominalConsumptionPerKm?: number | null;
 
   @IsOptional()
-  @ValidateIf((_, value) => value !== null)
   @IsDeviceId()
   deviceId?: string | null;
 
@@ -59,19 +55,16 @@ export class VehicleFields {
       'The identity the publisher uses: ovms-v3 <user>/<vehicleId>, teslamate [<namespace>/]<carId>, owntracks <user>/<device>, teltonika-json the IMEI. Required for those profiles, null for klimaklok-v1.',
   })
   @IsOptional()
-  @ValidateIf((_, value) => value !== null)
   @IsString()
   profileIdentity?: string | null;
 
   @ApiPropertyOptional({ type: String, nullable: true, description: 'ovms-v3: the topic prefix if not ovms/<user>/<vehicleId>/; teltonika-json: the topic if not <imei>/data.' })
   @IsOptional()
-  @ValidateIf((_, value) => value !== null)
   @IsString()
   profileTopic?: string | null;
 
   /** Share of charged energy that reaches the battery (0 < x <= 1); default 0.90 in the figures. */
   @IsOptional()
-  @ValidateIf((_, value) => value !== null)
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @IsPositive()
   @Max(1)
@@ -79,13 +72,11 @@ export class VehicleFields {
 
   /** The vehicle's own fossil reference for baselines, with referenceConsumptionPerKm; else its class's. */
   @IsOptional()
-  @ValidateIf((_, value) => value !== null)
   @IsIn(REFERENCE_CARRIERS)
   referenceCarrier?: ReferenceCarrier | null;
 
   /** Per km in the reference fuel's unit: L (petrol, diesel) or kg (CNG). */
   @IsOptional()
-  @ValidateIf((_, value) => value !== null)
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @IsPositive()
   referenceConsumptionPerKm?: number | null;
@@ -98,7 +89,6 @@ export class CreateVehicleDto extends VehicleFields {
 
   /** The vehicle this one replaced in the fleet. */
   @IsOptional()
-  @ValidateIf((_, value) => value !== null)
   @IsUUID()
   replacesVehicleId?: string | null;
 }

@@ -1,13 +1,11 @@
-import { Body, Controller, Delete, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Delete, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
 import { Roles } from '../../platform/access/roles.decorator';
 import { CreateVehicleDto, UpdateVehicleDto } from './vehicle.dto';
 import { VehiclesService } from './vehicles.service';
+import { ApiController } from '../../platform/http/api-controller';
 
-@ApiTags('registry')
-@ApiBearerAuth()
 /** Writes to the vehicle register. Reading vehicles, with their live state, is the fleet module's (GET /api/v1/vehicles). */
-@Controller('api/v1/vehicles')
+@ApiController('registry', 'vehicles')
 export class VehiclesController {
   constructor(private readonly vehicles: VehiclesService) {}
 

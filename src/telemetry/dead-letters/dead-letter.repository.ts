@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { whereClause } from '../../platform/database/where-clause';
 
 /** Which dead letters: by reason, device id and time received in [from, to). */
 export interface DeadLetterSelection {
@@ -51,7 +52,7 @@ export class DeadLetterRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   async list(filter: DeadLetterFilter): Promise<{ items: DeadLetterRecord[]; total: number }> {
-    const { clause, params } = whereClause(filter);
+    const { clause, params } = selectionWhere(filter);
     const [{ total }] = await this.dataSource.query(`SELECT count(*)::int AS total FROM dead_letters ${clause}`, params);
     const items = await this.dataSource.query(
       `SELECT id::text, received_at AS "receivedAt", topic, device_id AS "deviceId", reason, detail, sample_index AS "sampleIndex",
@@ -71,7 +72,7 @@ export class DeadLetterRepository {
    * skipped; still-rejected ones come again.
    */
   async nextToReplay(selection: DeadLetterSelection, afterId: string, upToId: string, maxRows: number, maxBytes: number): Promise<ReplayCandidate[]> {
-    const { clause, params } = whereClause(selection, {
+    const { clause, params } = selectionWhere(selection, {
       'id > $?': afterId,
       'id <= $?': upToId,
       '(replay_outcome IS NULL OR replay_outcome <> ALL ($?::text[]))': [...FINAL_REPLAY_OUTCOMES],
@@ -105,17 +106,6 @@ export class DeadLetterRepository {
   }
 }
 
-function whereClause(selection: DeadLetterSelection, extra: Record<string, unknown> = {}): { clause: string; params: unknown[] } {
-  const conditions: string[] = [];
-  const params: unknown[] = [];
-  const where = (sql: string, value: unknown) => {
-    params.push(value);
-    conditions.push(sql.replace('$?', `$${params.length}`));
-  };
-  if (selection.reason) where('reason = $?', selection.reason);
-  if (selection.deviceId) where('device_id = $?', selection.deviceId);
-  if (selection.from) where('received_at >= $?', selection.from);
-  if (selection.to) where('received_at < $?', selection.to);
-  for (const [sql, value] of Object.entries(extra)) where(sql, value);
-  return { clause: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', params };
+function selectionWhere(selection: DeadLetterSelection, extra: Record<string, unknown> = {}): { clause: string; params: unknown[] } {
+  return whereClause({ 'reason = $?': selection.reason, 'device_id = $?': selection.deviceId, 'received_at >= $?': selection.from, 'received_at < $?': selection.to, ...extra });
 }

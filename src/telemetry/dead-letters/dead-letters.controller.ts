@@ -1,11 +1,11 @@
-import { Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Get, HttpCode, Post, Query } from '@nestjs/common';
 import { IsISO8601, IsIn, IsOptional, Matches } from 'class-validator';
 import { Roles } from '../../platform/access/roles.decorator';
 import { PagedTimeRangeQuery } from '../../platform/http/page';
 import { REJECTION_REASONS } from '../contract/rejection';
 import { DeadLetterReplayService } from './dead-letter-replay.service';
 import { DeadLetterRepository } from './dead-letter.repository';
+import { ApiController } from '../../platform/http/api-controller';
 
 /** Filters by reason and device; `from` / `to` apply to the time received. */
 export class ListDeadLettersQuery extends PagedTimeRangeQuery {
@@ -39,9 +39,7 @@ export class ReplayDeadLettersQuery {
   to?: string;
 }
 
-@ApiTags('telemetry')
-@ApiBearerAuth()
-@Controller('api/v1/dead-letters')
+@ApiController('telemetry', 'dead-letters')
 export class DeadLettersController {
   constructor(
     private readonly deadLetters: DeadLetterRepository,
