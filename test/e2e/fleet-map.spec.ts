@@ -190,6 +190,11 @@ describe('fleet map in headless Chromium', () => {
       expect(['/api/v1/me', '/api/v1/vehicles?limit=5000&offset=0', '/api/v1/organizations?limit=1000&offset=0', '/api/v1/fleet/map', '/api/v1/electrification/depots'].map(count)).toEqual([
         1, 1, 1, 1, 1,
       ]);
+      // Asked for by early.js: before DOMContentLoaded, which waits for the bundle to have run (the app asks only after me() answered).
+      const askedAt = await page.evaluate(
+        `performance.getEntriesByType('resource').find((entry) => entry.name.endsWith('/api/v1/vehicles?limit=5000&offset=0')).startTime - performance.getEntriesByType('navigation')[0].domContentLoadedEventStart`,
+      );
+      expect(askedAt).toBeLessThan(0);
       expect(await markerCount(page)).toBe(3);
     });
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { whereClause } from '../../platform/database/where-clause';
 import { Vehicle, VehicleClass, VehicleEnergyCarrier } from '../../registry/vehicles/vehicle.entity';
 import { VehicleStateRow, VehicleStatus } from './vehicle-state.repository';
 
@@ -33,13 +34,13 @@ export type LiveState = Omit<VehicleStateRow, 'vehicleId' | 'lat' | 'lon' | 'pos
 /**
  * A vehicle past its last day in service is `retired`, with or without a live state: the state
  * table catches up within a sweep, the registry's date decides at once. A vehicle back in service
- * (an edited date) is `unknown` until the sweep has judged it again. $1 is today.
+ * (an edited date) is `unknown` until the sweep has judged it again.
  */
-const STATUS = `CASE WHEN v.in_service_to < $1::date THEN 'retired' WHEN s.status IS NULL OR s.status = 'retired' THEN 'unknown' ELSE s.status END`;
+const STATUS = `CASE WHEN v.in_service_to < :today::date THEN 'retired' WHEN s.status IS NULL OR s.status = 'retired' THEN 'unknown' ELSE s.status END`;
 
 /**
  * The columns of the Vehicle entity as TypeORM reads them (dates as YYYY-MM-DD, numerics as
- * numbers) and of the live state; the position only when $2 (the horizon) is given and it is newer.
+ * numbers) and of the live state; the position only when it was taken at or after :since (null: never).
  */
 const COLUMNS = `v.id, v.registration, v.vin, v.vehicle_class AS "vehicleClass", v.energy_carrier AS "energyCarrier", v.department_id AS "departmentId",
   v.in_service_from::text AS "inServiceFrom", v.in_service_to::text AS "inServiceTo", v.nominal_consumption_per_km::float8 AS "nominalConsumptionPerKm",
@@ -49,7 +50,7 @@ const COLUMNS = `v.id, v.registration, v.vin, v.vehicle_class AS "vehicleClass",
   s.vehicle_id IS NOT NULL AS "hasState", s.last_sample_at AS "lastSampleAt", s.last_received_at AS "lastReceivedAt",
   s.speed_kmh AS "speedKmh", s.soc_pct AS "socPct", s.odometer_km AS "odometerKm", s.fuel_level_pct AS "fuelLevelPct", s.ignition, s.charging,
   s.connection, s.status_since AS "statusSince",
-  CASE WHEN s.position_at >= $2 THEN s.lat END AS lat, CASE WHEN s.position_at >= $2 THEN s.lon END AS lon, s.position_at AS "positionAt"`;
+  CASE WHEN s.position_at >= :since THEN s.lat END AS lat, CASE WHEN s.position_at >= :since THEN s.lon END AS lon, s.position_at AS "positionAt"`;
 
 type Row = Vehicle & Omit<VehicleStateRow, 'vehicleId' | 'status'> & { status: VehicleStatus | 'unknown'; hasState: boolean; total: number };
 
@@ -64,35 +65,27 @@ export class LiveVehiclesRepository {
 
   /** A page of the vehicles matching the filter, by registration, and how many match. */
   async list(filter: LiveVehicleFilter, scope: LiveVehicleScope, limit: number, offset: number): Promise<{ items: LiveVehicle[]; total: number }> {
-    const { where, values } = whereOf(filter, 5);
+    const { clause, params } = whereClause({
+      'v.id = $?::uuid': filter.id,
+      'v.vehicle_class = $?': filter.vehicleClass,
+      'v.energy_carrier = $?': filter.energyCarrier,
+      'v.department_id = $?::uuid': filter.departmentId,
+      [`${STATUS} = $?`]: filter.status,
+    });
+    // The scope's and the page's parameters follow the filter's.
+    const named: Record<string, unknown> = { ':today': scope.today, ':since': scope.positionsSince, ':limit': limit, ':offset': offset };
+    const numbered = (sql: string) => Object.keys(named).reduce((text, name, i) => text.replaceAll(name, `$${params.length + i + 1}`), sql);
     // The count joined to the page on true: one row with the count alone when the page is empty.
     const rows = await this.dataSource.query<Row[]>(
-      `WITH matching AS (SELECT ${COLUMNS} FROM vehicles v LEFT JOIN vehicle_state s ON s.vehicle_id = v.id ${where})
+      numbered(`WITH matching AS (SELECT ${COLUMNS} FROM vehicles v LEFT JOIN vehicle_state s ON s.vehicle_id = v.id ${clause})
        SELECT page.*, counted.total
-         FROM (SELECT * FROM matching ORDER BY registration LIMIT $3 OFFSET $4) page
+         FROM (SELECT * FROM matching ORDER BY registration LIMIT :limit OFFSET :offset) page
         RIGHT JOIN (SELECT count(*)::int AS total FROM matching) counted ON true
-        ORDER BY page.registration`,
-      [scope.today, scope.positionsSince, limit, offset, ...values],
+        ORDER BY page.registration`),
+      [...params, ...Object.values(named)],
     );
     return { items: rows.filter((row) => row.id !== null).map(liveVehicle), total: rows[0].total };
   }
-}
-
-/** The filter's conditions, numbered from parameter `first` on. */
-function whereOf(filter: LiveVehicleFilter, first: number): { where: string; values: unknown[] } {
-  const conditions: string[] = [];
-  const values: unknown[] = [];
-  const add = (condition: (parameter: string) => string, value: unknown) => {
-    if (value === undefined) return;
-    values.push(value);
-    conditions.push(condition(`$${first + values.length - 1}`));
-  };
-  add((p) => `v.id = ${p}::uuid`, filter.id);
-  add((p) => `v.vehicle_class = ${p}`, filter.vehicleClass);
-  add((p) => `v.energy_carrier = ${p}`, filter.energyCarrier);
-  add((p) => `v.department_id = ${p}::uuid`, filter.departmentId);
-  add((p) => `${STATUS} = ${p}`, filter.status);
-  return { where: conditions.length ? `WHERE ${conditions.join(' AND ')}` : '', values };
 }
 
 function liveVehicle(row: Row): LiveVehicle {
