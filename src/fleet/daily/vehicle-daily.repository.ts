@@ -61,12 +61,24 @@ counters AS (
          coalesce(sum(share) FILTER (WHERE counter = 'charged' AND long_gap), 0) AS gap_energy_charged_kwh
     FROM split GROUP BY day
 ),
+trip_days AS (
+  SELECT t.started_at, t.ended_at, (t.started_at AT TIME ZONE $6)::date AS d0, ((t.ended_at AT TIME ZONE $6) - interval '1 microsecond')::date AS d1
+    FROM trips t
+   WHERE t.vehicle_id = $1 AND t.started_at < (SELECT max(day_end) FROM days) AND t.ended_at > (SELECT min(day_start) FROM days)
+),
 movement AS (
-  -- Driving time: the trips' time (derived just before), clipped to each day.
-  SELECT d.day, sum(extract(epoch FROM least(t.ended_at, d.day_end) - greatest(t.started_at, d.day_start))) AS seconds
-    FROM trips t JOIN days d ON t.started_at < d.day_end AND t.ended_at > d.day_start
-   WHERE t.vehicle_id = $1
-   GROUP BY d.day
+  -- Driving time: the trips' time (derived just before), clipped to each day. As in split, a trip
+  -- within one day counts there whole and only those crossing midnight are split: an overlap
+  -- join of trips and days compared every trip with every day (2.3 million pairs for two years).
+  SELECT day, sum(seconds) AS seconds FROM (
+    SELECT d0 AS day, extract(epoch FROM ended_at - started_at) AS seconds FROM trip_days WHERE d0 = d1
+    UNION ALL
+    SELECT dd::date, extract(epoch FROM least(t.ended_at, (dd + interval '1 day') AT TIME ZONE $6) - greatest(t.started_at, dd AT TIME ZONE $6))
+      FROM trip_days t
+     CROSS JOIN LATERAL generate_series(t.d0::timestamp, t.d1::timestamp, interval '1 day') AS dd
+     WHERE t.d0 <> t.d1
+  ) AS clipped
+   GROUP BY day
 ),
 sampled AS (
   SELECT local_ts::date AS day, count(*) AS sample_count FROM s GROUP BY 1
