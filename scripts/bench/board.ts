@@ -125,9 +125,25 @@ async function main() {
   await until(async () => (await fetch(`${base}/health`).catch(() => null))?.ok === true, 60_000, 'the service to be ready');
   log(`service up at ${base}; starting the simulator (${vehicles} vehicles, --rate ${rate})`);
   const simulator: ChildProcess = track(
-    spawn(process.execPath, [path.join(ROOT, 'dist', 'scripts', 'simulator', 'main.js'), '--fleet', fleetFile, '--url', broker.url, '--speed', String(SPEED), '--catch-up', String(catchUpToMorning(DateTime.now())), '--rate', String(rate)], {
-      stdio: ['ignore', 'ignore', 'ignore'],
-    }),
+    spawn(
+      process.execPath,
+      [
+        path.join(ROOT, 'dist', 'scripts', 'simulator', 'main.js'),
+        '--fleet',
+        fleetFile,
+        '--url',
+        broker.url,
+        '--speed',
+        String(SPEED),
+        '--catch-up',
+        String(catchUpToMorning(DateTime.now())),
+        '--rate',
+        String(rate),
+      ],
+      {
+        stdio: ['ignore', 'ignore', 'ignore'],
+      },
+    ),
   );
   simulator.once('exit', (code) => code && log(`simulator exited with ${code}`));
   const online = async () => Number((await database!.sql.query<{ n: string }>(`SELECT count(*) AS n FROM vehicle_state WHERE status = 'online' AND lat IS NOT NULL`)).rows[0].n);
