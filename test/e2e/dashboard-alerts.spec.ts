@@ -85,6 +85,8 @@ describe('dashboard: alerts view', () => {
     await page.getByRole('button', { name: 'Logg inn' }).click();
     await page.getByRole('link', { name: 'Varsler' }).click();
     await page.getByRole('heading', { name: 'Varsler', level: 1 }).waitFor();
+    // The rule form comes with the rules (after their request); evaluateAll does not wait for it.
+    await page.getByLabel('Type').waitFor();
 
     expect(
       await page
