@@ -7,19 +7,31 @@ import { ApiClient, ApiError, KEY_STORAGE, Me, Role } from './api-client';
 import { h } from './dom';
 import { setReportTimeZone } from './format';
 import { Lang, MessageKey, label, lang, setLang, t } from './i18n';
-import { alertsView } from './views/alerts';
 import { mountAlertBadge } from './views/alerts-badge';
-import { climateView } from './views/climate';
-import { cooperativeView } from './views/cooperative';
 import { fleetBoard } from './views/fleet-board';
 import { signInView } from './views/sign-in';
-import { subsidyOverviewView } from './views/subsidy-overview';
-import { vehiclePage } from './views/vehicle-page';
-import { ViewContext, ViewCleanup } from './views/view';
+import { ViewContext, ViewCleanup, loadError } from './views/view';
 
 const LANG_STORAGE = 'klimaklok.lang';
 
 type ViewName = 'fleet' | 'vehicle' | 'cooperative' | 'climate' | 'alerts' | 'subsidy';
+type View = (main: HTMLElement, context: ViewContext, id?: string) => ViewCleanup;
+
+/**
+ * The views other than the board, loaded when first opened. The board is in the first bundle
+ * (fleet managers open on it); the others, and Chart.js that only they use, are left out of it
+ * so that the board's page has less script to load and run.
+ */
+const LATER_VIEWS: Record<Exclude<ViewName, 'fleet'>, () => Promise<View>> = {
+  vehicle: async () => {
+    const { vehiclePage } = await import('./views/vehicle-page');
+    return (main, context, id) => vehiclePage(main, context, id!); // the route's id: the vehicle's
+  },
+  cooperative: async () => (await import('./views/cooperative')).cooperativeView,
+  climate: async () => (await import('./views/climate')).climateView,
+  alerts: async () => (await import('./views/alerts')).alertsView,
+  subsidy: async () => (await import('./views/subsidy-overview')).subsidyOverviewView,
+};
 
 /** Which views each role may open; the API enforces the same rules, this only avoids dead ends. */
 const VIEWS_BY_ROLE: Record<Role, ViewName[]> = {
@@ -96,6 +108,7 @@ function route() {
   // After a navigation, move focus to the new content so that keyboard and screen-reader users start there.
   const moveFocus = !firstRoute;
   firstRoute = false;
+  const shown = ++routes;
   if (cleanup) cleanup();
   cleanup = undefined;
   document.documentElement.lang = lang();
@@ -127,14 +140,25 @@ function route() {
     target.append(h('p', { class: 'error', role: 'alert' }, t('error.forbidden')));
     return;
   }
-  if (view === 'fleet') cleanup = fleetBoard(target, session);
-  else if (view === 'vehicle') cleanup = vehiclePage(target, session, id!);
-  else if (view === 'cooperative') cleanup = cooperativeView(target, session, id);
-  else if (view === 'alerts') cleanup = alertsView(target, session);
-  else if (view === 'subsidy') cleanup = subsidyOverviewView(target, session);
-  else cleanup = climateView(target, session);
-  if (moveFocus && !target.contains(document.activeElement)) target.focus();
+  const show = (render: View, context: ViewContext) => {
+    cleanup = render(target, context, id);
+    if (moveFocus && !target.contains(document.activeElement)) target.focus();
+  };
+  if (view === 'fleet') return show(fleetBoard, session);
+  target.append(h('p', {}, t('app.loading')));
+  const context = session;
+  LATER_VIEWS[view]().then(
+    (render) => {
+      if (shown !== routes) return; // left for another view meanwhile
+      target.replaceChildren();
+      show(render, context);
+    },
+    (error) => shown === routes && target.replaceChildren(loadError(error)),
+  );
 }
+
+/** Counts the routes taken: a view whose code arrives after the user went on is not shown. */
+let routes = 0;
 
 function renderHeader() {
   const header = document.getElementById('top')!;

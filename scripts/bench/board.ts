@@ -12,11 +12,18 @@
  *   - the samples per second the service stored meanwhile.
  * Figures are printed, not asserted.
  *
- *   npm run bench:board -- [--vehicles 2000] [--rate 200] [--seconds 30] [--screenshot FILE.png] [--profile FILE.cpuprofile]
+ *   npm run bench:board -- [--vehicles 2000] [--rate 200] [--seconds 30] [--screenshot FILE.png] [--profile FILE.cpuprofile] [--trace FILE.json]
+ *
+ * The browser is started, and left to finish its own start-up work, before the navigation: a
+ * user's browser is running already when they open the board. The page's resource timings
+ * (start, first byte, end of each request) are logged, to tell the service's share of the time
+ * to interactive from the page's.
  *
  * --screenshot saves the board as it stands at the end (docs/screenshots/fleet-map-2000.png).
  * --profile records the page's CPU profile (Chrome DevTools Protocol) from navigation to the end,
  * saves it (open it in DevTools' Performance panel) and prints the functions with the most self time.
+ * --trace records a Chrome trace from navigation to interactive (open it in DevTools' Performance
+ * panel or Perfetto) and prints the page's main-thread time by event (script, style, layout, paint).
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -44,6 +51,7 @@ const USAGE = `Usage: npm run bench:board -- [options]
   --seconds N           length of the measured updates (default 30)
   --screenshot FILE     save the board as it stands at the end (PNG)
   --profile FILE        record the page's CPU profile (.cpuprofile) and print where its time went
+  --trace FILE          record a Chrome trace until interactive (.json) and print the page's main-thread time by event
   -h, --help            this text
 `;
 
@@ -67,7 +75,7 @@ const CARRIERS = ['electricity', 'diesel', 'petrol', 'electricity', 'diesel'] as
 async function main() {
   const { values } = readCommandLine(
     process.argv.slice(2),
-    { vehicles: { type: 'string' }, rate: { type: 'string' }, seconds: { type: 'string' }, screenshot: { type: 'string' }, profile: { type: 'string' } },
+    { vehicles: { type: 'string' }, rate: { type: 'string' }, seconds: { type: 'string' }, screenshot: { type: 'string' }, profile: { type: 'string' }, trace: { type: 'string' } },
     USAGE,
   );
   const vehicles = wholeNumber('vehicles', values.vehicles, 2000);
@@ -170,18 +178,28 @@ async function main() {
       window.__longTasks = [];
       new PerformanceObserver((list) => { for (const entry of list.getEntries()) window.__longTasks.push(entry.duration); }).observe({ type: 'longtask', buffered: true });`);
     const page = await context.newPage();
+    // A browser just started still builds its own UI (the omnibox popup's WebUI renderer took 2.5 s of CPU in one
+    // trace), on the same two cores as the page: a user's browser is running already when they open the board.
+    const idle = await browserIdle(tag);
+    log(`browser idle after ${idle} ms`);
     const cdp = values.profile ? await context.newCDPSession(page) : null;
     if (cdp) {
       await cdp.send('Profiler.enable');
       await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
       await cdp.send('Profiler.start');
     }
+    if (values.trace) await browser.startTracing(page, { categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'blink', 'loading'] });
     const cpuAtStart = browserCpuSeconds(tag);
     await page.goto(`${base}/#/fleet`);
     const interactiveMs = Number(
       // A function, not a string: the page's CSP forbids eval, which a string predicate needs.
       await (await page.waitForFunction(interactiveAt, undefined, { timeout: 60_000, polling: 'raf' })).jsonValue(),
     );
+    if (values.trace) {
+      const trace = await browser.stopTracing();
+      writeFileSync(values.trace, trace);
+      process.stdout.write(mainThreadTimes(JSON.parse(trace.toString('utf8')) as { traceEvents: TraceEvent[] }));
+    }
     const layer = page.locator('canvas.vehicle-layer');
     const svgMarkers = await page.locator('path.vehicle-marker').count();
     const markers = svgMarkers || Number(await layer.getAttribute('data-vehicles'));
@@ -191,6 +209,10 @@ async function main() {
     const cpuLoading = browserCpuSeconds(tag) - cpuAtStart;
     // When the board's data had arrived: the rest of the time to interactive is the page's own work.
     const dataAt = Math.round(Number(await page.evaluate(`Math.max(0, ...performance.getEntriesByType('resource').filter((e) => e.name.includes('/api/v1/vehicles')).map((e) => e.responseEnd))`)));
+    const timeline = (await page.evaluate(
+      `performance.getEntriesByType('resource').concat(performance.getEntriesByType('navigation')).map((e) => [e.name.replace(/^https?:\\/\\/[^/]+/, ''), Math.round(e.startTime), Math.round(e.responseStart), Math.round(e.responseEnd), e.transferSize])`,
+    )) as Array<[string, number, number, number, number]>;
+    log(`timeline (ms: start, first byte, end, bytes): ${timeline.map(([name, start, first, end, size]) => `${name} ${start}/${first}/${end} ${size}`).join('; ')}`);
     const storedBefore = await database.count();
     const cpuBefore = browserCpuSeconds(tag);
     const started = Date.now();
@@ -224,6 +246,19 @@ function interactiveAt(): number {
   // path.vehicle-marker: the board before the canvas layer (one SVG marker per vehicle), for a comparison.
   const ready = page.document.querySelectorAll('tbody tr').length > 0 && (drawn || page.document.querySelectorAll('path.vehicle-marker').length > 0);
   return ready ? page.performance.now() : 0;
+}
+
+/** Waits (at most 20 s) until the browser used under 5 % of one core for half a second; returns the ms waited. */
+async function browserIdle(tag: string): Promise<number> {
+  const started = Date.now();
+  let last = browserCpuSeconds(tag);
+  while (Date.now() - started < 20_000) {
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const now = browserCpuSeconds(tag);
+    if (now - last < 0.025) break;
+    last = now;
+  }
+  return Date.now() - started;
 }
 
 /** CPU seconds (user and system) used so far by the browser launched with `tag` and all its descendants (Linux /proc). */
@@ -267,6 +302,50 @@ function selfTimes(profile: CpuProfile, top = 12): string {
     `profile: ${Math.round(busy)} ms busy of ${Math.round(profile.timeDeltas.reduce((a, b) => a + b, 0) / 1000)} ms; most self time:\n` +
     [...byFunction]
       .filter(([name]) => name !== '(idle)')
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([name, ms]) => `  ${String(Math.round(ms)).padStart(6)} ms  ${name}\n`)
+      .join('')
+  );
+}
+
+interface TraceEvent {
+  name: string;
+  ph: string;
+  ts: number;
+  dur?: number;
+  pid: number;
+  tid: number;
+  args?: { name?: string; data?: { url?: string; functionName?: string } };
+}
+
+/** The renderer main thread's top-level tasks' work from a Chrome trace, by event name (ms). */
+function mainThreadTimes(trace: { traceEvents: TraceEvent[] }, top = 20): string {
+  const events = trace.traceEvents;
+  // The page's renderer: the main thread that worked most (the blank page's renderer did next to nothing).
+  const busy = (thread: TraceEvent) => events.filter((e) => e.pid === thread.pid && e.tid === thread.tid && e.name === 'RunTask').reduce((sum, e) => sum + (e.dur ?? 0), 0);
+  const main = events
+    .filter((e) => e.name === 'thread_name' && e.args?.name === 'CrRendererMain')
+    .map((thread) => ({ thread, busy: busy(thread) }))
+    .sort((a, b) => b.busy - a.busy)[0]?.thread;
+  if (!main) return 'trace: no renderer main thread\n';
+  const own = events.filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && e.dur).sort((a, b) => a.ts - b.ts || b.dur! - a.dur!);
+  const byName = new Map<string, number>();
+  // Self time: an event's duration less its children's (events nest by time on one thread).
+  const stack: Array<{ end: number; key: string }> = [];
+  for (const event of own) {
+    while (stack.length && stack[stack.length - 1].end <= event.ts) stack.pop();
+    const url = event.args?.data?.url ? ` ${event.args.data.url.split('/').pop()}` : '';
+    const key = `${event.name}${url}`;
+    if (stack.length) byName.set(stack[stack.length - 1].key, (byName.get(stack[stack.length - 1].key) ?? 0) - event.dur! / 1000);
+    byName.set(key, (byName.get(key) ?? 0) + event.dur! / 1000);
+    stack.push({ end: event.ts + event.dur!, key });
+  }
+  const first = own[0]?.ts ?? 0;
+  const tasks = own.filter((e) => e.name === 'RunTask' && e.dur! > 50_000).map((e) => `${Math.round((e.ts - first) / 1000)}+${Math.round(e.dur! / 1000)}`);
+  return (
+    `trace: main thread self time by event (ms), tasks over 50 ms (start+duration): ${tasks.join(', ')}\n` +
+    [...byName]
       .sort((a, b) => b[1] - a[1])
       .slice(0, top)
       .map(([name, ms]) => `  ${String(Math.round(ms)).padStart(6)} ms  ${name}\n`)

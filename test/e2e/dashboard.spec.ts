@@ -149,7 +149,16 @@ describe('web dashboard in headless Chromium', () => {
       .expect(200)
       .expect('Content-Type', /text\/html/);
     // early.js first: opened on the board, it asks for the board's data before the bundle runs.
-    expect(page.text).toMatch(/<script defer src="\/assets\/early\.js"><\/script>\s*<script defer src="\/assets\/app\.js"><\/script>/);
+    expect(page.text).toMatch(/<script defer src="\/assets\/early\.js"><\/script>\s*<script type="module" src="\/assets\/app\.js"><\/script>/);
+    // The chunks the board's script imports are fetched with it, and are there.
+    const preloaded = [...page.text.matchAll(/<link rel="modulepreload" href="([^"]+)"/g)].map((match) => match[1]);
+    expect(preloaded.length).toBeGreaterThan(0);
+    for (const chunk of preloaded)
+      await t
+        .http()
+        .get(chunk)
+        .expect(200)
+        .expect('Content-Type', /javascript/);
     expect(page.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/); // no inline script
     const policy = page.headers['content-security-policy'];
     expect(policy).toMatch(/script-src 'self'(;|$)/);

@@ -225,6 +225,10 @@ export class VehicleLayer extends L.Layer {
     const context = this.canvas.getContext('2d')!;
     context.setTransform(ratio, 0, 0, ratio, 0, 0);
     context.clearRect(0, 0, size.x, size.y);
+    // The clusters' count text: set once per drawing, not per cluster (a canvas parses every font it is given).
+    context.textAlign = 'center';
+    context.textBaseline = 'middle';
+    context.font = CLUSTER_FONT;
     for (const item of this.drawn) {
       if (item.members.length === 1) drawDot(context, item.x, item.y, item.members[0]);
       else drawCluster(context, item.x, item.y, item.members);
@@ -315,6 +319,7 @@ export class VehicleLayer extends L.Layer {
 }
 
 const clusterRadius = (count: number) => Math.min(12 + Math.log10(count) * 6, 26);
+const CLUSTER_FONT = '600 12px system-ui, sans-serif';
 
 function drawDot(context: CanvasRenderingContext2D, x: number, y: number, dot: Dot) {
   if (dot.heading !== null) {
@@ -360,9 +365,6 @@ function drawCluster(context: CanvasRenderingContext2D, x: number, y: number, me
   context.fillStyle = 'rgba(255, 255, 255, 0.92)';
   context.fill();
   context.fillStyle = '#1a1a1a';
-  context.font = `600 ${radius > 16 ? 12 : 11}px system-ui, sans-serif`;
-  context.textAlign = 'center';
-  context.textBaseline = 'middle';
   context.fillText(String(members.length), x, y + 0.5);
 }
 
