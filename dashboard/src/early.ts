@@ -1,8 +1,8 @@
 /**
- * The page's first script (index.html: deferred like the bundle, and before it). Opened on the
- * board with a key in this tab, the page asks for the board's data at once: the service prepares
- * it while the browser loads and runs the bundle, and the app's client takes the answers over
- * (ApiClient.askEarly). The fleet list is the board's longest wait.
+ * The page's first script, written into index.html by the build (before the stylesheet, so it
+ * runs at once). Opened on the board with a key in this tab, the page asks for the board's data
+ * at once: the service prepares it while the browser loads and runs the bundle, and the app's
+ * client takes the answers over (ApiClient.askEarly). The fleet list is the board's longest wait.
  */
 import { ApiClient, KEY_STORAGE } from './api-client';
 import { mapApi } from './views/map-api';

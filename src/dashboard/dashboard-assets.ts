@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import express, { Router } from 'express';
 import helmet from 'helmet';
@@ -32,7 +33,8 @@ export function dashboardDir(): string {
  * answers under /api. Only these two paths touch the file system, so API requests cost no stat.
  * Assets have fixed names: `no-cache` makes browsers revalidate (ETag) after a deploy.
  *
- * The page gets helmet's default content security policy less `upgrade-insecure-requests`:
+ * The page gets helmet's default content security policy less `upgrade-insecure-requests`, and
+ * its one inline script allowed by hash (inlineScriptHashes). Without `upgrade-insecure-requests`:
  * with it, a browser opening the page over plain HTTP at any host but localhost (the demo from
  * another machine, an intranet address) fetches the page's scripts by HTTPS and shows nothing.
  * Dropping it weakens nothing here: every request of the page goes to its own origin, so over
@@ -44,12 +46,23 @@ export function dashboardAssets(dir: string, tileUrl?: string): Router {
   router.use('/assets', express.static(path.join(dir, 'assets'), { index: false, setHeaders: noCache }));
   // Map tiles are images from the configured tile source (MAP_TILE_URL): that one host is added to img-src.
   const imgSrc = ["'self'", 'data:', ...(tileUrl ? [tileSource(tileUrl)] : [])];
-  const pagePolicy = helmet.contentSecurityPolicy({ directives: { upgradeInsecureRequests: null, imgSrc } });
+  const scriptSrc = ["'self'", ...inlineScriptHashes(path.join(dir, 'index.html'))];
+  const pagePolicy = helmet.contentSecurityPolicy({ directives: { upgradeInsecureRequests: null, imgSrc, scriptSrc } });
   router.get('/', pagePolicy, (_request, response, next) => {
     noCache(response);
     response.sendFile(path.join(dir, 'index.html'), (error) => error && next());
   });
   return router;
+}
+
+/**
+ * The CSP sources of the page's inline scripts (the build writes the early script into it): each
+ * one's SHA-256, so that exactly these run and any other inline script, an injected one, does not.
+ * Read once: a rebuilt page is served by a restarted service.
+ */
+export function inlineScriptHashes(page: string): string[] {
+  if (!existsSync(page)) return [];
+  return [...readFileSync(page, 'utf8').matchAll(/<script>([\s\S]*?)<\/script>/g)].map((match) => `'sha256-${createHash('sha256').update(match[1], 'utf8').digest('base64')}'`);
 }
 
 /** The CSP source of a tile URL template: its scheme and host, a `{s}` subdomain as the wildcard `*`. */

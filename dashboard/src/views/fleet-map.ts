@@ -139,6 +139,10 @@ export class VehicleLayer extends L.Layer {
     map.on('click', this.click, this);
     map.on('mousemove', this.move, this);
     map.on('mouseout', this.leave, this);
+    // The clusters' font found now, while the vehicles are on their way, not in their first drawing.
+    const context = this.canvas.getContext('2d')!;
+    context.font = CLUSTER_FONT;
+    context.measureText('0123456789');
     this.draw();
     return this;
   }
