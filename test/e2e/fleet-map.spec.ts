@@ -175,7 +175,7 @@ describe('fleet map in headless Chromium', () => {
       if (SCREENSHOTS) await page.screenshot({ path: path.join(SCREENSHOTS, 'fleet-map.png') });
     });
 
-    it('asks for its data once when reloaded: the answers early.js asked for before the bundle ran are taken over', async () => {
+    it('asks for its data once when reloaded: what the early script asked for before the bundle ran is taken over', async () => {
       const asked: string[] = [];
       const record = (request: { url(): string }) => asked.push(new URL(request.url()).pathname + new URL(request.url()).search);
       page.on('request', record);
@@ -190,7 +190,7 @@ describe('fleet map in headless Chromium', () => {
       expect(['/api/v1/me', '/api/v1/vehicles?limit=5000&offset=0', '/api/v1/organizations?limit=1000&offset=0', '/api/v1/fleet/map', '/api/v1/electrification/depots'].map(count)).toEqual([
         1, 1, 1, 1, 1,
       ]);
-      // Asked for by early.js: before DOMContentLoaded, which waits for the bundle to have run (the app asks only after me() answered).
+      // Asked for by the early script: before DOMContentLoaded, which waits for the bundle to have run (the app asks only after me() answered).
       const askedAt = await page.evaluate(
         `performance.getEntriesByType('resource').find((entry) => entry.name.endsWith('/api/v1/vehicles?limit=5000&offset=0')).startTime - performance.getEntriesByType('navigation')[0].domContentLoadedEventStart`,
       );
