@@ -110,6 +110,7 @@ function withPreloads(page: string, scripts: string[]): string {
   if (!page.includes('<!-- chunks -->')) throw new Error('index.html has no <!-- chunks --> place for the preload links');
   return page.replace('<!-- chunks -->', links);
 }
+
 /** What the board ships, gzipped (issue 20's budget: JavaScript <= 400 KiB), and all the dashboard's scripts (URL paths). */
 function printShippedSize(out: string, earlyScript: string, board: string[], all: string[]) {
   const gzipped = (text: Buffer | string) => gzipSync(text, { level: 9 }).length / 1024;
