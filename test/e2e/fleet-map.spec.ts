@@ -372,6 +372,22 @@ describe('fleet map in headless Chromium', () => {
     }
   });
 
+  it('shows the whole list on laptop and desktop screens, its last column not cut (beside the map from 1280 px, below it on a smaller laptop)', async () => {
+    const seen: unknown[] = [];
+    for (const width of [1152, 1280, 1440, 1920]) {
+      const page = await newPage(width, 900);
+      await signIn(page, t.adminKey);
+      await page.goto(`${base}/#/fleet`);
+      await page.locator('tbody tr').first().waitFor();
+      const list = await page.evaluate(
+        `(() => { const list = document.querySelector('.board-list'); return { hidden: list.scrollWidth - list.clientWidth, beside: list.getBoundingClientRect().top < document.querySelector('.board-map').getBoundingClientRect().bottom }; })()`,
+      );
+      seen.push({ width, ...(list as object) });
+      await page.context().close();
+    }
+    expect(seen).toEqual([1152, 1280, 1440, 1920].map((width) => ({ width, hidden: 0, beside: width >= 1280 })));
+  });
+
   it('made no request to any host but the service and the tile source, and the pages logged no error', () => {
     expect(requests.length).toBeGreaterThan(10);
     expect(requests.filter((url) => ![base, tileOrigin].includes(new URL(url).origin))).toEqual([]);

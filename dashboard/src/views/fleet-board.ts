@@ -78,7 +78,7 @@ interface Column {
   key: string;
   text: string;
   numeric?: boolean;
-  /** Hidden on narrow screens (map.css): beside the map the list keeps registration, status, level, speed and last seen; a phone the first four. */
+  /** Hidden when the list has no room for it (map.css): class, carrier and department below a very wide screen, last seen on a tablet or phone. */
   hideClass?: string;
   sortValue: (vehicle: FleetVehicle) => string | number | null;
 }
@@ -111,6 +111,7 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
   // A new layout (a turned phone, a wider window) changes the rows' height and the list's.
   const resized = () => measureSoon();
   window.addEventListener('resize', resized);
+  main.classList.add('board-page'); // the screen's whole width (map.css)
   main.append(h('h1', {}, t('fleet.heading')), live, filterForm, count, h('div', { class: 'board' }, h('div', { class: 'board-map-column' }, mapPlace, noPosition), board));
 
   // While the list is on its way: the first use of a number, date or sort format loads its
@@ -567,6 +568,7 @@ export function fleetBoard(main: HTMLElement, { client }: ViewContext): ViewClea
 
   return () => {
     stop.abort();
+    main.classList.remove('board-page');
     window.removeEventListener('resize', resized);
     if (changeFrame !== undefined) cancelAnimationFrame(changeFrame);
     if (windowFrame !== undefined) cancelAnimationFrame(windowFrame);
