@@ -103,6 +103,8 @@ function navigate(hash: string) {
 }
 
 let firstRoute = true;
+/** Counts the routes taken: a view whose code arrives after the user went on is not shown. */
+let routes = 0;
 
 function route() {
   // After a navigation, move focus to the new content so that keyboard and screen-reader users start there.
@@ -156,9 +158,6 @@ function route() {
     (error) => shown === routes && target.replaceChildren(loadError(error)),
   );
 }
-
-/** Counts the routes taken: a view whose code arrives after the user went on is not shown. */
-let routes = 0;
 
 function renderHeader() {
   const header = document.getElementById('top')!;

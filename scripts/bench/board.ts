@@ -19,9 +19,9 @@
  * The browser is started, shows a page of text (not of this site: nothing of it is cached or
  * connected) and is left to finish its own start-up work before the navigation: a user's browser
  * is running already when they open the board. In a trace, a fresh browser's first page paid
- * ~300 ms for fonts and the browser's own UI (its omnibox renderer took 2.5 s of CPU). The page's resource timings
- * (start, first byte, end of each request) are logged, to tell the service's share of the time
- * to interactive from the page's.
+ * ~300 ms for fonts and the browser's own UI (its omnibox renderer took 2.5 s of CPU). The
+ * page's resource timings (start, first byte, end of each request) are logged, to tell the
+ * service's share of the time to interactive from the page's.
  *
  * --screenshot saves the board as it stands at the end (docs/screenshots/fleet-map-2000.png).
  * --profile records the page's CPU profile (Chrome DevTools Protocol) from navigation to the end,
