@@ -1,6 +1,6 @@
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/platform/database/data-source-options';
-import { withGenericPlans } from '../../src/platform/database/generic-plans';
+import { withCustomPlans, withGenericPlans } from '../../src/platform/database/generic-plans';
 import { TestDatabase, createTestDatabase } from '../support/test-database';
 
 /** withGenericPlans on the real PostgreSQL: named statements, generic plans for them only, within a transaction. */
@@ -40,5 +40,15 @@ describe('withGenericPlans', () => {
 
   it('refuses to run outside a transaction, where SET LOCAL would do nothing', async () => {
     await expect(withGenericPlans(dataSource.manager, async () => 1)).rejects.toThrow(/needs a transaction/);
+  });
+
+  it('withCustomPlans runs the same statements unnamed, each planned for its values', async () => {
+    const answers = await dataSource.transaction(async (manager) => {
+      const rows = await withCustomPlans(manager, (query) => query<{ n: number }>('custom-plans-test', 'SELECT $1::int + 1 AS n', [41]));
+      const prepared = await manager.query(`SELECT name FROM pg_prepared_statements WHERE name = 'custom-plans-test'`);
+      return { rows, prepared };
+    });
+    expect(answers).toEqual({ rows: [{ n: 42 }], prepared: [] });
+    await expect(withCustomPlans(dataSource.manager, async () => 1)).rejects.toThrow(/needs a transaction/);
   });
 });

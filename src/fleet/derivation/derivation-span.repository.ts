@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { withGenericPlans } from '../../platform/database/generic-plans';
+import { PlannedWork, withCustomPlans, withGenericPlans } from '../../platform/database/generic-plans';
 import { LocalDayRange } from '../../platform/time/day-ranges';
 import { REACH_SQL, SPAN_SQL } from './derivation-sql';
 
@@ -15,6 +15,21 @@ export interface DerivationSpan {
   lo: Date;
   hi: Date;
   timeZone: string;
+}
+
+/** Spans of up to this many days run the trips' and daily statements with generic plans. */
+const GENERIC_PLANS_MAX_DAYS = 7;
+
+/**
+ * How to plan the trips' and daily statements over a span. Live data re-derives a day or two of
+ * a vehicle every few seconds: planned anew, those statements cost more to plan than to run, so
+ * short spans use generic plans. Over weeks and months (a backfill, a rebuild) planning is a small
+ * part, and the trips' generic plan is the slower one: on the demo's data, one vehicle over a year
+ * 233 ms against 81 ms with a plan for the values, over 90 days 51 against 25 ms.
+ */
+export function derivationPlans(span: DerivationSpan): PlannedWork {
+  const days = (span.spanEnd.getTime() - span.spanStart.getTime()) / 86_400_000;
+  return days <= GENERIC_PLANS_MAX_DAYS ? withGenericPlans : withCustomPlans;
 }
 
 @Injectable()
