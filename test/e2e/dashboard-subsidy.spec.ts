@@ -285,6 +285,26 @@ describe('subsidy follow-up in headless Chromium', () => {
       expect(sheet.getRow(2).getCell(energy).numFmt).toBe('#,##0.0');
       expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 1 });
     });
+
+    it("opens on the year in progress in the report time zone, also in a tab left open past New Year's Eve", async () => {
+      // 23:50 in Oslo on New Year's Eve (22:50 UTC); the service keeps the real clock.
+      const context = await browser.newContext({ locale: 'nb-NO', timezoneId: 'Europe/Oslo', viewport: { width: 1280, height: 900 } });
+      await context.clock.install({ time: new Date('2026-12-31T22:50:00Z') });
+      const tab = await context.newPage();
+      await tab.goto(`${base}/`);
+      await tab.getByLabel('API-nøkkel').fill(await t.keyFor('climate_office'));
+      await tab.keyboard.press('Enter');
+      await tab.locator('#signed-in-as').waitFor();
+      await tab.goto(`${base}/#/subsidy`);
+      await tab.locator('#overview-year').waitFor();
+      expect(await tab.locator('#overview-year').inputValue()).toBe('2026');
+      await tab.goto(`${base}/#/climate`);
+      await tab.clock.fastForward('20:00'); // 00:10 in Oslo on New Year's Day, 23:10 UTC still
+      await tab.goto(`${base}/#/subsidy`);
+      await tab.locator('#overview-year').waitFor();
+      expect(await tab.locator('#overview-year').inputValue()).toBe('2027');
+      await context.close();
+    });
   });
 });
 

@@ -11,8 +11,11 @@ import { ViewCleanup, ViewContext, loadError, saveFile } from './view';
 const LIVE_REFRESH_MS = 15_000;
 const TREND_MONTHS = 6;
 
-// Kept across visits, so that going to another view and back keeps the period.
-let chosenPeriod: Period = monthPeriod(localDay().slice(0, 7));
+// The period the user picked, kept across visits so that going to another view and back keeps
+// it. Until they pick one: the month in progress when the figures are asked for (in the report
+// time zone, known after sign-in; a tab left open into the next month moves on with it).
+let pickedPeriod: Period | undefined;
+const chosenPeriod = (): Period => pickedPeriod ?? monthPeriod(localDay().slice(0, 7));
 
 const byName = new Intl.Collator('nb', { numeric: true, sensitivity: 'base' });
 /** Names in natural order: "plass 4" before "plass 10". */
@@ -84,8 +87,8 @@ export function cooperativeView(main: HTMLElement, { client, me }: ViewContext, 
       followUpPart.replaceChildren(followUpSection(client, current));
       grantsPart.replaceChildren(grantsTable(current));
     };
-    const chooser = periodPicker(followUp, chosenPeriod, (period) => {
-      chosenPeriod = period;
+    const chooser = periodPicker(followUp, chosenPeriod(), (period) => {
+      pickedPeriod = period;
       void loadUsage(id, usage, organization.name, () => current, refreshFollowUp);
     });
     const ownHeading = me.role === 'cooperative' ? t('coop.chargePoints') : t('coop.heading');
@@ -163,7 +166,7 @@ export function cooperativeView(main: HTMLElement, { client, me }: ViewContext, 
 
   async function loadUsage(id: string, target: HTMLElement, organizationName: string, followUp: () => FollowUp, onSubmitted: () => Promise<void>) {
     destroyCharts();
-    const chosen = chosenPeriod;
+    const chosen = chosenPeriod();
     const heading = () => h('h2', { id: 'usage-heading' }, `${t('follow.periodFigures')}: ${periodLabel(chosen)}${inProgress(chosen) ? ` (${t('coop.toDate')})` : ''}`);
     target.replaceChildren(heading(), h('p', {}, t('app.loading')));
     try {

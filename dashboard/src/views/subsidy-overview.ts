@@ -9,8 +9,9 @@ type Only = 'all' | 'missing' | 'deadline' | 'flags';
 const ONLY: Only[] = ['all', 'missing', 'deadline', 'flags'];
 const SOON_DAYS = 30;
 
-// Kept across visits, like the cooperative page's period.
-let chosenYear = Number(localDay().slice(0, 4));
+// The year the user picked, kept across visits like the cooperative page's period; until then
+// the year in progress in the report time zone when the view opens.
+let pickedYear: number | undefined;
 
 /**
  * The municipality's subsidy overview (#/subsidy, the climate office and admin): every
@@ -22,6 +23,7 @@ let chosenYear = Number(localDay().slice(0, 4));
 export function subsidyOverviewView(main: HTMLElement, { client }: ViewContext): ViewCleanup {
   document.title = `${t('overview.heading')} – ${t('app.title')}`;
   let stopped = false;
+  let chosenYear = pickedYear ?? Number(localDay().slice(0, 4));
   const content = h('div', {}, h('p', {}, t('app.loading')));
   const yearInput = h('input', { id: 'overview-year', type: 'number', min: 2000, max: 2100, value: chosenYear, inputmode: 'numeric' });
   const search = h('input', { id: 'overview-search', type: 'search', autocomplete: 'off' });
@@ -33,7 +35,7 @@ export function subsidyOverviewView(main: HTMLElement, { client }: ViewContext):
     {},
     () => {
       const year = Number(yearInput.value);
-      if (Number.isInteger(year) && year >= 2000 && year <= 2100) chosenYear = year;
+      if (Number.isInteger(year) && year >= 2000 && year <= 2100) chosenYear = pickedYear = year;
       void load();
     },
     field('overview-year', t('overview.year'), yearInput),
