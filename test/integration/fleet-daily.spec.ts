@@ -183,6 +183,35 @@ describe('fleet: daily rollups', () => {
     expect(total).toBeCloseTo(500, 9);
   });
 
+  it('after a gap, rewrites only the days whose figures a new sample changed', async () => {
+    const id = await register('veh-daily-3');
+    await device.publish('fleet/v1/vehicles/veh-daily-3/telemetry', { ts: '2025-12-01T12:00:00Z', odometerKm: 0 });
+    await device.publish('fleet/v1/vehicles/veh-daily-3/telemetry', { ts: '2026-01-20T12:00:00Z', odometerKm: 500 });
+    await daysOf(id, '2025-12-01', '2026-01-21', 51);
+    const sql = await Sql.connect(t.database.url);
+    try {
+      const derivedAt = async () =>
+        Object.fromEntries(
+          (await sql.rows<{ day: string; derived_at: Date }>(`SELECT to_char(day, 'YYYY-MM-DD') AS day, derived_at FROM vehicle_daily WHERE vehicle_id = $1`, [id])).map((row) => [
+            row.day,
+            row.derived_at.getTime(),
+          ]),
+        );
+      const before = await derivedAt();
+      // Later the same day: the gap's interval still ends at 12:00, so its days keep their figures.
+      await device.publish('fleet/v1/vehicles/veh-daily-3/telemetry', { ts: '2026-01-20T14:00:00Z', odometerKm: 520 });
+      await sql.waitForCount(`SELECT 1 FROM vehicle_daily WHERE vehicle_id = $1 AND day = '2026-01-20' AND sample_count = 2`, 1, [id]);
+      const after = await derivedAt();
+      expect(after['2026-01-20']).toBeGreaterThan(before['2026-01-20']);
+      const { '2026-01-20': _today, ...gapDays } = after;
+      const { '2026-01-20': _todayBefore, ...gapDaysBefore } = before;
+      expect(Object.keys(gapDays)).toHaveLength(50);
+      expect(gapDays).toEqual(gapDaysBefore);
+    } finally {
+      await sql.close();
+    }
+  });
+
   it('gives the same figures whatever order the samples arrive in', async () => {
     const samples = Array.from({ length: 40 }, (_, i) => ({
       ts: new Date(Date.parse('2026-02-03T20:00:00Z') + i * 7 * 60_000).toISOString(),

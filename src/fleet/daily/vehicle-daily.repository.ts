@@ -13,6 +13,32 @@ import { counterIntervalsCte, samplesCte } from '../derivation/derivation-sql';
  * re-summing (src/emissions/activity/README.md): nothing to do here, but never write the table
  * with triggers disabled.
  */
+/**
+ * A day's figures. Its row is written only when one of them changed: a vehicle back after a long
+ * silence has one counter interval over every day of the gap, so each derivation of today spans
+ * them all (on the demo's data 2,531 days, from its history's last day to today) and rewrote every
+ * row the same, 55-68 ms a time; skipping the unchanged ones, 27-35 ms and no dead rows.
+ * `derived_at` is therefore the last derivation that changed the day; a day with a new sample
+ * always changes (its sample count), which is what the reconciler looks at.
+ */
+const ROLLUP_COLUMNS = [
+  'distance_km',
+  'driving_seconds',
+  'fuel_used_l',
+  'gas_used_kg',
+  'energy_charged_kwh',
+  'energy_consumed_kwh',
+  'sample_count',
+  'reset_count',
+  'implausible_count',
+  'long_gap_count',
+  'covered_seconds',
+  'gap_distance_km',
+  'gap_fuel_used_l',
+  'gap_gas_used_kg',
+  'gap_energy_charged_kwh',
+];
+
 export const DERIVE_DAYS_SQL = `
 WITH ${samplesCte('$6')},
 ${counterIntervalsCte('$7', true)},
@@ -113,7 +139,8 @@ ON CONFLICT (vehicle_id, day) DO UPDATE SET
   sample_count = EXCLUDED.sample_count, reset_count = EXCLUDED.reset_count, implausible_count = EXCLUDED.implausible_count,
   long_gap_count = EXCLUDED.long_gap_count, covered_seconds = EXCLUDED.covered_seconds, gap_distance_km = EXCLUDED.gap_distance_km,
   gap_fuel_used_l = EXCLUDED.gap_fuel_used_l, gap_gas_used_kg = EXCLUDED.gap_gas_used_kg, gap_energy_charged_kwh = EXCLUDED.gap_energy_charged_kwh,
-  derived_at = EXCLUDED.derived_at`;
+  derived_at = EXCLUDED.derived_at
+WHERE (${ROLLUP_COLUMNS.map((c) => `vehicle_daily.${c}`).join(', ')}) IS DISTINCT FROM (${ROLLUP_COLUMNS.map((c) => `EXCLUDED.${c}`).join(', ')})`;
 
 /**
  * The counter intervals longer than the max gap that touch the span's days, for the reports'
