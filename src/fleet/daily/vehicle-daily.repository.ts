@@ -4,16 +4,6 @@ import { DerivationSpan, derivationPlans } from '../derivation/derivation-span.r
 import { counterIntervalsCte, samplesCte } from '../derivation/derivation-sql';
 
 /**
- * Daily rollups per vehicle and calendar day in the reporting time zone (reports-v1, "Vehicle
- * activity"): the delta of every counter interval is split over the days it overlaps in
- * proportion to time; resets count 0, implausible jumps are excluded, long gaps are counted, all
- * three flagged. A counter with no interval in a day is NULL that day (no data), not 0.
- * $1 vehicle, $2 lo, $3 hi, $4 first day, $5 last day, $6 time zone, $7 max gap s. Trips must be derived first.
- * The emissions module's triggers on vehicle_daily see this statement and mark its months for
- * re-summing (src/emissions/activity/README.md): nothing to do here, but never write the table
- * with triggers disabled.
- */
-/**
  * A day's figures. Its row is written only when one of them changed: a vehicle back after a long
  * silence has one counter interval over every day of the gap, so each derivation of today spans
  * them all (on the demo's data 2,531 days, from its history's last day to today) and rewrote every
@@ -39,6 +29,16 @@ const ROLLUP_COLUMNS = [
   'gap_energy_charged_kwh',
 ];
 
+/**
+ * Daily rollups per vehicle and calendar day in the reporting time zone (reports-v1, "Vehicle
+ * activity"): the delta of every counter interval is split over the days it overlaps in
+ * proportion to time; resets count 0, implausible jumps are excluded, long gaps are counted, all
+ * three flagged. A counter with no interval in a day is NULL that day (no data), not 0.
+ * $1 vehicle, $2 lo, $3 hi, $4 first day, $5 last day, $6 time zone, $7 max gap s. Trips must be derived first.
+ * The emissions module's triggers on vehicle_daily see this statement and mark its months for
+ * re-summing (src/emissions/activity/README.md): nothing to do here, but never write the table
+ * with triggers disabled.
+ */
 export const DERIVE_DAYS_SQL = `
 WITH ${samplesCte('$6')},
 ${counterIntervalsCte('$7', true)},

@@ -13,7 +13,7 @@ interface PgClient {
 
 async function transactionClient(manager: EntityManager, caller: string): Promise<PgClient> {
   const runner = manager.queryRunner;
-  if (!runner?.isTransactionActive) throw new Error(`${caller} needs a transaction (SET LOCAL)`);
+  if (!runner?.isTransactionActive) throw new Error(`${caller} needs a transaction: it runs on the transaction's connection`);
   return (await runner.connect()) as PgClient;
 }
 
