@@ -36,11 +36,11 @@ export type LiveState = Omit<VehicleStateRow, 'vehicleId' | 'lat' | 'lon' | 'pos
  * table catches up within a sweep, the registry's date decides at once. A vehicle back in service
  * (an edited date) is `unknown` until the sweep has judged it again.
  */
-const STATUS = `CASE WHEN v.in_service_to < :today::date THEN 'retired' WHEN s.status IS NULL OR s.status = 'retired' THEN 'unknown' ELSE s.status END`;
+const STATUS = `CASE WHEN v.in_service_to < $1::date THEN 'retired' WHEN s.status IS NULL OR s.status = 'retired' THEN 'unknown' ELSE s.status END`;
 
 /**
  * The columns of the Vehicle entity as TypeORM reads them (dates as YYYY-MM-DD, numerics as
- * numbers) and of the live state; the position only when it was taken at or after :since (null: never).
+ * numbers) and of the live state; the position only when it was taken at or after $2 (null: never).
  */
 const COLUMNS = `v.id, v.registration, v.vin, v.vehicle_class AS "vehicleClass", v.energy_carrier AS "energyCarrier", v.department_id AS "departmentId",
   v.in_service_from::text AS "inServiceFrom", v.in_service_to::text AS "inServiceTo", v.nominal_consumption_per_km::float8 AS "nominalConsumptionPerKm",
@@ -50,7 +50,7 @@ const COLUMNS = `v.id, v.registration, v.vin, v.vehicle_class AS "vehicleClass",
   s.vehicle_id IS NOT NULL AS "hasState", s.last_sample_at AS "lastSampleAt", s.last_received_at AS "lastReceivedAt",
   s.speed_kmh AS "speedKmh", s.soc_pct AS "socPct", s.odometer_km AS "odometerKm", s.fuel_level_pct AS "fuelLevelPct", s.ignition, s.charging,
   s.connection, s.status_since AS "statusSince",
-  CASE WHEN s.position_at >= :since THEN s.lat END AS lat, CASE WHEN s.position_at >= :since THEN s.lon END AS lon, s.position_at AS "positionAt"`;
+  CASE WHEN s.position_at >= $2 THEN s.lat END AS lat, CASE WHEN s.position_at >= $2 THEN s.lon END AS lon, s.position_at AS "positionAt"`;
 
 type Row = Vehicle & Omit<VehicleStateRow, 'vehicleId' | 'status'> & { status: VehicleStatus | 'unknown'; hasState: boolean; total: number };
 
@@ -65,24 +65,26 @@ export class LiveVehiclesRepository {
 
   /** A page of the vehicles matching the filter, by registration, and how many match. */
   async list(filter: LiveVehicleFilter, scope: LiveVehicleScope, limit: number, offset: number): Promise<{ items: LiveVehicle[]; total: number }> {
-    const { clause, params } = whereClause({
-      'v.id = $?::uuid': filter.id,
-      'v.vehicle_class = $?': filter.vehicleClass,
-      'v.energy_carrier = $?': filter.energyCarrier,
-      'v.department_id = $?::uuid': filter.departmentId,
-      [`${STATUS} = $?`]: filter.status,
-    });
-    // The scope's and the page's parameters follow the filter's.
-    const named: Record<string, unknown> = { ':today': scope.today, ':since': scope.positionsSince, ':limit': limit, ':offset': offset };
-    const numbered = (sql: string) => Object.keys(named).reduce((text, name, i) => text.replaceAll(name, `$${params.length + i + 1}`), sql);
+    // $1 today and $2 positions since (STATUS, COLUMNS), $3 limit, $4 offset; the filter's from $5.
+    const scopeAndPage = [scope.today, scope.positionsSince, limit, offset];
+    const { clause, params } = whereClause(
+      {
+        'v.id = $?::uuid': filter.id,
+        'v.vehicle_class = $?': filter.vehicleClass,
+        'v.energy_carrier = $?': filter.energyCarrier,
+        'v.department_id = $?::uuid': filter.departmentId,
+        [`${STATUS} = $?`]: filter.status,
+      },
+      scopeAndPage.length,
+    );
     // The count joined to the page on true: one row with the count alone when the page is empty.
     const rows = await this.dataSource.query<Row[]>(
-      numbered(`WITH matching AS (SELECT ${COLUMNS} FROM vehicles v LEFT JOIN vehicle_state s ON s.vehicle_id = v.id ${clause})
+      `WITH matching AS (SELECT ${COLUMNS} FROM vehicles v LEFT JOIN vehicle_state s ON s.vehicle_id = v.id ${clause})
        SELECT page.*, counted.total
-         FROM (SELECT * FROM matching ORDER BY registration LIMIT :limit OFFSET :offset) page
+         FROM (SELECT * FROM matching ORDER BY registration LIMIT $3 OFFSET $4) page
         RIGHT JOIN (SELECT count(*)::int AS total FROM matching) counted ON true
-        ORDER BY page.registration`),
-      [...params, ...Object.values(named)],
+        ORDER BY page.registration`,
+      [...scopeAndPage, ...params],
     );
     return { items: rows.filter((row) => row.id !== null).map(liveVehicle), total: rows[0].total };
   }
