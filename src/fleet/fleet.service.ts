@@ -8,15 +8,14 @@ import { addDays } from '../platform/time/calendar';
 import { localDay } from '../platform/time/local-time';
 import { coverageOf, elapsedOf, inServiceSeconds } from '../platform/time/service-time';
 import { ReportTable } from '../reports/export/report-file';
-import { Vehicle } from '../registry/vehicles/vehicle.entity';
 import { VehiclesService } from '../registry/vehicles/vehicles.service';
 import { VehicleDailyRepository } from './daily/vehicle-daily.repository';
 import { TripRepository } from './trips/trip.repository';
 import { StatusEvents } from './state/status-events';
-import { StatusChange, VehicleStateRow, VehicleStateRepository, VehicleStatus } from './state/vehicle-state.repository';
+import { StatusChange } from './state/vehicle-state.repository';
 import { ListFleetVehiclesQuery } from './api/fleet-vehicles.dto';
 import { PositionRepository } from './map/position.repository';
-import { LiveVehicleScope, LiveVehiclesRepository } from './state/live-vehicles.repository';
+import { FleetSummary, LiveVehicleScope, LiveVehiclesRepository } from './state/live-vehicles.repository';
 
 const SEES_POSITIONS = new Set(['admin', 'fleet_manager']);
 
@@ -25,7 +24,6 @@ export class FleetService {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly vehicles: VehiclesService,
-    private readonly state: VehicleStateRepository,
     private readonly days: VehicleDailyRepository,
     private readonly trips: TripRepository,
     private readonly transactions: TransactionRunner,
@@ -98,17 +96,8 @@ export class FleetService {
     return { vehicleId: id, from, to, items };
   }
 
-  async summary() {
-    const vehicles = await this.vehicles.listAll({});
-    const states = await this.state.find(vehicles.map((vehicle) => vehicle.id));
-    const today = this.today();
-    const count = (key: (vehicle: Vehicle) => string) => vehicles.reduce<Record<string, number>>((counts, vehicle) => ({ ...counts, [key(vehicle)]: (counts[key(vehicle)] ?? 0) + 1 }), {});
-    return {
-      total: vehicles.length,
-      byStatus: count((vehicle) => statusOf(vehicle, states.get(vehicle.id), today)),
-      byClass: count((vehicle) => vehicle.vehicleClass),
-      byCarrier: count((vehicle) => vehicle.energyCarrier),
-    };
+  summary(): Promise<FleetSummary> {
+    return this.live.summary(this.today());
   }
 
   statusChanges(): Observable<StatusChange> {
@@ -166,14 +155,4 @@ export function dailyTable(report: Awaited<ReturnType<FleetService['daily']>>): 
       flags: report.flags.join('; ') || null,
     },
   };
-}
-
-/**
- * A vehicle past its last day in service is `retired`, with or without a live state: the state
- * table catches up within a sweep, the registry's date decides at once.
- */
-function statusOf(vehicle: Vehicle, state: VehicleStateRow | undefined, today: string): VehicleStatus | 'unknown' {
-  if (vehicle.inServiceTo && vehicle.inServiceTo < today) return 'retired';
-  // Back in service (an edited date) before the sweep has judged it again.
-  return state?.status === 'retired' ? 'unknown' : (state?.status ?? 'unknown');
 }

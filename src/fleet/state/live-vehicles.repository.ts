@@ -22,6 +22,13 @@ export interface LiveVehicleScope {
   positionsSince: Date | null;
 }
 
+export interface FleetSummary {
+  total: number;
+  byStatus: Record<string, number>;
+  byClass: Record<string, number>;
+  byCarrier: Record<string, number>;
+}
+
 /** A vehicle of the register as its entity reads, with its status and live state (null before its first message). */
 export type LiveVehicle = Vehicle & { status: VehicleStatus | 'unknown'; state: LiveState | null };
 
@@ -87,6 +94,24 @@ export class LiveVehiclesRepository {
       [...scopeAndPage, ...params],
     );
     return { items: rows.filter((row) => row.id !== null).map(liveVehicle), total: rows[0].total };
+  }
+
+  /** How many vehicles there are, by status (as the list judges it, `today` being $1), class and energy carrier. */
+  async summary(today: string): Promise<FleetSummary> {
+    const groups = await this.dataSource.query<Array<{ status: string; vehicleClass: string; energyCarrier: string; n: number }>>(
+      `SELECT ${STATUS} AS status, v.vehicle_class AS "vehicleClass", v.energy_carrier AS "energyCarrier", count(*)::int AS n
+         FROM vehicles v LEFT JOIN vehicle_state s ON s.vehicle_id = v.id
+        GROUP BY 1, 2, 3`,
+      [today],
+    );
+    const summary: FleetSummary = { total: 0, byStatus: {}, byClass: {}, byCarrier: {} };
+    for (const { status, vehicleClass, energyCarrier, n } of groups) {
+      summary.total += n;
+      summary.byStatus[status] = (summary.byStatus[status] ?? 0) + n;
+      summary.byClass[vehicleClass] = (summary.byClass[vehicleClass] ?? 0) + n;
+      summary.byCarrier[energyCarrier] = (summary.byCarrier[energyCarrier] ?? 0) + n;
+    }
+    return summary;
   }
 }
 

@@ -97,10 +97,6 @@ export interface VehicleStateRow {
   statusSince: Date;
 }
 
-const STATE_COLUMNS = `vehicle_id AS "vehicleId", last_sample_at AS "lastSampleAt", last_received_at AS "lastReceivedAt", lat, lon,
-  position_at AS "positionAt", speed_kmh AS "speedKmh", soc_pct AS "socPct", odometer_km AS "odometerKm", fuel_level_pct AS "fuelLevelPct",
-  ignition, charging, connection, status, status_since AS "statusSince"`;
-
 @Injectable()
 export class VehicleStateRepository {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
@@ -148,15 +144,5 @@ export class VehicleStateRepository {
       [offlineAfterMs],
     );
     return rows;
-  }
-
-  async find(vehicleIds: string[]): Promise<Map<string, VehicleStateRow>> {
-    if (vehicleIds.length === 0) return new Map();
-    const rows: VehicleStateRow[] = await this.dataSource.query(`SELECT ${STATE_COLUMNS} FROM vehicle_state WHERE vehicle_id = ANY($1::uuid[])`, [vehicleIds]);
-    return new Map(rows.map((row) => [row.vehicleId, row]));
-  }
-
-  async all(): Promise<VehicleStateRow[]> {
-    return this.dataSource.query(`SELECT ${STATE_COLUMNS} FROM vehicle_state`);
   }
 }

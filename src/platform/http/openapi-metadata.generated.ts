@@ -1497,6 +1497,38 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
         "rows"
       ]
     },
+    "FleetSummary": {
+      "type": "object",
+      "properties": {
+        "total": {
+          "type": "number"
+        },
+        "byStatus": {
+          "type": "object",
+          "additionalProperties": {
+            "type": "number"
+          }
+        },
+        "byClass": {
+          "type": "object",
+          "additionalProperties": {
+            "type": "number"
+          }
+        },
+        "byCarrier": {
+          "type": "object",
+          "additionalProperties": {
+            "type": "number"
+          }
+        }
+      },
+      "required": [
+        "total",
+        "byStatus",
+        "byClass",
+        "byCarrier"
+      ]
+    },
     "FollowUp": {
       "type": "object",
       "properties": {
@@ -7164,36 +7196,7 @@ export const OPENAPI_METADATA: OpenApiMetadata = {
     "FleetVehiclesController.summary": {
       "summary": "Vehicles counted by status, class and carrier",
       "response": {
-        "type": "object",
-        "properties": {
-          "total": {
-            "type": "number"
-          },
-          "byStatus": {
-            "type": "object",
-            "additionalProperties": {
-              "type": "number"
-            }
-          },
-          "byClass": {
-            "type": "object",
-            "additionalProperties": {
-              "type": "number"
-            }
-          },
-          "byCarrier": {
-            "type": "object",
-            "additionalProperties": {
-              "type": "number"
-            }
-          }
-        },
-        "required": [
-          "total",
-          "byStatus",
-          "byClass",
-          "byCarrier"
-        ]
+        "$ref": "#/components/schemas/FleetSummary"
       }
     },
     "FleetVehiclesController.stream": {
