@@ -98,8 +98,10 @@ describe('subsidy follow-up in headless Chromium', () => {
     await t?.close();
   });
 
-  async function signedIn(key: string, hash: string): Promise<Page> {
+  /** A new tab signed in with `key` on `hash`; with `clock`, the page's clock starts at that instant (Playwright's clock, which the test can fast-forward). */
+  async function signedIn(key: string, hash: string, clock?: Date): Promise<Page> {
     const context = await browser.newContext({ locale: 'nb-NO', timezoneId: 'Europe/Oslo', viewport: { width: 1280, height: 900 }, acceptDownloads: true });
+    if (clock) await context.clock.install({ time: clock });
     const page = await context.newPage();
     await page.goto(`${base}/`);
     await page.getByLabel('API-nøkkel').fill(key);
@@ -288,14 +290,7 @@ describe('subsidy follow-up in headless Chromium', () => {
 
     it("opens on the year in progress in the report time zone, also in a tab left open past New Year's Eve", async () => {
       // 23:50 in Oslo on New Year's Eve (22:50 UTC); the service keeps the real clock.
-      const context = await browser.newContext({ locale: 'nb-NO', timezoneId: 'Europe/Oslo', viewport: { width: 1280, height: 900 } });
-      await context.clock.install({ time: new Date('2026-12-31T22:50:00Z') });
-      const tab = await context.newPage();
-      await tab.goto(`${base}/`);
-      await tab.getByLabel('API-nøkkel').fill(await t.keyFor('climate_office'));
-      await tab.keyboard.press('Enter');
-      await tab.locator('#signed-in-as').waitFor();
-      await tab.goto(`${base}/#/subsidy`);
+      const tab = await signedIn(await t.keyFor('climate_office'), '#/subsidy', new Date('2026-12-31T22:50:00Z'));
       await tab.locator('#overview-year').waitFor();
       expect(await tab.locator('#overview-year').inputValue()).toBe('2026');
       await tab.goto(`${base}/#/climate`);
@@ -303,7 +298,7 @@ describe('subsidy follow-up in headless Chromium', () => {
       await tab.goto(`${base}/#/subsidy`);
       await tab.locator('#overview-year').waitFor();
       expect(await tab.locator('#overview-year').inputValue()).toBe('2027');
-      await context.close();
+      await tab.context().close();
     });
   });
 });
