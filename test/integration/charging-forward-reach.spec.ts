@@ -1,7 +1,6 @@
 import { DataSource } from 'typeorm';
 import { ChargingDerivationRepository } from '../../src/charging/derivation/charging-derivation.repository';
-import { dataSourceOptions } from '../../src/platform/database/data-source-options';
-import { TestDatabase, createTestDatabase } from '../support/test-database';
+import { TestDataSource, openTestDataSource } from '../support/test-database';
 
 /**
  * How far a charge point's derivation must look past its window. Connection events sit at their
@@ -11,14 +10,14 @@ import { TestDatabase, createTestDatabase } from '../support/test-database';
  */
 describe('charge point derivation: forward reach of a window', () => {
   const chargePoint = '00000000-0000-4000-8000-00000000c0de';
-  let database: TestDatabase;
+  let database: TestDataSource;
   let db: DataSource;
   const repository = new ChargingDerivationRepository();
   const reach = (from: string, to: string) => repository.forwardReach(db.manager, chargePoint, new Date(from), new Date(to));
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    db = await new DataSource(dataSourceOptions(database.url)).initialize();
+    database = await openTestDataSource();
+    db = database.dataSource;
     for (const month of ['2018-10-01', '2018-11-01']) await db.query(`SELECT ensure_monthly_partition('charge_point_status', $1)`, [month]);
     await db.query(
       `INSERT INTO charge_point_status (charge_point_id, connector_id, ts, received_at, status, error_code)
@@ -34,8 +33,7 @@ describe('charge point derivation: forward reach of a window', () => {
   });
 
   afterAll(async () => {
-    await db?.destroy();
-    await database?.drop();
+    await database?.close();
   });
 
   it('a backfilled window reaches to the next status of its connectors, not to the connection events of today', async () => {

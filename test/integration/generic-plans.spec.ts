@@ -1,21 +1,19 @@
 import { DataSource } from 'typeorm';
-import { dataSourceOptions } from '../../src/platform/database/data-source-options';
 import { withCustomPlans, withGenericPlans } from '../../src/platform/database/generic-plans';
-import { TestDatabase, createTestDatabase } from '../support/test-database';
+import { TestDataSource, openTestDataSource } from '../support/test-database';
 
 /** withGenericPlans on the real PostgreSQL: named statements, generic plans for them only, within a transaction. */
 describe('withGenericPlans', () => {
-  let database: TestDatabase;
+  let database: TestDataSource;
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    database = await createTestDatabase({ migrate: false });
-    dataSource = await new DataSource(dataSourceOptions(database.url)).initialize();
+    database = await openTestDataSource({ migrate: false });
+    dataSource = database.dataSource;
   });
 
   afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
+    await database?.close();
   });
 
   it('runs named statements of the connection with a generic plan, and leaves the mode as it was for the rest of the transaction', async () => {

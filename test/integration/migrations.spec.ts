@@ -1,20 +1,18 @@
 import { DataSource } from 'typeorm';
 import { migrations } from '../../migrations';
-import { dataSourceOptions } from '../../src/platform/database/data-source-options';
-import { TestDatabase, createTestDatabase } from '../support/test-database';
+import { TestDataSource, openTestDataSource } from '../support/test-database';
 
 describe('migrations', () => {
-  let database: TestDatabase;
+  let database: TestDataSource;
   let dataSource: DataSource;
 
   beforeAll(async () => {
-    database = await createTestDatabase({ migrate: false });
-    dataSource = await new DataSource(dataSourceOptions(database.url)).initialize();
+    database = await openTestDataSource({ migrate: false });
+    dataSource = database.dataSource;
   });
 
   afterAll(async () => {
-    await dataSource?.destroy();
-    await database?.drop();
+    await database?.close();
   });
 
   const tables = async (): Promise<string[]> =>

@@ -27,3 +27,27 @@ export async function createTestDatabase({ migrate = true, server = SERVER } = {
   }
   return { url, drop: () => dropDatabase(url) };
 }
+
+/** A database of its own (createTestDatabase) with a TypeORM data source open on it. */
+export interface TestDataSource {
+  dataSource: DataSource;
+  /** Closes the data source and drops the database. */
+  close(): Promise<void>;
+}
+
+export async function openTestDataSource(options: { migrate?: boolean } = {}): Promise<TestDataSource> {
+  const database = await createTestDatabase(options);
+  try {
+    const dataSource = await new DataSource(dataSourceOptions(database.url)).initialize();
+    return {
+      dataSource,
+      close: async () => {
+        await dataSource.destroy();
+        await database.drop();
+      },
+    };
+  } catch (error) {
+    await database.drop();
+    throw error;
+  }
+}
